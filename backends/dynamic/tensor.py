@@ -1,0 +1,64 @@
+"""The eager Tensor: an xp array with Python operators that go through kerasish.ops."""
+from .. import device
+from ..operators import TensorOperators
+from ..primitives.registry import ops
+
+
+class Tensor(TensorOperators):
+    __slots__ = ("_data", "__weakref__")
+
+    def __init__(self, data):
+        self._data = data
+
+    @property
+    def shape(self):
+        return tuple(self._data.shape)
+
+    @property
+    def dtype(self):
+        return self._data.dtype
+
+    @property
+    def value(self):
+        return self._data
+
+    def numpy(self):
+        return device.to_numpy(self._data)
+
+    def item(self):
+        return self._data.item()
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype)
+
+    def __len__(self):
+        if not self._data.ndim:
+            raise TypeError("len() of a 0-d Tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __float__(self):
+        return float(self._data)
+
+    def __int__(self):
+        return int(self._data)
+
+    def __index__(self):
+        return int(self._data)
+
+    def __bool__(self):
+        return bool(self._data)
+
+    def __eq__(self, other):
+        return ops.equal(self, other)
+
+    def __ne__(self, other):
+        return ops.not_equal(self, other)
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        return f"<Tensor shape={self.shape} dtype={self.dtype.name}\n{self.numpy()!r}>"

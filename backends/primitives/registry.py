@@ -1,0 +1,168 @@
+"""The op registry: one Primitive per operation, shared by both engines.
+
+A primitive is three functions:
+  forward(xp, *arrays, **attrs) -> array      pure array code over numpy or cupy
+  vjp(g, inputs, output, needs, **attrs)      gradients of each input, written with `ops` so the same
+                                             rule runs on tensors (tape) and symbols (graph) and can be
+                                             differentiated again; `needs[i]` says whether input i
+                                             wants a gradient (rules may skip work, or return None)
+  infer(shapes, dtypes, **attrs) -> (shape, dtype)   static shape rule, None for unknown dims
+A primitive with vjp=None has no gradient (comparisons, argmax, ...).
+
+`ops` is the namespace of public operations (kerasish.ops); `export` adds one to it.
+"""
+import numpy
+
+from ..dispatch import apply
+
+PRIMITIVES = {}
+
+
+class _Ops:
+    """Public ops, filled by `export` as the primitive modules load; read late by the vjp rules."""
+
+
+ops = _Ops()
+
+
+class Primitive:
+    __slots__ = ("name", "forward", "vjp", "infer")
+
+    def __init__(self, name, forward, vjp, infer):
+        self.name, self.forward, self.vjp, self.infer = name, forward, vjp, infer
+
+    def __call__(self, *inputs, **attrs):
+        return apply(self, inputs, attrs)
+
+    def __repr__(self):
+        return f"<primitive {self.name}>"
+
+
+def primitive(name, forward, vjp=None, infer=None):
+    if name in PRIMITIVES:
+        raise ValueError(f"Primitive {name!r} is registered twice")
+    if infer is None:
+        raise ValueError(f"Primitive {name!r} needs a shape rule (infer)")
+    PRIMITIVES[name] = prim = Primitive(name, forward, vjp, infer)
+    return prim
+
+
+def export(function=None, *, name=None):
+    """Make a function a public op: `kerasish.ops.<name>`."""
+    def register(fn):
+        setattr(ops, name or fn.__name__, fn)
+        return fn
+    return register(function) if function is not None else register
+
+
+# ----- shapes and dtypes -------------------------------------------------------------------
+
+def shape_of(x):
+    shape = getattr(x, "shape", None)
+    return () if shape is None else tuple(shape)
+
+
+_WEAK = {bool: False, int: 0, float: 0.0, complex: 0j}
+
+
+def dtype_of(x):
+    """A dtype, or a python scalar type (a weak type that follows the other operand, NEP 50)."""
+    if type(x) in _WEAK:
+        return type(x)
+    dtype = getattr(x, "dtype", None)
+    return numpy.dtype(dtype) if dtype is not None else numpy.asarray(x).dtype
+
+
+def result_dtype(*dtypes):
+    return numpy.result_type(*[_WEAK.get(d, d) for d in dtypes])
+
+
+def describe(shapes):
+    return ", ".join(str(tuple(s)) for s in shapes)
+
+
+def broadcast_shapes(name, *shapes):
+    """numpy broadcasting with None for unknown dims; the error names the op and every shape."""
+    ndim = max((len(s) for s in shapes), default=0)
+    result = []
+    for axis in range(ndim):
+        dims = [s[axis - ndim + len(s)] for s in shapes if axis - ndim + len(s) >= 0]
+        known = {d for d in dims if d is not None and d != 1}
+        if len(known) > 1:
+            raise ValueError(f"{name}: shapes {describe(shapes)} cannot be broadcast together "
+                             f"(axis {axis - ndim}: sizes {sorted(known)})")
+        if known:
+            result.append(known.pop())
+        elif None in dims:
+            result.append(None)
+        else:
+            result.append(1)
+    return tuple(result)
+
+
+def normalize_axis(name, axis, ndim):
+    """Axis (int, tuple or None) as a sorted tuple of non-negative ints; a bad axis names the op."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, numpy.integer)) else tuple(axis)
+    result = []
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{name}: axis {a} is out of bounds for an input of rank {ndim}")
+        result.append(int(a) % ndim)
+    if len(set(result)) != len(result):
+        raise ValueError(f"{name}: repeated axis in {axis}")
+    return tuple(sorted(result))
+
+
+def elementwise_infer(name):
+    def infer(shapes, dtypes, **attrs):
+        return broadcast_shapes(name, *shapes), result_dtype(*dtypes)
+    return infer
+
+
+def same_as_first(shapes, dtypes, **attrs):
+    dtype = dtypes[0]
+    return tuple(shapes[0]), (result_dtype(dtype) if dtype in _WEAK else dtype)
+
+
+# ----- broadcasting, undone once for every op ---------------------------------------------
+
+def _sum_to_shape(xp, x, shape):
+    extra = x.ndim - len(shape)
+    axes = tuple(range(extra)) + tuple(i + extra for i, d in enumerate(shape) if d == 1 and x.shape[i + extra] != 1)
+    if axes:
+        x = x.sum(axis=axes, keepdims=True)
+    return x.reshape(shape) if extra or x.shape != tuple(shape) else x
+
+
+def _sum_to_infer(shapes, dtypes):
+    return tuple(shapes[1]), dtypes[0]
+
+
+sum_to = primitive(
+    "sum_to",
+    forward=lambda xp, x, like: _sum_to_shape(xp, x, like.shape),
+    vjp=lambda g, inputs, output, needs: (broadcast_like(g, inputs[0]), None),
+    infer=_sum_to_infer)
+
+broadcast_like = primitive(
+    "broadcast_like",
+    forward=lambda xp, x, like: xp.broadcast_to(x, like.shape),
+    vjp=lambda g, inputs, output, needs: (sum_to(g, inputs[0]), None),
+    infer=_sum_to_infer)
+
+
+def unbroadcast(grad, x):
+    """Sum a gradient back to the shape of the input it belongs to."""
+    gshape, xshape = shape_of(grad), shape_of(x)
+    if gshape == xshape and None not in xshape:
+        return grad
+    return sum_to(grad, x)
+
+
+def backward(prim, grad, inputs, output, needs, attrs):
+    """Input gradients of one primitive call, broadcasting undone; None where not needed."""
+    grads = prim.vjp(grad, inputs, output, needs, **attrs)
+    return tuple(None if g is None or not need else unbroadcast(g, x)
+                 for g, x, need in zip(grads, inputs, needs))

@@ -1,0 +1,108 @@
+"""Variable: one storage (an xp array) that both engines read and update."""
+import itertools
+
+import numpy
+
+from . import config, device, dispatch
+from .operators import TensorOperators
+
+_ids = itertools.count()
+_ASSIGN_HOOKS = {}
+
+
+def register_assign_hook(symbol_type, hook):
+    """A symbolic engine records `variable.assign(symbol)` as an update instead of computing it."""
+    _ASSIGN_HOOKS[symbol_type] = hook
+
+
+class Variable(TensorOperators):
+    """`kerasish.Variable(initializer, shape=None, dtype=None, trainable=True, name=None)`.
+
+    `initializer` is a value (array, list, number, tensor) or a callable `initializer(shape, dtype)`.
+    """
+    __slots__ = ("_data", "trainable", "name", "path", "uid", "_constraint", "__weakref__")
+
+    def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None, constraint=None):
+        self.uid = next(_ids)
+        self.name = name or f"variable_{self.uid}"
+        self.path = self.name
+        self.trainable = bool(trainable)
+        self._constraint = constraint
+        dtype = numpy.dtype(dtype or config.floatx())
+        if callable(initializer):
+            if shape is None:
+                raise ValueError(f"Variable {self.name!r}: a callable initializer needs a shape")
+            value = initializer(tuple(shape), dtype)
+        else:
+            value = initializer
+        value = _as_array(value, dtype)
+        if shape is not None and tuple(value.shape) != tuple(shape):
+            raise ValueError(f"Variable {self.name!r}: initial value has shape {tuple(value.shape)}, "
+                             f"expected {tuple(shape)}")
+        self._data = device.to_device(value)
+
+    @property
+    def value(self):
+        return self._data
+
+    @property
+    def shape(self):
+        return tuple(self._data.shape)
+
+    @property
+    def dtype(self):
+        return self._data.dtype
+
+    @property
+    def constraint(self):
+        return self._constraint
+
+    def numpy(self):
+        return device.to_numpy(self._data)
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype)
+
+    def assign(self, value):
+        hook = _ASSIGN_HOOKS.get(type(value))
+        if hook is not None:
+            return hook(self, value)
+        array = _as_array(value, self._data.dtype)
+        if tuple(array.shape) != self.shape:
+            raise ValueError(f"Variable {self.name!r}: cannot assign a value of shape {tuple(array.shape)} "
+                             f"to a variable of shape {self.shape}")
+        self._data = device.to_device(array, device.device_of(self._data))
+        return self
+
+    def assign_add(self, value):
+        return self.assign(self + value)
+
+    def assign_sub(self, value):
+        return self.assign(self - value)
+
+    def __len__(self):
+        return self.shape[0]
+
+    def __repr__(self):
+        return (f"<Variable path={self.path} shape={self.shape} dtype={self.dtype.name} "
+                f"trainable={self.trainable}>")
+
+    def __hash__(self):
+        return self.uid
+
+    def __eq__(self, other):
+        return self is other
+
+    def __bool__(self):
+        raise TypeError("A Variable has no truth value; compare its numpy() instead")
+
+
+def _as_array(value, dtype):
+    value = getattr(value, "_data", value)
+    if device.is_cupy(value):
+        return value.astype(dtype, copy=False)
+    return numpy.asarray(value, dtype=dtype)
+
+
+dispatch.register_type(Variable, 1, dispatch.apply_variable)

@@ -1,0 +1,7 @@
+"""kerasish.ops: Keras 3's `keras.ops` names and signatures, one function per operation.
+
+Every op is defined beside its primitive in kerasish.backends.primitives; this module only shows them.
+"""
+from kerasish.backends.primitives import ops as _ops
+
+globals().update({name: op for name, op in vars(_ops).items() if not name.startswith("_")})
