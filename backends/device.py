@@ -97,3 +97,7 @@ def to_numpy(array):
     if is_cupy(array):
         return array.get()
     return numpy.asarray(array)
+
+
+if config.SETTINGS["device"] != "cpu":
+    current()  # a GPU that was asked for but is missing fails at import, not at the first op

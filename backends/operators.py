@@ -1,11 +1,17 @@
 """Python operators (+, @, [], <, ...) for every tensor-like type, mapped onto kerasish.ops."""
-from .primitives.registry import ops
+from . import dispatch
+from .primitives.registry import Primitive, ops
 
 
 def _binary(name, reflected=False):
-    if reflected:
-        return lambda self, other: getattr(ops, name)(other, self)
-    return lambda self, other: getattr(ops, name)(self, other)
+    """`a + b` is `ops.add(a, b)`; when the op is a primitive it goes straight to dispatch (the hot path)."""
+    def operator(self, other):
+        op = getattr(ops, name)
+        inputs = (other, self) if reflected else (self, other)
+        if type(op) is Primitive:
+            return dispatch.apply(op, inputs, {})
+        return op(*inputs)
+    return operator
 
 
 class TensorOperators:

@@ -1,4 +1,9 @@
-"""The dynamic engine's op execution: compute now, record on the active tapes."""
+"""The dynamic engine's op execution: compute now, record on the active tapes.
+
+This is the per-op hot path (every `a + b` on Tensors lands here), so it avoids per-call
+allocations it does not need: inputs are unwrapped in one pass, conversion of lists and Python
+numbers happens only when one is present, and the device check is a dict lookup.
+"""
 import sys
 
 import numpy
@@ -9,8 +14,10 @@ from ..variable import Variable
 from .tape import RECORDING
 from .tensor import Tensor
 
-_WRAPPED = (Tensor, Variable)
 _SCALARS = (int, float, bool)
+_ARRAY = numpy.ndarray
+_MODULES = sys.modules
+_new = object.__new__
 
 
 def _array_of(x):
@@ -23,7 +30,9 @@ def _array_of(x):
     return x
 
 
-def _convert(arrays):
+def _convert(inputs):
+    """Unwrap tensors; with an array present Python numbers stay weak scalars (NEP 50)."""
+    arrays = [getattr(x, "_data", x) for x in inputs]
     anchored = any(hasattr(a, "shape") for a in arrays)
     return [a if anchored and type(a) in _SCALARS else _array_of(a) for a in arrays]
 
@@ -36,19 +45,25 @@ def _on_one_device(arrays):
 
 
 def apply(prim, inputs, attrs):
-    arrays = [x._data if type(x) in _WRAPPED else x for x in inputs]
-    for a in arrays:
-        if not hasattr(a, "shape"):
-            arrays = _convert(arrays)
+    arrays = []
+    for x in inputs:
+        kind = type(x)
+        if kind is Tensor or kind is Variable:
+            arrays.append(x._data)
+        elif kind is _ARRAY:
+            arrays.append(x)
+        else:
+            arrays = _convert(inputs)
             break
     xp = numpy
-    if "cupy" in sys.modules:
+    if "cupy" in _MODULES:
         xp, arrays = _on_one_device(arrays)
     try:
-        result = prim.forward(xp, *arrays, **attrs)
+        result = prim.forward(xp, *arrays, **attrs) if attrs else prim.forward(xp, *arrays)
     except Exception as error:
         raise op_error(prim, inputs, attrs, error) from error
-    output = Tensor(result)
+    output = _new(Tensor)  # skips a Python __init__ call
+    output._data = result
     if RECORDING and prim.vjp is not None:
         for tape in RECORDING:
             tape._record(prim, inputs, output, attrs)

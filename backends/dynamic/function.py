@@ -42,12 +42,16 @@ class Function:
         ctx = Context(tuple(hasattr(x, "shape") and not isinstance(x, bool) for x in inputs))
         with no_grad():
             output = cls.forward(ctx, *inputs)
-        node = Primitive(cls.__name__, None, lambda g, ins, out, needs: _as_tuple(cls.backward(ctx, g)),
+        node = Primitive(cls.__name__, None, lambda g, ins, out, needs: _gradients(cls, ctx, g, len(ins)),
                          same_as_first)
         for tape in RECORDING:
             tape._record(node, inputs, output, {})
         return output
 
 
-def _as_tuple(grads):
-    return tuple(grads) if isinstance(grads, (list, tuple)) else (grads,)
+def _gradients(cls, ctx, grad, count):
+    grads = cls.backward(ctx, grad)
+    grads = tuple(grads) if isinstance(grads, (list, tuple)) else (grads,)
+    if len(grads) != count:
+        raise ValueError(f"{cls.__name__}.backward returned {len(grads)} gradients for {count} inputs")
+    return grads

@@ -74,9 +74,10 @@ class GradientTape:
         flat_sources, rebuild = _flatten(sources)
         targets, _ = _flatten(target)
         seeds = _flatten(output_gradients)[0] if output_gradients is not None else [None] * len(targets)
+        watched = self._watched
         with self.stop_recording():
             grads = _backpropagate(self._records, targets, seeds, flat_sources)
-            results = [grads.get(id(s)) for s in flat_sources]
+            results = [grads.get(id(s)) if id(s) in watched else None for s in flat_sources]
             if unconnected_gradients == "zero":
                 results = [ops.zeros_like(s) if g is None else g for g, s in zip(results, flat_sources)]
         if not self.persistent:
@@ -101,7 +102,11 @@ def _backpropagate(records, targets, seeds, sources):
         if grad is None:
             continue
         needs = tuple(id(x) in depends for x in inputs)
-        for x, g in zip(inputs, backward(prim, grad, inputs, output, needs, attrs)):
+        try:
+            input_grads = backward(prim, grad, inputs, output, needs, attrs)
+        except (ValueError, TypeError) as error:
+            raise type(error)(f"gradient of {prim.name}: {error}") from error
+        for x, g in zip(inputs, input_grads):
             if g is not None:
                 _accumulate(grads, x, g)
     return grads

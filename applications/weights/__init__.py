@@ -1,0 +1,1 @@
+"""Readers, writers and converters for the pretrained weight files that exist in the wild."""

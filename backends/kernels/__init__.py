@@ -1,0 +1,1 @@
+"""Array kernels written once over `xp` (numpy or cupy): the code the primitives' forwards call."""

@@ -1,0 +1,109 @@
+"""Control flow with Keras 3 signatures: ops.cond, ops.while_loop, ops.scan, ops.fori_loop (and
+ops.foldl, as tf.foldl, on top of scan).
+
+On the dynamic engine they run eagerly as Python loops over ops (the tape records the ops, so
+gradients flow). When an argument is a static Symbol, or a static trace is running, they build one
+graph node instead (backends/static/control_flow.py), with gradients.
+"""
+import sys
+
+from .. import dispatch
+from .registry import export, ops
+
+_SYMBOL_MODULE = __package__.rsplit(".", 1)[0] + ".static.graph"
+
+
+def _static(*structures):
+    if dispatch.TRACES:
+        return True
+    module = sys.modules.get(_SYMBOL_MODULE)
+    if module is None:
+        return False
+    from ..trace import _flatten
+    return any(isinstance(leaf, module.Symbol) for leaf in _flatten(list(structures))[0])
+
+
+def _graph():
+    from ..static import control_flow
+    return control_flow
+
+
+@export
+def cond(pred, true_fn, false_fn):
+    """`true_fn()` if `pred` else `false_fn()`; both must return the same structure of tensors."""
+    if _static(pred):
+        return _graph().cond(pred, true_fn, false_fn)
+    return true_fn() if bool(pred) else false_fn()
+
+
+@export
+def while_loop(cond, body, loop_vars, maximum_iterations=None):
+    """Repeat `loop_vars = body(*loop_vars)` while `cond(*loop_vars)` (at most `maximum_iterations`)."""
+    if _static(loop_vars):
+        return _graph().while_loop(cond, body, loop_vars, maximum_iterations)
+    single = not isinstance(loop_vars, (list, tuple))
+    values = (loop_vars,) if single else tuple(loop_vars)
+    iteration = 0
+    while (maximum_iterations is None or iteration < maximum_iterations) and bool(cond(*values)):
+        values = body(*values)
+        values = tuple(values) if isinstance(values, (list, tuple)) else (values,)
+        iteration += 1
+    return values[0] if single else type(loop_vars)(values) if isinstance(loop_vars, list) else values
+
+
+@export
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+    """`carry, y = f(carry, x)` over the leading axis of `xs`; returns (final carry, stacked ys).
+
+    `unroll` is a speed hint (positive int or bool) with no effect on results.
+    """
+    if not (isinstance(unroll, bool) or (isinstance(unroll, int) and unroll > 0)):
+        raise ValueError(f"scan: unroll must be a positive integer or a boolean, got {unroll!r}")
+    if xs is None and length is None:
+        raise ValueError("scan: pass xs or length")
+    if _static(init, xs):
+        return _graph().scan(f, init, xs, length, reverse, unroll)
+    from ..trace import _flatten, _unflatten
+    leaves, structure = _flatten(xs) if xs is not None else ([], None)
+    steps = int(length) if length is not None else leaves[0].shape[0]
+    carry, ys = init, []
+    for i in (range(steps - 1, -1, -1) if reverse else range(steps)):
+        x = _unflatten(structure, [leaf[i] for leaf in leaves]) if xs is not None else None
+        carry, y = f(carry, x)
+        ys.append(y)
+    if reverse:
+        ys.reverse()
+    return carry, _stack_structure(ys)
+
+
+def _stack_structure(ys):
+    from ..trace import _flatten, _unflatten
+    if not ys or ys[0] is None:
+        return None
+    flat = [_flatten(y)[0] for y in ys]
+    return _unflatten(_flatten(ys[0])[1], [ops.stack(list(column)) for column in zip(*flat)])
+
+
+@export
+def fori_loop(lower, upper, body_fun, init_val):
+    """`init_val = body_fun(i, init_val)` for i in range(lower, upper)."""
+    def step(carry, _):
+        i, value = carry
+        return (i + 1, body_fun(i, value)), None
+    if _static(lower, upper, init_val) and not (isinstance(lower, int) and isinstance(upper, int)):
+        return while_loop(lambda i, value: i < upper, lambda i, value: (i + 1, body_fun(i, value)),
+                          (lower, init_val))[1]
+    if _static(init_val):
+        return scan(step, (lower, init_val), length=upper - lower)[0][1]
+    for i in range(int(lower), int(upper)):
+        init_val = body_fun(i, init_val)
+    return init_val
+
+
+@export
+def foldl(fn, elems, initializer=None):
+    """tf.foldl: `acc = fn(acc, x)` over the leading axis of `elems`; returns the final acc."""
+    if initializer is None:
+        first, rest = elems[0], elems[1:]
+        return scan(lambda acc, x: (fn(acc, x), None), first, rest)[0]
+    return scan(lambda acc, x: (fn(acc, x), None), initializer, elems)[0]

@@ -1,0 +1,187 @@
+"""Convolutions as Keras's `ops.conv`, `depthwise_conv`, `separable_conv` and `conv_transpose`.
+
+Each is composed from the window primitives and one (grouped) matmul: conv takes the input's windows
+and multiplies them by the kernel; conv_transpose multiplies first and sums the windows back onto
+the output grid. Gradients and gradients of gradients follow from those pieces. Kernels are laid
+out like Keras: conv `(*kernel_size, in_channels / groups, filters)`, conv_transpose
+`(*kernel_size, filters, in_channels)`; cross-correlation, never flipped.
+"""
+import math
+
+from .. import config
+from .registry import export, ops, shape_of
+from .windows import (channels, extract_patches, output_spatial, padding_mode, scatter_patches, spatial_shape,
+                      spatial_tuple, window_pads)
+
+
+def _ranks(op, shape, kernel_shape):
+    rank = len(kernel_shape) - 2
+    if rank < 1 or len(shape) != rank + 2:
+        raise ValueError(f"{op}: a kernel of shape {kernel_shape} needs an input of rank {max(rank, 1) + 2} "
+                         f"(batch, {max(rank, 1)} spatial axes, channels), got input shape {shape}")
+    return rank
+
+
+def _known_spatial(op, shape, data_format):
+    spatial = spatial_shape(shape, data_format)
+    if None in spatial:
+        raise ValueError(f"{op}: the spatial size of the input must be known, got input shape {shape}")
+    return spatial
+
+
+def _windows(op, shape, kernel_size, strides, padding, data_format, dilation_rate):
+    rank = len(kernel_size)
+    strides = spatial_tuple(op, strides, rank, "strides")
+    dilation = spatial_tuple(op, dilation_rate, rank, "dilation_rate")
+    spatial = _known_spatial(op, shape, data_format)
+    pads = window_pads(padding_mode(op, padding), spatial, kernel_size, strides, dilation)
+    out = output_spatial(spatial, kernel_size, strides, dilation, pads)
+    if min(out) < 1:
+        raise ValueError(f"{op}: kernel size {kernel_size} with dilation {dilation} does not fit in the "
+                         f"input of shape {shape} (output size {out})")
+    return dict(kernel_size=tuple(kernel_size), strides=strides, dilation=dilation, pads=pads,
+                data_format=data_format)
+
+
+def _patches(inputs, windows, pad_value=0.0):
+    """The input's windows, channels last; a 1x1 stride-1 window over channels-last input is a reshape."""
+    trivial = (set(windows["kernel_size"]) == {1} and set(windows["strides"]) == {1}
+               and windows["data_format"] == "channels_last")
+    if trivial:
+        shape = shape_of(inputs)
+        return ops.reshape(inputs, (-1, *shape[1:-1], *windows["kernel_size"], shape[-1]))
+    return extract_patches(inputs, pad_value=pad_value, **windows)
+
+
+def channels_first(x, rank):
+    """(batch, *spatial, channels) -> (batch, channels, *spatial)."""
+    return ops.transpose(x, (0, rank + 1, *range(1, rank + 1)))
+
+
+def channels_last(x, rank):
+    return ops.transpose(x, (0, *range(2, rank + 2), 1))
+
+
+def to_data_format(x, rank, data_format):
+    return channels_first(x, rank) if data_format == "channels_first" else x
+
+
+def _grouped_matmul(windows, kernel, groups):
+    """windows (batch, *out, *kernel_size, in) times kernel (*kernel_size, in / groups, filters)."""
+    kernel_shape = shape_of(kernel)
+    rank = len(kernel_shape) - 2
+    taps, depth, filters = math.prod(kernel_shape[:rank]), kernel_shape[-2], kernel_shape[-1]
+    out = shape_of(windows)[1:1 + rank]
+    rows = ops.transpose(ops.reshape(windows, (-1, taps, groups, depth)), (2, 0, 1, 3))
+    rows = ops.reshape(rows, (groups, -1, taps * depth))
+    weights = ops.transpose(ops.reshape(kernel, (taps, depth, groups, filters // groups)), (2, 0, 1, 3))
+    weights = ops.reshape(weights, (groups, taps * depth, filters // groups))
+    result = ops.transpose(ops.matmul(rows, weights), (1, 0, 2))
+    return ops.reshape(result, (-1, *out, filters))
+
+
+def _groups(op, shape, kernel_shape, data_format):
+    depth, per_group, filters = channels(shape, data_format), kernel_shape[-2], kernel_shape[-1]
+    if depth is None or depth % per_group:
+        raise ValueError(f"{op}: the input's {depth} channels must be a multiple of the kernel's input "
+                         f"channels (kernel.shape[-2] = {per_group}); input shape {shape}, kernel shape "
+                         f"{kernel_shape}, data_format={data_format!r}")
+    groups = depth // per_group
+    if filters % groups:
+        raise ValueError(f"{op}: the kernel's {filters} filters must be a multiple of the {groups} groups "
+                         f"(input channels {depth} / kernel.shape[-2] {per_group}); kernel shape {kernel_shape}")
+    return groups
+
+
+def _convolve(op, inputs, kernel, strides, padding, data_format, dilation_rate):
+    data_format = config.standardize_data_format(data_format)
+    shape, kernel_shape = shape_of(inputs), shape_of(kernel)
+    rank = _ranks(op, shape, kernel_shape)
+    groups = _groups(op, shape, kernel_shape, data_format)
+    windows = _windows(op, shape, kernel_shape[:rank], strides, padding, data_format, dilation_rate)
+    result = _grouped_matmul(_patches(inputs, windows), kernel, groups)
+    return to_data_format(result, rank, data_format)
+
+
+@export
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """N-D convolution (cross-correlation); groups = input channels / kernel.shape[-2], as in Keras."""
+    return _convolve("conv", inputs, kernel, strides, padding, data_format, dilation_rate)
+
+
+@export
+def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """Each input channel convolved with its own `multiplier` filters: kernel (*kernel_size, in, multiplier)."""
+    data_format = config.standardize_data_format(data_format)
+    shape, kernel_shape = shape_of(inputs), shape_of(kernel)
+    rank = _ranks("depthwise_conv", shape, kernel_shape)
+    if channels(shape, data_format) != kernel_shape[-2]:
+        raise ValueError(f"depthwise_conv: the input's channels ({channels(shape, data_format)}) must equal "
+                         f"kernel.shape[-2] ({kernel_shape[-2]}); input shape {shape}, kernel shape "
+                         f"{kernel_shape}, data_format={data_format!r}")
+    grouped = ops.reshape(kernel, (*kernel_shape[:rank], 1, kernel_shape[-2] * kernel_shape[-1]))
+    return _convolve("depthwise_conv", inputs, grouped, strides, padding, data_format, dilation_rate)
+
+
+@export
+def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid", data_format=None,
+                   dilation_rate=1):
+    """A depthwise convolution followed by a 1x1 convolution mixing the channels."""
+    depthwise = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
+    return conv(depthwise, pointwise_kernel, 1, "valid", data_format)
+
+
+def _transpose_pads(kernel_size, stride, dilation, mode, output_padding):
+    """Keras's transposed-conv geometry: (before, after) pads of the matching forward conv, output size
+    offset. Mirrors keras.src.backend.common.backend_utils (the JAX conversion)."""
+    reach = (kernel_size - 1) * dilation + 1
+    if mode == "valid":
+        extra = max(reach, stride) - reach if output_padding is None else output_padding
+        left, right = reach - 1, reach - 1 + extra
+    else:
+        total = stride + reach - 2 if output_padding is None else reach + reach % 2 - 2 + output_padding
+        left = min(total // 2 + total % 2, reach - 1)
+        right = total - left
+    return (reach - 1 - left, reach - 1 - right), left + right - (reach - 1)
+
+
+def _output_paddings(op, output_padding, rank):
+    if output_padding is None:
+        return (None,) * rank
+    values = (output_padding,) * rank if isinstance(output_padding, int) else tuple(output_padding)
+    if len(values) != rank or not all(isinstance(v, int) and v >= 0 for v in values):
+        raise ValueError(f"{op}: `output_padding` must be None, a non-negative int or {rank} of them, "
+                         f"got {output_padding!r}")
+    return values
+
+
+@export
+def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None, data_format=None,
+                   dilation_rate=1):
+    """The transpose (gradient) of conv: kernel (*kernel_size, filters, in_channels) as in Keras."""
+    op = "conv_transpose"
+    data_format = config.standardize_data_format(data_format)
+    shape, kernel_shape = shape_of(inputs), shape_of(kernel)
+    rank = _ranks(op, shape, kernel_shape)
+    depth, filters = channels(shape, data_format), kernel_shape[-2]
+    if depth != kernel_shape[-1]:
+        raise ValueError(f"{op}: the input's channels ({depth}) must equal kernel.shape[-1] "
+                         f"({kernel_shape[-1]}); input shape {shape}, kernel shape {kernel_shape}, "
+                         f"data_format={data_format!r}")
+    kernel_size = tuple(kernel_shape[:rank])
+    strides = spatial_tuple(op, strides, rank, "strides")
+    dilation = spatial_tuple(op, dilation_rate, rank, "dilation_rate")
+    mode = padding_mode(op, padding)
+    spatial = _known_spatial(op, shape, data_format)
+    geometry = [_transpose_pads(k, s, d, mode, p)
+                for k, s, d, p in zip(kernel_size, strides, dilation, _output_paddings(op, output_padding, rank))]
+    pads = tuple(pad for pad, _ in geometry)
+    out = tuple((size - 1) * s + 1 + offset for size, s, (_, offset) in zip(spatial, strides, geometry))
+    if min(out) < 1:
+        raise ValueError(f"{op}: input shape {shape} with kernel shape {kernel_shape} gives an empty "
+                         f"output {out}")
+    rows = channels_last(inputs, rank) if data_format == "channels_first" else inputs
+    weights = ops.reshape(ops.transpose(kernel, (rank + 1, *range(rank + 1))), (depth, -1))
+    windows = ops.reshape(ops.matmul(ops.reshape(rows, (-1, depth)), weights), (-1, *spatial, *kernel_size, filters))
+    return scatter_patches(windows, spatial_shape=out, kernel_size=kernel_size, strides=strides, dilation=dilation,
+                           pads=pads, data_format=data_format)

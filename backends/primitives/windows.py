@@ -1,0 +1,110 @@
+"""Sliding windows: the two primitives convolutions and pooling are built from, and their geometry.
+
+`extract_patches` gathers every window of an input (im2col); `scatter_patches` sums windows back onto
+the input grid (col2im). Each is the other's gradient, so convolutions and pools composed from them
+and matmul/reductions differentiate to any order. Windows are always channels-last:
+`(batch, *output_spatial, *kernel_size, channels)`; `data_format` only says how the image is laid out.
+"""
+import math
+
+from ..kernels import patches
+from .registry import describe, primitive
+
+
+def spatial_tuple(op, value, rank, what):
+    """An int or a sequence of `rank` ints as a tuple; anything else is an error naming the op."""
+    values = (value,) * rank if isinstance(value, int) else tuple(value)
+    if len(values) != rank or not all(isinstance(v, int) and v > 0 for v in values):
+        raise ValueError(f"{op}: `{what}` must be a positive int or {rank} positive ints for a "
+                         f"{rank}-D input, got {value!r}")
+    return values
+
+
+def padding_mode(op, padding):
+    mode = str(padding).lower()
+    if mode not in ("valid", "same"):
+        raise ValueError(f"{op}: `padding` must be 'valid' or 'same', got {padding!r}")
+    return mode
+
+
+def spatial_shape(shape, data_format):
+    return tuple(shape[2:]) if data_format == "channels_first" else tuple(shape[1:-1])
+
+
+def channels(shape, data_format):
+    return shape[1] if data_format == "channels_first" else shape[-1]
+
+
+def window_pads(mode, spatial, kernel_size, strides, dilation):
+    """(before, after) per spatial axis; 'same' pads like TensorFlow, the odd pixel at the end."""
+    if mode == "valid":
+        return ((0, 0),) * len(kernel_size)
+    pads = []
+    for size, k, s, d in zip(spatial, kernel_size, strides, dilation):
+        reach = (k - 1) * d + 1
+        total = max((math.ceil(size / s) - 1) * s + reach - size, 0)
+        pads.append((total // 2, total - total // 2))
+    return tuple(pads)
+
+
+def output_spatial(spatial, kernel_size, strides, dilation, pads):
+    return tuple(None if size is None else patches.output_size(size, k, s, d, pad)
+                 for size, k, s, d, pad in zip(spatial, kernel_size, strides, dilation, pads))
+
+
+def _channels_last(xp, x, data_format):
+    return xp.moveaxis(x, 1, -1) if data_format == "channels_first" else x
+
+
+def _extract_forward(xp, x, kernel_size, strides, dilation, pads, pad_value, data_format):
+    return patches.extract(xp, _channels_last(xp, x, data_format), kernel_size, strides, dilation, pads,
+                           pad_value)
+
+
+def _extract_vjp(g, inputs, output, needs, kernel_size, strides, dilation, pads, pad_value, data_format):
+    spatial = spatial_shape(inputs[0].shape, data_format)
+    return (scatter_patches(g, spatial_shape=spatial, kernel_size=kernel_size, strides=strides,
+                            dilation=dilation, pads=pads, data_format=data_format),)
+
+
+def _extract_infer(shapes, dtypes, kernel_size, strides, dilation, pads, pad_value, data_format):
+    shape = shapes[0]
+    rank = len(kernel_size)
+    if len(shape) != rank + 2:
+        raise ValueError(f"extract_patches: expected a rank-{rank + 2} input (batch, {rank} spatial axes, "
+                         f"channels), got shape {describe(shapes)}")
+    out = output_spatial(spatial_shape(shape, data_format), kernel_size, strides, dilation, pads)
+    if any(size is not None and size < 1 for size in out):
+        raise ValueError(f"extract_patches: windows of size {kernel_size} (dilation {dilation}, padding "
+                         f"{pads}) do not fit in an input of shape {tuple(shape)}: output size {out}")
+    return (shape[0], *out, *kernel_size, channels(shape, data_format)), dtypes[0]
+
+
+extract_patches = primitive("extract_patches", _extract_forward, _extract_vjp, _extract_infer)
+
+
+def _scatter_forward(xp, windows, spatial_shape, kernel_size, strides, dilation, pads, data_format):
+    image = patches.scatter(xp, windows, spatial_shape, kernel_size, strides, dilation, pads)
+    return xp.moveaxis(image, -1, 1) if data_format == "channels_first" else image
+
+
+def _scatter_vjp(g, inputs, output, needs, spatial_shape, kernel_size, strides, dilation, pads, data_format):
+    return (extract_patches(g, kernel_size=kernel_size, strides=strides, dilation=dilation, pads=pads,
+                            pad_value=0.0, data_format=data_format),)
+
+
+def _scatter_infer(shapes, dtypes, spatial_shape, kernel_size, strides, dilation, pads, data_format):
+    shape = shapes[0]
+    rank = len(kernel_size)
+    expected = output_spatial(spatial_shape, kernel_size, strides, dilation, pads)
+    if len(shape) != 2 * rank + 2 or tuple(shape[1 + rank:1 + 2 * rank]) != kernel_size or any(
+            got is not None and got != want for got, want in zip(shape[1:1 + rank], expected)):
+        raise ValueError(f"scatter_patches: windows of shape {describe(shapes)} do not match kernel size "
+                         f"{kernel_size} and output size {expected} for an image of size {spatial_shape}")
+    batch, depth = shape[0], shape[-1]
+    if data_format == "channels_first":
+        return (batch, depth, *spatial_shape), dtypes[0]
+    return (batch, *spatial_shape, depth), dtypes[0]
+
+
+scatter_patches = primitive("scatter_patches", _scatter_forward, _scatter_vjp, _scatter_infer)

@@ -1,0 +1,60 @@
+"""matmul + bias + activation fusion: `act(matmul(x, w) + b)` (or without the activation) becomes
+one MatmulBias node that adds the bias and applies the activation in the matmul's own result.
+
+Applies when the matmul and the add have no other user, the add keeps the matmul's static shape
+and dtype (the bias broadcasts into it), and the activation is an elementwise primitive with a
+fused link (relu, tanh, ...).
+"""
+from ...primitives.registry import PRIMITIVES
+from ..fused import LINKS, MATMUL_BIAS
+from ..graph import Symbol
+from ..walk import consumers, topological
+from .rewriting import rebuild, rewrite
+
+ACTIVATIONS = ("relu", "tanh", "exp")
+
+
+def run(roots, context):
+    matmul, add = PRIMITIVES.get("matmul"), PRIMITIVES.get("add")
+    if matmul is None or add is None:
+        return roots
+    order = topological(roots)
+    uses = consumers(order)
+    for root in roots:
+        if isinstance(root, Symbol):
+            uses[id(root)] = uses.get(id(root), 0) + 1
+
+    def biased(node):
+        """The (matmul node, bias) of an add node that qualifies, else None."""
+        if node.kind != "op" or node.op is not add:
+            return None
+        for position in (0, 1):
+            product, bias = node.inputs[position], node.inputs[1 - position]
+            if (isinstance(product, Symbol) and product.op is matmul and uses.get(id(product)) == 1
+                    and product.shape == node.shape and product.dtype == node.dtype):
+                return product, bias
+        return None
+
+    def activation_of(node):
+        name = getattr(node.op, "name", None)
+        qualifies = (node.kind == "op" and name in ACTIVATIONS and name in LINKS and node.op is PRIMITIVES.get(name)
+                     and isinstance(node.inputs[0], Symbol) and uses.get(id(node.inputs[0])) == 1)
+        return name if qualifies and biased(node.inputs[0]) else None
+    feeding = {id(node.inputs[0]) for node in order if activation_of(node)}
+
+    def replace(node, inputs, mapped):
+        activation = activation_of(node)
+        if activation:
+            return _fused(node, biased(node.inputs[0]), activation, mapped, context.graph)
+        pair = biased(node)
+        if pair and id(node) not in feeding:
+            return _fused(node, pair, None, mapped, context.graph)
+        return None
+    return rewrite(roots, context.graph, replace)
+
+
+def _fused(node, pair, activation, mapped, graph):
+    product, bias = pair
+    attrs = {"matmul": product.op, "activation": activation, "attributes": tuple(sorted(product.attrs.items()))}
+    return rebuild(node, (mapped(product.inputs[0]), mapped(product.inputs[1]), mapped(bias)), graph,
+                   op=MATMUL_BIAS, attrs=attrs, name=f"fused_{node.name}")

@@ -1,0 +1,34 @@
+"""Graph traversal shared by gradients, the compiler passes and the pictures."""
+from .graph import Symbol
+
+
+def topological(roots):
+    """Every symbol the roots depend on, inputs before users (iterative: deep graphs are fine)."""
+    order, seen = [], set()
+    for root in roots:
+        if not isinstance(root, Symbol) or id(root) in seen:
+            continue
+        stack = [(root, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if expanded:
+                order.append(node)
+                continue
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            stack.append((node, True))
+            for x in reversed(node.inputs):
+                if isinstance(x, Symbol) and id(x) not in seen:
+                    stack.append((x, False))
+    return order
+
+
+def consumers(order):
+    """{id(symbol): number of uses as an input} over the nodes in `order`."""
+    counts = {}
+    for node in order:
+        for x in node.inputs:
+            if isinstance(x, Symbol):
+                counts[id(x)] = counts.get(id(x), 0) + 1
+    return counts

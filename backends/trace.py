@@ -1,0 +1,165 @@
+"""`kerasish.function`: one Python step function, run by either engine.
+
+On the dynamic engine the decorated function is simply called. On the static engine the first
+call with a given input signature (the structure, shapes and dtypes of the array arguments and
+the values of the other arguments) traces the function into a graph: array arguments become
+placeholders, Variables are read as graph inputs, `variable.assign(...)` becomes an update. The
+graph is compiled once and replayed for every later call with that signature; a new signature
+traces again, with a warning that quotes the calling line.
+"""
+import functools
+import sys
+import warnings
+
+from . import config, device, dispatch
+
+
+def function(func=None, *, engine=None, passes=None):
+    """Decorator: `@kerasish.function` or `kerasish.function(step, engine="static")`.
+
+    `engine`: "dynamic" or "static"; None means `kerasish.backend.backend()`.
+    `passes`: the static engine's optimisation passes (see `static.function`).
+    """
+    def wrap(fn):
+        return TracedFunction(fn, config._choice("engine", engine or config.backend(), config.BACKENDS), passes)
+    return wrap(func) if func is not None else wrap
+
+
+class TracedFunction:
+    def __init__(self, fn, engine, passes):
+        self.fn, self.engine, self.passes = fn, engine, passes
+        self.traces = {}
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, *args, **kwargs):
+        if self.engine == "dynamic" or _has_symbol((args, kwargs)):
+            return self.fn(*args, **kwargs)
+        leaves, structure = _flatten((args, kwargs))
+        signature = (structure, tuple(_spec(leaf) for leaf in leaves), device.current())
+        trace = self.traces.get(signature)
+        if trace is None:
+            if self.traces:
+                frame = sys._getframe(1)
+                warnings.warn(f"kerasish.function {self.__name__!r} is tracing again for a new input signature "
+                              f"{_describe(signature[1])} (called from {frame.f_code.co_filename}:"
+                              f"{frame.f_lineno}); each new signature compiles a new graph", stacklevel=2)
+            self.traces[signature] = trace = Trace(self.fn, leaves, structure, self.passes)
+        return trace(leaves)
+
+    def __get__(self, instance, owner):
+        if instance is None:
+            return self
+        bound = instance.__dict__.get(self.__name__)
+        if bound is None:
+            bound = TracedFunction(self.fn.__get__(instance, owner), self.engine, self.passes)
+            instance.__dict__[self.__name__] = bound
+        return bound
+
+
+class Trace:
+    """One input signature: the placeholders, the compiled static function and the output structure."""
+
+    def __init__(self, fn, leaves, structure, passes):
+        from .static import Graph, function, placeholder
+        graph = Graph(name=getattr(fn, "__name__", "function"))
+        self.feeds = [i for i, leaf in enumerate(leaves) if _is_array(leaf)]
+        with graph.as_default():
+            dispatch.TRACES.append(graph)
+            try:
+                symbols = list(leaves)
+                for i in self.feeds:
+                    array = getattr(leaves[i], "_data", leaves[i])
+                    symbols[i] = placeholder(array.shape, array.dtype, name=f"input_{i}")
+                args, kwargs = _unflatten(structure, symbols)
+                result = fn(*args, **kwargs)
+            finally:
+                dispatch.TRACES.remove(graph)
+            outputs, self.structure = _flatten(result)
+            self.positions = [i for i, x in enumerate(outputs) if _is_output(x)]
+            self.constants = outputs
+            symbolic = [outputs[i] for i in self.positions]
+            self.compiled = function([symbols[i] for i in self.feeds], symbolic,
+                                     updates=graph.assignments(), passes=passes, name=graph.name)
+        self.graph = graph
+
+    def __call__(self, leaves):
+        from .dynamic import Tensor
+        arrays = self.compiled([getattr(leaves[i], "_data", leaves[i]) for i in self.feeds])
+        outputs = list(self.constants)
+        for position, array in zip(self.positions, arrays):
+            outputs[position] = Tensor(array)
+        return _unflatten(self.structure, outputs)
+
+
+def _is_array(x):
+    return hasattr(x, "shape") and hasattr(x, "dtype") and not _is_variable(x)
+
+
+def _is_variable(x):
+    from .variable import Variable
+    return isinstance(x, Variable)
+
+
+def _is_output(x):
+    return _is_array(x) or _is_variable(x) or _is_symbol(x)
+
+
+def _is_symbol(x):
+    module = sys.modules.get(__package__ + ".static.graph")
+    return module is not None and isinstance(x, module.Symbol)
+
+
+def _has_symbol(structure):
+    return any(_is_symbol(leaf) for leaf in _flatten(structure)[0])
+
+
+def _spec(leaf):
+    if _is_array(leaf):
+        return ("array", tuple(leaf.shape), str(leaf.dtype))
+    if _is_variable(leaf):
+        return ("variable", id(leaf))
+    try:
+        hash(leaf)
+    except TypeError:
+        return ("object", id(leaf))
+    return ("value", type(leaf).__name__, leaf)
+
+
+def _describe(specs):
+    return "(" + ", ".join(f"{s[2]}{list(s[1])}" if s[0] == "array" else repr(s[-1]) for s in specs) + ")"
+
+
+def _flatten(structure):
+    """Leaves of nested lists/tuples/dicts, and a description to rebuild the structure."""
+    if isinstance(structure, dict):
+        leaves, parts = [], []
+        for key in structure:
+            sub, shape = _flatten(structure[key])
+            leaves += sub
+            parts.append((key, shape, len(sub)))
+        return leaves, ("dict", tuple(parts))
+    if isinstance(structure, (list, tuple)):
+        leaves, parts = [], []
+        for item in structure:
+            sub, shape = _flatten(item)
+            leaves += sub
+            parts.append((shape, len(sub)))
+        return leaves, (type(structure), tuple(parts))
+    return [structure], None
+
+
+def _unflatten(structure, leaves):
+    if structure is None:
+        return leaves[0]
+    kind, parts = structure
+    items, start = [], 0
+    if kind == "dict":
+        result = {}
+        for key, shape, count in parts:
+            result[key] = _unflatten(shape, leaves[start:start + count])
+            start += count
+        return result
+    for shape, count in parts:
+        items.append(_unflatten(shape, leaves[start:start + count]))
+        start += count
+    return kind(items) if kind in (list, tuple) else kind(*items)

@@ -1,0 +1,49 @@
+"""`kerasish.Input` and `InputLayer`: where a functional model's graph starts."""
+from kerasish.backends.symbolic import KerasTensor, Node
+from kerasish.layers.layer import Layer
+
+
+class InputLayer(Layer):
+    """`InputLayer(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
+    input_tensor=None, optional=False, name=None)`; its output is a KerasTensor."""
+
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
+                 input_tensor=None, optional=False, name=None, **kwargs):
+        kwargs.pop("ragged", None)
+        super().__init__(name=name, dtype=dtype, **kwargs)
+        if sparse:
+            raise ValueError(f"InputLayer '{self.name}': sparse inputs are not supported by kerasish")
+        if shape is not None and batch_shape is not None:
+            raise ValueError(f"InputLayer '{self.name}': you cannot pass both `shape` and `batch_shape` "
+                             f"at the same time (shape={shape}, batch_shape={batch_shape})")
+        if batch_shape is None:
+            if shape is None and input_tensor is None:
+                raise ValueError(f"InputLayer '{self.name}': you must pass a `shape` argument")
+            batch_shape = (batch_size,) + tuple(shape) if shape is not None else tuple(input_tensor.shape)
+        self.batch_shape = tuple(None if d is None else int(d) for d in batch_shape)
+        self.sparse = False
+        self.optional = optional
+        if input_tensor is None:
+            input_tensor = KerasTensor(self.batch_shape, dtype=self.dtype)
+        elif not isinstance(input_tensor, KerasTensor):
+            raise ValueError(f"InputLayer '{self.name}': argument `input_tensor` must be a KerasTensor, "
+                             f"received {type(input_tensor).__name__}")
+        self._inbound_nodes.append(Node(self, (), {}, [input_tensor]))
+        self.built = True
+
+    def call(self):
+        return self.output
+
+    def get_config(self):
+        return {"batch_shape": self.batch_shape, "dtype": self.dtype, "sparse": self.sparse,
+                "ragged": False, "name": self.name, "optional": self.optional}
+
+
+def Input(shape=None, batch_size=None, dtype=None, sparse=None, ragged=None, batch_shape=None, name=None,
+          tensor=None, optional=False):
+    """A symbolic KerasTensor of `shape` (without the batch axis), the start of a functional model."""
+    if ragged:
+        raise ValueError("Input: ragged tensors are not supported by kerasish")
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse, batch_shape=batch_shape,
+                       input_tensor=tensor, optional=optional, name=name)
+    return layer.output

@@ -1,0 +1,571 @@
+"""Layer: the Keras 3 base class of every layer and model.
+
+A layer owns weights (Variables made by `add_weight`), builds itself on its first call from the input
+shape, and computes only through `kerasish.ops`, so one `call` serves dynamic Tensors, static
+Symbols and symbolic KerasTensors alike. Sublayers and Variables are found by walking the layer's
+attributes (lists, tuples and dicts included), in assignment order, as Keras orders its weights.
+"""
+import functools
+import importlib
+import inspect
+import warnings
+import weakref
+
+import numpy
+
+from kerasish.backends import config
+from kerasish.backends.dynamic import Tensor
+from kerasish.backends.symbolic import KerasTensor, Node, any_symbolic, flatten
+from kerasish.backends.variable import Variable
+from kerasish.layers.input_spec import assert_input_compatibility
+from kerasish.utils import naming
+
+_CALLS = []  # (layer, training) for each layer call or build in progress, outermost first
+_MASKS = weakref.WeakKeyDictionary()  # tensor -> its Keras mask
+_PENDING_LOSSES = []  # layers that hold losses from add_loss, cleared by the next outermost call
+_AGGREGATIONS = ("none", "mean", "sum", "only_first_replica")
+
+
+def get_mask(x):
+    try:
+        return _MASKS.get(x)
+    except TypeError:  # not weak-referenceable: arrays and numbers carry no mask
+        return None
+
+
+def set_mask(x, mask):
+    try:
+        _MASKS[x] = mask
+    except TypeError:
+        pass
+
+
+def map_structure(function, structure):
+    if isinstance(structure, dict):
+        return {key: map_structure(function, value) for key, value in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(map_structure(function, value) for value in structure)
+    return function(structure)
+
+
+@functools.lru_cache(maxsize=None)
+def _call_signature(call):
+    """(accepts training, its default, accepts mask, accepts **kwargs) of a `call` function."""
+    parameters = inspect.signature(call).parameters
+    training = parameters.get("training")
+    return (training is not None, None if training is None or training.default is inspect.Parameter.empty
+            else training.default, "mask" in parameters,
+            any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()))
+
+
+def _has_mask(mask):
+    return mask is not None and any(m is not None for m in flatten(mask))
+
+
+def _shape_without_batch(x):
+    shape = getattr(x, "shape", None)
+    return None if shape is None else (None,) + tuple(shape[1:]) if len(shape) else ()
+
+
+def _shape_of(x):
+    return tuple(x.shape) if hasattr(x, "shape") else None
+
+
+def _named_error(error, layer):
+    """A ValueError/TypeError from inside a layer, reworded to start with the layer's name."""
+    named = type(error)(f"{layer.describe()}: {error}")
+    named.layer_named = True
+    return named
+
+
+def _wrap_build(build):
+    """Every `build` runs in the layer's name scope (variable paths) and marks the layer built."""
+    @functools.wraps(build)
+    def scoped_build(self, *args, **kwargs):
+        if _CALLS and _CALLS[-1][0] is self:
+            return build(self, *args, **kwargs)
+        _CALLS.append((self, None))
+        try:
+            result = build(self, *args, **kwargs)
+        finally:
+            _CALLS.pop()
+        self._build_shapes = inspect.signature(build).bind(self, *args, **kwargs).arguments
+        self._build_shapes.pop(next(iter(self._build_shapes)))
+        self.built = True
+        return result
+    scoped_build.scoped = True
+    return scoped_build
+
+
+def _simple_value(value):
+    return all(isinstance(leaf, (str, int, float, bool, type(None))) for leaf in flatten(value))
+
+
+class Layer:
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "scoped", False):
+            cls.build = _wrap_build(build)
+
+    def __new__(cls, *args, **kwargs):
+        layer = super().__new__(cls)
+        names = inspect.getfullargspec(cls.__init__).args[1:]
+        arguments = {**dict(zip(names, args)), **kwargs}
+        layer._auto_config = arguments if _simple_value(arguments) else None
+        return layer
+
+    def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True, name=None,
+                 **kwargs):
+        input_dim = kwargs.pop("input_dim", None)
+        input_shape = (input_dim,) if input_dim is not None else kwargs.pop("input_shape", None)
+        if kwargs:
+            raise ValueError(f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
+        if input_shape is not None:
+            warnings.warn("Do not pass an `input_shape`/`input_dim` argument to a layer. When using "
+                          "Sequential models, prefer using an `Input(shape)` object as the first layer "
+                          "in the model instead.", stacklevel=2)
+        self._input_shape_arg = None if input_shape is None else tuple(input_shape)
+        self.name = name or naming.auto_name(type(self).__name__)
+        if not isinstance(self.name, str) or "/" in self.name:
+            raise ValueError(f"Argument `name` must be a string without '/'. Received: name={self.name!r}")
+        self._dtype = _standard_dtype(dtype)
+        self.autocast = autocast
+        self._trainable = bool(trainable)
+        self._trainable_variables = []
+        self._non_trainable_variables = []
+        self._regularizers = []
+        self._losses = []
+        self._inbound_nodes = []
+        self._build_shapes = None
+        self.output_shapes = None  # of the first call, the batch axis as None (for summary)
+        self.built = False
+        self.input_spec = None
+        self.supports_masking = type(self).compute_mask is not Layer.compute_mask
+        self.activity_regularizer = _resolve("regularizers", activity_regularizer)
+
+    # ----- description -----------------------------------------------------------------------
+
+    def describe(self):
+        return f"{type(self).__name__} '{self.name}'"
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+    def _check_super_called(self):
+        if "_trainable_variables" not in self.__dict__:
+            raise RuntimeError(f"In layer {type(self).__name__!r}, you forgot to call `super().__init__()` "
+                               "as the first statement in the `__init__()` method")
+
+    # ----- dtypes --------------------------------------------------------------------------
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    variable_dtype = compute_dtype = dtype
+
+    @property
+    def dtype_policy(self):
+        return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": self._dtype},
+                "registered_name": None}
+
+    # ----- weights -------------------------------------------------------------------------
+
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, autocast=True,
+                   regularizer=None, constraint=None, aggregation="none", name=None):
+        self._check_super_called()
+        if aggregation not in _AGGREGATIONS:
+            raise ValueError(f"{self.describe()}: invalid aggregation {aggregation!r} for weight {name!r}; "
+                             f"expected one of {_AGGREGATIONS}")
+        shape = () if shape is None else tuple(shape)
+        dtype = _standard_dtype(dtype or self.variable_dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if numpy.dtype(dtype).kind == "f" else "zeros"
+        variable = Variable(_resolve("initializers", initializer), shape=shape, dtype=dtype,
+                            trainable=trainable, name=name, constraint=_resolve("constraints", constraint))
+        variable.path = f"{self._scope_path()}/{variable.name}"
+        (self._trainable_variables if trainable else self._non_trainable_variables).append(variable)
+        if regularizer is not None:
+            self._regularizers.append((variable, _resolve("regularizers", regularizer)))
+        return variable
+
+    def _scope_path(self):
+        scope = [layer.name for layer, _ in _CALLS]
+        return "/".join(scope) if scope and _CALLS[-1][0] is self else self.name
+
+    def _attribute_leaves(self):
+        for key, value in vars(self).items():
+            if key not in _BOOKKEEPING:
+                yield from _tracked_leaves(value)
+
+    def _tracked_layers(self):
+        """Direct sublayers, in attribute order, each once."""
+        seen, found = {id(self)}, []
+        for leaf in self._attribute_leaves():
+            if isinstance(leaf, Layer) and id(leaf) not in seen:
+                seen.add(id(leaf))
+                found.append(leaf)
+        return found
+
+    def _flatten_layers(self, include_self=True):
+        layers, seen = [], set()
+        stack = [self] if include_self else list(reversed(self._tracked_layers()))
+        while stack:
+            layer = stack.pop()
+            if id(layer) not in seen:
+                seen.add(id(layer))
+                layers.append(layer)
+                stack.extend(reversed(layer._tracked_layers()))
+        return layers
+
+    def _own_weights(self):
+        own = self._trainable_variables + self._non_trainable_variables
+        known = {id(v) for v in own}
+        for leaf in self._attribute_leaves():
+            if isinstance(leaf, Variable) and id(leaf) not in known:
+                known.add(id(leaf))
+                own.append(leaf)
+        return own
+
+    def _collect(self, own):
+        result, seen = [], set()
+        for layer in self._flatten_layers():
+            for variable in own(layer):
+                if id(variable) not in seen:
+                    seen.add(id(variable))
+                    result.append(variable)
+        return result
+
+    @property
+    def weights(self):
+        return self._collect(Layer._own_weights)
+
+    @property
+    def trainable_weights(self):
+        return [v for v in self.weights if v.trainable] if self.trainable else []
+
+    @property
+    def non_trainable_weights(self):
+        return [v for v in self.weights if not v.trainable] if self.trainable else self.weights
+
+    @property
+    def variables(self):
+        """Weights plus the other state that changes while running: random seeds."""
+        def own(layer):
+            seeds = [leaf.state for leaf in layer._attribute_leaves()
+                     if isinstance(getattr(leaf, "state", None), Variable)]
+            return layer._own_weights() + seeds
+        return self._collect(own)
+
+    @property
+    def trainable_variables(self):
+        return [v for v in self.variables if v.trainable] if self.trainable else []
+
+    @property
+    def non_trainable_variables(self):
+        return [v for v in self.variables if not v.trainable] if self.trainable else self.variables
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        value = bool(value)
+        self._trainable = value
+        for variable in self._trainable_variables:
+            variable.trainable = value
+        for layer in self._tracked_layers():
+            layer.trainable = value
+
+    def get_weights(self):
+        return [v.numpy() for v in self.weights]
+
+    def set_weights(self, weights):
+        variables = self.weights
+        if len(variables) != len(weights):
+            raise ValueError(f"You called `set_weights(weights)` on layer {self.describe()} with a weight list "
+                             f"of length {len(weights)}, but the layer was expecting {len(variables)} weights")
+        for variable, value in zip(variables, weights):
+            if tuple(variable.shape) != tuple(numpy.shape(value)):
+                raise ValueError(f"Layer {self.describe()} weight {variable.path} has shape {variable.shape}, "
+                                 f"which is not compatible with the provided weight shape {numpy.shape(value)}")
+        for variable, value in zip(variables, weights):
+            variable.assign(value)
+
+    def count_params(self):
+        if not self.built:
+            raise ValueError(f"You tried to call `count_params` on layer {self.describe()}, but the layer "
+                             "isn't built. You can build it manually via: `layer.build(input_shape)`")
+        return int(sum(numpy.prod(v.shape, dtype=numpy.int64) for v in self.weights))
+
+    # ----- losses --------------------------------------------------------------------------
+
+    def add_loss(self, loss):
+        self._losses.append(loss)
+        _PENDING_LOSSES.append(self)
+
+    @property
+    def losses(self):
+        """Losses added during the last call (add_loss, activity regularizers) and weight penalties."""
+        added = [loss for layer in self._flatten_layers() for loss in layer._losses]
+        trainable = {id(v) for v in self.trainable_weights}
+        penalties = [regularizer(variable) for layer in self._flatten_layers()
+                     for variable, regularizer in layer._regularizers if id(variable) in trainable]
+        return added + penalties
+
+    # ----- building ------------------------------------------------------------------------
+
+    def build(self, input_shape):
+        self.built = True
+
+    def get_build_config(self):
+        if self._build_shapes is None:
+            return None
+        if len(self._build_shapes) == 1:
+            return {"input_shape": next(iter(self._build_shapes.values()))}
+        return {"shapes_dict": dict(self._build_shapes)}
+
+    def build_from_config(self, config):
+        if config and "input_shape" in config:
+            self.build(_shape_from_config(config["input_shape"]))
+        elif config and "shapes_dict" in config:
+            self.build(**{k: _shape_from_config(v) for k, v in config["shapes_dict"].items()})
+
+    def _build_on_call(self, args, kwargs):
+        parameters = [p for p in inspect.signature(self.build).parameters.values()
+                      if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        if len(parameters) <= 1:
+            first = args[0] if args else next(iter(kwargs.values()))
+            self.build(map_structure(_shape_of, first))
+            return
+        bound = inspect.signature(self.call).bind_partial(*args, **kwargs).arguments
+        shapes = {p.name: map_structure(_shape_of, bound[p.name[:-len("_shape")]])
+                  for p in parameters if p.name.endswith("_shape") and p.name[:-len("_shape")] in bound}
+        self.build(**shapes)
+
+    # ----- calling -------------------------------------------------------------------------
+
+    def call(self, *args, **kwargs):
+        raise NotImplementedError(f"Layer {type(self).__name__} does not have a `call()` method implemented")
+
+    def compute_mask(self, inputs, previous_mask):
+        return previous_mask
+
+    def __call__(self, *args, **kwargs):
+        outputs = self._checked_call(args, kwargs)
+        if any_symbolic((args, kwargs)):
+            outputs = self._record_node(args, kwargs, outputs)
+        if self.output_shapes is None:
+            self.output_shapes = map_structure(_shape_without_batch, outputs)
+        return outputs
+
+    def _checked_call(self, args, kwargs):
+        """Convert the inputs, check them against input_spec, build, call; errors name the layer."""
+        self._check_super_called()
+        args = tuple(map_structure(self._convert_input, a) for a in args)
+        kwargs = dict(kwargs)
+        first = args[0] if args else next(iter(kwargs.values()), None)
+        if not _CALLS and _PENDING_LOSSES:
+            _clear_losses()
+        try:
+            assert_input_compatibility(self.input_spec, first, self.describe())
+            if not self.built:
+                self._build_on_call(args, kwargs)
+                assert_input_compatibility(self.input_spec, first, self.describe())
+            training, previous_mask = self._resolve_call_arguments(first, kwargs)
+            _CALLS.append((self, training))
+            try:
+                outputs = self.call(*args, **kwargs)
+            finally:
+                _CALLS.pop()
+            self._after_call(first, outputs, previous_mask)
+        except (ValueError, TypeError) as error:
+            if getattr(error, "layer_named", False) or type(error) not in (ValueError, TypeError):
+                raise
+            raise _named_error(error, self) from error
+        return outputs
+
+    def _convert_input(self, x):
+        """Arrays become Tensors; floating inputs are cast to the layer's compute dtype (autocast)."""
+        if isinstance(x, numpy.ndarray):
+            if self.autocast and x.dtype.kind == "f":
+                x = x.astype(self.compute_dtype, copy=False)
+            return Tensor(_device_array(x))
+        dtype = getattr(x, "dtype", None)
+        if (self.autocast and dtype is not None and hasattr(x, "shape") and numpy.dtype(dtype).kind == "f"
+                and numpy.dtype(dtype) != self.compute_dtype and not isinstance(x, Variable)):
+            from kerasish import ops
+            return ops.cast(x, self.compute_dtype)
+        return x
+
+    def _resolve_call_arguments(self, first, kwargs):
+        """Fill in `training` (explicit, else the outer call's, else call()'s default) and `mask`."""
+        accepts_training, default, accepts_mask, any_keyword = _call_signature(type(self).call)
+        training = kwargs.get("training")
+        if training is None:
+            training = _CALLS[-1][1] if _CALLS else None
+        if training is None:
+            training = default
+        if accepts_training and training is not None:
+            kwargs["training"] = training
+        elif not accepts_training and not any_keyword:
+            kwargs.pop("training", None)
+        if not _MASKS:
+            return training, None
+        previous_mask = kwargs.get("mask")
+        if previous_mask is None:
+            previous_mask = map_structure(get_mask, first)
+            if accepts_mask and _has_mask(previous_mask):
+                kwargs["mask"] = previous_mask
+        return training, previous_mask
+
+    def _after_call(self, first, outputs, previous_mask):
+        if self.activity_regularizer is not None:
+            for output in flatten(outputs):
+                if hasattr(output, "shape"):
+                    loss = self.activity_regularizer(output)
+                    if len(output.shape) and output.shape[0]:
+                        loss = loss / output.shape[0]
+                    self.add_loss(loss)
+        masked = _has_mask(previous_mask)
+        if self.supports_masking and (masked or type(self).compute_mask is not Layer.compute_mask):
+            self._set_output_masks(first, outputs, previous_mask)
+        elif masked and not self.supports_masking:
+            warnings.warn(f"Layer {self.describe()} was passed an input with a mask attached to it. "
+                          "However, this layer does not support masking and will therefore destroy "
+                          "the mask information. Downstream layers will not see the mask.")
+
+    def _set_output_masks(self, first, outputs, previous_mask):
+        flat_outputs = flatten(outputs)
+        if all(get_mask(x) is not None for x in flat_outputs):
+            return
+        masks = self.compute_mask(first, previous_mask)
+        if masks is None:
+            return
+        for output, mask in zip(flat_outputs, flatten(masks)):
+            if mask is not None and get_mask(output) is None:
+                set_mask(output, mask)
+
+    def _record_node(self, args, kwargs, outputs):
+        """Fresh KerasTensors for the outputs, remembering this call, as the functional API needs."""
+        def fresh(x):
+            tensor = KerasTensor(x.shape, x.dtype)
+            mask = get_mask(x)
+            if mask is not None:
+                set_mask(tensor, mask)
+            return tensor
+        outputs = map_structure(fresh, outputs)
+        self._inbound_nodes.append(Node(self, args, kwargs, flatten(outputs)))
+        return outputs
+
+    def compute_output_spec(self, *args, **kwargs):
+        """KerasTensors (shape and dtype) of the outputs, found by running `call` symbolically."""
+        args = map_structure(lambda x: KerasTensor(x.shape, x.dtype) if hasattr(x, "shape") else x, args)
+        return self._checked_call(args, kwargs)
+
+    def compute_output_shape(self, input_shape):
+        outputs = self.compute_output_spec(_tensors_for_shapes(input_shape))
+        return map_structure(lambda x: x.shape, outputs)
+
+    @property
+    def input(self):
+        return self._node_tensors("input", lambda node: node.parents)
+
+    @property
+    def output(self):
+        return self._node_tensors("output", lambda node: node.outputs)
+
+    def _node_tensors(self, kind, tensors):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer {self.describe()} has never been called and thus has no defined {kind}")
+        found = tensors(self._inbound_nodes[0])
+        return found[0] if len(found) == 1 else found
+
+    # ----- configuration -------------------------------------------------------------------
+
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype_policy}
+        if self.activity_regularizer is not None:
+            from kerasish import regularizers
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        if not getattr(type(self).get_config, "default_config", False):
+            return config
+        if self._auto_config is None:
+            raise NotImplementedError(f"Layer {type(self).__name__} was created with arguments that cannot be "
+                                      "serialized automatically; override `get_config()` to return them")
+        return {**config, **self._auto_config}
+
+    get_config.default_config = True
+
+    @classmethod
+    def from_config(cls, config):
+        try:
+            return cls(**config)
+        except Exception as error:
+            raise TypeError(f"Error when deserializing class '{cls.__name__}' using config={config}.\n\n"
+                            f"Exception encountered: {error}") from error
+
+
+_BOOKKEEPING = frozenset({"_inbound_nodes", "_trainable_variables", "_non_trainable_variables",
+                          "_regularizers", "_losses", "_build_shapes", "_auto_config", "input_spec",
+                          "_trainable_cache"})
+
+
+def _tracked_leaves(value):
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _tracked_leaves(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _tracked_leaves(item)
+    else:
+        yield value
+
+
+def _clear_losses():
+    for layer in _PENDING_LOSSES:
+        layer._losses.clear()
+    _PENDING_LOSSES.clear()
+
+
+def _standard_dtype(dtype):
+    if dtype is None:
+        return config.floatx()
+    if isinstance(dtype, dict):
+        dtype = dtype.get("config", {}).get("name")
+    return numpy.dtype(getattr(dtype, "name", dtype)).name
+
+
+def _resolve(module, identifier):
+    """An initializer, regularizer or constraint from its name or config; callables pass through."""
+    if identifier is None or (callable(identifier) and not isinstance(identifier, type)):
+        return identifier
+    return importlib.import_module(f"kerasish.{module}").get(identifier)
+
+
+def _device_array(array):
+    from kerasish.backends import device
+    return device.to_device(array)
+
+
+def _is_shape(value):
+    return isinstance(value, (list, tuple)) and all(d is None or isinstance(d, int) for d in value)
+
+
+def _shape_from_config(shape):
+    """JSON turns shape tuples into lists; turn them back, keeping lists of shapes as lists."""
+    if _is_shape(shape):
+        return tuple(shape)
+    if isinstance(shape, dict):
+        return {key: _shape_from_config(value) for key, value in shape.items()}
+    return [_shape_from_config(value) for value in shape]
+
+
+def _tensors_for_shapes(shape):
+    if _is_shape(shape):
+        return KerasTensor(shape)
+    if isinstance(shape, dict):
+        return {key: _tensors_for_shapes(value) for key, value in shape.items()}
+    return [_tensors_for_shapes(value) for value in shape]

@@ -1,0 +1,234 @@
+"""Functional: a model defined by `Model(inputs, outputs)` over KerasTensors (lists, dicts, multi-io)."""
+from kerasish.backends.primitives import PRIMITIVES
+from kerasish.backends.symbolic import KerasTensor, flatten
+from kerasish.layers.input_layer import InputLayer
+from kerasish.layers.input_spec import InputSpec
+from kerasish.layers.layer import Layer, map_structure
+from kerasish.models.graph import FunctionalGraph
+from kerasish.models.model import Model
+from kerasish.models.serialization import deserialize_layer, serialize_layer
+
+
+class Functional(Model):
+    def __init__(self, inputs, outputs, name=None, **kwargs):
+        trainable = kwargs.pop("trainable", True)
+        Model.__init__(self, name=name or "functional", trainable=trainable, **kwargs)
+        self._inputs_struct, self._outputs_struct = inputs, outputs
+        self._graph = FunctionalGraph(inputs, outputs, self.name)
+        self._operations = self._graph.layers
+        self.input_spec = [InputSpec(shape=t.shape, dtype=None, name=t.node.operation.name,
+                                     allow_last_axis_squeeze=True, optional=t.node.operation.optional)
+                           for t in self._graph.inputs]
+        self.built = True
+
+    @property
+    def layers(self):
+        return list(self._operations)
+
+    @property
+    def inputs(self):
+        return list(self._graph.inputs)
+
+    @property
+    def outputs(self):
+        return list(self._graph.outputs)
+
+    @property
+    def input(self):
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        return self._outputs_struct
+
+    def _standardize_inputs(self, inputs):
+        """The flat list of input values in the order of the model's inputs (dicts match by name)."""
+        names = [t.node.operation.name for t in self._graph.inputs]
+        if isinstance(self._inputs_struct, dict) and isinstance(inputs, dict):
+            values = [inputs[key] if key in inputs else _missing(self, key, inputs)
+                      for key in self._inputs_struct]
+        elif isinstance(inputs, dict):
+            values = [inputs[name] if name in inputs else _missing(self, name, inputs) for name in names]
+        else:
+            values = flatten(inputs)
+        if len(values) != len(names):
+            raise ValueError(f"Model '{self.name}' expects {len(names)} input(s) {names}, but it received "
+                             f"{len(values)} input tensors")
+        return [_fit_rank(value, tensor) for value, tensor in zip(values, self._graph.inputs)]
+
+    def __call__(self, *args, **kwargs):
+        if args:
+            args = (self._standardize_inputs(args[0]),) + args[1:]
+        return super().__call__(*args, **kwargs)
+
+    def call(self, inputs, training=None, mask=None):
+        outputs = self._graph.run(inputs)
+        return _pack(self._outputs_struct, outputs)
+
+    # ----- configuration -------------------------------------------------------------------
+
+    def get_config(self):
+        node_index = self._node_indices()
+        layers = []
+        for layer in self._operations:
+            entry = serialize_layer(layer)
+            entry["name"] = layer.name
+            entry["inbound_nodes"] = [{"args": _serialize_arguments(node.args, node_index),
+                                       "kwargs": _serialize_arguments(node.kwargs, node_index)}
+                                      for node in self._graph.nodes if node.operation is layer]
+            layers.append(entry)
+        primitive_nodes = [node for node in self._graph.nodes if not isinstance(node.operation, Layer)]
+        for node in primitive_nodes:
+            layers.append({"module": "kerasish.ops", "class_name": "Primitive",
+                           "config": {"name": node.operation.name, "attrs": node.kwargs},
+                           "registered_name": None, "name": _primitive_name(node, node_index),
+                           "inbound_nodes": [{"args": _serialize_arguments(node.args, node_index), "kwargs": {}}]})
+        return {"name": self.name, "trainable": self.trainable, "layers": layers,
+                "input_layers": _tensor_references(self._inputs_struct, node_index),
+                "output_layers": _tensor_references(self._outputs_struct, node_index)}
+
+    def _node_indices(self):
+        """Each node's position among the nodes of its operation that belong to this model."""
+        counts, indices = {}, {}
+        for tensor in self._graph.inputs:
+            indices[id(tensor.node)] = 0
+        for node in self._graph.nodes:
+            key = id(node.operation)
+            indices[id(node)] = counts.get(key, 0)
+            counts[key] = indices[id(node)] + 1
+        return indices
+
+    @classmethod
+    def from_config(cls, config):
+        created, pending, tensors = {}, [], {}
+        for entry in config["layers"]:
+            if entry["class_name"] == "Primitive" and entry.get("module") == "kerasish.ops":
+                created[entry["name"]] = _PrimitiveCall(entry["config"])
+            else:
+                layer = deserialize_layer({k: v for k, v in entry.items() if k not in ("name", "inbound_nodes")})
+                created[entry["name"]] = layer
+                if isinstance(layer, InputLayer):
+                    tensors[(layer.name, 0)] = [layer.output]
+            pending += [(entry["name"], index, node) for index, node in enumerate(entry["inbound_nodes"])]
+        while pending:
+            remaining = [item for item in pending if not _replay_node(item, created, tensors)]
+            if len(remaining) == len(pending):
+                raise ValueError(f"Model config of '{config.get('name')}' cannot be rebuilt: the inbound nodes of "
+                                 f"{sorted({name for name, _, _ in remaining})} refer to missing layers")
+            pending = remaining
+        inputs = _resolve_references(config["input_layers"], tensors)
+        outputs = _resolve_references(config["output_layers"], tensors)
+        return cls(inputs, outputs, name=config.get("name"), trainable=config.get("trainable", True))
+
+
+class _PrimitiveCall:
+    """A raw op recorded in a functional graph, rebuilt from its name and attributes."""
+
+    def __init__(self, config):
+        self.primitive = PRIMITIVES[config["name"]]
+        self.attrs = {key: _hashable(value) for key, value in config["attrs"].items()}
+
+    def __call__(self, *args):
+        return self.primitive(*args, **self.attrs)
+
+
+def _hashable(value):
+    return tuple(_hashable(v) for v in value) if isinstance(value, list) else value
+
+
+def _missing(model, name, inputs):
+    raise ValueError(f"Model '{model.name}': missing data for input '{name}'. You passed a data dictionary "
+                     f"with keys {list(inputs)}")
+
+
+def _fit_rank(value, tensor):
+    """Like Keras, a (batch,) array feeds an input declared (None, 1)."""
+    shape = getattr(value, "shape", None)
+    if shape is not None and len(shape) == len(tensor.shape) - 1 and tensor.shape[-1] == 1:
+        from kerasish import ops
+        return ops.expand_dims(value, -1)
+    return value
+
+
+def _pack(structure, flat):
+    iterator = iter(flat)
+    return map_structure(lambda _: next(iterator), structure)
+
+
+def _primitive_name(node, node_index):
+    return f"{node.operation.name}_op_{id(node)}"
+
+
+def _history(tensor, node_index):
+    node = tensor.node
+    name = node.operation.name if isinstance(node.operation, Layer) else _primitive_name(node, node_index)
+    return [name, node_index.get(id(node), 0), tensor.index]
+
+
+def _serialize_arguments(structure, node_index):
+    def one(x):
+        if isinstance(x, KerasTensor):
+            return {"class_name": "__keras_tensor__",
+                    "config": {"shape": list(x.shape), "dtype": x.dtype.name, "keras_history": _history(x, node_index)}}
+        return x.tolist() if hasattr(x, "tolist") else x
+    return map_structure(one, list(structure) if isinstance(structure, tuple) else structure)
+
+
+def _tensor_references(structure, node_index):
+    if isinstance(structure, KerasTensor):
+        return [_history(structure, node_index)]
+    return map_structure(lambda t: _history(t, node_index), structure)
+
+
+def _is_tensor_reference(x):
+    return isinstance(x, dict) and x.get("class_name") == "__keras_tensor__"
+
+
+def _replay_node(item, created, tensors):
+    name, index, node = item
+    references = [x["config"]["keras_history"] for x in _leaves(node) if _is_tensor_reference(x)]
+    if any((ref[0], ref[1]) not in tensors for ref in references):
+        return False
+
+    def value(x):
+        if _is_tensor_reference(x):
+            layer, node_index, tensor_index = x["config"]["keras_history"]
+            return tensors[(layer, node_index)][tensor_index]
+        return x
+    args = [_map_config(value, a) for a in node["args"]]
+    kwargs = {k: _map_config(value, v) for k, v in node["kwargs"].items()}
+    outputs = created[name](*args, **kwargs)
+    tensors[(name, index)] = flatten(outputs)
+    return True
+
+
+def _map_config(function, structure):
+    if _is_tensor_reference(structure):
+        return function(structure)
+    if isinstance(structure, dict):
+        return {k: _map_config(function, v) for k, v in structure.items()}
+    if isinstance(structure, list):
+        return [_map_config(function, v) for v in structure]
+    return function(structure)
+
+
+def _leaves(structure):
+    if _is_tensor_reference(structure):
+        return [structure]
+    if isinstance(structure, dict):
+        return [leaf for v in structure.values() for leaf in _leaves(v)]
+    if isinstance(structure, list):
+        return [leaf for v in structure for leaf in _leaves(v)]
+    return [structure]
+
+
+def _resolve_references(structure, tensors):
+    def one(reference):
+        return tensors[(reference[0], reference[1])][reference[2]]
+    if isinstance(structure, dict):
+        return {key: one(ref[0] if isinstance(ref[0], list) else ref) for key, ref in structure.items()}
+    if len(structure) == 1 and isinstance(structure[0], list):
+        return one(structure[0])
+    if structure and not isinstance(structure[0], list):
+        return one(structure)
+    return [one(reference) for reference in structure]

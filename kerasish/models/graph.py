@@ -1,0 +1,83 @@
+"""The graph of a functional model: the calls recorded on KerasTensors, replayed on real tensors.
+
+Built once from the model's input and output KerasTensors; running it calls each recorded layer
+(or primitive) in topological order with the values its inputs got.
+"""
+from kerasish.backends.symbolic import KerasTensor, flatten
+from kerasish.layers.input_layer import InputLayer
+from kerasish.layers.layer import Layer, map_structure
+
+
+def _substitute(structure, values):
+    return map_structure(lambda x: values[id(x)] if isinstance(x, KerasTensor) else x, structure)
+
+
+class FunctionalGraph:
+    def __init__(self, inputs, outputs, model_name):
+        self.inputs = flatten(inputs)
+        self.outputs = flatten(outputs)
+        for position, tensor in enumerate(self.inputs):
+            if not isinstance(tensor, KerasTensor) or not isinstance(getattr(tensor.node, "operation", None),
+                                                                      InputLayer):
+                raise ValueError(f"Model '{model_name}': input {position} must be a KerasTensor made by "
+                                 f"kerasish.Input, received {tensor!r}")
+        for position, tensor in enumerate(self.outputs):
+            if not isinstance(tensor, KerasTensor):
+                raise ValueError(f"Model '{model_name}': output {position} must be a KerasTensor, "
+                                 f"received {type(tensor).__name__}")
+        self.nodes = self._ordered_nodes(model_name)
+        self.layers = self._operations()
+
+    def _ordered_nodes(self, model_name):
+        """Every node between the inputs and the outputs, parents first (depth-first from the outputs)."""
+        known = {id(t) for t in self.inputs}
+        order, visited = [], set()
+        input_nodes = {id(t.node) for t in self.inputs}
+
+        def visit(tensor, path):
+            node = tensor.node
+            if id(tensor) in known or id(node) in visited:
+                return
+            if node is None or id(node) in input_nodes or isinstance(node.operation, InputLayer):
+                layers = ", ".join(getattr(n.operation, "name", str(n.operation)) for n in path)
+                raise ValueError(f"Model '{model_name}': graph disconnected: cannot obtain a value for tensor "
+                                 f"{tensor.name} (shape {tensor.shape}) needed by {layers or 'the outputs'}; "
+                                 "it does not come from the model's inputs")
+            for parent in node.parents:
+                visit(parent, path + [node])
+            visited.add(id(node))
+            order.append(node)
+
+        for tensor in self.outputs:
+            visit(tensor, [])
+        return order
+
+    def _operations(self):
+        """The layers in graph order, each once, the input layers included (as `model.layers`)."""
+        layers, seen = [], set()
+        inputs_in_order = iter(self.inputs)
+
+        def add(layer):
+            if id(layer) not in seen:
+                seen.add(id(layer))
+                layers.append(layer)
+
+        input_layers = {id(t.node.operation): t.node.operation for t in self.inputs}
+        for node in self.nodes:
+            for parent in node.parents:
+                if id(parent.node.operation) in input_layers:
+                    add(parent.node.operation)
+            if isinstance(node.operation, Layer):
+                add(node.operation)
+        for tensor in inputs_in_order:
+            add(tensor.node.operation)
+        return layers
+
+    def run(self, inputs):
+        """The outputs (flat list) for the flat list of input values."""
+        values = {id(t): x for t, x in zip(self.inputs, inputs)}
+        for node in self.nodes:
+            outputs = node.operation(*_substitute(node.args, values), **_substitute(node.kwargs, values))
+            for tensor, value in zip(node.outputs, flatten(outputs)):
+                values[id(tensor)] = value
+        return [values[id(t)] for t in self.outputs]

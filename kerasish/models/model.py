@@ -1,0 +1,70 @@
+"""Model: a Layer that trains (compile/fit/evaluate/predict) and knows its layers.
+
+`Model(inputs, outputs)` builds a functional model; subclassing Model and writing `call` gives a
+subclassed one, as in Keras 3.
+"""
+import json
+
+from kerasish.layers.layer import Layer
+from kerasish.trainers.trainer import Trainer
+
+
+def _functional_arguments(args, kwargs):
+    return len(args) == 2 or (len(args) == 1 and "outputs" in kwargs) or ("inputs" in kwargs and "outputs" in kwargs)
+
+
+class Model(Trainer, Layer):
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and _functional_arguments(args, kwargs):
+            from kerasish.models.functional import Functional
+            return Functional.__new__(Functional, *args, **kwargs)
+        return super().__new__(cls, *args, **kwargs)
+
+    def __init__(self, *args, **kwargs):
+        Trainer.__init__(self)
+        Layer.__init__(self, *args, **kwargs)
+
+    @property
+    def layers(self):
+        return self._tracked_layers()
+
+    def get_layer(self, name=None, index=None):
+        """A layer by name or by position in `layers` (an int `name` counts as an index)."""
+        if isinstance(name, int) and index is None:
+            name, index = None, name
+        if index is not None and name is not None:
+            raise ValueError(f"Provide only a layer name or a layer index. Received: index={index}, name={name}")
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model '{self.name}' "
+                                 f"only has {len(layers)} layers")
+            return layers[index]
+        if name is not None:
+            for layer in layers:
+                if layer.name == name:
+                    return layer
+            raise ValueError(f"No such layer: {name}. Existing layers are: {[layer.name for layer in layers]}")
+        raise ValueError("Provide either a layer name or layer index at `get_layer`")
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        from kerasish.utils.summary import print_summary
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable, layer_range=layer_range)
+
+    def to_json(self, **kwargs):
+        from kerasish.models.serialization import serialize_layer
+        return json.dumps(serialize_layer(self), **kwargs)
+
+    def save(self, filepath, overwrite=True, **kwargs):
+        from kerasish import saving
+        return saving.save_model(self, filepath, overwrite=overwrite, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True, **kwargs):
+        from kerasish import saving
+        return saving.save_weights(self, filepath, overwrite=overwrite, **kwargs)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        from kerasish import saving
+        return saving.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)

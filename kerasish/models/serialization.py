@@ -1,0 +1,55 @@
+"""Layer configs in Keras 3's serialized form: {"module", "class_name", "config", "registered_name", ...}.
+
+kerasish's own layers are written with Keras's public module names ("keras.layers", "keras"), so
+a config reads the same in both; reading maps those names back onto kerasish's classes.
+"""
+import importlib
+
+_PUBLIC_MODULES = {"kerasish.layers": "keras.layers", "kerasish.models": "keras",
+                   "kerasish.applications": "keras.applications"}
+_SEARCH = ("kerasish.layers", "kerasish.models")
+_SCOPE = []  # custom_objects of the deserializations in progress
+
+
+def public_module(cls):
+    for package, public in _PUBLIC_MODULES.items():
+        if cls.__module__ == package or cls.__module__.startswith(package + "."):
+            return "keras.src.models.functional" if cls.__name__ == "Functional" else public
+    return cls.__module__
+
+
+def serialize_layer(layer):
+    config = {"module": public_module(type(layer)), "class_name": type(layer).__name__,
+              "config": layer.get_config(), "registered_name": None}
+    build_config = layer.get_build_config()
+    if build_config:
+        config["build_config"] = build_config
+    return config
+
+
+def find_class(config, custom_objects=None):
+    name = config["class_name"]
+    custom_objects = {**(_SCOPE[-1] if _SCOPE else {}), **(custom_objects or {})}
+    for key in (config.get("registered_name"), name):
+        if key in custom_objects:
+            return custom_objects[key]
+    for package in _SEARCH:
+        cls = getattr(importlib.import_module(package), name, None)
+        if isinstance(cls, type):
+            return cls
+    raise ValueError(f"Unknown layer class {name!r} (module {config.get('module')!r}); pass it in "
+                     f"`custom_objects={{{name!r}: {name}}}`")
+
+
+def deserialize_layer(config, custom_objects=None):
+    """A layer (or model) from its serialized config; nested configs see the same custom_objects."""
+    cls = find_class(config, custom_objects)
+    _SCOPE.append({**(_SCOPE[-1] if _SCOPE else {}), **(custom_objects or {})})
+    try:
+        layer = cls.from_config(config["config"])
+    finally:
+        _SCOPE.pop()
+    build_config = config.get("build_config")
+    if build_config and not layer.built:
+        layer.build_from_config(build_config)
+    return layer

@@ -1,0 +1,1 @@
+"""kerasish.saving: model and weight files."""

@@ -1,0 +1,95 @@
+"""The legacy Keras HDF5 weights layout (keras.applications files, `model.save("m.h5")`).
+
+Layout: the root (or its `model_weights` group) carries `layer_names`; each layer group carries
+`weight_names`, the dataset paths of its weights in order. Names differ by era (Keras 1 flat
+`L_W_1:0`, Keras 2 nested `L/L/kernel:0`, Keras 3 without `:0`), so weights are always read through
+`weight_names`, never by guessed names. Long name lists are chunked as `layer_names0`, `layer_names1`...
+Old files hold fixed-length byte strings, newer ones str: both are decoded.
+"""
+import collections
+
+import h5py
+import numpy
+
+
+class LegacyH5Error(ValueError):
+    """An HDF5 file that does not hold Keras weights in the legacy layout."""
+
+
+def _text(value):
+    return value.decode("utf8") if isinstance(value, bytes) else str(value)
+
+
+def attribute_list(group, name):
+    if name in group.attrs:
+        return [_text(x) for x in group.attrs[name]]
+    values, chunk = [], 0
+    while f"{name}{chunk}" in group.attrs:
+        values += [_text(x) for x in group.attrs[f"{name}{chunk}"]]
+        chunk += 1
+    return values
+
+
+def weights_group(file):
+    if "layer_names" in file.attrs or "layer_names0" in file.attrs:
+        return file
+    if "model_weights" in file:
+        return file["model_weights"]
+    raise LegacyH5Error(f"{file.filename}: no 'layer_names' attribute and no 'model_weights' group: "
+                        "not a Keras legacy .h5 weights file")
+
+
+def read_layer_weights(path):
+    """{layer_name: [arrays in weight_names order]} for every layer with weights, in file (topological) order."""
+    try:
+        file = h5py.File(path, "r")
+    except OSError as error:
+        raise LegacyH5Error(f"{path}: cannot open as HDF5 ({error})") from error
+    with file:
+        root = weights_group(file)
+        layers = collections.OrderedDict()
+        for layer_name in attribute_list(root, "layer_names"):
+            if layer_name not in root:
+                raise LegacyH5Error(f"{path}: layer {layer_name!r} is listed in layer_names but has no group")
+            group = root[layer_name]
+            names = attribute_list(group, "weight_names")
+            try:
+                arrays = [numpy.asarray(group[name]) for name in names]
+            except (KeyError, OSError) as error:
+                raise LegacyH5Error(f"{path}: layer {layer_name!r}: cannot read its weights ({error})") from error
+            if arrays:
+                layers[layer_name] = arrays
+    return layers
+
+
+def write_layer_weights(group, layers, keras_version="3.16.0", backend="kerasish"):
+    """Write [(layer_name, [(weight_name, array), ...]), ...] in the layout Keras's load_weights reads.
+
+    Dataset paths are `layer_name/weight_name` inside the layer group, named as Keras 3's legacy
+    writer does (`dense/kernel`, no `:0`); every layer gets a group, weightless ones too.
+    """
+    save_attribute_list(group, "layer_names", [name for name, _ in layers])
+    group.attrs["backend"] = backend.encode("utf8")
+    group.attrs["keras_version"] = keras_version.encode("utf8")
+    for layer_name, weights in layers:
+        layer_group = group.create_group(layer_name)
+        names = [f"{layer_name}/{weight_name}" for weight_name, _ in weights]
+        save_attribute_list(layer_group, "weight_names", names)
+        for name, (_, array) in zip(names, weights):
+            layer_group.create_dataset(name, data=numpy.asarray(array))
+
+
+HDF5_ATTRIBUTE_LIMIT = 64512
+
+
+def save_attribute_list(group, name, values):
+    """Store a list of strings as one attribute, or as name0, name1, ... when HDF5's 64 KB limit needs it."""
+    data = numpy.array([v.encode("utf8") for v in values], dtype="S") if values else numpy.array([], dtype="S1")
+    chunks = 1
+    while data.nbytes / chunks > HDF5_ATTRIBUTE_LIMIT:
+        chunks += 1
+    if chunks == 1:
+        group.attrs[name] = data
+        return
+    for index, part in enumerate(numpy.array_split(data, chunks)):
+        group.attrs[f"{name}{index}"] = part

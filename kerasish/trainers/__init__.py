@@ -1,0 +1,1 @@
+"""kerasish.trainers: compile/fit/evaluate/predict, data adapters and compile utilities."""

@@ -1,0 +1,353 @@
+"""compile / fit / evaluate / predict and the *_on_batch methods, with Keras 3's arguments.
+
+One step function per task (`train_step`, `test_step`, `predict_step`), written with GradientTape,
+kerasish.ops, `optimizer.apply` and metric `update_state`, runs on either engine: the dynamic engine
+calls it per batch, the static engine traces it once per input signature and replays the graph
+(the last, smaller batch of an epoch traces once more; that retrace is expected and not warned about).
+"""
+import os
+import sys
+import warnings
+
+import numpy
+
+from kerasish.backends import config, interface
+from kerasish.backends.gradient_tape import GradientTape
+from kerasish.backends.symbolic import KerasTensor, flatten
+from kerasish.layers.layer import map_structure
+from kerasish.trainers.compile_utils import CompileLoss, CompileMetrics
+from kerasish.trainers.data_adapters import (get_data_adapter, is_array_data, train_validation_split,
+                                             unpack_x_y_sample_weight)
+from kerasish.trainers.epoch_iterator import EpochIterator
+
+
+def resolve_verbose(verbose):
+    """"auto" is 1 (a live bar) on a terminal and 2 (a line per epoch) in logs and CI: kerasish's fix."""
+    if verbose == "auto":
+        return 1 if sys.stdout.isatty() else 2
+    return verbose
+
+
+def _should_validate(epoch, validation_freq):
+    if isinstance(validation_freq, int):
+        return (epoch + 1) % validation_freq == 0
+    if isinstance(validation_freq, (list, tuple, set)):
+        return epoch + 1 in validation_freq
+    raise ValueError(f"Expected `validation_freq` to be a list or int, received validation_freq={validation_freq!r}")
+
+
+def _to_python(logs):
+    return {key: float(value) for key, value in logs.items()}
+
+
+def _debug_limit(name, value):
+    limit = os.environ.get(name)
+    if limit is None:
+        return value
+    return int(limit) if value is None else min(value, int(limit))
+
+
+def _symbolic(x):
+    return map_structure(lambda a: None if a is None else KerasTensor((None,) + tuple(a.shape[1:]), a.dtype), x)
+
+
+class Trainer:
+    def __init__(self):
+        self.compiled = False
+        self.optimizer = None
+        self.loss = None
+        self.history = None
+        self.stop_training = False
+        self.compile_engine = None
+        self._compile_loss = None
+        self._compile_metrics = None
+        self._loss_tracker = None
+        self._functions = {}
+
+    # ----- compile --------------------------------------------------------------------------
+
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
+                run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True, backend=None):
+        from kerasish import metrics as metrics_module
+        from kerasish import optimizers
+        if not isinstance(steps_per_execution, int) or steps_per_execution < 1:
+            raise ValueError(f"`steps_per_execution` must be a positive int, received {steps_per_execution!r}")
+        if jit_compile not in ("auto", True, False):
+            raise ValueError(f"`jit_compile` must be 'auto', True or False, received {jit_compile!r}")
+        engine = "dynamic" if run_eagerly else (backend or config.backend())
+        if run_eagerly and backend == "static":
+            raise ValueError("compile(run_eagerly=True, backend='static') is contradictory: run_eagerly means "
+                             "the dynamic engine")
+        self.compile_engine = interface.get(engine)
+        self.optimizer = optimizers.get(optimizer)
+        self.loss, self.loss_weights = loss, loss_weights
+        names = self.output_names
+        self._compile_loss = CompileLoss(loss, loss_weights, names) if loss is not None else None
+        self._compile_metrics = CompileMetrics(metrics, weighted_metrics, names)
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self.run_eagerly = engine == "dynamic"
+        self.steps_per_execution = steps_per_execution
+        self.jit_compile = jit_compile
+        self.auto_scale_loss = auto_scale_loss
+        self._compile_config = {"optimizer": optimizer, "loss": loss, "loss_weights": loss_weights,
+                                "metrics": metrics, "weighted_metrics": weighted_metrics,
+                                "run_eagerly": run_eagerly, "steps_per_execution": steps_per_execution,
+                                "jit_compile": jit_compile}
+        self._functions = {}
+        self.compiled = True
+
+    @property
+    def output_names(self):
+        """Names of the layers that make the outputs (functional), else output_0, output_1, ..."""
+        outputs = getattr(self, "_graph", None)
+        if outputs is not None:
+            return [t.node.operation.name if hasattr(t.node.operation, "name") else f"output_{i}"
+                    for i, t in enumerate(outputs.outputs)]
+        return [f"output_{i}" for i in range(getattr(self, "_num_outputs", 1))]
+
+    def get_compile_config(self):
+        return dict(self._compile_config) if self.compiled else None
+
+    def _assert_compiled(self, method):
+        if not self.compiled:
+            raise ValueError(f"You must call `compile()` before using the model: {method}() was called on "
+                             f"model '{self.name}' before compile()")
+
+    @property
+    def metrics(self):
+        found = [self._loss_tracker] if self._loss_tracker is not None else []
+        if self._compile_loss is not None:
+            found += self._compile_loss.trackers
+        if self._compile_metrics is not None:
+            found += self._compile_metrics.metrics
+        return found
+
+    @property
+    def metrics_names(self):
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self):
+        for metric in self.metrics:
+            metric.reset_state()
+
+    # ----- the steps (engine-neutral) -----------------------------------------------------
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        losses = []
+        if self._compile_loss is not None:
+            losses.append(self._compile_loss(y, y_pred, sample_weight))
+        losses += list(self.losses)
+        if not losses:
+            raise ValueError(f"No loss to compute for model '{self.name}'. Provide a `loss` argument in "
+                             "`compile()`")
+        total = losses[0]
+        for loss in losses[1:]:
+            total = total + loss
+        return total
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        self._compile_metrics.update_state(y, y_pred, sample_weight)
+        return {metric.name: metric.result() for metric in self.metrics}
+
+    def _track_loss(self, loss, x):
+        self._loss_tracker.update_state(loss, sample_weight=flatten(x)[0].shape[0])
+
+    def train_step(self, data):
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        variables = self._trainable_cache
+        with GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+        self._track_loss(loss, x)
+        gradients = tape.gradient(loss, variables)
+        self.optimizer.apply(gradients, variables)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def test_step(self, data):
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        self._track_loss(loss, x)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        x, _, _ = unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    # ----- preparing the functions --------------------------------------------------------
+
+    def _prepare(self, kind, batch):
+        """Build the model, losses, metrics and optimizer from the first batch, then make the step."""
+        x, y, _ = unpack_x_y_sample_weight(batch)
+        if kind != "predict" and (not self._compile_metrics.built or
+                                  (self._compile_loss is not None and not self._compile_loss.built)):
+            y_pred = self.compute_output_spec(_symbolic(x))
+            if self._compile_loss is not None and not self._compile_loss.built:
+                self._compile_loss.build(y, y_pred)
+            if not self._compile_metrics.built:
+                self._compile_metrics.build(y, y_pred)
+        elif not self.built:
+            self.compute_output_spec(_symbolic(x))
+        if kind == "train":
+            variables = self.trainable_variables
+            if [id(v) for v in variables] != [id(v) for v in getattr(self, "_trainable_cache", [])]:
+                self._functions.pop("train", None)
+            self._trainable_cache = variables
+            if not getattr(self.optimizer, "built", True):
+                self.optimizer.build(variables)
+        engine = self.compile_engine or interface.get()
+        function = self._functions.get(kind)
+        if function is None:
+            maker = {"train": engine.make_train_function, "test": engine.make_test_function,
+                     "predict": engine.make_predict_function}[kind]
+            self._functions[kind] = function = maker(self)
+        return function
+
+    def _run(self, function, batch, full_batch_size):
+        """One step; the expected retrace for a last, smaller batch is not warned about."""
+        size = flatten(batch[0])[0].shape[0] if isinstance(batch, tuple) else None
+        if size == full_batch_size or full_batch_size is None:
+            return function(batch)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*tracing again for a new input signature")
+            return function(batch)
+
+    # ----- fit / evaluate / predict -------------------------------------------------------
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None, sample_weight=None,
+            initial_epoch=0, steps_per_epoch=None, validation_steps=None, validation_batch_size=None,
+            validation_freq=1):
+        self._assert_compiled("fit")
+        from kerasish.callbacks import CallbackList
+        if validation_split and validation_data is None:
+            (x, y, sample_weight), validation_data = train_validation_split((x, y, sample_weight), validation_split)
+        adapter = get_data_adapter(x, y, sample_weight, batch_size, shuffle, class_weight)
+        iterator = EpochIterator(adapter, _debug_limit("KERASISH_MAX_STEPS_PER_EPOCH", steps_per_epoch))
+        epochs = _debug_limit("KERASISH_MAX_EPOCHS", epochs)
+        verbose = resolve_verbose(verbose)
+        callbacks = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
+            callbacks, add_history=True, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=epochs,
+            steps=iterator.num_steps)
+        validation = self._validation_arrays(validation_data)
+        full_batch = getattr(adapter, "batch_size", None)
+        self.stop_training = False
+        callbacks.on_train_begin()
+        training_logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callbacks.on_epoch_begin(epoch)
+            logs = {}
+            for step, batch in iterator.epoch():
+                function = self._functions.get("train") if step else self._prepare("train", batch)
+                callbacks.on_train_batch_begin(step)
+                logs = _to_python(self._run(function, batch, full_batch))
+                callbacks.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            epoch_logs = dict(logs)
+            if validation is not None and _should_validate(epoch, validation_freq):
+                val_logs = self.evaluate(*validation, batch_size=validation_batch_size or batch_size,
+                                         steps=validation_steps, callbacks=callbacks, return_dict=True,
+                                         verbose=0)
+                epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
+            callbacks.on_epoch_end(epoch, epoch_logs)
+            training_logs = epoch_logs
+            if self.stop_training or iterator.exhausted:
+                break
+        callbacks.on_train_end(logs=training_logs)
+        return self.history
+
+    def _validation_arrays(self, validation_data):
+        if validation_data is None:
+            return None
+        if is_array_data(validation_data) and not isinstance(validation_data, (tuple, list)):
+            raise ValueError("`validation_data` must be a tuple (x_val, y_val) or (x_val, y_val, "
+                             f"val_sample_weight), or a dataset; received an array of shape "
+                             f"{getattr(validation_data, 'shape', None)}")
+        if isinstance(validation_data, (tuple, list)):
+            x, y, sample_weight = unpack_x_y_sample_weight(tuple(validation_data))
+            return x, y, sample_weight
+        return validation_data, None, None
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
+                 callbacks=None, return_dict=False):
+        self._assert_compiled("evaluate")
+        from kerasish.callbacks import CallbackList
+        adapter = get_data_adapter(x, y, sample_weight, batch_size, shuffle=False)
+        iterator = EpochIterator(adapter, steps)
+        verbose = resolve_verbose(verbose)
+        if not isinstance(callbacks, CallbackList):
+            callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
+                                     steps=iterator.num_steps)
+        full_batch = getattr(adapter, "batch_size", None)
+        self.reset_metrics()
+        callbacks.on_test_begin()
+        logs = {}
+        for step, batch in iterator.epoch():
+            function = self._functions.get("test") if step else self._prepare("test", batch)
+            callbacks.on_test_batch_begin(step)
+            logs = _to_python(self._run(function, batch, full_batch))
+            callbacks.on_test_batch_end(step, logs)
+        callbacks.on_test_end(logs)
+        return logs if return_dict else self._ordered_results(logs)
+
+    def _ordered_results(self, logs):
+        values = [logs[name] for name in self.metrics_names if name in logs]
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        from kerasish.callbacks import CallbackList
+        adapter = get_data_adapter(x, batch_size=batch_size, shuffle=False)
+        iterator = EpochIterator(adapter, steps)
+        verbose = resolve_verbose(verbose)
+        if not isinstance(callbacks, CallbackList):
+            callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
+                                     steps=iterator.num_steps)
+        full_batch = getattr(adapter, "batch_size", None)
+        callbacks.on_predict_begin()
+        outputs = []
+        for step, batch in iterator.epoch():
+            function = self._functions.get("predict") if step else self._prepare("predict", batch)
+            callbacks.on_predict_batch_begin(step)
+            result = map_structure(lambda t: t.numpy(), self._run(function, batch, full_batch))
+            outputs.append(result)
+            callbacks.on_predict_batch_end(step, {"outputs": result})
+        callbacks.on_predict_end()
+        if not outputs:
+            raise ValueError("Unexpected result of `predict_function` (empty batch_outputs): the input data "
+                             "produced no batches")
+        return _concatenate(outputs)
+
+    # ----- single batches -----------------------------------------------------------------
+
+    def _single_batch(self, x, y, sample_weight, class_weight=None):
+        adapter = get_data_adapter(x, y, sample_weight, batch_size=None, class_weight=class_weight)
+        adapter.batch_size = adapter.num_samples
+        adapter.num_batches = 1
+        return next(next(adapter.passes()))
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        self._assert_compiled("train_on_batch")
+        batch = self._single_batch(x, y, sample_weight, class_weight)
+        logs = _to_python(self._prepare("train", batch)(batch))
+        return logs if return_dict else self._ordered_results(logs)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        self._assert_compiled("test_on_batch")
+        batch = self._single_batch(x, y, sample_weight)
+        logs = _to_python(self._prepare("test", batch)(batch))
+        return logs if return_dict else self._ordered_results(logs)
+
+    def predict_on_batch(self, x):
+        batch = self._single_batch(x, None, None)
+        return map_structure(lambda t: t.numpy(), self._prepare("predict", batch)(batch))
+
+
+def _concatenate(batches):
+    first = batches[0]
+    if isinstance(first, dict):
+        return {key: numpy.concatenate([b[key] for b in batches]) for key in first}
+    if isinstance(first, (list, tuple)):
+        return type(first)(numpy.concatenate([b[i] for b in batches]) for i in range(len(first)))
+    return numpy.concatenate(batches)

@@ -1,0 +1,39 @@
+"""Parameter counts equal the originals; argument checks follow keras.applications."""
+import pytest
+
+import kerasish
+
+COUNTS = [
+    ("ResNet50", "keras", True, 25_636_712), ("ResNet50", "keras", False, 23_587_712),
+    ("ResNet101", "keras", True, 44_707_176), ("ResNet152", "keras", True, 60_419_944),
+    ("VGG16", "keras", True, 138_357_544), ("VGG19", "keras", True, 143_667_240),
+    ("AlexNet", "torchvision", True, 61_100_840), ("ResNet18", "torchvision", True, 11_689_512),
+    ("ResNet34", "torchvision", True, 21_797_672), ("ResNet50", "torchvision", True, 25_557_032),
+    ("ResNet101", "torchvision", True, 44_549_160), ("ResNet152", "torchvision", True, 60_192_808),
+]
+
+
+@pytest.mark.parametrize("name, source, include_top, expected", COUNTS,
+                         ids=[f"{n}-{s}-{'top' if t else 'notop'}" for n, s, t, _ in COUNTS])
+def test_parameter_counts_match_the_originals(name, source, include_top, expected, monkeypatch):
+    from kerasish.applications import weight_sources
+    model_name = name.lower()
+    monkeypatch.setitem(weight_sources.DEFAULT_SOURCE, model_name, source)
+    model = getattr(kerasish.applications, name)(weights=None, include_top=include_top)
+    assert model.count_params() == expected
+    assert model.meta["source"] == source
+
+
+def test_bad_weights_argument_is_refused():
+    with pytest.raises(ValueError, match="weights=.*nonsense"):
+        kerasish.applications.ResNet18(weights="nonsense")
+
+
+def test_pretrained_top_requires_1000_classes(tmp_path):
+    with pytest.raises(ValueError, match="classes=10"):
+        kerasish.applications.ResNet18(weights="torchvision", classes=10)
+
+
+def test_unknown_pooling_is_refused():
+    with pytest.raises(ValueError, match="pooling"):
+        kerasish.applications.ResNet18(weights=None, include_top=False, pooling="median")

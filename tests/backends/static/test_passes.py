@@ -1,0 +1,176 @@
+"""Every optimisation pass: the same results with it on and off, and it does what it says."""
+import numpy
+import pytest
+
+import kerasish
+from kerasish import ops
+from kerasish.backends import static
+from kerasish.backends.static.passes import NAMES
+
+
+def _data(*shape, seed=0):
+    return numpy.random.default_rng(seed).standard_normal(shape).astype(numpy.float32)
+
+
+def _training_graph():
+    """A step with constants, repeated subexpressions, identities, chains and updates."""
+    x = static.placeholder((8, 4), name="x")
+    w = static.variable(_data(4, seed=1), name="w")
+    scale = static.constant(numpy.float32(2.0)) * static.constant(numpy.float32(0.5))
+    hidden = ops.tanh(x * w * scale + 0.0)
+    again = ops.tanh(x * w * scale + 0.0)
+    unused = ops.exp(x)  # dead code
+    loss = ops.sum(hidden * again) + ops.sum(ops.relu(hidden - 0.1))
+    grad = static.gradients(loss, w)
+    return [x], [loss, grad], [(w, w - 0.05 * grad)], unused
+
+
+def _scan_graph():
+    xs = static.placeholder((5, 3), name="xs")
+    w = static.variable(numpy.full(3, 0.5, "float32"), name="w_scan")
+    final, ys = ops.scan(lambda h, x: (ops.tanh(w * h + x) * 1.0, h * h), numpy.zeros(3, "float32"), xs)
+    loss = ops.sum(ys) + ops.sum(final)
+    grad = static.gradients(loss, w)
+    return [xs], [loss, grad], [(w, w - 0.1 * grad)], None
+
+
+GRAPHS = {"training": (_training_graph, [_data(8, 4, seed=2)]), "scan": (_scan_graph, [_data(5, 3, seed=3)])}
+
+
+def _run(build, feeds, passes, calls=2):
+    inputs, outputs, updates, _ = build()
+    start = [v.numpy().copy() for v, _ in ((u[0].variable, None) for u in updates)]
+    f = static.function(inputs, outputs, updates=updates, passes=passes)
+    results = [[numpy.array(r) for r in f(*feeds)] for _ in range(calls)]
+    for (target, _), value in zip(updates, start):
+        target.variable.assign(value)
+    return results, [u[0].variable.numpy().copy() for u in updates], f
+
+
+@pytest.mark.parametrize("graph", sorted(GRAPHS))
+@pytest.mark.parametrize("name", NAMES)
+def test_same_results_with_the_pass_on_and_off(name, graph):
+    build, feeds = GRAPHS[graph]
+    on, _, _ = _run(build, feeds, None)
+    off, _, _ = _run(build, feeds, {name: False})
+    alone, _, _ = _run(build, feeds, [name])
+    for a, b, c in zip(on, off, alone):
+        for x, y, z in zip(a, b, c):
+            numpy.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-6)
+            numpy.testing.assert_allclose(x, z, rtol=1e-5, atol=1e-6)
+
+
+def _ops(f):
+    return [step.node.op.name for step in f.plan.steps]
+
+
+def test_dead_code_elimination_skips_unused_nodes():
+    feeds = GRAPHS["training"][1]
+    _, _, on = _run(_training_graph, feeds, ["dead_code"])
+    _, _, off = _run(_training_graph, feeds, [])
+    assert len(on.plan.steps) < len(off.plan.steps)
+    assert "exp" in _ops(off) and "exp" not in _ops(on)
+
+
+def test_common_subexpressions_and_constant_folding_shrink_the_plan():
+    feeds = GRAPHS["training"][1]
+    _, _, neither = _run(_training_graph, feeds, ["dead_code"])
+    _, _, cse = _run(_training_graph, feeds, ["dead_code", "common_subexpressions"])
+    _, _, folding = _run(_training_graph, feeds, ["dead_code", "constant_folding"])
+    assert _ops(cse).count("tanh") == 1 < _ops(neither).count("tanh")
+    assert len(folding.plan.steps) < len(neither.plan.steps)
+
+
+def test_algebraic_simplification_removes_identities():
+    x = static.placeholder((3,))
+    y = ((x + 0.0) * 1.0 - 0.0) / 1.0
+    f = static.function([x], ops.negative(ops.negative(ops.exp(y))),
+                        passes=["dead_code", "algebraic_simplification"])
+    assert _ops(f) == ["exp"]
+    numpy.testing.assert_allclose(f(numpy.ones(3, "float32")), numpy.exp(numpy.ones(3)), rtol=1e-6)
+
+
+def test_simplification_keeps_broadcasting_and_promotion():
+    x = static.placeholder((3,), "int32")
+    f = static.function([x], x * 1.0, passes=["algebraic_simplification"])
+    assert f(numpy.arange(3, dtype="int32")).dtype == numpy.float64 or _ops(f) == ["multiply"]
+    row = static.placeholder((1, 3))
+    g = static.function([row], row + numpy.zeros((2, 3), "float32"), passes=["algebraic_simplification"])
+    assert g(numpy.ones((1, 3), "float32")).shape == (2, 3)
+
+
+def test_elementwise_fusion_makes_one_kernel_per_chain_and_lowers_peak_memory():
+    x = static.placeholder((256, 256))
+    y = ops.tanh(ops.exp(x * 0.5) + 1.0) * 2.0 - 1.0
+    fused = static.function([x], ops.sum(y), passes=["dead_code", "elementwise_fusion", "buffer_reuse"])
+    plain = static.function([x], ops.sum(y), passes=["dead_code", "buffer_reuse"])
+    assert _ops(fused) == ["fused_elementwise", "sum"]
+    a = _data(256, 256)
+    numpy.testing.assert_allclose(fused(a), plain(a), rtol=1e-5)
+    assert fused.peak_memory(a) < plain.peak_memory(a)
+
+
+def test_fusion_falls_back_when_a_broadcast_grows_the_chain():
+    x, y = static.placeholder((None, 3)), static.placeholder((None, 3))
+    f = static.function([x, y], ops.exp(x * 2.0) + y, passes=["elementwise_fusion"])
+    got = f(numpy.ones((1, 3), "float32"), numpy.ones((4, 3), "float32"))
+    numpy.testing.assert_allclose(got, numpy.exp(2.0) + numpy.ones((4, 3)), rtol=1e-6)
+
+
+def test_buffer_reuse_frees_dead_intermediates():
+    x = static.placeholder((128, 128))
+    y = ops.exp(ops.tanh(ops.exp(ops.tanh(x))))
+    freed = static.function([x], ops.sum(y), passes=["dead_code", "buffer_reuse"])
+    kept = static.function([x], ops.sum(y), passes=["dead_code"])
+    a = _data(128, 128)
+    assert freed.peak_memory(a) < kept.peak_memory(a)
+    assert "del " in freed.plan.source and "del " not in kept.plan.source
+
+
+def test_inplace_update_writes_into_the_variable_storage():
+    w = static.variable(numpy.ones(4, "float32"), name="w_inplace")
+    x = static.placeholder((4,))
+    g = static.gradients(ops.sum(w * x), w)
+    storage = w.variable.value
+    static.function([x], [], updates=[(w, w - 0.5 * g)])(numpy.ones(4, "float32"))
+    assert w.variable.value is storage
+    numpy.testing.assert_allclose(storage, [0.5] * 4)
+    static.function([x], [], updates=[(w, w - 0.5 * g)], passes={"inplace_updates": False})(numpy.ones(4, "float32"))
+    assert w.variable.value is not storage
+    numpy.testing.assert_allclose(w.variable.numpy(), [0.0] * 4)
+
+
+def test_inplace_update_waits_for_other_readers_of_the_old_value():
+    a = static.variable(numpy.ones(2, "float32"), name="a_swap")
+    b = static.variable(numpy.full(2, 2.0, "float32"), name="b_swap")
+    f = static.function([], [], updates=[(a, b * 1.5 + 0.5), (b, a * 1.5 + 0.5)])
+    f()
+    numpy.testing.assert_allclose(a.variable.numpy(), [3.5, 3.5])
+    numpy.testing.assert_allclose(b.variable.numpy(), [2.0, 2.0])
+
+
+def test_matmul_bias_activation_fusion():
+    if not hasattr(ops, "matmul"):
+        pytest.skip("ops.matmul is not in the registry yet")
+    x, w, b = static.placeholder((4, 3)), static.placeholder((3, 5)), static.placeholder((5,))
+    y = ops.relu(ops.matmul(x, w) + b)
+    fused = static.function([x, w, b], y, passes=["matmul_fusion"])
+    plain = static.function([x, w, b], y, passes=[])
+    assert _ops(fused) == ["matmul_bias_activation"]
+    feeds = [_data(4, 3), _data(3, 5, seed=1), _data(5, seed=2)]
+    numpy.testing.assert_allclose(fused(*feeds), plain(*feeds), rtol=1e-6)
+
+
+def test_unknown_pass_name_is_refused():
+    x = static.placeholder(())
+    with pytest.raises(ValueError, match=r"Unknown optimisation pass\(es\) \['fusion'\]"):
+        static.function([x], x, passes={"fusion": False})
+
+
+def test_kerasish_function_passes_its_pass_choice():
+    @kerasish.function(engine="static", passes=[])
+    def double(x):
+        return x * 2.0
+    double(numpy.ones(2, "float32"))
+    (trace,) = double.traces.values()
+    assert trace.compiled.passes == set()

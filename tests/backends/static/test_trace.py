@@ -1,0 +1,112 @@
+"""kerasish.function and kerasish.GradientTape: one training step, both engines."""
+import sys
+import warnings
+
+import numpy
+import pytest
+
+import kerasish
+from kerasish import ops
+
+
+def _data(*shape, seed=0):
+    return numpy.random.default_rng(seed).standard_normal(shape).astype(numpy.float32)
+
+
+def _train(engine, steps=3):
+    w = kerasish.Variable(numpy.full(3, 0.5, "float32"), name="w")
+    count = kerasish.Variable(0.0, name="count", trainable=False)
+
+    @kerasish.function(engine=engine)
+    def step(x, y, rate=0.1):
+        with kerasish.GradientTape() as tape:
+            error = ops.tanh(x * w) - y
+            loss = ops.sum(error * error)
+        (grad,) = tape.gradient(loss, [w])
+        w.assign(w - rate * grad)
+        count.assign_add(1.0)
+        return {"loss": loss, "grad": grad}
+
+    x, y = _data(4, 3), _data(4, 3, seed=1)
+    results = [step(x, y) for _ in range(steps)]
+    return step, w, count, results
+
+
+def test_training_step_gives_the_same_numbers_on_both_engines():
+    _, w_dynamic, count_dynamic, dynamic = _train("dynamic")
+    step, w_static, count_static, static = _train("static")
+    assert len(step.traces) == 1
+    for d, s in zip(dynamic, static):
+        numpy.testing.assert_allclose(float(s["loss"]), float(d["loss"]), rtol=1e-6)
+        numpy.testing.assert_allclose(s["grad"].numpy(), d["grad"].numpy(), rtol=1e-5)
+    numpy.testing.assert_allclose(w_static.numpy(), w_dynamic.numpy(), rtol=1e-6)
+    assert float(count_static.numpy()) == float(count_dynamic.numpy()) == 3
+    assert float(static[-1]["loss"]) < float(static[0]["loss"])
+
+
+def test_reads_after_assign_see_the_new_value(engine):
+    v = kerasish.Variable(numpy.ones(2, "float32"), name="v")
+
+    @kerasish.function(engine=engine)
+    def step(x):
+        v.assign(v * x)
+        return v + 0.0
+
+    out = step(numpy.full(2, 3.0, "float32"))
+    numpy.testing.assert_allclose(out.numpy(), [3, 3])
+    numpy.testing.assert_allclose(v.numpy(), [3, 3])
+
+
+def test_retracing_warns_with_the_calling_line():
+    @kerasish.function(engine="static")
+    def double(x):
+        return x * 2.0
+
+    double(numpy.zeros((2, 3), "float32"))
+    double(numpy.ones((2, 3), "float32"))
+    with pytest.warns(UserWarning, match=r"tracing again.*float32\[4, 3\].*test_trace.py:\d+"):
+        double(numpy.zeros((4, 3), "float32"))
+    assert len(double.traces) == 2
+
+
+def test_python_arguments_are_part_of_the_signature():
+    @kerasish.function(engine="static")
+    def scale(x, factor):
+        return x * factor
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = scale(numpy.ones(2, "float32"), 2.0)
+        b = scale(numpy.ones(2, "float32"), 3.0)
+    numpy.testing.assert_allclose(a.numpy(), [2, 2])
+    numpy.testing.assert_allclose(b.numpy(), [3, 3])
+
+
+def test_tape_non_persistent_and_non_scalar_targets_on_static():
+    @kerasish.function(engine="static")
+    def grads(x):
+        with kerasish.GradientTape() as tape:
+            tape.watch(x)
+            y = ops.exp(x)
+        first = tape.gradient(y, x)
+        with pytest.raises(RuntimeError, match="non-persistent"):
+            tape.gradient(y, x)
+        return first
+
+    a = _data(3)
+    numpy.testing.assert_allclose(grads(a).numpy(), numpy.exp(a), rtol=1e-6)
+
+
+def test_gradient_tape_does_not_import_the_static_engine():
+    import subprocess
+    code = ("import kerasish, numpy\nfrom kerasish import ops\nx = kerasish.Variable(numpy.ones(2, 'float32'))\n"
+            "with kerasish.GradientTape() as t:\n    y = ops.sum(x * x)\nprint(t.gradient(y, x).numpy())\n"
+            "import sys\nassert 'kerasish.backends.static' not in sys.modules\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "[2. 2.]" in result.stdout
+
+
+def test_unknown_engine_is_refused():
+    with pytest.raises(ValueError, match="Unknown engine 'graph'"):
+        kerasish.function(lambda x: x, engine="graph")
