@@ -72,6 +72,9 @@ def _grouped_matmul(windows, kernel, groups):
     rank = len(kernel_shape) - 2
     taps, depth, filters = math.prod(kernel_shape[:rank]), kernel_shape[-2], kernel_shape[-1]
     out = shape_of(windows)[1:1 + rank]
+    if groups == 1:  # one plain 2-D product: BLAS also serves both gradients without copies
+        rows = ops.reshape(windows, (-1, taps * depth))
+        return ops.reshape(ops.matmul(rows, ops.reshape(kernel, (taps * depth, filters))), (-1, *out, filters))
     rows = ops.transpose(ops.reshape(windows, (-1, taps, groups, depth)), (2, 0, 1, 3))
     rows = ops.reshape(rows, (groups, -1, taps * depth))
     weights = ops.transpose(ops.reshape(kernel, (taps, depth, groups, filters // groups)), (2, 0, 1, 3))

@@ -4,6 +4,7 @@ from . import engine
 from .function import Function, function
 from .gradients import gradients
 from .graph import Graph, Symbol, constant, default_graph, placeholder, variable
+from .serialize import load, save
 
 __all__ = ["engine", "Function", "function", "gradients", "Graph", "Symbol", "constant", "default_graph",
-           "placeholder", "variable"]
+           "load", "placeholder", "save", "variable"]

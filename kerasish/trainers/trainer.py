@@ -63,6 +63,7 @@ class Trainer:
         self._compile_metrics = None
         self._loss_tracker = None
         self._functions = {}
+        self._batch_sizes = {}
 
     # ----- compile --------------------------------------------------------------------------
 
@@ -94,6 +95,7 @@ class Trainer:
                                 "run_eagerly": run_eagerly, "steps_per_execution": steps_per_execution,
                                 "jit_compile": jit_compile}
         self._functions = {}
+        self._batch_sizes = {}
         self.compiled = True
 
     @property
@@ -176,8 +178,8 @@ class Trainer:
 
     # ----- preparing the functions --------------------------------------------------------
 
-    def _prepare(self, kind, batch):
-        """Build the model, losses, metrics and optimizer from the first batch, then make the step."""
+    def build_for(self, kind, batch):
+        """Build the model, the compiled losses and metrics and the optimizer from a batch's shapes."""
         x, y, _ = unpack_x_y_sample_weight(batch)
         if kind != "predict" and (not self._compile_metrics.built or
                                   (self._compile_loss is not None and not self._compile_loss.built)):
@@ -195,19 +197,24 @@ class Trainer:
             self._trainable_cache = variables
             if not getattr(self.optimizer, "built", True):
                 self.optimizer.build(variables)
-        engine = self.compile_engine or interface.get()
+
+    def _prepare(self, kind, batch):
+        """Build what the batch needs, then the step function of the compiled engine (made once)."""
+        self.build_for(kind, batch)
         function = self._functions.get(kind)
         if function is None:
+            engine = self.compile_engine or interface.get()
             maker = {"train": engine.make_train_function, "test": engine.make_test_function,
                      "predict": engine.make_predict_function}[kind]
             self._functions[kind] = function = maker(self)
         return function
 
-    def _run(self, function, batch, full_batch_size):
-        """One step; the expected retrace for a last, smaller batch is not warned about."""
-        size = flatten(batch[0])[0].shape[0] if isinstance(batch, tuple) else None
-        if size == full_batch_size or full_batch_size is None:
+    def _run(self, kind, function, batch):
+        """One step. A new batch size retraces on the static engine, which is expected here: not warned."""
+        size = flatten(batch[0])[0].shape[0]
+        if size == self._batch_sizes.get(kind):
             return function(batch)
+        self._batch_sizes[kind] = size
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*tracing again for a new input signature")
             return function(batch)
@@ -230,7 +237,6 @@ class Trainer:
             callbacks, add_history=True, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=epochs,
             steps=iterator.num_steps)
         validation = self._validation_arrays(validation_data)
-        full_batch = getattr(adapter, "batch_size", None)
         self.stop_training = False
         callbacks.on_train_begin()
         training_logs = {}
@@ -241,13 +247,15 @@ class Trainer:
             for step, batch in iterator.epoch():
                 function = self._functions.get("train") if step else self._prepare("train", batch)
                 callbacks.on_train_batch_begin(step)
-                logs = _to_python(self._run(function, batch, full_batch))
+                logs = _to_python(self._run("train", function, batch))
                 callbacks.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
             epoch_logs = dict(logs)
             if validation is not None and _should_validate(epoch, validation_freq):
-                val_logs = self.evaluate(*validation, batch_size=validation_batch_size or batch_size,
+                val_x, val_y, val_weight = validation
+                val_logs = self.evaluate(val_x, val_y, sample_weight=val_weight,
+                                         batch_size=validation_batch_size or batch_size,
                                          steps=validation_steps, callbacks=callbacks, return_dict=True,
                                          verbose=0)
                 epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
@@ -280,14 +288,13 @@ class Trainer:
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
                                      steps=iterator.num_steps)
-        full_batch = getattr(adapter, "batch_size", None)
         self.reset_metrics()
         callbacks.on_test_begin()
         logs = {}
         for step, batch in iterator.epoch():
             function = self._functions.get("test") if step else self._prepare("test", batch)
             callbacks.on_test_batch_begin(step)
-            logs = _to_python(self._run(function, batch, full_batch))
+            logs = _to_python(self._run("test", function, batch))
             callbacks.on_test_batch_end(step, logs)
         callbacks.on_test_end(logs)
         return logs if return_dict else self._ordered_results(logs)
@@ -304,13 +311,12 @@ class Trainer:
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
                                      steps=iterator.num_steps)
-        full_batch = getattr(adapter, "batch_size", None)
         callbacks.on_predict_begin()
         outputs = []
         for step, batch in iterator.epoch():
             function = self._functions.get("predict") if step else self._prepare("predict", batch)
             callbacks.on_predict_batch_begin(step)
-            result = map_structure(lambda t: t.numpy(), self._run(function, batch, full_batch))
+            result = map_structure(lambda t: t.numpy(), self._run("predict", function, batch))
             outputs.append(result)
             callbacks.on_predict_batch_end(step, {"outputs": result})
         callbacks.on_predict_end()
@@ -330,18 +336,18 @@ class Trainer:
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         self._assert_compiled("train_on_batch")
         batch = self._single_batch(x, y, sample_weight, class_weight)
-        logs = _to_python(self._prepare("train", batch)(batch))
+        logs = _to_python(self._run("train", self._prepare("train", batch), batch))
         return logs if return_dict else self._ordered_results(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._assert_compiled("test_on_batch")
         batch = self._single_batch(x, y, sample_weight)
-        logs = _to_python(self._prepare("test", batch)(batch))
+        logs = _to_python(self._run("test", self._prepare("test", batch), batch))
         return logs if return_dict else self._ordered_results(logs)
 
     def predict_on_batch(self, x):
         batch = self._single_batch(x, None, None)
-        return map_structure(lambda t: t.numpy(), self._prepare("predict", batch)(batch))
+        return map_structure(lambda t: t.numpy(), self._run("predict", self._prepare("predict", batch), batch))
 
 
 def _concatenate(batches):

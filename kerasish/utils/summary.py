@@ -98,9 +98,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
         positions = [p * 0.90 for p in positions] + [1.0]
         headers.append("Trainable")
         justify.append("center")
-    line_length = line_length or default_length
-    if live:
-        line_length = min(line_length, shutil.get_terminal_size().columns - 4)
+    line_length = min(line_length or default_length, shutil.get_terminal_size().columns - 4)
     if positions[-1] > 1:
         positions = [p / line_length for p in positions]
     widths = _column_widths(positions, line_length)

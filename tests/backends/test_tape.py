@@ -23,7 +23,6 @@ def _run(engine, step):
     return kerasish.function(step, engine=engine)()
 
 
-@pytest.mark.parametrize("engine", ["dynamic", "static"])
 def test_first_order_gradient_of_a_variable(engine):
     x = kerasish.Variable(numpy.array([1.0, -2.0, 3.0], "float32"))
 
@@ -146,7 +145,6 @@ def test_stop_gradient_blocks_one_path():
     numpy.testing.assert_allclose(tape.gradient(y, x).numpy(), [3.0])
 
 
-@pytest.mark.parametrize("engine", ["dynamic", "static"])
 def test_gradient_keeps_the_structure_of_the_sources(engine):
     a = kerasish.Variable(numpy.array([1.0, 2.0], "float32"))
     b = kerasish.Variable(numpy.array([5.0], "float32"))
@@ -164,7 +162,6 @@ def test_gradient_keeps_the_structure_of_the_sources(engine):
     numpy.testing.assert_allclose(as_tuple[0].numpy(), [3.0])
 
 
-@pytest.mark.parametrize("engine", ["dynamic", "static"])
 def test_unconnected_gradients_are_none_or_zero(engine):
     used = kerasish.Variable(numpy.array([2.0], "float32"))
     unused = kerasish.Variable(numpy.ones((2, 3), "float32"))

@@ -1,0 +1,43 @@
+"""Each example runs (small sizes) and learns: accuracy thresholds are those such models reach."""
+import importlib.util
+import os
+
+import pytest
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(EXAMPLES, f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_quickstart_trains_saves_and_reloads(capsys):
+    accuracy = load("quickstart").main(epochs=15, verbose=0)
+    assert accuracy > 0.93
+    assert "predicts the same: True" in capsys.readouterr().out
+
+
+def test_cnn_learns_digits():
+    assert load("cnn").main(epochs=8, verbose=0) > 0.93
+
+
+def test_functional_multi_io_learns_both_outputs():
+    results = load("functional_multi_io").main(epochs=10, verbose=0)
+    assert results["digit_accuracy"] > 0.9 and results["even_accuracy"] > 0.9
+
+
+def test_rnn_learns_digits():
+    assert load("rnn").main(epochs=10, verbose=0) > 0.85
+
+
+@pytest.mark.parametrize("engine", ["dynamic", "static"])
+def test_custom_training_loop_on_each_engine(engine):
+    assert load("custom_training_loop").main(epochs=5, engine=engine) > 0.9
+
+
+def test_switching_engines_agree():
+    accuracies = load("switching_engines").main(epochs=3, verbose=0)
+    assert abs(accuracies["dynamic"] - accuracies["static"]) < 0.02
