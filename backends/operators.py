@@ -1,5 +1,5 @@
 """Python operators (+, @, [], <, ...) for every tensor-like type, mapped onto kerasish.ops."""
-from . import dispatch
+from .dispatch import apply
 from .primitives.registry import Primitive, ops
 
 
@@ -9,7 +9,7 @@ def _binary(name, reflected=False):
         op = getattr(ops, name)
         inputs = (other, self) if reflected else (self, other)
         if type(op) is Primitive:
-            return dispatch.apply(op, inputs, {})
+            return apply(op, inputs, {})
         return op(*inputs)
     return operator
 

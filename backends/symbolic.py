@@ -79,6 +79,15 @@ def flatten(structure):
     return [structure]
 
 
+def map_structure(function, structure):
+    """`function` applied to every leaf, keeping the nesting of lists, tuples and dicts."""
+    if isinstance(structure, dict):
+        return {key: map_structure(function, value) for key, value in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(map_structure(function, value) for value in structure)
+    return function(structure)
+
+
 def any_symbolic(structure):
     return any(isinstance(x, KerasTensor) for x in flatten(structure))
 

@@ -11,7 +11,11 @@ import functools
 import sys
 import warnings
 
+import numpy
+
 from . import config, device, dispatch
+from .dynamic.tensor import Tensor
+from .variable import Variable
 
 
 def function(func=None, *, engine=None, passes=None):
@@ -32,10 +36,13 @@ class TracedFunction:
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args, **kwargs):
-        if self.engine == "dynamic" or _has_symbol((args, kwargs)):
+        if self.engine == "dynamic":
             return self.fn(*args, **kwargs)
         leaves, structure = _flatten((args, kwargs))
-        signature = (structure, tuple(_spec(leaf) for leaf in leaves), device.current())
+        specs = tuple(_spec(leaf) for leaf in leaves)
+        if _SYMBOLIC in specs:  # called while tracing an enclosing function: just trace through
+            return self.fn(*args, **kwargs)
+        signature = (structure, specs, device.current())
         trace = self.traces.get(signature)
         if trace is None:
             if self.traces:
@@ -49,10 +56,11 @@ class TracedFunction:
     def __get__(self, instance, owner):
         if instance is None:
             return self
-        bound = instance.__dict__.get(self.__name__)
+        key = f"_kerasish_function_{id(self)}"  # one set of traces per instance
+        bound = instance.__dict__.get(key)
         if bound is None:
             bound = TracedFunction(self.fn.__get__(instance, owner), self.engine, self.passes)
-            instance.__dict__[self.__name__] = bound
+            instance.__dict__[key] = bound
         return bound
 
 
@@ -76,32 +84,27 @@ class Trace:
                 dispatch.TRACES.remove(graph)
             outputs, self.structure = _flatten(result)
             self.positions = [i for i, x in enumerate(outputs) if _is_output(x)]
-            self.constants = outputs
+            self.template = outputs  # Python values are returned as they are; computed ones replaced per call
             symbolic = [outputs[i] for i in self.positions]
             self.compiled = function([symbols[i] for i in self.feeds], symbolic,
                                      updates=graph.assignments(), passes=passes, name=graph.name)
         self.graph = graph
 
     def __call__(self, leaves):
-        from .dynamic import Tensor
-        arrays = self.compiled([getattr(leaves[i], "_data", leaves[i]) for i in self.feeds])
-        outputs = list(self.constants)
+        arrays = [getattr(leaves[i], "_data", leaves[i]) for i in self.feeds]
+        arrays = self.compiled.execute(arrays if self.compiled.device == "cpu" else self.compiled.feed(arrays))
+        outputs = list(self.template)
         for position, array in zip(self.positions, arrays):
             outputs[position] = Tensor(array)
         return _unflatten(self.structure, outputs)
 
 
 def _is_array(x):
-    return hasattr(x, "shape") and hasattr(x, "dtype") and not _is_variable(x)
-
-
-def _is_variable(x):
-    from .variable import Variable
-    return isinstance(x, Variable)
+    return hasattr(x, "shape") and hasattr(x, "dtype") and not isinstance(x, Variable)
 
 
 def _is_output(x):
-    return _is_array(x) or _is_variable(x) or _is_symbol(x)
+    return _is_array(x) or isinstance(x, Variable) or _is_symbol(x)
 
 
 def _is_symbol(x):
@@ -109,20 +112,28 @@ def _is_symbol(x):
     return module is not None and isinstance(x, module.Symbol)
 
 
-def _has_symbol(structure):
-    return any(_is_symbol(leaf) for leaf in _flatten(structure)[0])
+_SYMBOLIC = ("symbol",)
 
 
 def _spec(leaf):
-    if _is_array(leaf):
-        return ("array", tuple(leaf.shape), str(leaf.dtype))
-    if _is_variable(leaf):
+    """What of an argument the trace depends on: shape and dtype of arrays, identity of Variables,
+    the value of anything else (identity if unhashable)."""
+    kind = type(leaf)
+    if kind is numpy.ndarray:
+        return ("array", leaf.shape, leaf.dtype)
+    if kind is Tensor:
+        return ("array", leaf._data.shape, leaf._data.dtype)
+    if isinstance(leaf, Variable):
         return ("variable", id(leaf))
+    if _is_symbol(leaf):
+        return _SYMBOLIC
+    if _is_array(leaf):
+        return ("array", tuple(leaf.shape), leaf.dtype)
     try:
         hash(leaf)
     except TypeError:
         return ("object", id(leaf))
-    return ("value", type(leaf).__name__, leaf)
+    return ("value", kind, leaf)
 
 
 def _describe(specs):

@@ -8,6 +8,7 @@ from .operators import TensorOperators
 
 _ids = itertools.count()
 _ASSIGN_HOOKS = {}
+FRESH_RESULT_TYPES = set()  # eager result types whose arrays nobody else holds (the dynamic Tensor)
 
 
 def register_assign_hook(symbol_type, hook):
@@ -99,10 +100,13 @@ class Variable(TensorOperators):
 
 
 def _as_array(value, dtype):
+    """The storage for a new value. Arrays the caller still holds (plain arrays, other variables) are
+    copied, so updating the variable in place never writes into them; an op's fresh result is not."""
+    owned = type(value) in FRESH_RESULT_TYPES
     value = getattr(value, "_data", value)
     if device.is_cupy(value):
-        return value.astype(dtype, copy=False)
-    return numpy.asarray(value, dtype=dtype)
+        return value.astype(dtype, copy=not owned)
+    return numpy.asarray(value, dtype=dtype) if owned else numpy.array(value, dtype=dtype)
 
 
 dispatch.register_type(Variable, 1, dispatch.apply_variable)

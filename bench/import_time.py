@@ -9,6 +9,7 @@ alone (interpreter start-up excluded); the ratio column is against `import torch
 import argparse
 import subprocess
 import sys
+import tempfile
 
 TIMER = "import time; start = time.perf_counter(); import {module}; print(time.perf_counter() - start)"
 
@@ -16,7 +17,8 @@ TIMER = "import time; start = time.perf_counter(); import {module}; print(time.p
 def import_seconds(module, runs):
     times = []
     for _ in range(runs):
-        result = subprocess.run([sys.executable, "-c", TIMER.format(module=module)], capture_output=True, text=True)
+        result = subprocess.run([sys.executable, "-c", TIMER.format(module=module)], capture_output=True, text=True,
+                                cwd=tempfile.gettempdir())  # the installed package, not the source folder
         if result.returncode != 0:
             return None
         times.append(float(result.stdout))

@@ -2,7 +2,7 @@
 
     python bench/kernels.py [--repeat N]
 
-Prints, per shape, the best-of-N time of kerasish (dynamic engine, numpy) and torch, and their
+Prints, per shape, the best-of-N time (the two libraries run in turns) of kerasish (dynamic engine, numpy) and torch, and their
 ratio (kerasish / torch: 1.0 is parity, 2.0 is twice as slow). Needs torch for the comparison column.
 """
 import argparse
@@ -22,20 +22,26 @@ CONVS = [
     ("conv 56x56x64->256 1x1 (ResNet)", 32, 56, 64, 256, 1, 1, "valid"),
 ]
 # (name, batch, size, channels, pool, stride, padding)
+# (name, batch, size, channels)
+NORMS = [
+    ("batch norm (train) 56x56x64", 32, 56, 64),
+]
 POOLS = [
     ("max_pool 32x32x64 2x2", 64, 32, 64, 2, 2, "valid"),
     ("max_pool 112x112x64 3x3 /2 (ResNet)", 32, 112, 64, 3, 2, "same"),
 ]
 
 
-def best_time(function, repeat):
-    function()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
+def best_times(functions, repeat):
+    """Best-of-`repeat` seconds for each function, run in turns so load changes hit all alike."""
+    best = [float("inf")] * len(functions)
+    for round_ in range(repeat + 1):
+        for i, function in enumerate(functions):
+            start = time.perf_counter()
+            function()
+            if round_:
+                best[i] = min(best[i], time.perf_counter() - start)
+    return best
 
 
 def kerasish_step(op, x, *weights):
@@ -78,11 +84,22 @@ def cases(torch):
             theirs = torch_step(torch, lambda a: functional.max_pool2d(a, pool, stride, pad),
                                 x.transpose(0, 3, 1, 2).copy())
         yield name, ours, theirs
+    for name, batch, size, channels in NORMS:
+        x = rng.standard_normal((batch, size, size, channels), numpy.float32)
+        gamma, beta = rng.standard_normal((2, channels), numpy.float32)
+        ours = kerasish_step(lambda a, g, b: ops.batch_normalization(a, *ops.moments(a, (0, 1, 2)), -1, b, g),
+                             x, gamma, beta)
+        theirs = None
+        if torch:
+            theirs = torch_step(torch, lambda a, g, b: functional.batch_norm(a, None, None, g, b, training=True,
+                                                                             eps=1e-3),
+                                x.transpose(0, 3, 1, 2).copy(), gamma, beta)
+        yield name, ours, theirs
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     try:
         import torch
@@ -90,11 +107,10 @@ def main():
         torch = None
     print(f"{'forward + backward':40s} {'kerasish ms':>12s} {'torch ms':>10s} {'ratio':>7s}")
     for name, ours, theirs in cases(torch):
-        mine = best_time(ours, args.repeat) * 1e3
         if theirs is None:
-            print(f"{name:40s} {mine:12.1f} {'-':>10s} {'-':>7s}")
+            print(f"{name:40s} {best_times([ours], args.repeat)[0] * 1e3:12.1f} {'-':>10s} {'-':>7s}")
             continue
-        peer = best_time(theirs, args.repeat) * 1e3
+        mine, peer = (t * 1e3 for t in best_times([ours, theirs], args.repeat))
         print(f"{name:40s} {mine:12.1f} {peer:10.1f} {mine / peer:7.2f}")
 
 

@@ -93,16 +93,20 @@ def _float_dtype(name, dtype):
     return dtype.name
 
 
+def _draw(name, shape, dtype, distribution, *parameters, seed):
+    return draws.random_draw(draw_seed(seed), shape=_shape(name, shape), dtype=dtype, distribution=distribution,
+                             parameters=parameters)
+
+
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Draws from N(mean, stddev²)."""
-    return draws.random_normal(draw_seed(seed), shape=_shape("normal", shape),
-                               dtype=_float_dtype("normal", dtype), mean=float(mean), stddev=float(stddev))
+    return _draw("normal", shape, _float_dtype("normal", dtype), "normal", float(mean), float(stddev), seed=seed)
 
 
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     """Draws from U[minval, maxval)."""
-    return draws.random_uniform(draw_seed(seed), shape=_shape("uniform", shape),
-                                dtype=_float_dtype("uniform", dtype), minval=float(minval), maxval=float(maxval))
+    return _draw("uniform", shape, _float_dtype("uniform", dtype), "uniform", float(minval), float(maxval),
+                 seed=seed)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
@@ -116,8 +120,30 @@ def randint(shape, minval, maxval, dtype="int32", seed=None):
     """Integers drawn uniformly from [minval, maxval)."""
     if int(maxval) <= int(minval):
         raise ValueError(f"randint: maxval must be greater than minval, got minval={minval}, maxval={maxval}")
-    return draws.random_integers(draw_seed(seed), shape=_shape("randint", shape), dtype=numpy.dtype(dtype).name,
-                                 minval=int(minval), maxval=int(maxval))
+    return _draw("randint", shape, numpy.dtype(dtype).name, "integers", int(minval), int(maxval), seed=seed)
+
+
+def gamma(shape, alpha, dtype=None, seed=None):
+    """Draws from the Gamma distribution of shape `alpha` and scale 1."""
+    if float(alpha) <= 0:
+        raise ValueError(f"gamma: alpha must be positive, got {alpha}")
+    return _draw("gamma", shape, _float_dtype("gamma", dtype), "gamma", float(alpha), 1.0, seed=seed)
+
+
+def binomial(shape, counts, probabilities, dtype=None, seed=None):
+    """Successes in `counts` trials of success probability `probabilities`."""
+    if not 0.0 <= float(probabilities) <= 1.0 or int(counts) < 0:
+        raise ValueError(f"binomial: counts must be >= 0 and probabilities in [0, 1], got counts={counts}, "
+                         f"probabilities={probabilities}")
+    return _draw("binomial", shape, _float_dtype("binomial", dtype), "binomial", int(counts),
+                 float(probabilities), seed=seed)
+
+
+def beta(shape, alpha, beta, dtype=None, seed=None):
+    """Draws from the Beta(alpha, beta) distribution."""
+    if float(alpha) <= 0 or float(beta) <= 0:
+        raise ValueError(f"beta: alpha and beta must be positive, got alpha={alpha}, beta={beta}")
+    return _draw("beta", shape, _float_dtype("beta", dtype), "beta", float(alpha), float(beta), seed=seed)
 
 
 def dropout(inputs, rate, noise_shape=None, seed=None):
@@ -137,7 +163,7 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
 
 def shuffle(x, axis=0, seed=None):
     """Permute the slices of `x` along `axis`."""
-    return draws.random_shuffle(draw_seed(seed), x, axis=int(axis))
+    return draws.random_shuffle(draw_seed(seed), x, axis=int(axis), inverse=False)
 
 
 def categorical(logits, num_samples, dtype="int32", seed=None):
@@ -146,5 +172,5 @@ def categorical(logits, num_samples, dtype="int32", seed=None):
                                     dtype=numpy.dtype(dtype).name)
 
 
-__all__ = ["SeedGenerator", "categorical", "dropout", "normal", "randint", "shuffle", "truncated_normal",
-           "uniform"]
+__all__ = ["SeedGenerator", "beta", "binomial", "categorical", "dropout", "gamma", "normal", "randint", "shuffle",
+           "truncated_normal", "uniform"]

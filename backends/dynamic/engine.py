@@ -1,14 +1,15 @@
 """The dynamic engine's op execution: compute now, record on the active tapes.
 
 This is the per-op hot path (every `a + b` on Tensors lands here), so it avoids per-call
-allocations it does not need: inputs are unwrapped in one pass, conversion of lists and Python
-numbers happens only when one is present, and the device check is a dict lookup.
+allocations it does not need: inputs are unwrapped in one pass, Python numbers beside an array
+stay weak scalars (NEP 50), only lists, lone numbers and foreign arrays take the conversion path,
+and the device check is a dict lookup.
 """
 import sys
 
 import numpy
 
-from .. import config, device, dispatch
+from .. import config, device, dispatch, variable
 from ..errors import op_error
 from ..variable import Variable
 from .tape import RECORDING
@@ -46,20 +47,32 @@ def _on_one_device(arrays):
 
 def apply(prim, inputs, attrs):
     arrays = []
+    numbers = 0
     for x in inputs:
         kind = type(x)
         if kind is Tensor or kind is Variable:
             arrays.append(x._data)
         elif kind is _ARRAY:
             arrays.append(x)
+        elif kind is float or kind is int or kind is bool:
+            arrays.append(x)
+            numbers += 1
         else:
             arrays = _convert(inputs)
             break
+    else:
+        if numbers == len(arrays):  # only Python numbers (or no input): nothing anchors their dtype
+            arrays = _convert(inputs)
     xp = numpy
     if "cupy" in _MODULES:
         xp, arrays = _on_one_device(arrays)
     try:
-        result = prim.forward(xp, *arrays, **attrs) if attrs else prim.forward(xp, *arrays)
+        if attrs:
+            result = prim.forward(xp, *arrays, **attrs)
+        elif len(arrays) == 2:  # a direct call is cheaper than unpacking a list
+            result = prim.forward(xp, arrays[0], arrays[1])
+        else:
+            result = prim.forward(xp, *arrays)
     except Exception as error:
         raise op_error(prim, inputs, attrs, error) from error
     output = _new(Tensor)  # skips a Python __init__ call
@@ -71,4 +84,5 @@ def apply(prim, inputs, attrs):
 
 
 dispatch.register_type(Tensor, 2, apply)
+variable.FRESH_RESULT_TYPES.add(Tensor)
 dispatch.ENGINES["dynamic"] = apply

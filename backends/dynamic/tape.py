@@ -41,7 +41,7 @@ class GradientTape:
         for x in inputs:
             if id(x) in watched:
                 hit = True
-            elif self.watch_accessed_variables and type(x) is Variable and x.trainable:
+            elif type(x) is Variable and x.trainable and self.watch_accessed_variables:
                 watched[id(x)] = x
                 hit = True
         if hit:
@@ -105,7 +105,8 @@ def _backpropagate(records, targets, seeds, sources):
         try:
             input_grads = backward(prim, grad, inputs, output, needs, attrs)
         except (ValueError, TypeError) as error:
-            raise type(error)(f"gradient of {prim.name}: {error}") from error
+            kind = TypeError if isinstance(error, TypeError) else ValueError
+            raise kind(f"gradient of {prim.name}: {error}") from error
         for x, g in zip(inputs, input_grads):
             if g is not None:
                 _accumulate(grads, x, g)

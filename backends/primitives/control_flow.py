@@ -38,7 +38,10 @@ def cond(pred, true_fn, false_fn):
 
 @export
 def while_loop(cond, body, loop_vars, maximum_iterations=None):
-    """Repeat `loop_vars = body(*loop_vars)` while `cond(*loop_vars)` (at most `maximum_iterations`)."""
+    """Repeat `loop_vars = body(*loop_vars)` while `cond(*loop_vars)` (at most `maximum_iterations`).
+
+    Returns a tuple when `loop_vars` is a list or tuple (as Keras does), else the single value.
+    """
     if _static(loop_vars):
         return _graph().while_loop(cond, body, loop_vars, maximum_iterations)
     single = not isinstance(loop_vars, (list, tuple))
@@ -48,7 +51,7 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):
         values = body(*values)
         values = tuple(values) if isinstance(values, (list, tuple)) else (values,)
         iteration += 1
-    return values[0] if single else type(loop_vars)(values) if isinstance(loop_vars, list) else values
+    return values[0] if single else values
 
 
 @export
@@ -87,17 +90,17 @@ def _stack_structure(ys):
 @export
 def fori_loop(lower, upper, body_fun, init_val):
     """`init_val = body_fun(i, init_val)` for i in range(lower, upper)."""
-    def step(carry, _):
-        i, value = carry
-        return (i + 1, body_fun(i, value)), None
-    if _static(lower, upper, init_val) and not (isinstance(lower, int) and isinstance(upper, int)):
-        return while_loop(lambda i, value: i < upper, lambda i, value: (i + 1, body_fun(i, value)),
-                          (lower, init_val))[1]
-    if _static(init_val):
-        return scan(step, (lower, init_val), length=upper - lower)[0][1]
-    for i in range(int(lower), int(upper)):
-        init_val = body_fun(i, init_val)
-    return init_val
+    if not _static(lower, upper, init_val):
+        for i in range(int(lower), int(upper)):
+            init_val = body_fun(i, init_val)
+        return init_val
+    if isinstance(lower, int) and isinstance(upper, int):
+        def step(carry, _):
+            i, value = carry
+            return (i + 1, body_fun(i, value)), None
+        return _graph().scan(step, (lower, init_val), None, upper - lower, False, 1)[0][1]
+    return _graph().while_loop(lambda i, value: ops.greater(upper, i),
+                               lambda i, value: (i + 1, body_fun(i, value)), (lower, init_val))[1]
 
 
 @export

@@ -10,8 +10,8 @@ import math
 
 from .. import config
 from .registry import export, ops, shape_of
-from .windows import (channels, extract_patches, output_spatial, padding_mode, scatter_patches, spatial_shape,
-                      spatial_tuple, window_pads)
+from .windows import (channels, channels_last, extract_patches, known_spatial, padding_mode, scatter_patches,
+                      spatial_shape, spatial_tuple, to_data_format, window_geometry)
 
 
 def _ranks(op, shape, kernel_shape):
@@ -22,48 +22,14 @@ def _ranks(op, shape, kernel_shape):
     return rank
 
 
-def _known_spatial(op, shape, data_format):
-    spatial = spatial_shape(shape, data_format)
-    if None in spatial:
-        raise ValueError(f"{op}: the spatial size of the input must be known, got input shape {shape}")
-    return spatial
-
-
-def _windows(op, shape, kernel_size, strides, padding, data_format, dilation_rate):
-    rank = len(kernel_size)
-    strides = spatial_tuple(op, strides, rank, "strides")
-    dilation = spatial_tuple(op, dilation_rate, rank, "dilation_rate")
-    spatial = _known_spatial(op, shape, data_format)
-    pads = window_pads(padding_mode(op, padding), spatial, kernel_size, strides, dilation)
-    out = output_spatial(spatial, kernel_size, strides, dilation, pads)
-    if min(out) < 1:
-        raise ValueError(f"{op}: kernel size {kernel_size} with dilation {dilation} does not fit in the "
-                         f"input of shape {shape} (output size {out})")
-    return dict(kernel_size=tuple(kernel_size), strides=strides, dilation=dilation, pads=pads,
-                data_format=data_format)
-
-
-def _patches(inputs, windows, pad_value=0.0):
+def _windows_of(inputs, geometry):
     """The input's windows, channels last; a 1x1 stride-1 window over channels-last input is a reshape."""
-    trivial = (set(windows["kernel_size"]) == {1} and set(windows["strides"]) == {1}
-               and windows["data_format"] == "channels_last")
+    trivial = (set(geometry["kernel_size"]) == {1} and set(geometry["strides"]) == {1}
+               and geometry["data_format"] == "channels_last")
     if trivial:
         shape = shape_of(inputs)
-        return ops.reshape(inputs, (-1, *shape[1:-1], *windows["kernel_size"], shape[-1]))
-    return extract_patches(inputs, pad_value=pad_value, **windows)
-
-
-def channels_first(x, rank):
-    """(batch, *spatial, channels) -> (batch, channels, *spatial)."""
-    return ops.transpose(x, (0, rank + 1, *range(1, rank + 1)))
-
-
-def channels_last(x, rank):
-    return ops.transpose(x, (0, *range(2, rank + 2), 1))
-
-
-def to_data_format(x, rank, data_format):
-    return channels_first(x, rank) if data_format == "channels_first" else x
+        return ops.reshape(inputs, (-1, *shape[1:-1], *geometry["kernel_size"], shape[-1]))
+    return extract_patches(inputs, pad_value=0.0, **geometry)
 
 
 def _grouped_matmul(windows, kernel, groups):
@@ -101,8 +67,8 @@ def _convolve(op, inputs, kernel, strides, padding, data_format, dilation_rate):
     shape, kernel_shape = shape_of(inputs), shape_of(kernel)
     rank = _ranks(op, shape, kernel_shape)
     groups = _groups(op, shape, kernel_shape, data_format)
-    windows = _windows(op, shape, kernel_shape[:rank], strides, padding, data_format, dilation_rate)
-    result = _grouped_matmul(_patches(inputs, windows), kernel, groups)
+    geometry = window_geometry(op, shape, kernel_shape[:rank], strides, padding, data_format, dilation_rate)
+    result = _grouped_matmul(_windows_of(inputs, geometry), kernel, groups)
     return to_data_format(result, rank, data_format)
 
 
@@ -158,33 +124,39 @@ def _output_paddings(op, output_padding, rank):
     return values
 
 
+def _transpose_geometry(op, shape, kernel_size, strides, padding, output_padding, data_format, dilation_rate):
+    """scatter_patches' attributes: the output grid and the forward conv (over it) that conv_transpose undoes."""
+    rank = len(kernel_size)
+    strides = spatial_tuple(op, strides, rank, "strides")
+    dilation = spatial_tuple(op, dilation_rate, rank, "dilation_rate")
+    mode = padding_mode(op, padding)
+    spatial = known_spatial(op, shape, data_format)
+    axes = [_transpose_pads(k, s, d, mode, p)
+            for k, s, d, p in zip(kernel_size, strides, dilation, _output_paddings(op, output_padding, rank))]
+    out = tuple((size - 1) * s + 1 + offset for size, s, (_, offset) in zip(spatial, strides, axes))
+    if min(out) < 1:
+        raise ValueError(f"{op}: an input of shape {tuple(shape)} with kernel size {kernel_size} gives an empty "
+                         f"output {out}")
+    return dict(spatial_shape=out, kernel_size=tuple(kernel_size), strides=strides, dilation=dilation,
+                pads=tuple(pad for pad, _ in axes), data_format=data_format)
+
+
 @export
 def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None, data_format=None,
                    dilation_rate=1):
     """The transpose (gradient) of conv: kernel (*kernel_size, filters, in_channels) as in Keras."""
-    op = "conv_transpose"
     data_format = config.standardize_data_format(data_format)
     shape, kernel_shape = shape_of(inputs), shape_of(kernel)
-    rank = _ranks(op, shape, kernel_shape)
+    rank = _ranks("conv_transpose", shape, kernel_shape)
     depth, filters = channels(shape, data_format), kernel_shape[-2]
     if depth != kernel_shape[-1]:
-        raise ValueError(f"{op}: the input's channels ({depth}) must equal kernel.shape[-1] "
+        raise ValueError(f"conv_transpose: the input's channels ({depth}) must equal kernel.shape[-1] "
                          f"({kernel_shape[-1]}); input shape {shape}, kernel shape {kernel_shape}, "
                          f"data_format={data_format!r}")
-    kernel_size = tuple(kernel_shape[:rank])
-    strides = spatial_tuple(op, strides, rank, "strides")
-    dilation = spatial_tuple(op, dilation_rate, rank, "dilation_rate")
-    mode = padding_mode(op, padding)
-    spatial = _known_spatial(op, shape, data_format)
-    geometry = [_transpose_pads(k, s, d, mode, p)
-                for k, s, d, p in zip(kernel_size, strides, dilation, _output_paddings(op, output_padding, rank))]
-    pads = tuple(pad for pad, _ in geometry)
-    out = tuple((size - 1) * s + 1 + offset for size, s, (_, offset) in zip(spatial, strides, geometry))
-    if min(out) < 1:
-        raise ValueError(f"{op}: input shape {shape} with kernel shape {kernel_shape} gives an empty "
-                         f"output {out}")
-    rows = channels_last(inputs, rank) if data_format == "channels_first" else inputs
+    geometry = _transpose_geometry("conv_transpose", shape, kernel_shape[:rank], strides, padding, output_padding,
+                                   data_format, dilation_rate)
+    rows = ops.reshape(channels_last(inputs, rank) if data_format == "channels_first" else inputs, (-1, depth))
     weights = ops.reshape(ops.transpose(kernel, (rank + 1, *range(rank + 1))), (depth, -1))
-    windows = ops.reshape(ops.matmul(ops.reshape(rows, (-1, depth)), weights), (-1, *spatial, *kernel_size, filters))
-    return scatter_patches(windows, spatial_shape=out, kernel_size=kernel_size, strides=strides, dilation=dilation,
-                           pads=pads, data_format=data_format)
+    windows = ops.reshape(ops.matmul(rows, weights), (-1, *spatial_shape(shape, data_format), *kernel_shape[:rank],
+                                                      filters))
+    return scatter_patches(windows, **geometry)

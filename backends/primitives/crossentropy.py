@@ -10,8 +10,12 @@ from ..kernels import softmax as kernels
 from .registry import describe, dtype_of, export, normalize_axis, ops, primitive, result_dtype, shape_of
 
 
+def _compatible(shape, other):
+    return len(shape) == len(other) and all(a is None or b is None or a == b for a, b in zip(shape, other))
+
+
 def _same_shapes(name, shapes):
-    if tuple(shapes[0]) != tuple(shapes[1]):
+    if not _compatible(shapes[0], shapes[1]):
         raise ValueError(f"{name}: arguments `target` and `output` must have the same shape. "
                          f"Received: target.shape={tuple(shapes[0])}, output.shape={tuple(shapes[1])}")
 
@@ -83,11 +87,11 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     if len(output_shape) < 1:
         raise ValueError(f"sparse_categorical_crossentropy: argument `output` must be at least rank 1. "
                          f"Received: output.shape={output_shape}")
-    if len(target_shape) == len(output_shape) and target_shape[-1] == 1:
+    if len(target_shape) == len(output_shape) and len(target_shape) and target_shape[-1] == 1:
         target = ops.squeeze(target, axis=-1)
         target_shape = target_shape[:-1]
     position = normalize_axis("sparse_categorical_crossentropy", axis, len(output_shape))[0]
-    if tuple(target_shape) != output_shape[:position] + output_shape[position + 1:]:
+    if not _compatible(target_shape, output_shape[:position] + output_shape[position + 1:]):
         raise ValueError("sparse_categorical_crossentropy: arguments `target` and `output` must have the same "
                          "shape up until the last dimension: "
                          f"target.shape={tuple(shape_of(target))}, output.shape={output_shape}")

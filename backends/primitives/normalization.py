@@ -1,8 +1,12 @@
 """Normalisation ops with Keras's names: `moments`, `batch_normalization`, `layer_normalization`,
-`rms_normalization`, composed from reductions and elementwise ops (gradients flow through the
-statistics too)."""
+`rms_normalization`.
+
+batch_normalization is one fused primitive (two passes forward, three backward) whose gradient reaches
+mean and variance too, so training through `moments` is exact; the others are composed from
+reductions and elementwise ops.
+"""
 from .. import config
-from .registry import export, normalize_axis, ops, shape_of
+from .registry import export, normalize_axis, ops, primitive, shape_of
 
 
 def _axes(axes):
@@ -15,39 +19,61 @@ def moments(x, axes, keepdims=False, synchronized=False):
     if synchronized:
         raise NotImplementedError("moments: synchronized=True (cross-replica statistics) is not supported")
     axes = _axes(axes)
-    mean = ops.mean(x, axis=axes, keepdims=True)
-    variance = ops.mean(ops.square(x - mean), axis=axes, keepdims=True)
-    if keepdims:
-        return mean, variance
-    return ops.squeeze(mean, axis=axes), ops.squeeze(variance, axis=axes)
+    return ops.mean(x, axis=axes, keepdims=keepdims), ops.var(x, axis=axes, keepdims=keepdims)
 
 
-def _check_vector(name, value, length):
-    if value is not None and length is not None and tuple(shape_of(value)) != (length,):
-        raise ValueError(f"batch_normalization: argument `{name}` must be a vector of length `x.shape[axis]`. "
-                         f"Expected: `{(length,)}`. Received: `{tuple(shape_of(value))}`.")
+def _along_axis(vector, axis, ndim):
+    """A per-channel vector shaped to broadcast along `axis` of a rank-`ndim` array."""
+    return vector.reshape(tuple(-1 if i == axis else 1 for i in range(ndim)))
+
+
+def _batch_norm_forward(xp, x, mean, variance, offset, scale, axis, epsilon):
+    inverse = scale / xp.sqrt(variance + epsilon)
+    shift = offset - mean * inverse
+    y = x * _along_axis(inverse, axis, x.ndim)
+    y += _along_axis(shift, axis, x.ndim)
+    return y
+
+
+def _batch_norm_vjp(g, inputs, output, needs, axis, epsilon):
+    x, mean, variance, offset, scale = inputs
+    ndim = len(g.shape)
+    others = tuple(i for i in range(ndim) if i != axis)
+
+    def along(vector):
+        return vector if axis == ndim - 1 else ops.reshape(vector, tuple(-1 if i == axis else 1 for i in range(ndim)))
+
+    root = ops.sqrt(variance + epsilon)
+    d_offset = ops.sum(g, axis=others)
+    d_x = g * along(scale / root) if needs[0] else None
+    d_mean = -d_offset * scale / root if needs[1] else None
+    if needs[2] or needs[4]:
+        centred = ops.sum(g * (x - along(mean)), axis=others)
+        d_variance = -0.5 * centred * scale / (root * (variance + epsilon)) if needs[2] else None
+        d_scale = centred / root if needs[4] else None
+    else:
+        d_variance = d_scale = None
+    return d_x, d_mean, d_variance, d_offset if needs[3] else None, d_scale
+
+
+def _batch_norm_infer(shapes, dtypes, axis, epsilon):
+    shape = tuple(shapes[0])
+    for name, vector in zip(("mean", "variance", "offset", "scale"), shapes[1:]):
+        if len(vector) and tuple(vector) != (shape[axis],) and None not in (shape[axis], *vector):
+            raise ValueError(f"batch_normalization: argument `{name}` must be a vector of length "
+                             f"`x.shape[axis]`. Expected: `{(shape[axis],)}`. Received: `{tuple(vector)}`.")
+    return shape, dtypes[0]
+
+
+_batch_normalization = primitive("batch_normalization", _batch_norm_forward, _batch_norm_vjp, _batch_norm_infer)
 
 
 @export
 def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
     """(x - mean) / sqrt(variance + epsilon) * scale + offset, the statistics laid along `axis`."""
-    shape = shape_of(x)
-    axis = normalize_axis("batch_normalization", axis, len(shape))[0]
-    for name, value in (("mean", mean), ("variance", variance), ("offset", offset), ("scale", scale)):
-        _check_vector(name, value, shape[axis])
-
-    def along_axis(vector):
-        if axis == len(shape) - 1:
-            return vector
-        return ops.reshape(vector, tuple(-1 if i == axis else 1 for i in range(len(shape))))
-
-    inverse = 1.0 / ops.sqrt(variance + epsilon)
-    if scale is not None:
-        inverse = inverse * scale
-    shift = -mean * inverse
-    if offset is not None:
-        shift = shift + offset
-    return x * along_axis(inverse) + along_axis(shift)
+    axis = normalize_axis("batch_normalization", axis, len(shape_of(x)))[0]
+    return _batch_normalization(x, mean, variance, 0.0 if offset is None else offset,
+                                1.0 if scale is None else scale, axis=axis, epsilon=float(epsilon))
 
 
 def _broadcast_parameter(value, shape, axes):

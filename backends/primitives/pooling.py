@@ -1,52 +1,67 @@
 """Pooling as Keras's `ops.max_pool`, `average_pool`, `adaptive_average_pool` and `adaptive_max_pool`.
 
-Fixed-window pools reduce the input's windows (the window primitives); "same" average pooling divides
-by the number of real (unpadded) pixels in each window, like TensorFlow. Adaptive pools use torch's
-bins: output cell i covers input [floor(i * size / out), ceil((i + 1) * size / out)).
+Fixed-window pools reduce the input's windows (the window primitives). Max pooling picks each window's
+first maximum with two small primitives, so the gradient goes to that one pixel as in TF and torch
+(ties included) and differentiates again. "Same" average pooling divides by the number of real
+(unpadded) pixels in each window, like TensorFlow. Adaptive pools use torch's
+bins: output cell i covers input [floor(i * size / out), ceil((i + 1) * size / out)); each spatial
+axis in turn is gathered into (bins, widest bin) with `take` and reduced.
 """
 import math
 
 import numpy
 
 from .. import config
-from .convolution import to_data_format
-from .registry import dtype_of, export, ops, shape_of
-from ..kernels import patches
-from .windows import (extract_patches, output_spatial, padding_mode, spatial_shape, spatial_tuple,
-                      window_pads)
+from ..kernels import patches, window_max
+from .registry import describe, dtype_of, export, ops, primitive, shape_of
+from .windows import extract_patches, known_spatial, spatial_tuple, to_data_format, window_geometry
+
+
+def _spatial_rank(op, shape):
+    if len(shape) < 3:
+        raise ValueError(f"{op}: expected an input of rank 3 or more (batch, spatial axes, channels), "
+                         f"got shape {shape}")
+    return len(shape) - 2
 
 
 def _pool_geometry(op, inputs, pool_size, strides, padding, data_format):
     data_format = config.standardize_data_format(data_format)
     shape = shape_of(inputs)
-    rank = len(shape) - 2
-    if rank < 1:
-        raise ValueError(f"{op}: expected an input of rank 3 or more (batch, spatial axes, channels), "
-                         f"got shape {shape}")
-    pool_size = spatial_tuple(op, pool_size, rank, "pool_size")
-    strides = pool_size if strides is None else spatial_tuple(op, strides, rank, "strides")
-    spatial = spatial_shape(shape, data_format)
-    if None in spatial:
-        raise ValueError(f"{op}: the spatial size of the input must be known, got input shape {shape}")
-    pads = window_pads(padding_mode(op, padding), spatial, pool_size, strides, (1,) * rank)
-    out = output_spatial(spatial, pool_size, strides, (1,) * rank, pads)
-    if min(out) < 1:
-        raise ValueError(f"{op}: pool_size {pool_size} does not fit in the input of shape {shape} "
-                         f"with padding={padding!r}")
-    return dict(kernel_size=pool_size, strides=strides, dilation=(1,) * rank, pads=pads,
-                data_format=data_format), spatial
+    pool_size = spatial_tuple(op, pool_size, _spatial_rank(op, shape), "pool_size")
+    return window_geometry(op, shape, pool_size, pool_size if strides is None else strides, padding, data_format)
 
 
 def _window_axes(rank):
     return tuple(range(rank + 1, 2 * rank + 1))
 
 
+def _select_infer(shapes, dtypes, rank):
+    windows, values = shapes
+    if len(windows) != 2 * rank + 2 or len(values) != len(windows):
+        raise ValueError(f"select_window_max: expected windows of rank {2 * rank + 2} and values of the same "
+                         f"shape, got shapes {describe(shapes)}")
+    return tuple(windows[:1 + rank]) + tuple(windows[-1:]), dtypes[1]
+
+
+def _spread_infer(shapes, dtypes, rank):
+    return tuple(shapes[0]), dtypes[1]
+
+
+_select_window_max = primitive(
+    "select_window_max", lambda xp, windows, values, rank: window_max.select(xp, windows, values, rank),
+    lambda g, inputs, out, needs, rank: (None, _spread_window_max(inputs[0], g, rank=rank)), _select_infer)
+_spread_window_max = primitive(
+    "spread_window_max", lambda xp, windows, grad, rank: window_max.spread(xp, windows, grad, rank),
+    lambda g, inputs, out, needs, rank: (None, _select_window_max(inputs[0], g, rank=rank)), _spread_infer)
+
+
 @export
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
-    geometry, _ = _pool_geometry("max_pool", inputs, pool_size, strides, padding, data_format)
+    """The maximum of each window; its gradient goes to the window's first maximum only (like TF and torch)."""
+    geometry = _pool_geometry("max_pool", inputs, pool_size, strides, padding, data_format)
     rank = len(geometry["kernel_size"])
     windows = extract_patches(inputs, pad_value=-math.inf, **geometry)
-    return to_data_format(ops.max(windows, axis=_window_axes(rank)), rank, geometry["data_format"])
+    return to_data_format(_select_window_max(windows, windows, rank=rank), rank, geometry["data_format"])
 
 
 def _window_counts(spatial, geometry, dtype):
@@ -62,12 +77,13 @@ def _window_counts(spatial, geometry, dtype):
 @export
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     """Mean over each window; with padding="same" the padded pixels are left out of the mean."""
-    geometry, spatial = _pool_geometry("average_pool", inputs, pool_size, strides, padding, data_format)
+    geometry = _pool_geometry("average_pool", inputs, pool_size, strides, padding, data_format)
     rank = len(geometry["kernel_size"])
     windows = extract_patches(inputs, pad_value=0.0, **geometry)
     if any(before or after for before, after in geometry["pads"]):
-        pooled = ops.divide(ops.sum(windows, axis=_window_axes(rank)),
-                            _window_counts(spatial, geometry, dtype_of(inputs)))
+        spatial = known_spatial("average_pool", shape_of(inputs), geometry["data_format"])
+        counts = _window_counts(spatial, geometry, dtype_of(inputs))
+        pooled = ops.divide(ops.sum(windows, axis=_window_axes(rank)), counts)
     else:
         pooled = ops.mean(windows, axis=_window_axes(rank))
     return to_data_format(pooled, rank, geometry["data_format"])
@@ -76,33 +92,46 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
 def _adaptive_geometry(op, inputs, output_size, data_format):
     data_format = config.standardize_data_format(data_format)
     shape = shape_of(inputs)
-    rank = len(shape) - 2
-    if rank < 1:
-        raise ValueError(f"{op}: expected an input of rank 3 or more (batch, spatial axes, channels), "
-                         f"got shape {shape}")
-    output_size = spatial_tuple(op, output_size, rank, "output_size")
-    spatial = spatial_shape(shape, data_format)
-    if None in spatial:
-        raise ValueError(f"{op}: the spatial size of the input must be known, got input shape {shape}")
+    output_size = spatial_tuple(op, output_size, _spatial_rank(op, shape), "output_size")
+    spatial = known_spatial(op, shape, data_format)
     first = 2 if data_format == "channels_first" else 1
     return [(first + i, size, out) for i, (size, out) in enumerate(zip(spatial, output_size))]
 
 
-def _bin_matrix(size, out, dtype):
-    """(size, out): column i averages torch's bin i of an axis of `size` pixels."""
+def _bins(size, out):
+    """Torch's bins of an axis as a gather: indices (out, widest bin) and which slots lie inside their
+    bin (bins differ in width by at most one; the narrow ones repeat their last index)."""
     starts = numpy.arange(out) * size // out
     ends = -(-numpy.arange(1, out + 1) * size // out)
-    position = numpy.arange(size)[:, None]
-    inside = (position >= starts) & (position < ends)
-    return (inside / (ends - starts)).astype(dtype)
+    slots = starts[:, None] + numpy.arange((ends - starts).max())
+    inside = slots < ends[:, None]
+    return numpy.minimum(slots, size - 1), inside
+
+
+def _adaptive_pool(op, inputs, output_size, data_format, reduce):
+    x, dtype, rank = inputs, dtype_of(inputs), len(shape_of(inputs))
+    for axis, size, out in _adaptive_geometry(op, inputs, output_size, data_format):
+        index, inside = _bins(size, out)
+        inside = inside.reshape(inside.shape + (1,) * (rank - axis - 1))
+        x = reduce(ops.take(x, index, axis=axis), inside, axis + 1, dtype)
+    return x
+
+
+def _bin_mean(gathered, inside, axis, dtype):
+    return ops.sum(gathered * (inside / inside.sum(axis=1, keepdims=True)).astype(dtype), axis=axis)
+
+
+def _bin_max(gathered, inside, axis, dtype):
+    return ops.max(gathered + numpy.where(inside, 0, -math.inf).astype(dtype), axis=axis)
 
 
 @export
 def adaptive_average_pool(inputs, output_size, data_format=None):
-    """Average over torch's adaptive bins: one matrix product per spatial axis."""
-    x = inputs
-    for axis, size, out in _adaptive_geometry("adaptive_average_pool", inputs, output_size, data_format):
-        order = list(range(len(shape_of(x))))
-        order[axis], order[-1] = order[-1], order[axis]
-        x = ops.transpose(ops.matmul(ops.transpose(x, order), _bin_matrix(size, out, dtype_of(inputs))), order)
-    return x
+    """Mean over torch's adaptive bins, one spatial axis at a time."""
+    return _adaptive_pool("adaptive_average_pool", inputs, output_size, data_format, _bin_mean)
+
+
+@export
+def adaptive_max_pool(inputs, output_size, data_format=None):
+    """Maximum over torch's adaptive bins, one spatial axis at a time."""
+    return _adaptive_pool("adaptive_max_pool", inputs, output_size, data_format, _bin_max)

@@ -3,7 +3,8 @@ numpy and cupy and on both engines (a static graph replays a draw with the state
 
 Every primitive takes the state, a uint32 array [seed, counter], as its first input. The numbers
 are drawn on the host by numpy's counter-based Philox generator keyed with the state, then moved
-to the state's device. Draws have no gradient; kerasish.random advances the state with
+to the state's device. Draws have no gradient (random_shuffle, a permutation of its input, passes
+gradients back through the inverse permutation); kerasish.random advances the state with
 Variable.assign, which on the static engine becomes an update of the traced step.
 """
 import numpy
@@ -26,22 +27,28 @@ def _check_state(name, shape, dtype):
                          f"got shape {tuple(shape)} and dtype {numpy.dtype(dtype)}")
 
 
-def _drawn_infer(name):
-    """Shape and dtype come from the attributes; the only input is the seed state."""
-    def infer(shapes, dtypes, shape, dtype, **params):
-        _check_state(name, shapes[0], dtypes[0])
-        return tuple(shape), numpy.dtype(dtype)
-    return infer
+# numpy Generator methods a `random_draw` may call, each with its parameters then `size`.
+DISTRIBUTIONS = ("normal", "uniform", "integers", "gamma", "binomial", "beta")
 
 
-def _normal(xp, state, shape, dtype, mean, stddev):
-    values = generator(state).standard_normal(shape) * stddev + mean
+def _draw(xp, state, shape, dtype, distribution, parameters):
+    if distribution not in DISTRIBUTIONS:
+        raise ValueError(f"unknown distribution {distribution!r}")
+    values = getattr(generator(state), distribution)(*parameters, size=shape)
     return xp.asarray(values.astype(dtype))
 
 
-def _uniform(xp, state, shape, dtype, minval, maxval):
-    values = generator(state).uniform(minval, maxval, shape)
-    return xp.asarray(values.astype(dtype))
+def _draw_infer(shapes, dtypes, shape, dtype, distribution, parameters):
+    _check_state("random_draw", shapes[0], dtypes[0])
+    if distribution not in DISTRIBUTIONS:
+        raise ValueError(f"random_draw: unknown distribution {distribution!r}; valid ones are: "
+                         f"{', '.join(DISTRIBUTIONS)}")
+    return tuple(shape), numpy.dtype(dtype)
+
+
+# One primitive for every distribution numpy draws directly: random_draw(state, shape=(2, 3),
+# dtype="float32", distribution="normal", parameters=(mean, stddev)).
+random_draw = primitive("random_draw", _draw, None, _draw_infer)
 
 
 def _truncated_normal(xp, state, shape, dtype, mean, stddev):
@@ -55,16 +62,12 @@ def _truncated_normal(xp, state, shape, dtype, mean, stddev):
     return xp.asarray((values.reshape(shape) * stddev + mean).astype(dtype))
 
 
-def _integers(xp, state, shape, dtype, minval, maxval):
-    values = generator(state).integers(minval, maxval, shape, dtype=numpy.int64)
-    return xp.asarray(values.astype(dtype))
+def _truncated_normal_infer(shapes, dtypes, shape, dtype, mean, stddev):
+    _check_state("random_truncated_normal", shapes[0], dtypes[0])
+    return tuple(shape), numpy.dtype(dtype)
 
 
-random_normal = primitive("random_normal", _normal, None, _drawn_infer("random_normal"))
-random_uniform = primitive("random_uniform", _uniform, None, _drawn_infer("random_uniform"))
-random_truncated_normal = primitive("random_truncated_normal", _truncated_normal, None,
-                                    _drawn_infer("random_truncated_normal"))
-random_integers = primitive("random_integers", _integers, None, _drawn_infer("random_integers"))
+random_truncated_normal = primitive("random_truncated_normal", _truncated_normal, None, _truncated_normal_infer)
 
 
 def resolve_noise_shape(noise_shape, shape):
@@ -93,12 +96,19 @@ def _dropout_mask_infer(shapes, dtypes, rate, noise_shape):
 dropout_mask = primitive("dropout_mask", _dropout_mask, None, _dropout_mask_infer)
 
 
-def _shuffle(xp, state, x, axis):
+def _shuffle(xp, state, x, axis, inverse):
     order = generator(state).permutation(x.shape[axis])
+    if inverse:
+        order = numpy.argsort(order)
     return xp.take(x, xp.asarray(order), axis=axis)
 
 
-def _shuffle_infer(shapes, dtypes, axis):
+def _shuffle_vjp(g, inputs, output, needs, axis, inverse):
+    """The gradient of a permutation is the inverse permutation of the gradient."""
+    return None, random_shuffle(inputs[0], g, axis=axis, inverse=not inverse)
+
+
+def _shuffle_infer(shapes, dtypes, axis, inverse):
     _check_state("random_shuffle", shapes[0], dtypes[0])
     shape = shapes[1]
     if not -len(shape) <= axis < len(shape):
@@ -106,8 +116,9 @@ def _shuffle_infer(shapes, dtypes, axis):
     return tuple(shape), dtypes[1]
 
 
-# Permutes whole slices along `axis` (like jax.random.permutation and tf's shuffle).
-random_shuffle = primitive("random_shuffle", _shuffle, None, _shuffle_infer)
+# Permutes whole slices along `axis` (like jax.random.permutation and tf's shuffle); with
+# inverse=True it undoes the permutation drawn from the same state. Differentiable in x.
+random_shuffle = primitive("random_shuffle", _shuffle, _shuffle_vjp, _shuffle_infer)
 
 
 def _categorical(xp, state, logits, num_samples, dtype):

@@ -1,38 +1,191 @@
-"""Reductions over axes: sum, mean, max, ... with axis/keepdims as in numpy."""
-from .registry import broadcast_like, export, normalize_axis, ops, primitive
+"""Reductions over axes as Keras's ops: sum, mean, max, min, prod, var, std, logsumexp, argmax,
+argmin, all, any, each with `axis` (None, an int or a tuple) and `keepdims`.
+
+dtypes follow Keras: bool, int8 and int16 sums are int32 (uint8/uint16 uint32), other integer sums
+keep their dtype; mean, var and std of integers are floatx; argmax/argmin are int32.
+Gradients: max and min share the gradient evenly among tied extrema (as TensorFlow and JAX do);
+prod divides the product by each element, so its gradient is only defined for non-zero inputs.
+"""
+import math
+
+import numpy
+
+from .elementwise import float_dtype
+from .registry import broadcast_like, dtype_of, export, normalize_axis, ops, primitive, result_dtype, shape_of
+
+_WIDENED = {"bool": "int32", "int8": "int32", "int16": "int32", "uint8": "uint32", "uint16": "uint32"}
 
 
-def _reduce_infer(name):
+def sum_dtype(dtype):
+    dtype = numpy.dtype(result_dtype(dtype))
+    return numpy.dtype(_WIDENED.get(dtype.name, dtype))
+
+
+def _same(dtype):
+    return numpy.dtype(result_dtype(dtype))
+
+
+def _bool(dtype):
+    return numpy.dtype(bool)
+
+
+def _int32(dtype):
+    return numpy.dtype("int32")
+
+
+def reduced_shape(name, shape, axis, keepdims):
+    axes = normalize_axis(name, axis, len(shape))
+    if keepdims:
+        return tuple(1 if i in axes else d for i, d in enumerate(shape))
+    return tuple(d for i, d in enumerate(shape) if i not in axes)
+
+
+def _reduce_infer(name, dtype_rule):
     def infer(shapes, dtypes, axis=None, keepdims=False):
-        shape = shapes[0]
-        axes = normalize_axis(name, axis, len(shape))
-        if keepdims:
-            return tuple(1 if i in axes else d for i, d in enumerate(shape)), dtypes[0]
-        return tuple(d for i, d in enumerate(shape) if i not in axes), dtypes[0]
+        return reduced_shape(name, shapes[0], axis, keepdims), dtype_rule(dtypes[0])
     return infer
 
 
-def _restore_axes(g, inputs, axis, keepdims):
-    """Put reduced axes back as size 1 so the gradient broadcasts against the input."""
+def axis_attr(axis):
+    """Attributes must be hashable and JSON-friendly: a list of axes becomes a tuple of ints."""
+    if isinstance(axis, (list, tuple)):
+        return tuple(int(a) for a in axis)
+    return None if axis is None else int(axis)
+
+
+def restore_axes(g, x, axis, keepdims):
+    """Put reduced axes back as size 1 so that `g` broadcasts against the input `x`."""
     if keepdims or axis is None:
         return g
-    ndim = len(inputs[0].shape)
-    return ops.expand_dims(g, normalize_axis("sum", axis, ndim))
+    return ops.expand_dims(g, normalize_axis("reduction", axis, len(shape_of(x))))
 
 
-_sum = primitive(
-    "sum",
-    forward=lambda xp, x, axis=None, keepdims=False: xp.sum(x, axis=axis, keepdims=keepdims),
-    vjp=lambda g, inputs, out, needs, axis=None, keepdims=False: (
-        broadcast_like(_restore_axes(g, inputs, axis, keepdims), inputs[0]),),
-    infer=_reduce_infer("sum"))
+def _spread(g, inputs, axis, keepdims):
+    return broadcast_like(restore_axes(g, inputs[0], axis, keepdims), inputs[0])
+
+
+def reduction(name, forward, vjp=None, dtype_rule=_same):
+    return primitive(name, forward, vjp, _reduce_infer(name, dtype_rule))
+
+
+_sum = reduction(
+    "sum", lambda xp, x, axis=None, keepdims=False: xp.sum(x, axis=axis, keepdims=keepdims, dtype=sum_dtype(x.dtype)),
+    lambda g, inputs, out, needs, axis=None, keepdims=False: (_spread(g, inputs, axis, keepdims),), sum_dtype)
+
+
+def _count(x, axis):
+    """How many elements each output of a reduction of `x` over `axis` gathers; counted at run time
+    (a sum of ones) when a reduced dimension is unknown to the static shape."""
+    shape = shape_of(x)
+    sizes = [shape[a] for a in normalize_axis("mean", axis, len(shape))]
+    if None not in sizes:
+        return math.prod(sizes)
+    return ops.sum(ops.ones_like(x), axis=axis, keepdims=True)
+
+
+_mean = reduction(
+    "mean", lambda xp, x, axis=None, keepdims=False: xp.mean(x, axis=axis, keepdims=keepdims,
+                                                             dtype=float_dtype(x.dtype)),
+    lambda g, inputs, out, needs, axis=None, keepdims=False: (
+        _spread(g, inputs, axis, keepdims) / _count(inputs[0], axis),), float_dtype)
+
+
+def _extremum_vjp(g, inputs, out, needs, axis=None, keepdims=False):
+    x = inputs[0]
+    hits = ops.cast(ops.equal(x, restore_axes(out, x, axis, keepdims)), dtype_of(x))
+    return (hits / ops.sum(hits, axis=axis, keepdims=True) * restore_axes(g, x, axis, keepdims),)
+
+
+_max = reduction("max", lambda xp, x, axis=None, keepdims=False: xp.max(x, axis=axis, keepdims=keepdims),
+                 _extremum_vjp)
+_min = reduction("min", lambda xp, x, axis=None, keepdims=False: xp.min(x, axis=axis, keepdims=keepdims),
+                 _extremum_vjp)
+_prod = reduction(
+    "prod", lambda xp, x, axis=None, keepdims=False: xp.prod(x, axis=axis, keepdims=keepdims, dtype=sum_dtype(x.dtype)),
+    lambda g, inputs, out, needs, axis=None, keepdims=False: (
+        restore_axes(g * out, inputs[0], axis, keepdims) / inputs[0],), sum_dtype)
+_all = reduction("all", lambda xp, x, axis=None, keepdims=False: xp.all(x, axis=axis, keepdims=keepdims),
+                 dtype_rule=_bool)
+_any = reduction("any", lambda xp, x, axis=None, keepdims=False: xp.any(x, axis=axis, keepdims=keepdims),
+                 dtype_rule=_bool)
+
+
+def _arg_forward(function):
+    def forward(xp, x, axis=None, keepdims=False):
+        index = getattr(xp, function)(x, axis=axis).astype("int32")
+        if keepdims:
+            return index.reshape((1,) * x.ndim) if axis is None else xp.expand_dims(index, axis)
+        return index
+    return forward
+
+
+_argmax = reduction("argmax", _arg_forward("argmax"), dtype_rule=_int32)
+_argmin = reduction("argmin", _arg_forward("argmin"), dtype_rule=_int32)
 
 
 @export
 def sum(x, axis=None, keepdims=False):
-    return _sum(x, axis=_axis_attr(axis), keepdims=bool(keepdims))
+    return _sum(x, axis=axis_attr(axis), keepdims=bool(keepdims))
 
 
-def _axis_attr(axis):
-    """Attributes must be hashable and JSON-friendly: a list of axes becomes a tuple."""
-    return tuple(int(a) for a in axis) if isinstance(axis, (list, tuple)) else axis
+@export
+def mean(x, axis=None, keepdims=False):
+    return _mean(x, axis=axis_attr(axis), keepdims=bool(keepdims))
+
+
+@export
+def max(x, axis=None, keepdims=False, initial=None):
+    result = _max(x, axis=axis_attr(axis), keepdims=bool(keepdims))
+    return result if initial is None else ops.maximum(result, initial)
+
+
+@export
+def min(x, axis=None, keepdims=False, initial=None):
+    result = _min(x, axis=axis_attr(axis), keepdims=bool(keepdims))
+    return result if initial is None else ops.minimum(result, initial)
+
+
+@export
+def prod(x, axis=None, keepdims=False, dtype=None):
+    result = _prod(x, axis=axis_attr(axis), keepdims=bool(keepdims))
+    return result if dtype is None else ops.cast(result, dtype)
+
+
+@export
+def all(x, axis=None, keepdims=False):
+    return _all(x, axis=axis_attr(axis), keepdims=bool(keepdims))
+
+
+@export
+def any(x, axis=None, keepdims=False):
+    return _any(x, axis=axis_attr(axis), keepdims=bool(keepdims))
+
+
+@export
+def argmax(x, axis=None, keepdims=False):
+    return _argmax(x, axis=axis_attr(axis), keepdims=bool(keepdims))
+
+
+@export
+def argmin(x, axis=None, keepdims=False):
+    return _argmin(x, axis=axis_attr(axis), keepdims=bool(keepdims))
+
+
+@export
+def var(x, axis=None, keepdims=False):
+    centred = ops.subtract(x, mean(x, axis=axis, keepdims=True))
+    return mean(ops.square(centred), axis=axis, keepdims=keepdims)
+
+
+@export
+def std(x, axis=None, keepdims=False):
+    return ops.sqrt(var(x, axis=axis, keepdims=keepdims))
+
+
+@export
+def logsumexp(x, axis=None, keepdims=False):
+    """log(sum(exp(x))) computed around the maximum (a constant for the gradient), so it cannot overflow."""
+    peak = ops.stop_gradient(max(x, axis=axis, keepdims=True))
+    peak = ops.where(ops.isfinite(peak), peak, 0.0)
+    result = ops.add(ops.log(sum(ops.exp(ops.subtract(x, peak)), axis=axis, keepdims=True)), peak)
+    return result if keepdims else ops.squeeze(result, axis=axis)

@@ -8,7 +8,7 @@ and matmul/reductions differentiate to any order. Windows are always channels-la
 import math
 
 from ..kernels import patches
-from .registry import describe, primitive
+from .registry import describe, ops, primitive
 
 
 def spatial_tuple(op, value, rank, what):
@@ -31,8 +31,28 @@ def spatial_shape(shape, data_format):
     return tuple(shape[2:]) if data_format == "channels_first" else tuple(shape[1:-1])
 
 
+def known_spatial(op, shape, data_format):
+    spatial = spatial_shape(shape, data_format)
+    if None in spatial:
+        raise ValueError(f"{op}: the spatial size of the input must be known, got input shape {tuple(shape)}")
+    return spatial
+
+
 def channels(shape, data_format):
     return shape[1] if data_format == "channels_first" else shape[-1]
+
+
+def channels_first(x, rank):
+    """(batch, *spatial, channels) -> (batch, channels, *spatial)."""
+    return ops.transpose(x, (0, rank + 1, *range(1, rank + 1)))
+
+
+def channels_last(x, rank):
+    return ops.transpose(x, (0, *range(2, rank + 2), 1))
+
+
+def to_data_format(x, rank, data_format):
+    return channels_first(x, rank) if data_format == "channels_first" else x
 
 
 def window_pads(mode, spatial, kernel_size, strides, dilation):
@@ -52,12 +72,27 @@ def output_spatial(spatial, kernel_size, strides, dilation, pads):
                  for size, k, s, d, pad in zip(spatial, kernel_size, strides, dilation, pads))
 
 
-def _channels_last(xp, x, data_format):
+def window_geometry(op, shape, kernel_size, strides, padding, data_format, dilation_rate=1):
+    """extract_patches' attributes for a conv or pool with Keras's arguments over an input of `shape`."""
+    rank = len(kernel_size)
+    strides = spatial_tuple(op, strides, rank, "strides")
+    dilation = spatial_tuple(op, dilation_rate, rank, "dilation_rate")
+    spatial = known_spatial(op, shape, data_format)
+    pads = window_pads(padding_mode(op, padding), spatial, kernel_size, strides, dilation)
+    out = output_spatial(spatial, kernel_size, strides, dilation, pads)
+    if min(out) < 1:
+        raise ValueError(f"{op}: a window of size {tuple(kernel_size)} (dilation {dilation}) does not fit in the "
+                         f"input of shape {tuple(shape)} with padding={padding!r} (output size {out})")
+    return dict(kernel_size=tuple(kernel_size), strides=strides, dilation=dilation, pads=pads,
+                data_format=data_format)
+
+
+def _image_channels_last(xp, x, data_format):
     return xp.moveaxis(x, 1, -1) if data_format == "channels_first" else x
 
 
 def _extract_forward(xp, x, kernel_size, strides, dilation, pads, pad_value, data_format):
-    return patches.extract(xp, _channels_last(xp, x, data_format), kernel_size, strides, dilation, pads,
+    return patches.extract(xp, _image_channels_last(xp, x, data_format), kernel_size, strides, dilation, pads,
                            pad_value)
 
 
@@ -97,7 +132,7 @@ def _scatter_infer(shapes, dtypes, spatial_shape, kernel_size, strides, dilation
     shape = shapes[0]
     rank = len(kernel_size)
     expected = output_spatial(spatial_shape, kernel_size, strides, dilation, pads)
-    if len(shape) != 2 * rank + 2 or tuple(shape[1 + rank:1 + 2 * rank]) != kernel_size or any(
+    if len(shape) != 2 * rank + 2 or tuple(shape[1 + rank:1 + 2 * rank]) != tuple(kernel_size) or any(
             got is not None and got != want for got, want in zip(shape[1:1 + rank], expected)):
         raise ValueError(f"scatter_patches: windows of shape {describe(shapes)} do not match kernel size "
                          f"{kernel_size} and output size {expected} for an image of size {spatial_shape}")

@@ -20,13 +20,14 @@ class Body:
 
     def __init__(self, graph, params, outputs):
         self.graph, self.params, self.outputs = graph, params, outputs
-        self._plan = None
+        self._compiled = None
 
     def run(self, *arrays):
-        if self._plan is None:
+        """The outputs for one set of argument arrays (compiled on first use, on the current device)."""
+        if self._compiled is None:
             from .function import Function
-            self._plan = Function(self.params, list(self.outputs), [], None, None, f"body {self.graph.name}")
-        return self._plan._run(*arrays)[0]
+            self._compiled = Function(self.params, list(self.outputs), [], None, None, f"body {self.graph.name}")
+        return self._compiled._run(*arrays)[0]
 
     def inline(self, args):
         """Copy the body's computation into the current graph with `args` for its params."""
@@ -57,7 +58,7 @@ def trace_body(fn, specs, name):
         outputs = [_as_symbol(x, graph) for x in leaves]
     outer = [entry[0] for entry in graph.captures.values()]
     inner = [entry[1] for entry in graph.captures.values()]
-    return Body(graph, params + inner, outputs), outer, structure, leaves
+    return Body(graph, params + inner, outputs), outer, structure
 
 
 def _as_symbol(x, graph):
@@ -86,19 +87,19 @@ COMPONENT = Component()
 
 
 def tuple_node(op, inputs, attrs, specs):
-    """A control-flow node and one component symbol per (shape, dtype) in `specs`."""
+    """A control-flow node and one component symbol per (shape, dtype) in `specs` (kept in the
+    node's `value`, which op nodes do not otherwise use)."""
     graph = default_graph()
     node = Symbol(graph, "op", op, inputs, attrs, (), numpy.dtype(object))
-    return [Symbol(graph, "op", COMPONENT, (node,), {"index": i}, shape, dtype) for i, (shape, dtype) in enumerate(specs)]
+    parts = [Symbol(graph, "op", COMPONENT, (node,), {"index": i}, shape, dtype)
+             for i, (shape, dtype) in enumerate(specs)]
+    node.value = dict(enumerate(parts))
+    return parts
 
 
 def components(node):
-    """The component symbols of a tuple node in its graph, by index (made on demand)."""
-    found = {}
-    for candidate in node.graph.nodes:
-        if candidate.op is COMPONENT and candidate.inputs[0] is node:
-            found.setdefault(candidate.attrs["index"], candidate)
-    return found
+    """{index: component symbol} of a tuple node."""
+    return node.value
 
 
 def _seeds(grads, node, count):
@@ -214,7 +215,7 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
         y_leaves, y_shape["structure"] = _flatten(y) if y is not None else ([], None)
         return carry_leaves + y_leaves
 
-    body, captured, _, _ = trace_body(traced, specs, "scan")
+    body, captured, _ = trace_body(traced, specs, "scan")
     _check_same("scan", "carry", init_symbols, body.outputs[:carries])
     outputs = len(body.outputs) - carries
     result_specs = ([(s.shape, s.dtype) for s in init_symbols]
@@ -264,8 +265,8 @@ COND = Cond()
 
 def cond(pred, true_fn, false_fn):
     pred = symbols([pred])[0]
-    true_body, true_captured, structure, _ = trace_body(lambda params: true_fn(), [], "cond.true")
-    false_body, false_captured, other, _ = trace_body(lambda params: false_fn(), [], "cond.false")
+    true_body, true_captured, structure = trace_body(lambda params: true_fn(), [], "cond.true")
+    false_body, false_captured, other = trace_body(lambda params: false_fn(), [], "cond.false")
     if structure != other or len(true_body.outputs) != len(false_body.outputs):
         raise ValueError("cond: true_fn and false_fn must return the same structure")
     _check_same("cond", "output", true_body.outputs, false_body.outputs)
@@ -328,10 +329,9 @@ def while_loop(test, body, loop_vars, maximum_iterations=None):
     specs = [(v.shape, v.dtype) for v in values]
 
     def as_args(params):
-        args = _unflatten(structure, params)
-        return args
+        return _unflatten(structure, params)
 
-    test_body, test_captured, _, _ = trace_body(lambda params: [test(*as_args(params))], specs, "while.cond")
+    test_body, test_captured, _ = trace_body(lambda params: [test(*as_args(params))], specs, "while.cond")
     if len(test_body.outputs) != 1 or test_body.outputs[0].shape not in ((), (1,)):
         raise ValueError(f"while_loop: cond must return one boolean scalar, got shapes "
                          f"{[o.shape for o in test_body.outputs]}")
@@ -339,7 +339,7 @@ def while_loop(test, body, loop_vars, maximum_iterations=None):
     def step(params):
         result = body(*as_args(params))
         return (result,) if single or not isinstance(result, (list, tuple)) else tuple(result)
-    loop_body, body_captured, _, _ = trace_body(step, specs, "while.body")
+    loop_body, body_captured, _ = trace_body(step, specs, "while.body")
     if len(loop_body.outputs) != len(values):
         raise ValueError(f"while_loop: body must return {len(values)} loop variables, got {len(loop_body.outputs)}")
     _check_same("while_loop", "loop variable", values, loop_body.outputs)
@@ -348,4 +348,4 @@ def while_loop(test, body, loop_vars, maximum_iterations=None):
     result_specs = specs + [((None,) + v.shape, v.dtype) for v in values]
     parts = tuple_node(WHILE, values + test_captured + body_captured, attrs, result_specs)
     result = _unflatten(structure, parts[:len(values)])
-    return result[0] if single else type(loop_vars)(result) if isinstance(loop_vars, list) else result
+    return result[0] if single else tuple(result)

@@ -1,4 +1,6 @@
 """Pictures of graphs and plans: Graphviz text (`to_dot`) and a rich tree of a compiled plan."""
+import io
+
 from .graph import Symbol
 from .walk import topological
 
@@ -28,7 +30,8 @@ def graph_to_dot(graph, roots=None):
 
 def _describe(node):
     dtype = getattr(node.dtype, "name", node.dtype)
-    shape = "(" + ", ".join("?" if d is None else str(d) for d in node.shape) + ")"
+    dims = ["?" if d is None else str(d) for d in node.shape]
+    shape = "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
     return f"{node.op.name if node.op is not None else node.kind} {shape} {dtype}"
 
 
@@ -63,10 +66,9 @@ def plan_summary(fn, print_fn=None):
     tree.add("outputs: " + ", ".join(f"s{s}" for s in plan.outputs))
     if plan.updates:
         tree.add("updates: " + ", ".join(f"{v.path} <- s{s}" for v, s in plan.updates))
-    console = Console(record=True, width=120, force_terminal=False, no_color=True)
-    with console.capture():
-        console.print(tree)
-    text = console.export_text()
+    buffer = io.StringIO()
+    Console(file=buffer, width=120, no_color=True).print(tree)
+    text = buffer.getvalue()
     if print_fn is not None:
         for line in text.rstrip("\n").split("\n"):
             print_fn(line)

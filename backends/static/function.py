@@ -10,7 +10,7 @@ from .. import device as devices
 from ..primitives.registry import ops
 from ..variable import Variable
 from . import passes as optimisations
-from .graph import Symbol, constant, default_graph
+from .graph import Graph, Symbol, constant, default_graph
 from .passes import buffer_reuse, dead_code, inplace_updates
 from .plan import Plan, sizeof
 
@@ -29,7 +29,7 @@ class Function:
     def __init__(self, inputs, outputs, updates, passes, device, name):
         self.name = name or "function"
         self.single = not isinstance(outputs, (list, tuple))
-        self.inputs = [_placeholder(x) for x in (inputs if isinstance(inputs, (list, tuple)) else [inputs])]
+        self.inputs = _placeholders(inputs if isinstance(inputs, (list, tuple)) else [inputs])
         self.outputs = [_output(x) for x in ([outputs] if self.single else outputs)]
         self.updates = _updates(updates)
         self.passes = optimisations.resolve(passes)
@@ -39,17 +39,25 @@ class Function:
         self._checks = [_feed_check(p, self.device) for p in self.inputs]
 
     def __call__(self, *feeds):
-        arrays = self._feed(feeds)
+        outputs = self.execute(self.feed(feeds))
+        return outputs[0] if self.single else list(outputs)
+
+    def execute(self, arrays):
+        """Run the plan on arrays already checked by `feed`; apply the updates; return the outputs."""
         plan = self.plan
+        current = [v._data for _, v in plan.variables]
+        if self.device != "cpu":
+            current = [devices.to_device(value, self.device) for value in current]
         try:
-            outputs, values = self._run(*arrays, *[v._data for _, v in plan.variables])
+            outputs, values = self._run(*arrays, *current)
         except Exception as error:
             raise self._explain(error) from error
         for (variable, _), value in zip(plan.updates, values):
             variable._data = value
-        return outputs[0] if self.single else list(outputs)
+        return outputs
 
-    def _feed(self, feeds):
+    def feed(self, feeds):
+        """The inputs as arrays of the placeholders' dtypes on the plan's device (shapes checked)."""
         if len(feeds) == 1 and isinstance(feeds[0], (list, tuple)) and (
                 len(self.inputs) != 1 or all(hasattr(a, "shape") for a in feeds[0])):
             feeds = tuple(feeds[0])
@@ -71,7 +79,7 @@ class Function:
         """Run once step by step and return the peak bytes held by intermediate results."""
         plan = self.plan
         values = dict(plan.constants)
-        values.update(zip(plan.feeds, self._feed(feeds)))
+        values.update(zip(plan.feeds, self.feed(feeds)))
         values.update((slot, variable._data) for slot, variable in plan.variables)
         fixed = sizeof(values.values())
         peak = [0]
@@ -90,16 +98,12 @@ class Function:
         return plan_summary(self, print_fn)
 
     def to_dot(self):
+        """Graphviz text of the optimised plan."""
         from .display import graph_to_dot
-        return graph_to_dot(None, self.plan_roots)
-
-    @property
-    def plan_roots(self):
-        return [step.node for step in self.plan.steps]
+        return graph_to_dot(None, [step.node for step in self.plan.steps])
 
 
 def compile_plan(inputs, outputs, updates, enabled, device_name):
-    from .graph import Graph
     updates = dead_code.live_updates(updates) if "dead_code" in enabled else updates
     extra = [] if "dead_code" in enabled else dead_code.reachable_from(inputs)
     roots = list(outputs) + [value for _, value in updates] + extra
@@ -123,10 +127,13 @@ class Context:
         self.graph, self.xp, self.device = graph, xp, device_name
 
 
-def _placeholder(x):
-    if not isinstance(x, Symbol) or x.kind != "placeholder":
-        raise TypeError(f"function: inputs must be placeholders, got {x!r}")
-    return x
+def _placeholders(inputs):
+    for position, x in enumerate(inputs):
+        if not isinstance(x, Symbol) or x.kind != "placeholder":
+            raise TypeError(f"function: inputs must be placeholders, got {x!r}")
+        if any(x is other for other in inputs[:position]):
+            raise ValueError(f"function: placeholder {x.name!r} is listed twice among the inputs")
+    return list(inputs)
 
 
 def _output(x):

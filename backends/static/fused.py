@@ -5,80 +5,116 @@ writing into the chain's buffer (`out=`), so the chain allocates one array inste
 on cupy the whole chain is one generated ElementwiseKernel. `MatmulBias` is matmul, then the bias
 added and the activation applied in place in the matmul's result.
 
-A kernel with `writes_out = True` accepts `out=`: a buffer to write its result into (a dead
-intermediate from buffer_reuse, or a variable's own storage from inplace_updates). It never writes
-into `out` before it has read every input that aliases `out`.
+Both return a new array (`fresh`) when given no `out`. A kernel with `writes_out = True` accepts
+`out=`: a buffer to write its result into (a dead intermediate from buffer_reuse, or a variable's
+own storage from inplace_updates). It never writes into `out` before it has read every input that
+aliases `out`.
 """
 import functools
 
 import numpy
 
-# name -> (numpy link: fn(xp, args, out) -> array, CUDA expression over {0}, {1})
+# name -> (numpy ufunc, its arguments over the operands {0}, {1}; CUDA expression over the same)
 LINKS = {
-    "add": (lambda xp, a, out: xp.add(a[0], a[1], out=out), "({0} + {1})"),
-    "subtract": (lambda xp, a, out: xp.subtract(a[0], a[1], out=out), "({0} - {1})"),
-    "multiply": (lambda xp, a, out: xp.multiply(a[0], a[1], out=out), "({0} * {1})"),
-    "divide": (lambda xp, a, out: xp.divide(a[0], a[1], out=out), "({0} / {1})"),
-    "negative": (lambda xp, a, out: xp.negative(a[0], out=out), "(-{0})"),
-    "exp": (lambda xp, a, out: xp.exp(a[0], out=out), "exp({0})"),
-    "tanh": (lambda xp, a, out: xp.tanh(a[0], out=out), "tanh({0})"),
-    "relu": (lambda xp, a, out: xp.maximum(a[0], 0, out=out), "max({0}, (T)0)"),
-    "log": (lambda xp, a, out: xp.log(a[0], out=out), "log({0})"),
-    "sqrt": (lambda xp, a, out: xp.sqrt(a[0], out=out), "sqrt({0})"),
-    "square": (lambda xp, a, out: xp.square(a[0], out=out), "({0} * {0})"),
-    "abs": (lambda xp, a, out: xp.abs(a[0], out=out), "abs({0})"),
-    "maximum": (lambda xp, a, out: xp.maximum(a[0], a[1], out=out), "max({0}, {1})"),
-    "minimum": (lambda xp, a, out: xp.minimum(a[0], a[1], out=out), "min({0}, {1})"),
+    "add": ("add", "{0}, {1}", "({0} + {1})"),
+    "subtract": ("subtract", "{0}, {1}", "({0} - {1})"),
+    "multiply": ("multiply", "{0}, {1}", "({0} * {1})"),
+    "divide": ("divide", "{0}, {1}", "({0} / {1})"),
+    "negative": ("negative", "{0}", "(-{0})"),
+    "exp": ("exp", "{0}", "exp({0})"),
+    "tanh": ("tanh", "{0}", "tanh({0})"),
+    "relu": ("maximum", "{0}, 0", "max({0}, (T)0)"),
+    "log": ("log", "{0}", "log({0})"),
+    "sqrt": ("sqrt", "{0}", "sqrt({0})"),
+    "square": ("square", "{0}", "({0} * {0})"),
+    "abs": ("absolute", "{0}", "abs({0})"),
+    "maximum": ("maximum", "{0}, {1}", "max({0}, {1})"),
+    "minimum": ("minimum", "{0}, {1}", "min({0}, {1})"),
 }
 
 
-def _link(name, xp, args, out):
-    """One link, in place when the shapes allow (a broadcast that grows the result allocates)."""
-    function = LINKS[name][0]
-    if out is None:
-        return function(xp, args, None)
-    try:
-        return function(xp, args, out)
-    except (ValueError, TypeError):  # out is too small for the broadcast result, or a numpy scalar
-        return function(xp, args, None)
-
-
 class FusedElementwise:
-    """program: ((primitive name, operands), ...); an operand is an input index, or -1 for the
-    previous link's result."""
+    """attrs: `program` = ((primitive name, operands), ...), an operand being an input index or -1
+    for the previous link's result; `exact` = the static shapes are fully known and all equal, so
+    no link can need a bigger buffer than the first link's."""
     name = "fused_elementwise"
     writes_out = True
+    fresh = True
     vjp = None
 
-    def forward(self, xp, *inputs, program, out=None):
-        if xp is not numpy:
-            return _cupy_chain(program, tuple(_kind(x) for x in inputs))(xp, inputs, out)
-        later = {k for _, operands in program[1:] for k in operands if k >= 0}
-        safe = out is not None and not any(out is inputs[k] for k in later)
-        value = out if safe else None
-        last = len(program) - 1
-        for index, (name, operands) in enumerate(program):
-            args = [value if k < 0 else inputs[k] for k in operands]
-            target = out if index == last and out is not None else value
-            value = _link(name, xp, args, target)
-        return value
+    def forward(self, xp, *inputs, program, exact, out=None):
+        return self.kernel(xp, program, exact, len(inputs))(*inputs, out=out)
+
+    @staticmethod
+    def kernel(xp, program, exact, count):
+        """The chain as one callable `chain(*inputs, out=None)`, made once per plan step."""
+        generic = _numpy_chain(program, exact, count)  # numpy ufuncs dispatch to cupy through __array_ufunc__
+        if xp is numpy:
+            return generic
+
+        def chain(*inputs, out=None):
+            kinds = tuple(_kind(x) for x in inputs)
+            if len(set(kinds) - {"scalar"}) > 1:  # one kernel needs one dtype for all its arrays
+                return generic(*inputs, out=out)
+            return _cupy_chain(program, kinds)(inputs, out)
+        return chain
 
 
 FUSED_ELEMENTWISE = FusedElementwise()
 
 
+@functools.lru_cache(maxsize=None)
+def _numpy_chain(program, exact, count):
+    """Generated Python for one chain: one ufunc call per link, each writing into the chain's buffer.
+
+    The first link writes into `out` unless `out` is an input that a later link still reads; the
+    last link always writes into `out` when one is given. Without exact shapes a link whose result
+    outgrows the buffer (broadcasting) allocates instead.
+    """
+    names = [f"i{k}" for k in range(count)]
+    later = sorted({k for _, operands in program[1:] for k in operands if k >= 0})
+    aliased = " or ".join(f"out is {names[k]}" for k in later) or "False"
+    lines = [f"def chain({', '.join(names)}, out=None):",
+             f"    v = None if out is None or {aliased} else out"]
+    last = len(program) - 1
+    for index, (name, operands) in enumerate(program):
+        ufunc, arguments, _ = LINKS[name]
+        call = f"{ufunc}({arguments.format(*['v' if k < 0 else names[k] for k in operands])}"
+        target = "v" if index < last else "(v if out is None else out)"
+        if index == 0 and index < last:
+            lines.append(f"    v = {call}, out=v)")
+        elif exact or index == 0:
+            lines.append(f"    v = {call}, out={target})")
+        else:
+            lines += [f"    try:", f"        v = {call}, out={target})", "    except ValueError:",
+                      f"        v = {call})"]
+    lines.append("    return v")
+    scope = {ufunc: getattr(numpy, ufunc) for ufunc, _, _ in LINKS.values()}
+    exec(compile("\n".join(lines) + "\n", f"<kerasish fused {program}>", "exec"), scope)
+    return scope["chain"]
+
+
 class MatmulBias:
-    """matmul(x, w, **matmul attributes) + bias, then the activation, in the matmul's result."""
+    """matmul(x, w, **matmul attributes) + bias, then the activation, in the matmul's result
+    (`exact`: the static shapes are fully known, so the bias cannot grow the result)."""
     name = "matmul_bias_activation"
     writes_out = False
+    fresh = True
     vjp = None
 
-    def forward(self, xp, x, w, bias, matmul, activation, attributes):
-        result = matmul.forward(xp, x, w, **dict(attributes))
-        result = _link("add", xp, [result, bias], result)
-        if activation is not None:
-            result = _link(activation, xp, [result], result)
-        return result
+    def forward(self, xp, x, w, bias, matmul, activation, attributes, exact):
+        return self.kernel(xp, matmul, activation, attributes, exact, 3)(x, w, bias)
+
+    @staticmethod
+    def kernel(xp, matmul, activation, attributes, exact, count):
+        product = functools.partial(matmul.forward, xp, **dict(attributes))
+        program = (("add", (0, 1)),) + (((activation, (-1,)),) if activation is not None else ())
+        chain = FusedElementwise.kernel(xp, program, exact, 2)
+
+        def run(x, w, bias):
+            result = product(x, w)
+            return chain(result, bias, out=result)
+        return run
 
 
 MATMUL_BIAS = MatmulBias()
@@ -100,7 +136,7 @@ def _cupy_chain(program, kinds):
     kernel = cupy.ElementwiseKernel(parameters, "T out", f"out = {expression}",
                                     "kerasish_fused_" + "_".join(name for name, _ in program))
 
-    def run(xp, inputs, out):
+    def run(inputs, out):
         dtype = next(x.dtype for x in inputs if hasattr(x, "dtype"))
         args = [x if hasattr(x, "dtype") else dtype.type(x) for x in inputs]
         if out is not None:

@@ -11,9 +11,6 @@ import numpy
 
 from ..operators import TensorOperators
 
-LEAVES = ("placeholder", "constant", "variable")
-
-
 class Symbol(TensorOperators):
     __slots__ = ("graph", "kind", "op", "inputs", "attrs", "shape", "dtype", "name", "value", "uid",
                  "__weakref__")
@@ -49,7 +46,7 @@ class Symbol(TensorOperators):
                         f"compiled static.function instead of converting it to an array")
 
     def numpy(self):
-        self.__array__()
+        return self.__array__()
 
     def __eq__(self, other):
         from ..primitives.registry import ops
@@ -70,7 +67,7 @@ class Graph:
     """A container of symbols. `with graph.as_default():` makes new symbols go into it.
 
     A graph opened inside another (a control-flow body) captures the outer symbols it uses as
-    extra inputs: `captures` maps an outer symbol's uid to (outer symbol, inner placeholder).
+    extra inputs: `captures` maps id(outer symbol) to (outer symbol, inner placeholder).
     """
 
     def __init__(self, parent=None, name=None):

@@ -28,13 +28,11 @@ class Plan:
         self.slot = {}
         self._slots = itertools.count()
         self.constants, self.variables, self.steps = [], [], []
-        self.feeds = []
         for node in topological(roots):
             self._place(node, inputs)
         self.feeds = [self.slot[id(p)] if id(p) in self.slot else self._new_slot(p) for p in inputs]
         self.outputs = [self._source(x) for x in outputs]
         self.updates = [(variable, self._source(value)) for variable, value in updates]
-        self.inplace = {}        # update position -> the step that writes straight into the variable
         self.extra = [self.slot[id(r)] for r in roots[len(outputs) + len(updates):]]
 
     def _new_slot(self, node):
@@ -60,7 +58,7 @@ class Plan:
             self.constants.append((slot, device.to_device(node.value, self.device)))
         else:
             args = [self.slot[id(x)] if isinstance(x, Symbol) else self._source(x) for x in node.inputs]
-            kernel = functools.partial(node.op.forward, self.xp, **node.attrs)
+            kernel = kernel_of(node, self.xp)
             self.steps.append(Step(kernel, tuple(args), slot, node))
 
     # ---- replay -------------------------------------------------------------------------------
@@ -115,6 +113,14 @@ class Plan:
             if observe is not None:
                 observe(step, values)
         return values
+
+
+def kernel_of(node, xp):
+    """The callable a step runs: the primitive's forward bound to xp and the attributes (a fused
+    chain is generated once here instead)."""
+    if hasattr(node.op, "kernel"):
+        return node.op.kernel(xp, count=len(node.inputs), **node.attrs)
+    return functools.partial(node.op.forward, xp, **node.attrs)
 
 
 def sizeof(values):

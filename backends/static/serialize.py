@@ -149,7 +149,7 @@ def load(path, passes=None, device=None):
         count = int(document["outputs"])
         updates = [(variables[int(index)], value) for index, value in zip(document["updates"], roots[count:])]
         outputs = roots[0] if document["single"] else roots[:count]
-    except (KeyError, IndexError, TypeError, ValueError) as error:
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError) as error:
         raise ValueError(f"load: {path} holds a corrupt or tampered graph: {error}") from error
     fn = Function(inputs, outputs, updates, document["passes"] if passes is None else passes, device,
                   str(document["name"]))
@@ -184,8 +184,11 @@ class _Reader:
         if name in CONTROL:
             attrs = {key: self.body(value, graph) if "body" in value else _restore(value["value"])
                      for key, value in entry["attrs"].items()}
-            return Symbol(graph, "op", CONTROL[name], inputs, attrs, tuple(entry["shape"]),
-                          numpy.dtype(entry["dtype"]), name=entry["name"])
+            symbol = Symbol(graph, "op", CONTROL[name], inputs, attrs, tuple(entry["shape"]),
+                            numpy.dtype(entry["dtype"]), name=entry["name"], value={} if name != "component" else None)
+            if name == "component":
+                inputs[0].value[attrs["index"]] = symbol
+            return symbol
         prim = PRIMITIVES.get(name)
         if prim is None:
             raise ValueError(f"unknown primitive {name!r} (only registered primitives are accepted)")

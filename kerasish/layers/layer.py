@@ -15,37 +15,32 @@ import numpy
 
 from kerasish.backends import config
 from kerasish.backends.dynamic import Tensor
-from kerasish.backends.symbolic import KerasTensor, Node, any_symbolic, flatten
+from kerasish.backends.symbolic import KerasTensor, Node, any_symbolic, flatten, map_structure
 from kerasish.backends.variable import Variable
 from kerasish.layers.input_spec import assert_input_compatibility
 from kerasish.utils import naming
 
 _CALLS = []  # (layer, training) for each layer call or build in progress, outermost first
-_MASKS = weakref.WeakKeyDictionary()  # tensor -> its Keras mask
+_MASKS = {}  # id(tensor) -> (weak reference to the tensor, its Keras mask); tensors compare by value
 _PENDING_LOSSES = []  # layers that hold losses from add_loss, cleared by the next outermost call
 _AGGREGATIONS = ("none", "mean", "sum", "only_first_replica")
 
 
 def get_mask(x):
-    try:
-        return _MASKS.get(x)
-    except TypeError:  # not weak-referenceable: arrays and numbers carry no mask
-        return None
+    entry = _MASKS.get(id(x))
+    return entry[1] if entry is not None and entry[0]() is x else None
 
 
 def set_mask(x, mask):
+    key = id(x)
+
+    def forget(reference):
+        if _MASKS.get(key, (None,))[0] is reference:
+            del _MASKS[key]
     try:
-        _MASKS[x] = mask
-    except TypeError:
+        _MASKS[key] = (weakref.ref(x, forget), mask)
+    except TypeError:  # not weak-referenceable: arrays and numbers carry no mask
         pass
-
-
-def map_structure(function, structure):
-    if isinstance(structure, dict):
-        return {key: map_structure(function, value) for key, value in structure.items()}
-    if isinstance(structure, (list, tuple)):
-        return type(structure)(map_structure(function, value) for value in structure)
-    return function(structure)
 
 
 @functools.lru_cache(maxsize=None)
@@ -309,11 +304,22 @@ class Layer:
     @property
     def losses(self):
         """Losses added during the last call (add_loss, activity regularizers) and weight penalties."""
-        added = [loss for layer in self._flatten_layers() for loss in layer._losses]
+        return self.losses_of(self.loss_sources())
+
+    def loss_sources(self):
+        """(layers, penalised variables and regularizers): what `losses` reads. The trainer keeps it
+        between steps so that a step does not walk the layer tree."""
+        layers = self._flatten_layers()
         trainable = {id(v) for v in self.trainable_weights}
-        penalties = [regularizer(variable) for layer in self._flatten_layers()
-                     for variable, regularizer in layer._regularizers if id(variable) in trainable]
-        return added + penalties
+        penalties = [(variable, regularizer) for layer in layers for variable, regularizer in layer._regularizers
+                     if id(variable) in trainable]
+        return layers, penalties
+
+    @staticmethod
+    def losses_of(sources):
+        layers, penalties = sources
+        return [loss for layer in layers for loss in layer._losses] + [
+            regularizer(variable) for variable, regularizer in penalties]
 
     # ----- building ------------------------------------------------------------------------
 
@@ -370,10 +376,10 @@ class Layer:
         if not _CALLS and _PENDING_LOSSES:
             _clear_losses()
         try:
-            assert_input_compatibility(self.input_spec, first, self.describe())
+            self._check_inputs(first)
             if not self.built:
                 self._build_on_call(args, kwargs)
-                assert_input_compatibility(self.input_spec, first, self.describe())
+                self._check_inputs(first)
             training, previous_mask = self._resolve_call_arguments(first, kwargs)
             _CALLS.append((self, training))
             try:
@@ -386,6 +392,13 @@ class Layer:
                 raise
             raise _named_error(error, self) from error
         return outputs
+
+    def _check_inputs(self, inputs):
+        try:
+            assert_input_compatibility(self.input_spec, inputs, self.describe())
+        except ValueError as error:
+            error.layer_named = True
+            raise
 
     def _convert_input(self, x):
         """Arrays become Tensors; floating inputs are cast to the layer's compute dtype (autocast)."""
@@ -466,7 +479,7 @@ class Layer:
         return self._checked_call(args, kwargs)
 
     def compute_output_shape(self, input_shape):
-        outputs = self.compute_output_spec(_tensors_for_shapes(input_shape))
+        outputs = self.compute_output_spec(tensors_for_shapes(input_shape))
         return map_structure(lambda x: x.shape, outputs)
 
     @property
@@ -508,9 +521,10 @@ class Layer:
                             f"Exception encountered: {error}") from error
 
 
+Layer.build = _wrap_build(Layer.build)
 _BOOKKEEPING = frozenset({"_inbound_nodes", "_trainable_variables", "_non_trainable_variables",
                           "_regularizers", "_losses", "_build_shapes", "_auto_config", "input_spec",
-                          "_trainable_cache"})
+                          "_trainable_cache", "_loss_sources"})
 
 
 def _tracked_leaves(value):
@@ -535,7 +549,11 @@ def _standard_dtype(dtype):
         return config.floatx()
     if isinstance(dtype, dict):
         dtype = dtype.get("config", {}).get("name")
-    return numpy.dtype(getattr(dtype, "name", dtype)).name
+    try:
+        return numpy.dtype(getattr(dtype, "name", dtype)).name
+    except TypeError:
+        raise ValueError(f"Unsupported dtype {dtype!r}: kerasish layers take a plain dtype such as 'float32' "
+                         "(mixed-precision policies are not supported)") from None
 
 
 def _resolve(module, identifier):
@@ -563,9 +581,9 @@ def _shape_from_config(shape):
     return [_shape_from_config(value) for value in shape]
 
 
-def _tensors_for_shapes(shape):
+def tensors_for_shapes(shape):
     if _is_shape(shape):
         return KerasTensor(shape)
     if isinstance(shape, dict):
-        return {key: _tensors_for_shapes(value) for key, value in shape.items()}
-    return [_tensors_for_shapes(value) for value in shape]
+        return {key: tensors_for_shapes(value) for key, value in shape.items()}
+    return [tensors_for_shapes(value) for value in shape]

@@ -1,9 +1,9 @@
 """Functional: a model defined by `Model(inputs, outputs)` over KerasTensors (lists, dicts, multi-io)."""
 from kerasish.backends.primitives import PRIMITIVES
-from kerasish.backends.symbolic import KerasTensor, flatten
+from kerasish.backends.symbolic import KerasTensor, flatten, map_structure
 from kerasish.layers.input_layer import InputLayer
 from kerasish.layers.input_spec import InputSpec
-from kerasish.layers.layer import Layer, map_structure
+from kerasish.layers.layer import Layer
 from kerasish.models.graph import FunctionalGraph
 from kerasish.models.model import Model
 from kerasish.models.serialization import deserialize_layer, serialize_layer
@@ -16,9 +16,10 @@ class Functional(Model):
         self._inputs_struct, self._outputs_struct = inputs, outputs
         self._graph = FunctionalGraph(inputs, outputs, self.name)
         self._operations = self._graph.layers
-        self.input_spec = [InputSpec(shape=t.shape, dtype=None, name=t.node.operation.name,
-                                     allow_last_axis_squeeze=True, optional=t.node.operation.optional)
-                           for t in self._graph.inputs]
+        names = list(inputs) if isinstance(inputs, dict) else [t.node.operation.name for t in self._graph.inputs]
+        self.input_spec = [InputSpec(shape=t.shape, name=name, allow_last_axis_squeeze=True,
+                                     optional=t.node.operation.optional)
+                           for name, t in zip(names, self._graph.inputs)]
         self.built = True
 
     @property
@@ -42,33 +43,19 @@ class Functional(Model):
         return self._outputs_struct
 
     def _standardize_inputs(self, inputs):
-        """The flat list of input values in the order of the model's inputs (dicts match by name)."""
-        names = [t.node.operation.name for t in self._graph.inputs]
-        if isinstance(self._inputs_struct, dict) and isinstance(inputs, dict):
-            values = [inputs[key] if key in inputs else _missing(self, key, inputs)
-                      for key in self._inputs_struct]
-        elif isinstance(inputs, dict):
-            values = [inputs[name] if name in inputs else _missing(self, name, inputs) for name in names]
-        else:
-            values = flatten(inputs)
-        if len(values) != len(names):
-            raise ValueError(f"Model '{self.name}' expects {len(names)} input(s) {names}, but it received "
-                             f"{len(values)} input tensors")
+        """The flat list of input values in the order of the model's inputs; dicts match by key or
+        input name (input_spec has checked that none is missing)."""
+        values = [inputs[spec.name] for spec in self.input_spec] if isinstance(inputs, dict) else flatten(inputs)
         return [_fit_rank(value, tensor) for value, tensor in zip(values, self._graph.inputs)]
 
-    def __call__(self, *args, **kwargs):
-        if args:
-            args = (self._standardize_inputs(args[0]),) + args[1:]
-        return super().__call__(*args, **kwargs)
-
     def call(self, inputs, training=None, mask=None):
-        outputs = self._graph.run(inputs)
+        outputs = self._graph.run(self._standardize_inputs(inputs))
         return _pack(self._outputs_struct, outputs)
 
     # ----- configuration -------------------------------------------------------------------
 
     def get_config(self):
-        node_index = self._node_indices()
+        node_index = self.node_references()
         layers = []
         for layer in self._operations:
             entry = serialize_layer(layer)
@@ -81,22 +68,27 @@ class Functional(Model):
         for node in primitive_nodes:
             layers.append({"module": "kerasish.ops", "class_name": "Primitive",
                            "config": {"name": node.operation.name, "attrs": node.kwargs},
-                           "registered_name": None, "name": _primitive_name(node, node_index),
+                           "registered_name": None, "name": node_index[id(node)][0],
                            "inbound_nodes": [{"args": _serialize_arguments(node.args, node_index), "kwargs": {}}]})
         return {"name": self.name, "trainable": self.trainable, "layers": layers,
                 "input_layers": _tensor_references(self._inputs_struct, node_index),
                 "output_layers": _tensor_references(self._outputs_struct, node_index)}
 
-    def _node_indices(self):
-        """Each node's position among the nodes of its operation that belong to this model."""
-        counts, indices = {}, {}
+    def node_references(self):
+        """id(node) -> (name, index): the operation's name (a primitive gets `name_k`) and the node's
+        position among that operation's nodes in this model, as Keras's keras_history counts them."""
+        counts, references = {}, {}
         for tensor in self._graph.inputs:
-            indices[id(tensor.node)] = 0
+            references[id(tensor.node)] = (tensor.node.operation.name, 0)
         for node in self._graph.nodes:
-            key = id(node.operation)
-            indices[id(node)] = counts.get(key, 0)
-            counts[key] = indices[id(node)] + 1
-        return indices
+            if isinstance(node.operation, Layer):
+                key = node.operation.name
+                references[id(node)] = (key, counts.get(key, 0))
+            else:
+                key = f"{node.operation.name}_op"
+                references[id(node)] = (f"{key}_{counts.get(key, 0)}", 0)
+            counts[key] = counts.get(key, 0) + 1
+        return references
 
     @classmethod
     def from_config(cls, config):
@@ -136,11 +128,6 @@ def _hashable(value):
     return tuple(_hashable(v) for v in value) if isinstance(value, list) else value
 
 
-def _missing(model, name, inputs):
-    raise ValueError(f"Model '{model.name}': missing data for input '{name}'. You passed a data dictionary "
-                     f"with keys {list(inputs)}")
-
-
 def _fit_rank(value, tensor):
     """Like Keras, a (batch,) array feeds an input declared (None, 1)."""
     shape = getattr(value, "shape", None)
@@ -155,14 +142,9 @@ def _pack(structure, flat):
     return map_structure(lambda _: next(iterator), structure)
 
 
-def _primitive_name(node, node_index):
-    return f"{node.operation.name}_op_{id(node)}"
-
-
 def _history(tensor, node_index):
-    node = tensor.node
-    name = node.operation.name if isinstance(node.operation, Layer) else _primitive_name(node, node_index)
-    return [name, node_index.get(id(node), 0), tensor.index]
+    name, index = node_index[id(tensor.node)]
+    return [name, index, tensor.index]
 
 
 def _serialize_arguments(structure, node_index):

@@ -3,9 +3,9 @@
 Built once from the model's input and output KerasTensors; running it calls each recorded layer
 (or primitive) in topological order with the values its inputs got.
 """
-from kerasish.backends.symbolic import KerasTensor, flatten
+from kerasish.backends.symbolic import KerasTensor, flatten, map_structure
 from kerasish.layers.input_layer import InputLayer
-from kerasish.layers.layer import Layer, map_structure
+from kerasish.layers.layer import Layer
 
 
 def _substitute(structure, values):

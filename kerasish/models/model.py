@@ -5,7 +5,7 @@ subclassed one, as in Keras 3.
 """
 import json
 
-from kerasish.layers.layer import Layer
+from kerasish.layers.layer import Layer, tensors_for_shapes
 from kerasish.trainers.trainer import Trainer
 
 
@@ -27,6 +27,15 @@ class Model(Trainer, Layer):
     @property
     def layers(self):
         return self._tracked_layers()
+
+    def build(self, input_shape=None):
+        """Create the weights by running `call` on symbolic inputs of `input_shape`."""
+        if input_shape is not None:
+            self.call(tensors_for_shapes(input_shape))
+
+    def _build_on_call(self, args, kwargs):
+        """A model called on data builds its layers during that call, not in a symbolic pass first."""
+        self.built = True
 
     def get_layer(self, name=None, index=None):
         """A layer by name or by position in `layers` (an int `name` counts as an index)."""
@@ -53,6 +62,16 @@ class Model(Trainer, Layer):
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable, layer_range=layer_range)
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A functional config (with "layers" and "input_layers") rebuilds a functional model."""
+        from kerasish.models.functional import Functional
+        from kerasish.models.serialization import custom_object_scope
+        with custom_object_scope(custom_objects):
+            if cls is Model and "layers" in config and "input_layers" in config:
+                return Functional.from_config(config)
+            return super().from_config(config)
+
     def to_json(self, **kwargs):
         from kerasish.models.serialization import serialize_layer
         return json.dumps(serialize_layer(self), **kwargs)
@@ -68,3 +87,9 @@ class Model(Trainer, Layer):
     def load_weights(self, filepath, skip_mismatch=False, **kwargs):
         from kerasish import saving
         return saving.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+
+
+def model_from_json(json_string, custom_objects=None):
+    """A model (new weights) from `model.to_json()`."""
+    from kerasish.models.serialization import deserialize_layer
+    return deserialize_layer(json.loads(json_string), custom_objects)

@@ -51,6 +51,9 @@ class Sequential(Model):
             self._maybe_rebuild()
         return layer
 
+    # Unlike a subclassed model, a Sequential builds its graph from the first input's shape.
+    _build_on_call = Layer._build_on_call
+
     def _maybe_rebuild(self):
         self.built, self._graph = False, None
         if isinstance(self._layers[0], InputLayer) and len(self._layers) > 1:

@@ -3,6 +3,7 @@
 kerasish's own layers are written with Keras's public module names ("keras.layers", "keras"), so
 a config reads the same in both; reading maps those names back onto kerasish's classes.
 """
+import contextlib
 import importlib
 
 _PUBLIC_MODULES = {"kerasish.layers": "keras.layers", "kerasish.models": "keras",
@@ -41,14 +42,21 @@ def find_class(config, custom_objects=None):
                      f"`custom_objects={{{name!r}: {name}}}`")
 
 
+@contextlib.contextmanager
+def custom_object_scope(custom_objects):
+    """Classes by name that the deserializations inside this block may use (as Keras's scope)."""
+    _SCOPE.append({**(_SCOPE[-1] if _SCOPE else {}), **(custom_objects or {})})
+    try:
+        yield
+    finally:
+        _SCOPE.pop()
+
+
 def deserialize_layer(config, custom_objects=None):
     """A layer (or model) from its serialized config; nested configs see the same custom_objects."""
     cls = find_class(config, custom_objects)
-    _SCOPE.append({**(_SCOPE[-1] if _SCOPE else {}), **(custom_objects or {})})
-    try:
+    with custom_object_scope(custom_objects):
         layer = cls.from_config(config["config"])
-    finally:
-        _SCOPE.pop()
     build_config = config.get("build_config")
     if build_config and not layer.built:
         layer.build_from_config(build_config)

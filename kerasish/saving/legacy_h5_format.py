@@ -7,9 +7,13 @@ Layout: the root (or its `model_weights` group) carries `layer_names`; each laye
 Old files hold fixed-length byte strings, newer ones str: both are decoded.
 """
 import collections
+import json
 
 import h5py
 import numpy
+
+
+KERAS_VERSION = "3.16.0"  # the Keras release whose file formats kerasish writes
 
 
 class LegacyH5Error(ValueError):
@@ -41,28 +45,60 @@ def weights_group(file):
 
 def read_layer_weights(path):
     """{layer_name: [arrays in weight_names order]} for every layer with weights, in file (topological) order."""
+    with open_file(path) as file:
+        return _read_layers(weights_group(file), path)
+
+
+def open_file(path):
     try:
-        file = h5py.File(path, "r")
+        return h5py.File(path, "r")
     except OSError as error:
         raise LegacyH5Error(f"{path}: cannot open as HDF5 ({error})") from error
-    with file:
-        root = weights_group(file)
-        layers = collections.OrderedDict()
-        for layer_name in attribute_list(root, "layer_names"):
-            if layer_name not in root:
-                raise LegacyH5Error(f"{path}: layer {layer_name!r} is listed in layer_names but has no group")
-            group = root[layer_name]
-            names = attribute_list(group, "weight_names")
-            try:
-                arrays = [numpy.asarray(group[name]) for name in names]
-            except (KeyError, OSError) as error:
-                raise LegacyH5Error(f"{path}: layer {layer_name!r}: cannot read its weights ({error})") from error
-            if arrays:
-                layers[layer_name] = arrays
+
+
+def _read_group_weights(group, path, label):
+    names = attribute_list(group, "weight_names")
+    try:
+        return [numpy.asarray(group[name]) for name in names]
+    except (KeyError, OSError) as error:
+        raise LegacyH5Error(f"{path}: {label}: cannot read its weights ({error})") from error
+
+
+def _read_layers(root, path):
+    layers = collections.OrderedDict()
+    for layer_name in attribute_list(root, "layer_names"):
+        if layer_name not in root:
+            raise LegacyH5Error(f"{path}: layer {layer_name!r} is listed in layer_names but has no group")
+        arrays = _read_group_weights(root[layer_name], path, f"layer {layer_name!r}")
+        if arrays:
+            layers[layer_name] = arrays
     return layers
 
 
-def write_layer_weights(group, layers, keras_version="3.16.0", backend="kerasish"):
+def read_weights_file(path):
+    """(layers as read_layer_weights gives them, the model's own `top_level_model_weights` arrays or None)."""
+    with open_file(path) as file:
+        root = weights_group(file)
+        top_level = (_read_group_weights(root[TOP_LEVEL], path, TOP_LEVEL) if TOP_LEVEL in root else None)
+        return _read_layers(root, path), top_level
+
+
+def read_model_file(path):
+    """The parts of a `model.save("m.h5")` file: model_config and training_config (parsed JSON, None
+    when absent), the layers' and top-level weights, and the optimizer's arrays in order."""
+    with open_file(path) as file:
+        if "model_config" not in file.attrs:
+            raise LegacyH5Error(f"No model config found in the file at {path}: a weights-only .h5 file "
+                                "loads with model.load_weights(), not load_model()")
+        configs = {key: json.loads(_text(file.attrs[key])) if key in file.attrs else None
+                   for key in ("model_config", "training_config")}
+        root = weights_group(file)
+        top_level = (_read_group_weights(root[TOP_LEVEL], path, TOP_LEVEL) if TOP_LEVEL in root else None)
+        optimizer = (_read_group_weights(file[OPTIMIZER], path, OPTIMIZER) if OPTIMIZER in file else [])
+        return {**configs, "layers": _read_layers(root, path), "top_level": top_level, "optimizer": optimizer}
+
+
+def write_layer_weights(group, layers, keras_version=KERAS_VERSION, backend="kerasish"):
     """Write [(layer_name, [(weight_name, array), ...]), ...] in the layout Keras's load_weights reads.
 
     Dataset paths are `layer_name/weight_name` inside the layer group, named as Keras 3's legacy
@@ -72,11 +108,18 @@ def write_layer_weights(group, layers, keras_version="3.16.0", backend="kerasish
     group.attrs["backend"] = backend.encode("utf8")
     group.attrs["keras_version"] = keras_version.encode("utf8")
     for layer_name, weights in layers:
-        layer_group = group.create_group(layer_name)
-        names = [f"{layer_name}/{weight_name}" for weight_name, _ in weights]
-        save_attribute_list(layer_group, "weight_names", names)
-        for name, (_, array) in zip(names, weights):
-            layer_group.create_dataset(name, data=numpy.asarray(array))
+        write_weight_group(group.create_group(layer_name),
+                           [(f"{layer_name}/{weight_name}", array) for weight_name, array in weights])
+
+
+def write_weight_group(group, weights):
+    """`weight_names` plus one dataset per [(dataset path, array)] (a '/' in the path nests groups)."""
+    save_attribute_list(group, "weight_names", [name for name, _ in weights])
+    for name, array in weights:
+        group.create_dataset(name, data=numpy.asarray(array))
+
+
+TOP_LEVEL, OPTIMIZER = "top_level_model_weights", "optimizer_weights"
 
 
 HDF5_ATTRIBUTE_LIMIT = 64512

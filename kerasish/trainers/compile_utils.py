@@ -75,6 +75,11 @@ def per_output(argument, value, output_names, num_outputs):
                      f"a list with one entry per output or a dict keyed by output name, received {value!r}")
 
 
+def names_for(output_names, count):
+    """The model's output names, or output_0, output_1, ... when the model could not name them."""
+    return output_names if len(output_names) == count else [f"output_{i}" for i in range(count)]
+
+
 def flatten_targets(y, output_names):
     """y_true (or sample weights) in the order of the model's outputs."""
     if isinstance(y, dict):
@@ -101,6 +106,7 @@ class CompileLoss:
         from kerasish import metrics
         predictions = flatten(y_pred)
         count = len(predictions)
+        self.output_names = names_for(self.output_names, count)
         targets = flatten_targets(y_true, self.output_names) if count > 1 else flatten(y_true)
         if len(targets) != count:
             raise ValueError(f"The model has {count} outputs {self.output_names} but the data has "
@@ -151,6 +157,7 @@ class CompileMetrics:
     def build(self, y_true, y_pred):
         predictions = flatten(y_pred)
         count = len(predictions)
+        self.output_names = names_for(self.output_names, count)
         targets = flatten_targets(y_true, self.output_names) if count > 1 else flatten(y_true)
         self.unweighted = self._resolve("metrics", self.user_metrics, targets, predictions)
         self.weighted = self._resolve("weighted_metrics", self.user_weighted_metrics, targets, predictions)

@@ -10,8 +10,7 @@ import numpy
 
 from kerasish.backends import config, device
 from kerasish.backends.dynamic import Tensor
-from kerasish.backends.symbolic import flatten
-from kerasish.layers.layer import map_structure
+from kerasish.backends.symbolic import flatten, map_structure
 
 
 def unpack_x_y_sample_weight(data):

@@ -13,8 +13,7 @@ import numpy
 
 from kerasish.backends import config, interface
 from kerasish.backends.gradient_tape import GradientTape
-from kerasish.backends.symbolic import KerasTensor, flatten
-from kerasish.layers.layer import map_structure
+from kerasish.backends.symbolic import KerasTensor, flatten, map_structure
 from kerasish.trainers.compile_utils import CompileLoss, CompileMetrics
 from kerasish.trainers.data_adapters import (get_data_adapter, is_array_data, train_validation_split,
                                              unpack_x_y_sample_weight)
@@ -88,7 +87,8 @@ class Trainer:
         self._loss_tracker = metrics_module.Mean(name="loss")
         self.run_eagerly = engine == "dynamic"
         self.steps_per_execution = steps_per_execution
-        self.jit_compile = jit_compile
+        # Like Keras's numpy backend: no XLA to compile for, and no mixed precision whose loss to scale.
+        self.jit_compile = False
         self.auto_scale_loss = auto_scale_loss
         self._compile_config = {"optimizer": optimizer, "loss": loss, "loss_weights": loss_weights,
                                 "metrics": metrics, "weighted_metrics": weighted_metrics,
@@ -105,7 +105,7 @@ class Trainer:
         if outputs is not None:
             return [t.node.operation.name if hasattr(t.node.operation, "name") else f"output_{i}"
                     for i, t in enumerate(outputs.outputs)]
-        return [f"output_{i}" for i in range(getattr(self, "_num_outputs", 1))]
+        return ["output_0"]
 
     def get_compile_config(self):
         return dict(self._compile_config) if self.compiled else None
@@ -138,7 +138,7 @@ class Trainer:
         losses = []
         if self._compile_loss is not None:
             losses.append(self._compile_loss(y, y_pred, sample_weight))
-        losses += list(self.losses)
+        losses += self.losses_of(self._loss_sources)
         if not losses:
             raise ValueError(f"No loss to compute for model '{self.name}'. Provide a `loss` argument in "
                              "`compile()`")
@@ -190,6 +190,7 @@ class Trainer:
                 self._compile_metrics.build(y, y_pred)
         elif not self.built:
             self.compute_output_spec(_symbolic(x))
+        self._loss_sources = self.loss_sources()
         if kind == "train":
             variables = self.trainable_variables
             if [id(v) for v in variables] != [id(v) for v in getattr(self, "_trainable_cache", [])]:
@@ -243,15 +244,19 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
-            logs = {}
+            logs = step = None
             for step, batch in iterator.epoch():
                 function = self._functions.get("train") if step else self._prepare("train", batch)
-                callbacks.on_train_batch_begin(step)
-                logs = _to_python(self._run("train", function, batch))
-                callbacks.on_train_batch_end(step, logs)
-                if self.stop_training:
-                    break
-            epoch_logs = dict(logs)
+                if step % self.steps_per_execution == 0:
+                    callbacks.on_train_batch_begin(step)
+                logs = self._run("train", function, batch)
+                if (step + 1) % self.steps_per_execution == 0:
+                    callbacks.on_train_batch_end(step, _to_python(logs))
+                    if self.stop_training:
+                        break
+            if step is not None and (step + 1) % self.steps_per_execution:
+                callbacks.on_train_batch_end(step, _to_python(logs))
+            epoch_logs = _to_python(logs or {})
             if validation is not None and _should_validate(epoch, validation_freq):
                 val_x, val_y, val_weight = validation
                 val_logs = self.evaluate(val_x, val_y, sample_weight=val_weight,

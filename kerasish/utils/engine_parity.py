@@ -8,6 +8,7 @@ import numpy
 
 from kerasish.backends import interface
 from kerasish.backends.gradient_tape import GradientTape
+from kerasish.backends.symbolic import flatten
 from kerasish.trainers.data_adapters import unpack_x_y_sample_weight
 
 ENGINES = ("dynamic", "static")
@@ -37,7 +38,7 @@ def _forward_and_gradients(model, batch):
     with GradientTape() as tape:
         y_pred = model(x, training=True)
         loss = model.compute_loss(x, y, y_pred, sample_weight, training=True)
-    return [y_pred, loss], tape.gradient(loss, variables)
+    return flatten(y_pred) + [loss], tape.gradient(loss, variables)
 
 
 def _run_engine(name, model, batch, steps):
@@ -87,7 +88,8 @@ def check_engines_agree(model, x, y=None, steps=3, sample_weight=None, atol=1e-5
     paths = [v.path for v in model.trainable_variables]
     (dynamic_out, dynamic_grads, dynamic_weights), (static_out, static_grads, static_weights) = (
         results["dynamic"], results["static"])
-    forward = _largest(dynamic_out, static_out, ["output", "loss"], atol, rtol)
+    labels = [f"output {i}" for i in range(len(dynamic_out) - 1)] + ["loss"]
+    forward = _largest(dynamic_out, static_out, labels, atol, rtol)
     gradients = _largest(dynamic_grads, static_grads, [f"gradient of {p}" for p in paths], atol, rtol)
     weights = _largest(dynamic_weights, static_weights, paths, atol, rtol)
     worst = max((forward, gradients, weights), key=lambda r: r[0])

@@ -9,7 +9,6 @@ import rich.console
 import rich.markup
 import rich.table
 
-from kerasish.layers.input_layer import InputLayer
 
 
 def readable_memory_size(size):
@@ -35,8 +34,13 @@ def _shape_text(shapes):
     return "[" + ", ".join(_shape_text(s) for s in shapes) + "]"
 
 
+def _is_input_layer(layer):
+    from kerasish.layers.input_layer import InputLayer  # kerasish.layers itself imports kerasish.utils
+    return isinstance(layer, InputLayer)
+
+
 def _output_shapes(layer):
-    if isinstance(layer, InputLayer):
+    if _is_input_layer(layer):
         return layer.batch_shape
     return layer.output_shapes
 
@@ -62,10 +66,10 @@ def _is_sequential_like(model):
 def _connections(model, layer):
     """`name[node][tensor]` of each input of the layer's calls within the model."""
     graph = _graph_of(model)
-    if isinstance(layer, InputLayer):
+    if _is_input_layer(layer):
         return "-"
-    indices = model._node_indices()
-    names = [f"{parent.node.operation.name}[{indices.get(id(parent.node), 0)}][{parent.index}]"
+    references = model.node_references()
+    names = ["{}[{}][{}]".format(*references[id(parent.node)], parent.index)
              for node in graph.nodes if node.operation is layer for parent in node.parents]
     return ", ".join(names) if names else "-"
 
@@ -145,7 +149,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
 def _rows(model, expand_nested, layer_range):
     layers = model.layers
     if isinstance(model, _sequential_type()):
-        layers = [layer for layer in layers if not isinstance(layer, InputLayer)]
+        layers = [layer for layer in layers if not _is_input_layer(layer)]
     if layer_range is not None:
         names = [layer.name for layer in layers]
         if len(layer_range) != 2 or layer_range[0] not in names or layer_range[1] not in names:

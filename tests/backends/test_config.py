@@ -21,7 +21,7 @@ def run_python(code, home, **env):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("KERASISH_")}
     environment.update(KERASISH_HOME=str(home), **env)
     return subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True,
-                          timeout=60)
+                          timeout=60, cwd=home.parent)  # away from the source tree: the installed kerasish
 
 
 def settings(home, **env):

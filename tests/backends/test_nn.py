@@ -36,6 +36,12 @@ def test_pool_gradients_differentiate_again():
     assert gradcheck(pools, [randn(1, 3, 3, 2)])
 
 
+def test_batch_normalization_with_batch_statistics_differentiates_again():
+    def normalize(x, scale):
+        return ops.batch_normalization(x, *ops.moments(x, axes=(0, 1)), axis=-1, scale=scale)
+    assert gradcheck(_gradient_of(normalize, 0), [randn(3, 2, 2), randn(2, seed=1)])
+
+
 def test_softmax_crossentropy_gradients_differentiate_again():
     loss = _gradient_of(lambda t, x: ops.categorical_crossentropy(t, x, from_logits=True), 1)
     assert gradcheck(loss, [numpy.array([[0.2, 0.8, 0.0]]), randn(1, 3)])
@@ -49,14 +55,14 @@ def _t(*shape):
     (lambda: ops.conv(_t(1, 5, 5, 3), _t(3, 3, 2, 4)), r"conv: the input's 3 channels must be a multiple"),
     (lambda: ops.conv(_t(1, 5, 5, 4), _t(3, 3, 2, 3)), r"conv: the kernel's 3 filters must be a multiple of the 2"),
     (lambda: ops.conv(_t(5, 5, 3), _t(3, 3, 3, 4)), r"conv: a kernel of shape \(3, 3, 3, 4\) needs an input of rank 4"),
-    (lambda: ops.conv(_t(1, 2, 2, 3), _t(3, 3, 3, 4)), r"conv: kernel size \(3, 3\).*does not fit"),
+    (lambda: ops.conv(_t(1, 2, 2, 3), _t(3, 3, 3, 4)), r"conv: a window of size \(3, 3\).*does not fit"),
     (lambda: ops.conv(_t(1, 5, 5, 3), _t(3, 3, 3, 4), padding="full"), r"conv: `padding` must be 'valid' or 'same'"),
     (lambda: ops.conv(_t(1, 5, 5, 3), _t(3, 3, 3, 4), strides=(1, 2, 3)), r"conv: `strides` must be"),
     (lambda: ops.conv(_t(1, 5, 5, 3), _t(3, 3, 3, 4), data_format="nhwc"), r"Unknown data_format 'nhwc'"),
     (lambda: ops.depthwise_conv(_t(1, 5, 5, 3), _t(3, 3, 2, 1)), r"depthwise_conv: the input's channels \(3\)"),
     (lambda: ops.conv_transpose(_t(1, 5, 5, 3), _t(3, 3, 4, 2)), r"conv_transpose: the input's channels \(3\)"),
     (lambda: ops.conv_transpose(_t(1, 5, 5, 2), _t(3, 3, 4, 2), output_padding=-1), r"`output_padding` must be"),
-    (lambda: ops.max_pool(_t(1, 2, 2, 3), 3), r"max_pool: pool_size \(3, 3\) does not fit"),
+    (lambda: ops.max_pool(_t(1, 2, 2, 3), 3), r"max_pool: a window of size \(3, 3\).*does not fit"),
     (lambda: ops.average_pool(_t(4, 3), 2), r"average_pool: expected an input of rank 3 or more"),
     (lambda: ops.max_pool(_t(1, 4, 4, 3), 0), r"max_pool: `pool_size` must be a positive int"),
     (lambda: ops.adaptive_average_pool(_t(1, 4, 4, 3), (2, 2, 2)), r"adaptive_average_pool: `output_size` must"),
@@ -99,9 +105,12 @@ def test_conv_transpose_matches_torch(strides, padding, output_padding):
     numpy.testing.assert_allclose(ours, theirs.transpose(0, 2, 3, 1), atol=1e-5)
 
 
-def test_max_pool_gradient_matches_torch():
+@pytest.mark.parametrize("ties", [False, True])
+def test_max_pool_gradient_matches_torch(ties):
     torch = pytest.importorskip("torch")
     x = randn(2, 6, 6, 3).astype(numpy.float32)
+    if ties:  # a ReLU-like input: whole windows of equal zeros; the gradient goes to the first one
+        x = numpy.maximum(numpy.round(x), 0)
     tensor = Tensor(x)
     with GradientTape() as tape:
         tape.watch(tensor)

@@ -18,6 +18,9 @@ DRAWS = {
     "dropout": lambda seed: random.dropout(numpy.ones((3, 4), "float32"), 0.5, seed=seed),
     "shuffle": lambda seed: random.shuffle(numpy.arange(12.0, dtype="float32"), seed=seed),
     "categorical": lambda seed: random.categorical(numpy.zeros((3, 8), "float32"), 6, seed=seed),
+    "gamma": lambda seed: random.gamma((3, 4), 2.0, seed=seed),
+    "binomial": lambda seed: random.binomial((3, 4), 50, 0.5, seed=seed),
+    "beta": lambda seed: random.beta((3, 4), 2.0, 3.0, seed=seed),
 }
 
 
@@ -82,6 +85,15 @@ def test_the_static_engine_replays_new_draws_that_match_the_dynamic_engine():
     assert not numpy.array_equal(results["static"][0][1], results["static"][1][1])
 
 
+def test_the_global_generator_draws_anew_on_every_replay(engine):
+    set_random_seed(3)
+    step = kerasish.function(lambda: random.normal((4,)), engine=engine)
+    first, second = step().numpy(), step().numpy()
+    assert not numpy.array_equal(first, second)
+    set_random_seed(3)
+    numpy.testing.assert_array_equal(random.normal((4,)).numpy(), first)
+
+
 def test_a_fixed_int_seed_repeats_on_every_replay(engine):
     step = kerasish.function(lambda x: random.dropout(x, 0.3, seed=4), engine=engine)
     x = numpy.ones((2, 6), "float32")
@@ -93,8 +105,8 @@ def test_a_fixed_int_seed_repeats_on_every_replay(engine):
                          ids=["array", "tensor", "variable"])
 def test_a_state_gives_the_same_numbers_as_array_tensor_or_variable(wrap):
     state = numpy.array([5, 9], dtype="uint32")
-    expected = draws.random_normal(state, shape=(6,), dtype="float32", mean=0.0, stddev=1.0).numpy()
-    result = draws.random_normal(wrap(state), shape=(6,), dtype="float32", mean=0.0, stddev=1.0)
+    expected = draws.random_draw(state, shape=(6,), dtype="float32", distribution="normal", parameters=()).numpy()
+    result = draws.random_draw(wrap(state), shape=(6,), dtype="float32", distribution="normal", parameters=())
     numpy.testing.assert_array_equal(result.numpy(), expected)
 
 
@@ -111,6 +123,12 @@ def test_truncated_normal_stays_within_two_stddev_with_the_truncated_spread():
     assert values.min() >= 0.0 and values.max() <= 2.0
     assert abs(values.std() - 0.5 * 0.8796) < 0.01  # std of N(0,1) truncated at ±2 is 0.8796
     assert values.std() > 0.4  # a clipped (not redrawn) normal piles up at the bounds instead
+
+
+def test_gamma_binomial_and_beta_have_their_means():
+    assert abs(random.gamma((20000,), 3.0, seed=1).numpy().mean() - 3.0) < 0.1
+    assert abs(random.binomial((20000,), 20, 0.25, seed=1).numpy().mean() - 5.0) < 0.1
+    assert abs(random.beta((20000,), 2.0, 6.0, seed=1).numpy().mean() - 0.25) < 0.01
 
 
 def test_randint_covers_its_range_only():
@@ -134,6 +152,24 @@ def test_shuffle_permutes_whole_slices_along_the_axis():
     order = (shuffled[0] - x[0, 0]).astype(int)
     numpy.testing.assert_array_equal(shuffled, x[:, order])
     assert sorted(order) == list(range(6))
+
+
+def test_shuffle_passes_gradients_back_to_the_original_positions(engine):
+    x = kerasish.Variable(numpy.arange(6.0, dtype="float32"))
+    weights = numpy.arange(6.0, dtype="float32") * 10
+
+    def step():
+        with kerasish.GradientTape() as tape:
+            shuffled = random.shuffle(x, seed=5)
+            loss = kerasish.ops.sum(shuffled * weights)
+        return shuffled, tape.gradient(loss, x)
+
+    shuffled, grad = (t.numpy() for t in _run(engine, step))
+    order = shuffled.astype(int)  # shuffled[i] = x[order[i]], so d loss / d x[order[i]] = weights[i]
+    expected = numpy.zeros(6, "float32")
+    expected[order] = weights
+    assert not numpy.array_equal(order, numpy.arange(6))
+    numpy.testing.assert_array_equal(grad, expected)
 
 
 def test_draws_default_to_floatx_and_honour_dtype():
@@ -198,8 +234,15 @@ def test_set_random_seed_makes_the_global_generator_python_and_numpy_repeat():
      "categorical: logits must have shape (batch_size, num_classes), got (4,)"),
     (lambda: random.shuffle(numpy.zeros((2, 3)), axis=2, seed=1),
      "shuffle: axis 2 is out of bounds for an input of shape (2, 3)"),
-    (lambda: draws.random_normal(numpy.zeros(3, "uint32"), shape=(2,), dtype="float32", mean=0.0, stddev=1.0),
-     "random_normal: the seed state must be an integer array of shape (2,), got shape (3,)"),
+    (lambda: draws.random_draw(numpy.zeros(3, "uint32"), shape=(2,), dtype="float32", distribution="normal",
+                               parameters=()),
+     "random_draw: the seed state must be an integer array of shape (2,), got shape (3,)"),
+    (lambda: draws.random_draw(numpy.zeros(2, "uint32"), shape=(2,), dtype="float32", distribution="pareto",
+                               parameters=(1.0,)),
+     "random_draw: unknown distribution 'pareto'; valid ones are: normal"),
+    (lambda: random.gamma((2,), 0.0), "gamma: alpha must be positive, got 0.0"),
+    (lambda: random.binomial((2,), 5, 1.5), "binomial: counts must be >= 0 and probabilities in [0, 1]"),
+    (lambda: random.beta((2,), 1.0, -1.0), "beta: alpha and beta must be positive, got alpha=1.0, beta=-1.0"),
     (lambda: set_random_seed("1"), "Expected `seed` argument to be an integer"),
 ])
 def test_bad_arguments_name_the_function_and_the_values(call, message):

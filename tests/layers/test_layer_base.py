@@ -263,3 +263,43 @@ def test_input_spec_checks_rank_and_dtype():
         layer(numpy.ones((1, 2, 3), "float32"))
     with pytest.raises(ValueError, match="expected dtype=float32, found dtype=int32"):
         layer(numpy.ones((1, 2), "int32"))
+
+
+class MaskZeros(layers.Layer):
+    def compute_mask(self, inputs, previous_mask=None):
+        return ops.not_equal(inputs, 0.0)
+
+    def call(self, inputs):
+        return inputs
+
+
+class MaskReader(layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+        self.masks = []
+
+    def call(self, inputs, mask=None):
+        self.masks.append(mask)
+        return inputs
+
+
+def test_masks_flow_from_compute_mask_to_call_and_through_masking_layers():
+    masker, reader, after = MaskZeros(), MaskReader(), MaskReader()
+    x = numpy.array([[1.0, 0.0, 2.0]], "float32")
+    after(reader(masker(x)))
+    assert reader.masks[0].numpy().tolist() == [[True, False, True]]
+    assert after.masks[0].numpy().tolist() == [[True, False, True]]
+
+
+def test_masks_flow_through_a_functional_model():
+    inputs = kerasish.Input((3,))
+    reader = MaskReader()
+    model = kerasish.Model(inputs, reader(MaskZeros()(inputs)))
+    model(numpy.array([[0.0, 5.0, 0.0]], "float32"))
+    assert reader.masks[0] is not None and reader.masks[-1].numpy().tolist() == [[False, True, False]]
+
+
+def test_a_mask_reaching_a_layer_without_masking_support_warns():
+    with pytest.warns(UserWarning, match="does not support masking"):
+        Total()(MaskZeros()(numpy.ones((1, 3), "float32")))

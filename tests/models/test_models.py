@@ -4,7 +4,6 @@ import numpy
 import pytest
 
 import kerasish
-from kerasish import layers
 from kerasish.backends.dynamic import Tensor
 from kerasish.models import Functional, Model, Sequential
 from kerasish.utils.naming import reset_names
@@ -92,7 +91,7 @@ def test_functional_dict_inputs_and_outputs():
     model = Model({"left": a, "right": b}, {"sum": Plus()([a, b])})
     result = model({"right": data(seed=2), "left": data(seed=1)})
     numpy.testing.assert_allclose(result["sum"].numpy(), data(seed=1) + data(seed=2))
-    with pytest.raises(ValueError, match="missing data for input 'right'"):
+    with pytest.raises(ValueError, match='Missing data for input "right" of layer Functional'):
         model({"left": data()})
 
 
@@ -200,3 +199,37 @@ def test_model_without_compile_errors_on_fit():
     model = Sequential([kerasish.Input((3,)), Scale()])
     with pytest.raises(ValueError, match="must call `compile\\(\\)`.*fit\\(\\).*'sequential'"):
         model.fit(data(), data())
+
+
+def test_clone_model_rebuilds_sequential_and_functional_with_new_weights():
+    from kerasish.models import clone_model
+    sequential = Sequential([kerasish.Input((3,)), Scale(), Total()])
+    a, b = kerasish.Input((3,), name="a"), kerasish.Input((3,), name="b")
+    shared = Scale()
+    functional = Model([a, b], Plus()([shared(a), shared(b)]))
+    for original in (sequential, functional):
+        clone = clone_model(original)
+        assert type(clone) is type(original)
+        assert [type(l) for l in clone.layers] == [type(l) for l in original.layers]
+        assert all(c is not o for c, o in zip(clone.weights, original.weights))
+        assert len(clone.weights) == len(original.weights)
+    clone = clone_model(functional)
+    clone.set_weights([w * 2 for w in functional.get_weights()])
+    xa, xb = data(seed=1), data(seed=2)
+    numpy.testing.assert_allclose(clone([xa, xb]).numpy(), 2 * functional([xa, xb]).numpy(), rtol=1e-6)
+
+
+def test_subclassed_model_build_creates_weights_from_a_shape():
+    model = Subclassed()
+    model.build((None, 4))
+    assert model.built and [w.shape for w in model.weights] == [(4,), (4,), (4,), ()]
+    assert model.weights[0].path == "subclassed/scale/kernel"
+
+
+def test_to_json_and_model_from_json_round_trip_a_functional_model():
+    from kerasish.models import model_from_json
+    inputs = kerasish.Input((3,), name="x")
+    model = Model(inputs, Total()(Scale()(inputs)), name="json_net")
+    clone = model_from_json(model.to_json(), custom_objects=CUSTOM)
+    assert isinstance(clone, Functional) and clone.name == "json_net"
+    assert Model.from_config(model.get_config(), custom_objects=CUSTOM).name == "json_net"

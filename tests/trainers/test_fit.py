@@ -2,6 +2,7 @@ import numpy
 import pytest
 
 import kerasish
+from kerasish import ops
 from kerasish.models import Model, Sequential
 from kerasish.trainers.trainer import resolve_verbose
 from kerasish.utils.naming import reset_names
@@ -167,7 +168,7 @@ def test_unknown_strings_are_rejected():
 
 def test_wrong_input_shape_names_the_layer_during_fit(engine):
     x, y = regression()
-    with pytest.raises(ValueError, match=r"Scale 'scale'.*value 3.*\(32, 5\)"):
+    with pytest.raises(ValueError, match=r"^Input 0 of layer Scale 'scale'.*value 3.*\(None, 5\)"):
         model(engine).fit(numpy.ones((100, 5), "float32"), y, verbose=0)
 
 
@@ -182,3 +183,40 @@ def test_verbose_auto_is_two_when_not_a_terminal(monkeypatch):
     assert resolve_verbose("auto") == 2
     monkeypatch.setattr("sys.stdout.isatty", lambda: True)
     assert resolve_verbose("auto") == 1
+
+
+def test_steps_per_execution_calls_batch_callbacks_once_per_execution(engine):
+    ends = []
+
+    class Count(kerasish.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            ends.append((batch, sorted(logs)))
+
+    x, y = regression(rows=50)
+    net = model(engine, steps_per_execution=2)
+    net.fit(x, y, batch_size=10, epochs=1, verbose=0, callbacks=[Count()])
+    assert [batch for batch, _ in ends] == [1, 3, 4]
+    assert ends[0][1] == ["loss"] and steps_taken(net) == 5
+
+
+def test_unknown_engine_is_an_error():
+    with pytest.raises(ValueError, match="Unknown engine 'fast'; valid values are: dynamic, static"):
+        model("fast")
+
+
+def test_subclassed_model_trains_on_both_engines(engine):
+    class Net(Model):
+        def __init__(self):
+            super().__init__()
+            self.scale = Scale()
+            self.moments = Moments()
+
+        def call(self, inputs, training=None):
+            return ops.sum(self.moments(self.scale(inputs)), axis=-1, keepdims=True)
+
+    net = Net()
+    net.compile(optimizer=kerasish.optimizers.SGD(0.05), loss="mse", backend=engine)
+    x, y = regression(rows=64)
+    history = net.fit(x, y, batch_size=16, epochs=3, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert int(net.moments.count.numpy()) == 12 and net.weights[0].path == "net/scale/kernel"

@@ -5,7 +5,6 @@ x + 0, 0 + x, x - 0, x * 1, 1 * x, x / 1, -(-x), and the broadcasting helpers of
 when the result keeps the node's static shape and dtype (fully known shapes for the broadcasting
 helpers), so broadcasting and promotion are kept.
 """
-import numpy
 
 from ..graph import Symbol
 from .rewriting import rewrite

@@ -6,6 +6,7 @@ fused elementwise chains) is handed a dead intermediate of the same shape and dt
 allocating. With it off, every intermediate lives until the call returns. `Function.peak_memory`
 reports the difference.
 """
+from .aliasing import Aliases
 
 
 def run(plan, enabled):
@@ -25,30 +26,38 @@ def run(plan, enabled):
     for step, slots in zip(plan.steps, dead):
         step.dead = tuple(sorted(set(slots)))
     if "buffer_reuse" in enabled:
-        _reuse(plan)
+        _reuse(plan, kept)
 
 
-def _reuse(plan):
+def _reuse(plan, kept):
     """Give out-capable kernels a dead buffer of the same fixed shape and dtype (not one of their inputs).
 
-    Only buffers that such kernels produced are recycled: other kernels may return views of feeds or
-    variables, which must never be overwritten.
+    Only buffers that such kernels produced are recycled, once nothing reads them or any value that
+    may be a view of them; a buffer some kept value may view is never recycled.
     """
     writers = {step.output: _key(step.node) for step in plan.steps
-               if getattr(step.node.op, "writes_out", False) and _key(step.node) is not None}
-    free, freed_at = {}, {}
-    for step in plan.steps:
+               if getattr(step.node.op, "writes_out", False) and step.out is None and _key(step.node) is not None}
+    produced = {step.output: index for index, step in enumerate(plan.steps)}
+    shared = Aliases(plan.steps)
+    released = {}
+    for slot in writers:
+        views = shared.of(slot)
+        if not views & kept:
+            released.setdefault(max(shared.last_read(views), produced[slot]), []).append(slot)
+    free, deleted_at = {}, {}
+    for index, step in enumerate(plan.steps):
         key = writers.get(step.output)
         pool = [slot for slot in free.get(key, ()) if slot not in step.inputs] if step.out is None else []
         if pool:
             step.out = pool[0]
             free[key].remove(step.out)
-            owner = freed_at.pop(step.out)
+            owner = deleted_at.pop(step.out)
             owner.dead = tuple(slot for slot in owner.dead if slot != step.out)
             step.dead = step.dead + (step.out,)
         for slot in step.dead:
-            if slot in writers and slot != step.out:
-                freed_at[slot] = step
+            deleted_at[slot] = step
+        for slot in released.get(index, ()):
+            if slot in deleted_at and slot != step.out:
                 free.setdefault(writers[slot], []).append(slot)
 
 

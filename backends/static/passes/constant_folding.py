@@ -1,20 +1,46 @@
-"""Constant folding: a node whose inputs are all constants is computed once, at compile time."""
+"""Constant folding: a node whose value is fixed at compile time is computed once, then.
+
+That is a node whose inputs are all constants, and also a node whose only non-constant inputs are
+read for their static shape alone, when that shape is fully known: `ones_like`/`zeros_like` of
+anything, and the broadcasting helpers `broadcast_like`/`sum_to` of a constant (gradient seeds).
+"""
 import numpy
 
 from ... import device
 from ..graph import Symbol
 from .rewriting import rebuild, rewrite
 
+SHAPE_ONLY = {"ones_like": (0,), "zeros_like": (0,), "broadcast_like": (1,), "sum_to": (1,)}
+
 
 def run(roots, context):
     def replace(node, inputs, mapped):
-        if node.kind != "op" or node.dtype.kind == "O" or not all(_constant(x) for x in inputs):
+        if node.kind != "op" or node.dtype.kind == "O" or not _fixed(node, inputs):
             return None
-        arrays = [x.value if isinstance(x, Symbol) else x for x in inputs]
+        arrays = [_value(x) for x in inputs]
         value = device.to_numpy(node.op.forward(numpy, *arrays, **node.attrs))
         return rebuild(node, (), context.graph, kind="constant", op=None, attrs={}, value=numpy.asarray(value))
     return rewrite(roots, context.graph, replace)
 
 
+def _fixed(node, inputs):
+    shape_only = SHAPE_ONLY.get(node.op.name, ()) if _registered(node) else ()
+    return all(_constant(x) or (position in shape_only and None not in x.shape)
+               for position, x in enumerate(inputs))
+
+
+def _registered(node):
+    from ...primitives.registry import PRIMITIVES
+    return PRIMITIVES.get(node.op.name) is node.op
+
+
 def _constant(x):
     return not isinstance(x, Symbol) or x.kind == "constant"
+
+
+def _value(x):
+    if not isinstance(x, Symbol):
+        return x
+    if x.kind == "constant":
+        return x.value
+    return numpy.zeros(x.shape, x.dtype)  # read for its shape only

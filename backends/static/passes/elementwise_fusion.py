@@ -1,8 +1,8 @@
 """Elementwise fusion: a chain of elementwise primitives becomes one FusedElementwise node.
 
 A node joins the chain of one of its inputs when that input is itself a fusable elementwise node
-with no other user, the same static shape and the same dtype (so each link can write into the
-previous link's buffer). Only primitives listed in `fused.LINKS` and registered under that name fuse.
+with no other user, the same static shape (not a scalar) and the same dtype, so each link can write
+into the previous link's buffer. Only primitives listed in `fused.LINKS` and registered under that name fuse.
 """
 from ...primitives.registry import PRIMITIVES
 from ..fused import FUSED_ELEMENTWISE, LINKS
@@ -36,8 +36,11 @@ def run(roots, context):
 
 
 def fusable(node):
-    return (node.kind == "op" and not node.attrs and node.dtype.kind == "f"
-            and node.op is PRIMITIVES.get(getattr(node.op, "name", None)) and node.op.name in LINKS)
+    """A registered primitive with a fused link, float, not a scalar, every array input of its dtype
+    (so writing each link into the chain's buffer cannot change a result's dtype)."""
+    return (node.kind == "op" and not node.attrs and node.dtype.kind == "f" and node.shape != ()
+            and node.op is PRIMITIVES.get(getattr(node.op, "name", None)) and node.op.name in LINKS
+            and all(x.dtype == node.dtype for x in node.inputs if isinstance(x, Symbol)))
 
 
 def _fuse(tail, previous, mapped, graph):
@@ -59,5 +62,6 @@ def _fuse(tail, previous, mapped, graph):
                 index = len(inputs) - 1
             operands.append(index)
         program.append((node.op.name, tuple(operands)))
-    return rebuild(tail, tuple(inputs), graph, op=FUSED_ELEMENTWISE, attrs={"program": tuple(program)},
+    exact = None not in tail.shape and all(isinstance(x, Symbol) and x.shape == tail.shape for x in inputs)
+    return rebuild(tail, tuple(inputs), graph, op=FUSED_ELEMENTWISE, attrs={"program": tuple(program), "exact": exact},
                    name=f"fused_{tail.name}")

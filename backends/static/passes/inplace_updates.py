@@ -1,27 +1,30 @@
 """In-place variable updates: an update computed by a kernel that can write into a buffer (a fused
 chain, e.g. the optimizer's `w - lr * g`) writes straight into the variable's storage.
 
-Applies when that step comes after every other reader of the variable's old value, the value is
-not also returned as an output, and shape and dtype match the variable. Views of the variable
-taken elsewhere (e.g. an eager `ops.transpose(w)`) see the update, as with in-place ops in torch.
+Applies when that step comes after every reader of the variable's old value and of anything that
+may be a view of it, neither the old nor the new value is returned as an output, and shape and
+dtype match the variable. Views of the variable taken outside the plan (e.g. an eager
+`ops.transpose(w)` kept by the user) see the update, as with in-place ops in torch.
 """
+from .aliasing import Aliases
 
 
 def run(plan):
-    readers = {}
-    for index, step in enumerate(plan.steps):
-        for slot in step.inputs:
-            readers.setdefault(slot, []).append(index)
     producer = {step.output: index for index, step in enumerate(plan.steps)}
-    read_slot = {id(variable): slot for slot, variable in plan.variables}
-    returned = set(plan.outputs)
+    storage_of = {id(variable): slot for slot, variable in plan.variables}
+    kept = set(plan.outputs) | set(plan.extra)
+    shared = Aliases(plan.steps)
     for variable, slot in plan.updates:
-        index = producer.get(slot)
-        storage = read_slot.get(id(variable))
-        if index is None or storage is None or slot in returned or storage in returned:
+        index, storage = producer.get(slot), storage_of.get(id(variable))
+        if index is None or storage is None or slot in kept:
             continue
         step = plan.steps[index]
         node = step.node
-        if (getattr(node.op, "writes_out", False) and step.out is None and node.shape == variable.shape
-                and node.dtype == variable.dtype and max(readers.get(storage, [index])) <= index):
+        if not (getattr(node.op, "writes_out", False) and step.out is None and node.shape == variable.shape
+                and node.dtype == variable.dtype):
+            continue
+        old = shared.of(storage)
+        if old & kept or old & {s for _, s in plan.updates if s != slot}:
+            continue
+        if shared.last_read(old) <= index:
             step.out = storage

@@ -55,6 +55,7 @@ def run(roots, context):
 
 def _fused(node, pair, activation, mapped, graph):
     product, bias = pair
-    attrs = {"matmul": product.op, "activation": activation, "attributes": tuple(sorted(product.attrs.items()))}
+    attrs = {"matmul": product.op, "activation": activation, "attributes": tuple(sorted(product.attrs.items())),
+             "exact": None not in node.shape}
     return rebuild(node, (mapped(product.inputs[0]), mapped(product.inputs[1]), mapped(bias)), graph,
                    op=MATMUL_BIAS, attrs=attrs, name=f"fused_{node.name}")

@@ -154,6 +154,13 @@ def test_fori_loop_on_both_engines(engine):
     numpy.testing.assert_allclose(got, [15, 15])
 
 
+def test_fori_loop_with_graph_bounds():
+    count = static.placeholder((), "int32")
+    total = ops.fori_loop(0, count, lambda i, v: v + 2.0, numpy.float32(1))
+    f = static.function([count], total)
+    assert f(numpy.int32(3)) == 7 and f(numpy.int32(0)) == 1
+
+
 def test_cond_on_both_engines(engine):
     def run(x):
         return ops.cond(ops.greater(ops.sum(x), 0.0), lambda: x * 2.0, lambda: ops.negative(x))
@@ -205,3 +212,47 @@ def test_scan_rejects_bad_unroll_and_missing_length():
         ops.scan(lambda c, x: (c, x), 0.0, length=2, unroll=0)
     with pytest.raises(ValueError, match="pass xs or length"):
         ops.scan(lambda c, x: (c, x), 0.0)
+
+
+def test_while_loop_returns_a_tuple_for_list_loop_vars(engine):
+    def run(start):
+        return ops.while_loop(lambda a, b: ops.greater(3.0, a), lambda a, b: (a + 1.0, b * 2.0), [start, start + 1.0])
+    if engine == "static":
+        x = static.placeholder(())
+        result = run(x)
+        got = static.function([x], list(result))(0.0)
+    else:
+        result = run(Tensor(numpy.float32(0)))
+        got = [r.numpy() for r in result]
+    assert isinstance(result, tuple)
+    assert [float(g) for g in got] == [3.0, 8.0]
+
+
+def test_matmul_rnn_training_step_matches_across_engines():
+    def run(engine):
+        rng = numpy.random.default_rng(0)
+        kernel = kerasish.Variable(rng.normal(0, 0.4, (3, 5)).astype("float32"), name="kernel")
+        recurrent = kerasish.Variable(rng.normal(0, 0.4, (5, 5)).astype("float32"), name="recurrent")
+
+        @kerasish.function(engine=engine)
+        def step(xs):
+            with kerasish.GradientTape() as tape:
+                def cell(h, x):
+                    h = ops.tanh(ops.matmul(x, kernel) + ops.matmul(h, recurrent))
+                    return h, ops.sum(h * h, axis=-1)
+                _, ys = ops.scan(cell, ops.zeros((2, 5)), ops.transpose(xs, (1, 0, 2)))
+                loss = ops.mean(ys)
+            grads = tape.gradient(loss, [kernel, recurrent])
+            for variable, grad in zip([kernel, recurrent], grads):
+                variable.assign_sub(0.1 * grad)
+            return loss, grads
+
+        xs = _data(2, 4, 3, seed=5)
+        results = [step(xs) for _ in range(2)]
+        return [float(r[0]) for r in results], [g.numpy() for g in results[-1][1]]
+
+    dynamic_losses, dynamic_grads = run("dynamic")
+    static_losses, static_grads = run("static")
+    numpy.testing.assert_allclose(static_losses, dynamic_losses, rtol=1e-5)
+    for s, d in zip(static_grads, dynamic_grads):
+        numpy.testing.assert_allclose(s, d, rtol=1e-4, atol=1e-6)

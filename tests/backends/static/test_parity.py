@@ -20,12 +20,13 @@ def _placeholders(arrays):
     return [static.placeholder(a.shape, a.dtype, name=f"input_{i}") for i, a in enumerate(arrays)]
 
 
+@pytest.mark.parametrize("passes", [None, []], ids=["optimised", "unoptimised"])
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_forward_matches_dynamic(case):
+def test_forward_matches_dynamic(case, passes):
     arrays = [_float32(a) for a in case.inputs]
     expected = case.op(*[Tensor(a) for a in arrays]).numpy()
     symbols = _placeholders(arrays)
-    got = static.function(symbols, case.op(*symbols))(*arrays)
+    got = static.function(symbols, case.op(*symbols), passes=passes)(*arrays)
     assert numpy.asarray(got).shape == expected.shape
     assert numpy.asarray(got).dtype == expected.dtype
     numpy.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)

@@ -1,0 +1,186 @@
+"""Making tensors and converting them: zeros/ones/full (and their `_like` forms), arange, eye, identity,
+convert_to_tensor, convert_to_numpy, cast and stop_gradient, with Keras's signatures and dtypes.
+
+Ops without a tensor input (zeros, arange, eye, ...) make their array on the current device
+(`kerasish.device(...)`); the engines hand them numpy as xp, having no input to take a device from.
+"""
+import numpy
+
+from .. import config, device, dispatch
+from .elementwise import arithmetic_dtype
+from .registry import dtype_of, export, ops, primitive, result_dtype, shape_of
+
+
+def dtype_name(dtype):
+    """A dtype as an attribute (hashable, JSON-friendly): its numpy name."""
+    return numpy.dtype(getattr(dtype, "name", dtype)).name
+
+
+def _shape_attr(name, shape):
+    shape = (shape,) if isinstance(shape, (int, numpy.integer)) else tuple(shape)
+    if any(d is None or int(d) < 0 for d in shape):
+        raise ValueError(f"{name}: shape must be a tuple of non-negative ints, got {shape}")
+    return tuple(int(d) for d in shape)
+
+
+# ----- filled arrays ------------------------------------------------------------------------
+
+def _like_infer(shapes, dtypes, dtype=None):
+    return tuple(shapes[0]), numpy.dtype(dtype) if dtype is not None else arithmetic_dtype(dtypes[0])
+
+
+_zeros_like = primitive("zeros_like", lambda xp, x, dtype=None: xp.zeros_like(x, dtype=dtype), None, _like_infer)
+_ones_like = primitive("ones_like", lambda xp, x, dtype=None: xp.ones_like(x, dtype=dtype), None, _like_infer)
+
+
+@export
+def zeros_like(x, dtype=None):
+    return _zeros_like(x, dtype=None if dtype is None else dtype_name(dtype))
+
+
+@export
+def ones_like(x, dtype=None):
+    return _ones_like(x, dtype=None if dtype is None else dtype_name(dtype))
+
+
+@export
+def full_like(x, fill_value, dtype=None):
+    dtype = dtype_name(dtype or arithmetic_dtype(dtype_of(x)))
+    return ops.cast(ops.add(zeros_like(x, dtype), fill_value), dtype)
+
+
+_full = primitive("full", lambda xp, shape, fill_value, dtype: device.current_xp().full(shape, fill_value, dtype),
+                  None, lambda shapes, dtypes, shape, fill_value, dtype: (shape, numpy.dtype(dtype)))
+
+
+@export
+def full(shape, fill_value, dtype=None):
+    shape, dtype = _shape_attr("full", shape), dtype_name(dtype or config.floatx())
+    if isinstance(fill_value, (bool, int, float)):
+        return _full(shape=shape, fill_value=fill_value, dtype=dtype)
+    return ops.cast(ops.add(zeros(shape, dtype), fill_value), dtype)
+
+
+@export
+def zeros(shape, dtype=None):
+    return full(shape, 0, dtype)
+
+
+@export
+def ones(shape, dtype=None):
+    return full(shape, 1, dtype)
+
+
+# ----- ranges and identity matrices ---------------------------------------------------------
+
+def _arange_infer(shapes, dtypes, start, stop, step, dtype):
+    if step == 0:
+        raise ValueError("arange: step must not be 0")
+    return (len(range(0, int(numpy.ceil((stop - start) / step)))),), numpy.dtype(dtype)
+
+
+_arange = primitive("arange",
+                    lambda xp, start, stop, step, dtype: device.current_xp().arange(start, stop, step, dtype=dtype),
+                    None, _arange_infer)
+
+
+def _number_dtype(*numbers):
+    """Keras's dtype for Python numbers: int32 for ints, floatx as soon as one is a float."""
+    return config.floatx() if any(isinstance(n, float) for n in numbers) else "int32"
+
+
+@export
+def arange(start, stop=None, step=None, dtype=None):
+    start, stop = (0, start) if stop is None else (start, stop)
+    step = 1 if step is None else step
+    dtype = dtype_name(dtype or _number_dtype(start, stop, step))
+    return _arange(start=start, stop=stop, step=step, dtype=dtype)
+
+
+def _eye_infer(shapes, dtypes, rows, columns, k, dtype):
+    return (rows, columns), numpy.dtype(dtype)
+
+
+_eye = primitive("eye", lambda xp, rows, columns, k, dtype: device.current_xp().eye(rows, columns, k, dtype=dtype),
+                 None, _eye_infer)
+
+
+@export
+def eye(N, M=None, k=0, dtype=None):
+    rows = int(N)
+    return _eye(rows=rows, columns=rows if M is None else int(M), k=int(k), dtype=dtype_name(dtype or config.floatx()))
+
+
+@export
+def identity(n, dtype=None):
+    return eye(n, dtype=dtype)
+
+
+# ----- conversions --------------------------------------------------------------------------
+
+def _cast_forward(xp, x, dtype):
+    return x.astype(dtype, copy=False)
+
+
+def _cast_vjp(g, inputs, out, needs, dtype):
+    source = numpy.dtype(result_dtype(dtype_of(inputs[0])))
+    return (ops.cast(g, source.name) if source.kind in "fc" else None,)
+
+
+_cast = primitive("cast", _cast_forward, _cast_vjp, lambda shapes, dtypes, dtype: (tuple(shapes[0]), numpy.dtype(dtype)))
+
+
+@export
+def cast(x, dtype):
+    return _cast(x, dtype=dtype_name(dtype))
+
+
+_KERAS_DEFAULTS = {numpy.dtype("float64"): None, numpy.dtype("int64"): "int32"}
+
+
+def is_tensor(x):
+    """A kerasish tensor of any engine (Tensor, Variable, Symbol, KerasTensor)."""
+    return type(x) in dispatch._RANKS
+
+
+@export
+def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
+    """Tensors stay what they are (cast when `dtype` differs); arrays, lists and numbers become dynamic
+    tensors on the current device, float64 and int64 narrowed to floatx and int32 as Keras does."""
+    if sparse or ragged:
+        raise ValueError("convert_to_tensor: kerasish has no sparse or ragged tensors")
+    if is_tensor(x):
+        return x if dtype is None or numpy.dtype(dtype) == x.dtype else cast(x, dtype)
+    array = device.to_numpy(x) if device.is_cupy(x) else numpy.asarray(x)
+    if dtype is None and array.dtype in _KERAS_DEFAULTS:
+        dtype = _KERAS_DEFAULTS[array.dtype] or config.floatx()
+    return cast(device.to_device(array), dtype or array.dtype)
+
+
+@export
+def convert_to_numpy(x):
+    return device.to_numpy(getattr(x, "_data", None) if hasattr(x, "_data") else numpy.asarray(x))
+
+
+_stop_gradient = primitive("stop_gradient", lambda xp, x: x, None, lambda shapes, dtypes: (tuple(shapes[0]),
+                                                                                           result_dtype(dtypes[0])))
+export(_stop_gradient, name="stop_gradient")
+
+
+@export
+def shape(x):
+    """The static shape as a tuple (None for dimensions a static graph does not know)."""
+    return shape_of(x)
+
+
+@export
+def ndim(x):
+    return len(shape_of(x))
+
+
+@export
+def size(x):
+    dims = shape_of(x)
+    if None in dims:
+        raise ValueError(f"size: the shape {dims} has unknown dimensions")
+    return int(numpy.prod(dims, dtype=numpy.int64))

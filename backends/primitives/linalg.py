@@ -1,0 +1,220 @@
+"""Linear algebra as Keras's ops: matmul, einsum (primitives), and tensordot, dot, inner, outer (einsum
+or matmul underneath).
+
+matmul follows numpy: batch dimensions broadcast, a 1-D operand is a vector. einsum takes explicit or
+implicit subscripts with "..."; its gradient for each operand is another einsum of the output gradient
+with the other operands. A label repeated within one operand (a diagonal or trace) is refused.
+"""
+import string
+
+from .registry import broadcast_like, broadcast_shapes, describe, export, ops, primitive, result_dtype, shape_of
+
+
+# ----- matmul -------------------------------------------------------------------------------
+
+def _matmul_infer(shapes, dtypes):
+    a, b = (tuple(s) for s in shapes)
+    if not a or not b:
+        raise ValueError(f"matmul: operands must have at least one dimension, got shapes {a} and {b}")
+    inner_a, inner_b = a[-1], b[-2] if len(b) > 1 else b[0]
+    if inner_a is not None and inner_b is not None and inner_a != inner_b:
+        raise ValueError(f"matmul: cannot multiply shapes {a} and {b}: inner dimensions {inner_a} and {inner_b} differ")
+    try:
+        batch = broadcast_shapes("matmul", a[:-2], b[:-2])
+    except ValueError:
+        raise ValueError(f"matmul: the batch dimensions of shapes {a} and {b} cannot be broadcast together "
+                         f"({a[:-2]} and {b[:-2]})") from None
+    return batch + a[-2:-1] + b[-1:] if len(b) > 1 else batch + a[-2:-1], result_dtype(*dtypes)
+
+
+def _swap(x):
+    rank = len(shape_of(x))
+    return ops.transpose(x, tuple(range(rank - 2)) + (rank - 1, rank - 2))
+
+
+def _matmul_vjp(g, inputs, out, needs):
+    """On matrices: dA = G Bᵀ, dB = Aᵀ G; a vector operand is a 1-row (A) or 1-column (B) matrix."""
+    a, b = inputs
+    vector_a, vector_b = len(shape_of(a)) == 1, len(shape_of(b)) == 1
+    if vector_a:
+        a = ops.expand_dims(a, 0)
+    if vector_b:
+        b = ops.expand_dims(b, -1)
+    if vector_a or vector_b:
+        g = ops.expand_dims(g, (-2,) * vector_a + (-1,) * vector_b)
+    d_a = d_b = None
+    if needs[0]:
+        d_a = matmul(g, _swap(b))
+        d_a = ops.squeeze(d_a, -2) if vector_a else d_a
+    if needs[1]:
+        d_b = matmul(_swap(a), g)
+        d_b = ops.squeeze(d_b, -1) if vector_b else d_b
+    return d_a, d_b
+
+
+matmul = export(primitive("matmul", lambda xp, a, b: xp.matmul(a, b), _matmul_vjp, _matmul_infer), name="matmul")
+
+
+# ----- einsum -------------------------------------------------------------------------------
+
+_ELLIPSIS = "."  # "..." is one token; inside the parser it is this one character
+
+
+def _tokens(term):
+    return term.replace("...", _ELLIPSIS)
+
+
+def _explicit(subscripts):
+    """Subscripts with "->" and no spaces (implicit form: output = ellipsis + labels seen once, sorted)."""
+    subscripts = subscripts.replace(" ", "")
+    if "->" in subscripts:
+        return subscripts
+    labels = _tokens(subscripts).replace(",", "")
+    output = ("..." if _ELLIPSIS in labels else "") + "".join(
+        sorted(c for c in set(labels) if c != _ELLIPSIS and labels.count(c) == 1))
+    return f"{subscripts}->{output}"
+
+
+def _split(subscripts):
+    inputs, output = subscripts.split("->")
+    return [_tokens(t) for t in inputs.split(",")], _tokens(output)
+
+
+def _labels(term):
+    """The labels of one operand's term; the gradient rule cannot handle a label repeated within it."""
+    labels = term.replace(_ELLIPSIS, "")
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"einsum: a subscript repeated within one operand ('{term.replace(_ELLIPSIS, '...')}') "
+                         f"is not supported")
+    return labels
+
+
+def _axes_of(term, shape, position, shapes):
+    """{label: size} of one operand and the sizes its ellipsis stands for."""
+    labels = _labels(term)
+    spread = len(shape) - len(labels)
+    if spread < 0 or (spread and _ELLIPSIS not in term):
+        raise ValueError(f"einsum: operand {position} has shape {tuple(shape)} but its subscripts "
+                         f"'{term.replace(_ELLIPSIS, '...')}' name {len(labels)} axes (shapes {describe(shapes)})")
+    start = term.find(_ELLIPSIS)
+    if start < 0:
+        return dict(zip(labels, shape)), ()
+    dims = tuple(shape[:start]) + tuple(shape[start + spread:])
+    return dict(zip(labels, dims)), tuple(shape[start:start + spread])
+
+
+def _einsum_infer(shapes, dtypes, subscripts):
+    terms, output = _split(subscripts)
+    if len(terms) != len(shapes):
+        raise ValueError(f"einsum: subscripts '{subscripts}' name {len(terms)} operands, got {len(shapes)}")
+    sizes, spreads = {}, []
+    for position, (term, shape) in enumerate(zip(terms, shapes)):
+        axes, spread = _axes_of(term, shape, position, shapes)
+        spreads.append(spread)
+        for label, size in axes.items():
+            known, first = sizes.get(label, (None, None))
+            if known is not None and size is not None and known != size:
+                raise ValueError(f"einsum: subscript '{label}' has size {known} in operand {first} but {size} in "
+                                 f"operand {position} (subscripts '{subscripts}', shapes {describe(shapes)})")
+            if known is None:
+                sizes[label] = (size, position)
+    for label in output.replace(_ELLIPSIS, ""):
+        if label not in sizes:
+            raise ValueError(f"einsum: output subscript '{label}' appears in no operand ('{subscripts}')")
+    uses_ellipsis = any(_ELLIPSIS in t for t in terms)
+    if uses_ellipsis and _ELLIPSIS not in output:
+        raise ValueError(f"einsum: an output without '...' while operands have one is not supported ('{subscripts}')")
+    broadcast = broadcast_shapes("einsum", *spreads) if uses_ellipsis else ()
+    shape = []
+    for label in output:
+        shape.extend(broadcast if label == _ELLIPSIS else (sizes[label][0],))
+    return tuple(shape), result_dtype(*dtypes)
+
+
+def _einsum_vjp(g, inputs, out, needs, subscripts):
+    terms, output = _split(subscripts)
+    grads = []
+    for position, (x, term, need) in enumerate(zip(inputs, terms, needs)):
+        if not need:
+            grads.append(None)
+            continue
+        others = [t for i, t in enumerate(terms) if i != position]
+        available = set(output).union(*others)
+        kept = "".join(c for c in term if c in available)
+        spec = ",".join([output, *others]) + "->" + kept
+        grad = _einsum(g, *[y for i, y in enumerate(inputs) if i != position], subscripts=spec.replace(_ELLIPSIS, "..."))
+        if kept != term:  # a label summed within this operand alone: the gradient is constant along it
+            grad = broadcast_like(ops.expand_dims(grad, _positions(term, kept, len(shape_of(x)))), x)
+        grads.append(grad)
+    return tuple(grads)
+
+
+def _positions(term, kept, rank):
+    """Axes of an operand (of the given rank) whose labels are in `term` but not in `kept`."""
+    start = term.find(_ELLIPSIS)
+    positions = []
+    for index, label in enumerate(term):
+        if label not in kept:
+            after = start >= 0 and index > start
+            positions.append(index - len(term) + rank if after else index)
+    return tuple(positions)
+
+
+_einsum = primitive("einsum", lambda xp, *operands, subscripts: xp.einsum(subscripts, *operands, optimize=True),
+                    _einsum_vjp, _einsum_infer)
+
+
+@export
+def einsum(subscripts, *operands, **kwargs):
+    if kwargs:
+        raise TypeError(f"einsum: unexpected keyword arguments {sorted(kwargs)}")
+    subscripts = _explicit(subscripts)
+    for term in _split(subscripts)[0]:
+        _labels(term)
+    return _einsum(*operands, subscripts=subscripts)
+
+
+# ----- compositions -------------------------------------------------------------------------
+
+@export
+def tensordot(x1, x2, axes=2):
+    rank1, rank2 = len(shape_of(x1)), len(shape_of(x2))
+    if isinstance(axes, int):
+        axes = (list(range(rank1 - axes, rank1)), list(range(axes)))
+    first, second = ([a] if isinstance(a, int) else list(a) for a in axes)
+    if len(first) != len(second):
+        raise ValueError(f"tensordot: axes {axes} pair {len(first)} axes of x1 with {len(second)} of x2 "
+                         f"(shapes {shape_of(x1)} and {shape_of(x2)})")
+    letters = iter(string.ascii_letters)
+    labels1 = [next(letters) for _ in range(rank1)]
+    labels2 = [next(letters) for _ in range(rank2)]
+    for a, b in zip(first, second):
+        labels2[b % rank2] = labels1[a % rank1]
+    contracted = {labels1[a % rank1] for a in first}
+    output = [c for c in labels1 if c not in contracted] + [c for c in labels2 if c not in contracted]
+    return einsum(f"{''.join(labels1)},{''.join(labels2)}->{''.join(output)}", x1, x2)
+
+
+@export
+def dot(x1, x2):
+    """numpy's dot: a scalar operand multiplies, up to matrices it is matmul, beyond it contracts the last
+    axis of x1 with the second-to-last of x2."""
+    rank1, rank2 = len(shape_of(x1)), len(shape_of(x2))
+    if rank1 == 0 or rank2 == 0:
+        return ops.multiply(x1, x2)
+    if rank2 <= 2:
+        return matmul(x1, x2)
+    return tensordot(x1, x2, axes=([rank1 - 1], [rank2 - 2]))
+
+
+@export
+def inner(x1, x2):
+    rank1, rank2 = len(shape_of(x1)), len(shape_of(x2))
+    if rank1 == 0 or rank2 == 0:
+        return ops.multiply(x1, x2)
+    return tensordot(x1, x2, axes=([rank1 - 1], [rank2 - 1]))
+
+
+@export
+def outer(x1, x2):
+    return ops.multiply(ops.reshape(x1, (-1, 1)), ops.reshape(x2, (1, -1)))

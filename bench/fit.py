@@ -1,0 +1,140 @@
+"""`model.fit` throughput on both engines against torch CPU running the same model in the same run.
+
+    python bench/fit.py [--batches N] [--repeats R] [--models mlp,cnn,tiny]
+
+  mlp   Dense 784-512-512-10 (relu), batch 128, sparse categorical cross-entropy from logits, SGD
+  cnn   two blocks of Conv2D 3x3 (32, 64 filters, relu) + MaxPooling2D 2x2, then Dense 10; batch 64
+  tiny  Dense 4->1 on batches of 8: almost all of a step is framework overhead (reported per step)
+
+Each kerasish row is `model.fit(..., epochs=1, shuffle=False, verbose=0)` on N batches after a
+warm-up epoch (which includes the static engine's one-time trace); torch runs the same loop
+(forward, loss, backward, SGD step) over the same arrays. Figures are the best of R repeats.
+Columns: samples per second (for tiny: microseconds per step) and the ratio to torch (>1: faster).
+"""
+import argparse
+import time
+
+import numpy
+
+import kerasish
+from kerasish import layers
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+RATE = 0.01
+SPECS = {"mlp": {"input": (784,), "batch": 128}, "cnn": {"input": (28, 28, 1), "batch": 64},
+         "tiny": {"input": (4,), "batch": 8}}
+
+
+def kerasish_model(name):
+    inputs = kerasish.Input(SPECS[name]["input"])
+    if name == "mlp":
+        x = layers.Dense(512, activation="relu")(inputs)
+        x = layers.Dense(512, activation="relu")(x)
+        outputs = layers.Dense(10)(x)
+    elif name == "cnn":
+        x = layers.Conv2D(32, 3, activation="relu")(inputs)
+        x = layers.MaxPooling2D(2)(x)
+        x = layers.Conv2D(64, 3, activation="relu")(x)
+        x = layers.MaxPooling2D(2)(x)
+        outputs = layers.Dense(10)(layers.Flatten()(x))
+    else:
+        outputs = layers.Dense(1)(inputs)
+    return kerasish.Model(inputs, outputs)
+
+
+def torch_model(name, model):
+    """The same architecture in torch, starting from the kerasish model's weights (HWIO -> OIHW)."""
+    nn = torch.nn
+    if name == "mlp":
+        net = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
+    elif name == "cnn":
+        net = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
+                            nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64 * 5 * 5, 10))
+    else:
+        net = nn.Sequential(nn.Linear(4, 1))
+    with torch.no_grad():
+        weights = iter(model.get_weights())
+        for module in net:
+            if isinstance(module, nn.Linear):
+                module.weight.copy_(torch.from_numpy(next(weights).T.copy()))
+                module.bias.copy_(torch.from_numpy(next(weights)))
+            elif isinstance(module, nn.Conv2d):
+                module.weight.copy_(torch.from_numpy(next(weights).transpose(3, 2, 0, 1).copy()))
+                module.bias.copy_(torch.from_numpy(next(weights)))
+    return net
+
+
+def data(name, batches):
+    rng = numpy.random.default_rng(0)
+    count = SPECS[name]["batch"] * batches
+    x = rng.standard_normal((count,) + SPECS[name]["input"]).astype("float32")
+    if name == "tiny":
+        return x, rng.standard_normal((count, 1)).astype("float32")
+    return x, rng.integers(0, 10, count)
+
+
+def time_kerasish(name, engine, x, y, repeats):
+    model = kerasish_model(name)
+    loss = "mse" if name == "tiny" else kerasish.losses.SparseCategoricalCrossentropy(from_logits=True)
+    model.compile(optimizer=kerasish.optimizers.SGD(RATE), loss=loss, backend=engine)
+    batch = SPECS[name]["batch"]
+    model.fit(x, y, batch_size=batch, epochs=1, shuffle=False, verbose=0)
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        model.fit(x, y, batch_size=batch, epochs=1, shuffle=False, verbose=0)
+        best = min(best, time.perf_counter() - start)
+    return best, model
+
+
+def time_torch(name, model, x, y, repeats):
+    net = torch_model(name, model)
+    if name == "cnn":
+        x = x.transpose(0, 3, 1, 2).copy()
+    inputs, targets = torch.from_numpy(x), torch.from_numpy(y)
+    loss_function = torch.nn.MSELoss() if name == "tiny" else torch.nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(net.parameters(), lr=RATE)
+    batch = SPECS[name]["batch"]
+
+    def epoch():
+        for start in range(0, len(inputs), batch):
+            optimizer.zero_grad()
+            loss = loss_function(net(inputs[start:start + batch]), targets[start:start + batch])
+            loss.backward()
+            optimizer.step()
+    epoch()
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        epoch()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--batches", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--models", default="mlp,cnn,tiny")
+    arguments = parser.parse_args()
+    print(f"{'model':6} {'runner':10} {'samples/s':>12} {'us/step':>10} {'vs torch':>9}")
+    for name in arguments.models.split(","):
+        batches = arguments.batches * (20 if name == "tiny" else 1)
+        x, y = data(name, batches)
+        rows = {}
+        for engine in ("dynamic", "static"):
+            seconds, model = time_kerasish(name, engine, x, y, arguments.repeats)
+            rows[f"kerasish-{engine[:3]}"] = seconds
+        if torch is not None:
+            rows["torch"] = time_torch(name, model, x, y, arguments.repeats)
+        for runner, seconds in rows.items():
+            ratio = f"{rows['torch'] / seconds:9.2f}" if "torch" in rows else "      n/a"
+            print(f"{name:6} {runner:10} {len(x) / seconds:12.0f} {seconds / batches * 1e6:10.0f} {ratio}")
+
+
+if __name__ == "__main__":
+    main()

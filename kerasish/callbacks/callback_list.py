@@ -1,0 +1,113 @@
+"""CallbackList: calls every hook of a list of callbacks, adding History and ProgbarLogger on request."""
+import numpy
+
+from kerasish.callbacks.callback import Callback
+from kerasish.callbacks.history import History
+from kerasish.callbacks.progbar_logger import ProgbarLogger
+
+
+def pythonify_logs(logs):
+    """Flatten nested dicts and turn tensors and numpy scalars into Python floats where possible."""
+    result = {}
+    for key, value in sorted((logs or {}).items()):
+        if isinstance(value, dict):
+            result.update(pythonify_logs(value))
+            continue
+        array = numpy.asarray(value.numpy() if hasattr(value, "numpy") else value)
+        result[key] = float(array) if array.ndim == 0 and array.dtype.kind in "biuf" else value
+    return result
+
+
+class CallbackList(Callback):
+    def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None, **params):
+        super().__init__()
+        self.callbacks = _flatten(callbacks) if callbacks else []
+        for callback in self.callbacks:
+            if not isinstance(callback, Callback):
+                raise TypeError(f"CallbackList: every callback must be a kerasish.callbacks.Callback, "
+                                f"received {callback!r} of type {type(callback).__name__}")
+        self._history = next((c for c in self.callbacks if isinstance(c, History)), None)
+        self._progbar = next((c for c in self.callbacks if isinstance(c, ProgbarLogger)), None)
+        if self._history is None and add_history:
+            self._history = History()
+            self.callbacks.append(self._history)
+        if self._progbar is None and add_progbar:
+            self._progbar = ProgbarLogger()
+            self.callbacks.append(self._progbar)
+        self.set_model(model)
+        self.set_params(params)
+
+    def set_params(self, params):
+        self.params = params
+        if params:
+            for callback in self.callbacks:
+                callback.set_params(params)
+
+    def set_model(self, model):
+        if not model:
+            return
+        super().set_model(model)
+        if self._history:
+            model.history = self._history
+        for callback in self.callbacks:
+            callback.set_model(model)
+
+    def _call(self, hook, logs, *index):
+        """Call `hook` of every callback with the epoch or batch `index` (if any) and the logs."""
+        logs = pythonify_logs(logs)
+        for callback in self.callbacks:
+            getattr(callback, hook)(*index, logs)
+
+    def on_batch_begin(self, batch, logs=None):
+        self._call("on_batch_begin", logs, batch)
+
+    def on_batch_end(self, batch, logs=None):
+        self._call("on_batch_end", logs, batch)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._call("on_epoch_begin", logs, epoch)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._call("on_epoch_end", logs, epoch)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._call("on_train_batch_begin", logs, batch)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._call("on_train_batch_end", logs, batch)
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self._call("on_test_batch_begin", logs, batch)
+
+    def on_test_batch_end(self, batch, logs=None):
+        self._call("on_test_batch_end", logs, batch)
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        self._call("on_predict_batch_begin", logs, batch)
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self._call("on_predict_batch_end", logs, batch)
+
+    def on_train_begin(self, logs=None):
+        self._call("on_train_begin", logs)
+
+    def on_train_end(self, logs=None):
+        self._call("on_train_end", logs)
+
+    def on_test_begin(self, logs=None):
+        self._call("on_test_begin", logs)
+
+    def on_test_end(self, logs=None):
+        self._call("on_test_end", logs)
+
+    def on_predict_begin(self, logs=None):
+        self._call("on_predict_begin", logs)
+
+    def on_predict_end(self, logs=None):
+        self._call("on_predict_end", logs)
+
+
+def _flatten(callbacks):
+    if isinstance(callbacks, (list, tuple)):
+        return [leaf for item in callbacks for leaf in _flatten(item)]
+    return [callbacks]

@@ -1,0 +1,102 @@
+"""HDF5Dataset: batches read lazily from HDF5 arrays, so data larger than memory can train.
+
+Like Caffe's HDF5Data layer, rows are read in contiguous blocks of `cache_batches * batch_size` rows
+(fast sequential reads) and served from memory; at most two blocks are held at a time. With
+`shuffle=True` the order of the blocks and the rows inside each block are permuted every epoch, which
+keeps reads contiguous; pass `shuffle=False` to `fit` then, since a random batch order defeats the cache.
+"""
+import collections
+import math
+import os
+import threading
+
+import h5py
+import numpy
+
+from kerasish.utils.py_dataset import PyDataset
+
+_BLOCKS_HELD = 2
+
+
+class HDF5Dataset(PyDataset):
+    """`HDF5Dataset(path, x="x", y="y", batch_size=32, shuffle=False, seed=None, cache_batches=8, **kwargs)`;
+    `y=None` gives batches of `x` alone; `kwargs` are PyDataset's (`workers`, ...)."""
+
+    def __init__(self, path, x="x", y="y", batch_size=32, shuffle=False, seed=None, cache_batches=8, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"HDF5Dataset: `batch_size` must be a positive integer, received {batch_size!r}")
+        if not isinstance(cache_batches, int) or cache_batches < 1:
+            raise ValueError(f"HDF5Dataset: `cache_batches` must be a positive integer, received {cache_batches!r}")
+        self.path = os.fspath(path)
+        self.batch_size, self.shuffle, self.cache_batches = batch_size, shuffle, cache_batches
+        self._file = h5py.File(self.path, "r")
+        self._arrays = [self._array(key) for key in (x, y) if key is not None]
+        lengths = {array.name: array.shape[0] for array in self._arrays}
+        if len(set(lengths.values())) > 1:
+            raise ValueError(f"HDF5Dataset: the arrays in {self.path} have different numbers of rows: {lengths}")
+        self.num_samples = self._arrays[0].shape[0]
+        self._block_rows = batch_size * cache_batches
+        self._num_blocks = math.ceil(self.num_samples / self._block_rows)
+        self._rng = numpy.random.default_rng(seed)
+        self._cache = collections.OrderedDict()
+        self._lock = threading.Lock()
+        self._plan_epoch()
+
+    def _array(self, key):
+        if key not in self._file or not isinstance(self._file[key], h5py.Dataset):
+            raise KeyError(f"HDF5Dataset: {self.path} has no array {key!r}; its arrays are "
+                           f"{sorted(name for name, item in self._file.items() if isinstance(item, h5py.Dataset))}")
+        return self._file[key]
+
+    def __len__(self):
+        return math.ceil(self.num_samples / self.batch_size)
+
+    @property
+    def cached_rows(self):
+        """Rows held in memory now (at most two blocks)."""
+        with self._lock:
+            return sum(len(arrays[0]) for arrays in self._cache.values())
+
+    def __getitem__(self, index):
+        if not 0 <= index < len(self):
+            raise IndexError(f"HDF5Dataset: batch index {index} out of range for {len(self)} batches")
+        block, batch_in_block = self._plan[index]
+        start = batch_in_block * self.batch_size
+        arrays = tuple(array[start:start + self.batch_size] for array in self._block(block))
+        return arrays if len(arrays) > 1 else arrays[0]
+
+    def _block(self, block):
+        with self._lock:
+            if block not in self._cache:
+                if len(self._cache) == _BLOCKS_HELD:
+                    self._cache.popitem(last=False)
+                self._cache[block] = self._read_block(block)
+            return self._cache[block]
+
+    def _read_block(self, block):
+        start = block * self._block_rows
+        arrays = [array[start:start + self._block_rows] for array in self._arrays]
+        if self.shuffle:
+            rows = numpy.random.default_rng(self._block_seeds[block]).permutation(len(arrays[0]))
+            arrays = [array[rows] for array in arrays]
+        return arrays
+
+    def _plan_epoch(self):
+        """Which (block, batch within the block) each batch index reads this epoch."""
+        order = self._rng.permutation(self._num_blocks) if self.shuffle else range(self._num_blocks)
+        self._block_seeds = self._rng.integers(2 ** 31, size=self._num_blocks)
+        self._plan = [(int(block), batch) for block in order for batch in range(self._batches_in(block))]
+        with self._lock:
+            self._cache.clear()
+
+    def _batches_in(self, block):
+        rows = min(self._block_rows, self.num_samples - block * self._block_rows)
+        return math.ceil(rows / self.batch_size)
+
+    def on_epoch_end(self):
+        if self.shuffle:
+            self._plan_epoch()
+
+    def close(self):
+        self._file.close()

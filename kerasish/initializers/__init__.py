@@ -1,0 +1,64 @@
+"""kerasish.initializers: Keras 3's weight initializers, by class, by name ("glorot_uniform") or config."""
+import re
+
+import numpy
+
+from kerasish.initializers.constant_initializers import Constant, Identity, Ones, Zeros
+from kerasish.initializers.initializer import Initializer
+from kerasish.initializers.random_initializers import (GlorotNormal, GlorotUniform, HeNormal, HeUniform,
+                                                       LecunNormal, LecunUniform, Orthogonal, RandomNormal,
+                                                       RandomUniform, TruncatedNormal, VarianceScaling,
+                                                       compute_fans)
+from kerasish.losses import registry
+
+ALL_OBJECTS = (Constant, Identity, Ones, Zeros, GlorotNormal, GlorotUniform, HeNormal, HeUniform, LecunNormal,
+               LecunUniform, Orthogonal, RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling)
+
+
+def _snake_case(name):
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+ALL_OBJECTS_DICT = {cls.__name__: cls for cls in ALL_OBJECTS}
+ALL_OBJECTS_DICT.update({_snake_case(cls.__name__): cls for cls in ALL_OBJECTS})
+ALL_OBJECTS_DICT.update({"IdentityInitializer": Identity, "OrthogonalInitializer": Orthogonal, "normal": RandomNormal,
+                         "uniform": RandomUniform, "one": Ones, "zero": Zeros})
+
+
+def serialize(initializer):
+    return None if initializer is None else registry.serialize(initializer, "keras.initializers")
+
+
+def deserialize(config, custom_objects=None):
+    if isinstance(config, str):
+        config = {"class_name": config, "config": {}}
+    return registry.deserialize("initializer", config, ALL_OBJECTS_DICT, custom_objects)
+
+
+def _from_value(value):
+    value = numpy.asarray(value)
+
+    def initialize(shape, dtype=None):
+        if tuple(shape) != value.shape:
+            raise ValueError(f"Expected `shape` to be {value.shape} for direct tensor as initializer. "
+                             f"Received shape={tuple(shape)}")
+        return value.astype(dtype or value.dtype)
+    return initialize
+
+
+def get(identifier):
+    """An initializer from a name, a config dict, a class, a callable or an array of initial values."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier)
+    if isinstance(identifier, type):
+        return identifier()
+    if isinstance(identifier, (numpy.ndarray, numpy.generic)) or hasattr(identifier, "__array__"):
+        return _from_value(identifier)
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
+
+
+__all__ = [cls.__name__ for cls in ALL_OBJECTS] + ["Initializer", "compute_fans", "deserialize", "get", "serialize"]

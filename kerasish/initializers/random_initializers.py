@@ -1,0 +1,178 @@
+"""Random initializers (Keras 3 names, defaults and configs), drawn with a seeded numpy generator.
+
+As in Keras, an initializer made with `seed=None` picks its seed once, from Python's `random`
+(so `kerasish.utils.set_random_seed` makes it repeatable), and an initializer with an int seed
+gives the same values on every call.
+"""
+import math
+import random
+
+import numpy
+
+from kerasish.initializers.constant_initializers import standard_dtype
+from kerasish.initializers.initializer import Initializer
+
+
+class RandomInitializer(Initializer):
+    def __init__(self, seed=None):
+        if seed is not None and (not isinstance(seed, (int, numpy.integer)) or isinstance(seed, bool)):
+            raise ValueError(f"{type(self).__name__}: argument `seed` must be an integer or None. "
+                             f"Received: seed={seed!r}")
+        self._init_seed = seed
+        self.seed = random.randint(1, int(1e9)) if seed is None else int(seed)
+
+    def generator(self):
+        return numpy.random.default_rng(self.seed & 0xFFFFFFFFFFFFFFFF)
+
+    def get_config(self):
+        return {"seed": self._init_seed}
+
+
+def truncated_normal(generator, shape, mean, stddev):
+    """Normal draws, redrawing those more than two standard deviations from the mean."""
+    values = generator.standard_normal(shape)
+    outside = numpy.abs(values) > 2
+    while outside.any():
+        values[outside] = generator.standard_normal(int(outside.sum()))
+        outside = numpy.abs(values) > 2
+    return mean + stddev * values
+
+
+class RandomNormal(RandomInitializer):
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        super().__init__(seed)
+        self.mean = mean
+        self.stddev = stddev
+
+    def __call__(self, shape, dtype=None):
+        values = self.generator().normal(self.mean, self.stddev, tuple(shape))
+        return values.astype(standard_dtype(dtype))
+
+    def get_config(self):
+        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
+
+
+class TruncatedNormal(RandomNormal):
+    """Normal draws within two standard deviations of the mean."""
+
+    def __call__(self, shape, dtype=None):
+        values = truncated_normal(self.generator(), tuple(shape), self.mean, self.stddev)
+        return values.astype(standard_dtype(dtype))
+
+
+class RandomUniform(RandomInitializer):
+    def __init__(self, minval=-0.05, maxval=0.05, seed=None):
+        super().__init__(seed)
+        self.minval = minval
+        self.maxval = maxval
+
+    def __call__(self, shape, dtype=None):
+        values = self.generator().uniform(self.minval, self.maxval, tuple(shape))
+        return values.astype(standard_dtype(dtype))
+
+    def get_config(self):
+        return {"minval": self.minval, "maxval": self.maxval, **super().get_config()}
+
+
+def compute_fans(shape):
+    """(fan_in, fan_out) of a weight; conv kernels (*kernel_size, in, out) count their receptive field."""
+    shape = tuple(shape)
+    if len(shape) < 1:
+        return 1, 1
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    receptive_field = math.prod(shape[:-2])
+    return shape[-2] * receptive_field, shape[-1] * receptive_field
+
+
+_MODES = ("fan_in", "fan_out", "fan_avg")
+_DISTRIBUTIONS = ("uniform", "truncated_normal", "untruncated_normal")
+
+
+class VarianceScaling(RandomInitializer):
+    """Draws with variance `scale / n`, n the fan chosen by `mode`."""
+
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+        if not scale > 0.0:
+            raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
+        if mode not in _MODES:
+            raise ValueError(f"Invalid `mode` argument: expected one of {set(_MODES)}. Received: mode={mode}")
+        distribution = distribution.lower()
+        if distribution == "normal":
+            distribution = "truncated_normal"
+        if distribution not in _DISTRIBUTIONS:
+            raise ValueError(f"Invalid `distribution` argument: expected one of {set(_DISTRIBUTIONS)}. "
+                             f"Received: distribution={distribution}")
+        super().__init__(seed)
+        self.scale = scale
+        self.mode = mode
+        self.distribution = distribution
+
+    def __call__(self, shape, dtype=None):
+        shape = tuple(shape)
+        fan_in, fan_out = compute_fans(shape)
+        fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
+        variance = self.scale / max(1.0, fan)
+        generator = self.generator()
+        if self.distribution == "truncated_normal":
+            # 0.8796... is the standard deviation of a standard normal truncated to [-2, 2]
+            values = truncated_normal(generator, shape, 0.0, math.sqrt(variance) / 0.87962566103423978)
+        elif self.distribution == "untruncated_normal":
+            values = generator.normal(0.0, math.sqrt(variance), shape)
+        else:
+            limit = math.sqrt(3.0 * variance)
+            values = generator.uniform(-limit, limit, shape)
+        return values.astype(standard_dtype(dtype))
+
+    def get_config(self):
+        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
+                **super().get_config()}
+
+
+def _variance_scaling_preset(name, scale, mode, distribution, doc):
+    def __init__(self, seed=None):
+        VarianceScaling.__init__(self, scale=scale, mode=mode, distribution=distribution, seed=seed)
+
+    def get_config(self):
+        return {"seed": self._init_seed}
+
+    return type(name, (VarianceScaling,), {"__init__": __init__, "get_config": get_config, "__doc__": doc,
+                                           "__module__": __name__})
+
+
+GlorotUniform = _variance_scaling_preset("GlorotUniform", 1.0, "fan_avg", "uniform",
+                                         "U(-limit, limit), limit = sqrt(6 / (fan_in + fan_out)).")
+GlorotNormal = _variance_scaling_preset("GlorotNormal", 1.0, "fan_avg", "truncated_normal",
+                                        "Truncated normal, stddev = sqrt(2 / (fan_in + fan_out)).")
+HeUniform = _variance_scaling_preset("HeUniform", 2.0, "fan_in", "uniform",
+                                     "U(-limit, limit), limit = sqrt(6 / fan_in).")
+HeNormal = _variance_scaling_preset("HeNormal", 2.0, "fan_in", "truncated_normal",
+                                    "Truncated normal, stddev = sqrt(2 / fan_in).")
+LecunUniform = _variance_scaling_preset("LecunUniform", 1.0, "fan_in", "uniform",
+                                        "U(-limit, limit), limit = sqrt(3 / fan_in).")
+LecunNormal = _variance_scaling_preset("LecunNormal", 1.0, "fan_in", "truncated_normal",
+                                       "Truncated normal, stddev = sqrt(1 / fan_in).")
+
+
+class Orthogonal(RandomInitializer):
+    """An orthogonal matrix (from the QR decomposition of a normal draw), reshaped, times `gain`."""
+
+    def __init__(self, gain=1.0, seed=None):
+        super().__init__(seed)
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        shape = tuple(shape)
+        if len(shape) < 2:
+            raise ValueError("The tensor to initialize must be at least two-dimensional. "
+                             f"Received: shape={shape} of rank {len(shape)}.")
+        rows, columns = math.prod(shape[:-1]), shape[-1]
+        draws = self.generator().standard_normal((max(rows, columns), min(rows, columns)))
+        q, r = numpy.linalg.qr(draws)
+        q = q * numpy.sign(numpy.diag(r))
+        if rows < columns:
+            q = q.T
+        return (self.gain * q.reshape(shape)).astype(standard_dtype(dtype))
+
+    def get_config(self):
+        return {"gain": self.gain, **super().get_config()}

@@ -1,0 +1,93 @@
+"""Lambda: wraps a function of tensors as a layer.
+
+Its config holds the function: a named function by module and name, an anonymous one as marshalled
+bytecode (as Keras does). Loading bytecode or importing a module named in a config runs code, so
+`from_config` refuses both unless it is given `safe_mode=False`; functions of `kerasish.ops` and
+`kerasish.activations` and those passed in `custom_objects` load in safe mode.
+"""
+import base64
+import importlib
+import inspect
+import marshal
+import types
+
+from kerasish.layers.layer import Layer
+
+_SAFE_MODULES = ("kerasish.ops", "kerasish.activations")
+
+
+def _unsafe(what):
+    return ValueError(f"Lambda: the config holds {what}; loading it can run arbitrary code, so it is refused in "
+                      "safe mode. Pass `safe_mode=False` if you trust the source of this config.")
+
+
+def serialize_function(function):
+    if function.__name__ != "<lambda>" and "<locals>" not in function.__qualname__:
+        return {"module": function.__module__, "class_name": "function", "config": function.__name__,
+                "registered_name": "function"}
+    code = base64.b64encode(marshal.dumps(function.__code__)).decode("ascii")
+    closure = None if function.__closure__ is None else [cell.cell_contents for cell in function.__closure__]
+    return {"class_name": "__lambda__", "config": {"code": code, "defaults": function.__defaults__,
+                                                    "closure": closure}}
+
+
+def deserialize_function(config, custom_objects=None, safe_mode=True):
+    if config["class_name"] == "function":
+        name, module = config["config"], config.get("module")
+        if name in (custom_objects or {}):
+            return custom_objects[name]
+        if safe_mode and module not in _SAFE_MODULES:
+            raise _unsafe(f"the function {module}.{name}")
+        return getattr(importlib.import_module(module), name)
+    if safe_mode:
+        raise _unsafe("a lambda's bytecode")
+    body = config["config"]
+    code = marshal.loads(base64.b64decode(body["code"]))
+    closure = None if body["closure"] is None else tuple(types.CellType(value) for value in body["closure"])
+    defaults = None if body["defaults"] is None else tuple(body["defaults"])
+    return types.FunctionType(code, globals(), code.co_name, defaults, closure)
+
+
+class Lambda(Layer):
+    def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
+        super().__init__(**kwargs)
+        if not callable(function):
+            raise ValueError(f"Lambda: argument `function` must be callable. Received: function={function!r}")
+        self.function = function
+        self.arguments = arguments or {}
+        self._output_shape = output_shape
+        self.mask = mask
+        self.supports_masking = mask is not None
+        parameters = inspect.signature(function).parameters
+        self._function_wants = {name for name in ("mask", "training") if name in parameters}
+
+    def call(self, inputs, mask=None, training=None):
+        extra = {"mask": mask, "training": training}
+        return self.function(inputs, **self.arguments, **{name: extra[name] for name in self._function_wants})
+
+    def compute_mask(self, inputs, previous_mask=None):
+        if callable(self.mask):
+            return self.mask(inputs, previous_mask)
+        return self.mask
+
+    def compute_output_shape(self, input_shape):
+        if self._output_shape is None:
+            return super().compute_output_shape(input_shape)
+        if callable(self._output_shape):
+            return self._output_shape(input_shape)
+        return (input_shape[0],) + tuple(self._output_shape)
+
+    def get_config(self):
+        output_shape = self._output_shape
+        if callable(output_shape):
+            output_shape = serialize_function(output_shape)
+        return {**super().get_config(), "function": serialize_function(self.function),
+                "output_shape": output_shape, "arguments": self.arguments}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None, safe_mode=True):
+        config = dict(config)
+        config["function"] = deserialize_function(config["function"], custom_objects, safe_mode)
+        if isinstance(config.get("output_shape"), dict):
+            config["output_shape"] = deserialize_function(config["output_shape"], custom_objects, safe_mode)
+        return cls(**config)

@@ -1,0 +1,123 @@
+"""Probabilistic losses (Keras 3): the cross-entropies, KL divergence and Poisson, as functions of
+(y_true, y_pred) and as Loss classes. The cross-entropy kernels are `ops.*_crossentropy`."""
+import warnings
+
+import numpy
+
+from kerasish import ops
+from kerasish.backend import epsilon
+
+from .loss import LossFunctionWrapper
+
+
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    y_pred = ops.convert_to_tensor(y_pred)
+    y_true = ops.cast(y_true, y_pred.dtype)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    return ops.mean(ops.binary_crossentropy(y_true, y_pred, from_logits=from_logits), axis=axis)
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    if isinstance(axis, bool):
+        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}")
+    y_pred = ops.convert_to_tensor(y_pred)
+    y_true = ops.cast(y_true, y_pred.dtype)
+    if y_pred.shape[-1] == 1:
+        warnings.warn("In loss categorical_crossentropy, expected y_pred.shape to be (batch_size, num_classes) "
+                      f"with num_classes > 1. Received: y_pred.shape={y_pred.shape}. Consider using "
+                      "'binary_crossentropy' if you only have 2 classes.", SyntaxWarning, stacklevel=2)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_true.shape[-1]
+    return ops.categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
+    """Integer labels against class scores. A label outside [0, num_classes) is an error where the
+    labels have values (the dynamic engine); in a traced graph it contributes a loss of 0."""
+    y_pred = ops.convert_to_tensor(y_pred)
+    y_true = ops.convert_to_tensor(y_true)
+    if len(y_true.shape) == len(y_pred.shape) and y_true.shape[axis] == 1:
+        y_true = ops.squeeze(y_true, axis=axis)
+    check_sparse_labels("sparse_categorical_crossentropy", y_true, y_pred.shape, axis, ignore_class)
+    if ignore_class is None:
+        return ops.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
+    valid = ops.not_equal(y_true, ignore_class)
+    y_true = ops.where(valid, y_true, 0)
+    # ignored rows get uniform scores (Keras uses zeros, which give 0/0 when y_pred are probabilities)
+    y_pred = ops.where(ops.expand_dims(valid, axis), y_pred, 1.0)
+    losses = ops.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
+    return ops.where(valid, losses, 0.0)
+
+
+def check_sparse_labels(name, y_true, pred_shape, axis, ignore_class=None):
+    """Eager labels must lie in [0, num_classes) (or equal ignore_class); symbolic ones are not checked."""
+    from kerasish.backends.dynamic import Tensor
+    classes = pred_shape[axis]
+    if not isinstance(y_true, Tensor) or classes is None:
+        return
+    invalid = ops.logical_or(ops.less(y_true, 0), ops.greater_equal(y_true, classes))
+    if ignore_class is not None:
+        invalid = ops.logical_and(invalid, ops.not_equal(y_true, ignore_class))
+    if bool(ops.any(invalid)):
+        bad = numpy.asarray(y_true)[numpy.asarray(invalid)]
+        raise ValueError(f"{name}: label {bad.flat[0]:g} is out of range for {classes} classes (y_pred shape "
+                         f"{tuple(pred_shape)}); labels must be integers in [0, {classes})"
+                         + (f" or the ignored class {ignore_class}" if ignore_class is not None else ""))
+
+
+def kl_divergence(y_true, y_pred):
+    y_pred = ops.convert_to_tensor(y_pred)
+    y_true = ops.convert_to_tensor(y_true, dtype=y_pred.dtype)
+    y_true = ops.clip(y_true, epsilon(), 1.0)
+    y_pred = ops.clip(y_pred, epsilon(), 1.0)
+    return ops.sum(y_true * ops.log(y_true / y_pred), axis=-1)
+
+
+def poisson(y_true, y_pred):
+    y_pred = ops.convert_to_tensor(y_pred)
+    y_true = ops.convert_to_tensor(y_true, dtype=y_pred.dtype)
+    return ops.mean(y_pred - y_true * ops.log(y_pred + epsilon()), axis=-1)
+
+
+class BinaryCrossentropy(LossFunctionWrapper):
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
+                 name="binary_crossentropy", dtype=None):
+        super().__init__(binary_crossentropy, name=name, reduction=reduction, dtype=dtype,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
+
+
+class CategoricalCrossentropy(LossFunctionWrapper):
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
+                 name="categorical_crossentropy", dtype=None):
+        super().__init__(categorical_crossentropy, name=name, reduction=reduction, dtype=dtype,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.from_logits, self.label_smoothing, self.axis = from_logits, label_smoothing, axis
+
+
+class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    """With `ignore_class`, entries of that class are masked out: the mean runs over the others."""
+
+    def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size", axis=-1,
+                 name="sparse_categorical_crossentropy", dtype=None):
+        super().__init__(sparse_categorical_crossentropy, name=name, reduction=reduction, dtype=dtype,
+                         from_logits=from_logits, ignore_class=ignore_class, axis=axis)
+        self.from_logits, self.ignore_class, self.axis = from_logits, ignore_class, axis
+
+    def compute_mask(self, y_true, y_pred):
+        if self.ignore_class is None:
+            return None
+        if len(y_true.shape) == len(y_pred.shape) and y_true.shape[self.axis] == 1:
+            y_true = ops.squeeze(y_true, axis=self.axis)
+        return ops.not_equal(y_true, self.ignore_class)
+
+
+class KLDivergence(LossFunctionWrapper):
+    def __init__(self, reduction="sum_over_batch_size", name="kl_divergence", dtype=None):
+        super().__init__(kl_divergence, name=name, reduction=reduction, dtype=dtype)
+
+
+class Poisson(LossFunctionWrapper):
+    def __init__(self, reduction="sum_over_batch_size", name="poisson", dtype=None):
+        super().__init__(poisson, name=name, reduction=reduction, dtype=dtype)

@@ -1,0 +1,6 @@
+"""kerasish.optimizers.schedules: Keras 3's learning-rate schedules."""
+from .learning_rate_schedule import (CosineDecay, ExponentialDecay, InverseTimeDecay, LearningRateSchedule,
+                                     PiecewiseConstantDecay, deserialize, serialize)
+
+__all__ = ["CosineDecay", "ExponentialDecay", "InverseTimeDecay", "LearningRateSchedule", "PiecewiseConstantDecay",
+           "deserialize", "serialize"]

@@ -1,0 +1,97 @@
+"""A model from its saved config (safe mode), and the compile config in Keras 3's serialized form.
+
+Safe mode refuses configs that would run code on load: a `Lambda` layer (its function is stored
+as Python bytecode) or any serialized Python lambda. Unknown classes are refused by
+`models.serialization.find_class`, which only looks among kerasish's classes and `custom_objects`
+and never imports a module named in a file.
+"""
+from kerasish.models.serialization import deserialize_layer
+
+COMPILE_ARGUMENTS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics", "run_eagerly",
+                     "steps_per_execution", "jit_compile")
+
+
+def _unsafe_entries(config, found):
+    if isinstance(config, dict):
+        if config.get("class_name") in ("Lambda", "__lambda__"):
+            inner = config.get("config")
+            found.append(inner.get("name", config["class_name"]) if isinstance(inner, dict) else config["class_name"])
+        for value in config.values():
+            _unsafe_entries(value, found)
+    elif isinstance(config, list):
+        for value in config:
+            _unsafe_entries(value, found)
+    return found
+
+
+def model_from_config(config, custom_objects=None, safe_mode=True):
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"Not a model config: expected a dict with 'class_name', received {str(config)[:200]}")
+    unsafe = _unsafe_entries(config, []) if safe_mode else []
+    if unsafe:
+        raise ValueError(f"Requested the deserialization of Lambda layers or Python lambdas {unsafe}: loading "
+                         "them would execute code stored in the file, which carries a risk of arbitrary code "
+                         "execution and is therefore disallowed by default. If you trust the source of the file, "
+                         "pass `safe_mode=False` to the loading function.")
+    return deserialize_layer(config, custom_objects)
+
+
+def _serialize(value, serialize):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_serialize(v, serialize) for v in value]
+    if isinstance(value, dict):
+        return {key: _serialize(v, serialize) for key, v in value.items()}
+    return serialize(value)
+
+
+def _deserialize(value, deserialize, custom_objects):
+    if isinstance(value, list):
+        return [_deserialize(v, deserialize, custom_objects) for v in value]
+    if isinstance(value, dict) and "class_name" in value:
+        return deserialize(value, custom_objects=custom_objects)
+    if isinstance(value, dict):
+        return {key: _deserialize(v, deserialize, custom_objects) for key, v in value.items()}
+    return value
+
+
+def serialize_compile_config(model):
+    """What compile() received, in Keras's form: the optimizer as built (a full config), losses and
+    metrics as their names or serialized objects. None for a model that was never compiled."""
+    from kerasish import losses, metrics, optimizers
+    config = model.get_compile_config() if getattr(model, "compiled", False) else None
+    if config is None:
+        return None
+    return {**config, "optimizer": optimizers.serialize(model.optimizer),
+            "loss": _serialize(config.get("loss"), losses.serialize),
+            "metrics": _serialize(config.get("metrics"), metrics.serialize),
+            "weighted_metrics": _serialize(config.get("weighted_metrics"), metrics.serialize)}
+
+
+def compile_from_config(model, config, custom_objects=None):
+    """compile() with a saved compile config, then build the optimizer so its state can be restored."""
+    from kerasish import losses, metrics, optimizers
+    arguments = {key: config[key] for key in COMPILE_ARGUMENTS if key in config}
+    arguments["optimizer"] = _deserialize(config.get("optimizer", "rmsprop"), optimizers.deserialize, custom_objects)
+    arguments["loss"] = _deserialize(config.get("loss"), losses.deserialize, custom_objects)
+    for key in ("metrics", "weighted_metrics"):
+        arguments[key] = _deserialize(config.get(key), metrics.deserialize, custom_objects)
+    model.compile(**arguments)
+    if model.built:
+        model.optimizer.build(model.trainable_variables)
+
+
+def legacy_training_config(model):
+    """The `training_config` attribute of a legacy .h5 file: the compile config, the optimizer as
+    `optimizer_config` ({"class_name", "config"})."""
+    config = serialize_compile_config(model)
+    if config is None:
+        return None
+    optimizer = config.pop("optimizer")
+    return {**config, "optimizer_config": {"class_name": optimizer["class_name"], "config": optimizer["config"]}}
+
+
+def compile_from_legacy_config(model, training_config, custom_objects=None):
+    config = {**training_config, "optimizer": training_config.get("optimizer_config", "rmsprop")}
+    compile_from_config(model, config, custom_objects)

@@ -1,0 +1,185 @@
+"""get_file: download a file once into the kerasish cache (`$KERASISH_HOME`, else `~/.kerasish`), check its
+hash, and extract archives; with Keras's signature.
+
+Downloads stream into a temporary file beside the target, are retried on network failures, truncated
+transfers and server errors (5xx), and are moved into the cache only once complete and hash-checked:
+a bad or partial file never stays in the cache.
+"""
+import hashlib
+import os
+import shutil
+import sys
+import time
+import urllib.parse
+import uuid
+
+from kerasish.backends import config
+from kerasish.utils.atomic_file import atomic_path
+from kerasish.utils.progbar import stdout_is_terminal
+
+ATTEMPTS = 3
+RETRY_DELAY = 0.5  # seconds before the second attempt, doubled before each later one
+TIMEOUT = 60
+
+
+class _Transient(Exception):
+    """A failure worth another attempt: the network, a truncated transfer, a server error."""
+
+
+def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None, cache_subdir="datasets",
+             hash_algorithm="auto", extract=False, archive_format="auto", cache_dir=None, force_download=False):
+    """Download `origin` into `<cache_dir>/<cache_subdir>/<fname>` unless a valid copy is there; returns
+    its path, or the directory the archive was extracted into when `extract=True`."""
+    if origin is None:
+        raise ValueError('Please specify the "origin" argument (URL of the file to download).')
+    if md5_hash is not None and file_hash is None:
+        file_hash, hash_algorithm = md5_hash, "md5"
+    datadir = os.path.join(os.path.expanduser(cache_dir or config.home()), cache_subdir)
+    os.makedirs(datadir, exist_ok=True)
+    extract = extract or untar
+    download_target, extraction_dir = _targets(datadir, fname, origin, extract)
+    downloaded = force_download or not _valid_in_cache(download_target, file_hash, hash_algorithm)
+    if downloaded:
+        _download(origin, download_target, file_hash, hash_algorithm)
+    if not extract:
+        return download_target
+    if downloaded or not os.path.isdir(extraction_dir):
+        extract_archive(download_target, extraction_dir, "tar" if untar else archive_format)
+    return extraction_dir
+
+
+def _targets(datadir, fname, origin, extract):
+    """(download path, extraction directory), named as Keras names them."""
+    name = os.fspath(fname) if fname else os.path.basename(urllib.parse.urlsplit(origin).path)
+    if not name:
+        raise ValueError(f"Can't parse the file name from the origin provided: '{origin}'. "
+                         "Please specify the `fname` argument.")
+    if os.sep in name:
+        raise ValueError("Paths are no longer accepted as the `fname` argument. To specify the file's parent "
+                         f"directory, use the `cache_dir` argument. Received: fname={name}")
+    if not extract:
+        return os.path.join(datadir, name), None
+    if fname and "." in name:
+        return os.path.join(datadir, name), os.path.join(datadir, f"{name[:name.find('.')]}_extracted")
+    return os.path.join(datadir, f"{name}_archive"), os.path.join(datadir, name)
+
+
+def _valid_in_cache(path, file_hash, algorithm):
+    if not os.path.exists(path):
+        return False
+    if file_hash is None or validate_file(path, file_hash, algorithm):
+        return True
+    print(f"A local file was found, but it seems to be incomplete or outdated because the "
+          f"{resolve_hasher(algorithm, file_hash)().name} file hash does not match the original value of "
+          f"{file_hash} so we will re-download the data.")
+    os.remove(path)
+    return False
+
+
+def _download(origin, target, file_hash, algorithm):
+    print(f"Downloading data from {origin}")
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with atomic_path(target) as temporary:
+                _fetch(origin, temporary)
+                if file_hash is not None and not validate_file(temporary, file_hash, algorithm):
+                    raise ValueError(f"Incomplete or corrupted file detected. The "
+                                     f"{resolve_hasher(algorithm, file_hash)().name} file hash of {origin} "
+                                     f"does not match the provided value of {file_hash}.")
+            return
+        except _Transient as error:
+            if attempt == ATTEMPTS:
+                raise OSError(f"URL fetch failure on {origin}: {error} (after {ATTEMPTS} attempts)") from error
+            time.sleep(RETRY_DELAY * 2 ** (attempt - 1))
+
+
+def _fetch(origin, path):
+    """Stream `origin` into `path`, with a live progress bar on a terminal."""
+    import http.client  # the network modules load only when something is downloaded
+    import urllib.error
+    import urllib.request
+
+    from tqdm import tqdm
+    try:
+        with urllib.request.urlopen(origin, timeout=TIMEOUT) as response, open(path, "wb") as file:
+            expected = response.length
+            with tqdm(total=expected, unit="B", unit_scale=True, file=sys.stdout, leave=False,
+                      disable=not stdout_is_terminal(), desc=os.path.basename(origin)) as bar:
+                while chunk := response.read(1 << 16):
+                    file.write(chunk)
+                    bar.update(len(chunk))
+            received = file.tell()
+    except urllib.error.HTTPError as error:
+        if error.code >= 500:
+            raise _Transient(f"{error.code} -- {error.reason}") from error
+        raise OSError(f"URL fetch failure on {origin}: {error.code} -- {error.reason}") from error
+    except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError) as error:
+        raise _Transient(f"{type(error).__name__}: {getattr(error, 'reason', error)}") from error
+    if expected is not None and received != expected:
+        raise _Transient(f"the transfer stopped after {received} of {expected} bytes")
+
+
+def resolve_hasher(algorithm, file_hash=None):
+    """The hashlib constructor: sha256 for "sha256" or a 64-character hash under "auto", else md5."""
+    if algorithm == "sha256" or (algorithm == "auto" and file_hash is not None and len(file_hash) == 64):
+        return hashlib.sha256
+    if algorithm in ("md5", "auto"):
+        return hashlib.md5
+    raise ValueError(f"Unknown hash_algorithm {algorithm!r}; expected 'md5', 'sha256' or 'auto'")
+
+
+def hash_file(fpath, algorithm="sha256", chunk_size=65535):
+    hasher = resolve_hasher(algorithm)() if isinstance(algorithm, str) else algorithm
+    with open(fpath, "rb") as file:
+        while chunk := file.read(chunk_size):
+            hasher.update(chunk)
+    return hasher.hexdigest()
+
+
+def validate_file(fpath, file_hash, algorithm="auto", chunk_size=65535):
+    """Whether the file's hash (sha256 or md5, told apart by length under "auto") is `file_hash`."""
+    hasher = resolve_hasher(algorithm, file_hash)()
+    return hash_file(fpath, hasher, chunk_size) == str(file_hash)
+
+
+def extract_archive(file_path, path=".", archive_format="auto"):
+    """Extract a tar (also .tar.gz/.tar.bz2) or zip archive into `path`, replacing it in one step;
+    members that would land outside `path` (absolute paths, `..`, links out) are refused."""
+    import tarfile
+    import zipfile
+    formats = {"auto": ["tar", "zip"], "tar": ["tar"], "zip": ["zip"]}.get(archive_format, archive_format or [])
+    if isinstance(formats, str):
+        formats = [formats]
+    for kind in formats:
+        if kind == "tar" and tarfile.is_tarfile(file_path):
+            _extract_atomically(path, lambda target: _extract_tar(file_path, target))
+            return True
+        if kind == "zip" and zipfile.is_zipfile(file_path):
+            _extract_atomically(path, lambda target: _extract_zip(file_path, target))
+            return True
+    raise ValueError(f"Could not extract {file_path}: it is not an archive of the formats {formats}")
+
+
+def _extract_tar(file_path, target):
+    import tarfile
+    with tarfile.open(file_path) as archive:
+        archive.extractall(target, filter="data")
+
+
+def _extract_zip(file_path, target):
+    import zipfile
+    with zipfile.ZipFile(file_path) as archive:
+        archive.extractall(target)
+
+
+def _extract_atomically(path, extract):
+    parent, name = os.path.split(os.path.abspath(path))
+    temporary = os.path.join(parent, f".tmp-{uuid.uuid4().hex[:12]}-{name}")
+    try:
+        extract(temporary)
+        if os.path.isdir(path):
+            shutil.rmtree(path)
+        os.replace(temporary, path)
+    finally:
+        if os.path.isdir(temporary):
+            shutil.rmtree(temporary)

@@ -1,0 +1,88 @@
+"""`plot_model` / `model_to_dot`: a model's layers and connections as Graphviz DOT.
+
+kerasish writes the DOT text itself (no pydot); `plot_model` renders it with Graphviz's `dot`
+program when the file is not `.dot` (png, svg, pdf ...), and says what to install when `dot` is missing.
+"""
+import os
+import shutil
+import subprocess
+import tempfile
+
+from kerasish.utils.summary import _output_shapes, _shape_text
+
+
+def _quote(text):
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _label(layer, show_shapes, show_dtype, show_layer_names, show_layer_activations, show_trainable):
+    lines = [f"{layer.name} ({type(layer).__name__})" if show_layer_names else type(layer).__name__]
+    activation = getattr(layer, "activation", None)
+    if show_layer_activations and activation is not None:
+        lines.append(f"activation: {getattr(activation, '__name__', activation)}")
+    if show_shapes:
+        lines.append(f"output shape: {_shape_text(_output_shapes(layer))}")
+    if show_dtype:
+        lines.append(f"dtype: {layer.dtype}")
+    if show_trainable:
+        lines.append(f"trainable: {'Y' if layer.trainable else 'N'}")
+    return "\n".join(lines)
+
+
+def _edges(model):
+    """(source layer, target layer) pairs: the graph's connections, or a chain for other models."""
+    graph = getattr(model, "_graph", None)
+    if graph is None:
+        layers = model.layers
+        return list(zip(layers, layers[1:]))
+    edges = []
+    for node in graph.nodes:
+        for parent in node.parents:
+            if hasattr(node.operation, "name"):
+                edges.append((parent.node.operation, node.operation))
+    return edges
+
+
+def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=True, rankdir="TB",
+                 expand_nested=False, dpi=200, subgraph=False, show_layer_activations=False,
+                 show_trainable=False, **kwargs):
+    """The DOT source (a string) of the model's graph."""
+    if rankdir not in ("TB", "LR"):
+        raise ValueError(f"rankdir must be 'TB' or 'LR', received {rankdir!r}")
+    if expand_nested or subgraph:
+        raise NotImplementedError("model_to_dot: expand_nested and subgraph are not supported by kerasish; "
+                                  "a nested model is drawn as one node")
+    options = (show_shapes, show_dtype, show_layer_names, show_layer_activations, show_trainable)
+    lines = [f"digraph {_quote(model.name)} {{", f"  graph [rankdir={rankdir}, dpi={int(dpi)}];",
+             "  node [shape=record, fontname=Helvetica];"]
+    for layer in model.layers:
+        lines.append(f"  {_quote(id(layer))} [label={_quote(_label(layer, *options))}];")
+    for source, target in _edges(model):
+        lines.append(f"  {_quote(id(source))} -> {_quote(id(target))};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False, show_layer_names=True,
+               rankdir="TB", expand_nested=False, dpi=200, show_layer_activations=False, show_trainable=False,
+               **kwargs):
+    """Write the model's graph to `to_file`: DOT text for `.dot`, else an image drawn by Graphviz."""
+    source = model_to_dot(model, show_shapes=show_shapes, show_dtype=show_dtype, show_layer_names=show_layer_names,
+                          rankdir=rankdir, expand_nested=expand_nested, dpi=dpi,
+                          show_layer_activations=show_layer_activations, show_trainable=show_trainable)
+    extension = os.path.splitext(to_file)[1].lstrip(".").lower() or "png"
+    if extension == "dot":
+        content = source.encode()
+    else:
+        program = shutil.which("dot")
+        if program is None:
+            raise ImportError(f"plot_model: writing {to_file!r} needs Graphviz's `dot` program, which was not "
+                              "found; install graphviz (e.g. `apt-get install graphviz`) or save as .dot")
+        content = subprocess.run([program, f"-T{extension}"], input=source.encode(), capture_output=True,
+                                 check=True).stdout
+    directory = os.path.dirname(os.path.abspath(to_file))
+    handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
+    with os.fdopen(handle, "wb") as file:
+        file.write(content)
+    os.replace(temporary, to_file)
+    return to_file

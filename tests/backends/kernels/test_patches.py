@@ -1,0 +1,32 @@
+"""im2col (extract) and col2im (scatter): scatter is the adjoint of extract for every geometry."""
+import numpy
+import pytest
+
+from kerasish.backends.kernels import patches
+
+GEOMETRIES = [
+    # spatial, kernel_size, strides, dilation, pads
+    ((5, 6), (3, 3), (1, 1), (1, 1), ((0, 0), (0, 0))),
+    ((5, 6), (3, 2), (2, 3), (1, 1), ((1, 1), (0, 2))),
+    ((7,), (3,), (2,), (2,), ((2, 1),)),
+    ((6, 5), (2, 2), (2, 2), (1, 1), ((1, -1), (0, -1))),
+    ((4, 3, 5), (2, 1, 3), (1, 2, 2), (1, 1, 1), ((0, 1), (0, 0), (1, 1))),
+]
+
+
+@pytest.mark.parametrize("spatial, kernel_size, strides, dilation, pads", GEOMETRIES)
+def test_scatter_is_the_adjoint_of_extract(spatial, kernel_size, strides, dilation, pads):
+    rng = numpy.random.default_rng(0)
+    x = rng.standard_normal((2, *spatial, 3))
+    windows = patches.extract(numpy, x, kernel_size, strides, dilation, pads)
+    other = rng.standard_normal(windows.shape)
+    image = patches.scatter(numpy, other, spatial, kernel_size, strides, dilation, pads)
+    assert image.shape == x.shape
+    numpy.testing.assert_allclose(numpy.vdot(windows, other), numpy.vdot(x, image))
+
+
+def test_extract_reads_the_dilated_strided_window():
+    x = numpy.arange(2 * 7 * 1, dtype=numpy.float32).reshape(2, 7, 1)
+    windows = patches.extract(numpy, x, (3,), (2,), (2,), ((1, 0),), pad_value=-1.0)
+    assert windows.shape == (2, 2, 3, 1)
+    numpy.testing.assert_array_equal(windows[0, :, :, 0], [[-1, 1, 3], [1, 3, 5]])

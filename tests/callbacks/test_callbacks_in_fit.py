@@ -1,0 +1,74 @@
+"""Callbacks driven by the real `fit` on both engines."""
+import re
+
+import numpy
+
+from kerasish.callbacks import EarlyStopping, LambdaCallback, LearningRateScheduler, ReduceLROnPlateau, TerminateOnNaN
+from tests.callbacks.fit_model import compiled_model, regression_data
+
+
+def copied_weights(model):
+    return [numpy.array(weight, copy=True) for weight in model.get_weights()]
+
+
+def test_history_and_one_line_per_epoch_in_logs(engine, capsys):
+    x, y = regression_data()
+    model = compiled_model(engine)
+    history = model.fit(x, y, batch_size=16, epochs=2, validation_split=0.25, verbose="auto")
+    assert history is model.history and history.epoch == [0, 1]
+    assert set(history.history) == {"loss", "val_loss"} and history.history["loss"][1] < history.history["loss"][0]
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2" and len(lines) == 4
+    assert re.match(r"^3/3 - \d+s \d+(us|ms|s)/step - loss: \d+\.\d{4} - val_loss: \d+\.\d{4}$", lines[3]), lines
+
+
+def test_early_stopping_restores_the_best_weights(engine):
+    x, y = regression_data()
+    model = compiled_model(engine)
+    weights = []
+    record = LambdaCallback(on_epoch_end=lambda epoch, logs: weights.append(copied_weights(model)))
+    # in "max" mode a falling loss never improves: training stops after epoch 1, keeping epoch 0's weights
+    stop = EarlyStopping(monitor="loss", mode="max", restore_best_weights=True)
+    history = model.fit(x, y, batch_size=16, epochs=5, verbose=0, callbacks=[record, stop])
+    assert history.epoch == [0, 1] and stop.stopped_epoch == 1
+    assert not numpy.array_equal(weights[0][0], weights[1][0])
+    for restored, best in zip(model.get_weights(), weights[0]):
+        numpy.testing.assert_array_equal(restored, best)
+
+
+def test_a_zero_learning_rate_set_by_the_scheduler_freezes_the_weights(engine):
+    x, y = regression_data()
+    model = compiled_model(engine)
+    weights = {}
+
+    def record_weights(moment):
+        return lambda epoch, logs: weights.update({(moment, epoch): copied_weights(model)})
+
+    record = LambdaCallback(on_epoch_begin=record_weights("begin"), on_epoch_end=record_weights("end"))
+    schedule = LearningRateScheduler(lambda epoch, lr: 0.0 if epoch == 1 else 0.01)
+    history = model.fit(x, y, batch_size=16, epochs=3, verbose=0, callbacks=[schedule, record])
+    numpy.testing.assert_allclose(history.history["learning_rate"], [0.01, 0.0, 0.01], rtol=1e-6)
+    numpy.testing.assert_array_equal(weights["begin", 1][0], weights["end", 1][0])
+    assert not numpy.array_equal(weights["begin", 2][0], weights["end", 2][0])
+
+
+def test_reduce_on_plateau_assigns_the_optimizer_learning_rate(engine):
+    x, y = regression_data()
+    model = compiled_model(engine)
+    variable = model.optimizer.learning_rate
+    reduce = ReduceLROnPlateau(monitor="loss", mode="max", factor=0.5, patience=1, min_delta=0)
+    history = model.fit(x, y, batch_size=16, epochs=3, verbose=0, callbacks=[reduce])
+    assert model.optimizer.learning_rate is variable
+    numpy.testing.assert_allclose(history.history["learning_rate"], [0.01, 0.01, 0.005], rtol=1e-6)
+    numpy.testing.assert_allclose(float(variable.numpy()), 0.0025, rtol=1e-6)
+
+
+def test_terminate_on_nan_stops_at_the_first_bad_batch(engine, capsys):
+    x, y = regression_data()
+    y[20] = numpy.nan
+    model = compiled_model(engine)
+    batches = []
+    count = LambdaCallback(on_train_batch_end=lambda batch, logs: batches.append(batch))
+    history = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0, callbacks=[TerminateOnNaN(), count])
+    assert batches == [0, 1] and history.epoch == [0]
+    assert "Batch 1: Invalid loss, terminating training" in capsys.readouterr().out

@@ -1,0 +1,57 @@
+"""An HTTP server on 127.0.0.1 in a thread, serving scripted responses; no test touches another address.
+
+`server.serve(path, *responses)` queues responses for `path`: bytes (a good 200), an int (that status),
+or `Truncated(data, sent)` (announces len(data) bytes, sends `sent`, then closes). The last response
+repeats once the queue is down to it. `server.hits[path]` counts requests.
+"""
+import collections
+import http.server
+import threading
+
+
+class Truncated:
+    def __init__(self, data, sent):
+        self.data, self.sent = data, sent
+
+
+class LocalServer:
+    def __init__(self):
+        self.responses = {}
+        self.hits = collections.Counter()
+        handler = type("Handler", (_Handler,), {"owner": self})
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.01,), daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
+
+    def serve(self, path, *responses):
+        self.responses["/" + path.lstrip("/")] = list(responses)
+
+    def next_response(self, path):
+        self.hits[path] += 1
+        queue = self.responses.get(path, [404])
+        return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join()
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    owner = None
+
+    def do_GET(self):
+        response = self.owner.next_response(self.path)
+        if isinstance(response, int):
+            self.send_error(response)
+            return
+        data, sent = (response.data, response.sent) if isinstance(response, Truncated) else (response, len(response))
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data[:sent])
+        self.close_connection = True
+
+    def log_message(self, *args):
+        pass

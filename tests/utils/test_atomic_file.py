@@ -1,0 +1,26 @@
+import os
+
+import pytest
+
+from kerasish.utils.atomic_file import atomic_path, write_text_atomically
+
+
+def test_the_file_appears_whole_and_the_temporary_keeps_the_suffix(tmp_path):
+    target = tmp_path / "sub" / "model.weights.h5"
+    with atomic_path(target) as temporary:
+        assert temporary.endswith("model.weights.h5") and os.path.dirname(temporary) == str(target.parent)
+        with open(temporary, "w") as file:
+            file.write("new")
+        assert not target.exists()
+    assert target.read_text() == "new" and os.listdir(target.parent) == ["model.weights.h5"]
+
+
+def test_an_error_keeps_the_previous_file_and_removes_the_temporary(tmp_path):
+    target = tmp_path / "log.json"
+    write_text_atomically(target, "old")
+    with pytest.raises(RuntimeError, match="crash"):
+        with atomic_path(target) as temporary:
+            with open(temporary, "w") as file:
+                file.write("half")
+            raise RuntimeError("crash")
+    assert target.read_text() == "old" and os.listdir(tmp_path) == ["log.json"]

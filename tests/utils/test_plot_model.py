@@ -1,0 +1,42 @@
+import shutil
+
+import pytest
+
+import kerasish
+from kerasish.models import Model
+from kerasish.utils.naming import reset_names
+from kerasish.utils.plot_model import model_to_dot, plot_model
+from tests.models.toy_layers import Plus, Scale, Total
+
+
+@pytest.fixture(autouse=True)
+def fresh_names():
+    reset_names()
+
+
+def two_input_model():
+    a, b = kerasish.Input((3,), name="a"), kerasish.Input((3,), name="b")
+    return Model([a, b], Total()(Plus()([Scale()(a), b])), name="net")
+
+
+def test_dot_source_has_every_layer_and_connection():
+    model = two_input_model()
+    source = model_to_dot(model, show_shapes=True)
+    assert source.startswith('digraph "net" {')
+    for label in ("a (InputLayer)", "scale (Scale)", "plus (Plus)", "total (Total)", "output shape: (None, 1)"):
+        assert label in source
+    assert source.count("->") == 4
+
+
+def test_plot_model_writes_dot_files_atomically(tmp_path):
+    path = tmp_path / "model.dot"
+    plot_model(two_input_model(), to_file=str(path))
+    assert path.read_text().startswith("digraph")
+    assert [p.name for p in tmp_path.iterdir()] == ["model.dot"]
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot program")
+def test_plot_model_renders_png(tmp_path):
+    path = tmp_path / "model.png"
+    plot_model(two_input_model(), to_file=str(path))
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
