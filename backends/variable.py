@@ -59,7 +59,9 @@ class Variable(TensorOperators):
         return self._constraint
 
     def numpy(self):
-        return device.to_numpy(self._data)
+        """A copy: the storage itself may be updated in place by a static plan."""
+        array = device.to_numpy(self._data)
+        return array.copy() if array is self._data else array
 
     def __array__(self, dtype=None, copy=None):
         array = self.numpy()

@@ -11,18 +11,28 @@ def _flat(array, rank):
     return array.reshape(-1, math.prod(array.shape[1 + rank:1 + 2 * rank]), array.shape[-1])
 
 
-def first_max_index(windows, rank):
-    return _flat(windows, rank).argmax(axis=1)
+def first_max_mask(windows, rank):
+    """True at each window's first maximum only; a loop over the (few) taps beats argmax on a middle axis."""
+    flat = _flat(windows, rank)
+    hits = flat == flat.max(axis=1, keepdims=True)
+    seen = hits[:, 0].copy()
+    for tap in range(1, hits.shape[1]):
+        hit = hits[:, tap]
+        hit &= ~seen
+        seen |= hit
+    return hits
 
 
 def select(xp, windows, values, rank):
     """values at each window's first maximum: (batch, *output_spatial, channels)."""
-    picked = xp.take_along_axis(_flat(values, rank), first_max_index(windows, rank)[:, None, :], axis=1)
+    if values is windows:  # the pooled maximum itself (the forward pass): no mask needed
+        picked = _flat(windows, rank).max(axis=1)
+    else:
+        picked = (_flat(values, rank) * first_max_mask(windows, rank)).sum(axis=1)
     return picked.reshape(windows.shape[:1 + rank] + windows.shape[-1:])
 
 
 def spread(xp, windows, grad, rank):
     """grad (batch, *output_spatial, channels) placed at each window's first maximum, zeros elsewhere."""
-    flat = _flat(windows, rank)
-    hits = xp.arange(flat.shape[1])[:, None] == first_max_index(windows, rank)[:, None, :]
-    return (hits * grad.reshape(-1, 1, flat.shape[-1])).astype(grad.dtype, copy=False).reshape(windows.shape)
+    mask = first_max_mask(windows, rank)
+    return (mask * grad.reshape(-1, 1, mask.shape[-1])).astype(grad.dtype, copy=False).reshape(windows.shape)
