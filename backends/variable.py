@@ -11,8 +11,12 @@ _ASSIGN_HOOKS = {}
 FRESH_RESULT_TYPES = set()  # eager result types whose arrays nobody else holds (the dynamic Tensor)
 
 
+TRACING = "tracing"  # hook key for plain values assigned while a static trace runs
+
+
 def register_assign_hook(symbol_type, hook):
-    """A symbolic engine records `variable.assign(symbol)` as an update instead of computing it."""
+    """A symbolic engine records `variable.assign(symbol)` as an update instead of computing it;
+    the hook registered under TRACING gets plain values assigned during a trace (they become updates too)."""
     _ASSIGN_HOOKS[symbol_type] = hook
 
 
@@ -69,6 +73,8 @@ class Variable(TensorOperators):
 
     def assign(self, value):
         hook = _ASSIGN_HOOKS.get(type(value))
+        if hook is None and dispatch.TRACES:
+            hook = _ASSIGN_HOOKS.get(TRACING)
         if hook is not None:
             return hook(self, value)
         array = _as_array(value, self._data.dtype)

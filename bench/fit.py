@@ -4,7 +4,9 @@
 
   mlp   Dense 784-512-512-10 (relu), batch 128, sparse categorical cross-entropy from logits, SGD
   cnn   two blocks of Conv2D 3x3 (32, 64 filters, relu) + MaxPooling2D 2x2, then Dense 10; batch 64
-  tiny  Dense 4->1 on batches of 8: almost all of a step is framework overhead (reported per step)
+  tiny  Dense 4->1 on batches of 8: almost all of a step is framework overhead. Its extra rows
+        `step-dyn`/`step-sta` call the engine's train function directly on one prepared batch, so
+        the difference to the fit row is the trainer's own per-step cost (data slicing, callbacks).
 
 Each kerasish row is `model.fit(..., epochs=1, shuffle=False, verbose=0)` on N batches after a
 warm-up epoch (which includes the static engine's one-time trace); torch runs the same loop
@@ -18,6 +20,8 @@ import numpy
 
 import kerasish
 from kerasish import layers
+from kerasish.backends import interface
+from kerasish.backends.dynamic import Tensor
 
 try:
     import torch
@@ -91,6 +95,20 @@ def time_kerasish(name, engine, x, y, repeats):
     return best, model
 
 
+def time_step(engine, model, x, y, batches, repeats):
+    """The engine's train function alone, on one batch already on the device, `batches` times."""
+    step = interface.get(engine).make_train_function(model)
+    batch = (Tensor(x[:SPECS["tiny"]["batch"]]), Tensor(y[:SPECS["tiny"]["batch"]]), None)
+    step(batch)
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(batches):
+            step(batch)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def time_torch(name, model, x, y, repeats):
     net = torch_model(name, model)
     if name == "cnn":
@@ -129,6 +147,8 @@ def main():
         for engine in ("dynamic", "static"):
             seconds, model = time_kerasish(name, engine, x, y, arguments.repeats)
             rows[f"kerasish-{engine[:3]}"] = seconds
+            if name == "tiny":
+                rows[f"step-{engine[:3]}"] = time_step(engine, model, x, y, batches, arguments.repeats)
         if torch is not None:
             rows["torch"] = time_torch(name, model, x, y, arguments.repeats)
         for runner, seconds in rows.items():

@@ -5,12 +5,12 @@
 Two models, one SGD training step each, written once with kerasish.GradientTape + Variable.assign
 and run by `kerasish.function` on both engines:
   tiny  tanh(x * w + b) on an 8x4 batch: the time is almost all per-step framework overhead;
-  mlp   784-256-10 relu MLP on a 64-example batch (needs ops.matmul).
+  mlp   784-256-10 relu MLP on a 64-example batch.
 Rows: the dynamic engine, the static engine with every pass on, with every pass off, and with one
-pass off at a time. Columns: the step time (best of several repeats, microseconds), the ratios
-against the dynamic step and against the same step in torch eager measured in this run, the peak
-memory of one step as tracemalloc sees it (numpy reports its buffers there), and the static plan's
-peak intermediate bytes. Targets: static <= 0.5x dynamic on tiny, <= 1x on mlp; fusion lowers memory.
+pass off at a time. Columns: the step time (microseconds, best of 9 rounds in which every
+configuration and torch are timed in turn), the ratios against the dynamic step and against the
+same step in torch eager, the peak memory of one step as tracemalloc sees it (numpy reports its
+buffers there), and the static plan's peak intermediate bytes. Targets: static <= 0.5x dynamic on tiny, <= 1x on mlp; fusion lowers memory.
 """
 import argparse
 import timeit
@@ -64,9 +64,15 @@ def make_step(name, variables, engine, passes):
     return kerasish.function(step, engine=engine, passes=passes)
 
 
-def best_time(function, steps, repeat=9):
-    function()
-    return min(timeit.repeat(function, number=steps, repeat=repeat)) / steps * 1e6
+def interleaved_best(runs, steps, rounds=9):
+    """Best per-step time of each function, timed in turns so that a busy spell hits all of them."""
+    best = [float("inf")] * len(runs)
+    for run in runs:
+        run()
+    for _ in range(rounds):
+        for position, run in enumerate(runs):
+            best[position] = min(best[position], timeit.timeit(run, number=steps) / steps * 1e6)
+    return best
 
 
 def peak_bytes(function):
@@ -80,22 +86,22 @@ def peak_bytes(function):
     return peak
 
 
-def measure_kerasish(name, engine, passes, steps):
+def kerasish_step(name, engine, passes):
+    """A ready step `run()` and, on the static engine, its plan's peak intermediate bytes."""
     variables = [kerasish.Variable(p) for p in MODELS[name]["params"]()]
     x, y = MODELS[name]["batch"]()
     step = make_step(name, variables, engine, passes)
     run = lambda: step(x, y)  # noqa: E731
-    plan = None
-    if engine == "static":
-        run()
-        (trace,) = step.traces.values()
-        plan = trace.compiled.peak_memory(x, y)
-    return best_time(run, steps), peak_bytes(run), plan
+    run()
+    if engine == "dynamic":
+        return run, None
+    (trace,) = step.traces.values()
+    return run, trace.compiled.peak_memory(x, y)
 
 
-def measure_torch(name, steps):
+def torch_step(name):
     if torch is None:
-        return float("nan")
+        return None
     params = [torch.tensor(p, requires_grad=True) for p in MODELS[name]["params"]()]
     x, y = [torch.from_numpy(a) for a in MODELS[name]["batch"]()]
 
@@ -112,7 +118,7 @@ def measure_torch(name, steps):
             for p, g in zip(params, grads):
                 p -= RATE * g
         return loss
-    return best_time(step, steps)
+    return step
 
 
 def configurations():
@@ -132,23 +138,25 @@ def main():
     warnings.simplefilter("ignore")
     print(f"one SGD training step; times in microseconds (torch {'absent' if torch is None else torch.__version__})")
     for name in MODELS:
-        if name == "mlp" and not hasattr(ops, "matmul"):
-            print(f"\n{name}: skipped, kerasish.ops.matmul is not defined yet")
-            continue
         steps = args.steps if name == "tiny" else max(args.steps // 10, 2)
-        torch_time = measure_torch(name, steps)
+        labels, runs, plans = [], [], []
+        for label, engine, passes in configurations():
+            run, plan = kerasish_step(name, engine, passes)
+            labels.append(label)
+            runs.append(run)
+            plans.append(plan)
+        reference = torch_step(name)
+        times = interleaved_best(runs + ([reference] if reference else []), steps)
+        torch_time = times[-1] if reference else float("nan")
         header = (f"{'configuration':<34} {'step us':>9} {'/dynamic':>9} {'/torch':>7} {'peak KiB':>9} "
                   f"{'plan peak KiB':>13}")
         print(f"\n{name} (torch eager step: {torch_time:.1f} us)")
         print(header)
         print("-" * len(header))
-        dynamic_time = None
-        for label, engine, passes in configurations():
-            time, peak, plan = measure_kerasish(name, engine, passes, steps)
-            dynamic_time = dynamic_time or time
+        for label, run, plan, time in zip(labels, runs, plans, times):
             plan_text = f"{plan / 1024:13.1f}" if plan is not None else f"{'-':>13}"
-            print(f"{label:<34} {time:9.1f} {time / dynamic_time:9.2f} {time / torch_time:7.2f} "
-                  f"{peak / 1024:9.1f} {plan_text}")
+            print(f"{label:<34} {time:9.1f} {time / times[0]:9.2f} {time / torch_time:7.2f} "
+                  f"{peak_bytes(run) / 1024:9.1f} {plan_text}")
 
 
 if __name__ == "__main__":

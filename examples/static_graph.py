@@ -28,8 +28,7 @@ def build(hidden=32, learning_rate=0.1, seed=0):
     w2 = static.variable(rng.normal(0, 0.5, (hidden, 1)).astype("float32"), name="w2")
     b2 = static.variable(numpy.zeros(1, "float32"), name="b2")
     prediction = ops.matmul(ops.tanh(ops.matmul(x, w1) + b1), w2) + b2
-    error = prediction - y
-    loss = ops.sum(error * error) / ops.sum(ops.ones_like(y))
+    loss = ops.mean(ops.square(prediction - y))
     params = [w1, b1, w2, b2]
     grads = static.gradients(loss, params)
     train = static.function([x, y], loss, updates=[(p, p - learning_rate * g) for p, g in zip(params, grads)],

@@ -4,6 +4,8 @@ convert_to_tensor, convert_to_numpy, cast and stop_gradient, with Keras's signat
 Ops without a tensor input (zeros, arange, eye, ...) make their array on the current device
 (`kerasish.device(...)`); the engines hand them numpy as xp, having no input to take a device from.
 """
+import math
+
 import numpy
 
 from .. import config, device, dispatch
@@ -76,7 +78,7 @@ def ones(shape, dtype=None):
 def _arange_infer(shapes, dtypes, start, stop, step, dtype):
     if step == 0:
         raise ValueError("arange: step must not be 0")
-    return (len(range(0, int(numpy.ceil((stop - start) / step)))),), numpy.dtype(dtype)
+    return (max(math.ceil((stop - start) / step), 0),), numpy.dtype(dtype)
 
 
 _arange = primitive("arange",
@@ -138,6 +140,7 @@ def cast(x, dtype):
 _KERAS_DEFAULTS = {numpy.dtype("float64"): None, numpy.dtype("int64"): "int32"}
 
 
+@export
 def is_tensor(x):
     """A kerasish tensor of any engine (Tensor, Variable, Symbol, KerasTensor)."""
     return type(x) in dispatch._RANKS
@@ -151,7 +154,7 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
         raise ValueError("convert_to_tensor: kerasish has no sparse or ragged tensors")
     if is_tensor(x):
         return x if dtype is None or numpy.dtype(dtype) == x.dtype else cast(x, dtype)
-    array = device.to_numpy(x) if device.is_cupy(x) else numpy.asarray(x)
+    array = x if device.is_cupy(x) else numpy.asarray(x)
     if dtype is None and array.dtype in _KERAS_DEFAULTS:
         dtype = _KERAS_DEFAULTS[array.dtype] or config.floatx()
     return cast(device.to_device(array), dtype or array.dtype)
@@ -159,7 +162,7 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
 
 @export
 def convert_to_numpy(x):
-    return device.to_numpy(getattr(x, "_data", None) if hasattr(x, "_data") else numpy.asarray(x))
+    return device.to_numpy(getattr(x, "_data", x))
 
 
 _stop_gradient = primitive("stop_gradient", lambda xp, x: x, None, lambda shapes, dtypes: (tuple(shapes[0]),

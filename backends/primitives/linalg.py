@@ -5,6 +5,7 @@ matmul follows numpy: batch dimensions broadcast, a 1-D operand is a vector. ein
 implicit subscripts with "..."; its gradient for each operand is another einsum of the output gradient
 with the other operands. A label repeated within one operand (a diagonal or trace) is refused.
 """
+import functools
 import string
 
 from .registry import broadcast_like, broadcast_shapes, describe, export, ops, primitive, result_dtype, shape_of
@@ -160,18 +161,28 @@ def _positions(term, kept, rank):
     return tuple(positions)
 
 
-_einsum = primitive("einsum", lambda xp, *operands, subscripts: xp.einsum(subscripts, *operands, optimize=True),
-                    _einsum_vjp, _einsum_infer)
+def _einsum_forward(xp, *operands, subscripts):
+    # The optimised path (BLAS through tensordot) costs ~10 us of planning: worth it beyond tiny operands.
+    large = any(getattr(x, "size", 1) > 1024 for x in operands)
+    return xp.einsum(subscripts, *operands, optimize=large)
+
+
+_einsum = primitive("einsum", _einsum_forward, _einsum_vjp, _einsum_infer)
 
 
 @export
 def einsum(subscripts, *operands, **kwargs):
     if kwargs:
         raise TypeError(f"einsum: unexpected keyword arguments {sorted(kwargs)}")
+    return _einsum(*operands, subscripts=_checked(subscripts))
+
+
+@functools.lru_cache(maxsize=256)
+def _checked(subscripts):
     subscripts = _explicit(subscripts)
     for term in _split(subscripts)[0]:
         _labels(term)
-    return _einsum(*operands, subscripts=subscripts)
+    return subscripts
 
 
 # ----- compositions -------------------------------------------------------------------------

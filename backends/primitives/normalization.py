@@ -1,11 +1,15 @@
 """Normalisation ops with Keras's names: `moments`, `batch_normalization`, `layer_normalization`,
 `rms_normalization`.
 
-batch_normalization is one fused primitive (two passes forward, three backward) whose gradient reaches
-mean and variance too, so training through `moments` is exact; the others are composed from
-reductions and elementwise ops.
+`moments` (both statistics, stacked) and `batch_normalization` are fused primitives whose gradients
+reach every input, so training through `moments` is exact and a BatchNormalization step makes about a
+dozen passes over the activations; layer and RMS normalisation are composed from other ops.
 """
+import math
+
 from .. import config
+from .elementwise import float_dtype
+from .reduction import reduced_shape, restore_axes
 from .registry import export, normalize_axis, ops, primitive, shape_of
 
 
@@ -13,13 +17,44 @@ def _axes(axes):
     return tuple(int(a) for a in axes) if isinstance(axes, (list, tuple)) else int(axes)
 
 
+def _moments_forward(xp, x, axes, keepdims):
+    x = x.astype(float_dtype(x.dtype), copy=False)
+    mean = x.mean(axis=axes, keepdims=True)
+    centred = x - mean
+    variance = xp.square(centred, out=centred).mean(axis=axes, keepdims=keepdims)
+    return xp.stack([mean.reshape(variance.shape), variance])
+
+
+def _moments_vjp(g, inputs, output, needs, axes, keepdims):
+    x = inputs[0]
+    d_mean, d_variance, mean = (restore_axes(value, x, axes, keepdims) for value in (g[0], g[1], output[0]))
+    count = _count(x, axes)
+    return ((x - mean) * (2.0 * d_variance / count) + d_mean / count,)
+
+
+def _count(x, axes):
+    """How many elements each statistic gathers; counted at run time when a reduced size is unknown."""
+    shape = shape_of(x)
+    sizes = [shape[a] for a in normalize_axis("moments", axes, len(shape))]
+    if None not in sizes:
+        return math.prod(sizes)
+    return ops.sum(ops.ones_like(x), axis=axes, keepdims=True)
+
+
+def _moments_infer(shapes, dtypes, axes, keepdims):
+    return (2, *reduced_shape("moments", shapes[0], axes, keepdims)), float_dtype(dtypes[0])
+
+
+_moments = primitive("moments", _moments_forward, _moments_vjp, _moments_infer)
+
+
 @export
 def moments(x, axes, keepdims=False, synchronized=False):
-    """(mean, variance) over `axes`; the variance is the mean squared deviation from the mean."""
+    """(mean, variance) over `axes` from one fused primitive; the variance is the mean squared deviation."""
     if synchronized:
         raise NotImplementedError("moments: synchronized=True (cross-replica statistics) is not supported")
-    axes = _axes(axes)
-    return ops.mean(x, axis=axes, keepdims=keepdims), ops.var(x, axis=axes, keepdims=keepdims)
+    statistics = _moments(x, axes=_axes(axes), keepdims=bool(keepdims))
+    return statistics[0], statistics[1]
 
 
 def _along_axis(vector, axis, ndim):

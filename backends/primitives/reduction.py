@@ -6,6 +6,7 @@ keep their dtype; mean, var and std of integers are floatx; argmax/argmin are in
 Gradients: max and min share the gradient evenly among tied extrema (as TensorFlow and JAX do);
 prod divides the product by each element, so its gradient is only defined for non-zero inputs.
 """
+import functools
 import math
 
 import numpy
@@ -16,9 +17,16 @@ from .registry import broadcast_like, dtype_of, export, normalize_axis, ops, pri
 _WIDENED = {"bool": "int32", "int8": "int32", "int16": "int32", "uint8": "uint32", "uint16": "uint32"}
 
 
+@functools.lru_cache(maxsize=None)
 def sum_dtype(dtype):
     dtype = numpy.dtype(result_dtype(dtype))
     return numpy.dtype(_WIDENED.get(dtype.name, dtype))
+
+
+@functools.lru_cache(maxsize=None)
+def _accumulator(dtype):
+    """The `dtype=` a sum or product kernel needs: None (the input's own) unless Keras widens it."""
+    return None if dtype.kind in "fc" else sum_dtype(dtype)
 
 
 def _same(dtype):
@@ -69,7 +77,7 @@ def reduction(name, forward, vjp=None, dtype_rule=_same):
 
 
 _sum = reduction(
-    "sum", lambda xp, x, axis=None, keepdims=False: xp.sum(x, axis=axis, keepdims=keepdims, dtype=sum_dtype(x.dtype)),
+    "sum", lambda xp, x, axis=None, keepdims=False: x.sum(axis=axis, keepdims=keepdims, dtype=_accumulator(x.dtype)),
     lambda g, inputs, out, needs, axis=None, keepdims=False: (_spread(g, inputs, axis, keepdims),), sum_dtype)
 
 
@@ -84,8 +92,8 @@ def _count(x, axis):
 
 
 _mean = reduction(
-    "mean", lambda xp, x, axis=None, keepdims=False: xp.mean(x, axis=axis, keepdims=keepdims,
-                                                             dtype=float_dtype(x.dtype)),
+    "mean", lambda xp, x, axis=None, keepdims=False: x.mean(
+        axis=axis, keepdims=keepdims, dtype=None if x.dtype.kind in "fc" else float_dtype(x.dtype)),
     lambda g, inputs, out, needs, axis=None, keepdims=False: (
         _spread(g, inputs, axis, keepdims) / _count(inputs[0], axis),), float_dtype)
 
@@ -96,17 +104,17 @@ def _extremum_vjp(g, inputs, out, needs, axis=None, keepdims=False):
     return (hits / ops.sum(hits, axis=axis, keepdims=True) * restore_axes(g, x, axis, keepdims),)
 
 
-_max = reduction("max", lambda xp, x, axis=None, keepdims=False: xp.max(x, axis=axis, keepdims=keepdims),
+_max = reduction("max", lambda xp, x, axis=None, keepdims=False: x.max(axis=axis, keepdims=keepdims),
                  _extremum_vjp)
-_min = reduction("min", lambda xp, x, axis=None, keepdims=False: xp.min(x, axis=axis, keepdims=keepdims),
+_min = reduction("min", lambda xp, x, axis=None, keepdims=False: x.min(axis=axis, keepdims=keepdims),
                  _extremum_vjp)
 _prod = reduction(
-    "prod", lambda xp, x, axis=None, keepdims=False: xp.prod(x, axis=axis, keepdims=keepdims, dtype=sum_dtype(x.dtype)),
+    "prod", lambda xp, x, axis=None, keepdims=False: x.prod(axis=axis, keepdims=keepdims, dtype=_accumulator(x.dtype)),
     lambda g, inputs, out, needs, axis=None, keepdims=False: (
         restore_axes(g * out, inputs[0], axis, keepdims) / inputs[0],), sum_dtype)
-_all = reduction("all", lambda xp, x, axis=None, keepdims=False: xp.all(x, axis=axis, keepdims=keepdims),
+_all = reduction("all", lambda xp, x, axis=None, keepdims=False: x.all(axis=axis, keepdims=keepdims),
                  dtype_rule=_bool)
-_any = reduction("any", lambda xp, x, axis=None, keepdims=False: xp.any(x, axis=axis, keepdims=keepdims),
+_any = reduction("any", lambda xp, x, axis=None, keepdims=False: x.any(axis=axis, keepdims=keepdims),
                  dtype_rule=_bool)
 
 

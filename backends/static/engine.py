@@ -8,7 +8,7 @@ import numpy
 
 from .. import dispatch
 from ..primitives.registry import result_dtype
-from ..variable import Variable, register_assign_hook
+from ..variable import TRACING, Variable, register_assign_hook
 from .graph import Symbol, constant, default_graph
 
 _WEAK = (bool, int, float)
@@ -74,6 +74,15 @@ def assign(variable, value):
     return variable
 
 
+def assign_constant(variable, value):
+    """A plain value assigned while tracing is an update of the traced function, like a symbol."""
+    graph = dispatch.TRACES[-1]
+    with graph.as_default():
+        symbol = constant(getattr(value, "_data", value), dtype=variable.dtype)
+    return assign(variable, symbol)
+
+
 dispatch.register_type(Symbol, 4, apply)
 dispatch.ENGINES["static"] = apply
 register_assign_hook(Symbol, assign)
+register_assign_hook(TRACING, assign_constant)

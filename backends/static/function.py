@@ -12,6 +12,7 @@ from ..variable import Variable
 from . import passes as optimisations
 from .graph import Graph, Symbol, constant, default_graph
 from .passes import buffer_reuse, dead_code, inplace_updates
+from .passes.aliasing import returns_new_array
 from .plan import Plan, sizeof
 
 
@@ -52,8 +53,8 @@ class Function:
             outputs, values = self._run(*arrays, *current)
         except Exception as error:
             raise self._explain(error) from error
-        for (variable, _), value in zip(plan.updates, values):
-            variable._data = value
+        for (variable, _), value, shared in zip(plan.updates, values, plan.shared_updates):
+            variable._data = value.copy() if shared else value
         return outputs
 
     def feed(self, feeds):
@@ -117,6 +118,10 @@ def compile_plan(inputs, outputs, updates, enabled, device_name):
     if "inplace_updates" in enabled:
         inplace_updates.run(plan)
     buffer_reuse.run(plan, enabled)
+    produced = {step.output: step.node for step in plan.steps}
+    # an update value that may share memory with a feed, a constant or another variable is copied,
+    # so that every variable owns its storage
+    plan.shared_updates = [slot not in produced or not returns_new_array(produced[slot]) for _, slot in plan.updates]
     return plan
 
 

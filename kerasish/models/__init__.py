@@ -3,6 +3,6 @@ from kerasish.models.cloning import clone_model
 from kerasish.models.functional import Functional
 from kerasish.models.model import Model, model_from_json
 from kerasish.models.sequential import Sequential
-from kerasish.saving import load_model
+from kerasish.saving.saving_api import load_model
 
 __all__ = ["Functional", "Model", "Sequential", "clone_model", "model_from_json"]

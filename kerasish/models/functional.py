@@ -91,13 +91,14 @@ class Functional(Model):
         return references
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, custom_objects=None):
         created, pending, tensors = {}, [], {}
         for entry in config["layers"]:
             if entry["class_name"] == "Primitive" and entry.get("module") == "kerasish.ops":
                 created[entry["name"]] = _PrimitiveCall(entry["config"])
             else:
-                layer = deserialize_layer({k: v for k, v in entry.items() if k not in ("name", "inbound_nodes")})
+                layer = deserialize_layer({k: v for k, v in entry.items() if k not in ("name", "inbound_nodes")},
+                                          custom_objects)
                 created[entry["name"]] = layer
                 if isinstance(layer, InputLayer):
                     tensors[(layer.name, 0)] = [layer.output]

@@ -67,9 +67,9 @@ class Model(Trainer, Layer):
         """A functional config (with "layers" and "input_layers") rebuilds a functional model."""
         from kerasish.models.functional import Functional
         from kerasish.models.serialization import custom_object_scope
+        if cls is Model and "layers" in config and "input_layers" in config:
+            return Functional.from_config(config, custom_objects)
         with custom_object_scope(custom_objects):
-            if cls is Model and "layers" in config and "input_layers" in config:
-                return Functional.from_config(config)
             return super().from_config(config)
 
     def to_json(self, **kwargs):

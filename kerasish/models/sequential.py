@@ -122,10 +122,10 @@ class Sequential(Model):
         return config
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, custom_objects=None):
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         for entry in config["layers"]:
-            model.add(deserialize_layer(entry), rebuild=False)
+            model.add(deserialize_layer(entry, custom_objects), rebuild=False)
         if model._layers:
             if isinstance(model._layers[0], InputLayer):
                 model._maybe_rebuild()

@@ -14,6 +14,10 @@ from kerasish.optimizers import Optimizer
 from kerasish.utils.naming import to_snake_case
 
 
+# The layer lists a Sequential/Functional keeps besides `layers` (Keras skips its own the same way).
+_MODEL_INTERNALS = frozenset({"_layers", "_operations"})
+
+
 def own_variables(saveable):
     return saveable.variables if isinstance(saveable, Optimizer) else saveable._own_weights()
 
@@ -35,11 +39,13 @@ def _attribute_key(name):
 
 def _children(saveable):
     from kerasish.models import Functional, Sequential
+    skipped = _BOOKKEEPING
     if isinstance(saveable, (Functional, Sequential)):
         yield "layers", saveable.layers
+        skipped = _BOOKKEEPING | _MODEL_INTERNALS
     if isinstance(saveable, Optimizer):
         return
-    attributes = {k: v for k, v in vars(saveable).items() if k not in _BOOKKEEPING}
+    attributes = {k: v for k, v in vars(saveable).items() if k not in skipped}
     for name in sorted(attributes, key=_attribute_key):
         yield name, attributes[name]
 

@@ -77,7 +77,8 @@ def save_weights(model, filepath, overwrite=True, **kwargs):
 
 def _stored_entries(model, filepath, by_name):
     if filepath.endswith(".keras"):
-        return keras_format.weight_entries(model, keras_format.read_archive(filepath, with_config=False)[1])
+        stored = keras_format.read_archive(filepath, with_config=False)[1]
+        return keras_format.weight_entries(model, stored)
     if filepath.endswith(".weights.h5"):
         return keras_format.weight_entries(model, keras_format.read_weights_file(filepath))
     layers, top_level = legacy_h5_format.read_weights_file(filepath)

@@ -63,6 +63,7 @@ class Trainer:
         self._loss_tracker = None
         self._functions = {}
         self._batch_sizes = {}
+        self._loss_sources = None
 
     # ----- compile --------------------------------------------------------------------------
 
@@ -138,7 +139,7 @@ class Trainer:
         losses = []
         if self._compile_loss is not None:
             losses.append(self._compile_loss(y, y_pred, sample_weight))
-        losses += self.losses_of(self._loss_sources)
+        losses += self.losses if self._loss_sources is None else self.losses_of(self._loss_sources)
         if not losses:
             raise ValueError(f"No loss to compute for model '{self.name}'. Provide a `loss` argument in "
                              "`compile()`")

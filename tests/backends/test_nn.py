@@ -4,6 +4,7 @@ import pytest
 
 from kerasish import ops
 from kerasish.backends.dynamic import GradientTape, Tensor
+from kerasish.backends.symbolic import KerasTensor
 from kerasish.utils import gradcheck
 
 from .cases import randn
@@ -121,3 +122,32 @@ def test_max_pool_gradient_matches_torch(ties):
     pooled.backward(pooled.detach())
     numpy.testing.assert_allclose(ours.numpy(), pooled.detach().numpy().transpose(0, 2, 3, 1))
     numpy.testing.assert_allclose(gradient.numpy(), theirs.grad.numpy().transpose(0, 2, 3, 1), atol=1e-6)
+
+
+def test_a_cnn_step_saved_by_the_static_engine_loads_and_runs_the_same(tmp_path):
+    from kerasish.backends import static
+    x = randn(2, 6, 6, 3).astype(numpy.float32)
+    kernel = randn(3, 3, 3, 4, seed=1).astype(numpy.float32)
+    images = static.placeholder((None, 6, 6, 3), numpy.float32)
+    weights = static.placeholder(kernel.shape, numpy.float32)
+    features = ops.conv(images, weights, padding="same")
+    features = ops.batch_normalization(features, *ops.moments(features, axes=(0, 1, 2)), axis=-1)
+    loss = ops.sum(ops.average_pool(ops.max_pool(features, 3, 2, "same"), 2, 1, "same"))
+    function = static.function([images, weights], [loss, *static.gradients(loss, [images, weights])])
+    static.save(function, tmp_path / "cnn.h5")
+    for got, expected in zip(static.load(tmp_path / "cnn.h5")(x, kernel), function(x, kernel)):
+        numpy.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("call, shape", [
+    (lambda x: ops.conv(x, KerasTensor((3, 3, 3, 8)), strides=2, padding="same"), (None, 14, 14, 8)),
+    (lambda x: ops.conv_transpose(x, KerasTensor((3, 3, 5, 3)), 2, "same"), (None, 56, 56, 5)),
+    (lambda x: ops.depthwise_conv(x, KerasTensor((3, 3, 3, 2))), (None, 26, 26, 6)),
+    (lambda x: ops.max_pool(x, 2), (None, 14, 14, 3)),
+    (lambda x: ops.average_pool(x, 3, 2, "same"), (None, 14, 14, 3)),
+    (lambda x: ops.adaptive_max_pool(x, (2, 3)), (None, 2, 3, 3)),
+    (lambda x: ops.moments(x, (0, 1, 2))[1], (3,)),
+    (lambda x: ops.batch_normalization(x, *ops.moments(x, (0, 1, 2)), axis=-1), (None, 28, 28, 3)),
+])
+def test_symbolic_inputs_get_keras_shapes(call, shape):
+    assert call(KerasTensor((None, 28, 28, 3))).shape == shape

@@ -303,3 +303,19 @@ def test_masks_flow_through_a_functional_model():
 def test_a_mask_reaching_a_layer_without_masking_support_warns():
     with pytest.warns(UserWarning, match="does not support masking"):
         Total()(MaskZeros()(numpy.ones((1, 3), "float32")))
+
+
+class MaskApplier(layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        return inputs if mask is None else inputs * ops.cast(mask, inputs.dtype) * 10.0
+
+
+def test_masks_reach_layers_on_both_engines(engine):
+    inputs = kerasish.Input((3,))
+    model = kerasish.Model(inputs, MaskApplier()(MaskZeros()(inputs)))
+    x = kerasish.backends.dynamic.Tensor(numpy.array([[0.0, 5.0, 2.0]], "float32"))
+    assert run(engine, lambda t: model(t), x).numpy().tolist() == [[0.0, 50.0, 20.0]]

@@ -233,3 +233,15 @@ def test_to_json_and_model_from_json_round_trip_a_functional_model():
     clone = model_from_json(model.to_json(), custom_objects=CUSTOM)
     assert isinstance(clone, Functional) and clone.name == "json_net"
     assert Model.from_config(model.get_config(), custom_objects=CUSTOM).name == "json_net"
+
+
+def test_nested_model_config_round_trips():
+    from kerasish.models.serialization import deserialize_layer, serialize_layer
+    inner = Sequential([kerasish.Input((3,)), Scale()], name="inner")
+    x = kerasish.Input((3,))
+    outer = Model(x, Total()(inner(x)), name="outer")
+    clone = deserialize_layer(json.loads(json.dumps(serialize_layer(outer))), CUSTOM)
+    assert isinstance(clone.get_layer("inner"), Sequential)
+    clone.set_weights(outer.get_weights())
+    values = data()
+    numpy.testing.assert_allclose(clone(values).numpy(), outer(values).numpy(), rtol=1e-6)

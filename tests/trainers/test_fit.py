@@ -220,3 +220,24 @@ def test_subclassed_model_trains_on_both_engines(engine):
     history = net.fit(x, y, batch_size=16, epochs=3, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert int(net.moments.count.numpy()) == 12 and net.weights[0].path == "net/scale/kernel"
+
+
+def test_debug_limits_on_epochs_and_steps(monkeypatch):
+    monkeypatch.setenv("KERASISH_MAX_EPOCHS", "2")
+    monkeypatch.setenv("KERASISH_MAX_STEPS_PER_EPOCH", "1")
+    net = model("dynamic")
+    history = net.fit(*regression(), epochs=5, verbose=0)
+    assert history.epoch == [0, 1] and steps_taken(net) == 2
+
+
+def test_weight_regularization_is_part_of_the_loss(engine):
+    def squares(weight):
+        return ops.sum(weight * weight)
+
+    net = Sequential([kerasish.Input((3,)), Scale(regularizer=squares), Total()])
+    net.compile(optimizer=kerasish.optimizers.SGD(0.0), loss="mse", backend=engine)
+    x, y = regression(rows=16)
+    prediction = (x * numpy.linspace(0.5, 1.5, 3)).sum(-1, keepdims=True)
+    penalty = numpy.sum(numpy.linspace(0.5, 1.5, 3) ** 2)
+    numpy.testing.assert_allclose(net.evaluate(x, y, batch_size=16, verbose=0),
+                                  numpy.mean((prediction - y) ** 2) + penalty, rtol=1e-5)

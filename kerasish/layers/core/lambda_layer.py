@@ -22,8 +22,12 @@ def _unsafe(what):
 
 
 def serialize_function(function):
-    if function.__name__ != "<lambda>" and "<locals>" not in function.__qualname__:
-        return {"module": function.__module__, "class_name": "function", "config": function.__name__,
+    from kerasish import ops
+    name = getattr(function, "__name__", None) or getattr(function, "name", None)
+    if getattr(ops, str(name), None) is function:  # ops may be primitive objects, without a __module__
+        return {"module": "kerasish.ops", "class_name": "function", "config": name, "registered_name": "function"}
+    if name != "<lambda>" and "<locals>" not in function.__qualname__:
+        return {"module": function.__module__, "class_name": "function", "config": name,
                 "registered_name": "function"}
     code = base64.b64encode(marshal.dumps(function.__code__)).decode("ascii")
     closure = None if function.__closure__ is None else [cell.cell_contents for cell in function.__closure__]

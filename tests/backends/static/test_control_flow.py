@@ -13,12 +13,6 @@ def _data(*shape, seed=0):
     return numpy.random.default_rng(seed).standard_normal(shape).astype(numpy.float32)
 
 
-def _needs(*names):
-    missing = [n for n in names if not hasattr(ops, n)]
-    if missing:
-        pytest.skip(f"ops {missing} not in the registry yet")
-
-
 def _rnn_loss(w, h0, xs):
     def step(h, x):
         h = ops.tanh(w * h + x)
@@ -57,7 +51,6 @@ def test_static_scan_gradient_matches_finite_differences():
 
 
 def test_static_scan_gradient_equals_unrolled_dynamic_tape():
-    _needs("getitem", "stack")
     w, h0, xs = numpy.full(3, 0.5, "float32"), _data(3), _data(4, 3, seed=1)
     tensors = [Tensor(w), Tensor(h0), Tensor(xs)]
     with GradientTape() as tape:
@@ -176,7 +169,6 @@ def test_cond_on_both_engines(engine):
 
 
 def test_scan_and_foldl_eagerly_on_the_dynamic_engine():
-    _needs("getitem", "stack")
     xs = Tensor(numpy.arange(4, dtype="float32"))
     carry, ys = ops.scan(lambda c, x: (c + x, c * x), Tensor(numpy.float32(0)), xs)
     assert float(carry.numpy()) == 6

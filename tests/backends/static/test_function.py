@@ -141,3 +141,16 @@ def test_assign_of_a_symbol_outside_a_trace_is_an_error():
     x = static.placeholder((2,))
     with pytest.raises(ValueError, match="'lonely'.*only possible inside kerasish.function"):
         w.assign(x)
+
+
+def test_variables_keep_their_own_storage_after_updates():
+    a = static.variable(numpy.ones(2, "float32"), name="a_own")
+    b = static.variable(numpy.full(2, 2.0, "float32"), name="b_own")
+    c = static.variable(numpy.zeros(2, "float32"), name="c_own")
+    x = static.placeholder((2,), name="x_own")
+    feed = numpy.array([5.0, 6.0], "float32")
+    static.function([x], [], updates=[(a, b), (c, x)])(feed)
+    feed[:] = 0
+    b.variable.value[:] = -1
+    numpy.testing.assert_allclose(a.variable.numpy(), [2, 2])
+    numpy.testing.assert_allclose(c.variable.numpy(), [5, 6])

@@ -1,0 +1,22 @@
+"""Wrapper: a layer that wraps another one (TimeDistributed, Bidirectional); its config holds the inner layer's."""
+from kerasish.layers.layer import Layer
+
+
+class Wrapper(Layer):
+    def __init__(self, layer, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(layer, Layer):
+            raise ValueError(f"Layer {layer} supplied to Wrapper isn't a supported layer type. Please ensure "
+                             "wrapped layer is a valid Keras layer.")
+        self.layer = layer
+
+    def get_config(self):
+        from kerasish.models.serialization import serialize_layer
+        return {**super().get_config(), "layer": serialize_layer(self.layer)}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from kerasish.models.serialization import deserialize_layer
+        config = dict(config)
+        config["layer"] = deserialize_layer(config["layer"], custom_objects)
+        return cls(**config)

@@ -1,0 +1,132 @@
+"""RNN: runs a cell over the time axis with `ops.scan`, so one loop serves both engines.
+
+Supports `return_sequences`, `return_state`, `go_backwards`, an `initial_state` and a mask (from
+`Embedding(mask_zero=True)`): at masked steps the states are carried over unchanged and the output
+repeats the previous one (Keras's default, `zero_output_for_mask=False`).
+"""
+import inspect
+
+from kerasish import ops
+from kerasish.layers.input_spec import InputSpec
+from kerasish.layers.layer import Layer
+
+_LAYER_KEYS = ("name", "trainable", "dtype")
+
+
+def cell_config(layer, rnn_config):
+    """A SimpleRNN/LSTM/GRU config as Keras writes it: the RNN's keys without `cell`, plus the cell's arguments."""
+    cell = {key: value for key, value in layer.cell.get_config().items() if key not in _LAYER_KEYS}
+    return {**{key: value for key, value in rnn_config.items() if key != "cell"}, **cell}
+
+
+def _state_list(state_size):
+    return list(state_size) if isinstance(state_size, (list, tuple)) else [state_size]
+
+
+class RNN(Layer):
+    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False, stateful=False,
+                 unroll=False, zero_output_for_mask=False, **kwargs):
+        super().__init__(**kwargs)
+        if stateful:
+            raise ValueError("kerasish's recurrent layers do not support `stateful=True`. "
+                             f"Received: stateful={stateful}")
+        if not hasattr(cell, "call") or not hasattr(cell, "state_size"):
+            raise ValueError(f"Argument `cell` should have a `call` method and a `state_size` attribute. "
+                             f"Received: cell={cell!r}")
+        self.cell = cell
+        self.return_sequences = return_sequences
+        self.return_state = return_state
+        self.go_backwards = go_backwards
+        self.stateful = stateful
+        self.unroll = unroll
+        self.zero_output_for_mask = zero_output_for_mask
+        self.supports_masking = True
+        self.input_spec = InputSpec(min_ndim=3)
+        self._cell_takes_training = "training" in inspect.signature(cell.call).parameters
+
+    @property
+    def units(self):
+        return self.cell.units
+
+    def build(self, sequences_shape, initial_state_shape=None):
+        if not self.cell.built:
+            self.cell.build((sequences_shape[0],) + tuple(sequences_shape[2:]))
+
+    def call(self, sequences, initial_state=None, mask=None, training=False):
+        states = self._initial_states(sequences, initial_state)
+        cell = self.cell
+        if hasattr(cell, "prepare_dropout_masks"):
+            cell.prepare_dropout_masks(sequences[:, 0], states[0], training)
+        try:
+            last_output, outputs, states = self._scan(sequences, states, mask, training)
+        finally:
+            if hasattr(cell, "reset_dropout_mask"):
+                cell.reset_dropout_mask()
+        output = outputs if self.return_sequences else last_output
+        return [output] + list(states) if self.return_state else output
+
+    def _initial_states(self, sequences, initial_state):
+        if initial_state is None:
+            return list(self.cell.get_initial_state(sequences[:, 0]))
+        states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
+        expected = len(_state_list(self.cell.state_size))
+        if len(states) != expected:
+            raise ValueError(f"expected {expected} initial state tensor(s) for a cell with state_size "
+                             f"{self.cell.state_size}, received {len(states)}")
+        return states
+
+    def _scan(self, sequences, states, mask, training):
+        rank = len(sequences.shape)
+        steps = ops.transpose(sequences, (1, 0) + tuple(range(2, rank)))
+        if mask is not None:
+            mask = ops.expand_dims(ops.transpose(ops.cast(mask, "bool"), (1, 0)), -1)
+        if self.go_backwards:
+            steps = ops.flip(steps, axis=0)
+            mask = None if mask is None else ops.flip(mask, axis=0)
+        keyword = {"training": training} if self._cell_takes_training else {}
+
+        def step(carry, inputs):
+            previous_states, previous_output = carry
+            x, keep = inputs if mask is not None else (inputs, None)
+            output, new_states = self.cell.call(x, list(previous_states), **keyword)
+            new_states = list(new_states) if isinstance(new_states, (list, tuple)) else [new_states]
+            if keep is not None:
+                new_states = [ops.where(keep, new, old) for new, old in zip(new_states, previous_states)]
+                output = ops.where(keep, output, ops.zeros_like(output) if self.zero_output_for_mask
+                                   else previous_output)
+            return (new_states, output), output
+
+        first_output = ops.zeros_like(states[0][:, :1]) + ops.zeros((self.cell.output_size,), sequences.dtype)
+        (states, last_output), outputs = ops.scan(step, (states, first_output),
+                                                  (steps, mask) if mask is not None else steps)
+        outputs = ops.transpose(outputs, (1, 0) + tuple(range(2, len(outputs.shape))))
+        return last_output, outputs, states
+
+    def compute_output_shape(self, sequences_shape, initial_state_shape=None):
+        batch, size = sequences_shape[0], self.cell.output_size
+        output = (batch, sequences_shape[1], size) if self.return_sequences else (batch, size)
+        if self.return_state:
+            return [output] + [(batch, state) for state in _state_list(self.cell.state_size)]
+        return output
+
+    def compute_mask(self, inputs, previous_mask):
+        mask = previous_mask[0] if isinstance(previous_mask, (list, tuple)) else previous_mask
+        output_mask = mask if self.return_sequences else None
+        if self.return_state:
+            return [output_mask] + [None] * len(_state_list(self.cell.state_size))
+        return output_mask
+
+    def get_config(self):
+        from kerasish.models.serialization import serialize_layer
+        return {**super().get_config(), "return_sequences": self.return_sequences,
+                "return_state": self.return_state, "go_backwards": self.go_backwards, "stateful": self.stateful,
+                "unroll": self.unroll, "zero_output_for_mask": self.zero_output_for_mask,
+                "cell": serialize_layer(self.cell)}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from kerasish.models.serialization import deserialize_layer
+        config = dict(config)
+        if "cell" in config:  # SimpleRNN, LSTM and GRU write their cell's arguments instead
+            config["cell"] = deserialize_layer(config["cell"], custom_objects)
+        return cls(**config)

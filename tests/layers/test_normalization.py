@@ -1,0 +1,60 @@
+import numpy
+import pytest
+
+from kerasish import layers
+from tests.layers.layer_checks import check_config_round_trip, check_gradients, check_shapes, random_inputs
+
+
+@pytest.mark.parametrize("training", [False, True])
+def test_batch_normalization(training, engine):
+    layer = layers.BatchNormalization(dtype="float64")
+    x = random_inputs((6, 4)) * 3 + 1
+    check_shapes(layer, x, (6, 4))
+    check_config_round_trip(layer, x)
+    check_gradients(layer, x, engine, training=training)
+
+
+def test_batch_normalization_training_normalizes_and_updates_moving_statistics():
+    layer = layers.BatchNormalization(momentum=0.9)
+    x = random_inputs((64, 3), dtype="float32") * 2 + 5
+    y = layer(x, training=True).numpy()
+    numpy.testing.assert_allclose(y.mean(0), 0, atol=1e-5)
+    numpy.testing.assert_allclose(y.std(0), 1, atol=1e-2)
+    numpy.testing.assert_allclose(layer.moving_mean.numpy(), 0.1 * x.mean(0), rtol=1e-5)
+    numpy.testing.assert_allclose(layer.moving_variance.numpy(), 0.9 + 0.1 * x.var(0), rtol=1e-5)
+    assert [w.name for w in layer.non_trainable_weights] == ["moving_mean", "moving_variance"]
+
+
+def test_frozen_batch_normalization_runs_in_inference_mode():
+    layer = layers.BatchNormalization()
+    x = random_inputs((8, 3), dtype="float32") + 4
+    layer.trainable = False
+    y = layer(x, training=True).numpy()
+    numpy.testing.assert_allclose(y, x / numpy.sqrt(1 + 1e-3), rtol=1e-6)
+    numpy.testing.assert_array_equal(layer.moving_mean.numpy(), 0)
+    assert layer.trainable_weights == []
+
+
+def test_batch_normalization_channels_first_axis():
+    layer = layers.BatchNormalization(axis=1)
+    layer(random_inputs((2, 3, 4, 4), dtype="float32"))
+    assert layer.gamma.shape == (3,)
+
+
+def test_batch_normalization_rejects_changed_feature_count():
+    layer = layers.BatchNormalization(name="bn_probe")
+    layer(random_inputs((2, 3), dtype="float32"))
+    with pytest.raises(ValueError, match=r"BatchNormalization 'bn_probe'.*\(2, 5\)"):
+        layer(random_inputs((2, 5), dtype="float32"))
+
+
+@pytest.mark.parametrize("axis", [-1, [1, 2]])
+def test_layer_normalization(axis, engine):
+    layer = layers.LayerNormalization(axis=axis, dtype="float64")
+    x = random_inputs((2, 3, 4))
+    y = check_shapes(layer, x, (2, 3, 4)).numpy()
+    axes = (2,) if axis == -1 else (1, 2)
+    expected = (x - x.mean(axes, keepdims=True)) / numpy.sqrt(x.var(axes, keepdims=True) + 1e-3)
+    numpy.testing.assert_allclose(y, expected, rtol=1e-6, atol=1e-8)
+    check_config_round_trip(layer, x)
+    check_gradients(layer, x, engine)

@@ -1,0 +1,57 @@
+import math
+
+import numpy
+import pytest
+
+from kerasish import initializers
+from kerasish.utils import set_random_seed
+
+
+@pytest.mark.parametrize("name, scale, fan, uniform", [
+    ("glorot_uniform", 1.0, "avg", True), ("glorot_normal", 1.0, "avg", False), ("he_uniform", 2.0, "in", True),
+    ("he_normal", 2.0, "in", False), ("lecun_uniform", 1.0, "in", True), ("lecun_normal", 1.0, "in", False)])
+def test_variance_scaling_presets(name, scale, fan, uniform):
+    values = initializers.get(name)((300, 200))
+    assert values.dtype == numpy.float32
+    n = 250 if fan == "avg" else 300
+    numpy.testing.assert_allclose(values.std(), math.sqrt(scale / n), rtol=0.03)
+    limit = math.sqrt(3 * scale / n) if uniform else 2 * math.sqrt(scale / n) / 0.87962566103423978
+    assert numpy.abs(values).max() <= limit * 1.0001
+
+
+def test_conv_kernel_fans_count_the_receptive_field():
+    assert initializers.compute_fans((3, 3, 4, 8)) == (36, 72)
+
+
+def test_seeds_make_draws_repeatable():
+    assert numpy.array_equal(initializers.RandomNormal(seed=1)((3, 3)), initializers.RandomNormal(seed=1)((3, 3)))
+    set_random_seed(5)
+    first = initializers.GlorotUniform()((4, 4))
+    set_random_seed(5)
+    numpy.testing.assert_array_equal(first, initializers.GlorotUniform()((4, 4)))
+
+
+def test_orthogonal_identity_constant_and_truncation():
+    q = initializers.Orthogonal(gain=2.0, seed=0)((5, 3))
+    numpy.testing.assert_allclose(q.T @ q, 4 * numpy.eye(3), atol=1e-5)
+    numpy.testing.assert_array_equal(initializers.Identity(gain=3.0)((2, 3)), 3 * numpy.eye(2, 3))
+    numpy.testing.assert_array_equal(initializers.Constant(0.5)((2,)), [0.5, 0.5])
+    values = initializers.TruncatedNormal(stddev=1.0, seed=2)((10000,))
+    assert numpy.abs(values).max() <= 2.0
+    with pytest.raises(ValueError, match="rank 3"):
+        initializers.Identity()((2, 2, 2))
+
+
+def test_serialization_round_trip_and_names():
+    initializer = initializers.VarianceScaling(scale=2.0, mode="fan_out", distribution="uniform", seed=4)
+    config = initializers.serialize(initializer)
+    assert config == {"module": "keras.initializers", "class_name": "VarianceScaling",
+                      "config": {"scale": 2.0, "mode": "fan_out", "distribution": "uniform", "seed": 4},
+                      "registered_name": None}
+    numpy.testing.assert_array_equal(initializers.deserialize(config)((3, 2)), initializer((3, 2)))
+    assert isinstance(initializers.get("zeros"), initializers.Zeros)
+    assert initializers.serialize(initializers.get("GlorotUniform"))["config"] == {"seed": None}
+    with pytest.raises(ValueError, match="scale=-1"):
+        initializers.VarianceScaling(scale=-1)
+    with pytest.raises(ValueError, match="'bogus'"):
+        initializers.get("bogus")
