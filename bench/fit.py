@@ -10,7 +10,9 @@
 
 Each kerasish row is `model.fit(..., epochs=1, shuffle=False, verbose=0)` on N batches after a
 warm-up epoch (which includes the static engine's one-time trace); torch runs the same loop
-(forward, loss, backward, SGD step) over the same arrays. Figures are the best of R repeats.
+(forward, loss, backward, SGD step) over the same arrays, from the same initial weights. The
+runners take turns within each of R repeats (the machine's load hits them alike); figures are
+the best of the R.
 Columns: samples per second (for tiny: microseconds per step) and the ratio to torch (>1: faster).
 """
 import argparse
@@ -81,35 +83,32 @@ def data(name, batches):
     return x, rng.integers(0, 10, count)
 
 
-def time_kerasish(name, engine, x, y, repeats):
+def kerasish_epoch(name, engine, x, y):
+    """A compiled model (warmed up: the static engine has traced) and one fit epoch as a callable."""
     model = kerasish_model(name)
     loss = "mse" if name == "tiny" else kerasish.losses.SparseCategoricalCrossentropy(from_logits=True)
     model.compile(optimizer=kerasish.optimizers.SGD(RATE), loss=loss, backend=engine)
     batch = SPECS[name]["batch"]
-    model.fit(x, y, batch_size=batch, epochs=1, shuffle=False, verbose=0)
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
+
+    def epoch():
         model.fit(x, y, batch_size=batch, epochs=1, shuffle=False, verbose=0)
-        best = min(best, time.perf_counter() - start)
-    return best, model
+    epoch()
+    return model, epoch
 
 
-def time_step(engine, model, x, y, batches, repeats):
-    """The engine's train function alone, on one batch already on the device, `batches` times."""
+def step_only(engine, model, x, y, batches):
+    """The engine's train function alone, `batches` times on one batch already on the device."""
     step = interface.get(engine).make_train_function(model)
     batch = (Tensor(x[:SPECS["tiny"]["batch"]]), Tensor(y[:SPECS["tiny"]["batch"]]), None)
-    step(batch)
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
+
+    def epoch():
         for _ in range(batches):
             step(batch)
-        best = min(best, time.perf_counter() - start)
-    return best
+    epoch()
+    return epoch
 
 
-def time_torch(name, model, x, y, repeats):
+def torch_epoch(name, model, x, y):
     net = torch_model(name, model)
     if name == "cnn":
         x = x.transpose(0, 3, 1, 2).copy()
@@ -125,11 +124,28 @@ def time_torch(name, model, x, y, repeats):
             loss.backward()
             optimizer.step()
     epoch()
-    best = float("inf")
+    return epoch
+
+
+def runners(name, x, y, batches):
+    found = {}
+    for engine in ("dynamic", "static"):
+        model, found[f"kerasish-{engine[:3]}"] = kerasish_epoch(name, engine, x, y)
+        if name == "tiny":
+            found[f"step-{engine[:3]}"] = step_only(engine, model, x, y, batches)
+    if torch is not None:
+        found["torch"] = torch_epoch(name, model, x, y)
+    return found
+
+
+def best_times(epochs, repeats):
+    """Best of `repeats` per runner; the runners take turns so that load changes hit them all."""
+    best = dict.fromkeys(epochs, float("inf"))
     for _ in range(repeats):
-        start = time.perf_counter()
-        epoch()
-        best = min(best, time.perf_counter() - start)
+        for runner, epoch in epochs.items():
+            start = time.perf_counter()
+            epoch()
+            best[runner] = min(best[runner], time.perf_counter() - start)
     return best
 
 
@@ -139,21 +155,14 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--models", default="mlp,cnn,tiny")
     arguments = parser.parse_args()
-    print(f"{'model':6} {'runner':10} {'samples/s':>12} {'us/step':>10} {'vs torch':>9}")
+    print(f"{'model':6} {'runner':12} {'samples/s':>10} {'us/step':>10} {'vs torch':>9}")
     for name in arguments.models.split(","):
         batches = arguments.batches * (20 if name == "tiny" else 1)
         x, y = data(name, batches)
-        rows = {}
-        for engine in ("dynamic", "static"):
-            seconds, model = time_kerasish(name, engine, x, y, arguments.repeats)
-            rows[f"kerasish-{engine[:3]}"] = seconds
-            if name == "tiny":
-                rows[f"step-{engine[:3]}"] = time_step(engine, model, x, y, batches, arguments.repeats)
-        if torch is not None:
-            rows["torch"] = time_torch(name, model, x, y, arguments.repeats)
+        rows = best_times(runners(name, x, y, batches), arguments.repeats)
         for runner, seconds in rows.items():
             ratio = f"{rows['torch'] / seconds:9.2f}" if "torch" in rows else "      n/a"
-            print(f"{name:6} {runner:10} {len(x) / seconds:12.0f} {seconds / batches * 1e6:10.0f} {ratio}")
+            print(f"{name:6} {runner:12} {len(x) / seconds:10.0f} {seconds / batches * 1e6:10.0f} {ratio}")
 
 
 if __name__ == "__main__":

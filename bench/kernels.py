@@ -1,9 +1,9 @@
-"""Convolution and pooling kernels, forward + backward, against torch on the CPU, measured in one run.
+"""Convolution, pooling and batch-norm kernels, forward + backward, against torch on the CPU, in one run.
 
     python bench/kernels.py [--repeat N]
 
-Prints, per shape, the best-of-N time (the two libraries run in turns) of kerasish (dynamic engine, numpy) and torch, and their
-ratio (kerasish / torch: 1.0 is parity, 2.0 is twice as slow). Needs torch for the comparison column.
+Prints, per shape, the best-of-N time of kerasish (dynamic engine, numpy) and of torch, run in turns,
+and their ratio (kerasish / torch: 1.0 is parity, 2.0 is twice as slow). Needs torch for the comparison.
 """
 import argparse
 import time
@@ -22,6 +22,10 @@ CONVS = [
     ("conv 56x56x64->256 1x1 (ResNet)", 32, 56, 64, 256, 1, 1, "valid"),
 ]
 # (name, batch, size, channels, pool, stride, padding)
+# (name, batch, size, channels, kernel)
+DEPTHWISE = [
+    ("depthwise 56x56x64 3x3", 32, 56, 64, 3),
+]
 # (name, batch, size, channels)
 NORMS = [
     ("batch norm (train) 56x56x64", 32, 56, 64),
@@ -83,6 +87,15 @@ def cases(torch):
             pad = pool // 2 if padding == "same" else 0
             theirs = torch_step(torch, lambda a: functional.max_pool2d(a, pool, stride, pad),
                                 x.transpose(0, 3, 1, 2).copy())
+        yield name, ours, theirs
+    for name, batch, size, channels, k in DEPTHWISE:
+        x = rng.standard_normal((batch, size, size, channels), numpy.float32)
+        w = rng.standard_normal((k, k, channels, 1), numpy.float32)
+        ours = kerasish_step(lambda a, b: ops.depthwise_conv(a, b, padding="same"), x, w)
+        theirs = None
+        if torch:
+            theirs = torch_step(torch, lambda a, b: functional.conv2d(a, b, padding=k // 2, groups=channels),
+                                x.transpose(0, 3, 1, 2).copy(), w.transpose(2, 3, 0, 1).copy())
         yield name, ours, theirs
     for name, batch, size, channels in NORMS:
         x = rng.standard_normal((batch, size, size, channels), numpy.float32)

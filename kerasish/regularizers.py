@@ -3,7 +3,7 @@ with `kerasish.ops`. A layer passes them to `add_weight(regularizer=...)`; the L
 penalties to `layer.losses`."""
 from kerasish import ops
 from kerasish.backend import epsilon
-from kerasish.losses import registry
+from kerasish.saving import object_registry as registry
 
 
 def validate_float_arg(value, name):

@@ -21,6 +21,7 @@ def test_variance_scaling_presets(name, scale, fan, uniform):
 
 def test_conv_kernel_fans_count_the_receptive_field():
     assert initializers.compute_fans((3, 3, 4, 8)) == (36, 72)
+    assert initializers.compute_fans((2, 3, 5), input_axes=[0, 1], output_axes=[2]) == (6, 5)
 
 
 def test_seeds_make_draws_repeatable():
@@ -46,12 +47,25 @@ def test_serialization_round_trip_and_names():
     initializer = initializers.VarianceScaling(scale=2.0, mode="fan_out", distribution="uniform", seed=4)
     config = initializers.serialize(initializer)
     assert config == {"module": "keras.initializers", "class_name": "VarianceScaling",
-                      "config": {"scale": 2.0, "mode": "fan_out", "distribution": "uniform", "seed": 4},
+                      "config": {"scale": 2.0, "mode": "fan_out", "distribution": "uniform", "seed": 4,
+                                 "input_axes": None, "output_axes": None},
                       "registered_name": None}
     numpy.testing.assert_array_equal(initializers.deserialize(config)((3, 2)), initializer((3, 2)))
     assert isinstance(initializers.get("zeros"), initializers.Zeros)
-    assert initializers.serialize(initializers.get("GlorotUniform"))["config"] == {"seed": None}
+    assert initializers.serialize(initializers.get("GlorotUniform"))["config"] == {
+        "seed": None, "input_axes": None, "output_axes": None}
     with pytest.raises(ValueError, match="scale=-1"):
         initializers.VarianceScaling(scale=-1)
     with pytest.raises(ValueError, match="'bogus'"):
         initializers.get("bogus")
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: initializers.VarianceScaling(mode="fan_middle"), "mode=fan_middle"),
+    (lambda: initializers.VarianceScaling(distribution="cauchy"), "distribution=cauchy"),
+    (lambda: initializers.RandomNormal(seed="x"), "seed='x'"),
+    (lambda: initializers.Orthogonal()((3,)), "rank 1"),
+])
+def test_initializer_errors(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()

@@ -29,3 +29,10 @@ def test_serialization():
     assert isinstance(regularizers.get("l1"), regularizers.L1)
     with pytest.raises(ValueError, match="l2=-1"):
         regularizers.L2(-1)
+
+
+def test_orthogonal_regularizer_errors():
+    with pytest.raises(ValueError, match="mode=diagonal"):
+        regularizers.OrthogonalRegularizer(mode="diagonal")
+    with pytest.raises(ValueError, match=r"rank 2.*\(2, 2, 2\)"):
+        regularizers.OrthogonalRegularizer()(Tensor(numpy.ones((2, 2, 2), "float32")))

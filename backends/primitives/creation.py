@@ -118,6 +118,14 @@ def identity(n, dtype=None):
     return eye(n, dtype=dtype)
 
 
+@export
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    """Evenly spaced numbers between concrete `start` and `stop` (numbers or arrays)."""
+    values, step = numpy.linspace(start, stop, int(num), endpoint=endpoint, retstep=True, axis=axis)
+    samples = convert_to_tensor(values, dtype or config.floatx())
+    return (samples, step) if retstep else samples
+
+
 # ----- conversions --------------------------------------------------------------------------
 
 def _cast_forward(xp, x, dtype):
@@ -129,7 +137,8 @@ def _cast_vjp(g, inputs, out, needs, dtype):
     return (ops.cast(g, source.name) if source.kind in "fc" else None,)
 
 
-_cast = primitive("cast", _cast_forward, _cast_vjp, lambda shapes, dtypes, dtype: (tuple(shapes[0]), numpy.dtype(dtype)))
+_cast = primitive("cast", _cast_forward, _cast_vjp,
+                  lambda shapes, dtypes, dtype: (tuple(shapes[0]), numpy.dtype(dtype)))
 
 
 @export

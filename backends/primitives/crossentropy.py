@@ -20,11 +20,11 @@ def _same_shapes(name, shapes):
                          f"Received: target.shape={tuple(shapes[0])}, output.shape={tuple(shapes[1])}")
 
 
-def _softmax_xent_forward(xp, target, logits, axis):
+def _softmax_crossentropy_forward(xp, target, logits, axis):
     return -(target.astype(logits.dtype, copy=False) * kernels.log_softmax(xp, logits, axis)).sum(axis=axis)
 
 
-def _softmax_xent_vjp(g, inputs, output, needs, axis):
+def _softmax_crossentropy_vjp(g, inputs, output, needs, axis):
     target, logits = inputs
     g = ops.expand_dims(g, axis)
     d_target = -g * ops.log_softmax(logits, axis=axis) if needs[0] else None
@@ -33,7 +33,7 @@ def _softmax_xent_vjp(g, inputs, output, needs, axis):
     return d_target, d_logits
 
 
-def _softmax_xent_infer(shapes, dtypes, axis):
+def _categorical_infer(shapes, dtypes, axis):
     _same_shapes("categorical_crossentropy", shapes)
     if len(shapes[1]) < 1:
         raise ValueError(f"categorical_crossentropy: arguments `target` and `output` must be at least rank 1. "
@@ -43,28 +43,28 @@ def _softmax_xent_infer(shapes, dtypes, axis):
     return shape, result_dtype(dtypes[1])
 
 
-_softmax_crossentropy = primitive("softmax_crossentropy", _softmax_xent_forward, _softmax_xent_vjp,
-                                  _softmax_xent_infer)
+_softmax_crossentropy = primitive("softmax_crossentropy", _softmax_crossentropy_forward, _softmax_crossentropy_vjp,
+                                  _categorical_infer)
 
 
-def _sigmoid_xent_forward(xp, target, logits):
+def _sigmoid_crossentropy_forward(xp, target, logits):
     target = target.astype(logits.dtype, copy=False)
     return xp.maximum(logits, 0) - logits * target + xp.log1p(xp.exp(-xp.abs(logits)))
 
 
-def _sigmoid_xent_vjp(g, inputs, output, needs):
+def _sigmoid_crossentropy_vjp(g, inputs, output, needs):
     target, logits = inputs
     return (-g * logits if needs[0] else None,
             g * (ops.sigmoid(logits) - target) if needs[1] else None)
 
 
-def _sigmoid_xent_infer(shapes, dtypes):
+def _sigmoid_crossentropy_infer(shapes, dtypes):
     _same_shapes("binary_crossentropy", shapes)
     return tuple(shapes[1]), result_dtype(dtypes[1])
 
 
-_sigmoid_crossentropy = primitive("sigmoid_crossentropy", _sigmoid_xent_forward, _sigmoid_xent_vjp,
-                                  _sigmoid_xent_infer)
+_sigmoid_crossentropy = primitive("sigmoid_crossentropy", _sigmoid_crossentropy_forward, _sigmoid_crossentropy_vjp,
+                                  _sigmoid_crossentropy_infer)
 
 
 def _clipped(probabilities):
@@ -76,7 +76,8 @@ def _clipped(probabilities):
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     if from_logits:
         return _softmax_crossentropy(target, output, axis=int(axis))
-    _softmax_xent_infer([shape_of(target), shape_of(output)], [dtype_of(target), dtype_of(output)], int(axis))
+    # the same shape checks as the fused primitive
+    _categorical_infer([shape_of(target), shape_of(output)], [dtype_of(target), dtype_of(output)], int(axis))
     output = _clipped(output / ops.sum(output, axis=axis, keepdims=True))
     return -ops.sum(target * ops.log(output), axis=axis)
 

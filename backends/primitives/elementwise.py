@@ -61,12 +61,13 @@ def _broadcast_infer(name, dtype_rule):
     return infer
 
 
+def float_result(*dtypes):
+    """The dtype of a float op of several inputs (divide of integers is floatx)."""
+    return float_dtype(arithmetic_dtype(*dtypes))
+
+
 def _bool(*dtypes):
     return numpy.dtype(bool)
-
-
-def _true_divide_dtype(*dtypes):
-    return float_dtype(arithmetic_dtype(*dtypes))
 
 
 # ----- constructors -------------------------------------------------------------------------
@@ -103,14 +104,14 @@ binary("multiply", "multiply",
 binary("divide", "true_divide",
        lambda g, inputs, out, needs: (g / inputs[1] if needs[0] else None,
                                       -g * out / inputs[1] if needs[1] else None),
-       _true_divide_dtype)
+       float_result)
 export(ops.divide, name="true_divide")
 
 
 def _power_vjp(g, inputs, out, needs):
     base, exponent = inputs
     d_base = g * exponent * ops.power(base, exponent - 1) if needs[0] else None
-    d_exponent = g * out * ops.log(ops.where(base > 0, base, 1)) if needs[1] else None
+    d_exponent = g * out * ops.log(ops.where(ops.greater(base, 0), base, 1)) if needs[1] else None
     return d_base, d_exponent
 
 
@@ -119,13 +120,20 @@ binary("mod", "mod", lambda g, inputs, out, needs: (g, -g * ops.floor_divide(*in
 binary("floor_divide", "floor_divide")
 
 
+def _logaddexp_vjp(g, inputs, out, needs):
+    return (g * ops.exp(inputs[0] - out) if needs[0] else None, g * ops.exp(inputs[1] - out) if needs[1] else None)
+
+
+binary("logaddexp", "logaddexp", _logaddexp_vjp, float_result)
+
+
 def _maximum_vjp(g, inputs, out, needs):
-    first = inputs[0] >= inputs[1]
+    first = ops.greater_equal(*inputs)
     return (ops.where(first, g, 0.0) if needs[0] else None, ops.where(first, 0.0, g) if needs[1] else None)
 
 
 def _minimum_vjp(g, inputs, out, needs):
-    first = inputs[0] <= inputs[1]
+    first = ops.less_equal(*inputs)
     return (ops.where(first, g, 0.0) if needs[0] else None, ops.where(first, 0.0, g) if needs[1] else None)
 
 
@@ -172,6 +180,17 @@ def round(x, decimals=0):
     return _round(x, decimals=int(decimals))
 
 
+_nan_to_num = unary("nan_to_num", lambda xp, x, nan, posinf, neginf: xp.nan_to_num(x, nan=nan, posinf=posinf,
+                                                                                    neginf=neginf),
+                    lambda g, inputs, out, needs, **attrs: (g * ops.isfinite(inputs[0]),), public=False)
+
+
+@export
+def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
+    return _nan_to_num(x, nan=float(nan), posinf=None if posinf is None else float(posinf),
+                       neginf=None if neginf is None else float(neginf))
+
+
 @export
 def reciprocal(x):
     return ops.divide(1.0, x)
@@ -190,6 +209,8 @@ float_unary("exp", lambda xp, x: xp.exp(x), lambda g, inputs, out, needs: (g * o
 float_unary("expm1", lambda xp, x: xp.expm1(x), lambda g, inputs, out, needs: (g * (out + 1),))
 float_unary("log", lambda xp, x: xp.log(x), lambda g, inputs, out, needs: (g / inputs[0],))
 float_unary("log1p", lambda xp, x: xp.log1p(x), lambda g, inputs, out, needs: (g / (inputs[0] + 1),))
+float_unary("log2", lambda xp, x: xp.log2(x), lambda g, inputs, out, needs: (g / (inputs[0] * math.log(2)),))
+float_unary("log10", lambda xp, x: xp.log10(x), lambda g, inputs, out, needs: (g / (inputs[0] * math.log(10)),))
 float_unary("sin", lambda xp, x: xp.sin(x), lambda g, inputs, out, needs: (g * ops.cos(inputs[0]),))
 float_unary("cos", lambda xp, x: xp.cos(x), lambda g, inputs, out, needs: (-g * ops.sin(inputs[0]),))
 float_unary("tanh", lambda xp, x: xp.tanh(x), lambda g, inputs, out, needs: (g * (1 - out * out),))
@@ -235,7 +256,7 @@ export(ops.silu, name="swish")
 
 _leaky_relu = float_unary("leaky_relu", lambda xp, x, negative_slope: xp.where(x >= 0, x, x * negative_slope),
                           lambda g, inputs, out, needs, negative_slope: (
-                              ops.where(inputs[0] >= 0, g, g * negative_slope),), public=False)
+                              ops.where(ops.greater_equal(inputs[0], 0), g, g * negative_slope),), public=False)
 
 
 @export
@@ -244,7 +265,7 @@ def leaky_relu(x, negative_slope=0.2):
 
 
 _elu = float_unary("elu", lambda xp, x, alpha: xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0))),
-                   lambda g, inputs, out, needs, alpha: (ops.where(inputs[0] > 0, g, g * (out + alpha)),),
+                   lambda g, inputs, out, needs, alpha: (ops.where(ops.greater(inputs[0], 0), g, g * (out + alpha)),),
                    public=False)
 
 

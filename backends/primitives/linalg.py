@@ -143,7 +143,8 @@ def _einsum_vjp(g, inputs, out, needs, subscripts):
         available = set(output).union(*others)
         kept = "".join(c for c in term if c in available)
         spec = ",".join([output, *others]) + "->" + kept
-        grad = _einsum(g, *[y for i, y in enumerate(inputs) if i != position], subscripts=spec.replace(_ELLIPSIS, "..."))
+        operands = [y for i, y in enumerate(inputs) if i != position]
+        grad = _einsum(g, *operands, subscripts=spec.replace(_ELLIPSIS, "..."))
         if kept != term:  # a label summed within this operand alone: the gradient is constant along it
             grad = broadcast_like(ops.expand_dims(grad, _positions(term, kept, len(shape_of(x)))), x)
         grads.append(grad)

@@ -197,3 +197,58 @@ def logsumexp(x, axis=None, keepdims=False):
     peak = ops.where(ops.isfinite(peak), peak, 0.0)
     result = ops.add(ops.log(sum(ops.exp(ops.subtract(x, peak)), axis=axis, keepdims=True)), peak)
     return result if keepdims else ops.squeeze(result, axis=axis)
+
+
+@export
+def count_nonzero(x, axis=None):
+    return sum(ops.not_equal(x, 0), axis=axis)
+
+
+@export
+def average(x, axis=None, weights=None):
+    """mean(x) without weights; with weights (x's shape, or 1-D along `axis`) sum(x * w) / sum(w)."""
+    if weights is None:
+        return mean(x, axis=axis)
+    rank = len(shape_of(x))
+    if axis is not None and len(shape_of(weights)) == 1 and rank > 1:
+        position = normalize_axis("average", axis, rank)[0]
+        weights = ops.reshape(weights, tuple(-1 if i == position else 1 for i in range(rank)))
+    return ops.divide(sum(ops.multiply(x, weights), axis=axis), sum(weights, axis=axis))
+
+
+# ----- running sums and products ------------------------------------------------------------
+
+def _scan_infer(name):
+    def infer(shapes, dtypes, axis):
+        normalize_axis(name, axis, len(shapes[0]))
+        return tuple(shapes[0]), sum_dtype(dtypes[0])
+    return infer
+
+
+def _reverse_cumsum(g, axis):
+    return ops.flip(cumsum(ops.flip(g, axis=axis), axis=axis), axis=axis)
+
+
+_cumsum = primitive("cumsum", lambda xp, x, axis: x.cumsum(axis=axis, dtype=_accumulator(x.dtype)),
+                    lambda g, inputs, out, needs, axis: (_reverse_cumsum(g, axis),), _scan_infer("cumsum"))
+_cumprod = primitive("cumprod", lambda xp, x, axis: x.cumprod(axis=axis, dtype=_accumulator(x.dtype)),
+                     lambda g, inputs, out, needs, axis: (_reverse_cumsum(g * out, axis) / inputs[0],),
+                     _scan_infer("cumprod"))
+
+
+def _scan(prim, x, axis, dtype):
+    if axis is None:
+        x, axis = ops.reshape(x, (-1,)), 0
+    result = prim(x, axis=int(axis))
+    return result if dtype is None else ops.cast(result, dtype)
+
+
+@export
+def cumsum(x, axis=None, dtype=None):
+    return _scan(_cumsum, x, axis, dtype)
+
+
+@export
+def cumprod(x, axis=None, dtype=None):
+    """Running product; like prod, its gradient divides by each element (defined for non-zero inputs)."""
+    return _scan(_cumprod, x, axis, dtype)

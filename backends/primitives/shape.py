@@ -15,7 +15,7 @@ import numpy
 
 from .creation import is_tensor
 from .reduction import axis_attr
-from .registry import broadcast_shapes, describe, export, normalize_axis, primitive, result_dtype, shape_of
+from .registry import broadcast_shapes, describe, export, normalize_axis, ops, primitive, result_dtype, shape_of
 
 
 def _known(shape):
@@ -77,7 +77,8 @@ def ravel(x):
 def _transpose_infer(shapes, dtypes, axes):
     shape = shapes[0]
     if sorted(axes) != list(range(len(shape))):
-        raise ValueError(f"transpose: axes {axes} are not a permutation of the axes of an input of shape {tuple(shape)}")
+        raise ValueError(f"transpose: axes {axes} are not a permutation of the axes of an input of shape "
+                         f"{tuple(shape)}")
     return tuple(shape[a] for a in axes), dtypes[0]
 
 
@@ -89,8 +90,9 @@ _transpose = primitive("transpose", lambda xp, x, axes: xp.transpose(x, axes),
 @export
 def transpose(x, axes=None):
     rank = len(shape_of(x))
-    axes = tuple(range(rank))[::-1] if axes is None else tuple(int(a) + rank if -rank <= a < 0 else int(a) for a in axes)
-    return _transpose(x, axes=axes)
+    if axes is None:
+        return _transpose(x, axes=tuple(range(rank))[::-1])
+    return _transpose(x, axes=tuple(int(a) + rank if -rank <= a < 0 else int(a) for a in axes))
 
 
 @export
@@ -148,9 +150,7 @@ def expand_dims(x, axis):
 @export
 def squeeze(x, axis=None):
     shape = shape_of(x)
-    if axis is None:
-        if not _known(shape):
-            raise ValueError(f"squeeze: axis=None needs a fully known shape, got {shape}; name the axes")
+    if axis is None:  # the axes of static size 1: an unknown dimension is kept, whatever its size at run time
         axes = tuple(i for i, d in enumerate(shape) if d == 1)
     else:
         axes = normalize_axis("squeeze", axis_attr(axis), len(shape))
@@ -190,8 +190,8 @@ def _concatenate_infer(shapes, dtypes, axis):
             continue
         known = {d for d in dims if d is not None}
         if len(known) > 1:
-            raise ValueError(f"concatenate: input shapes {describe(shapes)} differ on axis {i} (sizes {sorted(known)}); "
-                             f"only axis {position} may differ")
+            raise ValueError(f"concatenate: input shapes {describe(shapes)} differ on axis {i} "
+                             f"(sizes {sorted(known)}); only axis {position} may differ")
         result.append(known.pop() if known else None)
     return tuple(result), result_dtype(*dtypes)
 
@@ -351,7 +351,8 @@ def _check_int(index, size, axis, shape):
 
 
 def _check_mask(dims, mask_shape, shape):
-    if len(mask_shape) != len(dims) or any(a is not None and b is not None and a != b for a, b in zip(dims, mask_shape)):
+    clash = any(a is not None and b is not None and a != b for a, b in zip(dims, mask_shape))
+    if len(mask_shape) != len(dims) or clash:
         raise IndexError(f"getitem: a boolean mask of shape {mask_shape} does not match the indexed dimensions "
                          f"{tuple(dims)} of an input of shape {shape}")
 
@@ -478,8 +479,14 @@ def _scatter_forward(xp, indices, values, shape):
 def _scatter_infer(shapes, dtypes, shape):
     indices, values = shapes
     depth = indices[-1] if indices else None
-    if depth is not None and depth > len(shape):
-        raise ValueError(f"scatter: indices of shape {tuple(indices)} index {depth} axes of an output of shape {shape}")
+    if depth is None or depth > len(shape):
+        raise ValueError(f"scatter: indices of shape {tuple(indices)} must end in a known coordinate count of at "
+                         f"most {len(shape)} (output shape {shape})")
+    expected = tuple(indices[:-1]) + tuple(shape[depth:])
+    if len(values) != len(expected) or any(a is not None and b is not None and a != b
+                                           for a, b in zip(values, expected)):
+        raise ValueError(f"scatter: values of shape {tuple(values)} do not fit indices of shape {tuple(indices)} "
+                         f"into an output of shape {shape} (expected {expected})")
     return tuple(shape), result_dtype(dtypes[1])
 
 
@@ -533,3 +540,63 @@ def pad(x, pad_width, mode="constant", constant_values=None):
         raise ValueError(f"pad: constant_values is only used with mode='constant', not {mode!r}")
     axes = [a for a, width in enumerate(widths) if width != (0, 0)]
     return _gather(x, lambda a, size: numpy.pad(numpy.arange(size), widths[a], mode=mode), axes, "pad")
+
+
+@export
+def scatter_update(inputs, indices, updates, reduction=None):
+    """`inputs` with the entries at `indices` replaced by `updates` (a repeated index gets the sum of its updates)."""
+    if reduction is not None:
+        raise ValueError(f"scatter_update: reduction={reduction!r} is not supported (only None)")
+    shape = _static_shape("scatter_update", inputs)
+    hit = ops.greater(scatter(indices, ops.ones_like(updates), shape), 0)
+    return ops.where(hit, scatter(indices, updates, shape), inputs)
+
+
+@export
+def segment_sum(data, segment_ids, num_segments=None, sorted=False):
+    """Sums of the rows of `data` that share a segment id; without num_segments the ids must be concrete."""
+    if num_segments is None:
+        num_segments = int(numpy.max(numpy.asarray(segment_ids))) + 1
+    rows = _static_shape("segment_sum", data)[1:]
+    return scatter(expand_dims(segment_ids, -1), data, (int(num_segments), *rows))
+
+
+# ----- static slices and triangles -----------------------------------------------------------
+
+def _slice_key(start_indices, shape):
+    return tuple(slice(int(start), int(start) + int(size)) for start, size in zip(start_indices, shape))
+
+
+@export(name="slice")
+def slice_of(inputs, start_indices, shape):
+    """Keras's `ops.slice`: the block of the given shape starting at `start_indices` (static numbers)."""
+    return getitem(inputs, _slice_key(start_indices, shape))
+
+
+@export
+def slice_update(inputs, start_indices, updates):
+    shape, block = _static_shape("slice_update", inputs), _static_shape("slice_update", updates)
+    widths = [(int(start), size - int(start) - part) for start, size, part in zip(start_indices, shape, block)]
+    if len(widths) != len(shape) or any(after < 0 or before < 0 for before, after in widths):
+        raise ValueError(f"slice_update: updates of shape {block} at {tuple(start_indices)} do not fit an input of "
+                         f"shape {shape}")
+    inside = numpy.zeros(shape, bool)
+    inside[_slice_key(start_indices, block)] = True
+    return ops.where(inside, pad(updates, widths), inputs)
+
+
+def _triangle(name, x, keep):
+    shape = _static_shape(name, x)
+    if len(shape) < 2:
+        raise ValueError(f"{name}: needs an input of rank 2 or more, got shape {shape}")
+    return ops.where(keep(*shape[-2:]), x, 0)
+
+
+@export
+def tril(x, k=0):
+    return _triangle("tril", x, lambda rows, columns: numpy.tri(rows, columns, k, dtype=bool))
+
+
+@export
+def triu(x, k=0):
+    return _triangle("triu", x, lambda rows, columns: ~numpy.tri(rows, columns, k - 1, dtype=bool))

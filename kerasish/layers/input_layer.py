@@ -31,9 +31,6 @@ class InputLayer(Layer):
         self._inbound_nodes.append(Node(self, (), {}, [input_tensor]))
         self.built = True
 
-    def call(self):
-        return self.output
-
     def get_config(self):
         return {"batch_shape": self.batch_shape, "dtype": self.dtype, "sparse": self.sparse,
                 "ragged": False, "name": self.name, "optional": self.optional}

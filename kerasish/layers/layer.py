@@ -45,12 +45,15 @@ def set_mask(x, mask):
 
 @functools.lru_cache(maxsize=None)
 def _call_signature(call):
-    """(accepts training, its default, accepts mask, accepts **kwargs) of a `call` function."""
-    parameters = inspect.signature(call).parameters
-    training = parameters.get("training")
-    return (training is not None, None if training is None or training.default is inspect.Parameter.empty
-            else training.default, "mask" in parameters,
-            any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()))
+    """(positions of `training` and `mask` among the arguments after self, or None; the default of
+    `training`; whether it accepts **kwargs) of a `call` function."""
+    parameters = list(inspect.signature(call).parameters.values())[1:]
+    names = [p.name for p in parameters]
+    training = parameters[names.index("training")] if "training" in names else None
+    return (None if training is None else names.index("training"),
+            None if "mask" not in names else names.index("mask"),
+            None if training is None or training.default is inspect.Parameter.empty else training.default,
+            any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters))
 
 
 def _has_mask(mask):
@@ -380,7 +383,7 @@ class Layer:
             if not self.built:
                 self._build_on_call(args, kwargs)
                 self._check_inputs(first)
-            training, previous_mask = self._resolve_call_arguments(first, kwargs)
+            training, previous_mask = self._resolve_call_arguments(first, args, kwargs)
             _CALLS.append((self, training))
             try:
                 outputs = self.call(*args, **kwargs)
@@ -413,24 +416,28 @@ class Layer:
             return ops.cast(x, self.compute_dtype)
         return x
 
-    def _resolve_call_arguments(self, first, kwargs):
+    def _resolve_call_arguments(self, first, args, kwargs):
         """Fill in `training` (explicit, else the outer call's, else call()'s default) and `mask`."""
-        accepts_training, default, accepts_mask, any_keyword = _call_signature(type(self).call)
-        training = kwargs.get("training")
-        if training is None:
-            training = _CALLS[-1][1] if _CALLS else None
-        if training is None:
-            training = default
-        if accepts_training and training is not None:
-            kwargs["training"] = training
-        elif not accepts_training and not any_keyword:
-            kwargs.pop("training", None)
+        position, mask_position, default, any_keyword = _call_signature(type(self).call)
+        if position is not None and position < len(args):
+            training = args[position]
+        else:
+            training = kwargs.get("training")
+            if training is None:
+                training = _CALLS[-1][1] if _CALLS else None
+            if training is None:
+                training = default
+            if position is not None and training is not None:
+                kwargs["training"] = training
+            elif position is None and not any_keyword:
+                kwargs.pop("training", None)
         if not _MASKS:
             return training, None
-        previous_mask = kwargs.get("mask")
+        given = args[mask_position] if mask_position is not None and mask_position < len(args) else None
+        previous_mask = kwargs.get("mask", given)
         if previous_mask is None:
             previous_mask = map_structure(get_mask, first)
-            if accepts_mask and _has_mask(previous_mask):
+            if mask_position is not None and mask_position >= len(args) and _has_mask(previous_mask):
                 kwargs["mask"] = previous_mask
         return training, previous_mask
 

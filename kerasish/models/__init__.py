@@ -5,4 +5,4 @@ from kerasish.models.model import Model, model_from_json
 from kerasish.models.sequential import Sequential
 from kerasish.saving.saving_api import load_model
 
-__all__ = ["Functional", "Model", "Sequential", "clone_model", "model_from_json"]
+__all__ = ["Functional", "Model", "Sequential", "clone_model", "load_model", "model_from_json"]

@@ -1,5 +1,5 @@
 """kerasish.optimizers: Keras 3's optimizers (names, defaults and update rules) and `schedules`."""
-from kerasish.losses import registry
+from kerasish.saving import object_registry as registry
 
 from . import schedules
 from .adadelta import Adadelta

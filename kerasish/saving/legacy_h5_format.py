@@ -14,6 +14,7 @@ import numpy
 
 
 KERAS_VERSION = "3.16.0"  # the Keras release whose file formats kerasish writes
+TOP_LEVEL, OPTIMIZER = "top_level_model_weights", "optimizer_weights"
 
 
 class LegacyH5Error(ValueError):
@@ -75,12 +76,25 @@ def _read_layers(root, path):
     return layers
 
 
+def _read_top_level(root, path):
+    """The model's own weights (`top_level_model_weights`), None for files from before that group."""
+    return _read_group_weights(root[TOP_LEVEL], path, TOP_LEVEL) if TOP_LEVEL in root else None
+
+
+def _read_json(file, key, path):
+    if key not in file.attrs:
+        return None
+    try:
+        return json.loads(_text(file.attrs[key]))
+    except ValueError as error:
+        raise LegacyH5Error(f"{path}: attribute {key!r} is not valid JSON ({error})") from error
+
+
 def read_weights_file(path):
-    """(layers as read_layer_weights gives them, the model's own `top_level_model_weights` arrays or None)."""
+    """(layers as read_layer_weights gives them, the top-level weights or None)."""
     with open_file(path) as file:
         root = weights_group(file)
-        top_level = (_read_group_weights(root[TOP_LEVEL], path, TOP_LEVEL) if TOP_LEVEL in root else None)
-        return _read_layers(root, path), top_level
+        return _read_layers(root, path), _read_top_level(root, path)
 
 
 def read_model_file(path):
@@ -90,12 +104,11 @@ def read_model_file(path):
         if "model_config" not in file.attrs:
             raise LegacyH5Error(f"No model config found in the file at {path}: a weights-only .h5 file "
                                 "loads with model.load_weights(), not load_model()")
-        configs = {key: json.loads(_text(file.attrs[key])) if key in file.attrs else None
-                   for key in ("model_config", "training_config")}
         root = weights_group(file)
-        top_level = (_read_group_weights(root[TOP_LEVEL], path, TOP_LEVEL) if TOP_LEVEL in root else None)
-        optimizer = (_read_group_weights(file[OPTIMIZER], path, OPTIMIZER) if OPTIMIZER in file else [])
-        return {**configs, "layers": _read_layers(root, path), "top_level": top_level, "optimizer": optimizer}
+        return {"model_config": _read_json(file, "model_config", path),
+                "training_config": _read_json(file, "training_config", path),
+                "layers": _read_layers(root, path), "top_level": _read_top_level(root, path),
+                "optimizer": _read_group_weights(file[OPTIMIZER], path, OPTIMIZER) if OPTIMIZER in file else []}
 
 
 def write_layer_weights(group, layers, keras_version=KERAS_VERSION, backend="kerasish"):
@@ -117,9 +130,6 @@ def write_weight_group(group, weights):
     save_attribute_list(group, "weight_names", [name for name, _ in weights])
     for name, array in weights:
         group.create_dataset(name, data=numpy.asarray(array))
-
-
-TOP_LEVEL, OPTIMIZER = "top_level_model_weights", "optimizer_weights"
 
 
 HDF5_ATTRIBUTE_LIMIT = 64512

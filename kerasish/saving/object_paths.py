@@ -38,14 +38,17 @@ def _attribute_key(name):
 
 
 def _children(saveable):
-    from kerasish.models import Functional, Sequential
-    skipped = _BOOKKEEPING
-    if isinstance(saveable, (Functional, Sequential)):
-        yield "layers", saveable.layers
-        skipped = _BOOKKEEPING | _MODEL_INTERNALS
+    """(attribute name, value) pairs to walk. Keras walks `dir()`, so a subclassed model's `layers`
+    property takes its sorted place too (a layer held only privately is stored under `layers/`)."""
+    from kerasish.models import Functional, Model, Sequential
     if isinstance(saveable, Optimizer):
         return
-    attributes = {k: v for k, v in vars(saveable).items() if k not in skipped}
+    attributes = {k: v for k, v in vars(saveable).items() if k not in _BOOKKEEPING}
+    if isinstance(saveable, (Functional, Sequential)):
+        yield "layers", saveable.layers
+        attributes = {k: v for k, v in attributes.items() if k not in _MODEL_INTERNALS}
+    elif isinstance(saveable, Model):
+        attributes["layers"] = saveable.layers
     for name in sorted(attributes, key=_attribute_key):
         yield name, attributes[name]
 

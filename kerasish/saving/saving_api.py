@@ -5,6 +5,7 @@ import warnings
 import zipfile
 
 from kerasish.saving import keras_format, legacy_h5_format, legacy_h5_model, weight_matching
+from kerasish.saving.object_registration import registered_objects
 
 LEGACY_SUFFIXES = (".h5", ".hdf5")
 
@@ -49,6 +50,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """A model (compiled, with its optimizer state, when the file has a compile config) from a
     `.keras` or legacy `.h5` file. safe_mode=True refuses Lambda layers and Python lambdas."""
     filepath = os.fspath(filepath)
+    custom_objects = registered_objects(custom_objects)
     if filepath.endswith(".keras"):
         if not os.path.isfile(filepath):
             raise ValueError(f"File not found: filepath={filepath}. Please ensure the file is an accessible "

@@ -151,3 +151,27 @@ def test_a_cnn_step_saved_by_the_static_engine_loads_and_runs_the_same(tmp_path)
 ])
 def test_symbolic_inputs_get_keras_shapes(call, shape):
     assert call(KerasTensor((None, 28, 28, 3))).shape == shape
+
+
+def _cnn(x, kernel):
+    features = ops.conv(x, kernel, strides=2, padding="same")
+    features = ops.batch_normalization(features, *ops.moments(features, axes=(0, 1, 2)), axis=-1)
+    return ops.max_pool(ops.tanh(features), 2, 1, "same")
+
+
+def test_second_order_gradients_agree_between_engines():
+    from kerasish.backends import static
+    x, kernel = randn(2, 5, 4, 2).astype(numpy.float32), randn(3, 3, 2, 3, seed=1).astype(numpy.float32)
+    first = _gradient_of(_cnn, 1)
+
+    tensors = [Tensor(x), Tensor(kernel)]
+    with GradientTape() as tape:
+        tape.watch(tensors[0])
+        gradient = first(*tensors)
+        penalty = ops.sum(gradient * gradient)
+    expected = tape.gradient(penalty, tensors[0]).numpy()
+
+    symbols = [static.placeholder(x.shape, numpy.float32), static.placeholder(kernel.shape, numpy.float32)]
+    gradient = static.gradients(ops.sum(_cnn(*symbols) ** 2), [symbols[1]])[0]
+    second = static.gradients(ops.sum(gradient * gradient), [symbols[0]])[0]
+    numpy.testing.assert_allclose(static.function(symbols, second)(x, kernel), expected, rtol=1e-4, atol=1e-5)

@@ -57,9 +57,11 @@ ERRORS = [
     ("getitem-rank", lambda x: x[0, 0, 0], [(3, 4)], IndexError,
      "getitem: too many indices for an input of shape (3, 4): 3 axes indexed"),
     ("getitem-mask", lambda x, m: x[m], [(3, 4), Mask((4, 3))], IndexError,
-     "getitem: a boolean mask of shape (4, 3) does not match the indexed dimensions (3, 4) of an input of shape (3, 4)"),
+     "getitem: a boolean mask of shape (4, 3) does not match the indexed dimensions (3, 4) of an input of shape "
+     "(3, 4)"),
     ("einsum", lambda a, b: ops.einsum("ij,jk->ik", a, b), [(3, 4), (5, 2)], ValueError,
-     "einsum: subscript 'j' has size 4 in operand 0 but 5 in operand 1 (subscripts 'ij,jk->ik', shapes (3, 4), (5, 2))"),
+     "einsum: subscript 'j' has size 4 in operand 0 but 5 in operand 1 "
+     "(subscripts 'ij,jk->ik', shapes (3, 4), (5, 2))"),
     ("einsum-rank", lambda a: ops.einsum("ij->i", a), [(3,)], ValueError,
      "einsum: operand 0 has shape (3,) but its subscripts 'ij' name 2 axes (shapes (3,))"),
     ("squeeze", lambda x: ops.squeeze(x, axis=1), [(2, 3)], ValueError,

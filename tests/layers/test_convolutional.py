@@ -14,6 +14,10 @@ CASES = [
     (lambda: layers.Conv2DTranspose(3, 3, strides=2, padding="same", dtype="float64"), (2, 3, 3, 2), (2, 6, 6, 3)),
     (lambda: layers.DepthwiseConv2D(3, depth_multiplier=2, dtype="float64"), (2, 5, 5, 3), (2, 3, 3, 6)),
     (lambda: layers.SeparableConv2D(4, 3, padding="same", dtype="float64"), (2, 4, 4, 3), (2, 4, 4, 4)),
+    (lambda: layers.Conv3D(2, 2, dtype="float64"), (1, 3, 3, 3, 2), (1, 2, 2, 2, 2)),
+    (lambda: layers.Conv1DTranspose(2, 3, strides=2, output_padding=1, dtype="float64"), (2, 3, 2), (2, 8, 2)),
+    (lambda: layers.DepthwiseConv1D(3, dtype="float64"), (2, 5, 2), (2, 3, 2)),
+    (lambda: layers.SeparableConv1D(3, 2, dilation_rate=2, dtype="float64"), (2, 6, 2), (2, 4, 3)),
 ]
 
 

@@ -319,3 +319,21 @@ def test_masks_reach_layers_on_both_engines(engine):
     model = kerasish.Model(inputs, MaskApplier()(MaskZeros()(inputs)))
     x = kerasish.backends.dynamic.Tensor(numpy.array([[0.0, 5.0, 2.0]], "float32"))
     assert run(engine, lambda t: model(t), x).numpy().tolist() == [[0.0, 50.0, 20.0]]
+
+
+def test_training_passed_positionally_is_respected_and_reaches_sublayers():
+    class Positional(layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.inner = Recorder()
+            self.seen = []
+
+        def call(self, inputs, training=None):
+            self.seen.append(training)
+            return self.inner(inputs)
+
+    layer = Positional()
+    x = numpy.ones((1, 2), "float32")
+    layer(x, True)
+    layer(x, False)
+    assert layer.seen == [True, False] and layer.inner.seen == [True, False]

@@ -7,7 +7,8 @@ from tests.layers.layer_checks import check_config_round_trip, check_gradients, 
 A, B = random_inputs((2, 3), 0), random_inputs((2, 3), 1)
 CASES = [
     (layers.Add, A + B), (layers.Subtract, A - B), (layers.Multiply, A * B), (layers.Average, (A + B) / 2),
-    (layers.Maximum, numpy.maximum(A, B)), (layers.Concatenate, numpy.concatenate([A, B], -1)),
+    (layers.Maximum, numpy.maximum(A, B)), (layers.Minimum, numpy.minimum(A, B)),
+    (layers.Concatenate, numpy.concatenate([A, B], -1)),
 ]
 
 

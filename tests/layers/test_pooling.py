@@ -14,6 +14,10 @@ CASES = [
     (lambda: layers.GlobalAveragePooling2D(keepdims=True, dtype="float64"), (2, 4, 4, 3), (2, 1, 1, 3)),
     (lambda: layers.GlobalMaxPooling1D(dtype="float64"), (2, 5, 3), (2, 3)),
     (lambda: layers.GlobalMaxPooling2D(data_format="channels_first", dtype="float64"), (2, 3, 4, 4), (2, 3)),
+    (lambda: layers.MaxPooling3D(dtype="float64"), (1, 4, 4, 4, 2), (1, 2, 2, 2, 2)),
+    (lambda: layers.AveragePooling3D(2, dtype="float64"), (1, 4, 4, 4, 2), (1, 2, 2, 2, 2)),
+    (lambda: layers.GlobalAveragePooling3D(dtype="float64"), (1, 2, 2, 2, 3), (1, 3)),
+    (lambda: layers.GlobalMaxPooling3D(dtype="float64"), (1, 2, 2, 2, 3), (1, 3)),
 ]
 
 

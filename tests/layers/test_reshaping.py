@@ -13,6 +13,7 @@ CASES = [
     (lambda: layers.Cropping2D(((1, 0), (0, 1)), dtype="float64"), (2, 4, 4, 2), (2, 3, 3, 2)),
     (lambda: layers.UpSampling2D((2, 3), dtype="float64"), (2, 2, 2, 1), (2, 4, 6, 1)),
     (lambda: layers.UpSampling2D(data_format="channels_first", dtype="float64"), (2, 1, 2, 3), (2, 1, 4, 6)),
+    (lambda: layers.UpSampling2D((3, 2), interpolation="bilinear", dtype="float64"), (2, 2, 3, 1), (2, 6, 6, 1)),
     (lambda: layers.Dropout(0.5, dtype="float64"), (2, 3), (2, 3)),
     (lambda: layers.Rescaling(0.5, offset=1.0, dtype="float64"), (2, 3), (2, 3)),
 ]
@@ -31,6 +32,12 @@ def test_flatten_channels_first_matches_channels_last_order():
     x = random_inputs((2, 3, 4, 5), dtype="float32")
     first = layers.Flatten(data_format="channels_first")(x.transpose(0, 3, 1, 2)).numpy()
     numpy.testing.assert_array_equal(first, x.reshape(2, -1))
+
+
+def test_bilinear_up_sampling_interpolates_between_pixel_centres():
+    x = numpy.array([0.0, 4.0], dtype="float32").reshape(1, 1, 2, 1)
+    y = layers.UpSampling2D((1, 2), interpolation="bilinear")(x).numpy().ravel()
+    numpy.testing.assert_allclose(y, [0.0, 1.0, 3.0, 4.0])
 
 
 def test_dropout_drops_only_while_training_and_scales(engine):

@@ -101,3 +101,25 @@ def test_rnn_errors():
         layers.LSTM(2, name="lstm_probe")(random_inputs((2, 3), dtype="float32"))
     with pytest.raises(ValueError, match="merge_mode=bad"):
         layers.Bidirectional(layers.LSTM(2), merge_mode="bad")
+
+
+def test_generic_rnn_over_a_cell_round_trips_and_matches_the_lstm_layer(engine):
+    layer = layers.RNN(layers.LSTMCell(3, dtype="float64"), return_sequences=True, dtype="float64")
+    x = random_inputs((2, 4, 3))
+    check_shapes(layer, x, (2, 4, 3))
+    check_config_round_trip(layer, x)
+    check_gradients(layer, x, engine)
+    lstm = layers.LSTM(3, return_sequences=True, dtype="float64")
+    lstm(x)
+    lstm.set_weights(layer.get_weights())
+    numpy.testing.assert_allclose(lstm(x).numpy(), layer(x).numpy(), rtol=1e-12)
+
+
+def test_initial_state_is_used():
+    layer = layers.SimpleRNN(2, return_state=True)
+    x = numpy.zeros((1, 1, 3), "float32")
+    state = numpy.array([[0.5, -0.5]], "float32")
+    output, final = layer(x, initial_state=[state])
+    expected = numpy.tanh(state @ layer.cell.recurrent_kernel.numpy())
+    numpy.testing.assert_allclose(output.numpy(), expected, rtol=1e-6)
+    numpy.testing.assert_allclose(final.numpy(), expected, rtol=1e-6)

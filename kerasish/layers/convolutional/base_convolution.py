@@ -81,7 +81,8 @@ class BaseConvolution(Layer):
                 "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
                 "bias_initializer": initializers.serialize(self.bias_initializer),
                 "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "bias_constraint": constraints.serialize(self.bias_constraint)}
+                "bias_constraint": constraints.serialize(self.bias_constraint),
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer)}
 
 
 def kernel_arguments(prefix, initializer, regularizer, constraint):

@@ -51,4 +51,5 @@ class Embedding(Layer):
                 "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
                 "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
                 "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
                 "mask_zero": self.mask_zero}

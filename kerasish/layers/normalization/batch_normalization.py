@@ -10,8 +10,11 @@ class BatchNormalization(Layer):
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
-                 synchronized=False, **kwargs):
+                 synchronized=False, renorm=False, renorm_clipping=None, renorm_momentum=0.99, **kwargs):
         super().__init__(**kwargs)
+        if renorm:
+            raise ValueError("kerasish's BatchNormalization does not implement batch renormalization. "
+                             f"Received: renorm={renorm}")
         if not isinstance(axis, int) or isinstance(axis, bool):
             raise TypeError(f"Expected an int for `axis`. Received: axis={axis!r}")
         self.axis = axis
@@ -20,6 +23,7 @@ class BatchNormalization(Layer):
         self.center = center
         self.scale = scale
         self.synchronized = synchronized
+        self.renorm, self.renorm_clipping, self.renorm_momentum = renorm, renorm_clipping, renorm_momentum
         self.beta_initializer = initializers.get(beta_initializer)
         self.gamma_initializer = initializers.get(gamma_initializer)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
@@ -89,4 +93,5 @@ class BatchNormalization(Layer):
                 "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
                 "beta_constraint": constraints.serialize(self.beta_constraint),
                 "gamma_constraint": constraints.serialize(self.gamma_constraint),
-                "synchronized": self.synchronized}
+                "synchronized": self.synchronized, "renorm": self.renorm, "renorm_clipping": self.renorm_clipping,
+                "renorm_momentum": self.renorm_momentum}

@@ -1,9 +1,26 @@
-"""UpSampling2D: repeats the rows and columns of an image batch (nearest-neighbour)."""
+"""UpSampling2D: enlarges an image batch by integer factors, repeating pixels ("nearest") or interpolating
+linearly between pixel centres ("bilinear", edges clamped, as Keras's image resize)."""
+import numpy
+
 from kerasish import ops
 from kerasish.layers.arguments import standardize_data_format, standardize_tuple
 from kerasish.layers.input_spec import InputSpec
 from kerasish.layers.layer import Layer
 from kerasish.layers.reshaping.spatial_2d import spatial_axes
+
+_INTERPOLATIONS = ("nearest", "bilinear")
+
+
+def _linear_along(x, axis, factor):
+    """Linear interpolation to `factor` times the length of `axis` (half-pixel centres)."""
+    length = x.shape[axis]
+    positions = numpy.clip((numpy.arange(length * factor) + 0.5) / factor - 0.5, 0, length - 1)
+    lower = numpy.floor(positions).astype("int32")
+    upper = numpy.minimum(lower + 1, length - 1)
+    shape = [1] * len(x.shape)
+    shape[axis] = -1
+    weight = (positions - lower).astype(x.dtype).reshape(shape)
+    return ops.take(x, lower, axis=axis) * (1 - weight) + ops.take(x, upper, axis=axis) * weight
 
 
 class UpSampling2D(Layer):
@@ -11,15 +28,18 @@ class UpSampling2D(Layer):
         super().__init__(**kwargs)
         self.data_format = standardize_data_format(data_format)
         self.size = standardize_tuple(size, 2, "size")
-        if interpolation != "nearest":
-            raise ValueError("kerasish's UpSampling2D supports `interpolation='nearest'` only. "
-                             f"Received: interpolation={interpolation!r}")
-        self.interpolation = interpolation
+        self.interpolation = str(interpolation).lower()
+        if self.interpolation not in _INTERPOLATIONS:
+            raise ValueError(f"`interpolation` argument should be one of {list(_INTERPOLATIONS)} (kerasish supports "
+                             f"these two). Received: interpolation={interpolation!r}")
         self.input_spec = InputSpec(ndim=4)
 
     def call(self, inputs):
         for axis, factor in zip(spatial_axes(self.data_format), self.size):
-            inputs = ops.repeat(inputs, factor, axis=axis)
+            if self.interpolation == "nearest":
+                inputs = ops.repeat(inputs, factor, axis=axis)
+            else:
+                inputs = _linear_along(inputs, axis, factor)
         return inputs
 
     def compute_output_shape(self, input_shape):

@@ -80,12 +80,6 @@ class RecurrentCell(Layer):
             h_tm1 = h_tm1 * self.recurrent_dropout_mask
         return inputs, h_tm1
 
-    def get_initial_state(self, batch_like):
-        """Zero states shaped (batch, size), the batch taken from `batch_like` (batch, anything)."""
-        sizes = self.state_size if isinstance(self.state_size, (list, tuple)) else [self.state_size]
-        zero_column = ops.zeros_like(batch_like[:, :1])
-        return [zero_column + ops.zeros((size,), dtype=batch_like.dtype) for size in sizes]
-
     def get_config(self):
         return {**super().get_config(), "units": self.units, "activation": activations.serialize(self.activation),
                 "use_bias": self.use_bias,

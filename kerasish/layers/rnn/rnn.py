@@ -6,7 +6,7 @@ repeats the previous one (Keras's default, `zero_output_for_mask=False`).
 """
 import inspect
 
-from kerasish import ops
+from kerasish import ops, regularizers
 from kerasish.layers.input_spec import InputSpec
 from kerasish.layers.layer import Layer
 
@@ -16,7 +16,8 @@ _LAYER_KEYS = ("name", "trainable", "dtype")
 def cell_config(layer, rnn_config):
     """A SimpleRNN/LSTM/GRU config as Keras writes it: the RNN's keys without `cell`, plus the cell's arguments."""
     cell = {key: value for key, value in layer.cell.get_config().items() if key not in _LAYER_KEYS}
-    return {**{key: value for key, value in rnn_config.items() if key != "cell"}, **cell}
+    return {**{key: value for key, value in rnn_config.items() if key != "cell"}, **cell,
+            "activity_regularizer": regularizers.serialize(layer.activity_regularizer)}
 
 
 def _state_list(state_size):
@@ -66,8 +67,10 @@ class RNN(Layer):
         return [output] + list(states) if self.return_state else output
 
     def _initial_states(self, sequences, initial_state):
-        if initial_state is None:
-            return list(self.cell.get_initial_state(sequences[:, 0]))
+        if initial_state is None:  # zeros (batch, size), the batch size read from the sequences themselves
+            zero_column = ops.zeros_like(sequences[:, 0, :1])
+            return [zero_column + ops.zeros((size,), dtype=sequences.dtype)
+                    for size in _state_list(self.cell.state_size)]
         states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
         expected = len(_state_list(self.cell.state_size))
         if len(states) != expected:

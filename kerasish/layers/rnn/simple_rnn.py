@@ -34,4 +34,6 @@ class SimpleRNN(RNN):
                          activity_regularizer=activity_regularizer, **kwargs)
 
     def get_config(self):
-        return cell_config(self, super().get_config())
+        config = cell_config(self, super().get_config())
+        del config["seed"]  # as Keras's SimpleRNN config
+        return config

@@ -4,7 +4,7 @@ import math
 
 from kerasish import ops
 from kerasish.backend import floatx
-from kerasish.losses import registry
+from kerasish.saving import object_registry as registry
 
 
 class LearningRateSchedule:

@@ -34,6 +34,16 @@ def _logsumexp(x, axis):
     return numpy.squeeze(numpy.log(numpy.exp(x - peak).sum(axis=axis, keepdims=True)) + peak, axis=axis)
 
 
+def _scatter_update(x, key, updates):
+    result = x.copy()
+    result[key] = updates
+    return result
+
+
+def _slice_update(x, key, updates):
+    return _scatter_update(x, key, updates)
+
+
 def _scatter(indices, values, shape):
     result = numpy.zeros(shape, values.dtype)
     numpy.add.at(result, tuple(indices.T), values)
@@ -53,6 +63,7 @@ ARITHMETIC = [
     Case("mod", ops.mod, [numpy.array([2.3, -1.7, 5.2]), numpy.array([1.1, 0.9, 2.0])], numpy.mod),
     Case("floor_divide", ops.floor_divide, [INTS, numpy.array([2, 3, -2], "int32")], numpy.floor_divide,
          grad=False),
+    Case("logaddexp", ops.logaddexp, [A * 10, B], numpy.logaddexp),
     Case("maximum", ops.maximum, [A, B], numpy.maximum, id="maximum-broadcast"),
     Case("minimum", ops.minimum, [A, B], numpy.minimum, id="minimum-broadcast"),
     Case("maximum", lambda x: ops.clip(x, -0.5, 0.7), [A], lambda x: numpy.clip(x, -0.5, 0.7), id="clip",
@@ -84,6 +95,11 @@ UNARY = [
     Case("expm1", ops.expm1, [randn(5)], numpy.expm1),
     Case("log", ops.log, [POSITIVE], numpy.log),
     Case("log1p", ops.log1p, [POSITIVE], numpy.log1p),
+    Case("log2", ops.log2, [POSITIVE], numpy.log2),
+    Case("log10", ops.log10, [POSITIVE], numpy.log10),
+    Case("nan_to_num", lambda x: ops.nan_to_num(x, posinf=9.0), [numpy.array([0.5, numpy.nan, numpy.inf, -numpy.inf])],
+         lambda x: numpy.nan_to_num(x, posinf=9.0), grad=False),
+    Case("nan_to_num", ops.nan_to_num, [randn(4)], numpy.nan_to_num, id="nan_to_num-finite"),
     Case("sin", ops.sin, [randn(5)], numpy.sin),
     Case("cos", ops.cos, [randn(5)], numpy.cos),
     Case("tanh", ops.tanh, [randn(5)], numpy.tanh),
@@ -154,6 +170,24 @@ REDUCTIONS = [
     Case("mean", lambda x: ops.var(x, axis=0), [randn(4, 3)], lambda x: x.var(axis=0), id="var"),
     Case("sqrt", lambda x: ops.std(x, axis=1, keepdims=True), [randn(3, 4)], lambda x: x.std(axis=1, keepdims=True),
          id="std"),
+    Case("sum", lambda x: ops.count_nonzero(x, axis=1), [numpy.array([[0.0, 1.5, 0.0], [2.0, -1.0, 3.0]])],
+         lambda x: numpy.count_nonzero(x, axis=1).astype("int32"), grad=False, id="count_nonzero",
+         covers=("not_equal",)),
+    Case("sum", lambda x, w: ops.average(x, axis=1, weights=w), [randn(2, 3), numpy.array([0.5, 1.0, 2.0])],
+         lambda x, w: numpy.average(x, axis=1, weights=w), id="average"),
+    Case("cumsum", lambda x: ops.cumsum(x, axis=1), [randn(2, 4)], lambda x: numpy.cumsum(x, axis=1)),
+    Case("cumsum", ops.cumsum, [INTS], lambda x: numpy.cumsum(x).astype("int32"), grad=False, id="cumsum-flat-int"),
+    Case("cumprod", lambda x: ops.cumprod(x, axis=0), [randn(3, 2)], lambda x: numpy.cumprod(x, axis=0)),
+    Case("argsort", ops.argsort, [numpy.array([[3.0, 1.0, 2.0, 1.0], [0.5, -1.0, 4.0, 2.0]])],
+         lambda x: numpy.argsort(x, kind="stable").astype("int32"), grad=False),
+    Case("argsort", lambda x: ops.sort(x, axis=0), [randn(4, 3)], lambda x: numpy.sort(x, axis=0), id="sort"),
+    Case("argsort", lambda x: ops.top_k(x, 2)[0], [randn(3, 4)], lambda x: -numpy.sort(-x, axis=-1)[:, :2],
+         id="top_k-values"),
+    Case("argsort", lambda x: ops.top_k(x, 3)[1], [numpy.array([[1.0, 3.0, 3.0, 2.0]])],
+         lambda x: numpy.array([[1, 2, 3]], "int32"), grad=False, id="top_k-indices-ties"),
+    Case("argsort", lambda p: ops.in_top_k(numpy.array([1, 3]), p, 2),
+         [numpy.array([[0.1, 0.5, 0.5, 0.2], [0.9, 0.1, 0.1, 0.05]])], lambda p: numpy.array([True, False]),
+         grad=False, id="in_top_k"),
     Case("max", lambda x: ops.logsumexp(x, axis=1), [randn(3, 4) * 5], lambda x: _logsumexp(x, 1), id="logsumexp",
          covers=("stop_gradient", "isfinite")),
 ]
@@ -229,7 +263,8 @@ SHAPES = [
          lambda x, i: numpy.take(x, i, axis=1), id="take"),
     Case("getitem", lambda x: ops.take(x, numpy.array([[5, 0], [5, 11]])), [randn(3, 4)],
          lambda x: numpy.take(x, [[5, 0], [5, 11]]), id="take-flat", covers=("reshape",)),
-    Case("getitem", lambda x, i: ops.take_along_axis(x, i, axis=1), [randn(3, 4), numpy.array([[0, 3], [1, 1], [2, 0]])],
+    Case("getitem", lambda x, i: ops.take_along_axis(x, i, axis=1),
+         [randn(3, 4), numpy.array([[0, 3], [1, 1], [2, 0]])],
          lambda x, i: numpy.take_along_axis(x, i, axis=1), id="take_along_axis"),
     Case("getitem", lambda x: ops.flip(x, axis=1), [randn(2, 3)], lambda x: numpy.flip(x, 1), id="flip"),
     Case("getitem", lambda x: ops.roll(x, 1, axis=0), [randn(3, 2)], lambda x: numpy.roll(x, 1, 0), id="roll"),
@@ -243,6 +278,16 @@ SHAPES = [
          lambda v: _scatter(numpy.array([[0, 1], [2, 0], [0, 1]]), v, (3, 2))),
     Case("scatter", lambda v: ops.scatter(numpy.array([[1], [1]]), v, (3, 2)), [randn(2, 2)],
          lambda v: _scatter(numpy.array([[1], [1]]), v, (3, 2)), id="scatter-rows"),
+    Case("scatter", lambda x, u: ops.scatter_update(x, numpy.array([[0, 1], [2, 0]]), u),
+         [randn(3, 2), randn(2, seed=1)],
+         lambda x, u: _scatter_update(x, ((0, 2), (1, 0)), u), id="scatter_update"),
+    Case("scatter", lambda x: ops.segment_sum(x, numpy.array([0, 2, 0])), [randn(3, 2)],
+         lambda x: numpy.stack([x[0] + x[2], numpy.zeros(2), x[1]]), id="segment_sum"),
+    Case("getitem", lambda x: ops.slice(x, (1, 0), (2, 2)), [randn(3, 4)], lambda x: x[1:3, 0:2], id="slice"),
+    Case("pad", lambda x, u: ops.slice_update(x, (1, 2), u), [randn(3, 4), randn(2, 2, seed=1)],
+         lambda x, u: _slice_update(x, (slice(1, 3), slice(2, 4)), u), id="slice_update"),
+    Case("where", lambda x: ops.tril(x, -1), [randn(3, 4)], lambda x: numpy.tril(x, -1), id="tril"),
+    Case("where", lambda x: ops.triu(x, 1), [randn(2, 3, 3)], lambda x: numpy.triu(x, 1), id="triu"),
     Case("pad", lambda x: ops.pad(x, ((1, 0), (2, 1)), constant_values=0.5), [randn(2, 3)],
          lambda x: numpy.pad(x, ((1, 0), (2, 1)), constant_values=0.5)),
     Case("getitem", lambda x: ops.pad(x, 2, mode="reflect"), [randn(3, 4)], lambda x: numpy.pad(x, 2, mode="reflect"),
@@ -256,13 +301,16 @@ CREATION = [
     Case("zeros_like", lambda x: ops.zeros_like(x, dtype="int32"), [randn(2, 3)],
          lambda x: numpy.zeros_like(x, dtype="int32"), grad=False, id="zeros_like-dtype"),
     Case("ones_like", ops.ones_like, [randn(2, 3)], numpy.ones_like, grad=False),
-    Case("zeros_like", lambda x: ops.full_like(x, 2.5), [randn(2, 3)], lambda x: numpy.full_like(x, 2.5), id="full_like",
+    Case("zeros_like", lambda x: ops.full_like(x, 2.5), [randn(2, 3)], lambda x: numpy.full_like(x, 2.5),
+         id="full_like",
          covers=("cast",)),
     Case("full", lambda x: x + ops.full((2, 3), 0.5), [randn(2, 3)], lambda x: x + 0.5),
     Case("full", lambda x: x * ops.ones(3) + ops.zeros((2, 1)), [randn(2, 3)], lambda x: x, id="ones-zeros"),
     Case("arange", lambda x: x * ops.arange(1, 7, 2), [randn(2, 3)], lambda x: x * numpy.arange(1, 7, 2)),
     Case("arange", lambda x: ops.arange(0.5, 2.0, 0.5) + x, [randn(3)], lambda x: numpy.arange(0.5, 2, 0.5) + x,
          id="arange-float"),
+    Case("cast", lambda x: ops.linspace(0.0, 1.0, 3) * x, [randn(2, 3)], lambda x: numpy.linspace(0, 1, 3) * x,
+         id="linspace"),
     Case("eye", lambda x: ops.eye(3, 4, k=1) * x, [randn(3, 4)], lambda x: numpy.eye(3, 4, 1) * x),
     Case("eye", lambda x: ops.matmul(ops.identity(3), x), [randn(3, 2)], lambda x: x, id="identity"),
     Case("cast", lambda x: ops.cast(x, "int32"), [randn(2, 3) * 5], lambda x: x.astype("int32"), grad=False),

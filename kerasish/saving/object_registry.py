@@ -1,4 +1,5 @@
-"""Name lookup and Keras-form (de)serialization, shared by losses, metrics and optimizers.
+"""Name lookup and Keras-form (de)serialization of losses, metrics, optimizers, schedules,
+initializers, regularizers and constraints.
 
 A serialized object reads as in Keras 3: `{"module": "keras.losses", "class_name": "Huber",
 "config": {...}, "registered_name": None}`; a plain function is `{"module": ..., "class_name":
