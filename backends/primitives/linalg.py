@@ -48,9 +48,19 @@ def _matmul_vjp(g, inputs, out, needs):
         d_a = matmul(g, _swap(b))
         d_a = ops.squeeze(d_a, -2) if vector_a else d_a
     if needs[1]:
-        d_b = matmul(_swap(a), g)
+        d_b = _shared_matrix_gradient(a, b, g)
+        d_b = matmul(_swap(a), g) if d_b is None else d_b
         d_b = ops.squeeze(d_b, -1) if vector_b else d_b
     return d_a, d_b
+
+
+def _shared_matrix_gradient(a, b, g):
+    """dB for a batch of A times one matrix B (a Dense layer on sequences): one matmul over the flattened
+    batch, instead of a gradient per batch element summed afterwards. None when that does not apply."""
+    if len(shape_of(a)) < 3 or len(shape_of(b)) != 2 or None in shape_of(b):
+        return None
+    rows, columns = shape_of(b)
+    return matmul(_swap(ops.reshape(a, (-1, rows))), ops.reshape(g, (-1, columns)))
 
 
 matmul = export(primitive("matmul", lambda xp, a, b: xp.matmul(a, b), _matmul_vjp, _matmul_infer), name="matmul")

@@ -64,6 +64,7 @@ class Trainer:
         self._functions = {}
         self._batch_sizes = {}
         self._loss_sources = None
+        self._trainable_cache = []
 
     # ----- compile --------------------------------------------------------------------------
 
@@ -194,7 +195,7 @@ class Trainer:
         self._loss_sources = self.loss_sources()
         if kind == "train":
             variables = self.trainable_variables
-            if [id(v) for v in variables] != [id(v) for v in getattr(self, "_trainable_cache", [])]:
+            if [id(v) for v in variables] != [id(v) for v in self._trainable_cache]:
                 self._functions.pop("train", None)
             self._trainable_cache = variables
             if not getattr(self.optimizer, "built", True):

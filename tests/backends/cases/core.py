@@ -195,6 +195,8 @@ REDUCTIONS = [
 LINALG = [
     Case("matmul", ops.matmul, [randn(3, 4), randn(4, 2, seed=1)], numpy.matmul),
     Case("matmul", ops.matmul, [randn(2, 1, 2, 3), randn(3, 3, 2, seed=1)], numpy.matmul, id="matmul-batch-broadcast"),
+    Case("matmul", ops.matmul, [randn(2, 3, 4), randn(4, 2, seed=1)], numpy.matmul, id="matmul-batch-times-matrix",
+         covers=("reshape",)),
     Case("matmul", ops.matmul, [randn(3), randn(2, 3, 4, seed=1)], numpy.matmul, id="matmul-vector-matrix"),
     Case("matmul", ops.matmul, [randn(2, 4, 3), randn(3, seed=1)], numpy.matmul, id="matmul-matrix-vector"),
     Case("matmul", ops.matmul, [randn(3), randn(3, seed=1)], numpy.matmul, id="matmul-vector-vector"),
