@@ -20,7 +20,7 @@ MOMENTUM = {"keras": 0.99, "torchvision": 0.9}  # torch momentum 0.1 is Keras mo
 def _conv_bn(x, filters, kernel, stride, name, convention, relu=True):
     """Conv + BN (+ ReLU). torchvision pads a strided 3x3 symmetrically, so pad explicitly there."""
     keras = convention == "keras"
-    padding = "same"
+    padding = "same" if kernel > 1 else "valid"
     if kernel > 1 and (stride > 1 or not keras):
         x = layers.ZeroPadding2D(kernel // 2, name=f"{name}_pad")(x)
         padding = "valid"

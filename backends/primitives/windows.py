@@ -55,14 +55,20 @@ def to_data_format(x, rank, data_format):
     return channels_first(x, rank) if data_format == "channels_first" else x
 
 
-def window_pads(mode, spatial, kernel_size, strides, dilation):
-    """(before, after) per spatial axis; 'same' pads like TensorFlow, the odd pixel at the end."""
+def window_pads(mode, spatial, kernel_size, strides, dilation, op="window"):
+    """(before, after) per spatial axis; 'same' pads like TensorFlow, the odd pixel at the end.
+
+    An unknown size (None) is fine where the padding does not depend on it: 'valid', stride 1, or a
+    window of one pixel."""
     if mode == "valid":
         return ((0, 0),) * len(kernel_size)
     pads = []
     for size, k, s, d in zip(spatial, kernel_size, strides, dilation):
         reach = (k - 1) * d + 1
-        total = max((math.ceil(size / s) - 1) * s + reach - size, 0)
+        if size is None and s > 1 and reach > 1:
+            raise ValueError(f"{op}: padding='same' with strides {tuple(strides)} needs the spatial size of the "
+                             f"input, got spatial shape {tuple(spatial)}")
+        total = reach - 1 if size is None else max((math.ceil(size / s) - 1) * s + reach - size, 0)
         pads.append((total // 2, total - total // 2))
     return tuple(pads)
 
@@ -77,10 +83,10 @@ def window_geometry(op, shape, kernel_size, strides, padding, data_format, dilat
     rank = len(kernel_size)
     strides = spatial_tuple(op, strides, rank, "strides")
     dilation = spatial_tuple(op, dilation_rate, rank, "dilation_rate")
-    spatial = known_spatial(op, shape, data_format)
-    pads = window_pads(padding_mode(op, padding), spatial, kernel_size, strides, dilation)
+    spatial = spatial_shape(shape, data_format)
+    pads = window_pads(padding_mode(op, padding), spatial, kernel_size, strides, dilation, op)
     out = output_spatial(spatial, kernel_size, strides, dilation, pads)
-    if min(out) < 1:
+    if any(size is not None and size < 1 for size in out):
         raise ValueError(f"{op}: a window of size {tuple(kernel_size)} (dilation {dilation}) does not fit in the "
                          f"input of shape {tuple(shape)} with padding={padding!r} (output size {out})")
     return dict(kernel_size=tuple(kernel_size), strides=strides, dilation=dilation, pads=pads,

@@ -343,16 +343,27 @@ class Layer:
             self.build(**{k: _shape_from_config(v) for k, v in config["shapes_dict"].items()})
 
     def _build_on_call(self, args, kwargs):
-        parameters = [p for p in inspect.signature(self.build).parameters.values()
+        self.build(**self._shape_arguments(self.build, args, kwargs))
+
+    def _shape_arguments(self, function, args, kwargs):
+        """The shapes to pass to `build` or `compute_output_shape`: the first argument's shapes for a
+        one-parameter function, else `<argument>_shape` for each call argument it names (Keras)."""
+        parameters = [p for p in inspect.signature(function).parameters.values()
                       if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
         if len(parameters) <= 1:
             first = args[0] if args else next(iter(kwargs.values()))
-            self.build(map_structure(_shape_of, first))
-            return
+            return {parameters[0].name: map_structure(_shape_of, first)} if parameters else {}
         bound = inspect.signature(self.call).bind_partial(*args, **kwargs).arguments
-        shapes = {p.name: map_structure(_shape_of, bound[p.name[:-len("_shape")]])
-                  for p in parameters if p.name.endswith("_shape") and p.name[:-len("_shape")] in bound}
-        self.build(**shapes)
+        return {p.name: map_structure(_shape_of, bound[p.name[:-len("_shape")]])
+                for p in parameters if p.name.endswith("_shape") and p.name[:-len("_shape")] in bound}
+
+    def _symbolic_outputs(self, args, kwargs):
+        """As Keras: a layer with its own `compute_output_shape` is not run on KerasTensors; its
+        outputs come from that shape rule. Other layers run `call`, their ops checking shapes."""
+        if type(self).compute_output_shape is Layer.compute_output_shape:
+            return self.call(*args, **kwargs)
+        shapes = self.compute_output_shape(**self._shape_arguments(self.compute_output_shape, args, kwargs))
+        return tensors_for_shapes(shapes, self.compute_dtype)
 
     # ----- calling -------------------------------------------------------------------------
 
@@ -386,7 +397,8 @@ class Layer:
             training, previous_mask = self._resolve_call_arguments(first, args, kwargs)
             _CALLS.append((self, training))
             try:
-                outputs = self.call(*args, **kwargs)
+                outputs = (self._symbolic_outputs(args, kwargs) if any_symbolic((args, kwargs))
+                           else self.call(*args, **kwargs))
             finally:
                 _CALLS.pop()
             self._after_call(first, outputs, previous_mask)
@@ -576,7 +588,7 @@ def _device_array(array):
 
 
 def _is_shape(value):
-    return isinstance(value, (list, tuple)) and all(d is None or isinstance(d, int) for d in value)
+    return isinstance(value, (list, tuple)) and all(d is None or isinstance(d, (int, numpy.integer)) for d in value)
 
 
 def _shape_from_config(shape):
@@ -588,9 +600,10 @@ def _shape_from_config(shape):
     return [_shape_from_config(value) for value in shape]
 
 
-def tensors_for_shapes(shape):
+def tensors_for_shapes(shape, dtype="float32"):
+    """KerasTensors for a shape or a nested list/tuple/dict of shapes."""
     if _is_shape(shape):
-        return KerasTensor(shape)
+        return KerasTensor(shape, dtype)
     if isinstance(shape, dict):
-        return {key: tensors_for_shapes(value) for key, value in shape.items()}
-    return [tensors_for_shapes(value) for value in shape]
+        return {key: tensors_for_shapes(value, dtype) for key, value in shape.items()}
+    return type(shape)(tensors_for_shapes(value, dtype) for value in shape)
