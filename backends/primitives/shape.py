@@ -33,11 +33,13 @@ def _static_size(name, shape, axis):
 
 def _reshape_infer(shapes, dtypes, shape):
     source = tuple(shapes[0])
-    if list(shape).count(-1) > 1 or any(d < -1 for d in shape):
+    if any(d < -1 for d in shape):
         raise ValueError(f"reshape: the new shape {shape} may hold one -1 and otherwise non-negative sizes")
     fixed = math.prod(d for d in shape if d != -1)
-    if not _known(source):
+    if not _known(source):  # symbolic: several unknown sizes are fine until real shapes arrive
         return tuple(None if d == -1 else d for d in shape), dtypes[0]
+    if list(shape).count(-1) > 1:
+        raise ValueError(f"reshape: the new shape {shape} may hold one -1 and otherwise non-negative sizes")
     total = math.prod(source)
     if -1 in shape:
         if fixed == 0 or total % fixed:

@@ -175,3 +175,14 @@ def test_second_order_gradients_agree_between_engines():
     gradient = static.gradients(ops.sum(_cnn(*symbols) ** 2), [symbols[1]])[0]
     second = static.gradients(ops.sum(gradient * gradient), [symbols[0]])[0]
     numpy.testing.assert_allclose(static.function(symbols, second)(x, kernel), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_windows_on_unknown_spatial_sizes_where_padding_allows():
+    from kerasish.backends.symbolic import KerasTensor
+    x = KerasTensor((None, None, None, 3), "float32")
+    kernel = numpy.zeros((3, 3, 3, 4), "float32")
+    assert ops.conv(x, kernel, padding="same").shape == (None, None, None, 4)
+    assert ops.conv(x, kernel, strides=2).shape == (None, None, None, 4)
+    assert ops.max_pool(x, 2).shape == (None, None, None, 3)
+    with pytest.raises(ValueError, match="padding='same' with strides \\(2, 2\\) needs the spatial size"):
+        ops.conv(x, kernel, strides=2, padding="same")
