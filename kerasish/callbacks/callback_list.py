@@ -13,8 +13,9 @@ def pythonify_logs(logs):
         if isinstance(value, dict):
             result.update(pythonify_logs(value))
             continue
-        array = numpy.asarray(value.numpy() if hasattr(value, "numpy") else value)
-        result[key] = float(array) if array.ndim == 0 and array.dtype.kind in "biuf" else value
+        scalar = not isinstance(value, (list, tuple, str)) and numpy.ndim(value) == 0
+        array = numpy.asarray(value.numpy() if hasattr(value, "numpy") else value) if scalar else None
+        result[key] = float(array) if scalar and array.dtype.kind in "biuf" else value
     return result
 
 

@@ -6,6 +6,8 @@ layout under `model_weights`, the model's own variables in `top_level_model_weig
 optimizer's variables in `optimizer_weights`. Loading matches layers by order (Keras's default:
 the layers with weights, in file order) or by name (`by_name=True`).
 """
+import itertools
+
 import h5py
 
 from kerasish.saving import file_writing, legacy_h5_format, weight_matching
@@ -64,23 +66,19 @@ def weight_entries(model, layers, top_level, by_name=False):
                    for name, variables in model_layers]
         entries += [Entry(name, arrays, None, required=False) for name, arrays in layers.items() if name not in names]
     else:
-        file_layers = list(layers.items())
-        entries = [Entry(_pair_name(model_layers, file_layers, i),
-                         file_layers[i][1] if i < len(file_layers) else None,
-                         model_layers[i][1] if i < len(model_layers) else None)
-                   for i in range(max(len(model_layers), len(file_layers)))]
+        pairs = itertools.zip_longest(model_layers, layers.items(), fillvalue=(None, None))
+        entries = [Entry(_pair_name(model_name, file_name), arrays, variables)
+                   for (model_name, variables), (file_name, arrays) in pairs]
     own = model._own_weights()
     if top_level is not None and (own or top_level):
         entries.append(Entry(TOP_LEVEL, top_level, own))
     return entries
 
 
-def _pair_name(model_layers, file_layers, index):
-    model_name = model_layers[index][0] if index < len(model_layers) else None
-    file_name = file_layers[index][0] if index < len(file_layers) else None
-    if model_name is None or model_name == file_name:
+def _pair_name(model_name, file_name):
+    if file_name is None or model_name in (None, file_name):
         return model_name or file_name
-    return model_name if file_name is None else f"{model_name} (file: {file_name})"
+    return f"{model_name} (file: {file_name})"
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):

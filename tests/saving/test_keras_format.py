@@ -3,6 +3,7 @@ safe mode, atomic writes and corrupt files."""
 import io
 import json
 import os
+import warnings
 import zipfile
 
 import h5py
@@ -131,15 +132,36 @@ def test_safe_mode_refuses_lambda_layers(tmp_path):
         load_model(tmp_path / "m.keras", custom_objects=CUSTOM_OBJECTS)
 
 
-def test_failed_write_leaves_the_previous_file(tmp_path):
+@pytest.mark.parametrize("filename", ["m.keras", "m.weights.h5", "m.h5"])
+def test_failed_write_leaves_the_previous_file(tmp_path, filename, monkeypatch):
     model = trained_model()
-    model.save(tmp_path / "m.keras")
-    before = (tmp_path / "m.keras").read_bytes()
+    save = model.save_weights if filename.endswith(".weights.h5") else model.save
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        save(tmp_path / filename)
+    before = (tmp_path / filename).read_bytes()
+
+    create_dataset, written = h5py.Group.create_dataset, []
+
+    def fail_on_third(group, *args, **kwargs):  # the file is half written when this fails
+        written.append(args)
+        if len(written) == 3:
+            raise RuntimeError("disk on fire")
+        return create_dataset(group, *args, **kwargs)
+    monkeypatch.setattr(h5py.Group, "create_dataset", fail_on_third)
+    with pytest.raises(RuntimeError, match="disk on fire"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        save(tmp_path / filename)
+    assert (tmp_path / filename).read_bytes() == before
+    assert os.listdir(tmp_path) == [filename]
+
+
+def test_unserializable_config_is_refused_before_writing(tmp_path):
+    model = trained_model()
     model.layers[0].get_config = lambda: {"name": "scale", "bad": object()}
     with pytest.raises(TypeError, match="Cannot write object"):
         model.save(tmp_path / "m.keras")
-    assert (tmp_path / "m.keras").read_bytes() == before
-    assert os.listdir(tmp_path) == ["m.keras"]
+    assert os.listdir(tmp_path) == []
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage"])
