@@ -9,8 +9,10 @@ _CONSTRUCTORS = {"AlexNet": "alexnet", "VGG16": "vgg", "VGG19": "vgg", "ResNet18
 def __getattr__(name):
     if name in _CONSTRUCTORS:
         return getattr(importlib.import_module(f"{__name__}.{_CONSTRUCTORS[name]}"), name)
+    if name == "load_weights":
+        return importlib.import_module(f"{__name__}.loading").load_weights
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_CONSTRUCTORS))
+    return sorted(set(globals()) | set(_CONSTRUCTORS) | {"load_weights"})

@@ -4,7 +4,6 @@ Keras .h5 files load by layer name; torchvision .pth state dicts go through the 
 and the layout converters. Every layer is checked before any is assigned, so a failed load leaves
 the model as it was, and the error lists the missing, unexpected and mis-shaped entries.
 """
-import hashlib
 import os
 
 import h5py
@@ -41,21 +40,10 @@ def detect_source(path):
 
 
 def download(source):
-    """Fetch a weight file into ~/.kerasish/models, checking its published hash."""
+    """Fetch a weight file into ~/.kerasish/models, checking its published hash (md5, or a sha256 prefix)."""
     from kerasish.utils import get_file
-    if source.hash_algorithm == "md5":
-        return get_file(source.file_name, source.url, file_hash=source.file_hash, cache_subdir="models",
-                        hash_algorithm="md5")
     return get_file(source.file_name, source.url, file_hash=source.file_hash, cache_subdir="models",
-                    hash_algorithm="sha256")
-
-
-def sha256_prefix_matches(path, prefix):
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest().startswith(prefix)
+                    hash_algorithm=source.hash_algorithm)
 
 
 def _from_keras_file(model, path):
@@ -135,3 +123,12 @@ def load_pretrained(model, path, source, torch_keys, dry_run=False):
         if layer.name in assign:
             layer.set_weights(assign[layer.name])
     return rows
+
+
+def load_weights(model, filepath, dry_run=False):
+    """Load a Keras .h5 or torchvision .pth file (detected by content) into an application model.
+
+    dry_run=True prints the per-layer match table (file shapes, model shapes, status) and changes nothing.
+    """
+    path = os.fspath(filepath)
+    return load_pretrained(model, path, detect_source(path), model.torch_keys, dry_run=dry_run)

@@ -59,6 +59,7 @@ def build_application(model_name, features, head, torch_keys, *, include_top, we
     model = Model(inputs, x, name=name)
     model.meta = dict(weight_sources.CONVENTIONS[source], model=model_name,
                       weights=os.path.abspath(path) if path else None)
+    model.torch_keys = torch_keys
     if path is not None:
         load_pretrained(model, path, source, torch_keys)
     return model

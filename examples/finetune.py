@@ -28,10 +28,11 @@ def main(weights="torchvision", epochs=3, samples=None, verbose="auto"):
     outputs = layers.Dense(10, activation="softmax")(base(inputs, training=False))
     model = keras.Model(inputs, outputs)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.fit(preprocess_input(images(x_train), mode=mode), y_train, epochs=epochs, batch_size=32, verbose=verbose)
+    history = model.fit(preprocess_input(images(x_train), mode=mode), y_train, epochs=epochs, batch_size=32,
+                        verbose=verbose)
     loss, accuracy = model.evaluate(preprocess_input(images(x_test), mode=mode), y_test, verbose=0)
     print(f"test accuracy with a frozen ResNet18 base: {accuracy:.4f}")
-    return model, accuracy
+    return model, history, accuracy
 
 
 if __name__ == "__main__":

@@ -44,22 +44,27 @@ class _ConfusionCount(_ThresholdCounts):
 
 
 class TruePositives(_ConfusionCount):
+    _direction = "up"
     kinds = ("true_positives",)
 
 
 class FalsePositives(_ConfusionCount):
+    _direction = "down"
     kinds = ("false_positives",)
 
 
 class TrueNegatives(_ConfusionCount):
+    _direction = "up"
     kinds = ("true_negatives",)
 
 
 class FalseNegatives(_ConfusionCount):
+    _direction = "down"
     kinds = ("false_negatives",)
 
 
 class Precision(_ThresholdCounts):
+    _direction = "up"
     kinds = ("true_positives", "false_positives")
 
     def result(self):
@@ -70,6 +75,7 @@ class Precision(_ThresholdCounts):
 
 
 class Recall(_ThresholdCounts):
+    _direction = "up"
     kinds = ("true_positives", "false_negatives")
 
     def result(self):
@@ -87,6 +93,7 @@ class AUC(Metric):
     """Area under the ROC or precision-recall curve, from counts at `num_thresholds` thresholds
     (0 - epsilon, evenly spaced ones, 1 + epsilon), summed like Keras: trapezoids ("interpolation"; for
     PR the Davis & Goadrich interpolation), or the larger ("majoring") / smaller ("minoring") height."""
+    _direction = "up"
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation", name=None, dtype=None,
                  thresholds=None, multi_label=False, num_labels=None, label_weights=None, from_logits=False):

@@ -10,6 +10,9 @@ from kerasish.utils.naming import auto_name
 
 
 class Metric:
+    """Subclasses whose values are better high set `_direction = "up"` (low: "down"), which callbacks'
+    `mode="auto"` reads, as in Keras."""
+
     def __init__(self, dtype=None, name=None):
         self.name = name or auto_name(type(self).__name__)
         self._dtype = dtype or floatx()

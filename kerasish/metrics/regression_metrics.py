@@ -18,37 +18,44 @@ def cosine_similarity(y_true, y_pred, axis=-1):
 
 
 class MeanSquaredError(MeanMetricWrapper):
+    _direction = "down"
     def __init__(self, name="mean_squared_error", dtype=None):
         super().__init__(fn=mean_squared_error, name=name, dtype=dtype)
 
 
 class MeanAbsoluteError(MeanMetricWrapper):
+    _direction = "down"
     def __init__(self, name="mean_absolute_error", dtype=None):
         super().__init__(fn=mean_absolute_error, name=name, dtype=dtype)
 
 
 class MeanAbsolutePercentageError(MeanMetricWrapper):
+    _direction = "down"
     def __init__(self, name="mean_absolute_percentage_error", dtype=None):
         super().__init__(fn=mean_absolute_percentage_error, name=name, dtype=dtype)
 
 
 class MeanSquaredLogarithmicError(MeanMetricWrapper):
+    _direction = "down"
     def __init__(self, name="mean_squared_logarithmic_error", dtype=None):
         super().__init__(fn=mean_squared_logarithmic_error, name=name, dtype=dtype)
 
 
 class CosineSimilarity(MeanMetricWrapper):
+    _direction = "up"
     def __init__(self, name="cosine_similarity", dtype=None, axis=-1):
         super().__init__(fn=cosine_similarity, name=name, dtype=dtype, axis=axis)
 
 
 class LogCoshError(MeanMetricWrapper):
+    _direction = "down"
     def __init__(self, name="logcosh", dtype=None):
         super().__init__(fn=log_cosh, name=name, dtype=dtype)
 
 
 class RootMeanSquaredError(Mean):
     """sqrt of the (weighted) mean of the squared errors over every element seen."""
+    _direction = "down"
 
     def __init__(self, name="root_mean_squared_error", dtype=None):
         super().__init__(name=name, dtype=dtype)

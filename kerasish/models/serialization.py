@@ -6,6 +6,8 @@ a config reads the same in both; reading maps those names back onto kerasish's c
 import contextlib
 import importlib
 
+from kerasish.models.unimplemented_arguments import without_inert_arguments
+
 _PUBLIC_MODULES = {"kerasish.layers": "keras.layers", "kerasish.models": "keras",
                    "kerasish.applications": "keras.applications"}
 _SEARCH = ("kerasish.layers", "kerasish.models")
@@ -56,7 +58,7 @@ def deserialize_layer(config, custom_objects=None):
     """A layer (or model) from its serialized config; nested configs see the same custom_objects."""
     cls = find_class(config, custom_objects)
     with custom_object_scope(custom_objects):
-        layer = cls.from_config(config["config"])
+        layer = cls.from_config(without_inert_arguments(cls, config["config"]))
     build_config = config.get("build_config")
     if build_config and not layer.built:
         layer.build_from_config(build_config)

@@ -17,6 +17,7 @@ from kerasish.saving import file_writing, weight_matching
 from kerasish.saving.legacy_h5_format import KERAS_VERSION
 from kerasish.saving.model_config import compile_from_config, model_from_config, serialize_compile_config
 from kerasish.saving.object_paths import own_variables, read_variables, saveables, write_variables
+from kerasish.saving.read_errors import UnreadableFileError, reading
 
 CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
 
@@ -53,25 +54,19 @@ def save_weights(model, filepath):
 
 
 def _read_weights(source, name):
-    try:
-        with h5py.File(source, "r") as file:
-            return read_variables(file, name)
-    except OSError as error:
-        raise ValueError(f"{name}: not a readable Keras weights file ({error})") from error
+    with reading(name, "Keras weights file"), h5py.File(source, "r") as file:
+        return read_variables(file, name)
 
 
 def read_archive(filepath, with_config=True):
     """(config dict or None, {object path: [arrays]}) from a `.keras` file, all read and parsed."""
-    try:
-        with zipfile.ZipFile(filepath, "r") as archive:
-            names = archive.namelist()
-            missing = [n for n in ((CONFIG, WEIGHTS) if with_config else (WEIGHTS,)) if n not in names]
-            if missing:
-                raise ValueError(f"{filepath}: not a Keras .keras file: it lacks {missing} (it holds {names})")
-            config = json.loads(archive.read(CONFIG)) if with_config else None
-            weights = archive.read(WEIGHTS)
-    except (zipfile.BadZipFile, OSError, EOFError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"{filepath}: not a readable .keras file (truncated or corrupt?): {error}") from error
+    with reading(filepath, ".keras file"), zipfile.ZipFile(filepath, "r") as archive:
+        names = archive.namelist()
+        missing = [n for n in ((CONFIG, WEIGHTS) if with_config else (WEIGHTS,)) if n not in names]
+        if missing:
+            raise UnreadableFileError(f"{filepath}: not a Keras .keras file: it lacks {missing} (it holds {names})")
+        config = json.loads(archive.read(CONFIG)) if with_config else None
+        weights = archive.read(WEIGHTS)
     return config, _read_weights(io.BytesIO(weights), f"{filepath}:{WEIGHTS}")
 
 

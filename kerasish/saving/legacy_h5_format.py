@@ -12,12 +12,14 @@ import json
 import h5py
 import numpy
 
+from kerasish.saving.read_errors import UnreadableFileError, reading
+
 
 KERAS_VERSION = "3.16.0"  # the Keras release whose file formats kerasish writes
 TOP_LEVEL, OPTIMIZER = "top_level_model_weights", "optimizer_weights"
 
 
-class LegacyH5Error(ValueError):
+class LegacyH5Error(UnreadableFileError):
     """An HDF5 file that does not hold Keras weights in the legacy layout."""
 
 
@@ -46,23 +48,16 @@ def weights_group(file):
 
 def read_layer_weights(path):
     """{layer_name: [arrays in weight_names order]} for every layer with weights, in file (topological) order."""
-    with open_file(path) as file:
+    with reading(path, "Keras .h5 file"), h5py.File(path, "r") as file:
         return _read_layers(weights_group(file), path)
-
-
-def open_file(path):
-    try:
-        return h5py.File(path, "r")
-    except OSError as error:
-        raise LegacyH5Error(f"{path}: cannot open as HDF5 ({error})") from error
 
 
 def _read_group_weights(group, path, label):
     names = attribute_list(group, "weight_names")
-    try:
-        return [numpy.asarray(group[name]) for name in names]
-    except (KeyError, OSError) as error:
-        raise LegacyH5Error(f"{path}: {label}: cannot read its weights ({error})") from error
+    missing = [name for name in names if name not in group]
+    if missing:
+        raise LegacyH5Error(f"{path}: {label}: weight_names lists {missing}, which the file lacks")
+    return [numpy.asarray(group[name]) for name in names]
 
 
 def _read_layers(root, path):
@@ -92,7 +87,7 @@ def _read_json(file, key, path):
 
 def read_weights_file(path):
     """(layers as read_layer_weights gives them, the top-level weights or None)."""
-    with open_file(path) as file:
+    with reading(path, "Keras .h5 file"), h5py.File(path, "r") as file:
         root = weights_group(file)
         return _read_layers(root, path), _read_top_level(root, path)
 
@@ -100,7 +95,7 @@ def read_weights_file(path):
 def read_model_file(path):
     """The parts of a `model.save("m.h5")` file: model_config and training_config (parsed JSON, None
     when absent), the layers' and top-level weights, and the optimizer's arrays in order."""
-    with open_file(path) as file:
+    with reading(path, "Keras .h5 file"), h5py.File(path, "r") as file:
         if "model_config" not in file.attrs:
             raise LegacyH5Error(f"No model config found in the file at {path}: a weights-only .h5 file "
                                 "loads with model.load_weights(), not load_model()")

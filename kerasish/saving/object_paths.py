@@ -10,7 +10,11 @@ records the object's name. An object reached twice is stored once, at its first 
 import numpy
 
 from kerasish.layers.layer import _BOOKKEEPING, Layer
+from kerasish.models.functional import Functional
+from kerasish.models.model import Model
+from kerasish.models.sequential import Sequential
 from kerasish.optimizers import Optimizer
+from kerasish.saving.read_errors import UnreadableFileError
 from kerasish.utils.naming import to_snake_case
 
 
@@ -40,7 +44,6 @@ def _attribute_key(name):
 def _children(saveable):
     """(attribute name, value) pairs to walk. Keras walks `dir()`, so a subclassed model's `layers`
     property takes its sorted place too (a layer held only privately is stored under `layers/`)."""
-    from kerasish.models import Functional, Model, Sequential
     if isinstance(saveable, Optimizer):
         return
     attributes = {k: v for k, v in vars(saveable).items() if k not in _BOOKKEEPING}
@@ -107,7 +110,8 @@ def read_variables(file, source):
             return
         keys = sorted(item.keys(), key=lambda k: int(k) if k.isdigit() else -1)
         if keys != [str(i) for i in range(len(keys))]:
-            raise ValueError(f"{source}: group {name!r} holds {keys}, expected datasets named 0..{len(keys) - 1}")
+            raise UnreadableFileError(f"{source}: group {name!r} holds {keys}, expected datasets named "
+                                      f"0..{len(keys) - 1}")
         found[name[:-len("vars")].rstrip("/")] = [numpy.asarray(item[key]) for key in keys]
 
     file.visititems(visit)

@@ -5,10 +5,16 @@ Keras does for files that recorded only the class name.
 """
 import inspect
 
-from kerasish.models.serialization import custom_object_scope
-
 GLOBAL_CUSTOM_OBJECTS = {}
 GLOBAL_CUSTOM_NAMES = {}
+
+
+def custom_object_scope(custom_objects):
+    """`with custom_object_scope({"MyLayer": MyLayer}):` loads inside the block may use these names."""
+    from kerasish.models import serialization
+    return serialization.custom_object_scope(custom_objects)
+
+
 CustomObjectScope = custom_object_scope
 
 

@@ -1,10 +1,13 @@
 """save_model / load_model / save_weights / load_weights: pick the format from the file name, as
-Keras 3's `keras/src/saving/saving_api.py` does (`.keras`, `.weights.h5`, legacy `.h5`/`.hdf5`)."""
+Keras 3's `keras/src/saving/saving_api.py` does (`.keras`, `.weights.h5`, legacy `.h5`/`.hdf5`).
+
+kerasish.models imports load_model from here, and the format modules import kerasish.models, so
+they are imported inside the functions.
+"""
 import os
 import warnings
 import zipfile
 
-from kerasish.saving import keras_format, legacy_h5_format, legacy_h5_model, weight_matching
 from kerasish.saving.object_registration import registered_objects
 
 LEGACY_SUFFIXES = (".h5", ".hdf5")
@@ -37,6 +40,7 @@ def save_model(model, filepath, overwrite=True, **kwargs):
                       "yet. Consider building the model first by calling it on some data.", stacklevel=3)
     if not _may_write(filepath, overwrite):
         return
+    from kerasish.saving import keras_format, legacy_h5_model
     if filepath.endswith(".keras"):
         return keras_format.save_model(model, filepath)
     warnings.warn("You are saving your model as an HDF5 file via `model.save()` or "
@@ -49,6 +53,7 @@ def save_model(model, filepath, overwrite=True, **kwargs):
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """A model (compiled, with its optimizer state, when the file has a compile config) from a
     `.keras` or legacy `.h5` file. safe_mode=True refuses Lambda layers and Python lambdas."""
+    from kerasish.saving import keras_format, legacy_h5_model
     filepath = os.fspath(filepath)
     custom_objects = registered_objects(custom_objects)
     if filepath.endswith(".keras"):
@@ -74,10 +79,12 @@ def save_weights(model, filepath, overwrite=True, **kwargs):
         raise ValueError("You are saving a model that has not yet been built. Try building the model first by "
                          "calling it on some data or by using `build()`.")
     if _may_write(filepath, overwrite):
+        from kerasish.saving import keras_format
         keras_format.save_weights(model, filepath)
 
 
 def _stored_entries(model, filepath, by_name):
+    from kerasish.saving import keras_format, legacy_h5_format, legacy_h5_model
     if filepath.endswith(".keras"):
         stored = keras_format.read_archive(filepath, with_config=False)[1]
         return keras_format.weight_entries(model, stored)
@@ -102,13 +109,14 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
     if not filepath.endswith((".keras",) + LEGACY_SUFFIXES):
         raise ValueError(f"File format not supported: filepath={filepath}. Keras 3 only supports V3 `.keras` and "
                          "`.weights.h5` files, or legacy V1/V2 `.h5` files.")
-    if by_name and (filepath.endswith((".keras", ".weights.h5"))):
+    if by_name and filepath.endswith((".keras", ".weights.h5")):
         raise ValueError(f"by_name=True is only for legacy .h5 files; {filepath} stores weights by object path")
     if not model.built:
         raise ValueError("You are loading weights into a model that has not yet been built. Try building the "
                          "model first by calling it on some data or by using `build()`.")
     if not os.path.isfile(filepath):
         raise FileNotFoundError(f"No such weights file: {filepath}")
+    from kerasish.saving import weight_matching
     entries = _stored_entries(model, filepath, by_name)
     if dry_run:
         weight_matching.print_table(entries, f"{os.path.basename(filepath)} -> {model.name}")

@@ -1,8 +1,8 @@
 """Training data as a stream of batches `(x, y, sample_weight)` of Tensors, whatever the user passed.
 
 Arrays (and lists/dicts of arrays) are converted once and moved to the device; each pass over them
-permutes them once (shuffle=True) and hands out slices, which are views. Python generators and
-PyDataset-style objects (`__len__` + `__getitem__`) are converted batch by batch.
+permutes them once (shuffle=True) and hands out slices, which are views. Python generators, iterables
+such as `DataLoader`, and PyDataset-style objects (`__len__` + `__getitem__`) are converted batch by batch.
 """
 import math
 
@@ -105,33 +105,37 @@ class ArrayAdapter:
 
 
 class PyDatasetAdapter:
-    """An object with `__len__` (or `num_batches`) and `__getitem__(index)` returning a batch."""
+    """An object with `__len__` (or `num_batches`) and `__getitem__(index)` returning a batch. A PyDataset
+    with `workers > 1` is read through a `DataLoader`, whose threads load batches ahead of training."""
 
     def __init__(self, dataset, shuffle=False, class_weight=None):
         self.dataset, self.shuffle, self.class_weight = dataset, shuffle, class_weight
         self.num_batches = getattr(dataset, "num_batches", None) or len(dataset)
 
     def passes(self):
+        from kerasish.data import DataLoader
+        workers = getattr(self.dataset, "workers", 1) or 1
+        queue = getattr(self.dataset, "max_queue_size", 10) or 10
+        loader = DataLoader(self.dataset, batch_size=None, shuffle=self.shuffle,
+                            num_workers=workers if workers > 1 else 0, prefetch_factor=max(1, queue // workers))
         while True:
-            yield self._one_pass()
-
-    def _one_pass(self):
-        order = numpy.random.permutation(self.num_batches) if self.shuffle else range(self.num_batches)
-        for index in order:
-            yield _convert_batch(self.dataset[int(index)], self.class_weight)
-        if hasattr(self.dataset, "on_epoch_end"):
-            self.dataset.on_epoch_end()
+            yield (_convert_batch(batch, self.class_weight) for batch in loader)
 
 
-class GeneratorAdapter:
-    """A Python generator or iterator of batches: read once, in order, until it is exhausted."""
+class IterableAdapter:
+    """A Python generator or iterator of batches is read once, in order, until it is exhausted; an iterable
+    that starts afresh on each `iter()` (a `DataLoader`, a list of batches) is read once per epoch."""
 
-    def __init__(self, generator, class_weight=None):
-        self.iterator, self.class_weight = iter(generator), class_weight
-        self.num_batches = None
+    def __init__(self, iterable, class_weight=None):
+        self.iterable, self.class_weight = iterable, class_weight
+        self.single_pass = iter(iterable) is iterable
+        self.num_batches = None if self.single_pass or not hasattr(iterable, "__len__") else len(iterable)
 
     def passes(self):
-        yield (_convert_batch(batch, self.class_weight) for batch in self.iterator)
+        while True:
+            yield (_convert_batch(batch, self.class_weight) for batch in self.iterable)
+            if self.single_pass:
+                return
 
 
 def _convert_batch(batch, class_weight):
@@ -177,7 +181,7 @@ def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, shuffle=Fal
     if hasattr(x, "__getitem__") and hasattr(x, "__len__"):
         return PyDatasetAdapter(x, shuffle, class_weight)
     if hasattr(x, "__next__") or hasattr(x, "__iter__"):
-        return GeneratorAdapter(x, class_weight)
+        return IterableAdapter(x, class_weight)
     raise ValueError(f"Unrecognized data type: x={x!r} (of type {type(x).__name__}); expected arrays, a list "
                      "or dict of arrays, a PyDataset or a Python generator")
 

@@ -241,7 +241,9 @@ class Trainer:
             steps=iterator.num_steps)
         validation = self._validation_arrays(validation_data)
         self.stop_training = False
+        self._initial_epoch = None
         callbacks.on_train_begin()
+        initial_epoch = self._initial_epoch or initial_epoch  # BackupAndRestore sets it when resuming
         training_logs = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()

@@ -137,9 +137,18 @@ def hash_file(fpath, algorithm="sha256", chunk_size=65535):
 
 
 def validate_file(fpath, file_hash, algorithm="auto", chunk_size=65535):
-    """Whether the file's hash (sha256 or md5, told apart by length under "auto") is `file_hash`."""
+    """Whether the file's hash (sha256 or md5, told apart by length under "auto") is `file_hash`.
+
+    A hash shorter than the full digest (at least 8 hex characters) matches as a prefix, as torch.hub
+    checks the SHA-256 prefix that torchvision puts in its file names.
+    """
     hasher = resolve_hasher(algorithm, file_hash)()
-    return hash_file(fpath, hasher, chunk_size) == str(file_hash)
+    file_hash = str(file_hash)
+    if len(file_hash) < 8:
+        raise ValueError(f"file_hash {file_hash!r} is too short: give the full digest or a prefix of at least 8 "
+                         "hex characters")
+    digest = hash_file(fpath, hasher, chunk_size)
+    return digest == file_hash if len(file_hash) >= len(digest) else digest.startswith(file_hash)
 
 
 def extract_archive(file_path, path=".", archive_format="auto"):

@@ -40,10 +40,14 @@ def test_classify_image_prints_top5(tmp_path, capsys):
 def test_finetune_trains_only_the_new_head(tmp_path):
     path = resnet18_file(tmp_path)
     module = example("finetune")
-    model, accuracy = module.main(weights=path, epochs=2, samples=256, verbose=0)
+    model, history, accuracy = module.main(weights=path, epochs=3, samples=256, verbose=0)
     base = model.layers[1]
     reference = module.keras.applications.ResNet18(weights=path, include_top=False, input_shape=(32, 32, 3),
                                                    pooling="avg")
-    for got, expected in zip(base.get_weights(), reference.get_weights()):
+    moving_statistics = [w for w in base.non_trainable_weights if "moving" in w.path]
+    assert len(moving_statistics) == 2 * 20  # mean and variance of ResNet18's 20 BatchNormalization layers
+    for got, expected in zip(base.get_weights(), reference.get_weights(), strict=True):
         numpy.testing.assert_array_equal(got, expected)
-    assert accuracy > 0.2
+    losses = history.history["loss"]
+    assert losses[-1] < 0.8 * losses[0], losses
+    assert 0.0 <= accuracy <= 1.0

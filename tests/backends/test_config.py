@@ -109,3 +109,12 @@ def test_numeric_settings_can_be_changed_and_bad_values_are_refused():
         backend.set_floatx(previous[0])
         backend.set_epsilon(previous[1])
         backend.set_image_data_format(previous[2])
+
+
+def test_clear_session_restarts_default_names():
+    from kerasish import backend, layers
+    backend.clear_session()
+    assert layers.Dense(2).name == "dense"
+    assert layers.Dense(2).name == "dense_1"
+    backend.clear_session()
+    assert layers.Dense(2).name == "dense"

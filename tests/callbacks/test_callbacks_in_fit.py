@@ -2,8 +2,9 @@
 import re
 
 import numpy
+import pytest
 
-from kerasish.callbacks import EarlyStopping, LambdaCallback, LearningRateScheduler, ReduceLROnPlateau, TerminateOnNaN
+from kerasish.callbacks import BackupAndRestore, EarlyStopping, LambdaCallback, LearningRateScheduler, ReduceLROnPlateau, TerminateOnNaN
 from tests.callbacks.fit_model import compiled_model, regression_data
 
 
@@ -72,3 +73,38 @@ def test_terminate_on_nan_stops_at_the_first_bad_batch(engine, capsys):
     history = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0, callbacks=[TerminateOnNaN(), count])
     assert batches == [0, 1] and history.epoch == [0]
     assert "Batch 1: Invalid loss, terminating training" in capsys.readouterr().out
+
+
+def test_backup_and_restore_resumes_fit_after_a_crash(engine, tmp_path):
+    x, y = regression_data()
+
+    def crash_at_epoch_2(epoch, logs):
+        if epoch == 2:
+            raise KeyboardInterrupt("killed")
+
+    model = compiled_model(engine)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(x, y, batch_size=16, epochs=4, shuffle=False, verbose=0,
+                  callbacks=[BackupAndRestore(tmp_path), LambdaCallback(on_epoch_begin=crash_at_epoch_2)])
+    restarted = compiled_model(engine)
+    restarted(x[:1])
+    history = restarted.fit(x, y, batch_size=16, epochs=4, shuffle=False, verbose=0,
+                            callbacks=[BackupAndRestore(tmp_path)])
+    assert history.epoch == [2, 3]
+    uninterrupted = compiled_model(engine)
+    uninterrupted.fit(x, y, batch_size=16, epochs=4, shuffle=False, verbose=0)
+    for resumed, expected in zip(restarted.get_weights(), uninterrupted.get_weights()):
+        numpy.testing.assert_allclose(resumed, expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("metric, monitor, best_is_high", [("accuracy", "val_accuracy", True),
+                                                           ("mse", "val_mse", False)])
+def test_auto_mode_reads_the_direction_of_compiled_metrics(engine, metric, monitor, best_is_high):
+    import kerasish
+    x, y = regression_data()
+    labels = (y[:, 0] > numpy.median(y)).astype("int64")
+    model = kerasish.Sequential([kerasish.Input((4,)), kerasish.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="sgd", loss="categorical_crossentropy", metrics=[metric], backend=engine)
+    stop = EarlyStopping(monitor=monitor, patience=1)
+    model.fit(x, numpy.eye(2, dtype="float32")[labels], epochs=1, validation_split=0.25, verbose=0, callbacks=[stop])
+    assert stop.monitor_op(1.0, 0.0) is best_is_high

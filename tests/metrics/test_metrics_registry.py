@@ -66,3 +66,17 @@ def test_serialize_round_trips():
     serialized = metrics.serialize(metrics.AUC(curve="PR"))
     assert serialized["module"] == "keras.metrics" and serialized["class_name"] == "AUC"
     assert metrics.deserialize(serialized).curve == "PR"
+
+
+def test_directions_follow_keras():
+    from kerasish import metrics
+    up = ["Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy", "TopKCategoricalAccuracy",
+          "SparseTopKCategoricalAccuracy", "TruePositives", "TrueNegatives", "Precision", "Recall", "AUC",
+          "CosineSimilarity"]
+    down = ["FalsePositives", "FalseNegatives", "BinaryCrossentropy", "CategoricalCrossentropy",
+            "SparseCategoricalCrossentropy", "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge",
+            "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
+            "LogCoshError", "RootMeanSquaredError"]
+    assert {name: getattr(metrics, name)._direction for name in up + down} == {
+        **{name: "up" for name in up}, **{name: "down" for name in down}}
+    assert not hasattr(metrics.Mean(), "_direction")

@@ -56,9 +56,6 @@ def test_keras_weights_load_into_the_equivalent_model(model_name, suffix):
 
 
 @needs_layers
-@pytest.mark.xfail(raises=TypeError, reason="Keras 3.15 layer configs carry arguments kerasish's layers do not "
-                   "accept yet (GlorotUniform input_axes/output_axes, Dense quantization_config, "
-                   "BatchNormalization renorm*)")
 @pytest.mark.parametrize("model_name", ["mlp", "cnn"])
 @pytest.mark.parametrize("suffix", [".keras", ".h5"])
 def test_load_model_of_keras_files(model_name, suffix):

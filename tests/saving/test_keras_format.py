@@ -10,7 +10,6 @@ import h5py
 import numpy
 import pytest
 
-from kerasish import saving
 from kerasish.backends import config
 from kerasish.models import load_model
 from tests.saving.models_for_tests import (CUSTOM_OBJECTS, assert_same, data, perturb, toy_model, trained_model,

@@ -96,6 +96,35 @@ def test_generators_are_read_once_and_running_out_warns():
     assert iterator.exhausted
 
 
+def test_a_data_loader_is_read_afresh_every_epoch():
+    from kerasish.data import DataLoader
+    samples = [(numpy.full((1,), i, "float32"), numpy.zeros(1, "float32")) for i in range(6)]
+    iterator = EpochIterator(get_data_adapter(DataLoader(samples, batch_size=2)))
+    assert iterator.num_steps == 3
+    for _ in range(3):
+        assert [first_column(b) for _, b in iterator.epoch()] == [[0, 1], [2, 3], [4, 5]]
+    assert not iterator.exhausted
+
+
+def test_a_py_dataset_with_workers_is_loaded_in_threads():
+    import threading
+    from kerasish.utils import PyDataset
+
+    class Dataset(PyDataset):
+        threads = set()
+
+        def __len__(self):
+            return 8
+
+        def __getitem__(self, index):
+            self.threads.add(threading.current_thread().name)
+            return numpy.full((2, 1), index, "float32"), numpy.zeros((2, 1))
+
+    iterator = EpochIterator(get_data_adapter(Dataset(workers=4)))
+    assert [first_column(b)[0] for _, b in iterator.epoch()] == list(range(8))
+    assert all(name.startswith("DataLoader-worker") for name in Dataset.threads), Dataset.threads
+
+
 def test_namedtuples_are_rejected_as_ambiguous():
     Pair = collections.namedtuple("Pair", "x y")
     with pytest.raises(ValueError, match="namedtuple"):

@@ -2,7 +2,8 @@
 
 That is a node whose inputs are all constants, and also a node whose only non-constant inputs are
 read for their static shape alone, when that shape is fully known: `ones_like`/`zeros_like` of
-anything, and the broadcasting helpers `broadcast_like`/`sum_to` of a constant (gradient seeds).
+anything, and the helpers `broadcast_like`/`sum_to`/`reshape_like`/`getitem_grad` of a constant (gradient seeds
+flowing back through broadcasts, reshapes and indexing).
 """
 import numpy
 
@@ -10,7 +11,8 @@ from ... import device
 from ..graph import Symbol
 from .rewriting import rebuild, rewrite
 
-SHAPE_ONLY = {"ones_like": (0,), "zeros_like": (0,), "broadcast_like": (1,), "sum_to": (1,)}
+SHAPE_ONLY = {"ones_like": (0,), "zeros_like": (0,), "broadcast_like": (1,), "sum_to": (1,), "reshape_like": (1,),
+              "getitem_grad": (1,)}
 
 
 def run(roots, context):

@@ -11,7 +11,8 @@ import inspect
 import marshal
 import types
 
-from kerasish.layers.layer import Layer
+from kerasish.backends.symbolic import map_structure
+from kerasish.layers.layer import Layer, tensors_for_shapes
 
 _SAFE_MODULES = ("kerasish.ops", "kerasish.activations")
 
@@ -75,8 +76,9 @@ class Lambda(Layer):
         return self.mask
 
     def compute_output_shape(self, input_shape):
-        if self._output_shape is None:
-            return super().compute_output_shape(input_shape)
+        if self._output_shape is None:  # the function itself, run on KerasTensors, gives the shapes
+            outputs = self.call(tensors_for_shapes(input_shape, self.compute_dtype))
+            return map_structure(lambda x: x.shape, outputs)
         if callable(self._output_shape):
             return self._output_shape(input_shape)
         return (input_shape[0],) + tuple(self._output_shape)

@@ -81,6 +81,16 @@ def test_common_subexpressions_and_constant_folding_shrink_the_plan():
     assert len(folding.plan.steps) < len(neither.plan.steps)
 
 
+def test_gradient_seeds_through_reshapes_and_indexing_fold_to_constants():
+    x = static.placeholder((2, 6))
+    loss = ops.sum(ops.reshape(x, (3, 4))) + ops.sum(x[:, 1:3])
+    f = static.function([x], static.gradients(loss, x), passes=["dead_code", "constant_folding"])
+    assert _ops(f) == []
+    expected = numpy.ones((2, 6), "float32")
+    expected[:, 1:3] += 1
+    numpy.testing.assert_array_equal(f(numpy.zeros((2, 6), "float32")), expected)
+
+
 def test_algebraic_simplification_removes_identities():
     x = static.placeholder((3,))
     y = ((x + 0.0) * 1.0 - 0.0) / 1.0

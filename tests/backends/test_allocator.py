@@ -1,0 +1,60 @@
+"""The process-wide malloc tuning applied at `import kerasish`: on by default, off with
+KERASISH_MALLOC_TUNING=0, a no-op without glibc. Each case runs in a fresh interpreter because
+the setting is process-wide and applied once."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from kerasish.backends import allocator
+
+GLIBC = (getattr(os, "confstr", None) and os.confstr_names.get("CS_GNU_LIBC_VERSION") is not None
+         and (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"))
+
+# Page faults of touching a freshly allocated 128 MiB array for the second time: above glibc's largest
+# dynamic mmap threshold (32 MiB), so untuned every allocation is a new mapping faulted in again, at
+# least one fault per 2 MiB (huge) page; tuned, the freed block is reused without a fault.
+SECOND_TOUCH_FAULTS = """
+import resource, numpy, kerasish
+from kerasish.backends import allocator
+def touch():
+    numpy.ones(32 * 2 ** 20, dtype="float32")
+touch()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+touch()
+print(allocator.applied, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+def _run(setting):
+    environment = dict(os.environ)
+    environment.pop(allocator.ENVIRONMENT_VARIABLE, None)
+    if setting is not None:
+        environment[allocator.ENVIRONMENT_VARIABLE] = setting
+    done = subprocess.run([sys.executable, "-c", SECOND_TOUCH_FAULTS], capture_output=True, text=True,
+                          env=environment, check=True)
+    applied, faults = done.stdout.split()
+    return applied == "True", int(faults)
+
+
+@pytest.mark.skipif(not GLIBC, reason="malloc tuning applies to glibc only")
+def test_applied_by_default_and_freed_buffers_stay_mapped():
+    applied, faults = _run(None)
+    assert applied
+    assert faults < 32
+
+
+@pytest.mark.skipif(not GLIBC, reason="malloc tuning applies to glibc only")
+def test_opt_out_leaves_the_allocator_alone():
+    applied, faults = _run("0")
+    assert not applied
+    assert faults >= 64
+
+
+def test_without_glibc_it_is_a_no_op(monkeypatch):
+    monkeypatch.setattr(allocator, "applied", False)
+    monkeypatch.setattr(allocator.os, "confstr", lambda name: None)
+    monkeypatch.delenv(allocator.ENVIRONMENT_VARIABLE, raising=False)
+    assert allocator.tune() is False
+    assert allocator.applied is False
