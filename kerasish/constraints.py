@@ -81,18 +81,8 @@ def serialize(constraint):
 
 
 def deserialize(config, custom_objects=None):
-    if isinstance(config, str):
-        config = {"class_name": config, "config": {}}
-    return registry.deserialize("constraint", config, ALL_OBJECTS_DICT, custom_objects)
+    return registry.deserialize_configurable("constraint", config, ALL_OBJECTS_DICT, custom_objects)
 
 
 def get(identifier):
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if isinstance(identifier, type):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint identifier: {identifier!r}")
+    return registry.get("constraint", identifier, deserialize)

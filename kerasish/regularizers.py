@@ -102,18 +102,8 @@ def serialize(regularizer):
 
 
 def deserialize(config, custom_objects=None):
-    if isinstance(config, str):
-        config = {"class_name": config, "config": {}}
-    return registry.deserialize("regularizer", config, ALL_OBJECTS_DICT, custom_objects)
+    return registry.deserialize_configurable("regularizer", config, ALL_OBJECTS_DICT, custom_objects)
 
 
 def get(identifier):
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if isinstance(identifier, type):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")
+    return registry.get("regularizer", identifier, deserialize)

@@ -13,6 +13,8 @@ MAPPED = {"kerasish.backends": os.path.join(ROOT, "backends"),
           "kerasish.applications": os.path.join(ROOT, "applications")}
 
 os.environ.setdefault("KERASISH_HOME", os.path.join(os.path.dirname(__file__), ".kerasish-home"))
+# Tests that compare with Keras (where it is installed) use its JAX backend: TensorFlow is not a test dependency.
+os.environ.setdefault("KERAS_BACKEND", "jax")
 
 
 class SourceTreeFinder(importlib.abc.MetaPathFinder):

@@ -1,7 +1,8 @@
 """GradientTape: records the ops that touch watched tensors, then plays them backwards.
 
-The tape holds (primitive, inputs, output, attrs) records; tensors hold no graph. So once a
-non-persistent tape has answered `gradient()`, it drops its records and the activations go with it.
+The tape holds (primitive, inputs, output, attrs) records; tensors hold no graph. A non-persistent
+tape hands its records to `gradient()`, which frees each record, and the gradient of its output, as
+soon as it has been played back: activations go during the backward pass, not after it.
 Gradients are computed with ops, so an outer tape records them: nested tapes give higher orders.
 """
 import contextlib
@@ -74,19 +75,33 @@ class GradientTape:
         flat_sources, rebuild = _flatten(sources)
         targets, _ = _flatten(target)
         seeds = _flatten(output_gradients)[0] if output_gradients is not None else [None] * len(targets)
-        watched = self._watched
+        records, watched = self._records, self._watched
+        watched_sources = [id(s) in watched for s in flat_sources]
+        if not self.persistent:  # hand the records to the backward pass, which frees them as it goes
+            self._records = self._watched = None
+            del watched
         with self.stop_recording():
-            grads = _backpropagate(self._records, targets, seeds, flat_sources)
-            results = [grads.get(id(s)) if id(s) in watched else None for s in flat_sources]
+            grads = _backpropagate(records if self.persistent else _taken(records), targets, seeds, flat_sources)
+            results = [grads.get(id(s)) if known else None for s, known in zip(flat_sources, watched_sources)]
             if unconnected_gradients == "zero":
                 results = [ops.zeros_like(s) if g is None else g for g, s in zip(results, flat_sources)]
-        if not self.persistent:
-            self._records = self._watched = None
         return rebuild([g if g is None or isinstance(g, Tensor) else Tensor(g) for g in results])
 
 
+def _taken(records):
+    """The records, moved into a new list: the caller's list is emptied, so the backward pass holds the only
+    references and each record (its activations) is freed once it has been played back."""
+    taken = list(records)
+    records.clear()
+    return taken
+
+
 def _backpropagate(records, targets, seeds, sources):
-    depends = {id(s) for s in sources}
+    """Play the records that lead from the sources backwards. A record and the gradient of its output are
+    dropped once used (the gradients of the sources are kept), so activations and their gradients are freed
+    while the pass runs, as torch frees saved tensors; with a persistent tape the records stay held elsewhere."""
+    source_ids = {id(s) for s in sources}
+    depends = set(source_ids)
     relevant = []
     for record in records:
         for x in record[1]:
@@ -94,11 +109,13 @@ def _backpropagate(records, targets, seeds, sources):
                 depends.add(id(record[2]))
                 relevant.append(record)
                 break
+    del records
     grads = {}
     for target, seed in zip(targets, seeds):
         _accumulate(grads, target, ops.ones_like(target) if seed is None else seed)
-    for prim, inputs, output, attrs in reversed(relevant):
-        grad = grads.get(id(output))
+    while relevant:
+        prim, inputs, output, attrs = relevant.pop()
+        grad = grads.get(id(output)) if id(output) in source_ids else grads.pop(id(output), None)
         if grad is None:
             continue
         needs = tuple(id(x) in depends for x in inputs)
@@ -107,9 +124,11 @@ def _backpropagate(records, targets, seeds, sources):
         except (ValueError, TypeError) as error:
             kind = TypeError if isinstance(error, TypeError) else ValueError
             raise kind(f"gradient of {prim.name}: {error}") from error
+        del grad
         for x, g in zip(inputs, input_grads):
             if g is not None:
                 _accumulate(grads, x, g)
+        del prim, inputs, output, input_grads
     return grads
 
 

@@ -2,16 +2,19 @@
 
 Each is composed from the window primitives and one (grouped) matmul: conv takes the input's windows
 and multiplies them by the kernel; conv_transpose multiplies first and sums the windows back onto
-the output grid. Gradients and gradients of gradients follow from those pieces. Kernels are laid
+the output grid. Gradients and gradients of gradients follow from those pieces. The common case, one
+group, is the primitive `windows_matmul`, whose gradient takes the windows again from the input
+rather than keeping them: a 3x3 convolution's windows are nine times its input, and keeping them for
+the kernel's gradient is what made a ResNet's training memory several times torch's. Kernels are laid
 out like Keras: conv `(*kernel_size, in_channels / groups, filters)`, conv_transpose
 `(*kernel_size, filters, in_channels)`; cross-correlation, never flipped.
 """
 import math
 
 from .. import config
-from .registry import export, ops, shape_of
-from .windows import (channels, channels_last, extract_patches, known_spatial, padding_mode, scatter_patches,
-                      spatial_shape, spatial_tuple, to_data_format, window_geometry)
+from .registry import describe, export, ops, primitive, shape_of
+from .windows import (_extract_forward, _extract_infer, channels, channels_last, extract_patches, known_spatial,
+                      padding_mode, scatter_patches, spatial_shape, spatial_tuple, to_data_format, window_geometry)
 
 
 def _ranks(op, shape, kernel_shape):
@@ -22,14 +25,54 @@ def _ranks(op, shape, kernel_shape):
     return rank
 
 
+def _is_reshape(geometry):
+    """A 1x1 stride-1 window over channels-last input: its windows are a reshape of the input."""
+    return (set(geometry["kernel_size"]) == {1} and set(geometry["strides"]) == {1}
+            and geometry["data_format"] == "channels_last")
+
+
 def _windows_of(inputs, geometry):
-    """The input's windows, channels last; a 1x1 stride-1 window over channels-last input is a reshape."""
-    trivial = (set(geometry["kernel_size"]) == {1} and set(geometry["strides"]) == {1}
-               and geometry["data_format"] == "channels_last")
-    if trivial:
+    """The input's windows, channels last."""
+    if _is_reshape(geometry):
         shape = shape_of(inputs)
         return ops.reshape(inputs, (-1, *shape[1:-1], *geometry["kernel_size"], shape[-1]))
     return extract_patches(inputs, pad_value=0.0, **geometry)
+
+
+def _windows_matmul_forward(xp, x, kernel, **geometry):
+    windows = _extract_forward(xp, x, pad_value=0.0, **geometry)
+    rows = windows.reshape(-1, kernel.shape[0])
+    return (rows @ kernel).reshape(*windows.shape[:1 + len(geometry["kernel_size"])], kernel.shape[1])
+
+
+def _windows_matmul_vjp(g, inputs, output, needs, **geometry):
+    x, kernel = inputs
+    rows = ops.reshape(g, (-1, shape_of(kernel)[1]))
+    x_grad = kernel_grad = None
+    if needs[0]:
+        depth = channels(shape_of(x), geometry["data_format"])
+        windows = ops.reshape(ops.matmul(rows, ops.transpose(kernel)),
+                              (-1, *shape_of(g)[1:-1], *geometry["kernel_size"], depth))
+        x_grad = scatter_patches(windows, spatial_shape=spatial_shape(shape_of(x), geometry["data_format"]),
+                                 **geometry)
+    if needs[1]:
+        windows = ops.reshape(extract_patches(x, pad_value=0.0, **geometry), (-1, shape_of(kernel)[0]))
+        kernel_grad = ops.matmul(ops.transpose(windows), rows)
+    return x_grad, kernel_grad
+
+
+def _windows_matmul_infer(shapes, dtypes, **geometry):
+    (windows, dtype), kernel = _extract_infer(shapes[:1], dtypes[:1], pad_value=0.0, **geometry), shapes[1]
+    rank = len(geometry["kernel_size"])
+    depth = None if None in windows[1 + rank:] else math.prod(windows[1 + rank:])
+    if len(kernel) != 2 or None not in (depth, kernel[0]) and depth != kernel[0]:
+        raise ValueError(f"windows_matmul: windows of {depth} values (kernel size {geometry['kernel_size']} times "
+                         f"{windows[-1]} channels) cannot multiply a kernel of shape {tuple(kernel)}; shapes "
+                         f"{describe(shapes)}")
+    return (*windows[:1 + rank], kernel[1]), dtype
+
+
+windows_matmul = primitive("windows_matmul", _windows_matmul_forward, _windows_matmul_vjp, _windows_matmul_infer)
 
 
 def _grouped_matmul(windows, kernel, groups):
@@ -72,7 +115,10 @@ def _convolve(op, inputs, kernel, strides, padding, data_format, dilation_rate):
     rank = _ranks(op, shape, kernel_shape)
     groups = _groups(op, shape, kernel_shape, data_format)
     geometry = window_geometry(op, shape, kernel_shape[:rank], strides, padding, data_format, dilation_rate)
-    result = _grouped_matmul(_windows_of(inputs, geometry), kernel, groups)
+    if groups == 1 and not _is_reshape(geometry):
+        result = windows_matmul(inputs, ops.reshape(kernel, (-1, kernel_shape[-1])), **geometry)
+    else:
+        result = _grouped_matmul(_windows_of(inputs, geometry), kernel, groups)
     return to_data_format(result, rank, data_format)
 
 

@@ -30,9 +30,7 @@ def serialize(initializer):
 
 
 def deserialize(config, custom_objects=None):
-    if isinstance(config, str):
-        config = {"class_name": config, "config": {}}
-    return registry.deserialize("initializer", config, ALL_OBJECTS_DICT, custom_objects)
+    return registry.deserialize_configurable("initializer", config, ALL_OBJECTS_DICT, custom_objects)
 
 
 def _from_value(value):
@@ -48,17 +46,10 @@ def _from_value(value):
 
 def get(identifier):
     """An initializer from a name, a config dict, a class, a callable or an array of initial values."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if isinstance(identifier, type):
-        return identifier()
-    if isinstance(identifier, (numpy.ndarray, numpy.generic)) or hasattr(identifier, "__array__"):
+    if not isinstance(identifier, type) and (isinstance(identifier, (numpy.ndarray, numpy.generic))
+                                             or hasattr(identifier, "__array__")):
         return _from_value(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
+    return registry.get("initializer", identifier, deserialize)
 
 
 __all__ = [cls.__name__ for cls in ALL_OBJECTS] + ["Initializer", "compute_fans", "deserialize", "get", "serialize"]

@@ -12,6 +12,7 @@ _PUBLIC_MODULES = {"kerasish.layers": "keras.layers", "kerasish.models": "keras"
                    "kerasish.applications": "keras.applications"}
 _SEARCH = ("kerasish.layers", "kerasish.models")
 _SCOPE = []  # custom_objects of the deserializations in progress
+_SAFE_MODE = [True]  # whether the deserialization in progress may run code stored in the config
 
 
 def public_module(cls):
@@ -52,6 +53,25 @@ def custom_object_scope(custom_objects):
         yield
     finally:
         _SCOPE.pop()
+
+
+def scoped_custom_objects():
+    """The custom_objects of the deserialization in progress (for `from_config` methods that need them)."""
+    return dict(_SCOPE[-1]) if _SCOPE else {}
+
+
+@contextlib.contextmanager
+def safe_mode_scope(safe_mode):
+    """Inside this block `in_safe_mode()` answers `safe_mode`: `Lambda.from_config` reads it, as in Keras."""
+    _SAFE_MODE.append(bool(safe_mode))
+    try:
+        yield
+    finally:
+        _SAFE_MODE.pop()
+
+
+def in_safe_mode():
+    return _SAFE_MODE[-1]
 
 
 def deserialize_layer(config, custom_objects=None):

@@ -1,39 +1,57 @@
 """A model from its saved config (safe mode), and the compile config in Keras 3's serialized form.
 
-Safe mode refuses configs that would run code on load: a `Lambda` layer (its function is stored
-as Python bytecode) or any serialized Python lambda. Unknown classes are refused by
-`models.serialization.find_class`, which only looks among kerasish's classes and `custom_objects`
-and never imports a module named in a file.
+Safe mode refuses configs that would run code on load: a `Lambda` layer whose function is Python
+bytecode or a function of a module to import (only named functions from `custom_objects` or
+kerasish's ops and activations are safe), or any other serialized Python lambda. Unknown classes
+are refused by `models.serialization.find_class`, which only looks among kerasish's classes and
+`custom_objects` and never imports a module named in a file.
 """
-from kerasish.models.serialization import deserialize_layer
+from kerasish.layers.core.lambda_layer import SAFE_MODULES
+from kerasish.models.serialization import deserialize_layer, safe_mode_scope, scoped_custom_objects
 
 COMPILE_ARGUMENTS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics", "run_eagerly",
                      "steps_per_execution", "jit_compile")
 
 
-def _unsafe_entries(config, found):
+def _unsafe_entries(config, custom_objects, found):
     if isinstance(config, dict):
-        if config.get("class_name") in ("Lambda", "__lambda__"):
-            inner = config.get("config")
-            found.append(inner.get("name", config["class_name"]) if isinstance(inner, dict) else config["class_name"])
+        inner = config.get("config")
+        if config.get("class_name") == "Lambda":
+            if not _loads_safely(inner, custom_objects):
+                found.append(inner.get("name", "Lambda") if isinstance(inner, dict) else "Lambda")
+            return found
+        if config.get("class_name") == "__lambda__":
+            found.append("__lambda__")
         for value in config.values():
-            _unsafe_entries(value, found)
+            _unsafe_entries(value, custom_objects, found)
     elif isinstance(config, list):
         for value in config:
-            _unsafe_entries(value, found)
+            _unsafe_entries(value, custom_objects, found)
     return found
+
+
+def _loads_safely(lambda_config, custom_objects):
+    """Whether a Lambda layer's functions are named ones from `custom_objects` or kerasish's own modules."""
+    if not isinstance(lambda_config, dict):
+        return False
+    functions = [lambda_config.get("function")]
+    if isinstance(lambda_config.get("output_shape"), dict):
+        functions.append(lambda_config["output_shape"])
+    return all(isinstance(f, dict) and f.get("class_name") == "function"
+               and (f.get("config") in custom_objects or f.get("module") in SAFE_MODULES) for f in functions)
 
 
 def model_from_config(config, custom_objects=None, safe_mode=True):
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Not a model config: expected a dict with 'class_name', received {str(config)[:200]}")
-    unsafe = _unsafe_entries(config, []) if safe_mode else []
+    unsafe = _unsafe_entries(config, {**scoped_custom_objects(), **(custom_objects or {})}, []) if safe_mode else []
     if unsafe:
         raise ValueError(f"Requested the deserialization of Lambda layers or Python lambdas {unsafe}: loading "
                          "them would execute code stored in the file, which carries a risk of arbitrary code "
                          "execution and is therefore disallowed by default. If you trust the source of the file, "
                          "pass `safe_mode=False` to the loading function.")
-    return deserialize_layer(config, custom_objects)
+    with safe_mode_scope(safe_mode):
+        return deserialize_layer(config, custom_objects)
 
 
 def _serialize(value, serialize):

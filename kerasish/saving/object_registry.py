@@ -37,3 +37,25 @@ def deserialize(kind, config, objects, custom_objects=None):
         return lookup(kind, config["config"], objects)
     cls = lookup(kind, config["class_name"], objects)
     return cls.from_config(dict(config.get("config") or {}))
+
+
+def deserialize_configurable(kind, config, objects, custom_objects=None):
+    """As `deserialize`, where a bare name is a class built with its default config (initializers,
+    regularizers, constraints)."""
+    if isinstance(config, str):
+        config = {"class_name": config, "config": {}}
+    return deserialize(kind, config, objects, custom_objects)
+
+
+def get(kind, identifier, deserialize_identifier):
+    """Keras's `get`: None, a name or config (through `deserialize_identifier`), a class (built with
+    its defaults) or a callable (as it is)."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, (str, dict)):
+        return deserialize_identifier(identifier)
+    if isinstance(identifier, type):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}")

@@ -88,6 +88,34 @@ def test_the_tape_frees_activations_after_gradient():
     numpy.testing.assert_allclose(grad.numpy(), numpy.exp(x.numpy()) * (1 + x.numpy()), rtol=1e-6)
 
 
+def test_the_backward_pass_frees_each_activation_once_played_back():
+    seen_while_backward = []
+
+    class Probe(Function):
+        """Identity whose backward records whether the later activation is still alive."""
+
+        @staticmethod
+        def forward(ctx, x):
+            return x * 1.0
+
+        @staticmethod
+        def backward(ctx, grad):
+            gc.collect()
+            seen_while_backward.append(alive() is not None)
+            return grad
+
+    x = tensor(0.5, 1.0)
+    with kerasish.GradientTape() as tape:
+        tape.watch(x)
+        hidden = ops.exp(Probe.apply(x))
+        y = ops.sum(ops.exp(hidden))
+    alive = weakref.ref(hidden)
+    del hidden
+    grad = tape.gradient(y, x)
+    assert seen_while_backward == [False], "the activation after the probe must be freed before the probe's backward"
+    numpy.testing.assert_allclose(grad.numpy(), numpy.exp(numpy.exp(x.numpy())) * numpy.exp(x.numpy()), rtol=1e-6)
+
+
 def test_constant_tensors_are_watched_only_on_request():
     x = tensor(1.0, 2.0)
     with kerasish.GradientTape(persistent=True) as tape:

@@ -9,7 +9,6 @@ from kerasish.datasets import imdb, origins
 from kerasish.utils import pad_sequences, split_dataset, to_categorical
 from tests.datasets.generated_files import npz_bytes, ragged
 
-os.environ.setdefault("KERAS_BACKEND", "jax")
 
 
 @pytest.fixture

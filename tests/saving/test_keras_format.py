@@ -127,8 +127,29 @@ def test_safe_mode_refuses_lambda_layers(tmp_path):
                     "config": {"name": "evil", "function": {"class_name": "__lambda__",
                                                             "config": {"code": "b3Muc3lzdGVt"}}}}
     _rewrite_config(tmp_path / "m.keras", lambda c: c["config"]["layers"].append(lambda_layer))
-    with pytest.raises(ValueError, match=r"Lambda layers or Python lambdas \['evil', '__lambda__'\].*safe_mode=False"):
+    with pytest.raises(ValueError, match=r"Lambda layers or Python lambdas \['evil'\].*safe_mode=False"):
         load_model(tmp_path / "m.keras", custom_objects=CUSTOM_OBJECTS)
+
+
+def halve(x):
+    return x * 0.5
+
+
+@pytest.mark.parametrize("suffix", [".keras", ".h5"])
+@pytest.mark.parametrize("function, loads_safely", [(lambda x: x * 0.5, False), (halve, False), ("custom", True)])
+def test_lambda_layers_load_with_safe_mode_off_or_from_custom_objects(tmp_path, suffix, function, loads_safely):
+    import kerasish
+    inputs = kerasish.Input((3,))
+    model = kerasish.Model(inputs, kerasish.layers.Lambda(halve if function == "custom" else function)(inputs))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.save(tmp_path / ("m" + suffix))
+    x = numpy.arange(6, dtype="float32").reshape(2, 3)
+    if not loads_safely:
+        with pytest.raises(ValueError, match="safe_mode=False"):
+            load_model(tmp_path / ("m" + suffix))
+    loaded = load_model(tmp_path / ("m" + suffix), custom_objects={"halve": halve}, safe_mode=loads_safely)
+    numpy.testing.assert_array_equal(loaded.predict(x, verbose=0), x * 0.5)
 
 
 @pytest.mark.parametrize("filename", ["m.keras", "m.weights.h5", "m.h5"])

@@ -2,8 +2,9 @@
 
 Its config holds the function: a named function by module and name, an anonymous one as marshalled
 bytecode (as Keras does). Loading bytecode or importing a module named in a config runs code, so
-`from_config` refuses both unless it is given `safe_mode=False`; functions of `kerasish.ops` and
-`kerasish.activations` and those passed in `custom_objects` load in safe mode.
+`from_config` refuses both unless it is given `safe_mode=False` (or runs inside `load_model(...,
+safe_mode=False)`); functions of `kerasish.ops` and `kerasish.activations` and those passed in
+`custom_objects` load in safe mode.
 """
 import base64
 import importlib
@@ -14,7 +15,7 @@ import types
 from kerasish.backends.symbolic import map_structure
 from kerasish.layers.layer import Layer, tensors_for_shapes
 
-_SAFE_MODULES = ("kerasish.ops", "kerasish.activations")
+SAFE_MODULES = ("kerasish.ops", "kerasish.activations")
 
 
 def _unsafe(what):
@@ -41,7 +42,7 @@ def deserialize_function(config, custom_objects=None, safe_mode=True):
         name, module = config["config"], config.get("module")
         if name in (custom_objects or {}):
             return custom_objects[name]
-        if safe_mode and module not in _SAFE_MODULES:
+        if safe_mode and module not in SAFE_MODULES:
             raise _unsafe(f"the function {module}.{name}")
         return getattr(importlib.import_module(module), name)
     if safe_mode:
@@ -91,7 +92,10 @@ class Lambda(Layer):
                 "output_shape": output_shape, "arguments": self.arguments}
 
     @classmethod
-    def from_config(cls, config, custom_objects=None, safe_mode=True):
+    def from_config(cls, config, custom_objects=None, safe_mode=None):
+        from kerasish.models.serialization import in_safe_mode, scoped_custom_objects
+        safe_mode = in_safe_mode() if safe_mode is None else safe_mode
+        custom_objects = {**scoped_custom_objects(), **(custom_objects or {})}
         config = dict(config)
         config["function"] = deserialize_function(config["function"], custom_objects, safe_mode)
         if isinstance(config.get("output_shape"), dict):
