@@ -16,6 +16,11 @@ def register_type(cls, rank, apply_function):
     _RANKS[cls] = (rank, apply_function)
 
 
+def is_registered(x):
+    """Whether `x` is a tensor of some engine (or a Variable)."""
+    return type(x) in _RANKS
+
+
 def engine_apply(name):
     function = ENGINES.get(name)
     if function is None:

@@ -4,17 +4,20 @@ convert_to_tensor, convert_to_numpy, cast and stop_gradient, with Keras's signat
 Ops without a tensor input (zeros, arange, eye, ...) make their array on the current device
 (`kerasish.device(...)`); the engines hand them numpy as xp, having no input to take a device from.
 """
+import functools
 import math
 
 import numpy
 
 from .. import config, device, dispatch
+from ..variable import Variable
 from .elementwise import arithmetic_dtype
 from .registry import dtype_of, export, ops, primitive, result_dtype, shape_of
 
 
+@functools.lru_cache(maxsize=256)
 def dtype_name(dtype):
-    """A dtype as an attribute (hashable, JSON-friendly): its numpy name."""
+    """A dtype as an attribute (hashable, JSON-friendly): its numpy name. Cached: it is on every cast's path."""
     return numpy.dtype(getattr(dtype, "name", dtype)).name
 
 
@@ -143,7 +146,12 @@ _cast = primitive("cast", _cast_forward, _cast_vjp,
 
 @export
 def cast(x, dtype):
-    return _cast(x, dtype=dtype_name(dtype))
+    """`x` as `dtype`. A tensor that already has it is returned as it is (no op to record); a Variable is
+    always read into a new tensor, which later assignments do not change."""
+    name = dtype_name(dtype)
+    if dispatch.is_registered(x) and type(x) is not Variable and x.dtype == name:
+        return x
+    return _cast(x, dtype=name)
 
 
 _KERAS_DEFAULTS = {numpy.dtype("float64"): None, numpy.dtype("int64"): "int32"}
@@ -152,7 +160,7 @@ _KERAS_DEFAULTS = {numpy.dtype("float64"): None, numpy.dtype("int64"): "int32"}
 @export
 def is_tensor(x):
     """A kerasish tensor of any engine (Tensor, Variable, Symbol, KerasTensor)."""
-    return type(x) in dispatch._RANKS
+    return dispatch.is_registered(x)
 
 
 @export

@@ -83,9 +83,11 @@ def float_unary(name, forward, vjp=None, public=True):
     return unary(name, lambda xp, x, **attrs: forward(xp, floating(x), **attrs), vjp, float_infer, public)
 
 
-def binary(name, ufunc, vjp=None, dtype_rule=arithmetic_dtype):
-    def forward(xp, a, b):
+def binary(name, ufunc, vjp=None, dtype_rule=arithmetic_dtype, forward=None):
+    """A broadcasting op of two inputs: numpy's `ufunc`, or its own `forward(xp, a, b)`."""
+    def ufunc_forward(xp, a, b):
         return keep_float32(getattr(xp, ufunc)(a, b), a, b)
+    forward = forward or ufunc_forward
     return export(primitive(name, forward, vjp, _broadcast_infer(name, dtype_rule)), name=name)
 
 
@@ -196,11 +198,15 @@ def reciprocal(x):
     return ops.divide(1.0, x)
 
 
-@export
-def divide_no_nan(x1, x2):
-    """x1 / x2, and 0 where x2 is 0 (with a finite gradient there)."""
-    zero = ops.equal(x2, 0)
-    return ops.where(zero, 0.0, ops.divide(x1, ops.where(zero, 1.0, x2)))
+def _divide_no_nan_forward(xp, a, b):
+    zero = b == 0
+    return keep_float32(xp.where(zero, 0, xp.true_divide(a, xp.where(zero, 1, b))), a, b)
+
+
+# x1 / x2, and 0 where x2 is 0, with a zero gradient there: one op, as metrics divide by it every step.
+binary("divide_no_nan", None, lambda g, inputs, out, needs: (
+    ops.divide_no_nan(g, inputs[1]) if needs[0] else None,
+    ops.divide_no_nan(-g * out, inputs[1]) if needs[1] else None), float_result, forward=_divide_no_nan_forward)
 
 
 float_unary("sqrt", lambda xp, x: xp.sqrt(x), lambda g, inputs, out, needs: (g * 0.5 / out,))
