@@ -29,15 +29,24 @@ def engine_apply(name):
     return function
 
 
+VARIABLE_RANK, DYNAMIC_RANK = 1, 2
+
+
 def apply(prim, inputs, attrs):
     best, rank = None, 0
     for x in inputs:
         entry = _RANKS.get(type(x))
         if entry is not None and entry[0] > rank:
             rank, best = entry
+    if TRACES and rank <= DYNAMIC_RANK and _reads_a_variable(inputs):
+        return engine_apply("static")(prim, inputs, attrs)  # a Variable read in a trace belongs in the graph
     if best is None:
         best = ENGINES.get("dynamic") or engine_apply("dynamic")
     return best(prim, inputs, attrs)
+
+
+def _reads_a_variable(inputs):
+    return any(_RANKS.get(type(x), (0,))[0] == VARIABLE_RANK for x in inputs)
 
 
 def apply_variable(prim, inputs, attrs):

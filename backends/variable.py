@@ -117,4 +117,4 @@ def _as_array(value, dtype):
     return numpy.asarray(value, dtype=dtype) if owned else numpy.array(value, dtype=dtype)
 
 
-dispatch.register_type(Variable, 1, dispatch.apply_variable)
+dispatch.register_type(Variable, dispatch.VARIABLE_RANK, dispatch.apply_variable)

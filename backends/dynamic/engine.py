@@ -83,6 +83,6 @@ def apply(prim, inputs, attrs):
     return output
 
 
-dispatch.register_type(Tensor, 2, apply)
+dispatch.register_type(Tensor, dispatch.DYNAMIC_RANK, apply)
 variable.FRESH_RESULT_TYPES.add(Tensor)
 dispatch.ENGINES["dynamic"] = apply

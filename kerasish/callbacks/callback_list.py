@@ -54,9 +54,14 @@ class CallbackList(Callback):
             callback.set_model(model)
 
     def _call(self, hook, logs, *index):
-        """Call `hook` of every callback with the epoch or batch `index` (if any) and the logs."""
+        """Call `hook` of every callback that implements it with the epoch or batch `index` (if any) and the
+        logs, turned into Python numbers only when some callback will read them (as TF-Keras skips batch hooks
+        nobody overrides: a step's logs are tensors, and reading them costs time on every batch)."""
+        callbacks = [callback for callback in self.callbacks if _implements(callback, hook)]
+        if not callbacks:
+            return
         logs = pythonify_logs(logs)
-        for callback in self.callbacks:
+        for callback in callbacks:
             getattr(callback, hook)(*index, logs)
 
     def on_batch_begin(self, batch, logs=None):
@@ -106,6 +111,16 @@ class CallbackList(Callback):
 
     def on_predict_end(self, logs=None):
         self._call("on_predict_end", logs)
+
+
+_DEFAULTS_CALLING = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
+
+
+def _implements(callback, hook):
+    """Whether the callback does something on `hook`: its own method (or function, as LambdaCallback sets),
+    or, for the train-batch hooks, the `on_batch_*` method that the default one calls."""
+    names = (hook, _DEFAULTS_CALLING[hook]) if hook in _DEFAULTS_CALLING else (hook,)
+    return any(getattr(getattr(callback, name), "__func__", None) is not getattr(Callback, name) for name in names)
 
 
 def _flatten(callbacks):

@@ -14,7 +14,8 @@ def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype):
         weight_rank, values_rank = len(sample_weight.shape), len(values.shape)
         if values_rank > weight_rank:
             values = reduce_fn(values, axis=tuple(range(weight_rank, values_rank)))
-        sample_weight = sample_weight * ops.ones_like(values)
+        if tuple(sample_weight.shape) != tuple(values.shape):
+            sample_weight = sample_weight * ops.ones_like(values)
         values = values * sample_weight
         if weight_rank > 1:
             sample_weight = reduce_fn(sample_weight, axis=tuple(range(1, weight_rank)))

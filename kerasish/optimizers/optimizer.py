@@ -222,6 +222,8 @@ class Optimizer:
         return [g for g, _ in kept], [v for _, v in kept]
 
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
+        if isinstance(learning_rate, Variable):  # read once: each update_step's cast to its dtype is then free
+            learning_rate = ops.cast(learning_rate, learning_rate.dtype)
         for grad, variable in zip(grads, trainable_variables):
             self.update_step(grad, variable, learning_rate)
 

@@ -255,11 +255,11 @@ class Trainer:
                     callbacks.on_train_batch_begin(step)
                 logs = self._run("train", function, batch)
                 if (step + 1) % self.steps_per_execution == 0:
-                    callbacks.on_train_batch_end(step, _to_python(logs))
+                    callbacks.on_train_batch_end(step, logs)
                     if self.stop_training:
                         break
             if step is not None and (step + 1) % self.steps_per_execution:
-                callbacks.on_train_batch_end(step, _to_python(logs))
+                callbacks.on_train_batch_end(step, logs)
             epoch_logs = _to_python(logs or {})
             if validation is not None and _should_validate(epoch, validation_freq):
                 val_x, val_y, val_weight = validation
@@ -303,8 +303,9 @@ class Trainer:
         for step, batch in iterator.epoch():
             function = self._functions.get("test") if step else self._prepare("test", batch)
             callbacks.on_test_batch_begin(step)
-            logs = _to_python(self._run("test", function, batch))
+            logs = self._run("test", function, batch)
             callbacks.on_test_batch_end(step, logs)
+        logs = _to_python(logs)
         callbacks.on_test_end(logs)
         return logs if return_dict else self._ordered_results(logs)
 

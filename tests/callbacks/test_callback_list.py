@@ -82,3 +82,30 @@ def test_lambda_callback_sets_named_hooks_and_keyword_hooks():
     run_fit(FakeModel(), [callback], losses(2.0, 1.0))
     callback.on_test_end({})
     assert events == ["begin", ("epoch", 0, 2.0), ("epoch", 1, 1.0), "test end"]
+
+
+def test_batch_hooks_run_only_where_a_callback_implements_them(monkeypatch):
+    from kerasish.callbacks import callback_list
+
+    class LegacyBatchEnd(Callback):
+        def __init__(self):
+            super().__init__()
+            self.batches = []
+
+        def on_batch_end(self, batch, logs=None):  # reached through the default on_train_batch_end
+            self.batches.append((batch, logs["loss"]))
+
+    conversions = []
+    original = callback_list.pythonify_logs
+    monkeypatch.setattr(callback_list, "pythonify_logs", lambda logs: conversions.append(1) or original(logs))
+    batch_logs = {"loss": numpy.float32(0.5)}
+    quiet = CallbackList([History()])
+    quiet.on_train_batch_end(0, batch_logs)
+    assert conversions == []
+    legacy = LegacyBatchEnd()
+    CallbackList([History(), legacy]).on_train_batch_end(3, batch_logs)
+    assert legacy.batches == [(3, 0.5)] and len(conversions) == 1
+    seen = []
+    CallbackList([LambdaCallback(on_train_batch_end=lambda batch, logs: seen.append(batch))]).on_train_batch_end(
+        7, batch_logs)
+    assert seen == [7]

@@ -175,3 +175,15 @@ def test_mlp_with_optimizer_slots_matches_across_engines():
     for s, d in zip(static_weights, dynamic_weights):
         numpy.testing.assert_allclose(s, d, rtol=1e-5, atol=1e-6)
     assert static_losses[-1] < static_losses[0]
+
+
+def test_a_variable_beside_a_dynamic_tensor_is_read_in_the_graph_on_every_call():
+    counter = kerasish.Variable(numpy.zeros((), "float32"))
+    step_size = kerasish.ops.convert_to_tensor(numpy.float32(2.0))  # a dynamic Tensor made outside the trace
+
+    @kerasish.function(engine="static")
+    def step():
+        counter.assign(counter + step_size)
+        return counter + 0.0
+
+    assert [float(step()) for _ in range(3)] == [2.0, 4.0, 6.0]
