@@ -89,7 +89,15 @@ def map_structure(function, structure):
 
 
 def any_symbolic(structure):
-    return any(isinstance(x, KerasTensor) for x in flatten(structure))
+    """Whether a KerasTensor is among the leaves; stops at the first (every layer call asks)."""
+    if isinstance(structure, dict):
+        structure = structure.values()
+    elif not isinstance(structure, (list, tuple)):
+        return isinstance(structure, KerasTensor)
+    for value in structure:
+        if any_symbolic(value):
+            return True
+    return False
 
 
 def _constant(x):

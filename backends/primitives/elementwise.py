@@ -85,8 +85,11 @@ def float_unary(name, forward, vjp=None, public=True):
 
 def binary(name, ufunc, vjp=None, dtype_rule=arithmetic_dtype, forward=None):
     """A broadcasting op of two inputs: numpy's `ufunc`, or its own `forward(xp, a, b)`."""
+    numpy_ufunc = getattr(numpy, ufunc) if ufunc else None
+
     def ufunc_forward(xp, a, b):
-        return keep_float32(getattr(xp, ufunc)(a, b), a, b)
+        result = (numpy_ufunc if xp is numpy else getattr(xp, ufunc))(a, b)
+        return result if result.dtype is not _FLOAT64 else keep_float32(result, a, b)  # `is`: the hot path
     forward = forward or ufunc_forward
     return export(primitive(name, forward, vjp, _broadcast_infer(name, dtype_rule)), name=name)
 

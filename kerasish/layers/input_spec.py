@@ -51,53 +51,57 @@ class InputSpec:
         return cls(**config)
 
 
+def _describe(layer):
+    return layer() if callable(layer) else layer
+
+
 def _named_inputs(specs, inputs, layer):
     names = [spec.name for spec in specs]
     if not all(names):
         return _flatten(inputs)
     missing = [name for name in names if name not in inputs]
     if missing:
-        raise ValueError(f'Missing data for input "{missing[0]}" of layer {layer}. You passed a data '
+        raise ValueError(f'Missing data for input "{missing[0]}" of layer {_describe(layer)}. You passed a data '
                          f"dictionary with keys {list(inputs)}. Expected the following keys: {names}")
     return [inputs[name] for name in names]
 
 
 def assert_input_compatibility(input_spec, inputs, layer):
-    """Raise a ValueError naming `layer` (a description such as "Dense 'dense_1'") on a mismatch."""
+    """Raise a ValueError naming `layer` on a mismatch: a description such as "Dense 'dense_1'", or a
+    function giving it, called only then (the check runs on every layer call)."""
     if not input_spec:
         return
     specs = _flatten(input_spec)
     inputs = _named_inputs(specs, inputs, layer) if isinstance(inputs, dict) else _flatten(inputs)
     if len(inputs) != len(specs):
-        raise ValueError(f"Layer {layer} expects {len(specs)} input(s), but it received "
+        raise ValueError(f"Layer {_describe(layer)} expects {len(specs)} input(s), but it received "
                          f"{len(inputs)} input tensors")
     for index, (x, spec) in enumerate(zip(inputs, specs)):
         if spec is None or (x is None and spec.optional):
             continue
-        _check_one(index, x, spec, layer)
+        if not hasattr(x, "shape"):
+            raise ValueError(f"Inputs to a layer should be tensors. Got {x!r} (of type {type(x).__name__}) "
+                             f"as input for layer {_describe(layer)}")
+        problem = _problem(x, spec)
+        if problem:
+            raise ValueError(f"Input {index} of layer {_describe(layer)} is incompatible with the layer: {problem}")
 
 
-def _check_one(index, x, spec, layer):
-    if not hasattr(x, "shape"):
-        raise ValueError(f"Inputs to a layer should be tensors. Got {x!r} (of type {type(x).__name__}) "
-                         f"as input for layer {layer}")
+def _problem(x, spec):
+    """What is wrong with one input (a tensor), or None."""
     shape = tuple(x.shape)
     ndim = len(shape)
-    where = f"Input {index} of layer {layer} is incompatible with the layer"
     if spec.ndim is not None and not spec.allow_last_axis_squeeze and ndim != spec.ndim:
-        raise ValueError(f"{where}: expected ndim={spec.ndim}, found ndim={ndim}. Full shape received: {shape}")
+        return f"expected ndim={spec.ndim}, found ndim={ndim}. Full shape received: {shape}"
     if spec.max_ndim is not None and ndim > spec.max_ndim:
-        raise ValueError(f"{where}: expected max_ndim={spec.max_ndim}, found ndim={ndim}. "
-                         f"Full shape received: {shape}")
+        return f"expected max_ndim={spec.max_ndim}, found ndim={ndim}. Full shape received: {shape}"
     if spec.min_ndim is not None and ndim < spec.min_ndim:
-        raise ValueError(f"{where}: expected min_ndim={spec.min_ndim}, found ndim={ndim}. "
-                         f"Full shape received: {shape}")
+        return f"expected min_ndim={spec.min_ndim}, found ndim={ndim}. Full shape received: {shape}"
     if spec.dtype is not None and numpy.dtype(x.dtype).name != spec.dtype:
-        raise ValueError(f"{where}: expected dtype={spec.dtype}, found dtype={numpy.dtype(x.dtype).name}")
+        return f"expected dtype={spec.dtype}, found dtype={numpy.dtype(x.dtype).name}"
     for axis, value in spec.axes.items():
         if value is not None and shape[axis] not in (value, None):
-            raise ValueError(f"{where}: expected axis {axis} of input shape to have value {value}, "
-                             f"but received input with shape {shape}")
+            return f"expected axis {axis} of input shape to have value {value}, but received input with shape {shape}"
     if spec.shape is not None:
         expected = spec.shape
         if spec.allow_last_axis_squeeze:
@@ -105,4 +109,5 @@ def _check_one(index, x, spec, layer):
             expected = expected[:-1] if expected and expected[-1] == 1 else expected
         for want, got in zip(expected, shape):
             if want is not None and got is not None and want != got:
-                raise ValueError(f"{where}: expected shape={spec.shape}, found shape={tuple(x.shape)}")
+                return f"expected shape={spec.shape}, found shape={tuple(x.shape)}"
+    return None

@@ -374,15 +374,17 @@ class Layer:
         return previous_mask
 
     def __call__(self, *args, **kwargs):
-        outputs = self._checked_call(args, kwargs)
-        if any_symbolic((args, kwargs)):
+        symbolic = any_symbolic((args, kwargs))
+        outputs = self._checked_call(args, kwargs, symbolic)
+        if symbolic:
             outputs = self._record_node(args, kwargs, outputs)
         if self.output_shapes is None:
             self.output_shapes = map_structure(_shape_without_batch, outputs)
         return outputs
 
-    def _checked_call(self, args, kwargs):
-        """Convert the inputs, check them against input_spec, build, call; errors name the layer."""
+    def _checked_call(self, args, kwargs, symbolic):
+        """Convert the inputs, check them against input_spec, build, call (on KerasTensors when `symbolic`);
+        errors name the layer."""
         self._check_super_called()
         args = tuple(map_structure(self._convert_input, a) for a in args)
         kwargs = dict(kwargs)
@@ -397,8 +399,7 @@ class Layer:
             training, previous_mask = self._resolve_call_arguments(first, args, kwargs)
             _CALLS.append((self, training))
             try:
-                outputs = (self._symbolic_outputs(args, kwargs) if any_symbolic((args, kwargs))
-                           else self.call(*args, **kwargs))
+                outputs = self._symbolic_outputs(args, kwargs) if symbolic else self.call(*args, **kwargs)
             finally:
                 _CALLS.pop()
             self._after_call(first, outputs, previous_mask)
@@ -410,7 +411,7 @@ class Layer:
 
     def _check_inputs(self, inputs):
         try:
-            assert_input_compatibility(self.input_spec, inputs, self.describe())
+            assert_input_compatibility(self.input_spec, inputs, self.describe)
         except ValueError as error:
             error.layer_named = True
             raise
@@ -495,7 +496,7 @@ class Layer:
     def compute_output_spec(self, *args, **kwargs):
         """KerasTensors (shape and dtype) of the outputs, found by running `call` symbolically."""
         args = map_structure(lambda x: KerasTensor(x.shape, x.dtype) if hasattr(x, "shape") else x, args)
-        return self._checked_call(args, kwargs)
+        return self._checked_call(args, kwargs, any_symbolic((args, kwargs)))
 
     def compute_output_shape(self, input_shape):
         outputs = self.compute_output_spec(tensors_for_shapes(input_shape))
