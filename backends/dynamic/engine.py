@@ -77,6 +77,7 @@ def apply(prim, inputs, attrs):
         raise op_error(prim, inputs, attrs, error) from error
     output = _new(Tensor)  # skips a Python __init__ call
     output._data = result
+    output._serial = None
     if RECORDING and prim.vjp is not None:
         for tape in RECORDING:
             tape._record(prim, inputs, output, attrs)

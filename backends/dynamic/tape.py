@@ -1,26 +1,65 @@
 """GradientTape: records the ops that touch watched tensors, then plays them backwards.
 
-The tape holds (primitive, inputs, output, attrs) records; tensors hold no graph. A non-persistent
-tape hands its records to `gradient()`, which frees each record, and the gradient of its output, as
-soon as it has been played back: activations go during the backward pass, not after it.
-Gradients are computed with ops, so an outer tape records them: nested tapes give higher orders.
+A record is (primitive, input keys, kept inputs, output key, kept output, attrs); tensors hold no
+graph. Tensors are named by a serial number (`Tensor._serial`, given when a tape first sees one;
+Variables by their uid), not by `id()`, which Python hands out again once an object dies. So a record
+need not keep alive a tensor whose value its rule never reads (`Primitive.saves`): a large one is kept
+as its shape and dtype and handed to the rule as a zero-stride stand-in, and the activation itself is
+freed as soon as the forward code lets go of it (a convolution's output before its bias, an add's
+inputs). A non-persistent tape hands its records to `gradient()`, which drops each record, and the
+gradient of its output, once played back. Gradients are computed with ops, so an outer tape records
+them: nested tapes give higher orders.
 """
 import contextlib
+import itertools
 
+from .. import device
 from ..primitives.registry import backward, ops, shape_of
 from ..variable import Variable
 from .tensor import Tensor
 
 RECORDING = []
+_SERIALS = itertools.count(1)
+LARGE = 1 << 16  # elements; below this a record keeps the tensor even when its rule reads only the shape
+
+
+def key_of(x):
+    """The name a tape knows a tensor or Variable by, given on first sight; None for anything else."""
+    kind = type(x)
+    if kind is Variable:
+        return -1 - x.uid
+    if kind is not Tensor:
+        return None
+    if x._serial is None:
+        x._serial = next(_SERIALS)
+    return x._serial
+
+
+class _Spec:
+    """What a record keeps of a large tensor whose value its rule does not read."""
+    __slots__ = ("shape", "dtype", "module")
+
+    def __init__(self, tensor):
+        self.shape, self.dtype = tensor._data.shape, tensor._data.dtype
+        self.module = device.get_array_module(tensor._data)
+
+    def stand_in(self):
+        return Tensor(self.module.broadcast_to(self.module.zeros((), self.dtype), self.shape))
+
+
+def _kept(x):
+    return _Spec(x) if type(x) is Tensor and x._data.size >= LARGE else x
+
+
+def _restored(x):
+    return x.stand_in() if type(x) is _Spec else x
 
 
 class GradientTape:
     def __init__(self, persistent=False, watch_accessed_variables=True):
         self.persistent = persistent
         self.watch_accessed_variables = watch_accessed_variables
-        self._records = []
-        self._watched = {}
-        self._used = False
+        self.reset()
 
     def __enter__(self):
         RECORDING.append(self)
@@ -34,20 +73,36 @@ class GradientTape:
         for x in tensor if isinstance(tensor, (list, tuple)) else (tensor,):
             if not isinstance(x, (Tensor, Variable)):
                 raise TypeError(f"GradientTape.watch expects Tensors or Variables, got {type(x).__name__}")
-            self._watched[id(x)] = x
+            self._watch(key_of(x), x)
+
+    def _watch(self, key, x):
+        self._watched.add(key)
+        if type(x) is Variable:
+            self._variables[key] = x
 
     def _record(self, prim, inputs, output, attrs):
         watched = self._watched
+        keys = []
         hit = False
         for x in inputs:
-            if id(x) in watched:
-                hit = True
-            elif type(x) is Variable and x.trainable and self.watch_accessed_variables:
-                watched[id(x)] = x
-                hit = True
-        if hit:
-            watched[id(output)] = output
-            self._records.append((prim, inputs, output, attrs))
+            kind = type(x)
+            key = x._serial if kind is Tensor else (-1 - x.uid if kind is Variable else None)
+            if key is not None:
+                if key in watched:
+                    hit = True
+                elif kind is Variable and x.trainable and self.watch_accessed_variables:
+                    self._watch(key, x)
+                    hit = True
+            keys.append(key)
+        if not hit:
+            return
+        output_key = key_of(output)
+        watched.add(output_key)
+        saves = prim.saves
+        if saves is not None:
+            inputs = tuple(x if i in saves else _kept(x) for i, x in enumerate(inputs))
+            output = output if "output" in saves else _kept(output)
+        self._records.append((prim, tuple(keys), inputs, output_key, output, attrs))
 
     @contextlib.contextmanager
     def stop_recording(self):
@@ -61,10 +116,10 @@ class GradientTape:
                 RECORDING.insert(position, self)
 
     def reset(self):
-        self._records, self._watched = [], {}
+        self._records, self._watched, self._variables = [], set(), {}
 
     def watched_variables(self):
-        return [x for x in self._watched.values() if isinstance(x, Variable)]
+        return list(self._variables.values())
 
     def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
         if self._records is None:
@@ -75,14 +130,14 @@ class GradientTape:
         flat_sources, rebuild = _flatten(sources)
         targets, _ = _flatten(target)
         seeds = _flatten(output_gradients)[0] if output_gradients is not None else [None] * len(targets)
-        records, watched = self._records, self._watched
-        watched_sources = [id(s) in watched for s in flat_sources]
+        source_keys = [key_of(s) for s in flat_sources]
+        known = [key is not None and key in self._watched for key in source_keys]
+        records = self._records
         if not self.persistent:  # hand the records to the backward pass, which frees them as it goes
-            self._records = self._watched = None
-            del watched
+            self._records = self._watched = self._variables = None
         with self.stop_recording():
-            grads = _backpropagate(records if self.persistent else _taken(records), targets, seeds, flat_sources)
-            results = [grads.get(id(s)) if known else None for s, known in zip(flat_sources, watched_sources)]
+            grads = _backpropagate(records if self.persistent else _taken(records), targets, seeds, source_keys)
+            results = [grads.get(key) if is_known else None for key, is_known in zip(source_keys, known)]
             if unconnected_gradients == "zero":
                 results = [ops.zeros_like(s) if g is None else g for g, s in zip(results, flat_sources)]
         return rebuild([g if g is None or isinstance(g, Tensor) else Tensor(g) for g in results])
@@ -96,47 +151,50 @@ def _taken(records):
     return taken
 
 
-def _backpropagate(records, targets, seeds, sources):
+def _backpropagate(records, targets, seeds, source_keys):
     """Play the records that lead from the sources backwards. A record and the gradient of its output are
     dropped once used (the gradients of the sources are kept), so activations and their gradients are freed
     while the pass runs, as torch frees saved tensors; with a persistent tape the records stay held elsewhere."""
-    source_ids = {id(s) for s in sources}
-    depends = set(source_ids)
+    sources = set(source_keys) - {None}
+    depends = set(sources)
     relevant = []
     for record in records:
-        for x in record[1]:
-            if id(x) in depends:
-                depends.add(id(record[2]))
+        for key in record[1]:
+            if key in depends:
+                depends.add(record[3])
                 relevant.append(record)
                 break
     del records
     grads = {}
     for target, seed in zip(targets, seeds):
-        _accumulate(grads, target, ops.ones_like(target) if seed is None else seed)
+        key = key_of(target)
+        if key is not None:
+            _accumulate(grads, key, target, ops.ones_like(target) if seed is None else seed)
     while relevant:
-        prim, inputs, output, attrs = relevant.pop()
-        grad = grads.get(id(output)) if id(output) in source_ids else grads.pop(id(output), None)
+        prim, keys, inputs, output_key, output, attrs = relevant.pop()
+        grad = grads.get(output_key) if output_key in sources else grads.pop(output_key, None)
         if grad is None:
             continue
-        needs = tuple(id(x) in depends for x in inputs)
+        inputs, output = tuple(_restored(x) for x in inputs), _restored(output)
+        needs = tuple(key in depends for key in keys)
         try:
             input_grads = backward(prim, grad, inputs, output, needs, attrs)
         except (ValueError, TypeError) as error:
             kind = TypeError if isinstance(error, TypeError) else ValueError
             raise kind(f"gradient of {prim.name}: {error}") from error
         del grad
-        for x, g in zip(inputs, input_grads):
+        for key, x, g in zip(keys, inputs, input_grads):
             if g is not None:
-                _accumulate(grads, x, g)
+                _accumulate(grads, key, x, g)
         del prim, inputs, output, input_grads
     return grads
 
 
-def _accumulate(grads, x, g):
+def _accumulate(grads, key, x, g):
     if shape_of(g) != shape_of(x):
         raise ValueError(f"gradient of shape {shape_of(g)} does not match its tensor of shape {shape_of(x)}")
-    previous = grads.get(id(x))
-    grads[id(x)] = g if previous is None else ops.add(previous, g)
+    previous = grads.get(key)
+    grads[key] = g if previous is None else ops.add(previous, g)
 
 
 def _flatten(structure):

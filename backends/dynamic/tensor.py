@@ -5,10 +5,11 @@ from ..primitives.registry import ops
 
 
 class Tensor(TensorOperators):
-    __slots__ = ("_data", "__weakref__")
+    __slots__ = ("_data", "_serial", "__weakref__")
 
     def __init__(self, data):
         self._data = data
+        self._serial = None  # the number a tape names it by, given when a tape first records it
 
     @property
     def shape(self):

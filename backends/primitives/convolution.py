@@ -72,7 +72,8 @@ def _windows_matmul_infer(shapes, dtypes, **geometry):
     return (*windows[:1 + rank], kernel[1]), dtype
 
 
-windows_matmul = primitive("windows_matmul", _windows_matmul_forward, _windows_matmul_vjp, _windows_matmul_infer)
+windows_matmul = primitive("windows_matmul", _windows_matmul_forward, _windows_matmul_vjp, _windows_matmul_infer,
+                           saves=(0, 1))
 
 
 def _grouped_matmul(windows, kernel, groups):

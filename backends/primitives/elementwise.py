@@ -72,18 +72,18 @@ def _bool(*dtypes):
 
 # ----- constructors -------------------------------------------------------------------------
 
-def unary(name, forward, vjp=None, infer=same_infer, public=True):
+def unary(name, forward, vjp=None, infer=same_infer, public=True, saves=None):
     """A primitive of one input; public ones are the op itself, the others get a wrapper with Keras's signature."""
-    prim = primitive(name, forward, vjp, infer)
+    prim = primitive(name, forward, vjp, infer, saves)
     return export(prim, name=name) if public else prim
 
 
-def float_unary(name, forward, vjp=None, public=True):
+def float_unary(name, forward, vjp=None, public=True, saves=None):
     """A float op of one input: `forward(xp, x)` receives x already as a float array."""
-    return unary(name, lambda xp, x, **attrs: forward(xp, floating(x), **attrs), vjp, float_infer, public)
+    return unary(name, lambda xp, x, **attrs: forward(xp, floating(x), **attrs), vjp, float_infer, public, saves)
 
 
-def binary(name, ufunc, vjp=None, dtype_rule=arithmetic_dtype, forward=None):
+def binary(name, ufunc, vjp=None, dtype_rule=arithmetic_dtype, forward=None, saves=None):
     """A broadcasting op of two inputs: numpy's `ufunc`, or its own `forward(xp, a, b)`."""
     numpy_ufunc = getattr(numpy, ufunc) if ufunc else None
 
@@ -91,7 +91,7 @@ def binary(name, ufunc, vjp=None, dtype_rule=arithmetic_dtype, forward=None):
         result = (numpy_ufunc if xp is numpy else getattr(xp, ufunc))(a, b)
         return result if result.dtype is not _FLOAT64 else keep_float32(result, a, b)  # `is`: the hot path
     forward = forward or ufunc_forward
-    return export(primitive(name, forward, vjp, _broadcast_infer(name, dtype_rule)), name=name)
+    return export(primitive(name, forward, vjp, _broadcast_infer(name, dtype_rule), saves), name=name)
 
 
 def predicate(name, ufunc):
@@ -102,14 +102,15 @@ def predicate(name, ufunc):
 
 # ----- arithmetic ---------------------------------------------------------------------------
 
-binary("add", "add", lambda g, inputs, out, needs: (g, g))
-binary("subtract", "subtract", lambda g, inputs, out, needs: (g, -g if needs[1] else None))
+binary("add", "add", lambda g, inputs, out, needs: (g, g), saves=())
+binary("subtract", "subtract", lambda g, inputs, out, needs: (g, -g if needs[1] else None), saves=())
 binary("multiply", "multiply",
-       lambda g, inputs, out, needs: (g * inputs[1] if needs[0] else None, g * inputs[0] if needs[1] else None))
+       lambda g, inputs, out, needs: (g * inputs[1] if needs[0] else None, g * inputs[0] if needs[1] else None),
+       saves=(0, 1))
 binary("divide", "true_divide",
        lambda g, inputs, out, needs: (g / inputs[1] if needs[0] else None,
                                       -g * out / inputs[1] if needs[1] else None),
-       float_result)
+       float_result, saves=(1, "output"))
 export(ops.divide, name="true_divide")
 
 
@@ -171,8 +172,8 @@ def where(condition, x1=None, x2=None):
     return _where(condition, x1, x2)
 
 
-unary("negative", lambda xp, x: xp.negative(x), lambda g, inputs, out, needs: (-g,))
-unary("square", lambda xp, x: xp.square(x), lambda g, inputs, out, needs: (g * 2 * inputs[0],))
+unary("negative", lambda xp, x: xp.negative(x), lambda g, inputs, out, needs: (-g,), saves=())
+unary("square", lambda xp, x: xp.square(x), lambda g, inputs, out, needs: (g * 2 * inputs[0],), saves=(0,))
 unary("abs", lambda xp, x: xp.abs(x), lambda g, inputs, out, needs: (g * ops.sign(inputs[0]),))
 unary("sign", lambda xp, x: xp.sign(x))
 unary("floor", lambda xp, x: xp.floor(x))
@@ -212,17 +213,18 @@ binary("divide_no_nan", None, lambda g, inputs, out, needs: (
     ops.divide_no_nan(-g * out, inputs[1]) if needs[1] else None), float_result, forward=_divide_no_nan_forward)
 
 
-float_unary("sqrt", lambda xp, x: xp.sqrt(x), lambda g, inputs, out, needs: (g * 0.5 / out,))
-float_unary("rsqrt", lambda xp, x: 1 / xp.sqrt(x), lambda g, inputs, out, needs: (g * -0.5 * out * out * out,))
-float_unary("exp", lambda xp, x: xp.exp(x), lambda g, inputs, out, needs: (g * out,))
-float_unary("expm1", lambda xp, x: xp.expm1(x), lambda g, inputs, out, needs: (g * (out + 1),))
+float_unary("sqrt", lambda xp, x: xp.sqrt(x), lambda g, inputs, out, needs: (g * 0.5 / out,), saves=("output",))
+float_unary("rsqrt", lambda xp, x: 1 / xp.sqrt(x), lambda g, inputs, out, needs: (g * -0.5 * out * out * out,),
+            saves=("output",))
+float_unary("exp", lambda xp, x: xp.exp(x), lambda g, inputs, out, needs: (g * out,), saves=("output",))
+float_unary("expm1", lambda xp, x: xp.expm1(x), lambda g, inputs, out, needs: (g * (out + 1),), saves=("output",))
 float_unary("log", lambda xp, x: xp.log(x), lambda g, inputs, out, needs: (g / inputs[0],))
 float_unary("log1p", lambda xp, x: xp.log1p(x), lambda g, inputs, out, needs: (g / (inputs[0] + 1),))
 float_unary("log2", lambda xp, x: xp.log2(x), lambda g, inputs, out, needs: (g / (inputs[0] * math.log(2)),))
 float_unary("log10", lambda xp, x: xp.log10(x), lambda g, inputs, out, needs: (g / (inputs[0] * math.log(10)),))
 float_unary("sin", lambda xp, x: xp.sin(x), lambda g, inputs, out, needs: (g * ops.cos(inputs[0]),))
 float_unary("cos", lambda xp, x: xp.cos(x), lambda g, inputs, out, needs: (-g * ops.sin(inputs[0]),))
-float_unary("tanh", lambda xp, x: xp.tanh(x), lambda g, inputs, out, needs: (g * (1 - out * out),))
+float_unary("tanh", lambda xp, x: xp.tanh(x), lambda g, inputs, out, needs: (g * (1 - out * out),), saves=("output",))
 
 
 def _erf(xp, x):
@@ -249,8 +251,9 @@ def _sigmoid(xp, x):
     return xp.where(x >= 0, inverse, small * inverse)
 
 
-unary("relu", lambda xp, x: xp.maximum(x, 0), lambda g, inputs, out, needs: (g * ops.greater(out, 0),))
-float_unary("sigmoid", _sigmoid, lambda g, inputs, out, needs: (g * out * (1 - out),))
+unary("relu", lambda xp, x: xp.maximum(x, 0), lambda g, inputs, out, needs: (g * ops.greater(out, 0),),
+      saves=("output",))
+float_unary("sigmoid", _sigmoid, lambda g, inputs, out, needs: (g * out * (1 - out),), saves=("output",))
 float_unary("softplus", lambda xp, x: xp.logaddexp(x, 0), lambda g, inputs, out, needs: (g * ops.sigmoid(inputs[0]),))
 
 

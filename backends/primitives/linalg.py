@@ -63,7 +63,8 @@ def _shared_matrix_gradient(a, b, g):
     return matmul(_swap(ops.reshape(a, (-1, rows))), ops.reshape(g, (-1, columns)))
 
 
-matmul = export(primitive("matmul", lambda xp, a, b: xp.matmul(a, b), _matmul_vjp, _matmul_infer), name="matmul")
+matmul = export(primitive("matmul", lambda xp, a, b: xp.matmul(a, b), _matmul_vjp, _matmul_infer, saves=(0, 1)),
+                name="matmul")
 
 
 # ----- einsum -------------------------------------------------------------------------------

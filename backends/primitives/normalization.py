@@ -100,7 +100,8 @@ def _batch_norm_infer(shapes, dtypes, axis, epsilon):
     return shape, dtypes[0]
 
 
-_batch_normalization = primitive("batch_normalization", _batch_norm_forward, _batch_norm_vjp, _batch_norm_infer)
+_batch_normalization = primitive("batch_normalization", _batch_norm_forward, _batch_norm_vjp, _batch_norm_infer,
+                                 saves=(0, 1, 2, 4))
 
 
 @export

@@ -72,13 +72,14 @@ def _spread(g, inputs, axis, keepdims):
     return broadcast_like(restore_axes(g, inputs[0], axis, keepdims), inputs[0])
 
 
-def reduction(name, forward, vjp=None, dtype_rule=_same):
-    return primitive(name, forward, vjp, _reduce_infer(name, dtype_rule))
+def reduction(name, forward, vjp=None, dtype_rule=_same, saves=None):
+    return primitive(name, forward, vjp, _reduce_infer(name, dtype_rule), saves)
 
 
 _sum = reduction(
     "sum", lambda xp, x, axis=None, keepdims=False: x.sum(axis=axis, keepdims=keepdims, dtype=_accumulator(x.dtype)),
-    lambda g, inputs, out, needs, axis=None, keepdims=False: (_spread(g, inputs, axis, keepdims),), sum_dtype)
+    lambda g, inputs, out, needs, axis=None, keepdims=False: (_spread(g, inputs, axis, keepdims),), sum_dtype,
+    saves=())
 
 
 def _count(x, axis):
@@ -95,7 +96,7 @@ _mean = reduction(
     "mean", lambda xp, x, axis=None, keepdims=False: x.mean(
         axis=axis, keepdims=keepdims, dtype=None if x.dtype.kind in "fc" else float_dtype(x.dtype)),
     lambda g, inputs, out, needs, axis=None, keepdims=False: (
-        _spread(g, inputs, axis, keepdims) / _count(inputs[0], axis),), float_dtype)
+        _spread(g, inputs, axis, keepdims) / _count(inputs[0], axis),), float_dtype, saves=())
 
 
 def _extremum_vjp(g, inputs, out, needs, axis=None, keepdims=False):

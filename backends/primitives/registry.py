@@ -26,10 +26,13 @@ ops = _Ops()
 
 
 class Primitive:
-    __slots__ = ("name", "forward", "vjp", "infer")
+    """`saves`: the values the vjp reads (input positions, and "output"); None means all of them. The
+    tape keeps the others only as shapes, so their memory goes as soon as nothing else holds them."""
+    __slots__ = ("name", "forward", "vjp", "infer", "saves")
 
-    def __init__(self, name, forward, vjp, infer):
+    def __init__(self, name, forward, vjp, infer, saves=None):
         self.name, self.forward, self.vjp, self.infer = name, forward, vjp, infer
+        self.saves = None if saves is None else frozenset(saves)
 
     def __call__(self, *inputs, **attrs):
         return apply(self, inputs, attrs)
@@ -38,12 +41,12 @@ class Primitive:
         return f"<primitive {self.name}>"
 
 
-def primitive(name, forward, vjp=None, infer=None):
+def primitive(name, forward, vjp=None, infer=None, saves=None):
     if name in PRIMITIVES:
         raise ValueError(f"Primitive {name!r} is registered twice")
     if infer is None:
         raise ValueError(f"Primitive {name!r} needs a shape rule (infer)")
-    PRIMITIVES[name] = prim = Primitive(name, forward, vjp, infer)
+    PRIMITIVES[name] = prim = Primitive(name, forward, vjp, infer, saves)
     return prim
 
 
@@ -144,13 +147,13 @@ sum_to = primitive(
     "sum_to",
     forward=lambda xp, x, like: _sum_to_shape(xp, x, like.shape),
     vjp=lambda g, inputs, output, needs: (broadcast_like(g, inputs[0]), None),
-    infer=_sum_to_infer)
+    infer=_sum_to_infer, saves=())
 
 broadcast_like = primitive(
     "broadcast_like",
     forward=lambda xp, x, like: xp.broadcast_to(x, like.shape),
     vjp=lambda g, inputs, output, needs: (sum_to(g, inputs[0]), None),
-    infer=_sum_to_infer)
+    infer=_sum_to_infer, saves=())
 
 
 def unbroadcast(grad, x):

@@ -59,7 +59,7 @@ def reshape_as(g, x):
 
 
 _reshape = primitive("reshape", lambda xp, x, shape: x.reshape(shape),
-                     lambda g, inputs, out, needs, shape: (reshape_as(g, inputs[0]),), _reshape_infer)
+                     lambda g, inputs, out, needs, shape: (reshape_as(g, inputs[0]),), _reshape_infer, saves=())
 _reshape_like = primitive("reshape_like", lambda xp, x, like: x.reshape(like.shape),
                           lambda g, inputs, out, needs: (_reshape_like(g, inputs[0]), None),
                           lambda shapes, dtypes: (tuple(shapes[1]), dtypes[0]))
@@ -86,7 +86,7 @@ def _transpose_infer(shapes, dtypes, axes):
 
 _transpose = primitive("transpose", lambda xp, x, axes: xp.transpose(x, axes),
                        lambda g, inputs, out, needs, axes: (_transpose(g, axes=tuple(numpy.argsort(axes).tolist())),),
-                       _transpose_infer)
+                       _transpose_infer, saves=())
 
 
 @export
@@ -137,9 +137,9 @@ def _squeeze_infer(shapes, dtypes, axis):
 
 
 _expand_dims = primitive("expand_dims", lambda xp, x, axis: xp.expand_dims(x, axis),
-                         lambda g, inputs, out, needs, axis: (_squeeze(g, axis=axis),), _expand_infer)
+                         lambda g, inputs, out, needs, axis: (_squeeze(g, axis=axis),), _expand_infer, saves=())
 _squeeze = primitive("squeeze", lambda xp, x, axis: xp.squeeze(x, axis),
-                     lambda g, inputs, out, needs, axis: (_expand_dims(g, axis=axis),), _squeeze_infer)
+                     lambda g, inputs, out, needs, axis: (_expand_dims(g, axis=axis),), _squeeze_infer, saves=())
 
 
 @export
@@ -167,7 +167,7 @@ def _broadcast_to_infer(shapes, dtypes, shape):
 
 
 _broadcast_to = primitive("broadcast_to", lambda xp, x, shape: xp.broadcast_to(x, shape),
-                          lambda g, inputs, out, needs, shape: (g,), _broadcast_to_infer)
+                          lambda g, inputs, out, needs, shape: (g,), _broadcast_to_infer, saves=())
 
 
 @export
@@ -521,7 +521,7 @@ def _pad_vjp(g, inputs, out, needs, pad_width, constant_values):
 
 
 _pad = primitive("pad", lambda xp, x, pad_width, constant_values: xp.pad(x, pad_width, constant_values=constant_values),
-                 _pad_vjp, _pad_infer)
+                 _pad_vjp, _pad_infer, saves=())
 
 _PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
 

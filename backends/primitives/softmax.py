@@ -21,9 +21,9 @@ def _log_softmax_vjp(g, inputs, output, needs, axis):
 
 
 _softmax = primitive("softmax", lambda xp, x, axis: kernels.softmax(xp, x, axis), _softmax_vjp,
-                     _axis_infer("softmax"))
+                     _axis_infer("softmax"), saves=("output",))
 _log_softmax = primitive("log_softmax", lambda xp, x, axis: kernels.log_softmax(xp, x, axis), _log_softmax_vjp,
-                         _axis_infer("log_softmax"))
+                         _axis_infer("log_softmax"), saves=("output",))
 
 
 def _axis_attr(axis):

@@ -121,7 +121,7 @@ def _extract_infer(shapes, dtypes, kernel_size, strides, dilation, pads, pad_val
     return (shape[0], *out, *kernel_size, channels(shape, data_format)), dtypes[0]
 
 
-extract_patches = primitive("extract_patches", _extract_forward, _extract_vjp, _extract_infer)
+extract_patches = primitive("extract_patches", _extract_forward, _extract_vjp, _extract_infer, saves=())
 
 
 def _scatter_forward(xp, windows, spatial_shape, kernel_size, strides, dilation, pads, data_format):
@@ -148,4 +148,4 @@ def _scatter_infer(shapes, dtypes, spatial_shape, kernel_size, strides, dilation
     return (batch, *spatial_shape, depth), dtypes[0]
 
 
-scatter_patches = primitive("scatter_patches", _scatter_forward, _scatter_vjp, _scatter_infer)
+scatter_patches = primitive("scatter_patches", _scatter_forward, _scatter_vjp, _scatter_infer, saves=())

@@ -2,7 +2,7 @@
 import numpy
 import pytest
 
-from kerasish.backends.dynamic import Tensor
+from kerasish.backends.dynamic import Tensor, tape
 from kerasish.backends.primitives import PRIMITIVES
 from kerasish.utils import gradcheck
 
@@ -27,7 +27,10 @@ def test_forward_matches_numpy_and_keeps_float32(case):
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.grad], ids=[c.id for c in CASES if c.grad])
-def test_gradient_matches_finite_differences(case):
+def test_gradient_matches_finite_differences(case, monkeypatch):
+    # Every value a primitive does not declare in `saves` reaches its rule as a zero stand-in, so a rule
+    # that reads an undeclared value gives a wrong gradient here.
+    monkeypatch.setattr(tape, "LARGE", 0)
     assert gradcheck(case.op, case.inputs)
 
 

@@ -116,6 +116,27 @@ def test_the_backward_pass_frees_each_activation_once_played_back():
     numpy.testing.assert_allclose(grad.numpy(), numpy.exp(numpy.exp(x.numpy())) * numpy.exp(x.numpy()), rtol=1e-6)
 
 
+def test_records_keep_only_the_values_their_rules_read(monkeypatch):
+    x = Tensor(numpy.random.default_rng(0).standard_normal((2, 64, 64, 8)).astype("float32"))
+    kernel = kerasish.Variable(numpy.random.default_rng(1).standard_normal((3, 3, 8, 8)).astype("float32") * 0.1)
+    bias = kerasish.Variable(numpy.full(8, 0.5, "float32"))
+    with kerasish.GradientTape() as tape:
+        convolved = ops.conv(x, kernel, padding="same")  # 65536 values: the tape may keep only its shape
+        y = ops.sum(ops.relu(convolved + bias))
+    alive = weakref.ref(convolved)
+    del convolved
+    gc.collect()
+    assert alive() is None, "neither the conv's rule nor the add's reads the conv output: it must be freed"
+    kernel_grad, bias_grad = tape.gradient(y, [kernel, bias])
+    from kerasish.backends.dynamic import tape as tape_module
+    monkeypatch.setattr(tape_module, "LARGE", float("inf"))  # the reference keeps every value
+    with kerasish.GradientTape() as kept:
+        kept_y = ops.sum(ops.relu(ops.conv(x, kernel, padding="same") + bias))
+    expected = kept.gradient(kept_y, [kernel, bias])
+    numpy.testing.assert_allclose(kernel_grad.numpy(), expected[0].numpy(), rtol=1e-5)
+    numpy.testing.assert_allclose(bias_grad.numpy(), expected[1].numpy(), rtol=1e-5)
+
+
 def test_constant_tensors_are_watched_only_on_request():
     x = tensor(1.0, 2.0)
     with kerasish.GradientTape(persistent=True) as tape:
