@@ -83,26 +83,33 @@ class GradientTape:
     def _record(self, prim, inputs, output, attrs):
         watched = self._watched
         keys = []
-        hit = False
+        hit = large = False
         for x in inputs:
             kind = type(x)
-            key = x._serial if kind is Tensor else (-1 - x.uid if kind is Variable else None)
-            if key is not None:
+            if kind is Tensor:
+                key = x._serial
+                if key is not None and key in watched:
+                    hit = True
+                large = large or x._data.size >= LARGE
+            elif kind is Variable:
+                key = -1 - x.uid
                 if key in watched:
                     hit = True
-                elif kind is Variable and x.trainable and self.watch_accessed_variables:
+                elif x.trainable and self.watch_accessed_variables:
                     self._watch(key, x)
                     hit = True
+            else:
+                key = None
             keys.append(key)
         if not hit:
             return
         output_key = key_of(output)
         watched.add(output_key)
         saves = prim.saves
-        if saves is not None:
+        if saves is not None and (large or type(output) is Tensor and output._data.size >= LARGE):
             inputs = tuple(x if i in saves else _kept(x) for i, x in enumerate(inputs))
             output = output if "output" in saves else _kept(output)
-        self._records.append((prim, tuple(keys), inputs, output_key, output, attrs))
+        self._records.append((prim, keys, inputs, output_key, output, attrs))
 
     @contextlib.contextmanager
     def stop_recording(self):
