@@ -31,6 +31,7 @@ NORMS = [
     ("batch norm (train) 56x56x64", 32, 56, 64),
 ]
 POOLS = [
+    ("max_pool 26x26x32 2x2 (small CNN)", 64, 26, 32, 2, 2, "valid"),
     ("max_pool 32x32x64 2x2", 64, 32, 64, 2, 2, "valid"),
     ("max_pool 112x112x64 3x3 /2 (ResNet)", 32, 112, 64, 3, 2, "same"),
 ]

@@ -37,6 +37,12 @@ def test_pool_gradients_differentiate_again():
     assert gradcheck(pools, [randn(1, 3, 3, 2)])
 
 
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_non_overlapping_max_pool_gradients_differentiate_again(data_format):
+    pool = _gradient_of(lambda x: ops.tanh(ops.max_pool(x, 2, data_format=data_format)), 0)
+    assert gradcheck(pool, [randn(2, 5, 4, 3)])
+
+
 def test_batch_normalization_with_batch_statistics_differentiates_again():
     def normalize(x, scale):
         return ops.batch_normalization(x, *ops.moments(x, axes=(0, 1)), axis=-1, scale=scale)
@@ -106,19 +112,21 @@ def test_conv_transpose_matches_torch(strides, padding, output_padding):
     numpy.testing.assert_allclose(ours, theirs.transpose(0, 2, 3, 1), atol=1e-5)
 
 
+@pytest.mark.parametrize("pool, strides", [(3, 2), (2, 2), ((2, 3), (2, 3))],
+                         ids=["overlapping", "blocks", "blocks-2x3"])
 @pytest.mark.parametrize("ties", [False, True])
-def test_max_pool_gradient_matches_torch(ties):
+def test_max_pool_gradient_matches_torch(ties, pool, strides):
     torch = pytest.importorskip("torch")
-    x = randn(2, 6, 6, 3).astype(numpy.float32)
+    x = randn(2, 7, 8, 3).astype(numpy.float32)
     if ties:  # a ReLU-like input: whole windows of equal zeros; the gradient goes to the first one
         x = numpy.maximum(numpy.round(x), 0)
     tensor = Tensor(x)
     with GradientTape() as tape:
         tape.watch(tensor)
-        ours = ops.max_pool(tensor, 3, 2, "valid")
+        ours = ops.max_pool(tensor, pool, strides, "valid")
     gradient = tape.gradient(ours, tensor, output_gradients=ours)
     theirs = torch.from_numpy(x.transpose(0, 3, 1, 2)).requires_grad_()
-    pooled = torch.nn.functional.max_pool2d(theirs, 3, 2)
+    pooled = torch.nn.functional.max_pool2d(theirs, pool, strides)
     pooled.backward(pooled.detach())
     numpy.testing.assert_allclose(ours.numpy(), pooled.detach().numpy().transpose(0, 2, 3, 1))
     numpy.testing.assert_allclose(gradient.numpy(), theirs.grad.numpy().transpose(0, 2, 3, 1), atol=1e-6)
@@ -186,3 +194,119 @@ def test_windows_on_unknown_spatial_sizes_where_padding_allows():
     assert ops.max_pool(x, 2).shape == (None, None, None, 3)
     with pytest.raises(ValueError, match="padding='same' with strides \\(2, 2\\) needs the spatial size"):
         ops.conv(x, kernel, strides=2, padding="same")
+
+
+def _max_pool_gradient(x, pool_size, data_format="channels_last"):
+    tensor = Tensor(x)
+    with GradientTape() as tape:
+        tape.watch(tensor)
+        pooled = ops.max_pool(tensor, pool_size, data_format=data_format)
+    return tape.gradient(pooled, tensor, output_gradients=ops.ones_like(pooled) * 3).numpy()
+
+
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_non_overlapping_max_pool_gives_ties_to_the_first_maximum(data_format):
+    # one 2x3 window per image, the first maximum at tap (0, 0) of all zeros; at (0, 2) of the 5s at (0, 2)
+    # and (1, 0); at (0, 1) of the 7s at (0, 1) and (1, 2)
+    images = numpy.array([[[0, 0, 0], [0, 0, 0]],
+                          [[1, 2, 5], [5, 0, 1]],
+                          [[0, 7, 1], [0, 3, 7]]], numpy.float32)
+    expected = numpy.zeros_like(images)
+    expected[0, 0, 0] = expected[1, 0, 2] = expected[2, 0, 1] = 3
+    # a trailing row and column no window reaches: cropped, gradient zero
+    x = numpy.pad(images, [(0, 0), (0, 1), (0, 1)], constant_values=100)[..., None]
+    want = numpy.pad(expected, [(0, 0), (0, 1), (0, 1)])[..., None]
+    if data_format == "channels_first":
+        x, want = numpy.moveaxis(x, -1, 1), numpy.moveaxis(want, -1, 1)
+    numpy.testing.assert_array_equal(_max_pool_gradient(x, (2, 3), data_format), want)
+
+
+def test_non_overlapping_max_pool_ties_in_float64_and_channels():
+    x = numpy.zeros((1, 4, 4, 2))
+    x[0, 1, 1, 1] = x[0, 0, 1, 1] = 1.0  # channel 1, first window: two maxima, the first at (0, 1)
+    gradient = _max_pool_gradient(x, 2)
+    assert gradient.dtype == numpy.float64
+    expected = numpy.zeros_like(x)
+    expected[0, ::2, ::2, 0] = 3  # channel 0: all zeros, the first pixel of every window
+    expected[0, 0, 1, 1] = 3
+    expected[0, 0, 2, 1] = expected[0, 2, 0, 1] = expected[0, 2, 2, 1] = 3
+    numpy.testing.assert_array_equal(gradient, expected)
+
+
+def _pool_primitives(layer_or_op, shape=(2, 8, 8, 3)):
+    """The primitives a pool applies, seen on the static graph it builds over a placeholder."""
+    from kerasish.backends import static
+    x = static.placeholder(shape, numpy.float32)
+    out = layer_or_op(x)
+    names, frontier = set(), [out]
+    while frontier:
+        node = frontier.pop()
+        if node is not x and node.op is not None:
+            names.add(node.op.name)
+            frontier += list(node.inputs)
+    return names
+
+
+def test_non_overlapping_max_pool_takes_the_block_path():
+    from kerasish import layers
+    for pool in (layers.MaxPooling2D(2), layers.MaxPooling2D((2, 2), padding="same"),
+                 layers.MaxPooling2D(2, data_format="channels_first"), lambda x: ops.max_pool(x, 2),
+                 lambda x: ops.max_pool(x, (3, 2), (3, 2))):
+        assert _pool_primitives(pool) == {"block_max"}
+    assert _pool_primitives(layers.MaxPooling1D(2), (2, 9, 3)) == {"block_max"}
+    for pool in (layers.MaxPooling2D(3, strides=2), layers.MaxPooling2D(2, strides=1),
+                 layers.MaxPooling2D(3, padding="same"), lambda x: ops.max_pool(x, 2, (2, 1))):
+        assert "block_max" not in _pool_primitives(pool)
+        assert {"extract_patches", "select_window_max"} <= _pool_primitives(pool)
+
+
+def test_non_overlapping_max_pool_backward_skips_the_windows():
+    def pool_gradient(x):
+        from kerasish.backends import static
+        pooled = ops.max_pool(x, 2)
+        return static.gradients(ops.sum(pooled * pooled), [x])[0]
+    used = _pool_primitives(pool_gradient)
+    assert {"block_max", "spread_block_max"} <= used
+    assert not used & {"extract_patches", "scatter_patches", "select_window_max", "spread_window_max"}
+
+
+def _symbol(*shape):
+    from kerasish.backends import static
+    return static.placeholder(shape, numpy.float32)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda p: p["block_max"](_symbol(2, 4, 4), pool_size=(2, 2), data_format="channels_last"),
+     r"block_max: expected a rank-4 input .* got shape \(2, 4, 4\)"),
+    (lambda p: p["block_max"](_symbol(1, 1, 4, 3), pool_size=(2, 2), data_format="channels_last"),
+     r"block_max: a window of size \(2, 2\) does not fit in the input of shape \(1, 1, 4, 3\)"),
+    (lambda p: p["spread_block_max"](_symbol(1, 4, 4, 3), _symbol(1, 2, 3, 3), _symbol(1, 2, 2, 3), pool_size=(2, 2),
+                                     data_format="channels_last"),
+     r"spread_block_max: .* got shapes \(1, 4, 4, 3\), \(1, 2, 3, 3\), \(1, 2, 2, 3\)"),
+    (lambda p: p["select_block_max"](_symbol(1, 4, 4, 3), _symbol(1, 4, 4, 2), _symbol(1, 2, 2, 3), pool_size=(2, 2),
+                                     data_format="channels_last"),
+     r"select_block_max: .* got shapes"),
+])
+def test_block_max_primitives_name_the_op_and_shapes(call, message):
+    """The shape rules, met while a static graph is built."""
+    from kerasish.backends.primitives import PRIMITIVES
+    with pytest.raises(ValueError, match=message):
+        call(PRIMITIVES)
+
+
+def test_block_max_on_unknown_spatial_sizes_crops_at_run_time():
+    from kerasish.backends import static
+    x = static.placeholder((None, None, None, 3), numpy.float32)
+    pooled = ops.max_pool(x, 2)
+    assert pooled.shape == (None, None, None, 3)
+    gradient = static.gradients(ops.sum(pooled * pooled), [x])[0]
+    assert gradient.shape == (None, None, None, 3)
+    images = randn(2, 5, 7, 3).astype(numpy.float32)
+    got, grad = static.function([x], [pooled, gradient])(images)
+    tensor = Tensor(images)
+    with GradientTape() as tape:
+        tape.watch(tensor)
+        expected = ops.max_pool(tensor, 2)
+        loss = ops.sum(expected * expected)
+    numpy.testing.assert_array_equal(got, expected.numpy())
+    numpy.testing.assert_allclose(grad, tape.gradient(loss, tensor).numpy(), rtol=1e-6)

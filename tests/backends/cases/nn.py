@@ -9,6 +9,7 @@ import math
 import numpy
 
 from kerasish import ops
+from kerasish.backends.primitives import PRIMITIVES
 
 from . import Case, randn, rng
 
@@ -83,6 +84,25 @@ def pool_reference(x, pool_size, strides, padding, reduce):
         window = tuple(slice(max(o * s - b, 0), min(o * s - b + k, n))
                        for o, s, (b, _), k, n in zip(position, strides, pads, pool_size, x.shape[1:-1]))
         result[(slice(None), *position)] = reduce(x[(slice(None), *window)], axis=tuple(range(1, rank + 1)))
+    return result
+
+
+def _select_block_max(x, values, pool_size):
+    """`values` at the first maximum of each (non-overlapping) window of `x`: max pooling's second-order
+    primitive, called directly."""
+    select = PRIMITIVES["select_block_max"]
+    return select(x, values, ops.max_pool(x, pool_size), pool_size=pool_size, data_format="channels_last")
+
+
+def _first_max_reference(x, values, pool_size):
+    """values at each window's first maximum (row-major window order), windows tiling x (channels last)."""
+    out = [n // k for n, k in zip(x.shape[1:-1], pool_size)]
+    result = numpy.zeros((x.shape[0], *out, x.shape[-1]), values.dtype)
+    for position in itertools.product(*map(range, out)):
+        window = (slice(None), *(slice(o * k, (o + 1) * k) for o, k in zip(position, pool_size)))
+        flat = (x[window].reshape(x.shape[0], -1, x.shape[-1]), values[window].reshape(x.shape[0], -1, x.shape[-1]))
+        first = flat[0].argmax(axis=1)[:, None]  # argmax returns the first maximum
+        result[(slice(None), *position)] = numpy.take_along_axis(flat[1], first, axis=1)[:, 0]
     return result
 
 
@@ -202,10 +222,32 @@ CASES = [
          [randn(2, 3, 2), randn(2, 1, 2, seed=1)],
          lambda x, k: conv_transpose_reference(x, k, 3, "same"), id="conv_transpose1d-same"),
     # pooling
-    Case("select_window_max", lambda x: ops.max_pool(x, 2), [randn(2, 4, 5, 3)],
-         lambda x: pool_reference(x, 2, None, "valid", numpy.max), id="max_pool-valid", covers=("spread_window_max",)),
+    Case("select_window_max", lambda x: ops.max_pool(x, 2, strides=1), [randn(2, 4, 5, 3)],
+         lambda x: pool_reference(x, 2, 1, "valid", numpy.max), id="max_pool-valid-overlapping",
+         covers=("spread_window_max",)),
     Case("select_window_max", lambda x: ops.max_pool(x, 3, strides=2, padding="same"), [randn(1, 5, 6, 2)],
          lambda x: pool_reference(x, 3, 2, "same", numpy.max), id="max_pool-same"),
+    Case("select_window_max", lambda x: ops.max_pool(x, 2, padding="same"), [randn(1, 5, 4, 2)],
+         lambda x: pool_reference(x, 2, None, "same", numpy.max), id="max_pool-same-padded-not-blocks"),
+    # non-overlapping max pooling (strides == pool_size, no padding): blocks, no windows
+    Case("block_max", lambda x: ops.max_pool(x, 2), [randn(2, 4, 5, 3)],
+         lambda x: pool_reference(x, 2, None, "valid", numpy.max), id="max_pool-valid",
+         covers=("spread_block_max",)),
+    Case("block_max", lambda x: ops.max_pool(x, (2, 3), data_format="channels_first"), [randn(2, 3, 5, 7)],
+         lambda x: _first(pool_reference(_last(x), (2, 3), None, "valid", numpy.max)),
+         id="max_pool-blocks-channels-first-cropped"),
+    Case("block_max", lambda x: ops.max_pool(x, 3, padding="same"), [randn(2, 6, 2)],
+         lambda x: pool_reference(x, 3, None, "same", numpy.max), id="max_pool1d-blocks-same-unpadded"),
+    Case("block_max", lambda x: ops.max_pool(x, (2, 1, 2), strides=(2, 1, 2)), [randn(1, 4, 3, 5, 2)],
+         lambda x: pool_reference(x, (2, 1, 2), None, "valid", numpy.max), id="max_pool3d-blocks"),
+    Case("block_max", lambda x: ops.max_pool(x, 2), [numpy.maximum(numpy.round(randn(2, 4, 6, 3)), 0)],
+         lambda x: pool_reference(x, 2, None, "valid", numpy.max), grad=False, id="max_pool-blocks-ties"),
+    Case("select_block_max", lambda x, v: _select_block_max(x, v, (2, 3)),
+         [randn(2, 5, 7, 2), randn(2, 5, 7, 2, seed=1)], lambda x, v: _first_max_reference(x, v, (2, 3)),
+         id="select_block_max"),
+    Case("select_block_max", lambda x, v: _select_block_max(x, v, (2, 2)),
+         [numpy.maximum(numpy.round(randn(1, 4, 4, 3)), 0), randn(1, 4, 4, 3, seed=1)],
+         lambda x, v: _first_max_reference(x, v, (2, 2)), grad=False, id="select_block_max-ties"),
     Case("select_window_max", lambda x: ops.max_pool(x, (2, 3), strides=1, data_format="channels_first"),
          [randn(1, 2, 3, 4)],
          lambda x: _first(pool_reference(_last(x), (2, 3), 1, "valid", numpy.max)), id="max_pool-channels-first"),
