@@ -27,6 +27,7 @@ class FunctionalGraph:
                                  f"received {type(tensor).__name__}")
         self.nodes = self._ordered_nodes(model_name)
         self.layers = self._operations()
+        self.released_after = self._last_uses()
 
     def _ordered_nodes(self, model_name):
         """Every node between the inputs and the outputs, parents first (depth-first from the outputs)."""
@@ -73,11 +74,27 @@ class FunctionalGraph:
             add(tensor.node.operation)
         return layers
 
+    def _last_uses(self):
+        """For each node, the tensors no later node reads (the model's outputs excepted): `run` lets go of
+        them once the node has run, so an inference pass holds only the activations still ahead of use."""
+        last = {}
+        for position, node in enumerate(self.nodes):
+            for parent in node.parents:
+                last[id(parent)] = position
+        for tensor in self.outputs:
+            last.pop(id(tensor), None)
+        released = [[] for _ in self.nodes]
+        for key, position in last.items():
+            released[position].append(key)
+        return released
+
     def run(self, inputs):
         """The outputs (flat list) for the flat list of input values."""
         values = {id(t): x for t, x in zip(self.inputs, inputs)}
-        for node in self.nodes:
+        for node, released in zip(self.nodes, self.released_after):
             outputs = node.operation(*_substitute(node.args, values), **_substitute(node.kwargs, values))
             for tensor, value in zip(node.outputs, flatten(outputs)):
                 values[id(tensor)] = value
+            for key in released:
+                del values[key]
         return [values[id(t)] for t in self.outputs]

@@ -245,3 +245,30 @@ def test_nested_model_config_round_trips():
     clone.set_weights(outer.get_weights())
     values = data()
     numpy.testing.assert_allclose(clone(values).numpy(), outer(values).numpy(), rtol=1e-6)
+
+
+def test_a_functional_call_lets_go_of_each_activation_after_its_last_use():
+    import gc
+    import weakref
+    from kerasish.backends.dynamic import Tensor
+
+    seen = {}
+
+    def remember(x):
+        y = x * 2.0
+        seen["first"] = weakref.ref(y)
+        return y
+
+    def check(x):
+        gc.collect()
+        seen["alive_at_the_end"] = seen["first"]() is not None
+        return x + 1.0
+
+    inputs = kerasish.Input((4,))
+    first = kerasish.layers.Lambda(remember)(inputs)
+    second = kerasish.layers.Lambda(lambda x: x - 3.0)(first)
+    outputs = kerasish.layers.Lambda(check)(second)
+    model = kerasish.Model(inputs, outputs)
+    result = model(Tensor(numpy.ones((2, 4), "float32")))
+    numpy.testing.assert_allclose(result.numpy(), numpy.full((2, 4), 0.0))
+    assert seen["alive_at_the_end"] is False
