@@ -139,3 +139,23 @@ def test_bad_arguments_and_samples_are_named():
 
     with pytest.raises(ValueError, match=r"cannot stack samples of different shapes \[\(1,\), \(2,\)\]"):
         list(DataLoader(Ragged(2), batch_size=2))
+
+
+def test_fit_evaluate_and_predict_read_a_threaded_loader_every_epoch(engine):
+    from tests.callbacks.fit_model import compiled_model, regression_data
+    x, y = regression_data(samples=96)
+
+    class Pairs:
+        def __len__(self):
+            return len(x)
+
+        def __getitem__(self, index):
+            return x[index], y[index]
+
+    loader = DataLoader(Pairs(), batch_size=16, shuffle=True, num_workers=4, seed=0)
+    model = compiled_model(engine, learning_rate=0.05)
+    history = model.fit(loader, epochs=4, verbose=0)
+    assert history.epoch == [0, 1, 2, 3] and history.history["loss"][3] < history.history["loss"][0] / 4
+    ordered = DataLoader(Pairs(), batch_size=16, num_workers=4)
+    numpy.testing.assert_allclose(model.evaluate(ordered, verbose=0), model.evaluate(x, y, verbose=0), rtol=1e-5)
+    numpy.testing.assert_allclose(model.predict(ordered, verbose=0), model.predict(x, verbose=0), rtol=1e-5)
