@@ -92,9 +92,17 @@ def _count(x, axis):
     return ops.sum(ops.ones_like(x), axis=axis, keepdims=True)
 
 
+def _mean_forward(xp, x, axis=None, keepdims=False):
+    """numpy's mean; for float32/64 as its sum over the count, which is what numpy computes, without the
+    microseconds of Python checks around it (a loss takes a mean on every step)."""
+    if x.dtype.kind != "f" or x.dtype.itemsize < 4 or not x.size:
+        return x.mean(axis=axis, keepdims=keepdims, dtype=None if x.dtype.kind in "fc" else float_dtype(x.dtype))
+    total = x.sum(axis=axis, keepdims=keepdims)
+    return xp.true_divide(total, x.size // (total.size or 1), dtype=x.dtype)
+
+
 _mean = reduction(
-    "mean", lambda xp, x, axis=None, keepdims=False: x.mean(
-        axis=axis, keepdims=keepdims, dtype=None if x.dtype.kind in "fc" else float_dtype(x.dtype)),
+    "mean", _mean_forward,
     lambda g, inputs, out, needs, axis=None, keepdims=False: (
         _spread(g, inputs, axis, keepdims) / _count(inputs[0], axis),), float_dtype, saves=())
 
