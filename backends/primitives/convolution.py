@@ -85,9 +85,9 @@ def _grouped_matmul(windows, kernel, groups):
     if groups == 1:  # one plain 2-D product: BLAS also serves both gradients without copies
         rows = ops.reshape(windows, (-1, taps * depth))
         return ops.reshape(ops.matmul(rows, ops.reshape(kernel, (taps * depth, filters))), (-1, *out, filters))
-    if depth == 1:  # depthwise: a product per channel is too thin for BLAS; multiply and sum the taps
-        rows = ops.reshape(windows, (-1, taps, groups, 1))
-        result = ops.sum(rows * ops.reshape(kernel, (taps, groups, filters // groups)), axis=1)
+    if depth == 1:  # depthwise: a product per channel is too thin for BLAS; one loop over taps and channels
+        rows = ops.reshape(windows, (-1, taps, groups))
+        result = ops.einsum("ntg,tgm->ngm", rows, ops.reshape(kernel, (taps, groups, filters // groups)))
         return ops.reshape(result, (-1, *out, filters))
     rows = ops.transpose(ops.reshape(windows, (-1, taps, groups, depth)), (2, 0, 1, 3))
     rows = ops.reshape(rows, (groups, -1, taps * depth))

@@ -174,9 +174,17 @@ def _positions(term, kept, rank):
 
 
 def _einsum_forward(xp, *operands, subscripts):
-    # The optimised path (BLAS through tensordot) costs ~10 us of planning: worth it beyond tiny operands.
-    large = any(getattr(x, "size", 1) > 1024 for x in operands)
-    return xp.einsum(subscripts, *operands, optimize=large)
+    return xp.einsum(subscripts, *operands, optimize=_worth_optimizing(subscripts, operands))
+
+
+def _worth_optimizing(subscripts, operands):
+    """numpy's optimised path (BLAS through tensordot) costs ~10 us of planning, so it pays only beyond tiny
+    operands; and for two operands it cannot use BLAS when a label is in both and in the output (a batch
+    axis, as in a depthwise convolution's "ntg,tgm->ngm"), where it is many times slower than the plain loop."""
+    if not any(getattr(x, "size", 1) > 1024 for x in operands):
+        return False
+    terms, output = _split(subscripts)
+    return len(terms) != 2 or not set(terms[0]) & set(terms[1]) & set(output)
 
 
 _einsum = primitive("einsum", _einsum_forward, _einsum_vjp, _einsum_infer)
