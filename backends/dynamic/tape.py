@@ -92,7 +92,7 @@ class GradientTape:
                     hit = True
                 large = large or x._data.size >= LARGE
             elif kind is Variable:
-                key = -1 - x.uid
+                key = key_of(x)
                 if key in watched:
                     hit = True
                 elif x.trainable and self.watch_accessed_variables:

@@ -13,8 +13,7 @@ import math
 
 from .. import config
 from .registry import describe, export, ops, primitive, shape_of
-from .windows import (_extract_forward, _extract_infer, channels, channels_last, extract_patches, known_spatial,
-                      padding_mode, scatter_patches, spatial_shape, spatial_tuple, to_data_format, window_geometry)
+from .windows import (channels, channels_last, extract_patches, known_spatial, padding_mode, scatter_patches, spatial_shape, spatial_tuple, to_data_format, window_geometry)
 
 
 def _ranks(op, shape, kernel_shape):
@@ -40,7 +39,7 @@ def _windows_of(inputs, geometry):
 
 
 def _windows_matmul_forward(xp, x, kernel, **geometry):
-    windows = _extract_forward(xp, x, pad_value=0.0, **geometry)
+    windows = extract_patches.forward(xp, x, pad_value=0.0, **geometry)
     rows = windows.reshape(-1, kernel.shape[0])
     return (rows @ kernel).reshape(*windows.shape[:1 + len(geometry["kernel_size"])], kernel.shape[1])
 
@@ -62,7 +61,7 @@ def _windows_matmul_vjp(g, inputs, output, needs, **geometry):
 
 
 def _windows_matmul_infer(shapes, dtypes, **geometry):
-    (windows, dtype), kernel = _extract_infer(shapes[:1], dtypes[:1], pad_value=0.0, **geometry), shapes[1]
+    (windows, dtype), kernel = extract_patches.infer(shapes[:1], dtypes[:1], pad_value=0.0, **geometry), shapes[1]
     rank = len(geometry["kernel_size"])
     depth = None if None in windows[1 + rank:] else math.prod(windows[1 + rank:])
     if len(kernel) != 2 or None not in (depth, kernel[0]) and depth != kernel[0]:

@@ -6,7 +6,7 @@ kerasish's ops and activations are safe), or any other serialized Python lambda.
 are refused by `models.serialization.find_class`, which only looks among kerasish's classes and
 `custom_objects` and never imports a module named in a file.
 """
-from kerasish.layers.core.lambda_layer import SAFE_MODULES
+from kerasish.layers.core.lambda_layer import loads_safely
 from kerasish.models.serialization import deserialize_layer, safe_mode_scope, scoped_custom_objects
 
 COMPILE_ARGUMENTS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics", "run_eagerly",
@@ -37,8 +37,7 @@ def _loads_safely(lambda_config, custom_objects):
     functions = [lambda_config.get("function")]
     if isinstance(lambda_config.get("output_shape"), dict):
         functions.append(lambda_config["output_shape"])
-    return all(isinstance(f, dict) and f.get("class_name") == "function"
-               and (f.get("config") in custom_objects or f.get("module") in SAFE_MODULES) for f in functions)
+    return all(loads_safely(function, custom_objects) for function in functions)
 
 
 def model_from_config(config, custom_objects=None, safe_mode=True):

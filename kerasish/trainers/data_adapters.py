@@ -104,22 +104,14 @@ class ArrayAdapter:
             yield map_structure(lambda a: None if a is None else Tensor(a[start:start + self.batch_size]), data)
 
 
-class PyDatasetAdapter:
-    """An object with `__len__` (or `num_batches`) and `__getitem__(index)` returning a batch. A PyDataset
-    with `workers > 1` is read through a `DataLoader`, whose threads load batches ahead of training."""
-
-    def __init__(self, dataset, shuffle=False, class_weight=None):
-        self.dataset, self.shuffle, self.class_weight = dataset, shuffle, class_weight
-        self.num_batches = getattr(dataset, "num_batches", None) or len(dataset)
-
-    def passes(self):
-        from kerasish.data import DataLoader
-        workers = getattr(self.dataset, "workers", 1) or 1
-        queue = getattr(self.dataset, "max_queue_size", 10) or 10
-        loader = DataLoader(self.dataset, batch_size=None, shuffle=self.shuffle,
-                            num_workers=workers if workers > 1 else 0, prefetch_factor=max(1, queue // workers))
-        while True:
-            yield (_convert_batch(batch, self.class_weight) for batch in loader)
+def _batch_loader(dataset, shuffle):
+    """A dataset of whole batches (`__len__` or `num_batches`, `__getitem__(index)`) as a `DataLoader`; a
+    PyDataset with `workers > 1` gets that many threads loading batches ahead of training."""
+    from kerasish.data import DataLoader
+    workers = getattr(dataset, "workers", 1) or 1
+    queue = getattr(dataset, "max_queue_size", 10) or 10
+    return DataLoader(dataset, batch_size=None, shuffle=shuffle, num_workers=workers if workers > 1 else 0,
+                      prefetch_factor=max(1, queue // workers))
 
 
 class IterableAdapter:
@@ -179,7 +171,7 @@ def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, shuffle=Fal
         raise ValueError(f"When `x` is a {type(x).__name__} (a dataset or generator), `y` and `sample_weight` "
                          "must not be given: the batches themselves carry them")
     if hasattr(x, "__getitem__") and hasattr(x, "__len__"):
-        return PyDatasetAdapter(x, shuffle, class_weight)
+        return IterableAdapter(_batch_loader(x, shuffle), class_weight)
     if hasattr(x, "__next__") or hasattr(x, "__iter__"):
         return IterableAdapter(x, class_weight)
     raise ValueError(f"Unrecognized data type: x={x!r} (of type {type(x).__name__}); expected arrays, a list "

@@ -37,16 +37,22 @@ def serialize_function(function):
                                                     "closure": closure}}
 
 
+def loads_safely(config, custom_objects=None):
+    """Whether loading a serialized function runs no code from the file: a named function given in
+    `custom_objects`, or one of kerasish's ops and activations."""
+    return (isinstance(config, dict) and config.get("class_name") == "function"
+            and (config.get("config") in (custom_objects or {}) or config.get("module") in SAFE_MODULES))
+
+
 def deserialize_function(config, custom_objects=None, safe_mode=True):
-    if config["class_name"] == "function":
+    named = config["class_name"] == "function"
+    if safe_mode and not loads_safely(config, custom_objects):
+        raise _unsafe(f"the function {config.get('module')}.{config['config']}" if named else "a lambda's bytecode")
+    if named:
         name, module = config["config"], config.get("module")
         if name in (custom_objects or {}):
             return custom_objects[name]
-        if safe_mode and module not in SAFE_MODULES:
-            raise _unsafe(f"the function {module}.{name}")
         return getattr(importlib.import_module(module), name)
-    if safe_mode:
-        raise _unsafe("a lambda's bytecode")
     body = config["config"]
     code = marshal.loads(base64.b64decode(body["code"]))
     closure = None if body["closure"] is None else tuple(types.CellType(value) for value in body["closure"])
