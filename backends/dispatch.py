@@ -4,12 +4,20 @@ Every tensor type registers a rank and an apply function; the highest-ranked arg
 (static Symbol > symbolic KerasTensor > dynamic Tensor > Variable). Plain arrays and Python numbers
 go to the dynamic engine, which computes them eagerly. A Variable goes to the static engine while
 a graph is being traced (TRACES is not empty) and to the dynamic engine otherwise.
+
+An engine registers itself here when its module loads (nothing below imports an engine by name):
+its tensor type and rank, its apply function in ENGINES, and, for a graph engine, its control flow in
+CONTROL_FLOW (what `ops.cond`, `ops.while_loop` and `ops.scan` build on graph tensors) and its
+symbolic differentiation in GRADIENTS (what `kerasish.GradientTape` calls for a graph tensor target).
 """
 import importlib
 
 _RANKS = {}
 ENGINES = {}
+CONTROL_FLOW = {}
+GRADIENTS = {}
 TRACES = []
+VARIABLE_RANK, DYNAMIC_RANK, KERAS_TENSOR_RANK, GRAPH_RANK = 1, 2, 3, 4
 
 
 def register_type(cls, rank, apply_function):
@@ -21,15 +29,26 @@ def is_registered(x):
     return type(x) in _RANKS
 
 
+def is_symbolic(x):
+    """Whether `x` is a tensor of a graph being built (a static Symbol): it has no value yet."""
+    entry = _RANKS.get(type(x))
+    return entry is not None and entry[0] == GRAPH_RANK
+
+
+def control_flow(leaves):
+    """The graph engine's control flow when a trace is running or a graph tensor is among `leaves`;
+    None when the loop or branch runs eagerly."""
+    if TRACES or any(is_symbolic(leaf) for leaf in leaves):
+        return CONTROL_FLOW["static"]
+    return None
+
+
 def engine_apply(name):
     function = ENGINES.get(name)
     if function is None:
         importlib.import_module(f"{__package__}.{name}.engine")
         function = ENGINES[name]
     return function
-
-
-VARIABLE_RANK, DYNAMIC_RANK = 1, 2
 
 
 def apply(prim, inputs, attrs):

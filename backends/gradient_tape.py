@@ -2,19 +2,13 @@
 
 On dynamic Tensors it is the dynamic engine's tape. When the target is a static Symbol (inside
 `kerasish.function` on the static engine, or in a hand-built graph) `gradient()` returns the
-symbolic gradients of the graph instead. The static engine is imported only when a Symbol shows up.
+symbolic gradients of the graph instead, from the graph engine's registration in `dispatch.GRADIENTS`.
 """
-import sys
-
+from . import dispatch
+from .dispatch import is_symbolic
 from .dynamic.tape import GradientTape as DynamicTape
 from .dynamic.tape import _flatten
-
-_SYMBOL_MODULE = __package__ + ".static.graph"
-
-
-def _is_symbol(x):
-    module = sys.modules.get(_SYMBOL_MODULE)
-    return module is not None and isinstance(x, module.Symbol)
+from .primitives.registry import ops
 
 
 class GradientTape(DynamicTape):
@@ -22,17 +16,16 @@ class GradientTape(DynamicTape):
 
     def watch(self, tensor):
         values = tensor if isinstance(tensor, (list, tuple)) else [tensor]
-        super().watch([x for x in values if not _is_symbol(x)])
+        super().watch([x for x in values if not is_symbolic(x)])
 
     def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
         targets, _ = _flatten(target)
-        if not any(_is_symbol(t) for t in targets):
+        if not any(is_symbolic(t) for t in targets):
             return super().gradient(target, sources, output_gradients, unconnected_gradients)
         if self._records is None:
             raise RuntimeError("A non-persistent GradientTape can only be used to compute one set of "
                                "gradients; use GradientTape(persistent=True) to call gradient() again")
-        from .primitives.registry import ops
-        from .static.gradients import gradients
+        gradients = dispatch.GRADIENTS["static"]
         flat_sources, rebuild = _flatten(sources)
         with self.stop_recording(), targets[0].graph.as_default():
             seeds = (_flatten(output_gradients)[0] if output_gradients is not None

@@ -125,5 +125,5 @@ def _assign(variable, value):
     return variable
 
 
-dispatch.register_type(KerasTensor, 3, apply)
+dispatch.register_type(KerasTensor, dispatch.KERAS_TENSOR_RANK, apply)
 register_assign_hook(KerasTensor, _assign)

@@ -104,12 +104,7 @@ def _is_array(x):
 
 
 def _is_output(x):
-    return _is_array(x) or isinstance(x, Variable) or _is_symbol(x)
-
-
-def _is_symbol(x):
-    module = sys.modules.get(__package__ + ".static.graph")
-    return module is not None and isinstance(x, module.Symbol)
+    return _is_array(x) or isinstance(x, Variable) or dispatch.is_symbolic(x)
 
 
 _SYMBOLIC = ("symbol",)
@@ -125,7 +120,7 @@ def _spec(leaf):
         return ("array", leaf._data.shape, leaf._data.dtype)
     if isinstance(leaf, Variable):
         return ("variable", id(leaf))
-    if _is_symbol(leaf):
+    if dispatch.is_symbolic(leaf):
         return _SYMBOLIC
     if _is_array(leaf):
         return ("array", tuple(leaf.shape), leaf.dtype)

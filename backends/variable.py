@@ -1,9 +1,11 @@
 """Variable: one storage (an xp array) that both engines read and update."""
+import contextlib
 import itertools
 
 import numpy
 
 from . import config, device, dispatch
+from .interrupts import DeferredInterrupts
 from .operators import TensorOperators
 
 _ids = itertools.count()
@@ -105,6 +107,21 @@ class Variable(TensorOperators):
 
     def __bool__(self):
         raise TypeError("A Variable has no truth value; compare its numpy() instead")
+
+
+@contextlib.contextmanager
+def all_or_nothing(variables):
+    """Eager assignments to `variables` inside the block are undone when the block raises (a
+    KeyboardInterrupt included): an eager assign replaces a variable's storage and never writes into
+    it, so putting the previous storages back restores every value exactly."""
+    saved = [(variable, variable._data) for variable in variables]
+    try:
+        yield
+    except BaseException:
+        with DeferredInterrupts():
+            for variable, data in saved:
+                variable._data = data
+        raise
 
 
 def _as_array(value, dtype):

@@ -19,7 +19,7 @@ _NAMES = {
     "Input": "kerasish.layers", "Layer": "kerasish.layers",
     "Model": "kerasish.models", "Sequential": "kerasish.models",
     "Loss": "kerasish.losses", "Metric": "kerasish.metrics", "Optimizer": "kerasish.optimizers",
-    "Function": "kerasish.backends.dynamic",
+    "Function": "kerasish.backends.custom_gradient",
     "no_grad": "kerasish.backends.dynamic",
     "stop_gradient": "kerasish.ops",
 }

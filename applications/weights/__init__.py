@@ -1,1 +1,2 @@
-"""Readers, writers and converters for the pretrained weight files that exist in the wild."""
+"""Converters from the layouts of pretrained weight files in the wild to Keras layouts (the safe readers
+of those files sit in kerasish.backends.io)."""

@@ -8,6 +8,11 @@ bn     weight, bias, running_mean, running_var -> gamma, beta, moving_mean, movi
 """
 import numpy
 
+# per kind: the torch names a layer reads, with the number of dimensions each has; a conv's bias is optional
+LAYOUTS = {"conv": {"weight": 4, "bias": 1}, "dense": {"weight": 2, "bias": 1},
+           "bn": {"weight": 1, "bias": 1, "running_mean": 1, "running_var": 1}}
+OPTIONAL = {("conv", "bias")}
+
 
 def conv(state, prefix):
     arrays = [numpy.transpose(state[f"{prefix}.weight"], (2, 3, 1, 0))]

@@ -1,24 +1,26 @@
 """GradientTape: records the ops that touch watched tensors, then plays them backwards.
 
-A record is (primitive, input keys, kept inputs, output key, kept output, attrs); tensors hold no
-graph. Tensors are named by a serial number (`Tensor._serial`, given when a tape first sees one;
-Variables by their uid), not by `id()`, which Python hands out again once an object dies. So a record
-need not keep alive a tensor whose value its rule never reads (`Primitive.saves`): a large one is kept
-as its shape and dtype and handed to the rule as a zero-stride stand-in, and the activation itself is
-freed as soon as the forward code lets go of it (a convolution's output before its bias, an add's
-inputs). A non-persistent tape hands its records to `gradient()`, which drops each record, and the
-gradient of its output, once played back. Gradients are computed with ops, so an outer tape records
-them: nested tapes give higher orders.
+Each op is kept as a `backpropagation.Record`; tensors hold no graph. Tensors are named by a serial
+number (`Tensor._serial`, given when a tape first sees one; Variables by their uid), not by `id()`,
+which Python hands out again once an object dies. So a record need not keep alive a tensor whose value
+its rule never reads (`Primitive.saves`): a large one is kept as its shape and dtype and handed to the
+rule as a zero-stride stand-in, and the activation itself is freed as soon as the forward code lets go
+of it (a convolution's output before its bias, an add's inputs). A non-persistent tape hands its
+records to the backward pass (`backpropagation.backpropagate`, the walk the static engine uses too),
+which drops each record, and the gradient of its output, once played back. Gradients are computed with
+ops, so an outer tape records them: nested tapes give higher orders.
 """
 import contextlib
 import itertools
 
 from .. import device
-from ..primitives.registry import backward, ops, shape_of
+from ..backpropagation import Record, backpropagate
+from ..primitives.registry import ops
 from ..variable import Variable
 from .tensor import Tensor
 
 RECORDING = []
+_new_record = tuple.__new__
 _SERIALS = itertools.count(1)
 LARGE = 1 << 16  # elements; below this a record keeps the tensor even when its rule reads only the shape
 
@@ -109,7 +111,8 @@ class GradientTape:
         if saves is not None and (large or type(output) is Tensor and output._data.size >= LARGE):
             inputs = tuple(x if i in saves else _kept(x) for i, x in enumerate(inputs))
             output = output if "output" in saves else _kept(output)
-        self._records.append((prim, keys, inputs, output_key, output, attrs))
+        # Record(...) without its generated __new__: this runs for every recorded op
+        self._records.append(_new_record(Record, (prim, inputs, keys, output, output_key, attrs, ())))
 
     @contextlib.contextmanager
     def stop_recording(self):
@@ -143,7 +146,8 @@ class GradientTape:
         if not self.persistent:  # hand the records to the backward pass, which frees them as it goes
             self._records = self._watched = self._variables = None
         with self.stop_recording():
-            grads = _backpropagate(records if self.persistent else _taken(records), targets, seeds, source_keys)
+            grads = backpropagate(records if self.persistent else _taken(records), [(key_of(t), t) for t in targets],
+                                  seeds, source_keys, ops.ones_like, _restored)
             results = [grads.get(key) if is_known else None for key, is_known in zip(source_keys, known)]
             if unconnected_gradients == "zero":
                 results = [ops.zeros_like(s) if g is None else g for g, s in zip(results, flat_sources)]
@@ -156,52 +160,6 @@ def _taken(records):
     taken = list(records)
     records.clear()
     return taken
-
-
-def _backpropagate(records, targets, seeds, source_keys):
-    """Play the records that lead from the sources backwards. A record and the gradient of its output are
-    dropped once used (the gradients of the sources are kept), so activations and their gradients are freed
-    while the pass runs, as torch frees saved tensors; with a persistent tape the records stay held elsewhere."""
-    sources = set(source_keys) - {None}
-    depends = set(sources)
-    relevant = []
-    for record in records:
-        for key in record[1]:
-            if key in depends:
-                depends.add(record[3])
-                relevant.append(record)
-                break
-    del records
-    grads = {}
-    for target, seed in zip(targets, seeds):
-        key = key_of(target)
-        if key is not None:
-            _accumulate(grads, key, target, ops.ones_like(target) if seed is None else seed)
-    while relevant:
-        prim, keys, inputs, output_key, output, attrs = relevant.pop()
-        grad = grads.get(output_key) if output_key in sources else grads.pop(output_key, None)
-        if grad is None:
-            continue
-        inputs, output = tuple(_restored(x) for x in inputs), _restored(output)
-        needs = tuple(key in depends for key in keys)
-        try:
-            input_grads = backward(prim, grad, inputs, output, needs, attrs)
-        except (ValueError, TypeError) as error:
-            kind = TypeError if isinstance(error, TypeError) else ValueError
-            raise kind(f"gradient of {prim.name}: {error}") from error
-        del grad
-        for key, x, g in zip(keys, inputs, input_grads):
-            if g is not None:
-                _accumulate(grads, key, x, g)
-        del prim, inputs, output, input_grads
-    return grads
-
-
-def _accumulate(grads, key, x, g):
-    if shape_of(g) != shape_of(x):
-        raise ValueError(f"gradient of shape {shape_of(g)} does not match its tensor of shape {shape_of(x)}")
-    previous = grads.get(key)
-    grads[key] = g if previous is None else ops.add(previous, g)
 
 
 def _flatten(structure):

@@ -2,37 +2,26 @@
 ops.foldl, as tf.foldl, on top of scan).
 
 On the dynamic engine they run eagerly as Python loops over ops (the tape records the ops, so
-gradients flow). When an argument is a static Symbol, or a static trace is running, they build one
-graph node instead (backends/static/control_flow.py), with gradients.
+gradients flow). When an argument is a graph tensor, or a static trace is running, they build one
+graph node instead, through the control flow the graph engine registered in `dispatch.CONTROL_FLOW`
+(backends/static/control_flow.py), with gradients.
 """
-import sys
-
 from .. import dispatch
 from .registry import export, ops
 
-_SYMBOL_MODULE = __package__.rsplit(".", 1)[0] + ".static.graph"
 
-
-def _static(*structures):
-    if dispatch.TRACES:
-        return True
-    module = sys.modules.get(_SYMBOL_MODULE)
-    if module is None:
-        return False
+def _graph(*structures):
+    """The graph engine's control flow, or None to run eagerly."""
     from ..trace import _flatten
-    return any(isinstance(leaf, module.Symbol) for leaf in _flatten(list(structures))[0])
-
-
-def _graph():
-    from ..static import control_flow
-    return control_flow
+    return dispatch.control_flow(_flatten(list(structures))[0])
 
 
 @export
 def cond(pred, true_fn, false_fn):
     """`true_fn()` if `pred` else `false_fn()`; both must return the same structure of tensors."""
-    if _static(pred):
-        return _graph().cond(pred, true_fn, false_fn)
+    graph = _graph(pred)
+    if graph is not None:
+        return graph.cond(pred, true_fn, false_fn)
     return true_fn() if bool(pred) else false_fn()
 
 
@@ -42,8 +31,9 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):
 
     Returns a tuple when `loop_vars` is a list or tuple (as Keras does), else the single value.
     """
-    if _static(loop_vars):
-        return _graph().while_loop(cond, body, loop_vars, maximum_iterations)
+    graph = _graph(loop_vars)
+    if graph is not None:
+        return graph.while_loop(cond, body, loop_vars, maximum_iterations)
     single = not isinstance(loop_vars, (list, tuple))
     values = (loop_vars,) if single else tuple(loop_vars)
     iteration = 0
@@ -64,8 +54,9 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
         raise ValueError(f"scan: unroll must be a positive integer or a boolean, got {unroll!r}")
     if xs is None and length is None:
         raise ValueError("scan: pass xs or length")
-    if _static(init, xs):
-        return _graph().scan(f, init, xs, length, reverse, unroll)
+    graph = _graph(init, xs)
+    if graph is not None:
+        return graph.scan(f, init, xs, length, reverse, unroll)
     from ..trace import _flatten, _unflatten
     leaves, structure = _flatten(xs) if xs is not None else ([], None)
     steps = int(length) if length is not None else leaves[0].shape[0]
@@ -90,7 +81,8 @@ def _stack_structure(ys):
 @export
 def fori_loop(lower, upper, body_fun, init_val):
     """`init_val = body_fun(i, init_val)` for i in range(lower, upper)."""
-    if not _static(lower, upper, init_val):
+    graph = _graph(lower, upper, init_val)
+    if graph is None:
         for i in range(int(lower), int(upper)):
             init_val = body_fun(i, init_val)
         return init_val
@@ -98,8 +90,8 @@ def fori_loop(lower, upper, body_fun, init_val):
         def step(carry, _):
             i, value = carry
             return (i + 1, body_fun(i, value)), None
-        return _graph().scan(step, (lower, init_val), None, upper - lower, False, 1)[0][1]
-    return _graph().while_loop(lambda i, value: ops.greater(upper, i),
+        return graph.scan(step, (lower, init_val), None, upper - lower, False, 1)[0][1]
+    return graph.while_loop(lambda i, value: ops.greater(upper, i),
                                lambda i, value: (i + 1, body_fun(i, value)), (lower, init_val))[1]
 
 

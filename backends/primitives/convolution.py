@@ -134,6 +134,9 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     data_format = config.standardize_data_format(data_format)
     shape, kernel_shape = shape_of(inputs), shape_of(kernel)
     rank = _ranks("depthwise_conv", shape, kernel_shape)
+    if None in kernel_shape:
+        raise ValueError(f"depthwise_conv: argument `kernel` must have a known shape (every dim), got kernel "
+                         f"shape {kernel_shape}")
     if channels(shape, data_format) != kernel_shape[-2]:
         raise ValueError(f"depthwise_conv: the input's channels ({channels(shape, data_format)}) must equal "
                          f"kernel.shape[-2] ({kernel_shape[-2]}); input shape {shape}, kernel shape "

@@ -22,9 +22,10 @@ def dtype_name(dtype):
 
 
 def _shape_attr(name, shape):
-    shape = (shape,) if isinstance(shape, (int, numpy.integer)) else tuple(shape)
-    if any(d is None or int(d) < 0 for d in shape):
-        raise ValueError(f"{name}: shape must be a tuple of non-negative ints, got {shape}")
+    shape = (shape,) if isinstance(shape, (int, numpy.integer)) else shape
+    if not isinstance(shape, (list, tuple)) or not all(
+            isinstance(d, (int, numpy.integer)) and not isinstance(d, bool) and d >= 0 for d in shape):
+        raise ValueError(f"{name}: shape must be a tuple of non-negative ints, got {shape!r}")
     return tuple(int(d) for d in shape)
 
 
@@ -148,7 +149,10 @@ _cast = primitive("cast", _cast_forward, _cast_vjp,
 def cast(x, dtype):
     """`x` as `dtype`. A tensor that already has it is returned as it is (no op to record); a Variable is
     always read into a new tensor, which later assignments do not change."""
-    name = dtype_name(dtype)
+    try:
+        name = dtype_name(dtype)
+    except TypeError as error:
+        raise TypeError(f"cast: {error} (dtype={dtype!r})") from None
     if dispatch.is_registered(x) and type(x) is not Variable and x.dtype == name:
         return x
     return _cast(x, dtype=name)
@@ -171,7 +175,13 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
         raise ValueError("convert_to_tensor: kerasish has no sparse or ragged tensors")
     if is_tensor(x):
         return x if dtype is None or numpy.dtype(dtype) == x.dtype else cast(x, dtype)
-    array = x if device.is_cupy(x) else numpy.asarray(x)
+    try:
+        array = x if device.is_cupy(x) else numpy.asarray(x)
+    except ValueError as error:  # ragged nested lists
+        raise ValueError(f"convert_to_tensor: {error}") from None
+    if array.dtype.kind not in "biufc":
+        raise ValueError(f"convert_to_tensor: cannot make a tensor of {type(x).__name__} {x!r:.80} (numpy dtype "
+                         f"{array.dtype}): tensors hold numbers")
     if dtype is None and array.dtype in _KERAS_DEFAULTS:
         dtype = _KERAS_DEFAULTS[array.dtype] or config.floatx()
     return cast(device.to_device(array), dtype or array.dtype)

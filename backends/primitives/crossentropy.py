@@ -7,7 +7,12 @@ Keras: normalise (categorical), clip to [epsilon, 1 - epsilon], take the log.
 """
 from .. import config
 from ..kernels import softmax as kernels
+from .checks import check_range
 from .registry import describe, dtype_of, export, normalize_axis, ops, primitive, result_dtype, shape_of
+
+
+LABEL_RANGE = ("sparse_categorical_crossentropy: label {value:g} is out of range for {high} classes; labels must be "
+               "integers in [0, {high}) (labels shape {shape})")
 
 
 def _compatible(shape, other):
@@ -96,7 +101,12 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
         raise ValueError("sparse_categorical_crossentropy: arguments `target` and `output` must have the same "
                          "shape up until the last dimension: "
                          f"target.shape={tuple(shape_of(target))}, output.shape={output_shape}")
-    classes = ops.one_hot(target, output_shape[position], axis=axis, dtype=dtype_of(output))
+    classes = output_shape[position]
+    if classes is None:
+        raise ValueError(f"sparse_categorical_crossentropy: the class axis ({axis}) of argument `output` must "
+                         f"have a known size, got output.shape={output_shape}")
+    target = check_range(target, low=0, high=classes, message=LABEL_RANGE, error="ValueError")
+    classes = ops.one_hot(target, classes, axis=axis, dtype=dtype_of(output))
     return categorical_crossentropy(classes, output, from_logits=from_logits, axis=axis)
 
 

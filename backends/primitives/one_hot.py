@@ -27,7 +27,7 @@ _one_hot = primitive("one_hot", _forward, None, _infer)
 def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
     if sparse:
         raise ValueError("one_hot: sparse=True is not supported (kerasish has no sparse tensors)")
-    if int(num_classes) < 1:
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, numpy.integer)) or num_classes < 1:
         raise ValueError(f"one_hot: num_classes must be a positive int, got {num_classes!r} "
                          f"(input shape {shape_of(x)})")
     return _one_hot(x, num_classes=int(num_classes), axis=int(axis), dtype=str(dtype or config.floatx()))

@@ -22,7 +22,7 @@ def generator(state):
 
 
 def _check_state(name, shape, dtype):
-    if tuple(shape) != (2,) or numpy.dtype(dtype).kind not in "ui":
+    if tuple(shape) not in ((2,), (None,)) or numpy.dtype(dtype).kind not in "ui":
         raise ValueError(f"{name}: the seed state must be an integer array of shape (2,), "
                          f"got shape {tuple(shape)} and dtype {numpy.dtype(dtype)}")
 

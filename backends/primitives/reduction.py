@@ -55,10 +55,15 @@ def _reduce_infer(name, dtype_rule):
 
 
 def axis_attr(axis):
-    """Attributes must be hashable and JSON-friendly: a list of axes becomes a tuple of ints."""
+    """Attributes must be hashable and JSON-friendly: a list of axes becomes a tuple of ints. A value that is
+    no int is kept as it is, for the op's shape rule to refuse by name (`normalize_axis`)."""
     if isinstance(axis, (list, tuple)):
-        return tuple(int(a) for a in axis)
-    return None if axis is None else int(axis)
+        return tuple(_int_or_as_is(a) for a in axis)
+    return None if axis is None else _int_or_as_is(axis)
+
+
+def _int_or_as_is(value):
+    return int(value) if isinstance(value, (int, numpy.integer)) and not isinstance(value, bool) else value
 
 
 def restore_axes(g, x, axis, keepdims):

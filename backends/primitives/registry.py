@@ -27,12 +27,15 @@ ops = _Ops()
 
 class Primitive:
     """`saves`: the values the vjp reads (input positions, and "output"); None means all of them. The
-    tape keeps the others only as shapes, so their memory goes as soon as nothing else holds them."""
-    __slots__ = ("name", "forward", "vjp", "infer", "saves")
+    tape keeps the others only as shapes, so their memory goes as soon as nothing else holds them.
+    `checks`: the forward is a value check whose errors are the user's own: engines re-raise them with
+    their type and message, and constant folding leaves the node to run time."""
+    __slots__ = ("name", "forward", "vjp", "infer", "saves", "checks")
 
-    def __init__(self, name, forward, vjp, infer, saves=None):
+    def __init__(self, name, forward, vjp, infer, saves=None, checks=False):
         self.name, self.forward, self.vjp, self.infer = name, forward, vjp, infer
         self.saves = None if saves is None else frozenset(saves)
+        self.checks = checks
 
     def __call__(self, *inputs, **attrs):
         return apply(self, inputs, attrs)
@@ -41,12 +44,12 @@ class Primitive:
         return f"<primitive {self.name}>"
 
 
-def primitive(name, forward, vjp=None, infer=None, saves=None):
+def primitive(name, forward, vjp=None, infer=None, saves=None, checks=False):
     if name in PRIMITIVES:
         raise ValueError(f"Primitive {name!r} is registered twice")
     if infer is None:
         raise ValueError(f"Primitive {name!r} needs a shape rule (infer)")
-    PRIMITIVES[name] = prim = Primitive(name, forward, vjp, infer, saves)
+    PRIMITIVES[name] = prim = Primitive(name, forward, vjp, infer, saves, checks)
     return prim
 
 
@@ -103,13 +106,21 @@ def broadcast_shapes(name, *shapes):
     return tuple(result)
 
 
+def int_argument(name, argument, value):
+    """An int argument of op `name` (numpy ints too); anything else (a string, a float) is a TypeError naming
+    the op, the argument and the value, where `int()` or a comparison would fail with numpy's or Python's words."""
+    if isinstance(value, (int, numpy.integer)) and not isinstance(value, bool):
+        return int(value)
+    raise TypeError(f"{name}: `{argument}` must be an int, received {value!r} (of type {type(value).__name__})")
+
+
 def normalize_axis(name, axis, ndim):
     """Axis (int, tuple or None) as a sorted tuple of non-negative ints; a bad axis names the op."""
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, numpy.integer)) else tuple(axis)
+    axes = tuple(axis) if isinstance(axis, (list, tuple)) else (axis,)
     result = []
-    for a in axes:
+    for a in (int_argument(name, "axis", a) for a in axes):
         if not -ndim <= a < ndim:
             raise ValueError(f"{name}: axis {a} is out of bounds for an input of rank {ndim}")
         result.append(int(a) % ndim)
@@ -156,16 +167,22 @@ broadcast_like = primitive(
     infer=_sum_to_infer, saves=())
 
 
-def unbroadcast(grad, x):
-    """Sum a gradient back to the shape of the input it belongs to."""
+def unbroadcast(grad, x, index=0):
+    """Sum a gradient back to the shape of input `index`, which must broadcast to the gradient's shape."""
     gshape, xshape = shape_of(grad), shape_of(x)
     if gshape == xshape and None not in xshape:
         return grad
+    extra = len(gshape) - len(xshape)
+    if extra < 0 or any(d is not None and g is not None and d != 1 and d != g for d, g in zip(xshape, gshape[extra:])):
+        raise ValueError(f"the gradient of input {index} has shape {gshape}, which does not match the input's "
+                         f"shape {xshape}")
     return sum_to(grad, x)
 
 
 def backward(prim, grad, inputs, output, needs, attrs):
     """Input gradients of one primitive call, broadcasting undone; None where not needed."""
     grads = prim.vjp(grad, inputs, output, needs, **attrs)
-    return tuple(None if g is None or not need else unbroadcast(g, x)
-                 for g, x, need in zip(grads, inputs, needs))
+    if len(grads) != len(inputs):
+        raise ValueError(f"the rule returned {len(grads)} gradients for {len(inputs)} inputs")
+    return tuple(None if g is None or not need else unbroadcast(g, x, i)
+                 for i, (g, x, need) in enumerate(zip(grads, inputs, needs)))

@@ -13,9 +13,11 @@ import math
 
 import numpy
 
+from .checks import check_range
 from .creation import is_tensor
 from .reduction import axis_attr
-from .registry import broadcast_shapes, describe, export, normalize_axis, ops, primitive, result_dtype, shape_of
+from .registry import (broadcast_shapes, describe, dtype_of, export, int_argument, normalize_axis, ops, primitive,
+                       result_dtype, shape_of)
 
 
 def _known(shape):
@@ -68,7 +70,7 @@ _reshape_like = primitive("reshape_like", lambda xp, x, like: x.reshape(like.sha
 @export
 def reshape(x, newshape):
     newshape = (newshape,) if isinstance(newshape, (int, numpy.integer)) else newshape
-    return _reshape(x, shape=tuple(-1 if d is None else int(d) for d in newshape))
+    return _reshape(x, shape=tuple(-1 if d is None else int_argument("reshape", "newshape", d) for d in newshape))
 
 
 @export
@@ -94,7 +96,8 @@ def transpose(x, axes=None):
     rank = len(shape_of(x))
     if axes is None:
         return _transpose(x, axes=tuple(range(rank))[::-1])
-    return _transpose(x, axes=tuple(int(a) + rank if -rank <= a < 0 else int(a) for a in axes))
+    axes = [int_argument("transpose", "axes", a) for a in axes]
+    return _transpose(x, axes=tuple(a + rank if -rank <= a < 0 else a for a in axes))
 
 
 @export
@@ -386,7 +389,25 @@ _getitem_grad = primitive("getitem_grad", _getitem_grad_forward, _getitem_grad_v
 @export
 def getitem(x, index):
     """`x[index]` with numpy's rules: ints, slices (with steps), Ellipsis, None, integer arrays and
-    boolean masks (whose selected count a static shape cannot know: it is None there)."""
+    boolean masks (whose selected count a static shape cannot know: it is None there). Integer arrays
+    before any Ellipsis are checked against their axis's known size."""
+    index, arrays = _encode(index)
+    shape, axis = shape_of(x), 0
+    for item in index:
+        if item == "...":
+            break
+        if type(item) is tuple and item[0] == "array":
+            array = arrays[item[1] - 1]
+            if dtype_of(array).kind in "iu" and axis < len(shape):
+                arrays[item[1] - 1] = _checked_indices("getitem", array, shape[axis], axis)
+            axis += len(shape_of(array)) if dtype_of(array).kind == "b" else 1
+        elif item is not None:
+            axis += 1
+    return _getitem(x, *arrays, index=index)
+
+
+def _gather_with(x, index):
+    """`x[index]` for indices known to be in range (computed by the op itself, or checked already)."""
     index, arrays = _encode(index)
     return _getitem(x, *arrays, index=index)
 
@@ -396,7 +417,24 @@ def take(x, indices, axis=None):
     if axis is None:
         x, axis = _reshape(x, shape=(-1,)), 0
     axis = normalize_axis("take", axis, len(shape_of(x)))[0]
-    return getitem(x, (slice(None),) * axis + (indices,))
+    return _gather_with(x, (slice(None),) * axis + (_checked_indices("take", indices, shape_of(x)[axis], axis),))
+
+
+INDEX_RANGE = "{name}: index {{value}} is out of bounds for axis {axis} with size {size} (indices shape {{shape}})"
+
+
+def _checked_indices(name, indices, size, axis):
+    """Array indices checked against [-size, size) when the size is known (cupy would wrap around)."""
+    if size is None or isinstance(indices, (int, numpy.integer)):
+        return indices
+    return _checked(indices, low=-size, high=size, error="IndexError",
+                    message=INDEX_RANGE.format(name=name, axis=axis, size=size))
+
+
+def _checked(indices, **attrs):
+    if isinstance(indices, (list, tuple, numpy.ndarray)):  # host values: checked now, no op
+        return check_range.forward(numpy, numpy.asarray(indices), **attrs)
+    return check_range(indices, **attrs)
 
 
 def _static_shape(name, x):
@@ -415,9 +453,10 @@ def take_along_axis(x, indices, axis=None):
     if len(shape_of(indices)) != len(shape):
         raise ValueError(f"take_along_axis: indices of shape {shape_of(indices)} must have the rank of the input "
                          f"(shape {shape})")
+    indices = _checked_indices("take_along_axis", indices, shape[axis], axis)
     key = tuple(indices if i == axis else numpy.arange(d).reshape([-1 if j == i else 1 for j in range(len(shape))])
                 for i, d in enumerate(shape))
-    return getitem(x, key)
+    return _gather_with(x, key)
 
 
 def _gather(x, index_of_axis, axes, name):
@@ -425,7 +464,7 @@ def _gather(x, index_of_axis, axes, name):
     shape = shape_of(x)
     for axis in axes:
         index = index_of_axis(axis, _static_size(name, shape, axis))
-        x = getitem(x, (slice(None),) * axis + (index,))
+        x = _gather_with(x, (slice(None),) * axis + (index,))
     return x
 
 
@@ -449,7 +488,10 @@ def roll(x, shift, axis=None):
 
 @export
 def tile(x, repeats):
-    repeats = (repeats,) if isinstance(repeats, int) else tuple(int(r) for r in repeats)
+    repeats = tuple(int_argument("tile", "repeats", r) for r in (repeats if isinstance(repeats, (list, tuple))
+                                                                   else (repeats,)))
+    if any(r < 0 for r in repeats):
+        raise ValueError(f"tile: `repeats` must be non-negative, received {repeats}")
     rank = len(shape_of(x))
     if len(repeats) > rank:
         x = expand_dims(x, tuple(range(len(repeats) - rank)))
@@ -463,6 +505,9 @@ def repeat(x, repeats, axis=None):
     if axis is None:
         x, axis = _reshape(x, shape=(-1,)), 0
     axis = normalize_axis("repeat", axis, len(shape_of(x)))[0]
+    if any(isinstance(r, (int, numpy.integer)) and r < 0 for r in (repeats if isinstance(repeats, (list, tuple))
+                                                                    else (repeats,))):
+        raise ValueError(f"repeat: `repeats` must be non-negative, received {repeats}")
     return _gather(x, lambda a, size: numpy.repeat(numpy.arange(size), repeats), [axis], "repeat")
 
 
@@ -496,7 +541,7 @@ def _scatter_vjp(g, inputs, out, needs, shape):
     indices = inputs[0]
     depth = shape_of(indices)[-1]
     key = tuple(getitem(indices, (Ellipsis, i)) for i in range(depth))
-    return None, getitem(g, key) if needs[1] else None
+    return None, _gather_with(g, key) if needs[1] else None
 
 
 _scatter = primitive("scatter", _scatter_forward, _scatter_vjp, _scatter_infer)
@@ -505,7 +550,13 @@ _scatter = primitive("scatter", _scatter_forward, _scatter_vjp, _scatter_infer)
 @export
 def scatter(indices, values, shape):
     """zeros(shape) with `values` added at `indices` (last axis: coordinates); repeated indices add up."""
-    return _scatter(indices, values, shape=tuple(int(d) for d in shape))
+    shape = tuple(int(d) for d in shape)
+    depth = shape_of(indices)[-1] if shape_of(indices) else None
+    if depth is not None and 0 < depth <= len(shape):
+        indices = _checked(indices, low=tuple(-d for d in shape[:depth]), high=shape[:depth], error="IndexError",
+                           message=f"scatter: index {{value}} is out of bounds for an output of shape {shape} "
+                                   f"(indices shape {{shape}})")
+    return _scatter(indices, values, shape=shape)
 
 
 def _pad_infer(shapes, dtypes, pad_width, constant_values):

@@ -138,8 +138,9 @@ def _scatter_infer(shapes, dtypes, spatial_shape, kernel_size, strides, dilation
     shape = shapes[0]
     rank = len(kernel_size)
     expected = output_spatial(spatial_shape, kernel_size, strides, dilation, pads)
-    if len(shape) != 2 * rank + 2 or tuple(shape[1 + rank:1 + 2 * rank]) != tuple(kernel_size) or any(
-            got is not None and got != want for got, want in zip(shape[1:1 + rank], expected)):
+    if len(shape) != 2 * rank + 2 or any(
+            got is not None and got != want
+            for got, want in zip(shape[1:1 + 2 * rank], tuple(expected) + tuple(kernel_size))):
         raise ValueError(f"scatter_patches: windows of shape {describe(shapes)} do not match kernel size "
                          f"{kernel_size} and output size {expected} for an image of size {spatial_shape}")
     batch, depth = shape[0], shape[-1]

@@ -6,8 +6,11 @@ node. A control-flow node computes several results, so it is a tuple-valued node
 `component` nodes. Its gradient is built from the same ops: the body is inlined into a new body
 and differentiated there, so the backward pass of a scan is itself a scan (and differentiable again).
 """
+import types
+
 import numpy
 
+from .. import dispatch
 from ..primitives.registry import ops
 from ..trace import _flatten, _unflatten
 from .engine import as_input
@@ -349,3 +352,6 @@ def while_loop(test, body, loop_vars, maximum_iterations=None):
     parts = tuple_node(WHILE, values + test_captured + body_captured, attrs, result_specs)
     result = _unflatten(structure, parts[:len(values)])
     return result[0] if single else tuple(result)
+
+
+dispatch.CONTROL_FLOW["static"] = types.SimpleNamespace(cond=cond, while_loop=while_loop, scan=scan)

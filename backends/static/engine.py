@@ -82,7 +82,7 @@ def assign_constant(variable, value):
     return assign(variable, symbol)
 
 
-dispatch.register_type(Symbol, 4, apply)
+dispatch.register_type(Symbol, dispatch.GRAPH_RANK, apply)
 dispatch.ENGINES["static"] = apply
 register_assign_hook(Symbol, assign)
 register_assign_hook(TRACING, assign_constant)

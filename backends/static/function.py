@@ -7,6 +7,9 @@ applies the updates to the variables.
 import numpy
 
 from .. import device as devices
+from ..errors import error_kind
+from ..interrupts import DeferredInterrupts
+from ..primitives.checks import deferred as deferred_checks
 from ..primitives.registry import ops
 from ..variable import Variable
 from . import passes as optimisations
@@ -36,7 +39,7 @@ class Function:
         self.passes = optimisations.resolve(passes)
         self.device = devices._resolve(device) if device is not None else devices.current()
         self.plan = compile_plan(self.inputs, self.outputs, self.updates, self.passes, self.device)
-        self._run = self.plan.generate(delete_dead="buffer_reuse" in self.passes)
+        self._compute, self._commit = self.plan.generate(delete_dead="buffer_reuse" in self.passes)
         self._checks = [_feed_check(p, self.device) for p in self.inputs]
 
     def __call__(self, *feeds):
@@ -44,18 +47,36 @@ class Function:
         return outputs[0] if self.single else list(outputs)
 
     def execute(self, arrays):
-        """Run the plan on arrays already checked by `feed`; apply the updates; return the outputs."""
+        """Run the plan on arrays already checked by `feed`; apply the updates; return the outputs.
+
+        All or nothing: everything is computed and every value check settled before the commit
+        section (the in-place updates) runs and the other new values are swapped in, and Ctrl-C is
+        held back from there on. So an error in the computation or a Ctrl-C leaves every variable as
+        it was before the call, except a Ctrl-C during the commit, which is raised once all updates
+        are in.
+        """
         plan = self.plan
         current = [v._data for _, v in plan.variables]
         if self.device != "cpu":
             current = [devices.to_device(value, self.device) for value in current]
+        interrupts = DeferredInterrupts()
         try:
-            outputs, values = self._run(*arrays, *current)
+            with deferred_checks():
+                live = self._compute(*arrays, *current)
+            if plan.updates:
+                interrupts.enter()
+            outputs, values = self._commit(*live)
+            for (variable, _), value, shared in zip(plan.updates, values, plan.shared_updates):
+                variable._data = value.copy() if shared else value
         except Exception as error:
             raise self._explain(error) from error
-        for (variable, _), value, shared in zip(plan.updates, values, plan.shared_updates):
-            variable._data = value.copy() if shared else value
+        finally:
+            interrupts.exit()
         return outputs
+
+    def _run(self, *arrays):
+        """The outputs and update values for feeds and variable values (nothing is updated)."""
+        return self._commit(*self._compute(*arrays))
 
     def feed(self, feeds):
         """The inputs as arrays of the placeholders' dtypes on the plan's device (shapes checked)."""
@@ -72,8 +93,10 @@ class Function:
         if step is None:
             return error
         node = step.node
+        if getattr(node.op, "checks", False):  # a value check's error is the user's own: node appended
+            return type(error)(f"{error} (in {self.name}, node {node.name!r})")
         shapes = ", ".join(str(tuple(getattr(v, "shape", ()))) for v in values)
-        kind = type(error) if isinstance(error, (ValueError, TypeError, IndexError)) else ValueError
+        kind = error_kind(error)
         return kind(f"{self.name}: {node.op.name} (node {node.name!r}) failed on inputs of shapes {shapes}: {error}")
 
     def peak_memory(self, *feeds):

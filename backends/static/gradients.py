@@ -1,11 +1,14 @@
-"""Symbolic differentiation: the primitives' own VJP rules applied to symbols.
+"""Symbolic differentiation: the graph's nodes walked backwards by the walk the tape uses too
+(`backpropagation.backpropagate`), with the primitives' own VJP rules applied to symbols.
 
 The rules are written with kerasish.ops, so on symbols they build the gradient graph; gradients
 of gradients come the same way.
 """
-from ..primitives.registry import backward, ops
+from .. import dispatch
+from ..backpropagation import Record, backpropagate
+from ..primitives.registry import ops
 from ..variable import Variable
-from .control_flow import COMPONENT, components
+from .control_flow import components
 from .graph import Symbol
 from .walk import topological
 
@@ -31,11 +34,16 @@ def gradients(ys, xs, grad_ys=None, unconnected_gradients="none"):
     graph = ys[0].graph
     sources = [source_symbol(x, graph) for x in xs]
     with graph.as_default():
-        grads = backpropagate(ys, seeds, sources)
-        results = [grads.get(id(s)) for s in sources]
+        grads = backpropagate(records(ys), [(id(y), y) for y in ys], seeds, [id(s) for s in sources], default_seed)
+        results = [_as_symbol(grads.get(id(s)), s) for s in sources]
         if unconnected_gradients == "zero":
             results = [ops.zeros_like(s) if g is None else g for g, s in zip(results, sources)]
     return results[0] if single else results
+
+
+def _as_symbol(g, source):
+    """A gradient a custom backward gave as a constant (a Tensor, an array) becomes a node of the graph."""
+    return g if g is None or isinstance(g, Symbol) else ops.add(ops.zeros_like(source), g)
 
 
 def source_symbol(x, graph):
@@ -46,63 +54,26 @@ def source_symbol(x, graph):
     raise TypeError(f"gradients: sources must be Symbols or Variables, got {type(x).__name__}")
 
 
-def seed_for(y, seed):
-    if seed is not None:
-        return seed
+def default_seed(y):
     if any(d != 1 for d in y.shape):
         raise ValueError(f"gradients: target {y.name!r} has shape {y.shape}, not a scalar; pass grad_ys "
                          f"(a seed of shape {y.shape}) or reduce it first (e.g. ops.sum)")
     return ops.ones_like(y)
 
 
-def backpropagate(ys, seeds, sources):
-    """{id(symbol): gradient} for every symbol between the sources and the targets."""
-    order = topological(ys)
-    depends = {id(s) for s in sources}
-    for node in order:
-        if any(id(x) in depends for x in node.inputs):
-            depends.add(id(node))
-    grads = {}
-    for y, seed in zip(ys, seeds):
-        if id(y) in depends:
-            accumulate(grads, id(y), seed_for(y, seed), y)
-    parts = {}
-    for node in reversed(order):
-        if node.op is COMPONENT:
-            if id(node) in grads:
-                accumulate(parts.setdefault(id(node.inputs[0]), {}), node.attrs["index"], grads[id(node)], node)
+def records(roots):
+    """The graph's op nodes that lead to `roots`, in topological order, as records for the backward pass.
+    A control-flow node is one record whose results are its `component` nodes; leaves and ops without a
+    gradient (comparisons, argmax...) are left out."""
+    found = []
+    for node in topological(roots):
+        if node.op is None or node.op.vjp is None:
             continue
-        tupled = getattr(node.op, "tuple_valued", False)
-        grad = grads.get(id(node)) if not tupled else _component_list(parts.get(id(node)), node)
-        if grad is None or node.op is None or node.op.vjp is None:
-            continue
-        needs = tuple(isinstance(x, Symbol) and id(x) in depends for x in node.inputs)
-        if not any(needs):
-            continue
-        if tupled:
-            found = node.op.vjp(grad, node.inputs, node, needs, **node.attrs)
-        else:
-            found = backward(node.op, grad, node.inputs, node, needs, node.attrs)
-        for x, g, need in zip(node.inputs, found, needs):
-            if g is not None and need:
-                accumulate(grads, id(x), g, x)
-    return grads
+        keys = tuple(id(x) if isinstance(x, Symbol) else None for x in node.inputs)
+        multiple = getattr(node.op, "tuple_valued", False)
+        parts = tuple(id(part) for _, part in sorted(components(node).items())) if multiple else ()
+        found.append(Record(node.op, node.inputs, keys, node, id(node), node.attrs, parts))
+    return found
 
 
-def _component_list(found, node):
-    """Gradients of a tuple-valued node's components, by index (None where none arrived)."""
-    if not found:
-        return None
-    count = len(components(node))
-    return [found.get(i) for i in range(count)]
-
-
-def accumulate(grads, key, g, x):
-    if not isinstance(g, Symbol):
-        g = ops.add(ops.zeros_like(x), g)
-    if len(g.shape) != len(x.shape) or any(a is not None and b is not None and a != b
-                                             for a, b in zip(g.shape, x.shape)):
-        raise ValueError(f"gradients: gradient of shape {g.shape} does not match {x.name!r} of shape {x.shape}")
-    previous = grads.get(key)
-    grads[key] = g if previous is None else ops.add(previous, g)
-
+dispatch.GRADIENTS["static"] = gradients

@@ -1,9 +1,12 @@
 """Lowering: an optimised graph becomes a flat plan of (kernel, input slots, output slot) steps,
-replayed by one generated Python function whose body is just the kernel calls.
+replayed by generated Python code whose body is just the kernel calls.
 
-Slots are local variables of the generated function: feeds and variable values come in as
-arguments, constants are bound in its closure, every step is one line `s7 = k3(s2, s5)`. So a call
-costs the kernel calls and nothing per op beyond them.
+Slots are local variables of the generated functions: feeds and variable values come in as
+arguments, constants are bound in their closure, every step is one line `s7 = k3(s2, s5)`. So a call
+costs the kernel calls and nothing per op beyond them. There are two functions: `compute` runs the
+steps before `commit_start` and returns the slots still needed; `commit` runs the rest (the steps that
+write into variables, see passes/inplace_updates.py). The caller settles the value checks and holds
+Ctrl-C back between the two.
 """
 import functools
 import itertools
@@ -28,6 +31,7 @@ class Plan:
         self.slot = {}
         self._slots = itertools.count()
         self.constants, self.variables, self.steps = [], [], []
+        self.commit_start = None  # index of the first step of the commit section (None: no such section)
         for node in topological(roots):
             self._place(node, inputs)
         self.feeds = [self.slot[id(p)] if id(p) in self.slot else self._new_slot(p) for p in inputs]
@@ -64,22 +68,35 @@ class Plan:
     # ---- replay -------------------------------------------------------------------------------
 
     def generate(self, delete_dead):
-        """The replay function `run(*feeds, *variable_values) -> (outputs, update values)`."""
-        lines = [f"def run({', '.join([f's{s}' for s in self.feeds] + [f's{s}' for s, _ in self.variables])}):"]
-        self.first_line = 3
-        for index, step in enumerate(self.steps):
-            call = ", ".join(f"s{i}" for i in step.inputs)
-            if step.out is not None:
-                call += f", out=s{step.out}"
-            lines.append(f"    s{step.output} = k{index}({call})")
-            if delete_dead and step.dead:
-                lines[-1] += "; del " + ", ".join(f"s{d}" for d in step.dead)
-        outputs = "".join(f"s{s}, " for s in self.outputs)
-        updates = "".join(f"s{s}, " for _, s in self.updates)
-        lines.append(f"    return ({outputs}), ({updates})")
+        """The replay functions `compute(*feeds, *variable_values) -> live slots` and
+        `commit(*live slots) -> (outputs, update values)`."""
+        start = len(self.steps) if self.commit_start is None else self.commit_start
+        commit_steps = self.steps[start:]
+        read = [slot for step in commit_steps for slot in (*step.inputs, step.out) if slot is not None]
+        returned = self.outputs + [slot for _, slot in self.updates]
+        not_passed = {step.output for step in commit_steps} | {slot for slot, _ in self.constants}
+        live = list(dict.fromkeys(slot for slot in read + returned if slot not in not_passed))
+        self.step_lines = {}
+        lines = []
+        for name, params, steps, offset, returns in (
+                ("compute", self.feeds + [s for s, _ in self.variables], self.steps[:start], 0,
+                 "(" + "".join(f"s{s}, " for s in live) + ")"),
+                ("commit", live, commit_steps, start,
+                 "({}), ({})".format("".join(f"s{s}, " for s in self.outputs),
+                                     "".join(f"s{s}, " for _, s in self.updates)))):
+            lines.append(f"def {name}({', '.join(f's{s}' for s in params)}):")
+            for index, step in enumerate(steps, offset):
+                call = ", ".join(f"s{i}" for i in step.inputs)
+                if step.out is not None:
+                    call += f", out=s{step.out}"
+                self.step_lines[(name, len(lines) + 2)] = index  # source line: after `def build(...)`
+                lines.append(f"    s{step.output} = k{index}({call})")
+                if delete_dead and step.dead:
+                    lines[-1] += "; del " + ", ".join(f"s{d}" for d in step.dead)
+            lines.append(f"    return {returns}")
         names = [f"k{i}" for i in range(len(self.steps))] + [f"s{s}" for s, _ in self.constants]
         source = (f"def build({', '.join(names)}):\n" + "\n".join("    " + line for line in lines)
-                  + "\n    return run\n")
+                  + "\n    return compute, commit\n")
         code = compile(source, self.filename, "exec")
         scope = {}
         exec(code, scope)
@@ -94,9 +111,9 @@ class Plan:
         """The step whose line raised, and the runtime values of its inputs, from a traceback."""
         while traceback is not None:
             frame = traceback.tb_frame
-            if frame.f_code.co_filename == self.filename and frame.f_code.co_name == "run":
-                index = traceback.tb_lineno - self.first_line
-                if 0 <= index < len(self.steps):
+            if frame.f_code.co_filename == self.filename:
+                index = self.step_lines.get((frame.f_code.co_name, traceback.tb_lineno))
+                if index is not None:
                     step = self.steps[index]
                     return step, [frame.f_locals.get(f"s{i}") for i in step.inputs]
             traceback = traceback.tb_next

@@ -3,7 +3,8 @@
 The file holds the graph before optimisation (the passes run again at load), the constants and
 the variables' current values. Loading rebuilds every node through the registry's shape rules, so
 only registered primitives (and the control-flow nodes) are accepted and a tampered shape is
-caught; arrays are read as plain numeric datasets. Nothing is pickled.
+caught; arrays are read through backends/io/hdf5 as plain numeric datasets stored in the file (no
+external storage, links or virtual datasets). Nothing is pickled.
 """
 import json
 import os
@@ -11,6 +12,8 @@ import tempfile
 
 import numpy
 
+from ..io import hdf5
+from ..io.read_errors import reading
 from ..primitives.registry import PRIMITIVES
 from ..variable import Variable
 from . import control_flow
@@ -19,7 +22,9 @@ from .graph import Graph, Symbol
 from .walk import topological
 
 FORMAT = "kerasish-static-function"
+KIND = "kerasish static function file"
 VERSION = 1
+GRAPH_LIMIT = 256 * 2 ** 20  # bytes of graph.json; a ResNet152 training step's is a few MB
 CONTROL = {op.name: op for op in (control_flow.SCAN, control_flow.COND, control_flow.WHILE, control_flow.COMPONENT)}
 
 
@@ -121,22 +126,17 @@ def _restore(value):
 
 def load(path, passes=None, device=None):
     """A callable Function from a file written by `save`. Its variables are new kerasish.Variables
-    (`fn.variables`) holding the saved values; `passes`/`device` default to the saved choice/current."""
-    import h5py
+    (`fn.variables`) holding the saved values; `passes`/`device` default to the saved choice/current.
+    The file is read through backends/io/hdf5: numeric data stored in the file itself, nothing else."""
     from .function import Function
-    try:
-        with h5py.File(path, "r") as f:
-            document = json.loads(bytes(_numeric(f["graph.json"])).decode())
-            arrays = {key: _numeric(f[f"constants/{key}"]) for key in f.get("constants", {})}
-            stored = {int(key): (_numeric(f[f"variables/{key}"]), f[f"variables/{key}"].attrs)
-                      for key in f.get("variables", {})}
-            variables = {index: Variable(value, dtype=value.dtype, name=_text(attrs["name"]),
-                                         trainable=bool(attrs["trainable"]))
-                         for index, (value, attrs) in stored.items()}
-    except FileNotFoundError:
-        raise
-    except (OSError, KeyError, ValueError, TypeError, UnicodeDecodeError) as error:
-        raise ValueError(f"load: {path} is not a readable kerasish static function file ({error})") from error
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"load: no such file: {path}")
+    with hdf5.open_file(path, kind=KIND) as root, reading(path, KIND):
+        document = json.loads(bytes(root.dataset("graph.json").read(limit=GRAPH_LIMIT)).decode())
+        arrays = {key: dataset.read() for key, dataset in _datasets(root, "constants")}
+        variables = {int(key): Variable(value, dtype=value.dtype, name=_text(dataset.attrs["name"]),
+                                        trainable=bool(dataset.attrs["trainable"]))
+                     for key, dataset in _datasets(root, "variables") for value in [dataset.read()]}
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"load: {path} is not a kerasish static function file")
     if document.get("version") != VERSION:
@@ -149,10 +149,10 @@ def load(path, passes=None, device=None):
         count = int(document["outputs"])
         updates = [(variables[int(index)], value) for index, value in zip(document["updates"], roots[count:])]
         outputs = roots[0] if document["single"] else roots[:count]
+        passes = document["passes"] if passes is None else passes
     except (AttributeError, KeyError, IndexError, TypeError, ValueError) as error:
         raise ValueError(f"load: {path} holds a corrupt or tampered graph: {error}") from error
-    fn = Function(inputs, outputs, updates, document["passes"] if passes is None else passes, device,
-                  str(document["name"]))
+    fn = Function(inputs, outputs, updates, passes, device, str(document["name"]))
     fn.variables = [variables[i] for i in sorted(variables)]
     return fn
 
@@ -220,8 +220,9 @@ def _text(value):
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def _numeric(dataset):
-    """The dataset's array; only plain numeric data is accepted (never objects, never pickles)."""
-    if dataset.dtype.kind not in "biuf":
-        raise ValueError(f"dataset {dataset.name} has dtype {dataset.dtype}, not a numeric array")
-    return numpy.asarray(dataset[()])
+def _datasets(root, name):
+    """(key, Dataset) for every member of the group `name` (none when the file has no such group)."""
+    if not root.has(name):
+        return []
+    group = root.group(name)
+    return [(key, group.dataset(key)) for key in group.names()]

@@ -1,11 +1,25 @@
 """BackupAndRestore: back up the weights (model and optimizer, through `model.save_weights`) and the epoch
-reached, so a `fit` restarted after a crash resumes from the epoch after the last completed one."""
+reached, so a `fit` restarted after a crash resumes from the epoch after the last completed one.
+
+A backup is committed in one atomic step. The weights go to a new numbered file
+(`backup-<n>.weights.h5`); then the record `training_metadata.json` (`{"epoch", "batch", "weights"}`)
+that names that file replaces the previous record (temporary file + `os.replace`); only then are the
+weights files no record names removed. A crash at any point leaves a record naming a complete weights
+file of the same moment: an epoch is never trained twice or skipped. With `double_checkpoint=True`
+the previous record is kept as `training_metadata.json.bkp` (with its weights file), and a backup that
+cannot be read falls back to it.
+"""
 import json
 import os
+import re
 import shutil
 
+from kerasish.backends.io.read_errors import UnreadableFileError
 from kerasish.callbacks.callback import Callback
 from kerasish.utils.atomic_file import atomic_path, write_text_atomically
+
+WEIGHTS_NAME = re.compile(r"backup-(\d+)\.weights\.h5")
+RECORD_LIMIT = 4096  # bytes: a record is about 60
 
 
 class BackupAndRestore(Callback):
@@ -16,9 +30,9 @@ class BackupAndRestore(Callback):
         super().__init__()
         if not backup_dir:
             raise ValueError("Empty `backup_dir` argument passed")
-        if save_freq != "epoch" and not isinstance(save_freq, int):
+        if save_freq != "epoch" and (not isinstance(save_freq, int) or isinstance(save_freq, bool) or save_freq < 1):
             raise ValueError(f"Invalid value for argument `save_freq`. Received: save_freq={save_freq}. "
-                             "Expected either 'epoch' or an integer value.")
+                             "Expected either 'epoch' or an integer value (a positive number of batches).")
         self.backup_dir = os.fspath(backup_dir)
         self.save_freq = save_freq
         self.double_checkpoint = double_checkpoint
@@ -26,37 +40,48 @@ class BackupAndRestore(Callback):
         self._batches_seen_since_last_saving = 0
         self._last_batch_seen = 0
         self._current_epoch = 0
-        self._weights_path = os.path.join(self.backup_dir, "latest.weights.h5")
-        self._training_metadata_path = os.path.join(self.backup_dir, "training_metadata.json")
-        self._prev_weights_path = f"{self._weights_path}.bkp"
-        self._prev_training_metadata_path = f"{self._training_metadata_path}.bkp"
+        self._record_path = os.path.join(self.backup_dir, "training_metadata.json")
+        self._prev_record_path = f"{self._record_path}.bkp"
+        self._record = None  # the committed record (text) and the number of the weights file it names
+        self._number = 0
 
     def on_train_begin(self, logs=None):
-        try:
-            self._load_model()
-        except OSError:
-            if not os.path.exists(self._prev_weights_path):
-                raise
-            shutil.copyfile(self._prev_weights_path, self._weights_path)
-            if os.path.exists(self._prev_training_metadata_path):
-                shutil.copyfile(self._prev_training_metadata_path, self._training_metadata_path)
-            elif os.path.exists(self._training_metadata_path):
-                os.remove(self._training_metadata_path)
-            self._load_model()
-
-    def _load_model(self):
         if not getattr(self.model, "built", True):
             raise ValueError("To use the BackupAndRestore callback, your model must be built before you call "
                              f"`fit()`. Model {self.model} is unbuilt. You can build it beforehand by calling it "
                              "on a batch of data.")
-        if os.path.exists(self._weights_path):
-            optimizer = getattr(self.model, "optimizer", None)
-            if optimizer is not None and not getattr(optimizer, "built", True):
-                optimizer.build(self.model.trainable_variables)
-            self.model.load_weights(self._weights_path)
-        if os.path.exists(self._training_metadata_path):
-            with open(self._training_metadata_path, encoding="utf-8") as file:
-                self.model._initial_epoch = json.load(file)["epoch"]
+        self._record, self._number = None, 0
+        try:
+            self._restore(self._record_path)
+        except (OSError, UnreadableFileError) as error:  # a damaged or missing backup file
+            if not os.path.exists(self._prev_record_path):
+                raise
+            try:
+                self._restore(self._prev_record_path)
+            except (OSError, UnreadableFileError) as previous_error:
+                raise UnreadableFileError(f"BackupAndRestore: the backup in {self.backup_dir} cannot be read "
+                                          f"({error}), nor can the previous one ({previous_error})") from previous_error
+            write_text_atomically(self._record_path, self._record)
+
+    def _restore(self, record_path):
+        """Load the weights the record names and set the epoch to resume from; a missing record means
+        there is nothing to restore."""
+        if not os.path.exists(record_path):
+            return
+        with open(record_path, "rb") as file:
+            text, epoch, number = _parse_record(file.read(RECORD_LIMIT + 1), record_path)
+        weights_path = os.path.join(self.backup_dir, f"backup-{number}.weights.h5")
+        if not os.path.isfile(weights_path):
+            raise FileNotFoundError(f"BackupAndRestore: {record_path} names {weights_path}, which does not exist")
+        optimizer = getattr(self.model, "optimizer", None)
+        if optimizer is not None and not getattr(optimizer, "built", True):
+            optimizer.build(self.model.trainable_variables)
+        self.model.load_weights(weights_path)
+        self.model._initial_epoch = epoch
+        self._record, self._number = text, number
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._current_epoch = epoch
 
     def on_epoch_end(self, epoch, logs=None):
         self._current_epoch = epoch + 1
@@ -70,15 +95,22 @@ class BackupAndRestore(Callback):
 
     def _save_model(self):
         os.makedirs(self.backup_dir, exist_ok=True)
-        if self.double_checkpoint:
-            for path, previous in ((self._weights_path, self._prev_weights_path),
-                                   (self._training_metadata_path, self._prev_training_metadata_path)):
-                if os.path.exists(path):
-                    shutil.copyfile(path, previous)
-        with atomic_path(self._weights_path) as temporary:
+        number = self._number + 1
+        weights_name = f"backup-{number}.weights.h5"
+        with atomic_path(os.path.join(self.backup_dir, weights_name)) as temporary:
             self.model.save_weights(temporary, overwrite=True)
-        write_text_atomically(self._training_metadata_path,
-                              json.dumps({"epoch": self._current_epoch, "batch": self._last_batch_seen}))
+        record = json.dumps({"epoch": self._current_epoch, "batch": self._last_batch_seen, "weights": weights_name})
+        if self.double_checkpoint and self._record is not None:
+            write_text_atomically(self._prev_record_path, self._record)
+        elif os.path.exists(self._prev_record_path):
+            os.remove(self._prev_record_path)  # it would name a weights file removed below
+        write_text_atomically(self._record_path, record)  # the commit
+        previous = self._number if self.double_checkpoint and self._record is not None else None
+        self._record, self._number = record, number
+        for name in os.listdir(self.backup_dir):
+            match = WEIGHTS_NAME.fullmatch(name)
+            if match is not None and int(match.group(1)) not in (number, previous):
+                os.remove(os.path.join(self.backup_dir, name))
 
     def _should_save_on_batch(self, batch):
         if self.save_freq == "epoch":
@@ -94,3 +126,18 @@ class BackupAndRestore(Callback):
     def on_train_end(self, logs=None):
         if self.delete_checkpoint and os.path.exists(self.backup_dir):
             shutil.rmtree(self.backup_dir)
+
+
+def _parse_record(data, path):
+    """(text, epoch, weights file number) from a record's bytes, or an UnreadableFileError naming the file."""
+    try:
+        if len(data) > RECORD_LIMIT:
+            raise ValueError(f"longer than {RECORD_LIMIT} bytes")
+        text = data.decode("utf-8")
+        record = json.loads(text)
+        epoch, match = record["epoch"], WEIGHTS_NAME.fullmatch(record["weights"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise UnreadableFileError(f"BackupAndRestore: {path} is not a readable backup record ({error})") from error
+    if match is None or not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0:
+        raise UnreadableFileError(f"BackupAndRestore: {path} is not a readable backup record: {text[:200]!r}")
+    return text, epoch, int(match.group(1))

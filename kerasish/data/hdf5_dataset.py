@@ -4,15 +4,17 @@ Like Caffe's HDF5Data layer, rows are read in contiguous blocks of `cache_batche
 (fast sequential reads) and served from memory; at most two blocks are held at a time. With
 `shuffle=True` the order of the blocks and the rows inside each block are permuted every epoch, which
 keeps reads contiguous; pass `shuffle=False` to `fit` then, since a random batch order defeats the cache.
+The file is read through `backends/io/hdf5`: arrays must be numeric data stored in the file itself
+(no external storage, external or soft links, virtual datasets).
 """
 import collections
 import math
 import os
 import threading
 
-import h5py
 import numpy
 
+from kerasish.backends.io.hdf5 import HDF5File
 from kerasish.utils.py_dataset import PyDataset
 
 _BLOCKS_HELD = 2
@@ -30,11 +32,15 @@ class HDF5Dataset(PyDataset):
             raise ValueError(f"HDF5Dataset: `cache_batches` must be a positive integer, received {cache_batches!r}")
         self.path = os.fspath(path)
         self.batch_size, self.shuffle, self.cache_batches = batch_size, shuffle, cache_batches
-        self._file = h5py.File(self.path, "r")
-        self._arrays = [self._array(key) for key in (x, y) if key is not None]
-        lengths = {array.name: array.shape[0] for array in self._arrays}
-        if len(set(lengths.values())) > 1:
-            raise ValueError(f"HDF5Dataset: the arrays in {self.path} have different numbers of rows: {lengths}")
+        self._file = HDF5File(self.path, kind="HDF5 data file")
+        try:
+            self._arrays = [self._array(key) for key in (x, y) if key is not None]
+            lengths = {array.path: array.shape[0] for array in self._arrays}
+            if len(set(lengths.values())) > 1:
+                raise ValueError(f"HDF5Dataset: the arrays in {self.path} have different numbers of rows: {lengths}")
+        except BaseException:
+            self._file.close()
+            raise
         self.num_samples = self._arrays[0].shape[0]
         self._block_rows = batch_size * cache_batches
         self._num_blocks = math.ceil(self.num_samples / self._block_rows)
@@ -44,10 +50,14 @@ class HDF5Dataset(PyDataset):
         self._plan_epoch()
 
     def _array(self, key):
-        if key not in self._file or not isinstance(self._file[key], h5py.Dataset):
+        root = self._file.root
+        if not root.is_dataset(key):
             raise KeyError(f"HDF5Dataset: {self.path} has no array {key!r}; its arrays are "
-                           f"{sorted(name for name, item in self._file.items() if isinstance(item, h5py.Dataset))}")
-        return self._file[key]
+                           f"{sorted(name for name in root.names() if root.is_dataset(name))}")
+        array = root.dataset(key)
+        if not array.shape:
+            raise ValueError(f"HDF5Dataset: array {key!r} of {self.path} is a scalar, not rows")
+        return array
 
     def __len__(self):
         return math.ceil(self.num_samples / self.batch_size)
@@ -76,7 +86,7 @@ class HDF5Dataset(PyDataset):
 
     def _read_block(self, block):
         start = block * self._block_rows
-        arrays = [array[start:start + self._block_rows] for array in self._arrays]
+        arrays = [array.read_rows(start, start + self._block_rows) for array in self._arrays]
         if self.shuffle:
             rows = numpy.random.default_rng(self._block_seeds[block]).permutation(len(arrays[0]))
             arrays = [array[rows] for array in arrays]

@@ -1,10 +1,14 @@
 """Reading the pickled parts of public dataset files (CIFAR batches, IMDB's ragged arrays) without
-running arbitrary code: only numpy array reconstruction is allowed."""
+running arbitrary code: only numpy array reconstruction is allowed. An .npz is read through the one
+zip reader, so its members are streamed and capped (no zip bombs)."""
 import io
 import pickle
-import zipfile
 
 import numpy
+
+from kerasish.backends.io.zip_archive import ZipArchive
+
+NPZ_MEMBER_LIMIT = 8 << 30  # bytes of one inflated .npy member
 
 _ALLOWED = {("numpy", "ndarray"), ("numpy", "dtype"), ("numpy._core.multiarray", "_reconstruct"),
             ("numpy.core.multiarray", "_reconstruct")}
@@ -26,10 +30,10 @@ def load_pickle(path, encoding="bytes"):
 def load_npz(path):
     """`numpy.load(path, allow_pickle=True)` for .npz archives, but unpickling only numpy arrays."""
     arrays = {}
-    with zipfile.ZipFile(path) as archive:
-        for member in archive.namelist():
+    with ZipArchive(path, "dataset .npz file") as archive:
+        for member in archive.names():
             if member.endswith(".npy"):
-                arrays[member[:-len(".npy")]] = _read_npy(io.BytesIO(archive.read(member)))
+                arrays[member[:-len(".npy")]] = _read_npy(io.BytesIO(archive.read(member, NPZ_MEMBER_LIMIT)))
     return arrays
 
 

@@ -2,8 +2,6 @@
 (y_true, y_pred) and as Loss classes. The cross-entropy kernels are `ops.*_crossentropy`."""
 import warnings
 
-import numpy
-
 from kerasish import ops
 from kerasish.backend import epsilon
 
@@ -33,13 +31,12 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
-    """Integer labels against class scores. A label outside [0, num_classes) is an error where the
-    labels have values (the dynamic engine); in a traced graph it contributes a loss of 0."""
+    """Integer labels against class scores. A label outside [0, num_classes) (other than `ignore_class`) is a
+    ValueError on both engines: `ops.sparse_categorical_crossentropy` checks the labels when it runs."""
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.convert_to_tensor(y_true)
     if len(y_true.shape) == len(y_pred.shape) and y_true.shape[axis] == 1:
         y_true = ops.squeeze(y_true, axis=axis)
-    check_sparse_labels("sparse_categorical_crossentropy", y_true, y_pred.shape, axis, ignore_class)
     if ignore_class is None:
         return ops.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
     valid = ops.not_equal(y_true, ignore_class)
@@ -48,22 +45,6 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     y_pred = ops.where(ops.expand_dims(valid, axis), y_pred, 1.0)
     losses = ops.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
     return ops.where(valid, losses, 0.0)
-
-
-def check_sparse_labels(name, y_true, pred_shape, axis, ignore_class=None):
-    """Eager labels must lie in [0, num_classes) (or equal ignore_class); symbolic ones are not checked."""
-    from kerasish.backends.dynamic import Tensor
-    classes = pred_shape[axis]
-    if not isinstance(y_true, Tensor) or classes is None:
-        return
-    invalid = ops.logical_or(ops.less(y_true, 0), ops.greater_equal(y_true, classes))
-    if ignore_class is not None:
-        invalid = ops.logical_and(invalid, ops.not_equal(y_true, ignore_class))
-    if bool(ops.any(invalid)):
-        bad = numpy.asarray(y_true)[numpy.asarray(invalid)]
-        raise ValueError(f"{name}: label {bad.flat[0]:g} is out of range for {classes} classes (y_pred shape "
-                         f"{tuple(pred_shape)}); labels must be integers in [0, {classes})"
-                         + (f" or the ignored class {ignore_class}" if ignore_class is not None else ""))
 
 
 def kl_divergence(y_true, y_pred):

@@ -1,4 +1,6 @@
 """Functional: a model defined by `Model(inputs, outputs)` over KerasTensors (lists, dicts, multi-io)."""
+import collections
+
 from kerasish.backends.primitives import PRIMITIVES
 from kerasish.backends.symbolic import KerasTensor, flatten, map_structure
 from kerasish.layers.input_layer import InputLayer
@@ -16,6 +18,7 @@ class Functional(Model):
         self._inputs_struct, self._outputs_struct = inputs, outputs
         self._graph = FunctionalGraph(inputs, outputs, self.name)
         self._operations = self._graph.layers
+        _check_unique_names(self._operations, self.name)
         names = list(inputs) if isinstance(inputs, dict) else [t.node.operation.name for t in self._graph.inputs]
         self.input_spec = [InputSpec(shape=t.shape, name=name, allow_last_axis_squeeze=True,
                                      optional=t.node.operation.optional)
@@ -112,6 +115,15 @@ class Functional(Model):
         inputs = _resolve_references(config["input_layers"], tensors)
         outputs = _resolve_references(config["output_layers"], tensors)
         return cls(inputs, outputs, name=config.get("name"), trainable=config.get("trainable", True))
+
+
+def _check_unique_names(layers, model_name):
+    """Layers are found by name (`get_layer`, saved weights, configs): two of one name would be confused."""
+    counts = collections.Counter(layer.name for layer in layers)
+    repeated = [f'The name "{name}" is used {count} times in the model' for name, count in counts.items()
+                if count > 1]
+    if repeated:
+        raise ValueError(f"Model '{model_name}': {'; '.join(repeated)}. All layer names should be unique.")
 
 
 class _PrimitiveCall:

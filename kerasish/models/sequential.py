@@ -16,6 +16,9 @@ class Sequential(Model):
         super().__init__(trainable=trainable, name=name)
         self._layers = []
         self._graph = None
+        if layers is not None and not isinstance(layers, (list, tuple)):
+            raise ValueError(f"Sequential: `layers` must be a list of layers, received {layers!r} (of type "
+                             f"{type(layers).__name__})")
         for layer in layers or []:
             self.add(layer, rebuild=False)
         if self._layers:
@@ -68,6 +71,7 @@ class Sequential(Model):
         if not self._layers:
             raise ValueError(f"Sequential model {self.name} cannot be built because it has no layers. "
                              "Call `model.add(layer)`")
+        input_shape = self._single_input(input_shape)
         if not isinstance(input_shape, (tuple, list)) or not all(d is None or isinstance(d, int) for d in input_shape):
             return
         input_shape = (None,) + tuple(input_shape[1:])
@@ -84,7 +88,23 @@ class Sequential(Model):
         self._graph = FunctionalGraph(inputs, x, self.name)
         self.built = True
 
+    def _single_input(self, inputs):
+        """The one input (or its shape) of this stack: as in Keras, a one-element list or tuple holds it (a
+        shape `(n,)` is no such list), and so does a dict keyed by the input layer's name; a dict of other
+        keys is an error naming them."""
+        one = isinstance(inputs, (list, tuple)) and len(inputs) == 1
+        if one and not (inputs[0] is None or isinstance(inputs[0], int)):
+            return inputs[0]
+        if isinstance(inputs, dict):
+            name = self._layers[0].name if self._layers and isinstance(self._layers[0], InputLayer) else None
+            if len(inputs) == 1 and (name is None or name in inputs):
+                return next(iter(inputs.values()))
+            raise ValueError(f"a Sequential model takes one input{f' (named {name!r})' if name else ''}, received a "
+                             f"dict with keys {sorted(inputs)}")
+        return inputs
+
     def call(self, inputs, training=None, mask=None):
+        inputs = self._single_input(inputs)
         if self._graph is not None:
             return self._graph.run([inputs])[0]
         outputs = inputs

@@ -4,7 +4,9 @@
 (`loss_scale_factor`), clip (`clipnorm` | `clipvalue` | `global_clipnorm`), decoupled weight decay,
 each subclass's `update_step`, the moving average (`use_ema`), variable constraints, then
 `iterations += 1`. Every state change is `Variable.assign` of a value computed with ops, and nothing
-branches in Python on a tensor's value, so a traced static step contains the whole update.
+branches in Python on a tensor's value, so a traced static step contains the whole update. Run eagerly,
+the update is all or nothing: an exception or a Ctrl-C part-way puts every variable back as it was
+before the step (a compiled static step is all or nothing too: see backends/static/function.py).
 """
 import re
 import warnings
@@ -13,7 +15,7 @@ import numpy
 
 from kerasish import ops
 from kerasish.backend import floatx
-from kerasish.backends.variable import Variable
+from kerasish.backends.variable import Variable, all_or_nothing
 from kerasish.utils.naming import auto_name
 
 from .schedules import learning_rate_schedule
@@ -190,18 +192,19 @@ class Optimizer:
         if self.loss_scale_factor is not None:
             grads = [g / self.loss_scale_factor for g in grads]
         grads = self._clip_gradients(grads)
-        self._apply_weight_decay(trainable_variables)
-        self._backend_update_step(grads, trainable_variables, self.learning_rate)
-        if self.use_ema:
-            self._update_model_variables_moving_average(self._trainable_variables)
-            if self.ema_overwrite_frequency:
-                overwrite = ops.equal(ops.mod(self._iterations + 1, self.ema_overwrite_frequency), 0)
-                for variable, average in zip(self._trainable_variables, self._model_variables_moving_average):
-                    variable.assign(ops.where(overwrite, average, variable))
-        for variable in trainable_variables:
-            if variable.constraint is not None:
-                variable.assign(variable.constraint(variable))
-        self._iterations.assign(self._iterations + 1)
+        with all_or_nothing(self._variables + self._trainable_variables):
+            self._apply_weight_decay(trainable_variables)
+            self._backend_update_step(grads, trainable_variables, self.learning_rate)
+            if self.use_ema:
+                self._update_model_variables_moving_average(self._trainable_variables)
+                if self.ema_overwrite_frequency:
+                    overwrite = ops.equal(ops.mod(self._iterations + 1, self.ema_overwrite_frequency), 0)
+                    for variable, average in zip(self._trainable_variables, self._model_variables_moving_average):
+                        variable.assign(ops.where(overwrite, average, variable))
+            for variable in trainable_variables:
+                if variable.constraint is not None:
+                    variable.assign(variable.constraint(variable))
+            self._iterations.assign(self._iterations + 1)
 
     def _check_variables_are_known(self, variables):
         for variable in variables:

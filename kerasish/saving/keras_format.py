@@ -1,25 +1,37 @@
 """Keras 3's native files: the `.keras` zip (config.json, metadata.json, model.weights.h5) and
 `.weights.h5` (the variables alone), both in the object-path layout of `object_paths`.
 
-Writes go to a temporary file that replaces the target only when complete. Reads take the whole
-file into memory and check it before the model is touched.
+Writes go to a temporary file that replaces the target only when complete. Reads go through the
+safe readers (`backends/io`): the zip's members are streamed under a cap (the config under
+CONFIG_LIMIT, the weights under what the model can need), `model.weights.h5` is copied into an
+anonymous temporary file, and its datasets are read only once their shapes match the model's.
 """
+import contextlib
 import datetime
 import io
 import json
+import math
 import zipfile
 
 import h5py
+import numpy
 
+from kerasish.backends.io import hdf5
+from kerasish.backends.io.read_errors import UnreadableFileError, reading
+from kerasish.backends.io.zip_archive import ZipArchive
 from kerasish.models.serialization import serialize_layer
 from kerasish.optimizers import Optimizer
 from kerasish.saving import file_writing, weight_matching
 from kerasish.saving.legacy_h5_format import KERAS_VERSION
-from kerasish.saving.model_config import compile_from_config, model_from_config, serialize_compile_config
+from kerasish.saving.model_config import (building_from, compile_from_config, model_from_config,
+                                          serialize_compile_config)
 from kerasish.saving.object_paths import own_variables, read_variables, saveables, write_variables
-from kerasish.saving.read_errors import UnreadableFileError, reading
 
 CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
+CONFIG_LIMIT = 64 * 2 ** 20
+# model.weights.h5 may hold optimizer state the model lacks (loaded with compile=False: Adam keeps
+# two slots per weight, AMSGrad and EMA more) and HDF5's own headers.
+STATE_ALLOWANCE, HEADER_ALLOWANCE = 8, 64 * 2 ** 20
 
 
 def model_config(model):
@@ -53,25 +65,39 @@ def save_weights(model, filepath):
             write_variables(file, model)
 
 
-def _read_weights(source, name):
-    with reading(name, "Keras weights file"), h5py.File(source, "r") as file:
-        return read_variables(file, name)
+def open_archive(filepath):
+    return ZipArchive(filepath, ".keras file")
 
 
-def read_archive(filepath, with_config=True):
-    """(config dict or None, {object path: [arrays]}) from a `.keras` file, all read and parsed."""
-    with reading(filepath, ".keras file"), zipfile.ZipFile(filepath, "r") as archive:
-        names = archive.namelist()
-        missing = [n for n in ((CONFIG, WEIGHTS) if with_config else (WEIGHTS,)) if n not in names]
-        if missing:
-            raise UnreadableFileError(f"{filepath}: not a Keras .keras file: it lacks {missing} (it holds {names})")
-        config = json.loads(archive.read(CONFIG)) if with_config else None
-        weights = archive.read(WEIGHTS)
-    return config, _read_weights(io.BytesIO(weights), f"{filepath}:{WEIGHTS}")
+def read_config(archive):
+    with reading(archive.path, ".keras file"):
+        config = json.loads(archive.read(CONFIG, CONFIG_LIMIT))
+    if not isinstance(config, dict):
+        raise UnreadableFileError(f"{archive.path}: {CONFIG} holds a {type(config).__name__}, not a model config")
+    return config
 
 
-def read_weights_file(filepath):
-    return _read_weights(filepath, filepath)
+def weights_limit(model):
+    """The most bytes `model.weights.h5` may inflate to for `model`."""
+    needed = sum(math.prod(v.shape) * numpy.dtype(v.dtype).itemsize
+                 for _, saveable in saveables(model) for v in own_variables(saveable))
+    return STATE_ALLOWANCE * needed + HEADER_ALLOWANCE
+
+
+@contextlib.contextmanager
+def archive_weights(archive, limit):
+    """{object path: [Dataset]} of the archive's `model.weights.h5` (at most `limit` bytes: see
+    `weights_limit`), readable while the block runs."""
+    with archive.temporary_copy(WEIGHTS, limit) as copy, \
+            hdf5.open_file(copy, f"{archive.path}:{WEIGHTS}", "Keras weights file") as root:
+        yield read_variables(root)
+
+
+@contextlib.contextmanager
+def weights_file(filepath):
+    """{object path: [Dataset]} of a `.weights.h5` file, readable while the block runs."""
+    with hdf5.open_file(filepath, kind="Keras weights file") as root:
+        yield read_variables(root)
 
 
 def weight_entries(model, stored):
@@ -90,9 +116,13 @@ def weight_entries(model, stored):
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    config, stored = read_archive(filepath)
-    model = model_from_config(config, custom_objects, safe_mode)
-    if compile and config.get("compile_config"):
-        compile_from_config(model, config["compile_config"], custom_objects)
-    weight_matching.assign(weight_matching.check(weight_entries(model, stored), filepath, model))
+    with open_archive(filepath) as archive:
+        config = read_config(archive)
+        with building_from(filepath, CONFIG):
+            model = model_from_config(config, custom_objects, safe_mode)
+            if compile and config.get("compile_config"):
+                compile_from_config(model, config["compile_config"], custom_objects)
+        with archive_weights(archive, weights_limit(model)) as stored:
+            values = weight_matching.read(weight_matching.check(weight_entries(model, stored), filepath, model))
+    weight_matching.assign(values)
     return model

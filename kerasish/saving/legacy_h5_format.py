@@ -5,18 +5,22 @@ Layout: the root (or its `model_weights` group) carries `layer_names`; each laye
 `L_W_1:0`, Keras 2 nested `L/L/kernel:0`, Keras 3 without `:0`), so weights are always read through
 `weight_names`, never by guessed names. Long name lists are chunked as `layer_names0`, `layer_names1`...
 Old files hold fixed-length byte strings, newer ones str: both are decoded.
+
+Files are read through `backends/io/hdf5` (no external storage or links, shapes known before data
+is read): the readers give datasets, and the loaders read only those whose shapes match the model.
 """
 import collections
 import json
 
-import h5py
 import numpy
 
-from kerasish.saving.read_errors import UnreadableFileError, reading
+from kerasish.backends.io import hdf5
+from kerasish.backends.io.read_errors import UnreadableFileError
 
 
 KERAS_VERSION = "3.16.0"  # the Keras release whose file formats kerasish writes
 TOP_LEVEL, OPTIMIZER = "top_level_model_weights", "optimizer_weights"
+KIND = "Keras .h5 file"
 
 
 class LegacyH5Error(UnreadableFileError):
@@ -29,81 +33,86 @@ def _text(value):
 
 def attribute_list(group, name):
     if name in group.attrs:
-        return [_text(x) for x in group.attrs[name]]
+        return [_text(x) for x in numpy.atleast_1d(group.attrs[name])]
     values, chunk = [], 0
     while f"{name}{chunk}" in group.attrs:
-        values += [_text(x) for x in group.attrs[f"{name}{chunk}"]]
+        values += [_text(x) for x in numpy.atleast_1d(group.attrs[f"{name}{chunk}"])]
         chunk += 1
     return values
 
 
-def weights_group(file):
-    if "layer_names" in file.attrs or "layer_names0" in file.attrs:
-        return file
-    if "model_weights" in file:
-        return file["model_weights"]
-    raise LegacyH5Error(f"{file.filename}: no 'layer_names' attribute and no 'model_weights' group: "
+def weights_group(root):
+    if "layer_names" in root.attrs or "layer_names0" in root.attrs:
+        return root
+    if root.is_group("model_weights"):
+        return root.group("model_weights")
+    raise LegacyH5Error(f"{root.file.name}: no 'layer_names' attribute and no 'model_weights' group: "
                         "not a Keras legacy .h5 weights file")
 
 
-def read_layer_weights(path):
-    """{layer_name: [arrays in weight_names order]} for every layer with weights, in file (topological) order."""
-    with reading(path, "Keras .h5 file"), h5py.File(path, "r") as file:
-        return _read_layers(weights_group(file), path)
+def open_file(path):
+    """The root group of a legacy `.h5` file (backends/io/hdf5), open while the block runs."""
+    return hdf5.open_file(path, kind=KIND)
 
 
-def _read_group_weights(group, path, label):
+def read_layer_weights(path, max_bytes=None):
+    """{layer_name: [arrays in weight_names order]} for every layer with weights, in file (topological)
+    order. `max_bytes`: the most bytes all arrays together may hold (the caller's model size); the
+    shapes are checked against it before anything is read."""
+    with open_file(path) as root:
+        layers = layer_datasets(weights_group(root))
+        total = sum(dataset.nbytes for datasets in layers.values() for dataset in datasets)
+        if max_bytes is not None and total > max_bytes:
+            raise LegacyH5Error(f"{path}: its weights declare {total} bytes, more than the {max_bytes} bytes "
+                                "the model can hold; nothing was read")
+        return collections.OrderedDict((name, [dataset.read() for dataset in datasets])
+                                       for name, datasets in layers.items())
+
+
+def group_datasets(group, label):
     names = attribute_list(group, "weight_names")
-    missing = [name for name in names if name not in group]
+    missing = [name for name in names if not group.has(name)]
     if missing:
-        raise LegacyH5Error(f"{path}: {label}: weight_names lists {missing}, which the file lacks")
-    return [numpy.asarray(group[name]) for name in names]
+        raise LegacyH5Error(f"{group.file.name}: {label}: weight_names lists {missing}, which the file lacks")
+    return [group.dataset(name) for name in names]
 
 
-def _read_layers(root, path):
+def layer_datasets(root):
+    """{layer_name: [Dataset in weight_names order]} for every layer with weights, in file order."""
     layers = collections.OrderedDict()
     for layer_name in attribute_list(root, "layer_names"):
-        if layer_name not in root:
-            raise LegacyH5Error(f"{path}: layer {layer_name!r} is listed in layer_names but has no group")
-        arrays = _read_group_weights(root[layer_name], path, f"layer {layer_name!r}")
-        if arrays:
-            layers[layer_name] = arrays
+        if not root.is_group(layer_name):
+            raise LegacyH5Error(f"{root.file.name}: layer {layer_name!r} is listed in layer_names but has no group")
+        datasets = group_datasets(root.group(layer_name), f"layer {layer_name!r}")
+        if datasets:
+            layers[layer_name] = datasets
     return layers
 
 
-def _read_top_level(root, path):
+def top_level_datasets(root):
     """The model's own weights (`top_level_model_weights`), None for files from before that group."""
-    return _read_group_weights(root[TOP_LEVEL], path, TOP_LEVEL) if TOP_LEVEL in root else None
+    return group_datasets(root.group(TOP_LEVEL), TOP_LEVEL) if root.is_group(TOP_LEVEL) else None
 
 
-def _read_json(file, key, path):
-    if key not in file.attrs:
+def read_json(root, key):
+    if key not in root.attrs:
         return None
     try:
-        return json.loads(_text(file.attrs[key]))
-    except ValueError as error:
-        raise LegacyH5Error(f"{path}: attribute {key!r} is not valid JSON ({error})") from error
+        return json.loads(_text(root.attrs[key]))
+    except (ValueError, RecursionError) as error:
+        raise LegacyH5Error(f"{root.file.name}: attribute {key!r} is not valid JSON ({error})") from error
 
 
-def read_weights_file(path):
-    """(layers as read_layer_weights gives them, the top-level weights or None)."""
-    with reading(path, "Keras .h5 file"), h5py.File(path, "r") as file:
-        root = weights_group(file)
-        return _read_layers(root, path), _read_top_level(root, path)
+def model_config(root):
+    """The parsed `model_config` of a `model.save("m.h5")` file."""
+    if "model_config" not in root.attrs:
+        raise LegacyH5Error(f"No model config found in the file at {root.file.name}: a weights-only .h5 file "
+                            "loads with model.load_weights(), not load_model()")
+    return read_json(root, "model_config")
 
 
-def read_model_file(path):
-    """The parts of a `model.save("m.h5")` file: model_config and training_config (parsed JSON, None
-    when absent), the layers' and top-level weights, and the optimizer's arrays in order."""
-    with reading(path, "Keras .h5 file"), h5py.File(path, "r") as file:
-        if "model_config" not in file.attrs:
-            raise LegacyH5Error(f"No model config found in the file at {path}: a weights-only .h5 file "
-                                "loads with model.load_weights(), not load_model()")
-        root = weights_group(file)
-        return {"model_config": _read_json(file, "model_config", path),
-                "training_config": _read_json(file, "training_config", path),
-                "layers": _read_layers(root, path), "top_level": _read_top_level(root, path),
-                "optimizer": _read_group_weights(file[OPTIMIZER], path, OPTIMIZER) if OPTIMIZER in file else []}
+def optimizer_datasets(root):
+    return group_datasets(root.group(OPTIMIZER), OPTIMIZER) if root.is_group(OPTIMIZER) else []
 
 
 def write_layer_weights(group, layers, keras_version=KERAS_VERSION, backend="kerasish"):

@@ -12,7 +12,7 @@ import h5py
 
 from kerasish.saving import file_writing, legacy_h5_format, weight_matching
 from kerasish.saving.legacy_h5_format import KERAS_VERSION, OPTIMIZER, TOP_LEVEL, write_weight_group
-from kerasish.saving.model_config import (compile_from_legacy_config, legacy_training_config,
+from kerasish.saving.model_config import (building_from, compile_from_legacy_config, legacy_training_config,
                                           model_from_config)
 
 
@@ -82,13 +82,20 @@ def _pair_name(model_name, file_name):
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    parts = legacy_h5_format.read_model_file(filepath)
-    model = model_from_config(parts["model_config"], custom_objects, safe_mode)
-    entries = weight_entries(model, parts["layers"], parts["top_level"])
-    if compile and parts["training_config"]:
-        compile_from_legacy_config(model, parts["training_config"], custom_objects)
-        if parts["optimizer"]:
-            entries.append(weight_matching.Entry(OPTIMIZER, parts["optimizer"], model.optimizer.variables,
-                                                 required=False))
-    weight_matching.assign(weight_matching.check(entries, filepath, model))
+    with legacy_h5_format.open_file(filepath) as root:
+        with building_from(filepath, "model_config"):
+            model = model_from_config(legacy_h5_format.model_config(root), custom_objects, safe_mode)
+        weights = legacy_h5_format.weights_group(root)
+        entries = weight_entries(model, legacy_h5_format.layer_datasets(weights),
+                                 legacy_h5_format.top_level_datasets(weights))
+        training_config = legacy_h5_format.read_json(root, "training_config")
+        if compile and training_config:
+            with building_from(filepath, "training_config"):
+                compile_from_legacy_config(model, training_config, custom_objects)
+            optimizer = legacy_h5_format.optimizer_datasets(root)
+            if optimizer:
+                entries.append(weight_matching.Entry(OPTIMIZER, optimizer, model.optimizer.variables,
+                                                     required=False))
+        values = weight_matching.read(weight_matching.check(entries, filepath, model))
+    weight_matching.assign(values)
     return model

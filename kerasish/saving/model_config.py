@@ -6,6 +6,9 @@ kerasish's ops and activations are safe), or any other serialized Python lambda.
 are refused by `models.serialization.find_class`, which only looks among kerasish's classes and
 `custom_objects` and never imports a module named in a file.
 """
+import contextlib
+
+from kerasish.backends.io.read_errors import UnreadableFileError
 from kerasish.layers.core.lambda_layer import loads_safely
 from kerasish.models.serialization import deserialize_layer, safe_mode_scope, scoped_custom_objects
 
@@ -51,6 +54,17 @@ def model_from_config(config, custom_objects=None, safe_mode=True):
                          "pass `safe_mode=False` to the loading function.")
     with safe_mode_scope(safe_mode):
         return deserialize_layer(config, custom_objects)
+
+
+@contextlib.contextmanager
+def building_from(path, what):
+    """Raw failures (KeyError, TypeError...) while a model is built or compiled from the config
+    `what` of the file `path` become one UnreadableFileError naming both; ValueErrors pass as raised."""
+    try:
+        yield
+    except (KeyError, AttributeError, IndexError, TypeError, RecursionError) as error:
+        raise UnreadableFileError(f"{path}: {what} does not describe a model kerasish can build: "
+                                  f"{type(error).__name__}: {error}") from error
 
 
 def _serialize(value, serialize):

@@ -14,7 +14,7 @@ from kerasish.models.functional import Functional
 from kerasish.models.model import Model
 from kerasish.models.sequential import Sequential
 from kerasish.optimizers import Optimizer
-from kerasish.saving.read_errors import UnreadableFileError
+from kerasish.backends.io.read_errors import UnreadableFileError
 from kerasish.utils.naming import to_snake_case
 
 
@@ -101,18 +101,17 @@ def write_variables(file, model):
             group.create_dataset(str(index), data=numpy.asarray(variable.numpy()))
 
 
-def read_variables(file, source):
-    """{path: [arrays]} for every `vars` group in `file`; datasets must be named 0..n-1."""
+def read_variables(root):
+    """{path: [Dataset]} for every `vars` group below `root` (an hdf5 Group); datasets must be named
+    0..n-1. Nothing is read yet: the caller checks the shapes first."""
     found = {}
-
-    def visit(name, item):
-        if name.rsplit("/", 1)[-1] != "vars" or not hasattr(item, "keys"):
-            return
-        keys = sorted(item.keys(), key=lambda k: int(k) if k.isdigit() else -1)
+    for group in root.walk():
+        name = group.path.strip("/")
+        if name.rsplit("/", 1)[-1] != "vars":
+            continue
+        keys = sorted(group.names(), key=lambda k: int(k) if k.isdigit() else -1)
         if keys != [str(i) for i in range(len(keys))]:
-            raise UnreadableFileError(f"{source}: group {name!r} holds {keys}, expected datasets named "
+            raise UnreadableFileError(f"{root.file.name}: group {name!r} holds {keys}, expected datasets named "
                                       f"0..{len(keys) - 1}")
-        found[name[:-len("vars")].rstrip("/")] = [numpy.asarray(item[key]) for key in keys]
-
-    file.visititems(visit)
+        found[name[:-len("vars")].rstrip("/")] = [group.dataset(key) for key in keys]
     return found

@@ -4,6 +4,7 @@ Keras 3's `keras/src/saving/saving_api.py` does (`.keras`, `.weights.h5`, legacy
 kerasish.models imports load_model from here, and the format modules import kerasish.models, so
 they are imported inside the functions.
 """
+import contextlib
 import os
 import warnings
 import zipfile
@@ -83,15 +84,22 @@ def save_weights(model, filepath, overwrite=True, **kwargs):
         keras_format.save_weights(model, filepath)
 
 
+@contextlib.contextmanager
 def _stored_entries(model, filepath, by_name):
+    """The weight_matching Entries of the file, its datasets readable while the block runs."""
     from kerasish.saving import keras_format, legacy_h5_format, legacy_h5_model
     if filepath.endswith(".keras"):
-        stored = keras_format.read_archive(filepath, with_config=False)[1]
-        return keras_format.weight_entries(model, stored)
-    if filepath.endswith(".weights.h5"):
-        return keras_format.weight_entries(model, keras_format.read_weights_file(filepath))
-    layers, top_level = legacy_h5_format.read_weights_file(filepath)
-    return legacy_h5_model.weight_entries(model, layers, top_level, by_name)
+        with keras_format.open_archive(filepath) as archive, \
+                keras_format.archive_weights(archive, keras_format.weights_limit(model)) as stored:
+            yield keras_format.weight_entries(model, stored)
+    elif filepath.endswith(".weights.h5"):
+        with keras_format.weights_file(filepath) as stored:
+            yield keras_format.weight_entries(model, stored)
+    else:
+        with legacy_h5_format.open_file(filepath) as root:
+            weights = legacy_h5_format.weights_group(root)
+            yield legacy_h5_model.weight_entries(model, legacy_h5_format.layer_datasets(weights),
+                                                 legacy_h5_format.top_level_datasets(weights), by_name)
 
 
 def load_weights(model, filepath, skip_mismatch=False, **kwargs):
@@ -117,9 +125,10 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
     if not os.path.isfile(filepath):
         raise FileNotFoundError(f"No such weights file: {filepath}")
     from kerasish.saving import weight_matching
-    entries = _stored_entries(model, filepath, by_name)
-    if dry_run:
-        weight_matching.print_table(entries, f"{os.path.basename(filepath)} -> {model.name}")
-        return None
-    weight_matching.assign(weight_matching.check(entries, filepath, model, skip_mismatch))
+    with _stored_entries(model, filepath, by_name) as entries:
+        if dry_run:
+            weight_matching.print_table(entries, f"{os.path.basename(filepath)} -> {model.name}")
+            return None
+        values = weight_matching.read(weight_matching.check(entries, filepath, model, skip_mismatch))
+    weight_matching.assign(values)
     return None

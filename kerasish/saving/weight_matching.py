@@ -1,17 +1,16 @@
 """Matching the arrays read from a file against a model's variables, before anything is assigned.
 
-Every loader (`.weights.h5`/`.keras` object paths, legacy `.h5` by order or by name) reads the whole
-file first and describes what it found as `Entry`s: one per layer or object, with the file's arrays
-and the model's variables side by side. `check` turns the entries into one error listing every
-missing, unexpected and mis-shaped entry (or a warning with `skip_mismatch=True`), `print_table`
-shows them for `dry_run=True`, and `assign` writes the matching ones only after all were checked,
-so a failed load leaves the model as it was.
+Every loader (`.weights.h5`/`.keras` object paths, legacy `.h5` by order or by name) opens the
+file and describes what it holds as `Entry`s: one per layer or object, with the file's datasets
+(shapes known, data not yet read) and the model's variables side by side. `check` turns the
+entries into one error listing every missing, unexpected and mis-shaped entry (or a warning with
+`skip_mismatch=True`), `print_table` shows them for `dry_run=True`, `read` reads the matching
+ones at the model's shapes, and `assign` writes them only after all were read, so a failed load
+leaves the model as it was and a file never makes the loader read more than the model holds.
 """
 import dataclasses
 import sys
 import warnings
-
-import numpy
 
 OK, MISSING, UNEXPECTED, SHAPE_MISMATCH, COUNT_MISMATCH = (
     "ok", "missing", "unexpected", "shape mismatch", "count mismatch")
@@ -19,7 +18,8 @@ OK, MISSING, UNEXPECTED, SHAPE_MISMATCH, COUNT_MISMATCH = (
 
 @dataclasses.dataclass
 class Entry:
-    """One layer (or object) of the model and/or the file. `arrays` is None when the file lacks it,
+    """One layer (or object) of the model and/or the file. `arrays`: the file's datasets (with `shape`
+    and `read(shape)`, as `backends/io/hdf5.Dataset`), None when the file lacks it;
     `variables` None when the model lacks it. `required=False`: a mismatch is skipped with a warning
     (Keras's behaviour for optimizer state, and for layers absent on one side with `by_name=True`)."""
     name: str
@@ -70,11 +70,16 @@ def check(entries, path, model, skip_mismatch=False):
     return [e for e in entries if e.status == OK]
 
 
-def assign(entries):
-    """Cast every array to its variable's dtype first, then assign them all."""
-    pairs = [(variable, numpy.asarray(array).astype(variable.dtype, copy=False))
-             for entry in entries for variable, array in zip(entry.variables, entry.arrays)]
-    for variable, array in pairs:
+def read(entries):
+    """(variable, array) for every variable of the entries: each array read from the file at its
+    variable's shape (so no more is read than the model holds) and cast to its dtype."""
+    return [(variable, stored.read(tuple(variable.shape)).astype(variable.dtype, copy=False))
+            for entry in entries for variable, stored in zip(entry.variables, entry.arrays)]
+
+
+def assign(values):
+    """Assign the (variable, array) pairs from `read`, once every one was read and cast."""
+    for variable, array in values:
         variable.assign(array)
 
 

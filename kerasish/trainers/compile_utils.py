@@ -107,7 +107,8 @@ class CompileLoss:
         predictions = flatten(y_pred)
         count = len(predictions)
         self.output_names = names_for(self.output_names, count)
-        targets = flatten_targets(y_true, self.output_names) if count > 1 else flatten(y_true)
+        targets = (flatten_targets(y_true, self.output_names) if count > 1 or isinstance(y_true, dict)
+                   else flatten(y_true))
         if len(targets) != count:
             raise ValueError(f"The model has {count} outputs {self.output_names} but the data has "
                              f"{len(targets)} targets")
@@ -118,6 +119,9 @@ class CompileLoss:
             loss = get_loss(identifier, targets[index], predictions[index])
             if loss is None:
                 continue
+            if targets[index] is None:
+                raise ValueError(f"The compiled loss {identifier!r} of output '{self.output_names[index]}' needs "
+                                 "targets, but `y` is None: pass `y` (or batches of `(x, y)`)")
             tracker = metrics.Mean(name=f"{self.output_names[index]}_loss") if count > 1 else None
             self.entries.append((index, loss, 1.0 if weight is None else float(weight), tracker))
             if tracker is not None:

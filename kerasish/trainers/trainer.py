@@ -5,8 +5,10 @@ kerasish.ops, `optimizer.apply` and metric `update_state`, runs on either engine
 calls it per batch, the static engine traces it once per input signature and replays the graph
 (the last, smaller batch of an epoch traces once more; that retrace is expected and not warned about).
 """
+import functools
 import os
 import sys
+import threading
 import warnings
 
 import numpy
@@ -14,8 +16,10 @@ import numpy
 from kerasish.backends import config, interface
 from kerasish.backends.gradient_tape import GradientTape
 from kerasish.backends.symbolic import KerasTensor, flatten, map_structure
+from kerasish.trainers.arguments import (check_validation_freq, check_validation_split, non_negative_int,
+                                         positive_int_or_none)
 from kerasish.trainers.compile_utils import CompileLoss, CompileMetrics
-from kerasish.trainers.data_adapters import (get_data_adapter, is_array_data, train_validation_split,
+from kerasish.trainers.data_adapters import (ArrayAdapter, get_data_adapter, is_array_data, train_validation_split,
                                              unpack_x_y_sample_weight)
 from kerasish.trainers.epoch_iterator import EpochIterator
 
@@ -28,11 +32,9 @@ def resolve_verbose(verbose):
 
 
 def _should_validate(epoch, validation_freq):
-    if isinstance(validation_freq, int):
-        return (epoch + 1) % validation_freq == 0
     if isinstance(validation_freq, (list, tuple, set)):
         return epoch + 1 in validation_freq
-    raise ValueError(f"Expected `validation_freq` to be a list or int, received validation_freq={validation_freq!r}")
+    return (epoch + 1) % validation_freq == 0
 
 
 def _to_python(logs):
@@ -50,6 +52,31 @@ def _symbolic(x):
     return map_structure(lambda a: None if a is None else KerasTensor((None,) + tuple(a.shape[1:]), a.dtype), x)
 
 
+_OWNERS = threading.Lock()  # makes each model's check-and-claim of `_running_thread` one step
+
+
+def _one_thread_at_a_time(method):
+    """Run `method` only while no other thread runs a loop of the same model: two threads stepping one
+    model would interleave their updates of the same variables and optimizer slots. The thread that owns
+    the model may nest calls (fit runs evaluate for validation)."""
+    @functools.wraps(method)
+    def exclusive(self, *args, **kwargs):
+        me = threading.get_ident()
+        with _OWNERS:
+            owner = self._running_thread
+            if owner is not None and owner != me:
+                raise RuntimeError(f"Model '{self.name}' is already running fit/evaluate/predict in another "
+                                   f"thread; {method.__name__}() cannot run on it at the same time. Use one model "
+                                   "per thread (e.g. `kerasish.models.clone_model`) or wait for the other call")
+            self._running_thread = me
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            if owner is None:
+                self._running_thread = None
+    return exclusive
+
+
 class Trainer:
     def __init__(self):
         self.compiled = False
@@ -65,6 +92,7 @@ class Trainer:
         self._batch_sizes = {}
         self._loss_sources = None
         self._trainable_cache = []
+        self._running_thread = None
 
     # ----- compile --------------------------------------------------------------------------
 
@@ -224,12 +252,19 @@ class Trainer:
 
     # ----- fit / evaluate / predict -------------------------------------------------------
 
+    @_one_thread_at_a_time
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None, sample_weight=None,
             initial_epoch=0, steps_per_epoch=None, validation_steps=None, validation_batch_size=None,
             validation_freq=1):
         self._assert_compiled("fit")
         from kerasish.callbacks import CallbackList
+        epochs, initial_epoch = non_negative_int(epochs, "epochs"), non_negative_int(initial_epoch, "initial_epoch")
+        steps_per_epoch = positive_int_or_none(steps_per_epoch, "steps_per_epoch")
+        validation_steps = positive_int_or_none(validation_steps, "validation_steps")
+        validation_batch_size = positive_int_or_none(validation_batch_size, "validation_batch_size")
+        check_validation_split(validation_split)
+        check_validation_freq(validation_freq)
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = train_validation_split((x, y, sample_weight), validation_split)
         adapter = get_data_adapter(x, y, sample_weight, batch_size, shuffle, class_weight)
@@ -287,12 +322,13 @@ class Trainer:
             return x, y, sample_weight
         return validation_data, None, None
 
+    @_one_thread_at_a_time
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
                  callbacks=None, return_dict=False):
         self._assert_compiled("evaluate")
         from kerasish.callbacks import CallbackList
         adapter = get_data_adapter(x, y, sample_weight, batch_size, shuffle=False)
-        iterator = EpochIterator(adapter, steps)
+        iterator = EpochIterator(adapter, positive_int_or_none(steps, "steps"), "test_function")
         verbose = resolve_verbose(verbose)
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
@@ -313,10 +349,11 @@ class Trainer:
         values = [logs[name] for name in self.metrics_names if name in logs]
         return values[0] if len(values) == 1 else values
 
+    @_one_thread_at_a_time
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         from kerasish.callbacks import CallbackList
         adapter = get_data_adapter(x, batch_size=batch_size, shuffle=False)
-        iterator = EpochIterator(adapter, steps)
+        iterator = EpochIterator(adapter, positive_int_or_none(steps, "steps"), "predict_function")
         verbose = resolve_verbose(verbose)
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
@@ -330,33 +367,36 @@ class Trainer:
             outputs.append(result)
             callbacks.on_predict_batch_end(step, {"outputs": result})
         callbacks.on_predict_end()
-        if not outputs:
-            raise ValueError("Unexpected result of `predict_function` (empty batch_outputs): the input data "
-                             "produced no batches")
         return _concatenate(outputs)
 
     # ----- single batches -----------------------------------------------------------------
 
-    def _single_batch(self, x, y, sample_weight, class_weight=None):
+    def _single_batch(self, x, y, sample_weight, class_weight=None, method="train_on_batch"):
         adapter = get_data_adapter(x, y, sample_weight, batch_size=None, class_weight=class_weight)
+        if not isinstance(adapter, ArrayAdapter):
+            raise ValueError(f"{method}() takes one batch of arrays (a numpy array, or a list or dict of arrays), "
+                             f"received x of type {type(x).__name__}")
         adapter.batch_size = adapter.num_samples
         adapter.num_batches = 1
         return next(next(adapter.passes()))
 
+    @_one_thread_at_a_time
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         self._assert_compiled("train_on_batch")
         batch = self._single_batch(x, y, sample_weight, class_weight)
         logs = _to_python(self._run("train", self._prepare("train", batch), batch))
         return logs if return_dict else self._ordered_results(logs)
 
+    @_one_thread_at_a_time
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._assert_compiled("test_on_batch")
-        batch = self._single_batch(x, y, sample_weight)
+        batch = self._single_batch(x, y, sample_weight, method="test_on_batch")
         logs = _to_python(self._run("test", self._prepare("test", batch), batch))
         return logs if return_dict else self._ordered_results(logs)
 
+    @_one_thread_at_a_time
     def predict_on_batch(self, x):
-        batch = self._single_batch(x, None, None)
+        batch = self._single_batch(x, None, None, method="predict_on_batch")
         return map_structure(lambda t: t.numpy(), self._run("predict", self._prepare("predict", batch), batch))
 
 

@@ -19,6 +19,10 @@ class PyDataset:
     """
 
     def __init__(self, workers=1, use_multiprocessing=False, max_queue_size=10):
+        for argument, value, least in (("workers", workers, 0), ("max_queue_size", max_queue_size, 1)):
+            if not isinstance(value, int) or isinstance(value, bool) or value < least:
+                raise ValueError(f"{type(self).__name__}: `{argument}` must be an integer >= {least}, received "
+                                 f"{argument}={value!r}")
         self._workers = workers
         self._use_multiprocessing = use_multiprocessing
         self._max_queue_size = max_queue_size

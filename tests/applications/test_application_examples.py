@@ -5,7 +5,7 @@ import os
 
 import numpy
 
-from kerasish.applications.weights.torch_pth import save_pth
+from kerasish.backends.io.torch_pth import save_pth
 from kerasish.utils.image_utils import write_png
 
 from . import weight_generator

@@ -13,7 +13,7 @@ import pytest
 
 import kerasish
 from kerasish.applications import loading, weight_sources
-from kerasish.applications.weights.torch_pth import load_pth, save_pth
+from kerasish.backends.io.torch_pth import load_pth, save_pth
 from kerasish.saving.legacy_h5_format import write_layer_weights
 from kerasish.utils import file_utils
 

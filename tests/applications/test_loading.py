@@ -7,7 +7,7 @@ import pytest
 
 import kerasish
 from kerasish.backends import config
-from kerasish.applications.weights.torch_pth import save_pth
+from kerasish.backends.io.torch_pth import save_pth
 
 from . import weight_generator
 

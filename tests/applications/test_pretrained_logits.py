@@ -12,7 +12,7 @@ import numpy
 import pytest
 
 import kerasish
-from kerasish.applications.weights.torch_pth import save_pth
+from kerasish.backends.io.torch_pth import save_pth
 from kerasish.saving.legacy_h5_format import write_layer_weights
 
 from . import weight_generator

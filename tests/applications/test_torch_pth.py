@@ -6,7 +6,7 @@ import zipfile
 import numpy
 import pytest
 
-from kerasish.applications.weights.torch_pth import PthError, is_pth, load_pth, save_pth
+from kerasish.backends.io.torch_pth import PthError, is_pth, load_pth, save_pth
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "pth")
 

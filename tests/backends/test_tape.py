@@ -8,7 +8,8 @@ import pytest
 
 import kerasish
 from kerasish import ops
-from kerasish.backends.dynamic import Function, Tensor, no_grad
+from kerasish.backends.custom_gradient import Function
+from kerasish.backends.dynamic import Tensor, no_grad
 
 
 def tensor(*values):
@@ -341,3 +342,26 @@ def test_a_custom_function_backward_must_answer_every_input():
         y = Pair.apply(a, b)
     with pytest.raises(ValueError, match="Pair.backward returned 1 gradients for 2 inputs"):
         tape.gradient(y, [a, b])
+
+
+def test_a_custom_function_record_keeps_only_its_saved_tensors():
+    class StraightThrough(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return ops.round(x)
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+
+    from kerasish.backends.dynamic import tape as tape_module
+    x = Tensor(numpy.random.default_rng(0).standard_normal(tape_module.LARGE).astype("float32"))
+    with kerasish.GradientTape() as tape:
+        tape.watch(x)
+        hidden = x * 2.0  # read by nobody's backward: the Function's record keeps only its shape
+        y = ops.sum(StraightThrough.apply(hidden))
+    alive = weakref.ref(hidden)
+    del hidden
+    gc.collect()
+    assert alive() is None, "a Function's record must not keep inputs its backward was not given"
+    numpy.testing.assert_array_equal(tape.gradient(y, x).numpy(), numpy.full(tape_module.LARGE, 2.0, "float32"))

@@ -8,6 +8,7 @@ import json
 import numpy
 
 import kerasish
+from kerasish.backends.io.read_errors import reading
 from kerasish.callbacks import CallbackList
 
 
@@ -55,7 +56,7 @@ class FakeModel:
         self.save_weights(filepath, overwrite)
 
     def load_weights(self, filepath):
-        with open(filepath) as file:
+        with reading(filepath, "weights file"), open(filepath) as file:
             state = json.load(file)
         self.set_weights(state["weights"])
         self.optimizer.iterations = state["iterations"]

@@ -1,3 +1,4 @@
+import json
 import os
 
 import pytest
@@ -22,7 +23,9 @@ def test_resumes_at_the_epoch_after_the_last_completed_one(tmp_path):
     model = FakeModel()
     with pytest.raises(Crash):
         run_fit(model, [BackupAndRestore(backup), crash_at(2)], losses(1, 1, 1, 1))
-    assert sorted(os.listdir(backup)) == ["latest.weights.h5", "training_metadata.json"]
+    assert sorted(os.listdir(backup)) == ["backup-2.weights.h5", "training_metadata.json"]
+    assert json.loads((backup / "training_metadata.json").read_text()) == {
+        "epoch": 2, "batch": 0, "weights": "backup-2.weights.h5"}
 
     restarted = FakeModel()
     ran = run_fit(restarted, [BackupAndRestore(backup)], losses(1, 1, 1, 1))
@@ -37,10 +40,11 @@ def test_resumes_at_the_epoch_after_the_last_completed_one(tmp_path):
 def test_keeps_the_backup_when_asked_and_double_checkpoint_keeps_the_previous_one(tmp_path):
     backup = tmp_path / "backup"
     run_fit(FakeModel(), [BackupAndRestore(backup, double_checkpoint=True, delete_checkpoint=False)], losses(1, 1))
-    assert sorted(os.listdir(backup)) == ["latest.weights.h5", "latest.weights.h5.bkp", "training_metadata.json",
+    assert sorted(os.listdir(backup)) == ["backup-1.weights.h5", "backup-2.weights.h5", "training_metadata.json",
                                           "training_metadata.json.bkp"]
-    assert (backup / "training_metadata.json").read_text() == '{"epoch": 2, "batch": 0}'
-    assert (backup / "training_metadata.json.bkp").read_text() == '{"epoch": 1, "batch": 0}'
+    assert json.loads((backup / "training_metadata.json").read_text())["epoch"] == 2
+    assert json.loads((backup / "training_metadata.json.bkp").read_text()) == {
+        "epoch": 1, "batch": 0, "weights": "backup-1.weights.h5"}
 
 
 def test_a_corrupt_latest_backup_falls_back_to_the_previous_one(tmp_path):
@@ -48,9 +52,7 @@ def test_a_corrupt_latest_backup_falls_back_to_the_previous_one(tmp_path):
     model = FakeModel()
     with pytest.raises(Crash):
         run_fit(model, [BackupAndRestore(backup, double_checkpoint=True), crash_at(2)], losses(1, 1, 1))
-    (backup / "latest.weights.h5").write_text("garbage")
-    model.load_weights = lambda path, load=model.load_weights: load(path) if "garbage" not in open(
-        path).read() else (_ for _ in ()).throw(OSError("unreadable"))
+    (backup / "backup-2.weights.h5").write_text("garbage")
     ran = run_fit(model, [BackupAndRestore(backup)], losses(1, 1, 1))
     assert ran == [1, 2]
 
@@ -59,11 +61,14 @@ def test_save_freq_in_batches_and_argument_errors(tmp_path):
     backup = tmp_path / "backup"
     model = FakeModel()
     run_fit(model, [BackupAndRestore(backup, save_freq=3, delete_checkpoint=False)], losses(1, 1), steps=2)
+    assert json.loads((backup / "training_metadata.json").read_text()) == {
+        "epoch": 1, "batch": 0, "weights": "backup-1.weights.h5"}
     assert len(os.listdir(backup)) == 2
     with pytest.raises(ValueError, match="Empty `backup_dir`"):
         BackupAndRestore("")
-    with pytest.raises(ValueError, match="save_freq=often"):
-        BackupAndRestore(backup, save_freq="often")
+    for bad in ("often", 0, -2, True):
+        with pytest.raises(ValueError, match=f"save_freq={bad}"):
+            BackupAndRestore(backup, save_freq=bad)
 
 
 def test_an_unbuilt_model_is_refused(tmp_path):

@@ -1,7 +1,8 @@
 """An HTTP server on 127.0.0.1 in a thread, serving scripted responses; no test touches another address.
 
 `server.serve(path, *responses)` queues responses for `path`: bytes (a good 200), an int (that status),
-or `Truncated(data, sent)` (announces len(data) bytes, sends `sent`, then closes). The last response
+or `Truncated(data, sent)` (announces len(data) bytes, sends `sent`, then closes), or `Unsized(data)` (sends
+data without a Content-Length, ending it by closing). The last response
 repeats once the queue is down to it. `server.hits[path]` counts requests.
 """
 import collections
@@ -12,6 +13,11 @@ import threading
 class Truncated:
     def __init__(self, data, sent):
         self.data, self.sent = data, sent
+
+
+class Unsized:
+    def __init__(self, data):
+        self.data = data
 
 
 class LocalServer:
@@ -45,6 +51,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         response = self.owner.next_response(self.path)
         if isinstance(response, int):
             self.send_error(response)
+            return
+        if isinstance(response, Unsized):
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(response.data)
+            self.close_connection = True
             return
         data, sent = (response.data, response.sent) if isinstance(response, Truncated) else (response, len(response))
         self.send_response(200)

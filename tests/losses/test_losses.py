@@ -216,21 +216,21 @@ def test_sparse_categorical_crossentropy_from_probabilities_and_ignore_class(eng
     numpy.testing.assert_allclose(values, numpy.where(keep, per_sample, 0.0), rtol=1e-5)
 
 
-def test_sparse_labels_out_of_range_name_the_label_and_the_classes():
+@pytest.mark.parametrize("engine", ["dynamic", "static"])
+@pytest.mark.parametrize("from_logits", [False, True])
+def test_sparse_labels_out_of_range_name_the_label_and_the_classes(engine, from_logits):
     probabilities = _probabilities((3, 4))
-    with pytest.raises(ValueError, match=r"label 7 is out of range for 4 classes"):
-        losses.SparseCategoricalCrossentropy()(numpy.array([0, 7, 1]), probabilities)
+    loss = losses.SparseCategoricalCrossentropy(from_logits=from_logits)
+    with pytest.raises(ValueError, match=r"label 7 is out of range for 4 classes; labels must be integers in "
+                                         r"\[0, 4\) \(labels shape \(3,\)\)"):
+        run(engine, loss, numpy.array([0, 7, 1]), probabilities)
     with pytest.raises(ValueError, match=r"label -1 is out of range for 4 classes"):
-        losses.sparse_categorical_crossentropy(numpy.array([-1, 0, 1]), probabilities)
-    losses.SparseCategoricalCrossentropy(ignore_class=-1)(numpy.array([-1, 0, 1]), probabilities)
-
-
-def test_sparse_labels_out_of_range_on_the_static_engine_count_as_zero_loss():
-    """A traced graph has no label values to check: the out-of-range row's one-hot target is all zero."""
-    probabilities = _probabilities((2, 4))
-    value = run("static", losses.SparseCategoricalCrossentropy(), numpy.array([1.0, 9.0], numpy.float32),
-                probabilities)
-    numpy.testing.assert_allclose(value, -numpy.log(probabilities[0, 1]) / 2, rtol=1e-5)
+        run(engine, lambda t, p: losses.sparse_categorical_crossentropy(t, p, from_logits=from_logits),
+            numpy.array([-1.0, 0.0, 1.0], numpy.float32), probabilities)
+    ignored = losses.SparseCategoricalCrossentropy(from_logits=from_logits, ignore_class=-1)
+    assert numpy.isfinite(run(engine, ignored, numpy.array([-1, 0, 1]), probabilities))
+    with pytest.raises(ValueError, match=r"label 4 is out of range for 4 classes"):
+        run(engine, ignored, numpy.array([-1, 4, 1]), probabilities)
 
 
 def test_rank_mismatch_by_a_trailing_one_is_squeezed():

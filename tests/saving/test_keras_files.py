@@ -23,8 +23,11 @@ def fixture(name):
 
 @pytest.mark.parametrize("model_name", ["mlp", "cnn"])
 def test_the_three_keras_formats_hold_the_same_arrays(model_name):
-    _, from_keras = keras_format.read_archive(fixture(f"{model_name}.keras"))
-    from_weights = keras_format.read_weights_file(fixture(f"{model_name}.weights.h5"))
+    with keras_format.open_archive(fixture(f"{model_name}.keras")) as archive, \
+            keras_format.archive_weights(archive, limit=2 ** 20) as stored:
+        from_keras = {path: [dataset.read() for dataset in datasets] for path, datasets in stored.items()}
+    with keras_format.weights_file(fixture(f"{model_name}.weights.h5")) as stored:
+        from_weights = {path: [dataset.read() for dataset in datasets] for path, datasets in stored.items()}
     from_legacy = legacy_h5_format.read_layer_weights(fixture(f"{model_name}.h5"))
     assert list(from_legacy) == [legacy for _, legacy in LAYERS[model_name]]
     for path_name, legacy_name in LAYERS[model_name]:

@@ -121,7 +121,7 @@ def test_extract_tar_and_zip_with_keras_naming(server, tmp_path):
 
 def test_tar_members_escaping_the_directory_are_refused(server, tmp_path):
     server.serve("evil.tar.gz", tar_bytes({"../escaped.txt": b"x"}))
-    with pytest.raises(tarfile.OutsideDestinationError):
+    with pytest.raises(ValueError, match="member '../escaped.txt' would land outside the target folder"):
         get_file("evil", f"{server.url}/evil.tar.gz", extract=True, cache_dir=tmp_path)
     assert not (tmp_path / "datasets" / "escaped.txt").exists()
     assert not (tmp_path / "datasets" / "evil").exists()

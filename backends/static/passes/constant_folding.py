@@ -3,7 +3,8 @@
 That is a node whose inputs are all constants, and also a node whose only non-constant inputs are
 read for their static shape alone, when that shape is fully known: `ones_like`/`zeros_like` of
 anything, and the helpers `broadcast_like`/`sum_to`/`reshape_like`/`getitem_grad` of a constant (gradient seeds
-flowing back through broadcasts, reshapes and indexing).
+flowing back through broadcasts, reshapes and indexing). Value checks are left to run time, so a bad
+constant raises when the function runs, as on the dynamic engine, not when it compiles.
 """
 import numpy
 
@@ -17,7 +18,8 @@ SHAPE_ONLY = {"ones_like": (0,), "zeros_like": (0,), "broadcast_like": (1,), "su
 
 def run(roots, context):
     def replace(node, inputs, mapped):
-        if node.kind != "op" or node.dtype.kind == "O" or not _fixed(node, inputs):
+        if node.kind != "op" or node.dtype.kind == "O" or getattr(node.op, "checks", False) \
+                or not _fixed(node, inputs):
             return None
         arrays = [_value(x) for x in inputs]
         value = device.to_numpy(node.op.forward(numpy, *arrays, **node.attrs))

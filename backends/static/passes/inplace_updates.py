@@ -5,6 +5,11 @@ Applies when that step comes after every reader of the variable's old value and 
 may be a view of it, neither the old nor the new value is returned as an output, and shape and
 dtype match the variable. Views of the variable taken outside the plan (e.g. an eager
 `ops.transpose(w)` kept by the user) see the update, as with in-place ops in torch.
+
+The steps that write into variables, and the steps that read what they wrote, then move to the end
+of the plan in their own order: they form its commit section (`plan.commit_start`), so an error or
+a Ctrl-C before it leaves every variable as it was (the function holds Ctrl-C back inside it).
+Every other step, and so every reader of a variable's old value, already came before them.
 """
 from .aliasing import Aliases
 
@@ -28,3 +33,16 @@ def run(plan):
             continue
         if shared.last_read(old) <= index:
             step.out = storage
+    _commit_last(plan, set(storage_of.values()))
+
+
+def _commit_last(plan, storages):
+    written, compute, commit = set(), [], []
+    for step in plan.steps:
+        if step.out in storages or written.intersection(step.inputs):
+            written.add(step.output)
+            commit.append(step)
+        else:
+            compute.append(step)
+    plan.steps = compute + commit
+    plan.commit_start = len(compute)

@@ -2,7 +2,8 @@
 one MatmulBias node that adds the bias and applies the activation in the matmul's own result.
 
 Applies when the matmul and the add have no other user, the add keeps the matmul's static shape
-and dtype (the bias broadcasts into it), and the activation is an elementwise primitive with a
+and dtype (the bias broadcasts into it), the product is not a scalar (numpy's vector dot product is
+a numpy scalar, which cannot be written into), and the activation is an elementwise primitive with a
 fused link (relu, tanh, ...).
 """
 from ...primitives.registry import PRIMITIVES
@@ -31,7 +32,7 @@ def run(roots, context):
         for position in (0, 1):
             product, bias = node.inputs[position], node.inputs[1 - position]
             if (isinstance(product, Symbol) and product.op is matmul and uses.get(id(product)) == 1
-                    and product.shape == node.shape and product.dtype == node.dtype):
+                    and product.shape and product.shape == node.shape and product.dtype == node.dtype):
                 return product, bias
         return None
 

@@ -12,7 +12,7 @@ import inspect
 import marshal
 import types
 
-from kerasish.backends.symbolic import map_structure
+from kerasish.backends.symbolic import flatten, map_structure
 from kerasish.layers.layer import Layer, tensors_for_shapes
 
 SAFE_MODULES = ("kerasish.ops", "kerasish.activations")
@@ -75,7 +75,16 @@ class Lambda(Layer):
 
     def call(self, inputs, mask=None, training=None):
         extra = {"mask": mask, "training": training}
-        return self.function(inputs, **self.arguments, **{name: extra[name] for name in self._function_wants})
+        try:
+            outputs = self.function(inputs, **self.arguments, **{name: extra[name] for name in self._function_wants})
+        except RecursionError as error:
+            raise RecursionError(f"Lambda '{self.name}': its function {getattr(self.function, '__name__', '')!r} "
+                                 "recursed without end (maximum recursion depth exceeded)") from error
+        returned = sorted({type(x).__name__ for x in flatten(outputs) if not hasattr(x, "shape")})
+        if returned:
+            raise TypeError(f"the function must return tensors (or lists/dicts of tensors), it returned "
+                            f"{', '.join(returned)}")
+        return outputs
 
     def compute_mask(self, inputs, previous_mask=None):
         if callable(self.mask):

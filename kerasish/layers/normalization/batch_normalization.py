@@ -1,5 +1,7 @@
 """BatchNormalization: normalises with the batch's statistics while training and with moving averages
 otherwise; a frozen layer (`trainable=False`) always runs in inference mode, as in Keras 3."""
+import numbers
+
 from kerasish import constraints, initializers, ops, regularizers
 from kerasish.backend import epsilon as backend_epsilon
 from kerasish.layers.input_spec import InputSpec
@@ -17,6 +19,9 @@ class BatchNormalization(Layer):
                              f"Received: renorm={renorm}")
         if not isinstance(axis, int) or isinstance(axis, bool):
             raise TypeError(f"Expected an int for `axis`. Received: axis={axis!r}")
+        for argument, value in (("momentum", momentum), ("epsilon", epsilon)):
+            if not isinstance(value, numbers.Real) or isinstance(value, bool):
+                raise ValueError(f"BatchNormalization: `{argument}` must be a float, received {argument}={value!r}")
         self.axis = axis
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)

@@ -1,5 +1,6 @@
 """Reshape: the non-batch axes to `target_shape` (one entry may be -1)."""
 import math
+import numbers
 
 from kerasish import ops
 from kerasish.layers.layer import Layer
@@ -28,7 +29,11 @@ def resolve_target_shape(input_shape, target_shape):
 class Reshape(Layer):
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
-        self.target_shape = tuple(target_shape)
+        if not isinstance(target_shape, (list, tuple)) or not all(
+                isinstance(d, numbers.Integral) and not isinstance(d, bool) for d in target_shape):
+            raise ValueError(f"Reshape: `target_shape` must be a tuple of integers, received "
+                             f"target_shape={target_shape!r}")
+        self.target_shape = tuple(int(d) for d in target_shape)
 
     def call(self, inputs):
         target = resolve_target_shape(inputs.shape, self.target_shape)

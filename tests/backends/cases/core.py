@@ -7,6 +7,7 @@ import math
 import numpy
 
 from kerasish import ops
+from kerasish.backends.primitives.checks import check_range
 
 from . import Case, randn
 
@@ -323,4 +324,13 @@ CREATION = [
          lambda x: numpy.array([[1.0, 2.0, 3.0]], "float32") * x, id="convert_to_tensor"),
 ]
 
-CASES = ARITHMETIC + UNARY + PREDICATES + REDUCTIONS + LINALG + SHAPES + CREATION
+CHECKS = [
+    Case("check_range", lambda x: check_range(x, low=-10, high=10, message="{value} out of range", error="ValueError"),
+         [randn(2, 3)], lambda x: x),
+    Case("check_range", lambda x, i: ops.take(x, i, axis=1), [randn(2, 3), numpy.array([2, -3, 0])],
+         lambda x, i: x[:, i], id="take-checks-its-indices"),
+    Case("check_range", lambda i, v: ops.scatter(i, v, (3, 2)), [numpy.array([[0, 1], [2, -2], [0, 1]]), randn(3)],
+         lambda i, v: _scatter(i % numpy.array([3, 2]), v, (3, 2)), id="scatter-checks-each-coordinate"),
+]
+
+CASES = ARITHMETIC + UNARY + PREDICATES + REDUCTIONS + LINALG + SHAPES + CREATION + CHECKS

@@ -1,11 +1,12 @@
-"""One clear error for a damaged file: h5py, HDF5 and zipfile fail in many ways (OSError,
+"""One clear error for a damaged or refused file: h5py, HDF5 and zipfile fail in many ways (OSError,
 RuntimeError, KeyError, TypeError...) depending on which bytes are wrong."""
 import contextlib
 import zipfile
 
 
 class UnreadableFileError(ValueError):
-    """A saved file that is damaged, truncated or not of the kind its name says."""
+    """A saved file that is damaged, truncated, not of the kind its name says, or refused because
+    it would make the reader hold data from outside the file or more than it may read."""
 
 
 @contextlib.contextmanager
@@ -16,6 +17,6 @@ def reading(path, kind):
     except UnreadableFileError:
         raise
     except (OSError, RuntimeError, KeyError, TypeError, ValueError, NotImplementedError, EOFError,
-            zipfile.BadZipFile) as error:
+            OverflowError, zipfile.BadZipFile) as error:
         raise UnreadableFileError(f"{path}: not a readable {kind} (truncated or corrupt?): "
                                   f"{type(error).__name__}: {error}") from error

@@ -1,0 +1,95 @@
+"""Backpropagation: the one reverse walk over recorded primitive calls, shared by both engines.
+
+The dynamic tape hands it the records it took while ops ran; the static engine hands it the nodes of
+a graph in topological order. Either way the rules are the primitives' own vjps, written with ops, so
+the walk computes on Tensors (the tape) or builds the gradient graph (Symbols), and gradients of
+gradients come the same way.
+
+Memory: the walk holds the only references to the records it is given when the caller lets go of them
+(the non-persistent tape does), and drops each record, and the gradient of its output, once played
+back; the gradients of the sources are kept.
+"""
+from typing import NamedTuple
+
+from .primitives.registry import backward, ops, shape_of
+
+
+class Record(NamedTuple):
+    """One primitive call, as the backward pass reads it."""
+    primitive: object  # a Primitive, or a multi-output op (control flow) whose vjp takes a list of gradients
+    inputs: tuple  # what the rule receives: engine tensors, Python numbers, or the tape's stand-ins
+    input_keys: tuple  # the name of each input; None for inputs that cannot have a gradient
+    output: object
+    output_key: object
+    attrs: dict
+    parts: tuple = ()  # the keys of each result of a multi-output op; empty for a primitive
+
+
+def backpropagate(records, targets, seeds, source_keys, default_seed, restore=None):
+    """{key: gradient} of the sources (and of what lies between them and the targets).
+
+    `records`: in the order they ran. `targets`: (key, tensor) pairs, `seeds`: their output gradients
+    (None: `default_seed(tensor)`). `restore` turns what a record kept back into a value for the rule.
+    Only records that read, directly or not, a source are played; `needs` tells each rule which of its
+    inputs lead to a source.
+    """
+    sources = set(source_keys) - {None}
+    depends = set(sources)
+    relevant = []
+    for record in records:
+        for key in record.input_keys:
+            if key in depends:
+                depends.add(record.output_key)
+                depends.update(record.parts)
+                relevant.append(record)
+                break
+    del records
+    grads = {}
+    for (key, target), seed in zip(targets, seeds):
+        if key is not None and key in depends:
+            _accumulate(grads, key, target, default_seed(target) if seed is None else seed)
+    while relevant:
+        record = relevant.pop()
+        if record.parts:
+            grad = [_take(grads, key, sources) for key in record.parts]
+            if all(g is None for g in grad):
+                continue
+        else:
+            grad = _take(grads, record.output_key, sources)
+            if grad is None:
+                continue
+        primitive, keys, inputs, output = record.primitive, record.input_keys, record.inputs, record.output
+        if restore is not None:
+            inputs, output = tuple(restore(x) for x in inputs), restore(output)
+        needs = tuple(key is not None and key in depends for key in keys)
+        try:
+            if record.parts:
+                found = primitive.vjp(grad, inputs, output, needs, **record.attrs)
+            else:
+                found = backward(primitive, grad, inputs, output, needs, record.attrs)
+        except (ValueError, TypeError) as error:
+            kind = TypeError if isinstance(error, TypeError) else ValueError
+            raise kind(f"gradient of {primitive.name}: {error}") from error
+        del grad, record
+        for key, x, g, need in zip(keys, inputs, found, needs):
+            if g is not None and need:
+                _accumulate(grads, key, x, g)
+        del primitive, inputs, output, found
+    return grads
+
+
+def _take(grads, key, sources):
+    """The gradient of a record's output: kept if it is a source's, else handed over (freed after use)."""
+    return grads.get(key) if key in sources else grads.pop(key, None)
+
+
+def _accumulate(grads, key, x, g):
+    if not _compatible(shape_of(g), shape_of(x)):
+        raise ValueError(f"a gradient of shape {shape_of(g)} does not match its input of shape {shape_of(x)}")
+    previous = grads.get(key)
+    grads[key] = g if previous is None else ops.add(previous, g)
+
+
+def _compatible(first, second):
+    """Whether two static shapes may be the same (None: unknown dimension)."""
+    return len(first) == len(second) and all(a is None or b is None or a == b for a, b in zip(first, second))

@@ -1,0 +1,69 @@
+"""Value checks that run inside graphs: `check_range(x, low, high, message, error)` passes `x` through
+unchanged and raises `error(message)` when a value lies outside [low, high) (ints, or tuples of one
+bound per position along the last axis: the coordinates of scatter).
+
+Ops whose inputs must hold valid values (labels of sparse cross-entropy, indices of take) insert the
+check, so the dynamic engine raises at the op and the static engine raises when the plan runs, with
+the same exception type and message. `message` is formatted at run time with `value` (the first bad
+value) and `shape` (the checked input's shape). Its gradient is the identity.
+
+On numpy the check reads its flag at once. On cupy the flag (and the first bad value) stays on the device
+while a `deferred()` block is open (the static engine opens one per call): the flags are read together,
+one host sync per step, when the block closes; outside such a block (eager ops) the flag is read at the
+op. The value is taken when the check runs, so later steps that reuse the input's buffer cannot change
+the message.
+"""
+import contextlib
+
+import numpy
+
+from .. import device
+from .registry import primitive, same_as_first
+
+ERRORS = {"ValueError": ValueError, "IndexError": IndexError}
+_pending = []  # one list of (flag, value, shape, attrs) per open deferred() block
+
+
+def _error(value, shape, low, high, message, error):
+    return ERRORS[error](message.format(value=value, shape=shape, low=low, high=high))
+
+
+def _forward(xp, x, low, high, message, error):
+    per_position = type(low) is tuple  # one bound per position along the last axis
+    lower, upper = (xp.asarray(low), xp.asarray(high)) if per_position else (low, high)
+    if xp is numpy:
+        if x.size and (((x < lower) | (x >= upper)).any() if per_position
+                       else x.min() < lower or x.max() >= upper):  # two reductions, no temporaries
+            bad = ((x < lower) | (x >= upper)).ravel()
+            raise _error(x.ravel()[bad.argmax()], tuple(x.shape), low, high, message, error)
+        return x
+    bad = ((x < lower) | (x >= upper)).ravel()
+    if not bad.size:
+        return x
+    first = xp.argmax(bad)  # the first bad element, if any: its flag and value stay on the device
+    flag, value = bad[first], x.ravel()[first]
+    if _pending:
+        _pending[-1].append((flag, value, tuple(x.shape), (low, high, message, error)))
+    elif bool(flag):
+        raise _error(value.item(), tuple(x.shape), low, high, message, error)
+    return x
+
+
+@contextlib.contextmanager
+def deferred():
+    """Collect the device flags of the checks run inside; read them all at once on leaving."""
+    _pending.append([])
+    try:
+        yield
+    finally:
+        checks = _pending.pop()
+    if checks:
+        xp = device.get_array_module(checks[0][0])
+        if bool(xp.stack([flag for flag, *_ in checks]).any()):  # the one host sync
+            for flag, value, shape, attrs in checks:
+                if bool(flag):
+                    raise _error(value.item(), shape, *attrs)
+
+
+check_range = primitive("check_range", _forward, lambda g, inputs, output, needs, **attrs: (g,), same_as_first,
+                        saves=(), checks=True)
