@@ -11,7 +11,7 @@ from kerasish.backends.device import device
 __version__ = "0.1.0"
 
 _SUBMODULES = ("activations", "applications", "backend", "callbacks", "config", "constraints", "data",
-               "datasets", "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers",
+               "datasets", "export", "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers",
                "random", "regularizers", "saving", "utils")
 _NAMES = {
     "GradientTape": "kerasish.backends.gradient_tape",

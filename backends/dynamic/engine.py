@@ -31,11 +31,14 @@ def _array_of(x):
     return x
 
 
-def _convert(inputs):
+def _convert(prim, inputs):
     """Unwrap tensors; with an array present Python numbers stay weak scalars (NEP 50)."""
     arrays = [getattr(x, "_data", x) for x in inputs]
     anchored = any(hasattr(a, "shape") for a in arrays)
-    return [a if anchored and type(a) in _SCALARS else _array_of(a) for a in arrays]
+    try:
+        return [a if anchored and type(a) in _SCALARS else _array_of(a) for a in arrays]
+    except ValueError as error:  # ragged nested lists
+        raise ValueError(f"{prim.name}: an input is not a tensor, array or rectangular list: {error}") from None
 
 
 def _on_one_device(arrays):
@@ -58,11 +61,11 @@ def apply(prim, inputs, attrs):
             arrays.append(x)
             numbers += 1
         else:
-            arrays = _convert(inputs)
+            arrays = _convert(prim, inputs)
             break
     else:
         if numbers == len(arrays):  # only Python numbers (or no input): nothing anchors their dtype
-            arrays = _convert(inputs)
+            arrays = _convert(prim, inputs)
     xp = numpy
     if "cupy" in _MODULES:
         xp, arrays = _on_one_device(arrays)

@@ -425,6 +425,12 @@ INDEX_RANGE = "{name}: index {{value}} is out of bounds for axis {axis} with siz
 
 def _checked_indices(name, indices, size, axis):
     """Array indices checked against [-size, size) when the size is known (cupy would wrap around)."""
+    if isinstance(indices, (list, tuple)):
+        indices = numpy.asarray(indices)
+    kind = numpy.dtype(getattr(indices, "dtype", type(indices))).kind
+    if kind not in "iub":
+        raise TypeError(f"{name}: indices must be integers, got dtype {numpy.dtype(indices.dtype)} "
+                        f"(indices {indices!r:.80})")
     if size is None or isinstance(indices, (int, numpy.integer)):
         return indices
     return _checked(indices, low=-size, high=size, error="IndexError",

@@ -407,6 +407,13 @@ class Layer:
             if getattr(error, "layer_named", False) or type(error) not in (ValueError, TypeError):
                 raise
             raise _named_error(error, self) from error
+        except RecursionError as error:  # named once, by the outermost layer call, after the stack unwound
+            if not hasattr(error, "layer"):
+                error.layer = self  # the innermost layer call the error passed: the one that recursed
+            if _CALLS:
+                raise
+            raise RecursionError(f"{error.layer.describe()}: its call() recursed without end (maximum recursion "
+                                 "depth exceeded)") from error
         return outputs
 
     def _check_inputs(self, inputs):

@@ -88,6 +88,12 @@ class Model(Trainer, Layer):
         from kerasish import saving
         return saving.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
+    def export(self, filepath, format="onnx", verbose=True, input_signature=None, **kwargs):
+        """The inference call as an ONNX file (`opset_version=18`, `data_format=None`); see kerasish.export."""
+        from kerasish.export import export_model
+        return export_model(self, filepath, format=format, verbose=verbose, input_signature=input_signature,
+                            **kwargs)
+
 
 def model_from_json(json_string, custom_objects=None):
     """A model (new weights) from `model.to_json()`."""

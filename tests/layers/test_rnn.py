@@ -1,7 +1,7 @@
 import numpy
 import pytest
 
-from kerasish import layers
+from kerasish import layers, utils
 from tests.layers.layer_checks import check_config_round_trip, check_gradients, check_shapes, random_inputs
 
 
@@ -75,6 +75,7 @@ def test_gru_reset_after_matches_numpy():
 
 
 def test_masked_steps_keep_the_state():
+    utils.set_random_seed(0)
     embedding = layers.Embedding(10, 4, mask_zero=True)
     lstm = layers.LSTM(3, return_sequences=True)
     ids = numpy.array([[3, 5, 0, 0], [2, 0, 0, 0]], dtype="int32")
@@ -84,7 +85,8 @@ def test_masked_steps_keep_the_state():
     unmasked = layers.LSTM(3)
     unmasked(embedding(ids[:, :2]))
     unmasked.set_weights(lstm.get_weights())
-    numpy.testing.assert_allclose(unmasked(embedding(ids[:1, :2])).numpy()[0], y[0, 3], rtol=1e-6)
+    # float32 over different batch and sequence lengths: agreement to float32 rounding, not bit for bit
+    numpy.testing.assert_allclose(unmasked(embedding(ids[:1, :2])).numpy()[0], y[0, 3], rtol=1e-5, atol=1e-7)
 
 
 def test_recurrent_dropout_only_while_training():

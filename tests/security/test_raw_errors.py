@@ -104,6 +104,11 @@ class Batches(kerasish.utils.PyDataset):
         return X, Y
 
 
+class CallsItself(layers.Layer):
+    def call(self, inputs):
+        return self(inputs)
+
+
 def lambda_model(function):
     inputs = kerasish.Input((3,))
     return kerasish.Model(inputs, layers.Lambda(function)(inputs))
@@ -134,9 +139,9 @@ MODEL_AND_LAYER_MISUSE = [
     ("Lambda-returning-a-string", lambda: lambda_model(lambda x: "x"), TypeError,
      r"Lambda 'lambda': the function must return tensors .* it returned str"),
     ("Lambda-recursing-symbolic", lambda: lambda_model(endless), RecursionError,
-     r"Lambda 'lambda': its function 'endless' recursed without end"),
+     r"Lambda 'lambda': its call\(\) recursed without end"),
     ("Lambda-recursing-eager", lambda: layers.Lambda(endless)(X), RecursionError,
-     r"Lambda 'lambda': its function 'endless' recursed without end"),
+     r"Lambda 'lambda': its call\(\) recursed without end"),
     # numpy's _UFuncNoLoopError cannot be rebuilt around a message: it reached the user as
     # "_UFuncNoLoopError.__init__() missing 1 required positional argument: 'dtypes'"
     ("Dense-on-strings", lambda: layers.Dense(2)(numpy.array([["a", "b", "c"]])), TypeError,
@@ -146,6 +151,11 @@ MODEL_AND_LAYER_MISUSE = [
      r"Rescaling 'rescaling': multiply: ufunc 'multiply' did not contain a loop"),
     ("clip-to-a-string", lambda: ops.clip(X, "a", 1.0), TypeError,
      r"maximum: ufunc 'maximum' did not contain a loop .* dtypes float32, str32"),
+    # a layer calling itself ran into a bare "maximum recursion depth exceeded in __instancecheck__"
+    ("Layer-calling-itself", lambda: CallsItself()(X), RecursionError,
+     r"CallsItself 'calls_itself': its call\(\) recursed without end"),
+    ("Layer-calling-itself-in-a-model", lambda: kerasish.Sequential([layers.Dense(3), CallsItself()])(X),
+     RecursionError, r"CallsItself 'calls_itself': its call\(\) recursed without end"),
 ]
 
 
@@ -207,7 +217,18 @@ def test_op_argument_misuse_is_an_error_naming_the_op(kind, misuse, error, messa
     (lambda: ops.convert_to_tensor([[1, 2], [3]]), r"convert_to_tensor: setting an array element with a sequence"),
     (lambda: ops.convert_to_tensor(None), r"convert_to_tensor: cannot make a tensor of NoneType None"),
     (lambda: ops.convert_to_tensor({"a": 1}), r"convert_to_tensor: cannot make a tensor of dict"),
-], ids=["zeros-None", "ones-string", "zeros-float", "ragged-list", "None", "dict"])
+    # an op given a ragged list met numpy's "inhomogeneous shape" error without the op's name
+    (lambda: ops.add([[1, 2], [3]], 1), r"add: an input is not a tensor, array or rectangular list: setting an "
+                                        r"array element with a sequence"),
+], ids=["zeros-None", "ones-string", "zeros-float", "ragged-list", "None", "dict", "ragged-list-operand"])
 def test_making_tensors_of_nonsense_is_an_error_naming_the_op(misuse, message):
     with pytest.raises(ValueError, match=message):
         misuse()
+
+
+@pytest.mark.parametrize("kind", ["dynamic", "static"])
+def test_take_with_string_indices_is_an_error_naming_the_op(kind):
+    # it failed inside the index range check: "ufunc 'minimum' did not contain a loop with signature ..."
+    indices = numpy.array(["a", "b"])
+    with pytest.raises(TypeError, match=r"take: indices must be integers, got dtype <U1"):
+        ops.take(operand(kind), indices, axis=0)

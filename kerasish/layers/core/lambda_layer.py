@@ -75,11 +75,7 @@ class Lambda(Layer):
 
     def call(self, inputs, mask=None, training=None):
         extra = {"mask": mask, "training": training}
-        try:
-            outputs = self.function(inputs, **self.arguments, **{name: extra[name] for name in self._function_wants})
-        except RecursionError as error:
-            raise RecursionError(f"Lambda '{self.name}': its function {getattr(self.function, '__name__', '')!r} "
-                                 "recursed without end (maximum recursion depth exceeded)") from error
+        outputs = self.function(inputs, **self.arguments, **{name: extra[name] for name in self._function_wants})
         returned = sorted({type(x).__name__ for x in flatten(outputs) if not hasattr(x, "shape")})
         if returned:
             raise TypeError(f"the function must return tensors (or lists/dicts of tensors), it returned "
