@@ -4,7 +4,9 @@ do not cost fresh page faults.
 glibc serves blocks above M_MMAP_THRESHOLD (128 KiB by default, adjusted dynamically) with mmap,
 and every free returns them to the kernel; the next step's same-sized temporary then faults in its
 pages again. Raising the mmap and trim thresholds keeps those pages in the heap for reuse.
-Applied once at `import kerasish`; set KERASISH_MALLOC_TUNING=0 to leave the allocator alone.
+Applied once, when training or inference starts (the trainer's first step function of fit, evaluate,
+predict or *_on_batch), never at `import kerasish`; a custom training loop may call `tune()` itself.
+Set KERASISH_MALLOC_TUNING=0 to leave the allocator alone.
 No-op where the C library is not glibc.
 """
 import ctypes

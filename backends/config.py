@@ -3,6 +3,8 @@ import json
 import os
 import tempfile
 
+from .io.atomic_file import write_text_atomically
+
 BACKENDS = ("dynamic", "static")
 DEVICES = ("cpu", "gpu", "auto")
 DATA_FORMATS = ("channels_last", "channels_first")
@@ -40,11 +42,7 @@ def _read_file(path):
 def _write_defaults(path, settings):
     """Like Keras, write the settings file on first import so users can find and edit it."""
     try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
-        with os.fdopen(handle, "w") as f:
-            json.dump(settings, f, indent=4)
-        os.replace(temp, path)
+        write_text_atomically(path, json.dumps(settings, indent=4))
     except OSError:
         pass
 

@@ -10,8 +10,6 @@ its tensor type and rank, its apply function in ENGINES, and, for a graph engine
 CONTROL_FLOW (what `ops.cond`, `ops.while_loop` and `ops.scan` build on graph tensors) and its
 symbolic differentiation in GRADIENTS (what `kerasish.GradientTape` calls for a graph tensor target).
 """
-import importlib
-
 _RANKS = {}
 ENGINES = {}
 CONTROL_FLOW = {}
@@ -44,11 +42,9 @@ def control_flow(leaves):
 
 
 def engine_apply(name):
-    function = ENGINES.get(name)
-    if function is None:
-        importlib.import_module(f"{__package__}.{name}.engine")
-        function = ENGINES[name]
-    return function
+    """The apply function of an engine that has registered: the dynamic one loads with kerasish.backends,
+    the static one with whatever traces (a trace is running whenever TRACES is not empty)."""
+    return ENGINES[name]
 
 
 def apply(prim, inputs, attrs):
@@ -60,12 +56,17 @@ def apply(prim, inputs, attrs):
     if TRACES and rank <= DYNAMIC_RANK and _reads_a_variable(inputs):
         return engine_apply("static")(prim, inputs, attrs)  # a Variable read in a trace belongs in the graph
     if best is None:
-        best = ENGINES.get("dynamic") or engine_apply("dynamic")
+        best = ENGINES["dynamic"]
     return best(prim, inputs, attrs)
 
 
+def is_variable(x):
+    """Whether `x` is a Variable (the type registered with VARIABLE_RANK)."""
+    return _RANKS.get(type(x), (0,))[0] == VARIABLE_RANK
+
+
 def _reads_a_variable(inputs):
-    return any(_RANKS.get(type(x), (0,))[0] == VARIABLE_RANK for x in inputs)
+    return any(is_variable(x) for x in inputs)
 
 
 def apply_variable(prim, inputs, attrs):

@@ -7,8 +7,8 @@ symbolic gradients of the graph instead, from the graph engine's registration in
 from . import dispatch
 from .dispatch import is_symbolic
 from .dynamic.tape import GradientTape as DynamicTape
-from .dynamic.tape import _flatten
 from .primitives.registry import ops
+from .tree import flatten, flatten_with_spec, unflatten
 
 
 class GradientTape(DynamicTape):
@@ -19,21 +19,21 @@ class GradientTape(DynamicTape):
         super().watch([x for x in values if not is_symbolic(x)])
 
     def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
-        targets, _ = _flatten(target)
+        targets = flatten(target)
         if not any(is_symbolic(t) for t in targets):
             return super().gradient(target, sources, output_gradients, unconnected_gradients)
         if self._records is None:
             raise RuntimeError("A non-persistent GradientTape can only be used to compute one set of "
                                "gradients; use GradientTape(persistent=True) to call gradient() again")
         gradients = dispatch.GRADIENTS["static"]
-        flat_sources, rebuild = _flatten(sources)
+        flat_sources, spec = flatten_with_spec(sources)
         with self.stop_recording(), targets[0].graph.as_default():
-            seeds = (_flatten(output_gradients)[0] if output_gradients is not None
+            seeds = (flatten(output_gradients) if output_gradients is not None
                      else [ops.ones_like(t) for t in targets])
             results = gradients(targets, flat_sources, grad_ys=seeds, unconnected_gradients=unconnected_gradients)
         if not self.persistent:
             self._records = self._watched = None
-        return rebuild(results)
+        return unflatten(spec, results)
 
 
 __all__ = ["GradientTape"]

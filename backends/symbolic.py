@@ -11,6 +11,7 @@ import numpy
 from . import config, dispatch
 from .operators import TensorOperators
 from .primitives.registry import dtype_of, result_dtype, shape_of
+from .tree import flatten, map_structure  # noqa: F401 (the Keras-API tier imports them from here)
 from .variable import register_assign_hook
 
 _ids = itertools.count()
@@ -68,24 +69,6 @@ class KerasTensor(TensorOperators):
 
     def numpy(self):
         return self.__array__()
-
-
-def flatten(structure):
-    """Leaves of nested lists, tuples and dicts, in order (dict values in insertion order)."""
-    if isinstance(structure, dict):
-        return [leaf for value in structure.values() for leaf in flatten(value)]
-    if isinstance(structure, (list, tuple)):
-        return [leaf for value in structure for leaf in flatten(value)]
-    return [structure]
-
-
-def map_structure(function, structure):
-    """`function` applied to every leaf, keeping the nesting of lists, tuples and dicts."""
-    if isinstance(structure, dict):
-        return {key: map_structure(function, value) for key, value in structure.items()}
-    if isinstance(structure, (list, tuple)):
-        return type(structure)(map_structure(function, value) for value in structure)
-    return function(structure)
 
 
 def any_symbolic(structure):

@@ -15,6 +15,8 @@ import numpy
 
 from . import config, device, dispatch
 from .dynamic.tensor import Tensor
+from .tree import flatten_with_spec as _flatten
+from .tree import unflatten as _unflatten
 from .variable import Variable
 
 
@@ -133,39 +135,3 @@ def _spec(leaf):
 
 def _describe(specs):
     return "(" + ", ".join(f"{s[2]}{list(s[1])}" if s[0] == "array" else repr(s[-1]) for s in specs) + ")"
-
-
-def _flatten(structure):
-    """Leaves of nested lists/tuples/dicts, and a description to rebuild the structure."""
-    if isinstance(structure, dict):
-        leaves, parts = [], []
-        for key in structure:
-            sub, shape = _flatten(structure[key])
-            leaves += sub
-            parts.append((key, shape, len(sub)))
-        return leaves, ("dict", tuple(parts))
-    if isinstance(structure, (list, tuple)):
-        leaves, parts = [], []
-        for item in structure:
-            sub, shape = _flatten(item)
-            leaves += sub
-            parts.append((shape, len(sub)))
-        return leaves, (type(structure), tuple(parts))
-    return [structure], None
-
-
-def _unflatten(structure, leaves):
-    if structure is None:
-        return leaves[0]
-    kind, parts = structure
-    items, start = [], 0
-    if kind == "dict":
-        result = {}
-        for key, shape, count in parts:
-            result[key] = _unflatten(shape, leaves[start:start + count])
-            start += count
-        return result
-    for shape, count in parts:
-        items.append(_unflatten(shape, leaves[start:start + count]))
-        start += count
-    return kind(items) if kind in (list, tuple) else kind(*items)

@@ -10,7 +10,8 @@ Rows: the dynamic engine, the static engine with every pass on, with every pass 
 pass off at a time. Columns: the step time (microseconds, best of 9 rounds in which every
 configuration and torch are timed in turn), the ratios against the dynamic step and against the
 same step in torch eager, the peak memory of one step as tracemalloc sees it (numpy reports its
-buffers there), and the static plan's peak intermediate bytes. Targets: static <= 0.5x dynamic on tiny, <= 1x on mlp; fusion lowers memory.
+buffers there), and the static plan's peak intermediate bytes. Targets: static <= 0.5x dynamic on tiny,
+<= 1x on mlp; fusion lowers memory.
 """
 import argparse
 import timeit

@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = ("activations", "applications", "backend", "callbacks", "config", "constraints", "data",
                "datasets", "export", "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers",
-               "random", "regularizers", "saving", "utils")
+               "random", "regularizers", "saving", "tree", "utils")
 _NAMES = {
     "GradientTape": "kerasish.backends.gradient_tape",
     "function": "kerasish.backends.trace",

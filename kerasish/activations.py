@@ -4,6 +4,8 @@
 (None gives `linear`); `serialize` writes a built-in activation as its name, as Keras 3 does.
 """
 from kerasish import ops
+from kerasish.utils.object_registration import custom_objects_in_force
+from kerasish.utils.object_serialization import lookup
 
 
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
@@ -106,11 +108,7 @@ hard_swish = hard_silu
 
 
 def _lookup(name, custom_objects=None):
-    found = {**ALL_OBJECTS, **ALIASES, **(custom_objects or {})}.get(name)
-    if found is None:
-        raise ValueError(f"Could not interpret activation function identifier: {name!r}. Valid names are: "
-                         f"{', '.join(sorted({**ALL_OBJECTS, **ALIASES}))}")
-    return found
+    return lookup("activation function", name, {**ALL_OBJECTS, **ALIASES, **custom_objects_in_force(custom_objects)})
 
 
 def serialize(activation):

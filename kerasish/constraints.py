@@ -2,7 +2,7 @@
 them to `add_weight(constraint=...)`; the optimizer applies `variable.constraint` after each update."""
 from kerasish import ops
 from kerasish.backend import epsilon
-from kerasish.saving import object_registry as registry
+from kerasish.utils import object_serialization as registry
 
 
 class Constraint:

@@ -3,7 +3,7 @@ with `kerasish.ops`. A layer passes them to `add_weight(regularizer=...)`; the L
 penalties to `layer.losses`."""
 from kerasish import ops
 from kerasish.backend import epsilon
-from kerasish.saving import object_registry as registry
+from kerasish.utils import object_serialization as registry
 
 
 def validate_float_arg(value, name):

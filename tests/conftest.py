@@ -1,5 +1,5 @@
-"""Test-session setup: a private settings folder, the source-tree package layout, GPU skipping and the
-`engine` fixture."""
+"""Test-session setup: a private settings folder, the source-tree package layout, GPU skipping, the same
+random state and layer names at the start of every test, and the `engine` fixture."""
 import importlib.abc
 import importlib.util
 import os
@@ -44,6 +44,15 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "gpu" in item.keywords:
                 item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def same_start_for_every_test():
+    """Each test starts from the same random state (Python's, numpy's, kerasish's global generator) and
+    from default layer names, whichever tests ran before it."""
+    import kerasish  # here, not at the top: SourceTreeFinder must be in place first
+    kerasish.utils.set_random_seed(0)
+    kerasish.backend.clear_session()
 
 
 @pytest.fixture(params=["dynamic", "static"])

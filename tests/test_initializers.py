@@ -11,7 +11,7 @@ from kerasish.utils import set_random_seed
     ("glorot_uniform", 1.0, "avg", True), ("glorot_normal", 1.0, "avg", False), ("he_uniform", 2.0, "in", True),
     ("he_normal", 2.0, "in", False), ("lecun_uniform", 1.0, "in", True), ("lecun_normal", 1.0, "in", False)])
 def test_variance_scaling_presets(name, scale, fan, uniform):
-    values = initializers.get(name)((300, 200))
+    values = numpy.asarray(initializers.get(name)((300, 200)))
     assert values.dtype == numpy.float32
     n = 250 if fan == "avg" else 300
     numpy.testing.assert_allclose(values.std(), math.sqrt(scale / n), rtol=0.03)
@@ -69,3 +69,17 @@ def test_serialization_round_trip_and_names():
 def test_initializer_errors(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+@pytest.mark.parametrize("name", ["zeros", "ones", "identity", "constant", "random_normal", "random_uniform",
+                                  "truncated_normal", "glorot_uniform", "he_normal", "orthogonal"])
+def test_initializers_compute_with_ops_on_the_current_device(name):
+    from kerasish.backends.dynamic import Tensor
+    values = initializers.get(name)((4, 4), "float32")
+    assert isinstance(values, Tensor) and values.dtype == numpy.float32 and values.shape == (4, 4)
+
+
+def test_orthogonal_wide_kernels_have_orthonormal_rows():
+    q = numpy.asarray(initializers.Orthogonal(gain=1.5, seed=3)((2, 3, 10)))
+    rows = q.reshape(6, 10)
+    numpy.testing.assert_allclose(rows @ rows.T, 2.25 * numpy.eye(6), atol=1e-5)

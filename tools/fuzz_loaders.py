@@ -56,7 +56,7 @@ def main(argv=None):
                 counts[check()] += 1
             except AssertionError as finding:
                 counts["finding"] += 1
-                findings.append(str(finding))
+                findings.append(f"{how}: {finding}")
             if time.monotonic() - start > arguments.seconds:
                 break
     tried = sum(counts.values())

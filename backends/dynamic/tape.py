@@ -16,6 +16,7 @@ import itertools
 from .. import device
 from ..backpropagation import Record, backpropagate
 from ..primitives.registry import ops
+from ..tree import flatten, flatten_with_spec, unflatten
 from ..variable import Variable
 from .tensor import Tensor
 
@@ -137,9 +138,9 @@ class GradientTape:
                                "gradients; use GradientTape(persistent=True) to call gradient() again")
         if unconnected_gradients not in ("none", "zero"):
             raise ValueError(f"unconnected_gradients must be 'none' or 'zero', got {unconnected_gradients!r}")
-        flat_sources, rebuild = _flatten(sources)
-        targets, _ = _flatten(target)
-        seeds = _flatten(output_gradients)[0] if output_gradients is not None else [None] * len(targets)
+        flat_sources, spec = flatten_with_spec(sources)
+        targets = flatten(target)
+        seeds = flatten(output_gradients) if output_gradients is not None else [None] * len(targets)
         source_keys = [key_of(s) for s in flat_sources]
         known = [key is not None and key in self._watched for key in source_keys]
         records = self._records
@@ -151,7 +152,7 @@ class GradientTape:
             results = [grads.get(key) if is_known else None for key, is_known in zip(source_keys, known)]
             if unconnected_gradients == "zero":
                 results = [ops.zeros_like(s) if g is None else g for g, s in zip(results, flat_sources)]
-        return rebuild([g if g is None or isinstance(g, Tensor) else Tensor(g) for g in results])
+        return unflatten(spec, [g if g is None or isinstance(g, Tensor) else Tensor(g) for g in results])
 
 
 def _taken(records):
@@ -160,16 +161,6 @@ def _taken(records):
     taken = list(records)
     records.clear()
     return taken
-
-
-def _flatten(structure):
-    if isinstance(structure, dict):
-        keys = list(structure)
-        return [structure[k] for k in keys], lambda values: dict(zip(keys, values))
-    if isinstance(structure, (list, tuple)):
-        kind = type(structure)
-        return list(structure), lambda values: kind(values)
-    return [structure], lambda values: values[0]
 
 
 @contextlib.contextmanager

@@ -42,7 +42,8 @@ CHUNK_LIMIT = 16 * 2 ** 20
 @contextlib.contextmanager
 def open_file(source, name=None, kind="HDF5 file"):
     """The root Group of the HDF5 file at `source` (a path, or a binary file object with a file
-    descriptor, as `tempfile.TemporaryFile()`), closed when the block ends. `name` (default: the path) and `kind` ("Keras weights file") go in errors."""
+    descriptor, as `tempfile.TemporaryFile()`), closed when the block ends. `name` (default: the path)
+    and `kind` ("Keras weights file") go in errors."""
     file = HDF5File(source, name, kind)
     try:
         yield file.root

@@ -21,11 +21,11 @@ import math
 import os
 import pickle
 import struct
-import tempfile
 import zipfile
 
 import numpy
 
+from .atomic_file import atomic_path
 from .read_errors import UnreadableFileError
 from .zip_archive import ZipArchive
 
@@ -369,17 +369,9 @@ def save_pth(state, path, archive="archive"):
             b"ccollections\nOrderedDict\n)R", b"tR"]
         blobs.append((str(key), array.tobytes()))
     pickle_parts.append(b"u.")
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file, zipfile.ZipFile(file, "w", zipfile.ZIP_STORED) as zipped:
-            zipped.writestr(f"{archive}/data.pkl", b"".join(pickle_parts))
-            zipped.writestr(f"{archive}/byteorder", "little")
-            for key, raw in blobs:
-                zipped.writestr(f"{archive}/data/{key}", raw)
-            zipped.writestr(f"{archive}/version", "3\n")
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.remove(temp)
-        raise
+    with atomic_path(path) as temporary, zipfile.ZipFile(temporary, "w", zipfile.ZIP_STORED) as zipped:
+        zipped.writestr(f"{archive}/data.pkl", b"".join(pickle_parts))
+        zipped.writestr(f"{archive}/byteorder", "little")
+        for key, raw in blobs:
+            zipped.writestr(f"{archive}/data/{key}", raw)
+        zipped.writestr(f"{archive}/version", "3\n")

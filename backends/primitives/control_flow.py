@@ -7,12 +7,13 @@ graph node instead, through the control flow the graph engine registered in `dis
 (backends/static/control_flow.py), with gradients.
 """
 from .. import dispatch
+from ..tree import flatten_with_spec as _flatten
+from ..tree import unflatten as _unflatten
 from .registry import export, ops
 
 
 def _graph(*structures):
     """The graph engine's control flow, or None to run eagerly."""
-    from ..trace import _flatten
     return dispatch.control_flow(_flatten(list(structures))[0])
 
 
@@ -57,7 +58,6 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     graph = _graph(init, xs)
     if graph is not None:
         return graph.scan(f, init, xs, length, reverse, unroll)
-    from ..trace import _flatten, _unflatten
     leaves, structure = _flatten(xs) if xs is not None else ([], None)
     steps = int(length) if length is not None else leaves[0].shape[0]
     carry, ys = init, []
@@ -71,7 +71,6 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
 
 
 def _stack_structure(ys):
-    from ..trace import _flatten, _unflatten
     if not ys or ys[0] is None:
         return None
     flat = [_flatten(y)[0] for y in ys]

@@ -10,7 +10,6 @@ import math
 import numpy
 
 from .. import config, device, dispatch
-from ..variable import Variable
 from .elementwise import arithmetic_dtype
 from .registry import dtype_of, export, ops, primitive, result_dtype, shape_of
 
@@ -35,8 +34,10 @@ def _like_infer(shapes, dtypes, dtype=None):
     return tuple(shapes[0]), numpy.dtype(dtype) if dtype is not None else arithmetic_dtype(dtypes[0])
 
 
-_zeros_like = primitive("zeros_like", lambda xp, x, dtype=None: xp.zeros_like(x, dtype=dtype), None, _like_infer)
-_ones_like = primitive("ones_like", lambda xp, x, dtype=None: xp.ones_like(x, dtype=dtype), None, _like_infer)
+_zeros_like = primitive("zeros_like", lambda xp, x, dtype=None: xp.zeros_like(x, dtype=dtype), None, _like_infer,
+                        shape_only=(0,))
+_ones_like = primitive("ones_like", lambda xp, x, dtype=None: xp.ones_like(x, dtype=dtype), None, _like_infer,
+                       shape_only=(0,))
 
 
 @export
@@ -153,7 +154,7 @@ def cast(x, dtype):
         name = dtype_name(dtype)
     except TypeError as error:
         raise TypeError(f"cast: {error} (dtype={dtype!r})") from None
-    if dispatch.is_registered(x) and type(x) is not Variable and x.dtype == name:
+    if dispatch.is_registered(x) and not dispatch.is_variable(x) and x.dtype == name:
         return x
     return _cast(x, dtype=name)
 

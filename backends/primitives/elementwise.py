@@ -72,18 +72,20 @@ def _bool(*dtypes):
 
 # ----- constructors -------------------------------------------------------------------------
 
-def unary(name, forward, vjp=None, infer=same_infer, public=True, saves=None):
-    """A primitive of one input; public ones are the op itself, the others get a wrapper with Keras's signature."""
-    prim = primitive(name, forward, vjp, infer, saves)
+def unary(name, forward, vjp=None, infer=same_infer, public=True, saves=None, **facts):
+    """A primitive of one input; public ones are the op itself, the others get a wrapper with Keras's signature.
+    `facts`: the Primitive's fields for the static passes (fusion, involution, ...)."""
+    prim = primitive(name, forward, vjp, infer, saves, **facts)
     return export(prim, name=name) if public else prim
 
 
-def float_unary(name, forward, vjp=None, public=True, saves=None):
+def float_unary(name, forward, vjp=None, public=True, saves=None, **facts):
     """A float op of one input: `forward(xp, x)` receives x already as a float array."""
-    return unary(name, lambda xp, x, **attrs: forward(xp, floating(x), **attrs), vjp, float_infer, public, saves)
+    return unary(name, lambda xp, x, **attrs: forward(xp, floating(x), **attrs), vjp, float_infer, public, saves,
+                 **facts)
 
 
-def binary(name, ufunc, vjp=None, dtype_rule=arithmetic_dtype, forward=None, saves=None):
+def binary(name, ufunc, vjp=None, dtype_rule=arithmetic_dtype, forward=None, saves=None, **facts):
     """A broadcasting op of two inputs: numpy's `ufunc`, or its own `forward(xp, a, b)`."""
     numpy_ufunc = getattr(numpy, ufunc) if ufunc else None
 
@@ -91,26 +93,28 @@ def binary(name, ufunc, vjp=None, dtype_rule=arithmetic_dtype, forward=None, sav
         result = (numpy_ufunc if xp is numpy else getattr(xp, ufunc))(a, b)
         return result if result.dtype is not _FLOAT64 else keep_float32(result, a, b)  # `is`: the hot path
     forward = forward or ufunc_forward
-    return export(primitive(name, forward, vjp, _broadcast_infer(name, dtype_rule), saves), name=name)
+    return export(primitive(name, forward, vjp, _broadcast_infer(name, dtype_rule), saves, **facts), name=name)
 
 
-def predicate(name, ufunc):
+def predicate(name, ufunc, **facts):
     """Comparisons, logic and isnan-style tests: bool out, no gradient."""
     infer = _broadcast_infer(name, _bool)
-    return export(primitive(name, lambda xp, *xs: getattr(xp, ufunc)(*xs), None, infer), name=name)
+    return export(primitive(name, lambda xp, *xs: getattr(xp, ufunc)(*xs), None, infer, **facts), name=name)
 
 
 # ----- arithmetic ---------------------------------------------------------------------------
 
-binary("add", "add", lambda g, inputs, out, needs: (g, g), saves=())
-binary("subtract", "subtract", lambda g, inputs, out, needs: (g, -g if needs[1] else None), saves=())
+binary("add", "add", lambda g, inputs, out, needs: (g, g), saves=(),
+       fusion=("add", "{0}, {1}", "({0} + {1})"), neutral=(0, (0, 1)))
+binary("subtract", "subtract", lambda g, inputs, out, needs: (g, -g if needs[1] else None), saves=(),
+       fusion=("subtract", "{0}, {1}", "({0} - {1})"), neutral=(0, (1,)))
 binary("multiply", "multiply",
        lambda g, inputs, out, needs: (g * inputs[1] if needs[0] else None, g * inputs[0] if needs[1] else None),
-       saves=(0, 1))
+       saves=(0, 1), fusion=("multiply", "{0}, {1}", "({0} * {1})"), neutral=(1, (0, 1)))
 binary("divide", "true_divide",
        lambda g, inputs, out, needs: (g / inputs[1] if needs[0] else None,
                                       -g * out / inputs[1] if needs[1] else None),
-       float_result, saves=(1, "output"))
+       float_result, saves=(1, "output"), fusion=("divide", "{0}, {1}", "({0} / {1})"), neutral=(1, (1,)))
 export(ops.divide, name="true_divide")
 
 
@@ -143,8 +147,8 @@ def _minimum_vjp(g, inputs, out, needs):
     return (ops.where(first, g, 0.0) if needs[0] else None, ops.where(first, 0.0, g) if needs[1] else None)
 
 
-binary("maximum", "maximum", _maximum_vjp)
-binary("minimum", "minimum", _minimum_vjp)
+binary("maximum", "maximum", _maximum_vjp, fusion=("maximum", "{0}, {1}", "max({0}, {1})"))
+binary("minimum", "minimum", _minimum_vjp, fusion=("minimum", "{0}, {1}", "min({0}, {1})"))
 
 
 def _where_forward(xp, condition, x1, x2):
@@ -172,9 +176,12 @@ def where(condition, x1=None, x2=None):
     return _where(condition, x1, x2)
 
 
-unary("negative", lambda xp, x: xp.negative(x), lambda g, inputs, out, needs: (-g,), saves=())
-unary("square", lambda xp, x: xp.square(x), lambda g, inputs, out, needs: (g * 2 * inputs[0],), saves=(0,))
-unary("abs", lambda xp, x: xp.abs(x), lambda g, inputs, out, needs: (g * ops.sign(inputs[0]),))
+unary("negative", lambda xp, x: xp.negative(x), lambda g, inputs, out, needs: (-g,), saves=(),
+      fusion=("negative", "{0}", "(-{0})"), involution=True)
+unary("square", lambda xp, x: xp.square(x), lambda g, inputs, out, needs: (g * 2 * inputs[0],), saves=(0,),
+      fusion=("square", "{0}", "({0} * {0})"))
+unary("abs", lambda xp, x: xp.abs(x), lambda g, inputs, out, needs: (g * ops.sign(inputs[0]),),
+      fusion=("absolute", "{0}", "abs({0})"))
 unary("sign", lambda xp, x: xp.sign(x))
 unary("floor", lambda xp, x: xp.floor(x))
 unary("ceil", lambda xp, x: xp.ceil(x))
@@ -213,18 +220,22 @@ binary("divide_no_nan", None, lambda g, inputs, out, needs: (
     ops.divide_no_nan(-g * out, inputs[1]) if needs[1] else None), float_result, forward=_divide_no_nan_forward)
 
 
-float_unary("sqrt", lambda xp, x: xp.sqrt(x), lambda g, inputs, out, needs: (g * 0.5 / out,), saves=("output",))
+float_unary("sqrt", lambda xp, x: xp.sqrt(x), lambda g, inputs, out, needs: (g * 0.5 / out,), saves=("output",),
+            fusion=("sqrt", "{0}", "sqrt({0})"))
 float_unary("rsqrt", lambda xp, x: 1 / xp.sqrt(x), lambda g, inputs, out, needs: (g * -0.5 * out * out * out,),
             saves=("output",))
-float_unary("exp", lambda xp, x: xp.exp(x), lambda g, inputs, out, needs: (g * out,), saves=("output",))
+float_unary("exp", lambda xp, x: xp.exp(x), lambda g, inputs, out, needs: (g * out,), saves=("output",),
+            fusion=("exp", "{0}", "exp({0})"))
 float_unary("expm1", lambda xp, x: xp.expm1(x), lambda g, inputs, out, needs: (g * (out + 1),), saves=("output",))
-float_unary("log", lambda xp, x: xp.log(x), lambda g, inputs, out, needs: (g / inputs[0],))
+float_unary("log", lambda xp, x: xp.log(x), lambda g, inputs, out, needs: (g / inputs[0],),
+            fusion=("log", "{0}", "log({0})"))
 float_unary("log1p", lambda xp, x: xp.log1p(x), lambda g, inputs, out, needs: (g / (inputs[0] + 1),))
 float_unary("log2", lambda xp, x: xp.log2(x), lambda g, inputs, out, needs: (g / (inputs[0] * math.log(2)),))
 float_unary("log10", lambda xp, x: xp.log10(x), lambda g, inputs, out, needs: (g / (inputs[0] * math.log(10)),))
 float_unary("sin", lambda xp, x: xp.sin(x), lambda g, inputs, out, needs: (g * ops.cos(inputs[0]),))
 float_unary("cos", lambda xp, x: xp.cos(x), lambda g, inputs, out, needs: (-g * ops.sin(inputs[0]),))
-float_unary("tanh", lambda xp, x: xp.tanh(x), lambda g, inputs, out, needs: (g * (1 - out * out),), saves=("output",))
+float_unary("tanh", lambda xp, x: xp.tanh(x), lambda g, inputs, out, needs: (g * (1 - out * out),), saves=("output",),
+            fusion=("tanh", "{0}", "tanh({0})"))
 
 
 def _erf(xp, x):
@@ -252,7 +263,7 @@ def _sigmoid(xp, x):
 
 
 unary("relu", lambda xp, x: xp.maximum(x, 0), lambda g, inputs, out, needs: (g * ops.greater(out, 0),),
-      saves=("output",))
+      saves=("output",), fusion=("maximum", "{0}, 0", "max({0}, (T)0)"))
 float_unary("sigmoid", _sigmoid, lambda g, inputs, out, needs: (g * out * (1 - out),), saves=("output",))
 float_unary("softplus", lambda xp, x: xp.logaddexp(x, 0), lambda g, inputs, out, needs: (g * ops.sigmoid(inputs[0]),))
 
@@ -354,8 +365,9 @@ def clip(x, x_min, x_max):
 
 # ----- comparisons and logic ----------------------------------------------------------------
 
-for _name in ("equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
-              "logical_and", "logical_or", "logical_xor"):
+for _name in ("equal", "not_equal", "less", "less_equal", "greater", "greater_equal"):
+    predicate(_name, _name, fresh=True)
+for _name in ("logical_and", "logical_or", "logical_xor"):
     predicate(_name, _name)
 for _name in ("logical_not", "isnan", "isinf", "isfinite"):
     predicate(_name, _name)

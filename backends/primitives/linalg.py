@@ -1,4 +1,4 @@
-"""Linear algebra as Keras's ops: matmul, einsum (primitives), and tensordot, dot, inner, outer (einsum
+"""Linear algebra as Keras's ops: matmul, einsum, qr (primitives), and tensordot, dot, inner, outer (einsum
 or matmul underneath).
 
 matmul follows numpy: batch dimensions broadcast, a 1-D operand is a vector. einsum takes explicit or
@@ -8,8 +8,8 @@ with the other operands. A label repeated within one operand (a diagonal or trac
 import functools
 import string
 
+from .elementwise import float_dtype, floating
 from .registry import broadcast_like, broadcast_shapes, describe, export, ops, primitive, result_dtype, shape_of
-
 
 # ----- matmul -------------------------------------------------------------------------------
 
@@ -63,7 +63,8 @@ def _shared_matrix_gradient(a, b, g):
     return matmul(_swap(ops.reshape(a, (-1, rows))), ops.reshape(g, (-1, columns)))
 
 
-matmul = export(primitive("matmul", lambda xp, a, b: xp.matmul(a, b), _matmul_vjp, _matmul_infer, saves=(0, 1)),
+matmul = export(primitive("matmul", lambda xp, a, b: xp.matmul(a, b), _matmul_vjp, _matmul_infer, saves=(0, 1),
+                          fresh=True),
                 name="matmul")
 
 
@@ -249,3 +250,41 @@ def inner(x1, x2):
 @export
 def outer(x1, x2):
     return ops.multiply(ops.reshape(x1, (-1, 1)), ops.reshape(x2, (1, -1)))
+
+
+# ----- qr -----------------------------------------------------------------------------------
+
+_QR_MODES = ("reduced", "complete")
+
+
+def _qr_forward(part):
+    def forward(xp, x, mode):
+        q, r = xp.linalg.qr(floating(x), mode=mode)
+        return q if part == "q" else r
+    return forward
+
+
+def _qr_infer(part):
+    def infer(shapes, dtypes, mode):
+        shape = tuple(shapes[0])
+        if len(shape) < 2:
+            raise ValueError(f"qr: the input must have rank 2 or more (a matrix or a batch of them); received "
+                             f"shape {shape}")
+        *batch, rows, columns = shape
+        size = rows if mode == "complete" else (None if None in (rows, columns) else min(rows, columns))
+        result = (rows, size) if part == "q" else (size, columns)
+        return tuple(batch) + result, float_dtype(dtypes[0])
+    return infer
+
+
+_qr_q = primitive("qr_q", _qr_forward("q"), None, _qr_infer("q"))
+_qr_r = primitive("qr_r", _qr_forward("r"), None, _qr_infer("r"))
+
+
+@export
+def qr(x, mode="reduced"):
+    """`(q, r)` with `x = q @ r`, q orthonormal and r upper triangular, over the last two axes (Keras's
+    `ops.qr`); no gradient."""
+    if mode not in _QR_MODES:
+        raise ValueError(f"qr: `mode` must be one of {list(_QR_MODES)}; received mode={mode!r}")
+    return _qr_q(x, mode=mode), _qr_r(x, mode=mode)

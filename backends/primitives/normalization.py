@@ -8,6 +8,7 @@ dozen passes over the activations; layer and RMS normalisation are composed from
 import math
 
 from .. import config
+from .collective import allreduce, communicator
 from .elementwise import float_dtype
 from .reduction import reduced_shape, restore_axes
 from .registry import export, normalize_axis, ops, primitive, shape_of
@@ -50,11 +51,24 @@ _moments = primitive("moments", _moments_forward, _moments_vjp, _moments_infer)
 
 @export
 def moments(x, axes, keepdims=False, synchronized=False):
-    """(mean, variance) over `axes` from one fused primitive; the variance is the mean squared deviation."""
-    if synchronized:
-        raise NotImplementedError("moments: synchronized=True (cross-replica statistics) is not supported")
+    """(mean, variance) over `axes` from one fused primitive; the variance is the mean squared deviation.
+    `synchronized=True` in a distributed job: the statistics of the whole global batch, from the sums of
+    every process's count, count x mean and count x (variance + mean^2) (one allreduce)."""
     statistics = _moments(x, axes=_axes(axes), keepdims=bool(keepdims))
+    if synchronized and communicator() is not None:
+        return _synchronized(x, statistics, _axes(axes), bool(keepdims))
     return statistics[0], statistics[1]
+
+
+def _synchronized(x, statistics, axes, keepdims):
+    mean, variance = statistics[0], statistics[1]
+    count = _count(x, axes)
+    if not isinstance(count, int):
+        count = ops.sum(ops.ones_like(x), axis=axes, keepdims=keepdims)
+    count = ops.cast(count, mean.dtype) * ops.ones_like(mean)
+    totals = allreduce(ops.stack([count, count * mean, count * (variance + ops.square(mean))]), op="sum")
+    global_mean = totals[1] / totals[0]
+    return global_mean, ops.maximum(totals[2] / totals[0] - ops.square(global_mean), 0.0)  # never below 0 by rounding
 
 
 def _along_axis(vector, axis, ndim):

@@ -77,8 +77,9 @@ def _spread(g, inputs, axis, keepdims):
     return broadcast_like(restore_axes(g, inputs[0], axis, keepdims), inputs[0])
 
 
-def reduction(name, forward, vjp=None, dtype_rule=_same, saves=None):
-    return primitive(name, forward, vjp, _reduce_infer(name, dtype_rule), saves)
+def reduction(name, forward, vjp=None, dtype_rule=_same, saves=None, fresh=True):
+    """A reduction primitive; numpy's reductions return a new array (`fresh`)."""
+    return primitive(name, forward, vjp, _reduce_infer(name, dtype_rule), saves, fresh=fresh)
 
 
 _sum = reduction(

@@ -29,13 +29,28 @@ class Primitive:
     """`saves`: the values the vjp reads (input positions, and "output"); None means all of them. The
     tape keeps the others only as shapes, so their memory goes as soon as nothing else holds them.
     `checks`: the forward is a value check whose errors are the user's own: engines re-raise them with
-    their type and message, and constant folding leaves the node to run time."""
-    __slots__ = ("name", "forward", "vjp", "infer", "saves", "checks")
+    their type and message, and constant folding leaves the node to run time.
 
-    def __init__(self, name, forward, vjp, infer, saves=None, checks=False):
+    Facts the static passes read (they never match names):
+    `fusion`: an elementwise link, (numpy ufunc, its arguments over the operands "{0}", "{1}", CUDA
+    expression over the same), for elementwise and matmul fusion.
+    `neutral`: (value, input positions): x op value = x (value op x = x) for a value at those positions,
+    for algebraic simplification; `involution`: op(op(x)) = x; `same_shape_identity`: the result is
+    input 0 itself when both have the same shape (the broadcasting helpers).
+    `shape_only`: positions of inputs read for their shape alone, so constant folding needs only
+    their static shape.
+    `fresh`: the forward always returns a new array, never a view of an input (buffer aliasing)."""
+    __slots__ = ("name", "forward", "vjp", "infer", "saves", "checks", "fusion", "neutral", "involution",
+                 "same_shape_identity", "shape_only", "fresh")
+
+    def __init__(self, name, forward, vjp, infer, saves=None, checks=False, fusion=None, neutral=None,
+                 involution=False, same_shape_identity=False, shape_only=(), fresh=False):
         self.name, self.forward, self.vjp, self.infer = name, forward, vjp, infer
         self.saves = None if saves is None else frozenset(saves)
         self.checks = checks
+        self.fusion, self.neutral, self.involution = fusion, neutral, involution
+        self.same_shape_identity, self.shape_only = same_shape_identity, tuple(shape_only)
+        self.fresh = fresh or fusion is not None  # a fused link is a ufunc: its result is a new array
 
     def __call__(self, *inputs, **attrs):
         return apply(self, inputs, attrs)
@@ -44,12 +59,13 @@ class Primitive:
         return f"<primitive {self.name}>"
 
 
-def primitive(name, forward, vjp=None, infer=None, saves=None, checks=False):
+def primitive(name, forward, vjp=None, infer=None, saves=None, checks=False, **facts):
+    """Register a Primitive; `facts` are its keyword fields (fusion, neutral, shape_only, fresh, ...)."""
     if name in PRIMITIVES:
         raise ValueError(f"Primitive {name!r} is registered twice")
     if infer is None:
         raise ValueError(f"Primitive {name!r} needs a shape rule (infer)")
-    PRIMITIVES[name] = prim = Primitive(name, forward, vjp, infer, saves, checks)
+    PRIMITIVES[name] = prim = Primitive(name, forward, vjp, infer, saves, checks, **facts)
     return prim
 
 
@@ -158,13 +174,13 @@ sum_to = primitive(
     "sum_to",
     forward=lambda xp, x, like: _sum_to_shape(xp, x, like.shape),
     vjp=lambda g, inputs, output, needs: (broadcast_like(g, inputs[0]), None),
-    infer=_sum_to_infer, saves=())
+    infer=_sum_to_infer, saves=(), same_shape_identity=True, shape_only=(1,))
 
 broadcast_like = primitive(
     "broadcast_like",
     forward=lambda xp, x, like: xp.broadcast_to(x, like.shape),
     vjp=lambda g, inputs, output, needs: (sum_to(g, inputs[0]), None),
-    infer=_sum_to_infer, saves=())
+    infer=_sum_to_infer, saves=(), same_shape_identity=True, shape_only=(1,))
 
 
 def unbroadcast(grad, x, index=0):

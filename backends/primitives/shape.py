@@ -64,7 +64,7 @@ _reshape = primitive("reshape", lambda xp, x, shape: x.reshape(shape),
                      lambda g, inputs, out, needs, shape: (reshape_as(g, inputs[0]),), _reshape_infer, saves=())
 _reshape_like = primitive("reshape_like", lambda xp, x, like: x.reshape(like.shape),
                           lambda g, inputs, out, needs: (_reshape_like(g, inputs[0]), None),
-                          lambda shapes, dtypes: (tuple(shapes[1]), dtypes[0]))
+                          lambda shapes, dtypes: (tuple(shapes[1]), dtypes[0]), shape_only=(1,))
 
 
 @export
@@ -383,7 +383,7 @@ def _getitem_grad_vjp(g, inputs, out, needs, index):
 _getitem = primitive("getitem", lambda xp, x, *arrays, index: x[_decode(index, arrays)], _getitem_vjp,
                      _getitem_infer)
 _getitem_grad = primitive("getitem_grad", _getitem_grad_forward, _getitem_grad_vjp,
-                          lambda shapes, dtypes, index: (tuple(shapes[1]), dtypes[0]))
+                          lambda shapes, dtypes, index: (tuple(shapes[1]), dtypes[0]), shape_only=(1,))
 
 
 @export

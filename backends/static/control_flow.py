@@ -12,9 +12,13 @@ import numpy
 
 from .. import dispatch
 from ..primitives.registry import ops
-from ..trace import _flatten, _unflatten
+from ..tree import flatten_with_spec as _flatten
+from ..tree import unflatten as _unflatten
 from .engine import as_input
+from .function import Function
+from .gradients import gradients
 from .graph import Graph, Symbol, constant, default_graph, placeholder
+from .symbol import components
 from .walk import topological
 
 
@@ -28,7 +32,6 @@ class Body:
     def run(self, *arrays):
         """The outputs for one set of argument arrays (compiled on first use, on the current device)."""
         if self._compiled is None:
-            from .function import Function
             self._compiled = Function(self.params, list(self.outputs), [], None, None, f"body {self.graph.name}")
         return self._compiled._run(*arrays)[0]
 
@@ -100,11 +103,6 @@ def tuple_node(op, inputs, attrs, specs):
     return parts
 
 
-def components(node):
-    """{index: component symbol} of a tuple node."""
-    return node.value
-
-
 def _seeds(grads, node, count):
     parts = components(node)
     return [g if g is not None else ops.zeros_like(parts[i]) for i, g in enumerate(grads[:count])]
@@ -162,7 +160,6 @@ class Scan:
         xs = list(inputs[carries:carries + sequences])
 
         def step(carry, x):
-            from .gradients import gradients
             carry_seed, totals = carry[:carries], carry[carries:]
             before, x_i = x[:carries], x[carries:carries + sequences]
             y_seed, past_seed = x[carries + sequences:carries + sequences + outputs], x[carries + sequences + outputs:]
@@ -251,7 +248,6 @@ class Cond:
 
         def branch(body, used, other):
             def differentiate():
-                from .gradients import gradients
                 results = body.inline(used)
                 inner = [as_input(c, default_graph()) for c in used]
                 found = gradients(results, inner, grad_ys=seeds, unconnected_gradients="zero") if used else []
@@ -310,7 +306,6 @@ class While:
         past_seeds = _history_seeds(grads[count:], history)
 
         def step(carry, x):
-            from .gradients import gradients
             carry_seed, totals = carry[:count], carry[count:]
             before, past_seed = x[:count], x[count:]
             results = body.inline(before + captured)

@@ -1,7 +1,7 @@
 """Pictures of graphs and plans: Graphviz text (`to_dot`) and a rich tree of a compiled plan."""
 import io
 
-from .graph import Symbol
+from .symbol import Symbol
 from .walk import topological
 
 _SHAPES = {"placeholder": "box", "variable": "box3d", "constant": "note", "op": "ellipse"}

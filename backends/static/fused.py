@@ -14,29 +14,19 @@ import functools
 
 import numpy
 
-# name -> (numpy ufunc, its arguments over the operands {0}, {1}; CUDA expression over the same)
-LINKS = {
-    "add": ("add", "{0}, {1}", "({0} + {1})"),
-    "subtract": ("subtract", "{0}, {1}", "({0} - {1})"),
-    "multiply": ("multiply", "{0}, {1}", "({0} * {1})"),
-    "divide": ("divide", "{0}, {1}", "({0} / {1})"),
-    "negative": ("negative", "{0}", "(-{0})"),
-    "exp": ("exp", "{0}", "exp({0})"),
-    "tanh": ("tanh", "{0}", "tanh({0})"),
-    "relu": ("maximum", "{0}, 0", "max({0}, (T)0)"),
-    "log": ("log", "{0}", "log({0})"),
-    "sqrt": ("sqrt", "{0}", "sqrt({0})"),
-    "square": ("square", "{0}", "({0} * {0})"),
-    "abs": ("absolute", "{0}", "abs({0})"),
-    "maximum": ("maximum", "{0}, {1}", "max({0}, {1})"),
-    "minimum": ("minimum", "{0}, {1}", "min({0}, {1})"),
-}
+from ..primitives.registry import PRIMITIVES, ops
+
+
+def link(name):
+    """The elementwise link of the primitive `name` (its `fusion` fact): (numpy ufunc, its arguments over the
+    operands {0}, {1}, CUDA expression over the same). Programs name their primitives: attrs stay plain values."""
+    return PRIMITIVES[name].fusion
 
 
 class FusedElementwise:
-    """attrs: `program` = ((primitive name, operands), ...), an operand being an input index or -1
-    for the previous link's result; `exact` = the static shapes are fully known and all equal, so
-    no link can need a bigger buffer than the first link's."""
+    """attrs: `program` = ((primitive name, operands), ...) of primitives with a `fusion` link, an operand
+    being an input index or -1 for the previous link's result; `exact` = the static shapes are fully
+    known and all equal, so no link can need a bigger buffer than the first link's."""
     name = "fused_elementwise"
     writes_out = True
     fresh = True
@@ -77,8 +67,10 @@ def _numpy_chain(program, exact, count):
     lines = [f"def chain({', '.join(names)}, out=None):",
              f"    v = None if out is None or {aliased} else out"]
     last = len(program) - 1
+    scope = {}
     for index, (name, operands) in enumerate(program):
-        ufunc, arguments, _ = LINKS[name]
+        ufunc, arguments, _ = link(name)
+        scope[ufunc] = getattr(numpy, ufunc)
         call = f"{ufunc}({arguments.format(*['v' if k < 0 else names[k] for k in operands])}"
         target = "v" if index < last else "(v if out is None else out)"
         if index == 0 and index < last:
@@ -86,33 +78,32 @@ def _numpy_chain(program, exact, count):
         elif exact or index == 0:
             lines.append(f"    v = {call}, out={target})")
         else:
-            lines += [f"    try:", f"        v = {call}, out={target})", "    except ValueError:",
+            lines += ["    try:", f"        v = {call}, out={target})", "    except ValueError:",
                       f"        v = {call})"]
     lines.append("    return v")
-    scope = {ufunc: getattr(numpy, ufunc) for ufunc, _, _ in LINKS.values()}
     exec(compile("\n".join(lines) + "\n", f"<kerasish fused {program}>", "exec"), scope)
     return scope["chain"]
 
 
 class MatmulBias:
-    """matmul(x, w, **matmul attributes) + bias, then the activation, in the matmul's result
-    (`exact`: the static shapes are fully known, so the bias cannot grow the result)."""
+    """product(x, w, **attributes) + bias, `product` being the matmul primitive, then the activation, in the
+    product's result (`exact`: the static shapes are fully known, so the bias cannot grow the result)."""
     name = "matmul_bias_activation"
     writes_out = False
     fresh = True
     vjp = None
 
-    def forward(self, xp, x, w, bias, matmul, activation, attributes, exact):
-        return self.kernel(xp, matmul, activation, attributes, exact, 3)(x, w, bias)
+    def forward(self, xp, x, w, bias, product, activation, attributes, exact):
+        return self.kernel(xp, product, activation, attributes, exact, 3)(x, w, bias)
 
     @staticmethod
-    def kernel(xp, matmul, activation, attributes, exact, count):
-        product = functools.partial(matmul.forward, xp, **dict(attributes))
-        program = (("add", (0, 1)),) + (((activation, (-1,)),) if activation is not None else ())
+    def kernel(xp, product, activation, attributes, exact, count):
+        multiply = functools.partial(product.forward, xp, **dict(attributes))
+        program = ((ops.add.name, (0, 1)),) + (((activation, (-1,)),) if activation is not None else ())
         chain = FusedElementwise.kernel(xp, program, exact, 2)
 
         def run(x, w, bias):
-            result = product(x, w)
+            result = multiply(x, w)
             return chain(result, bias, out=result)
         return run
 
@@ -124,16 +115,21 @@ def _kind(x):
     return "scalar" if isinstance(x, (int, float, bool)) else str(x.dtype)
 
 
+def cuda_expression(program, names):
+    """The chain as one CUDA expression over the kernel's input names."""
+    expression = None
+    for name, operands in program:
+        expression = link(name)[2].format(*[expression if k < 0 else names[k] for k in operands])
+    return expression
+
+
 @functools.lru_cache(maxsize=None)
 def _cupy_chain(program, kinds):
     """One cupy ElementwiseKernel for the chain (python scalars become kernel arguments of type T)."""
     import cupy
     names = [f"in{i}" for i in range(len(kinds))]
-    expression = None
-    for name, operands in program:
-        expression = LINKS[name][1].format(*[expression if k < 0 else names[k] for k in operands])
     parameters = ", ".join(f"T {n}" for n in names)
-    kernel = cupy.ElementwiseKernel(parameters, "T out", f"out = {expression}",
+    kernel = cupy.ElementwiseKernel(parameters, "T out", f"out = {cuda_expression(program, names)}",
                                     "kerasish_fused_" + "_".join(name for name, _ in program))
 
     def run(inputs, out):

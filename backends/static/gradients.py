@@ -8,8 +8,7 @@ from .. import dispatch
 from ..backpropagation import Record, backpropagate
 from ..primitives.registry import ops
 from ..variable import Variable
-from .control_flow import components
-from .graph import Symbol
+from .symbol import Symbol, components
 from .walk import topological
 
 

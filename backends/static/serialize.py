@@ -8,11 +8,11 @@ external storage, links or virtual datasets). Nothing is pickled.
 """
 import json
 import os
-import tempfile
 
 import numpy
 
 from ..io import hdf5
+from ..io.atomic_file import atomic_path
 from ..io.read_errors import reading
 from ..primitives.registry import PRIMITIVES
 from ..variable import Variable
@@ -37,22 +37,14 @@ def save(fn, path):
     document = {"format": FORMAT, "version": VERSION, "name": fn.name, "passes": sorted(fn.passes),
                 "single": fn.single, "outputs": len(fn.outputs), "graph": graph,
                 "updates": [variables.setdefault(id(v), (len(variables), v))[0] for v, _ in fn.updates]}
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    os.close(handle)
-    try:
-        with h5py.File(temp, "w") as f:
-            f.create_dataset("graph.json", data=numpy.frombuffer(json.dumps(document).encode(), dtype=numpy.uint8))
-            for key, array in writer.arrays.items():
-                f.create_dataset(f"constants/{key}", data=array)
-            for index, variable in sorted(variables.values(), key=lambda entry: entry[0]):
-                dataset = f.create_dataset(f"variables/{index}", data=variable.numpy())
-                dataset.attrs["name"] = variable.name
-                dataset.attrs["trainable"] = variable.trainable
-        os.replace(temp, path)
-    except BaseException:
-        os.unlink(temp)
-        raise
+    with atomic_path(path) as temporary, h5py.File(temporary, "w") as f:
+        f.create_dataset("graph.json", data=numpy.frombuffer(json.dumps(document).encode(), dtype=numpy.uint8))
+        for key, array in writer.arrays.items():
+            f.create_dataset(f"constants/{key}", data=array)
+        for index, variable in sorted(variables.values(), key=lambda entry: entry[0]):
+            dataset = f.create_dataset(f"variables/{index}", data=variable.numpy())
+            dataset.attrs["name"] = variable.name
+            dataset.attrs["trainable"] = variable.trainable
 
 
 class _Writer:

@@ -1,5 +1,5 @@
 """Graph traversal shared by gradients, the compiler passes and the pictures."""
-from .graph import Symbol
+from .symbol import Symbol
 
 
 def topological(roots):

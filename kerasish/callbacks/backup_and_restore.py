@@ -16,6 +16,7 @@ import shutil
 
 from kerasish.backends.io.read_errors import UnreadableFileError
 from kerasish.callbacks.callback import Callback
+from kerasish.distribution.distribution_lib import chief_only
 from kerasish.utils.atomic_file import atomic_path, write_text_atomically
 
 WEIGHTS_NAME = re.compile(r"backup-(\d+)\.weights\.h5")
@@ -93,6 +94,7 @@ class BackupAndRestore(Callback):
         if self._should_save_on_batch(batch):
             self._save_model()
 
+    @chief_only
     def _save_model(self):
         os.makedirs(self.backup_dir, exist_ok=True)
         number = self._number + 1
@@ -123,6 +125,7 @@ class BackupAndRestore(Callback):
             return True
         return False
 
+    @chief_only
     def on_train_end(self, logs=None):
         if self.delete_checkpoint and os.path.exists(self.backup_dir):
             shutil.rmtree(self.backup_dir)

@@ -1,6 +1,7 @@
 """CallbackList: calls every hook of a list of callbacks, adding History and ProgbarLogger on request."""
 import numpy
 
+from kerasish.backends.tree import flatten
 from kerasish.callbacks.callback import Callback
 from kerasish.callbacks.history import History
 from kerasish.callbacks.progbar_logger import ProgbarLogger
@@ -22,7 +23,7 @@ def pythonify_logs(logs):
 class CallbackList(Callback):
     def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None, **params):
         super().__init__()
-        self.callbacks = _flatten(callbacks) if callbacks else []
+        self.callbacks = flatten(callbacks) if callbacks else []
         for callback in self.callbacks:
             if not isinstance(callback, Callback):
                 raise TypeError(f"CallbackList: every callback must be a kerasish.callbacks.Callback, "
@@ -121,9 +122,3 @@ def _implements(callback, hook):
     or, for the train-batch hooks, the `on_batch_*` method that the default one calls."""
     names = (hook, _DEFAULTS_CALLING[hook]) if hook in _DEFAULTS_CALLING else (hook,)
     return any(getattr(getattr(callback, name), "__func__", None) is not getattr(Callback, name) for name in names)
-
-
-def _flatten(callbacks):
-    if isinstance(callbacks, (list, tuple)):
-        return [leaf for item in callbacks for leaf in _flatten(item)]
-    return [callbacks]

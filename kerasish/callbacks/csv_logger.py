@@ -5,6 +5,7 @@ import io
 import os
 
 from kerasish.callbacks.callback import Callback
+from kerasish.distribution.distribution_lib import chief_only
 
 
 class CSVLogger(Callback):
@@ -17,6 +18,7 @@ class CSVLogger(Callback):
         self.append_header = True
         self.csv_file = None
 
+    @chief_only
     def on_train_begin(self, logs=None):
         if self.append and os.path.exists(self.filename):
             with open(self.filename, encoding="utf-8") as file:
@@ -25,6 +27,7 @@ class CSVLogger(Callback):
         self.csv_file = open(self.filename, "a" if self.append else "w", encoding="utf-8", newline="")
         self.keys = None
 
+    @chief_only
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         write_header = self.keys is None and self.append_header

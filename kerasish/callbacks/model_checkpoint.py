@@ -3,6 +3,7 @@ import os
 import warnings
 
 from kerasish.callbacks.monitor_callback import MonitorCallback
+from kerasish.distribution.distribution_lib import chief_only
 from kerasish.utils.atomic_file import atomic_path
 
 
@@ -77,6 +78,7 @@ class ModelCheckpoint(MonitorCallback):
         self._say(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
         return False
 
+    @chief_only
     def _save_model(self, epoch, batch, logs):
         logs = logs or {}
         filepath = self._get_file_path(epoch, batch, logs)

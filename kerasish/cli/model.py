@@ -9,7 +9,7 @@ from kerasish import applications, layers, losses, metrics, optimizers
 from kerasish.cli import learning_rate
 from kerasish.cli.config import suggestion
 from kerasish.models import Model, Sequential, load_model
-from kerasish.models.serialization import deserialize_layer, safe_mode_scope
+from kerasish.utils.object_serialization import deserialize_layer, safe_mode_scope
 
 MODEL_SOURCES = ("layers", "file", "application")
 

@@ -53,6 +53,7 @@ class DataLoader:
         self.num_workers = num_workers
         self.prefetch_factor = prefetch_factor
         self.collate_fn = collate_fn or default_collate
+        self.task_filter = None  # set by kerasish.distribution while a process reads its share of the epoch
         self._rng = numpy.random.default_rng(seed if seed is not None else numpy.random.randint(2 ** 31))
 
     def _num_items(self):
@@ -76,9 +77,11 @@ class DataLoader:
         items = self._num_items()
         order = self._rng.permutation(items) if self.shuffle else numpy.arange(items)
         if self.batch_size is None:
-            return [int(index) for index in order]
-        return [order[start:start + self.batch_size].tolist()
-                for start in range(0, len(self) * self.batch_size, self.batch_size)]
+            tasks = [int(index) for index in order]
+        else:
+            tasks = [order[start:start + self.batch_size].tolist()
+                     for start in range(0, len(self) * self.batch_size, self.batch_size)]
+        return tasks if self.task_filter is None else self.task_filter(tasks)
 
     def _load(self, task):
         if self.batch_size is None:

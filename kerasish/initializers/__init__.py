@@ -9,7 +9,7 @@ from kerasish.initializers.random_initializers import (GlorotNormal, GlorotUnifo
                                                        LecunNormal, LecunUniform, Orthogonal, RandomNormal,
                                                        RandomUniform, TruncatedNormal, VarianceScaling,
                                                        compute_fans)
-from kerasish.saving import object_registry as registry
+from kerasish.utils import object_serialization as registry
 
 ALL_OBJECTS = (Constant, Identity, Ones, Zeros, GlorotNormal, GlorotUniform, HeNormal, HeUniform, LecunNormal,
                LecunUniform, Orthogonal, RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling)

@@ -1,6 +1,7 @@
 """Initializers that draw nothing: Zeros, Ones, Constant, Identity (Keras 3 names and configs)."""
 import numpy
 
+from kerasish import ops
 from kerasish.backends import config
 from kerasish.initializers.initializer import Initializer
 
@@ -16,7 +17,7 @@ class Constant(Initializer):
         self.value = value
 
     def __call__(self, shape, dtype=None):
-        return numpy.full(tuple(shape), self.value, dtype=standard_dtype(dtype))
+        return ops.full(tuple(shape), self.value, dtype=standard_dtype(dtype))
 
     def get_config(self):
         value = self.value
@@ -25,12 +26,12 @@ class Constant(Initializer):
 
 class Zeros(Initializer):
     def __call__(self, shape, dtype=None):
-        return numpy.zeros(tuple(shape), dtype=standard_dtype(dtype))
+        return ops.zeros(tuple(shape), dtype=standard_dtype(dtype))
 
 
 class Ones(Initializer):
     def __call__(self, shape, dtype=None):
-        return numpy.ones(tuple(shape), dtype=standard_dtype(dtype))
+        return ops.ones(tuple(shape), dtype=standard_dtype(dtype))
 
 
 class Identity(Initializer):
@@ -43,7 +44,7 @@ class Identity(Initializer):
         if len(shape) != 2:
             raise ValueError("Identity matrix initializer can only be used for 2D matrices. "
                              f"Received: shape={tuple(shape)} of rank {len(shape)}.")
-        return (self.gain * numpy.eye(*shape)).astype(standard_dtype(dtype))
+        return ops.cast(self.gain * ops.eye(*shape, dtype=standard_dtype(dtype)), standard_dtype(dtype))
 
     def get_config(self):
         return {"gain": self.gain}

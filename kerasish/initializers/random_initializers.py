@@ -1,4 +1,5 @@
-"""Random initializers (Keras 3 names, defaults and configs), drawn with a seeded numpy generator.
+"""Random initializers (Keras 3 names, defaults and configs), drawn with kerasish.random on the current
+device (so the same numbers on numpy and cupy, and on both engines).
 
 As in Keras, an initializer made with `seed=None` picks its seed once, from Python's `random`
 (so `kerasish.utils.set_random_seed` makes it repeatable), and an initializer with an int seed
@@ -9,6 +10,8 @@ import random
 
 import numpy
 
+from kerasish import ops
+from kerasish import random as draws
 from kerasish.initializers.constant_initializers import standard_dtype
 from kerasish.initializers.initializer import Initializer
 
@@ -21,21 +24,8 @@ class RandomInitializer(Initializer):
         self._init_seed = seed
         self.seed = random.randint(1, int(1e9)) if seed is None else int(seed)
 
-    def generator(self):
-        return numpy.random.default_rng(self.seed & 0xFFFFFFFFFFFFFFFF)
-
     def get_config(self):
         return {"seed": self._init_seed}
-
-
-def truncated_normal(generator, shape, mean, stddev):
-    """Normal draws, redrawing those more than two standard deviations from the mean."""
-    values = generator.standard_normal(shape)
-    outside = numpy.abs(values) > 2
-    while outside.any():
-        values[outside] = generator.standard_normal(int(outside.sum()))
-        outside = numpy.abs(values) > 2
-    return mean + stddev * values
 
 
 class RandomNormal(RandomInitializer):
@@ -45,8 +35,7 @@ class RandomNormal(RandomInitializer):
         self.stddev = stddev
 
     def __call__(self, shape, dtype=None):
-        values = self.generator().normal(self.mean, self.stddev, tuple(shape))
-        return values.astype(standard_dtype(dtype))
+        return draws.normal(tuple(shape), self.mean, self.stddev, dtype=standard_dtype(dtype), seed=self.seed)
 
     def get_config(self):
         return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
@@ -56,8 +45,8 @@ class TruncatedNormal(RandomNormal):
     """Normal draws within two standard deviations of the mean."""
 
     def __call__(self, shape, dtype=None):
-        values = truncated_normal(self.generator(), tuple(shape), self.mean, self.stddev)
-        return values.astype(standard_dtype(dtype))
+        return draws.truncated_normal(tuple(shape), self.mean, self.stddev, dtype=standard_dtype(dtype),
+                                      seed=self.seed)
 
 
 class RandomUniform(RandomInitializer):
@@ -67,8 +56,7 @@ class RandomUniform(RandomInitializer):
         self.maxval = maxval
 
     def __call__(self, shape, dtype=None):
-        values = self.generator().uniform(self.minval, self.maxval, tuple(shape))
-        return values.astype(standard_dtype(dtype))
+        return draws.uniform(tuple(shape), self.minval, self.maxval, dtype=standard_dtype(dtype), seed=self.seed)
 
     def get_config(self):
         return {"minval": self.minval, "maxval": self.maxval, **super().get_config()}
@@ -119,16 +107,15 @@ class VarianceScaling(RandomInitializer):
         fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         variance = self.scale / max(1.0, fan)
-        generator = self.generator()
+        dtype = standard_dtype(dtype)
         if self.distribution == "truncated_normal":
             # 0.8796... is the standard deviation of a standard normal truncated to [-2, 2]
-            values = truncated_normal(generator, shape, 0.0, math.sqrt(variance) / 0.87962566103423978)
-        elif self.distribution == "untruncated_normal":
-            values = generator.normal(0.0, math.sqrt(variance), shape)
-        else:
-            limit = math.sqrt(3.0 * variance)
-            values = generator.uniform(-limit, limit, shape)
-        return values.astype(standard_dtype(dtype))
+            return draws.truncated_normal(shape, 0.0, math.sqrt(variance) / 0.87962566103423978, dtype=dtype,
+                                          seed=self.seed)
+        if self.distribution == "untruncated_normal":
+            return draws.normal(shape, 0.0, math.sqrt(variance), dtype=dtype, seed=self.seed)
+        limit = math.sqrt(3.0 * variance)
+        return draws.uniform(shape, -limit, limit, dtype=dtype, seed=self.seed)
 
     def get_config(self):
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
@@ -174,12 +161,12 @@ class Orthogonal(RandomInitializer):
             raise ValueError("The tensor to initialize must be at least two-dimensional. "
                              f"Received: shape={shape} of rank {len(shape)}.")
         rows, columns = math.prod(shape[:-1]), shape[-1]
-        draws = self.generator().standard_normal((max(rows, columns), min(rows, columns)))
-        q, r = numpy.linalg.qr(draws)
-        q = q * numpy.sign(numpy.diag(r))
+        size = min(rows, columns)
+        q, r = ops.qr(draws.normal((max(rows, columns), size), dtype="float64", seed=self.seed))
+        q = q * ops.sign(ops.sum(r * ops.eye(size, dtype="float64"), axis=0))  # the signs of r's diagonal
         if rows < columns:
-            q = q.T
-        return (self.gain * q.reshape(shape)).astype(standard_dtype(dtype))
+            q = ops.transpose(q)
+        return ops.cast(self.gain * ops.reshape(q, shape), standard_dtype(dtype))
 
     def get_config(self):
         return {"gain": self.gain, **super().get_config()}

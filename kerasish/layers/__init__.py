@@ -1,4 +1,5 @@
-"""kerasish.layers: Keras 3's layers. Each layer module adds its own import line here."""
+"""kerasish.layers: Keras 3's layers. Each layer module adds its own import line here; the classes
+imported here register with the object registry, so configs naming them load."""
 from kerasish.layers.input_layer import Input, InputLayer
 from kerasish.layers.input_spec import InputSpec
 from kerasish.layers.layer import Layer
@@ -41,6 +42,7 @@ from kerasish.layers.rnn.lstm import LSTM, LSTMCell
 from kerasish.layers.rnn.rnn import RNN
 from kerasish.layers.rnn.simple_rnn import SimpleRNN, SimpleRNNCell
 from kerasish.layers.rnn.time_distributed import TimeDistributed
+from kerasish.utils.object_registration import register_built_ins
 
 # Keras's aliases
 Convolution1D, Convolution2D, Convolution3D, Convolution2DTranspose = Conv1D, Conv2D, Conv3D, Conv2DTranspose
@@ -49,3 +51,5 @@ AvgPool1D, AvgPool2D, AvgPool3D = AveragePooling1D, AveragePooling2D, AveragePoo
 GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
 GlobalAvgPool3D = GlobalAveragePooling3D
 GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D = GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D
+
+register_built_ins("layers", dict(globals()))

@@ -1,13 +1,7 @@
 """InputSpec: the rank, dtype and shape a layer accepts, checked before every call (Keras 3)."""
 import numpy
 
-
-def _flatten(structure):
-    if isinstance(structure, dict):
-        return [leaf for value in structure.values() for leaf in _flatten(value)]
-    if isinstance(structure, (list, tuple)):
-        return [leaf for value in structure for leaf in _flatten(value)]
-    return [structure]
+from kerasish.backends.tree import flatten
 
 
 class InputSpec:
@@ -58,7 +52,7 @@ def _describe(layer):
 def _named_inputs(specs, inputs, layer):
     names = [spec.name for spec in specs]
     if not all(names):
-        return _flatten(inputs)
+        return flatten(inputs)
     missing = [name for name in names if name not in inputs]
     if missing:
         raise ValueError(f'Missing data for input "{missing[0]}" of layer {_describe(layer)}. You passed a data '
@@ -71,8 +65,8 @@ def assert_input_compatibility(input_spec, inputs, layer):
     function giving it, called only then (the check runs on every layer call)."""
     if not input_spec:
         return
-    specs = _flatten(input_spec)
-    inputs = _named_inputs(specs, inputs, layer) if isinstance(inputs, dict) else _flatten(inputs)
+    specs = flatten(input_spec)
+    inputs = _named_inputs(specs, inputs, layer) if isinstance(inputs, dict) else flatten(inputs)
     if len(inputs) != len(specs):
         raise ValueError(f"Layer {_describe(layer)} expects {len(specs)} input(s), but it received "
                          f"{len(inputs)} input tensors")

@@ -6,13 +6,13 @@ Symbols and symbolic KerasTensors alike. Sublayers and Variables are found by wa
 attributes (lists, tuples and dicts included), in assignment order, as Keras orders its weights.
 """
 import functools
-import importlib
 import inspect
 import warnings
 import weakref
 
 import numpy
 
+from kerasish import constraints, initializers, regularizers
 from kerasish.backends import config
 from kerasish.backends.dynamic import Tensor
 from kerasish.backends.symbolic import KerasTensor, Node, any_symbolic, flatten, map_structure
@@ -475,7 +475,7 @@ class Layer:
         elif masked and not self.supports_masking:
             warnings.warn(f"Layer {self.describe()} was passed an input with a mask attached to it. "
                           "However, this layer does not support masking and will therefore destroy "
-                          "the mask information. Downstream layers will not see the mask.")
+                          "the mask information. Downstream layers will not see the mask.", stacklevel=2)
 
     def _set_output_masks(self, first, outputs, previous_mask):
         flat_outputs = flatten(outputs)
@@ -587,7 +587,8 @@ def _resolve(module, identifier):
     """An initializer, regularizer or constraint from its name or config; callables pass through."""
     if identifier is None or (callable(identifier) and not isinstance(identifier, type)):
         return identifier
-    return importlib.import_module(f"kerasish.{module}").get(identifier)
+    return {"constraints": constraints, "initializers": initializers, "regularizers": regularizers}[module].get(
+        identifier)
 
 
 def _device_array(array):

@@ -1,7 +1,7 @@
 """kerasish.losses: Keras 3's losses, as functions and as Loss classes, with Keras's names and aliases."""
 import inspect
 
-from kerasish.saving import object_registry as registry
+from kerasish.utils import object_serialization as registry
 from .hinge import CategoricalHinge, Hinge, SquaredHinge, categorical_hinge, hinge, squared_hinge
 from .loss import Loss, LossFunctionWrapper
 from .probabilistic import (BinaryCrossentropy, CategoricalCrossentropy, KLDivergence, Poisson,

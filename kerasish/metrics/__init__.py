@@ -2,7 +2,7 @@
 and the aliases "mse", "mae", "mape", "msle", "bce")."""
 import inspect
 
-from kerasish.saving import object_registry as registry
+from kerasish.utils import object_serialization as registry
 from kerasish.utils.naming import to_snake_case
 
 from .accuracy_metrics import (Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,

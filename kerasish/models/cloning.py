@@ -2,6 +2,8 @@
 from kerasish.backends.symbolic import KerasTensor, flatten, map_structure
 from kerasish.layers.input_layer import Input, InputLayer
 from kerasish.layers.layer import Layer
+from kerasish.models.functional import Functional
+from kerasish.models.sequential import Sequential
 
 
 def _clone_layer(layer):
@@ -11,8 +13,6 @@ def _clone_layer(layer):
 def clone_model(model, input_tensors=None, clone_function=None, call_function=None, recursive=False, **kwargs):
     """Sequential and functional models are rebuilt layer by layer through `clone_function`
     (default: from the layer's config); a subclassed model through its own config."""
-    from kerasish.models.functional import Functional
-    from kerasish.models.sequential import Sequential
     if kwargs:
         raise ValueError(f"clone_model: unexpected keyword arguments {sorted(kwargs)}")
     clone_function = clone_function or _clone_layer
@@ -34,7 +34,6 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
 
 
 def _clone_sequential(model, input_tensors, clone_function):
-    from kerasish.models.sequential import Sequential
     layers = [clone_function(layer) for layer in model.layers]
     first = model._layers[0] if model._layers else None
     if input_tensors is not None:
@@ -45,7 +44,6 @@ def _clone_sequential(model, input_tensors, clone_function):
 
 
 def _clone_functional(model, input_tensors, clone_function, call_function):
-    from kerasish.models.functional import Functional
     graph = model._graph
     if input_tensors is None:
         new_inputs = [Input(batch_shape=t.shape, dtype=t.dtype, name=t.node.operation.name) for t in graph.inputs]

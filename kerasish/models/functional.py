@@ -1,14 +1,16 @@
 """Functional: a model defined by `Model(inputs, outputs)` over KerasTensors (lists, dicts, multi-io)."""
 import collections
 
+from kerasish import ops
 from kerasish.backends.primitives import PRIMITIVES
 from kerasish.backends.symbolic import KerasTensor, flatten, map_structure
+from kerasish.backends.tree import pack_sequence_as
 from kerasish.layers.input_layer import InputLayer
 from kerasish.layers.input_spec import InputSpec
 from kerasish.layers.layer import Layer
 from kerasish.models.graph import FunctionalGraph
 from kerasish.models.model import Model
-from kerasish.models.serialization import deserialize_layer, serialize_layer
+from kerasish.utils.object_serialization import deserialize_layer, serialize_layer
 
 
 class Functional(Model):
@@ -53,9 +55,12 @@ class Functional(Model):
 
     def call(self, inputs, training=None, mask=None):
         outputs = self._graph.run(self._standardize_inputs(inputs))
-        return _pack(self._outputs_struct, outputs)
+        return pack_sequence_as(self._outputs_struct, outputs)
 
     # ----- configuration -------------------------------------------------------------------
+
+    def _functional_graph(self):
+        return self._graph
 
     def get_config(self):
         node_index = self.node_references()
@@ -145,14 +150,8 @@ def _fit_rank(value, tensor):
     """Like Keras, a (batch,) array feeds an input declared (None, 1)."""
     shape = getattr(value, "shape", None)
     if shape is not None and len(shape) == len(tensor.shape) - 1 and tensor.shape[-1] == 1:
-        from kerasish import ops
         return ops.expand_dims(value, -1)
     return value
-
-
-def _pack(structure, flat):
-    iterator = iter(flat)
-    return map_structure(lambda _: next(iterator), structure)
 
 
 def _history(tensor, node_index):

@@ -7,6 +7,9 @@ import json
 
 from kerasish.layers.layer import Layer, tensors_for_shapes
 from kerasish.trainers.trainer import Trainer
+from kerasish.utils import object_registration
+from kerasish.utils.object_serialization import deserialize_layer, serialize_layer
+from kerasish.utils.summary import print_summary
 
 
 def _functional_arguments(args, kwargs):
@@ -16,8 +19,8 @@ def _functional_arguments(args, kwargs):
 class Model(Trainer, Layer):
     def __new__(cls, *args, **kwargs):
         if cls is Model and _functional_arguments(args, kwargs):
-            from kerasish.models.functional import Functional
-            return Functional.__new__(Functional, *args, **kwargs)
+            functional = object_registration.built_in("models", "Functional")
+            return functional.__new__(functional, *args, **kwargs)
         return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, **kwargs):
@@ -56,37 +59,37 @@ class Model(Trainer, Layer):
             raise ValueError(f"No such layer: {name}. Existing layers are: {[layer.name for layer in layers]}")
         raise ValueError("Provide either a layer name or layer index at `get_layer`")
 
+    def _functional_graph(self):
+        """The graph of layers `summary` and `plot_model` follow: a functional model's; None otherwise."""
+        return None
+
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
-        from kerasish.utils.summary import print_summary
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable, layer_range=layer_range)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """A functional config (with "layers" and "input_layers") rebuilds a functional model."""
-        from kerasish.models.functional import Functional
-        from kerasish.models.serialization import custom_object_scope
         if cls is Model and "layers" in config and "input_layers" in config:
-            return Functional.from_config(config, custom_objects)
-        with custom_object_scope(custom_objects):
+            return object_registration.built_in("models", "Functional").from_config(config, custom_objects)
+        with object_registration.custom_object_scope(custom_objects):
             return super().from_config(config)
 
     def to_json(self, **kwargs):
-        from kerasish.models.serialization import serialize_layer
         return json.dumps(serialize_layer(self), **kwargs)
 
     def save(self, filepath, overwrite=True, **kwargs):
-        from kerasish import saving
-        return saving.save_model(self, filepath, overwrite=overwrite, **kwargs)
+        from kerasish import models
+        return models.save_model(self, filepath, overwrite=overwrite, **kwargs)
 
     def save_weights(self, filepath, overwrite=True, **kwargs):
-        from kerasish import saving
-        return saving.save_weights(self, filepath, overwrite=overwrite, **kwargs)
+        from kerasish import models
+        return models.save_weights(self, filepath, overwrite=overwrite, **kwargs)
 
     def load_weights(self, filepath, skip_mismatch=False, **kwargs):
-        from kerasish import saving
-        return saving.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+        from kerasish import models
+        return models.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
     def export(self, filepath, format="onnx", verbose=True, input_signature=None, **kwargs):
         """The inference call as an ONNX file (`opset_version=18`, `data_format=None`); see kerasish.export."""
@@ -97,5 +100,4 @@ class Model(Trainer, Layer):
 
 def model_from_json(json_string, custom_objects=None):
     """A model (new weights) from `model.to_json()`."""
-    from kerasish.models.serialization import deserialize_layer
     return deserialize_layer(json.loads(json_string), custom_objects)

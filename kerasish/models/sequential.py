@@ -8,7 +8,7 @@ from kerasish.layers.input_layer import InputLayer
 from kerasish.layers.layer import Layer
 from kerasish.models.graph import FunctionalGraph
 from kerasish.models.model import Model
-from kerasish.models.serialization import deserialize_layer, serialize_layer
+from kerasish.utils.object_serialization import deserialize_layer, serialize_layer
 
 
 class Sequential(Model):

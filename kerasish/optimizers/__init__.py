@@ -1,5 +1,5 @@
 """kerasish.optimizers: Keras 3's optimizers (names, defaults and update rules) and `schedules`."""
-from kerasish.saving import object_registry as registry
+from kerasish.utils import object_serialization as registry
 
 from . import schedules
 from .adadelta import Adadelta

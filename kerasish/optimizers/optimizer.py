@@ -16,6 +16,7 @@ import numpy
 from kerasish import ops
 from kerasish.backend import floatx
 from kerasish.backends.variable import Variable, all_or_nothing
+from kerasish.distribution.collectives import reduce_gradients
 from kerasish.utils.naming import auto_name
 
 from .schedules import learning_rate_schedule
@@ -26,7 +27,7 @@ class Optimizer:
                  use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
                  gradient_accumulation_steps=None, name=None, **kwargs):
         if kwargs.pop("decay", None) is not None:
-            warnings.warn("Argument `decay` is no longer supported and will be ignored.")
+            warnings.warn("Argument `decay` is no longer supported and will be ignored.", stacklevel=2)
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}")
         if gradient_accumulation_steps:
@@ -189,6 +190,7 @@ class Optimizer:
                 self.build(trainable_variables)
             self._check_variables_are_known(trainable_variables)
         grads, trainable_variables = self._filter_empty_gradients(grads, trainable_variables)
+        grads = reduce_gradients(grads)  # averaged over the processes under a DataParallel distribution
         if self.loss_scale_factor is not None:
             grads = [g / self.loss_scale_factor for g in grads]
         grads = self._clip_gradients(grads)

@@ -19,13 +19,12 @@ import numpy
 from kerasish.backends.io import hdf5
 from kerasish.backends.io.read_errors import UnreadableFileError, reading
 from kerasish.backends.io.zip_archive import ZipArchive
-from kerasish.models.serialization import serialize_layer
 from kerasish.optimizers import Optimizer
 from kerasish.saving import file_writing, weight_matching
 from kerasish.saving.legacy_h5_format import KERAS_VERSION
-from kerasish.saving.model_config import (building_from, compile_from_config, model_from_config,
-                                          serialize_compile_config)
+from kerasish.saving.model_config import building_from, compile_from_config, model_from_config, serialize_compile_config
 from kerasish.saving.object_paths import own_variables, read_variables, saveables, write_variables
+from kerasish.utils.object_serialization import serialize_layer
 
 CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
 CONFIG_LIMIT = 64 * 2 ** 20

@@ -17,7 +17,6 @@ import numpy
 from kerasish.backends.io import hdf5
 from kerasish.backends.io.read_errors import UnreadableFileError
 
-
 KERAS_VERSION = "3.16.0"  # the Keras release whose file formats kerasish writes
 TOP_LEVEL, OPTIMIZER = "top_level_model_weights", "optimizer_weights"
 KIND = "Keras .h5 file"

@@ -12,8 +12,12 @@ import h5py
 
 from kerasish.saving import file_writing, legacy_h5_format, weight_matching
 from kerasish.saving.legacy_h5_format import KERAS_VERSION, OPTIMIZER, TOP_LEVEL, write_weight_group
-from kerasish.saving.model_config import (building_from, compile_from_legacy_config, legacy_training_config,
-                                          model_from_config)
+from kerasish.saving.model_config import (
+    building_from,
+    compile_from_legacy_config,
+    legacy_training_config,
+    model_from_config,
+)
 
 
 def legacy_weights(layer):

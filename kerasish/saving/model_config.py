@@ -3,14 +3,17 @@
 Safe mode refuses configs that would run code on load: a `Lambda` layer whose function is Python
 bytecode or a function of a module to import (only named functions from `custom_objects` or
 kerasish's ops and activations are safe), or any other serialized Python lambda. Unknown classes
-are refused by `models.serialization.find_class`, which only looks among kerasish's classes and
+are refused by `utils.object_serialization.find_class`, which only looks among kerasish's classes and
 `custom_objects` and never imports a module named in a file.
 """
 import contextlib
 
+import kerasish.models  # noqa: F401 (loading registers Functional, Sequential and Model for deserialize_layer)
+from kerasish import losses, metrics, optimizers
 from kerasish.backends.io.read_errors import UnreadableFileError
 from kerasish.layers.core.lambda_layer import loads_safely
-from kerasish.models.serialization import deserialize_layer, safe_mode_scope, scoped_custom_objects
+from kerasish.utils.object_registration import custom_objects_in_force
+from kerasish.utils.object_serialization import deserialize_layer, safe_mode_scope
 
 COMPILE_ARGUMENTS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics", "run_eagerly",
                      "steps_per_execution", "jit_compile")
@@ -46,7 +49,7 @@ def _loads_safely(lambda_config, custom_objects):
 def model_from_config(config, custom_objects=None, safe_mode=True):
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Not a model config: expected a dict with 'class_name', received {str(config)[:200]}")
-    unsafe = _unsafe_entries(config, {**scoped_custom_objects(), **(custom_objects or {})}, []) if safe_mode else []
+    unsafe = _unsafe_entries(config, custom_objects_in_force(custom_objects), []) if safe_mode else []
     if unsafe:
         raise ValueError(f"Requested the deserialization of Lambda layers or Python lambdas {unsafe}: loading "
                          "them would execute code stored in the file, which carries a risk of arbitrary code "
@@ -90,7 +93,6 @@ def _deserialize(value, deserialize, custom_objects):
 def serialize_compile_config(model):
     """What compile() received, in Keras's form: the optimizer as built (a full config), losses and
     metrics as their names or serialized objects. None for a model that was never compiled."""
-    from kerasish import losses, metrics, optimizers
     config = model.get_compile_config() if getattr(model, "compiled", False) else None
     if config is None:
         return None
@@ -102,7 +104,6 @@ def serialize_compile_config(model):
 
 def compile_from_config(model, config, custom_objects=None):
     """compile() with a saved compile config, then build the optimizer so its state can be restored."""
-    from kerasish import losses, metrics, optimizers
     arguments = {key: config[key] for key in COMPILE_ARGUMENTS if key in config}
     arguments["optimizer"] = _deserialize(config.get("optimizer", "rmsprop"), optimizers.deserialize, custom_objects)
     arguments["loss"] = _deserialize(config.get("loss"), losses.deserialize, custom_objects)

@@ -9,14 +9,13 @@ records the object's name. An object reached twice is stored once, at its first 
 """
 import numpy
 
+from kerasish.backends.io.read_errors import UnreadableFileError
 from kerasish.layers.layer import _BOOKKEEPING, Layer
 from kerasish.models.functional import Functional
 from kerasish.models.model import Model
 from kerasish.models.sequential import Sequential
 from kerasish.optimizers import Optimizer
-from kerasish.backends.io.read_errors import UnreadableFileError
 from kerasish.utils.naming import to_snake_case
-
 
 # The layer lists a Sequential/Functional keeps besides `layers` (Keras skips its own the same way).
 _MODEL_INTERNALS = frozenset({"_layers", "_operations"})

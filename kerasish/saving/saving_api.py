@@ -1,15 +1,16 @@
 """save_model / load_model / save_weights / load_weights: pick the format from the file name, as
 Keras 3's `keras/src/saving/saving_api.py` does (`.keras`, `.weights.h5`, legacy `.h5`/`.hdf5`).
 
-kerasish.models imports load_model from here, and the format modules import kerasish.models, so
-they are imported inside the functions.
+kerasish.models re-exports these functions lazily (Model.save and friends call them there), so
+`import kerasish.models` does not load the file formats.
 """
 import contextlib
 import os
 import warnings
 import zipfile
 
-from kerasish.saving.object_registration import registered_objects
+from kerasish.saving import keras_format, legacy_h5_format, legacy_h5_model, weight_matching
+from kerasish.utils.object_registration import custom_objects_in_force
 
 LEGACY_SUFFIXES = (".h5", ".hdf5")
 
@@ -41,7 +42,6 @@ def save_model(model, filepath, overwrite=True, **kwargs):
                       "yet. Consider building the model first by calling it on some data.", stacklevel=3)
     if not _may_write(filepath, overwrite):
         return
-    from kerasish.saving import keras_format, legacy_h5_model
     if filepath.endswith(".keras"):
         return keras_format.save_model(model, filepath)
     warnings.warn("You are saving your model as an HDF5 file via `model.save()` or "
@@ -54,9 +54,8 @@ def save_model(model, filepath, overwrite=True, **kwargs):
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """A model (compiled, with its optimizer state, when the file has a compile config) from a
     `.keras` or legacy `.h5` file. safe_mode=True refuses Lambda layers and Python lambdas."""
-    from kerasish.saving import keras_format, legacy_h5_model
     filepath = os.fspath(filepath)
-    custom_objects = registered_objects(custom_objects)
+    custom_objects = custom_objects_in_force(custom_objects)
     if filepath.endswith(".keras"):
         if not os.path.isfile(filepath):
             raise ValueError(f"File not found: filepath={filepath}. Please ensure the file is an accessible "
@@ -80,14 +79,12 @@ def save_weights(model, filepath, overwrite=True, **kwargs):
         raise ValueError("You are saving a model that has not yet been built. Try building the model first by "
                          "calling it on some data or by using `build()`.")
     if _may_write(filepath, overwrite):
-        from kerasish.saving import keras_format
         keras_format.save_weights(model, filepath)
 
 
 @contextlib.contextmanager
 def _stored_entries(model, filepath, by_name):
     """The weight_matching Entries of the file, its datasets readable while the block runs."""
-    from kerasish.saving import keras_format, legacy_h5_format, legacy_h5_model
     if filepath.endswith(".keras"):
         with keras_format.open_archive(filepath) as archive, \
                 keras_format.archive_weights(archive, keras_format.weights_limit(model)) as stored:
@@ -124,7 +121,6 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
                          "model first by calling it on some data or by using `build()`.")
     if not os.path.isfile(filepath):
         raise FileNotFoundError(f"No such weights file: {filepath}")
-    from kerasish.saving import weight_matching
     with _stored_entries(model, filepath, by_name) as entries:
         if dry_run:
             weight_matching.print_table(entries, f"{os.path.basename(filepath)} -> {model.name}")

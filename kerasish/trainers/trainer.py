@@ -13,9 +13,12 @@ import warnings
 
 import numpy
 
-from kerasish.backends import config, interface
+from kerasish.backends import allocator, config, interface
 from kerasish.backends.gradient_tape import GradientTape
 from kerasish.backends.symbolic import KerasTensor, flatten, map_structure
+from kerasish.distribution.collectives import any_process, synchronize_model, synchronized_logs
+from kerasish.distribution.data_sharding import distribute_dataset, gather
+from kerasish.distribution.distribution_lib import is_chief
 from kerasish.trainers.arguments import (check_validation_freq, check_validation_split, non_negative_int,
                                          positive_int_or_none)
 from kerasish.trainers.compile_utils import CompileLoss, CompileMetrics
@@ -25,7 +28,10 @@ from kerasish.trainers.epoch_iterator import EpochIterator
 
 
 def resolve_verbose(verbose):
-    """"auto" is 1 (a live bar) on a terminal and 2 (a line per epoch) in logs and CI: kerasish's fix."""
+    """"auto" is 1 (a live bar) on a terminal and 2 (a line per epoch) in logs and CI: kerasish's fix.
+    Under a distribution only rank 0 prints."""
+    if not is_chief():
+        return 0
     if verbose == "auto":
         return 1 if sys.stdout.isatty() else 2
     return verbose
@@ -232,8 +238,10 @@ class Trainer:
     def _prepare(self, kind, batch):
         """Build what the batch needs, then the step function of the compiled engine (made once)."""
         self.build_for(kind, batch)
+        synchronize_model(self)
         function = self._functions.get(kind)
         if function is None:
+            allocator.tune()  # training or inference starts: tune malloc now, never at import
             engine = self.compile_engine or interface.get()
             maker = {"train": engine.make_train_function, "test": engine.make_test_function,
                      "predict": engine.make_predict_function}[kind]
@@ -267,7 +275,7 @@ class Trainer:
         check_validation_freq(validation_freq)
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = train_validation_split((x, y, sample_weight), validation_split)
-        adapter = get_data_adapter(x, y, sample_weight, batch_size, shuffle, class_weight)
+        adapter = distribute_dataset(get_data_adapter(x, y, sample_weight, batch_size, shuffle, class_weight))
         iterator = EpochIterator(adapter, _debug_limit("KERASISH_MAX_STEPS_PER_EPOCH", steps_per_epoch))
         epochs = _debug_limit("KERASISH_MAX_EPOCHS", epochs)
         verbose = resolve_verbose(verbose)
@@ -288,9 +296,10 @@ class Trainer:
                 function = self._functions.get("train") if step else self._prepare("train", batch)
                 if step % self.steps_per_execution == 0:
                     callbacks.on_train_batch_begin(step)
-                logs = self._run("train", function, batch)
+                logs = synchronized_logs(self.metrics, self._run("train", function, batch))
                 if (step + 1) % self.steps_per_execution == 0:
                     callbacks.on_train_batch_end(step, logs)
+                    self.stop_training = any_process(self.stop_training)
                     if self.stop_training:
                         break
             if step is not None and (step + 1) % self.steps_per_execution:
@@ -304,6 +313,7 @@ class Trainer:
                                          verbose=0)
                 epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
             callbacks.on_epoch_end(epoch, epoch_logs)
+            self.stop_training = any_process(self.stop_training)
             training_logs = epoch_logs
             if self.stop_training or iterator.exhausted:
                 break
@@ -327,7 +337,7 @@ class Trainer:
                  callbacks=None, return_dict=False):
         self._assert_compiled("evaluate")
         from kerasish.callbacks import CallbackList
-        adapter = get_data_adapter(x, y, sample_weight, batch_size, shuffle=False)
+        adapter = distribute_dataset(get_data_adapter(x, y, sample_weight, batch_size, shuffle=False))
         iterator = EpochIterator(adapter, positive_int_or_none(steps, "steps"), "test_function")
         verbose = resolve_verbose(verbose)
         if not isinstance(callbacks, CallbackList):
@@ -339,7 +349,7 @@ class Trainer:
         for step, batch in iterator.epoch():
             function = self._functions.get("test") if step else self._prepare("test", batch)
             callbacks.on_test_batch_begin(step)
-            logs = self._run("test", function, batch)
+            logs = synchronized_logs(self.metrics, self._run("test", function, batch))
             callbacks.on_test_batch_end(step, logs)
         logs = _to_python(logs)
         callbacks.on_test_end(logs)
@@ -352,7 +362,7 @@ class Trainer:
     @_one_thread_at_a_time
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         from kerasish.callbacks import CallbackList
-        adapter = get_data_adapter(x, batch_size=batch_size, shuffle=False)
+        adapter = distribute_dataset(get_data_adapter(x, batch_size=batch_size, shuffle=False))
         iterator = EpochIterator(adapter, positive_int_or_none(steps, "steps"), "predict_function")
         verbose = resolve_verbose(verbose)
         if not isinstance(callbacks, CallbackList):
@@ -367,7 +377,7 @@ class Trainer:
             outputs.append(result)
             callbacks.on_predict_batch_end(step, {"outputs": result})
         callbacks.on_predict_end()
-        return _concatenate(outputs)
+        return _concatenate(gather(adapter, outputs))
 
     # ----- single batches -----------------------------------------------------------------
 

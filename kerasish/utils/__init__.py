@@ -1,14 +1,47 @@
-"""kerasish.utils: Keras's utilities, plus gradcheck and the engine parity check."""
-from kerasish.utils.dataset_utils import split_dataset
-from kerasish.utils.engine_parity import check_engines_agree
-from kerasish.utils.gradcheck import gradcheck
-from kerasish.utils.plot_model import model_to_dot, plot_model
-from kerasish.utils.file_utils import get_file
-from kerasish.utils.image_utils import img_to_array, load_img, save_img
-from kerasish.utils.numerical_utils import normalize, to_categorical
-from kerasish.utils.progbar import Progbar
-from kerasish.utils.py_dataset import PyDataset
-from kerasish.utils.random_seed import set_random_seed
-from kerasish.utils.sequence_utils import pad_sequences
+"""kerasish.utils: Keras's utilities, plus gradcheck and the engine parity check.
 
-__all__ = ["gradcheck"]
+The names load on first use: the modules here sit in different tiers (the object registry and the
+file helpers low, under every package; `plot_model` and `check_engines_agree` high, over models and
+trainers), so this package imports none of them up front and low modules may import their
+neighbours here without pulling in the models.
+"""
+import importlib
+
+from kerasish.utils.gradcheck import gradcheck  # not lazy: its module has its name, which would shadow it
+
+_NAMES = {
+    "CustomObjectScope": "kerasish.utils.object_registration",
+    "custom_object_scope": "kerasish.utils.object_registration",
+    "get_custom_objects": "kerasish.utils.object_registration",
+    "get_registered_name": "kerasish.utils.object_registration",
+    "get_registered_object": "kerasish.utils.object_registration",
+    "register_keras_serializable": "kerasish.utils.object_registration",
+    "serialize_keras_object": "kerasish.utils.object_serialization",
+    "deserialize_keras_object": "kerasish.utils.object_serialization",
+    "split_dataset": "kerasish.utils.dataset_utils",
+    "check_engines_agree": "kerasish.utils.engine_parity",
+    "model_to_dot": "kerasish.utils.model_visualization",
+    "plot_model": "kerasish.utils.model_visualization",
+    "get_file": "kerasish.utils.file_utils",
+    "img_to_array": "kerasish.utils.image_utils",
+    "load_img": "kerasish.utils.image_utils",
+    "save_img": "kerasish.utils.image_utils",
+    "normalize": "kerasish.utils.numerical_utils",
+    "to_categorical": "kerasish.utils.numerical_utils",
+    "Progbar": "kerasish.utils.progbar",
+    "PyDataset": "kerasish.utils.py_dataset",
+    "set_random_seed": "kerasish.utils.random_seed",
+    "pad_sequences": "kerasish.utils.sequence_utils",
+}
+__all__ = sorted([*_NAMES, "gradcheck"])
+
+
+def __getattr__(name):
+    if name in _NAMES:  # kept here once loaded: a submodule of the same name must not shadow it
+        globals()[name] = value = getattr(importlib.import_module(_NAMES[name]), name)
+        return value
+    raise AttributeError(f"module 'kerasish.utils' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_NAMES))

@@ -14,12 +14,10 @@ EXTRACT_MEMBERS members in total.
 """
 import hashlib
 import os
-import shutil
 import stat
 import sys
 import time
 import urllib.parse
-import uuid
 import warnings
 import zlib
 
@@ -264,13 +262,5 @@ def _extract_zip(file_path, target, max_bytes):
 
 
 def _extract_atomically(path, extract):
-    parent, name = os.path.split(os.path.abspath(path))
-    temporary = os.path.join(parent, f".tmp-{uuid.uuid4().hex[:12]}-{name}")
-    try:
+    with atomic_path(path) as temporary:
         extract(temporary)
-        if os.path.isdir(path):
-            shutil.rmtree(path)
-        os.replace(temporary, path)
-    finally:
-        if os.path.isdir(temporary):
-            shutil.rmtree(temporary)

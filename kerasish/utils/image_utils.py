@@ -3,12 +3,12 @@
 Pillow is used when it is installed (any format); otherwise kerasish reads and writes 8-bit PNG
 (grey, grey+alpha, RGB, RGBA; not interlaced) and binary PPM/PGM itself.
 """
-import os
 import struct
-import tempfile
 import zlib
 
 import numpy
+
+from kerasish.utils.atomic_file import write_bytes_atomically
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _CHANNELS = {0: 1, 2: 3, 4: 2, 6: 4}
@@ -81,7 +81,7 @@ def write_png(path, image):
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
     data = (PNG_SIGNATURE + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, colour, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-    _write_atomically(path, data)
+    write_bytes_atomically(path, data)
 
 
 def read_pnm(path):
@@ -105,13 +105,6 @@ def read_pnm(path):
     channels = 3 if magic == b"P6" else 1
     pixels = numpy.frombuffer(data[position + 1:position + 1 + width * height * channels], numpy.uint8)
     return pixels.reshape(height, width, channels)
-
-
-def _write_atomically(path, data):
-    handle, temp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".tmp")
-    with os.fdopen(handle, "wb") as f:
-        f.write(data)
-    os.replace(temp, path)
 
 
 def _read(path):

@@ -9,6 +9,7 @@ import rich.console
 import rich.markup
 import rich.table
 
+from kerasish.layers.input_layer import InputLayer
 
 
 def readable_memory_size(size):
@@ -35,7 +36,6 @@ def _shape_text(shapes):
 
 
 def _is_input_layer(layer):
-    from kerasish.layers.input_layer import InputLayer  # kerasish.layers itself imports kerasish.utils
     return isinstance(layer, InputLayer)
 
 
@@ -46,12 +46,8 @@ def _output_shapes(layer):
 
 
 def _graph_of(model):
-    return getattr(model, "_graph", None) if not isinstance(model, _sequential_type()) else None
-
-
-def _sequential_type():
-    from kerasish.models.sequential import Sequential
-    return Sequential
+    """The functional graph the table follows; None for a Sequential or subclassed model (rows in order)."""
+    return model._functional_graph() if hasattr(model, "_functional_graph") else None
 
 
 def _is_sequential_like(model):
@@ -122,7 +118,8 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
     trainable = _weights_size(model.trainable_weights)
     frozen = _weights_size(model.non_trainable_weights)
     optimizer = getattr(model, "optimizer", None)
-    optimizer_size = _weights_size(optimizer.variables) if optimizer is not None and getattr(optimizer, "built", False) else None
+    optimizer_built = optimizer is not None and getattr(optimizer, "built", False)
+    optimizer_size = _weights_size(optimizer.variables) if optimizer_built else None
     total = [trainable[i] + frozen[i] + (optimizer_size[i] if optimizer_size else 0) for i in range(2)]
     footer = [f" Total params: {total[0]:,} ({readable_memory_size(total[1])})",
               f" Trainable params: {trainable[0]:,} ({readable_memory_size(trainable[1])})",
@@ -148,7 +145,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
 
 def _rows(model, expand_nested, layer_range):
     layers = model.layers
-    if isinstance(model, _sequential_type()):
+    if _graph_of(model) is None:
         layers = [layer for layer in layers if not _is_input_layer(layer)]
     if layer_range is not None:
         names = [layer.name for layer in layers]

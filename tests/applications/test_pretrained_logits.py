@@ -21,7 +21,10 @@ FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "applicatio
 CONSTRUCTORS = {"alexnet": "AlexNet", "vgg16": "VGG16", "vgg19": "VGG19", "resnet18": "ResNet18",
                 "resnet34": "ResNet34", "resnet50": "ResNet50", "resnet101": "ResNet101", "resnet152": "ResNet152"}
 DEEP = ("resnet101", "resnet152")
-SLOW = ("vgg19", "resnet101", "resnet152", "resnet34")
+# The fast tier: one fixture per architecture family and weight source at the smaller input size (each
+# test a few seconds); the full suite runs every fixture at every size, each as its own test line.
+FAST = ("alexnet_torchvision-112", "resnet18_torchvision-112", "resnet18_torchvision-224", "resnet50_torchvision-112",
+        "resnet50_keras-224", "resnet50_notop_keras-112", "vgg16_notop_keras-112")
 
 
 def fixtures():
@@ -32,8 +35,9 @@ def fixtures():
             spec = json.load(f)
         with numpy.load(os.path.join(FIXTURES, f"{name}_logits.npz")) as data:
             for size in data.files:
-                marks = [pytest.mark.slow] if spec["model"] in SLOW else []
-                found.append(pytest.param(spec, size, data[size], id=f"{name}-{size}", marks=marks))
+                case = f"{name}-{size}"
+                marks = [] if case in FAST else [pytest.mark.slow]
+                found.append(pytest.param(spec, size, data[size], id=case, marks=marks))
     return found
 
 

@@ -219,7 +219,8 @@ def test_custom_gradient_needs_one_output_and_a_grad_fn(engine):
 
 
 def test_custom_gradient_on_keras_tensors_asks_for_a_layer():
-    with pytest.raises(TypeError, match=r"custom_gradient: log1pexp was called on KerasTensors .* inside a Layer's call"):
+    with pytest.raises(TypeError,
+                       match=r"custom_gradient: log1pexp was called on KerasTensors .* inside a Layer's call"):
         log1pexp(kerasish.Input((3,)))
 
 

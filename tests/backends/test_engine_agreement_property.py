@@ -84,7 +84,7 @@ def _transform(kind, y):
         return y
     return {"tanh": lambda: ops.tanh(y), "sigmoid": lambda: ops.sigmoid(y), "square": lambda: ops.square(y),
             "relu": lambda: ops.relu(y + 0.1), "abs": lambda: ops.abs(y) + y, "softplus": lambda: ops.softplus(y),
-            "bump": lambda: ops.exp(-y * y), "negate": lambda: -(-y) * 1.0 + 0.0,
+            "bump": lambda: ops.exp(-y * y), "negate": lambda: -(-y) * 1.0 + 0.0,  # noqa: B002 (a double negation for simplification to remove)
             "wobble": lambda: y + 0.5 * ops.sin(y) * y,
             "scale_by_mean": lambda: y * ops.mean(y), "sum_last": lambda: ops.sum(y, axis=-1, keepdims=True),
             "max_last": lambda: ops.max(y, axis=-1), "softmax_last": lambda: ops.softmax(y, axis=-1),

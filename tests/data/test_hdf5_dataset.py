@@ -22,7 +22,7 @@ def test_a_file_larger_than_the_cache_is_read_whole_once_per_epoch(h5_file, shuf
     dataset = HDF5Dataset(h5_file, batch_size=32, cache_batches=3, shuffle=shuffle, seed=0)
     loader = DataLoader(dataset, num_workers=2)
     assert len(loader) == 32
-    for epoch in range(2):
+    for _epoch in range(2):
         seen, most_cached = [], 0
         for x, y in loader:
             most_cached = max(most_cached, dataset.cached_rows)

@@ -1,7 +1,5 @@
 """The loaders' parsing and the data utilities next to Keras's own, on the same generated inputs
 (skipped where Keras is not installed)."""
-import os
-
 import numpy
 import pytest
 

@@ -22,6 +22,7 @@ def test_quickstart_trains_saves_and_reloads(capsys):
     assert "predicts the same: True" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # fast tier: the CNN on digits in tests/trainers/test_digits_training.py
 def test_cnn_learns_digits():
     assert load("cnn").main(epochs=8, verbose=0) > 0.87
 
@@ -31,6 +32,7 @@ def test_functional_multi_io_learns_both_outputs():
     assert results["digit_accuracy"] > 0.85 and results["even_accuracy"] > 0.87
 
 
+@pytest.mark.slow  # fast tier: the LSTM on digit rows in tests/trainers/test_digits_training.py
 def test_rnn_learns_digits():
     assert load("rnn").main(epochs=10, verbose=0) > 0.69
 

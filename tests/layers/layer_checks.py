@@ -5,7 +5,7 @@ import numpy
 import kerasish
 from kerasish import ops
 from kerasish.backends.dynamic import Tensor
-from kerasish.models.serialization import deserialize_layer, serialize_layer
+from kerasish.utils.object_serialization import deserialize_layer, serialize_layer
 
 
 def random_inputs(shape, seed=0, dtype="float64"):

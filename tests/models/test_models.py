@@ -31,7 +31,7 @@ def expected_scale(x):
 
 def test_sequential_from_input_is_built_and_runs_on_both_engines(engine):
     model = Sequential([kerasish.Input((3,)), Scale(), Total()])
-    assert model.built and [l.name for l in model.layers] == ["scale", "total"]
+    assert model.built and [layer.name for layer in model.layers] == ["scale", "total"]
     assert model.output.shape == (None, 1)
     assert [w.path for w in model.weights] == ["sequential/scale/kernel", "sequential/scale/bias"]
     x = data()
@@ -77,7 +77,7 @@ def test_functional_multi_input_multi_output_with_shared_layer(engine):
     total = Total(name="total")(merged)
     model = Model([a, b], [total, merged])
     assert isinstance(model, Functional)
-    assert [l.name for l in model.layers] == ["a", "shared", "b", "plus", "total"]
+    assert [layer.name for layer in model.layers] == ["a", "shared", "b", "plus", "total"]
     assert len(model.weights) == 2
     xa, xb = data(seed=1), data(seed=2)
     outputs = kerasish.function(lambda p, q: model([p, q]), engine=engine)(Tensor(xa), Tensor(xb))
@@ -135,7 +135,7 @@ def test_subclassed_model_tracks_layers_weights_and_training(engine):
     model = Subclassed()
     x = data()
     kerasish.function(lambda t: model(t, training=True), engine=engine)(Tensor(x))
-    assert [l.name for l in model.layers] == ["scale", "moments", "recorder"]
+    assert [layer.name for layer in model.layers] == ["scale", "moments", "recorder"]
     assert [w.path for w in model.weights] == ["subclassed/scale/kernel", "subclassed/scale/bias",
                                                 "subclassed/moments/gamma", "subclassed/moments/count"]
     assert len(model.trainable_weights) == 3 and len(model.non_trainable_weights) == 1
@@ -167,9 +167,9 @@ def test_sequential_config_round_trips_like_keras():
     assert [entry["class_name"] for entry in config["layers"]] == ["InputLayer", "Scale", "Total"]
     assert config["layers"][0]["module"] == "keras.layers"
     assert config["layers"][1]["build_config"] == {"input_shape": [None, 3]}
-    from kerasish.models.serialization import deserialize_layer
+    from kerasish.utils.object_serialization import deserialize_layer
     clone = deserialize_layer({"module": "keras", "class_name": "Sequential", "config": config}, CUSTOM)
-    assert clone.name == "seq" and [l.name for l in clone.layers] == ["scale", "total"]
+    assert clone.name == "seq" and [layer.name for layer in clone.layers] == ["scale", "total"]
     clone.set_weights(model.get_weights())
     x = data()
     numpy.testing.assert_allclose(clone(x).numpy(), model(x).numpy())
@@ -185,10 +185,10 @@ def test_functional_config_round_trips_like_keras():
     shared_entry = next(entry for entry in config["layers"] if entry["name"] == "shared")
     assert [node["args"][0]["config"]["keras_history"] for node in shared_entry["inbound_nodes"]] == [
         ["a", 0, 0], ["b", 0, 0]]
-    from kerasish.models.serialization import deserialize_layer
+    from kerasish.utils.object_serialization import deserialize_layer
     clone = deserialize_layer({"module": "keras.src.models.functional", "class_name": "Functional",
                                "config": config}, CUSTOM)
-    assert [l.name for l in clone.layers] == [l.name for l in model.layers]
+    assert [layer.name for layer in clone.layers] == [layer.name for layer in model.layers]
     clone.set_weights(model.get_weights())
     xa, xb = data(seed=1), data(seed=2)
     for got, want in zip(clone([xa, xb]), model([xa, xb])):
@@ -210,7 +210,7 @@ def test_clone_model_rebuilds_sequential_and_functional_with_new_weights():
     for original in (sequential, functional):
         clone = clone_model(original)
         assert type(clone) is type(original)
-        assert [type(l) for l in clone.layers] == [type(l) for l in original.layers]
+        assert [type(layer) for layer in clone.layers] == [type(layer) for layer in original.layers]
         assert all(c is not o for c, o in zip(clone.weights, original.weights))
         assert len(clone.weights) == len(original.weights)
     clone = clone_model(functional)
@@ -236,7 +236,7 @@ def test_to_json_and_model_from_json_round_trip_a_functional_model():
 
 
 def test_nested_model_config_round_trips():
-    from kerasish.models.serialization import deserialize_layer, serialize_layer
+    from kerasish.utils.object_serialization import deserialize_layer, serialize_layer
     inner = Sequential([kerasish.Input((3,)), Scale()], name="inner")
     x = kerasish.Input((3,))
     outer = Model(x, Total()(inner(x)), name="outer")

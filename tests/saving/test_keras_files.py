@@ -12,9 +12,6 @@ from kerasish.saving import keras_format, legacy_h5_format
 HERE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures", "keras_files")
 LAYERS = {"mlp": [("dense", "dense"), ("dense_1", "dense_1")],
           "cnn": [("conv2d", "conv2d"), ("batch_normalization", "batch_normalization"), ("dense", "dense_2")]}
-NEEDED = ("Dense", "Conv2D", "BatchNormalization", "Flatten")
-needs_layers = pytest.mark.skipif(not all(hasattr(layers, name) for name in NEEDED),
-                                  reason=f"kerasish.layers lacks one of {NEEDED}")
 
 
 def fixture(name):
@@ -47,7 +44,6 @@ def equivalent(model_name):
                               layers.BatchNormalization(), layers.Flatten(), layers.Dense(2)])
 
 
-@needs_layers
 @pytest.mark.parametrize("model_name", ["mlp", "cnn"])
 @pytest.mark.parametrize("suffix", [".keras", ".weights.h5", ".h5"])
 def test_keras_weights_load_into_the_equivalent_model(model_name, suffix):
@@ -58,7 +54,6 @@ def test_keras_weights_load_into_the_equivalent_model(model_name, suffix):
                                   rtol=1e-5, atol=1e-6)
 
 
-@needs_layers
 @pytest.mark.parametrize("model_name", ["mlp", "cnn"])
 @pytest.mark.parametrize("suffix", [".keras", ".h5"])
 def test_load_model_of_keras_files(model_name, suffix):

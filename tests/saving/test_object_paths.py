@@ -1,6 +1,5 @@
 """Object paths of Keras 3's weights layout: the paths Keras itself gives the same models."""
 import numpy
-import pytest
 
 from kerasish import layers, models
 from kerasish.saving.object_paths import saveables
@@ -64,7 +63,6 @@ def test_subclassed_weights_round_trip(tmp_path):
     assert_same(values(other.weights), values(model.weights))
 
 
-@pytest.mark.skipif(not hasattr(layers, "Dense"), reason="kerasish.layers lacks Dense")
 def test_functional_paths_include_the_input_layer():
     inputs = layers.Input((4,))
     model = models.Model(inputs, layers.Dense(2)(layers.Dense(3)(inputs)))

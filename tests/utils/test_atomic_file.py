@@ -24,3 +24,24 @@ def test_an_error_keeps_the_previous_file_and_removes_the_temporary(tmp_path):
                 file.write("half")
             raise RuntimeError("crash")
     assert target.read_text() == "old" and os.listdir(tmp_path) == ["log.json"]
+
+
+def test_a_folder_replaces_the_previous_folder_and_an_error_leaves_it(tmp_path):
+    target = tmp_path / "extracted"
+    target.mkdir()
+    (target / "old.txt").write_text("old")
+    with pytest.raises(RuntimeError, match="crash"):
+        with atomic_path(target) as temporary:
+            os.makedirs(temporary)
+            raise RuntimeError("crash")
+    assert os.listdir(tmp_path) == ["extracted"] and os.listdir(target) == ["old.txt"]
+    with atomic_path(target) as temporary:
+        os.makedirs(temporary)
+        with open(os.path.join(temporary, "new.txt"), "w") as file:
+            file.write("new")
+    assert os.listdir(tmp_path) == ["extracted"] and os.listdir(target) == ["new.txt"]
+
+
+def test_the_keras_tier_uses_the_one_helper_of_the_backends():
+    from kerasish.backends.io import atomic_file
+    assert atomic_path is atomic_file.atomic_path and write_text_atomically is atomic_file.write_text_atomically

@@ -31,7 +31,6 @@ def test_to_categorical_on_tensors_uses_ops(engine):
         to_categorical(Tensor(labels))
 
 
-@pytest.mark.skipif(not hasattr(kerasish.ops, "reshape"), reason="needs ops.reshape (the shape ops are not merged)")
 @pytest.mark.parametrize("engine", ["dynamic", "static"])
 def test_to_categorical_on_column_tensors_drops_the_last_axis(engine):
     labels = numpy.array([[2], [0]], "int32")

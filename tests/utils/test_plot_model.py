@@ -5,7 +5,7 @@ import pytest
 import kerasish
 from kerasish.models import Model
 from kerasish.utils.naming import reset_names
-from kerasish.utils.plot_model import model_to_dot, plot_model
+from kerasish.utils.model_visualization import model_to_dot, plot_model
 from tests.models.toy_layers import Plus, Scale, Total
 
 

@@ -2,17 +2,13 @@
 
 Kernels of unknown kind may return views of their inputs (reshape, transpose, slicing, a branch
 that returns its argument), so a value computed from a buffer by such a kernel is assumed to alias
-it. Kernels known to return a new array are listed here: elementwise ufuncs, reductions, matmul
-and the fused kernels (`fresh`).
+it. Kernels known to return a new array say so (`fresh`): the primitives of elementwise ufuncs, reductions,
+matmul and comparisons, and the fused kernels.
 """
-from ..fused import LINKS
-
-FRESH = set(LINKS) | {"sum", "mean", "max", "min", "prod", "matmul", "equal", "not_equal", "greater",
-                      "greater_equal", "less", "less_equal"}
 
 
 def returns_new_array(node):
-    return getattr(node.op, "fresh", False) or getattr(node.op, "name", None) in FRESH
+    return getattr(node.op, "fresh", False)
 
 
 class Aliases:

@@ -1,19 +1,17 @@
 """Constant folding: a node whose value is fixed at compile time is computed once, then.
 
 That is a node whose inputs are all constants, and also a node whose only non-constant inputs are
-read for their static shape alone, when that shape is fully known: `ones_like`/`zeros_like` of
-anything, and the helpers `broadcast_like`/`sum_to`/`reshape_like`/`getitem_grad` of a constant (gradient seeds
-flowing back through broadcasts, reshapes and indexing). Value checks are left to run time, so a bad
-constant raises when the function runs, as on the dynamic engine, not when it compiles.
+read for their static shape alone (the primitive's `shape_only` inputs), when that shape is fully
+known: `ones_like`/`zeros_like` of anything, and the helpers `broadcast_like`/`sum_to`/`reshape_like`/
+`getitem_grad` of a constant (gradient seeds flowing back through broadcasts, reshapes and indexing).
+Value checks are left to run time, so a bad constant raises when the function runs, as on the dynamic
+engine, not when it compiles.
 """
 import numpy
 
 from ... import device
 from ..graph import Symbol
 from .rewriting import rebuild, rewrite
-
-SHAPE_ONLY = {"ones_like": (0,), "zeros_like": (0,), "broadcast_like": (1,), "sum_to": (1,), "reshape_like": (1,),
-              "getitem_grad": (1,)}
 
 
 def run(roots, context):
@@ -28,7 +26,7 @@ def run(roots, context):
 
 
 def _fixed(node, inputs):
-    shape_only = SHAPE_ONLY.get(node.op.name, ()) if _registered(node) else ()
+    shape_only = node.op.shape_only if _registered(node) else ()
     return all(_constant(x) or (position in shape_only and None not in x.shape)
                for position, x in enumerate(inputs))
 

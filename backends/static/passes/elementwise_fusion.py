@@ -2,10 +2,10 @@
 
 A node joins the chain of one of its inputs when that input is itself a fusable elementwise node
 with no other user, the same static shape (not a scalar) and the same dtype, so each link can write
-into the previous link's buffer. Only primitives listed in `fused.LINKS` and registered under that name fuse.
+into the previous link's buffer. Only registered primitives with a `fusion` link fuse.
 """
 from ...primitives.registry import PRIMITIVES
-from ..fused import FUSED_ELEMENTWISE, LINKS
+from ..fused import FUSED_ELEMENTWISE
 from ..graph import Symbol
 from ..walk import consumers, topological
 from .rewriting import rebuild, rewrite
@@ -39,7 +39,7 @@ def fusable(node):
     """A registered primitive with a fused link, float, not a scalar, every array input of its dtype
     (so writing each link into the chain's buffer cannot change a result's dtype)."""
     return (node.kind == "op" and not node.attrs and node.dtype.kind == "f" and node.shape != ()
-            and node.op is PRIMITIVES.get(getattr(node.op, "name", None)) and node.op.name in LINKS
+            and node.op is PRIMITIVES.get(getattr(node.op, "name", None)) and node.op.fusion is not None
             and all(x.dtype == node.dtype for x in node.inputs if isinstance(x, Symbol)))
 
 

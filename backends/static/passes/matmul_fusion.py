@@ -3,22 +3,18 @@ one MatmulBias node that adds the bias and applies the activation in the matmul'
 
 Applies when the matmul and the add have no other user, the add keeps the matmul's static shape
 and dtype (the bias broadcasts into it), the product is not a scalar (numpy's vector dot product is
-a numpy scalar, which cannot be written into), and the activation is an elementwise primitive with a
-fused link (relu, tanh, ...).
+a numpy scalar, which cannot be written into), and the activation is a registered primitive of one
+input with a fused link (relu, tanh, exp, ...).
 """
-from ...primitives.registry import PRIMITIVES
-from ..fused import LINKS, MATMUL_BIAS
+from ...primitives.registry import PRIMITIVES, ops
+from ..fused import MATMUL_BIAS
 from ..graph import Symbol
 from ..walk import consumers, topological
 from .rewriting import rebuild, rewrite
 
-ACTIVATIONS = ("relu", "tanh", "exp")
-
 
 def run(roots, context):
-    matmul, add = PRIMITIVES.get("matmul"), PRIMITIVES.get("add")
-    if matmul is None or add is None:
-        return roots
+    matmul, add = ops.matmul, ops.add  # the primitives themselves
     order = topological(roots)
     uses = consumers(order)
     for root in roots:
@@ -38,8 +34,9 @@ def run(roots, context):
 
     def activation_of(node):
         name = getattr(node.op, "name", None)
-        qualifies = (node.kind == "op" and name in ACTIVATIONS and name in LINKS and node.op is PRIMITIVES.get(name)
-                     and isinstance(node.inputs[0], Symbol) and uses.get(id(node.inputs[0])) == 1)
+        qualifies = (node.kind == "op" and node.op is PRIMITIVES.get(name) and node.op.fusion is not None
+                     and len(node.inputs) == 1 and not node.attrs and isinstance(node.inputs[0], Symbol)
+                     and uses.get(id(node.inputs[0])) == 1)
         return name if qualifies and biased(node.inputs[0]) else None
     feeding = {id(node.inputs[0]) for node in order if activation_of(node)}
 
@@ -56,7 +53,7 @@ def run(roots, context):
 
 def _fused(node, pair, activation, mapped, graph):
     product, bias = pair
-    attrs = {"matmul": product.op, "activation": activation, "attributes": tuple(sorted(product.attrs.items())),
+    attrs = {"product": product.op, "activation": activation, "attributes": tuple(sorted(product.attrs.items())),
              "exact": None not in node.shape}
     return rebuild(node, (mapped(product.inputs[0]), mapped(product.inputs[1]), mapped(bias)), graph,
                    op=MATMUL_BIAS, attrs=attrs, name=f"fused_{node.name}")

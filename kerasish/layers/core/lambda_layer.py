@@ -14,6 +14,8 @@ import types
 
 from kerasish.backends.symbolic import flatten, map_structure
 from kerasish.layers.layer import Layer, tensors_for_shapes
+from kerasish.utils.object_registration import custom_objects_in_force as scoped_custom_objects
+from kerasish.utils.object_serialization import in_safe_mode
 
 SAFE_MODULES = ("kerasish.ops", "kerasish.activations")
 
@@ -104,7 +106,6 @@ class Lambda(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None, safe_mode=None):
-        from kerasish.models.serialization import in_safe_mode, scoped_custom_objects
         safe_mode = in_safe_mode() if safe_mode is None else safe_mode
         custom_objects = {**scoped_custom_objects(), **(custom_objects or {})}
         config = dict(config)

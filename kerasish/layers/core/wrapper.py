@@ -1,5 +1,6 @@
 """Wrapper: a layer that wraps another one (TimeDistributed, Bidirectional); its config holds the inner layer's."""
 from kerasish.layers.layer import Layer
+from kerasish.utils.object_serialization import deserialize_layer, serialize_layer
 
 
 class Wrapper(Layer):
@@ -11,12 +12,10 @@ class Wrapper(Layer):
         self.layer = layer
 
     def get_config(self):
-        from kerasish.models.serialization import serialize_layer
         return {**super().get_config(), "layer": serialize_layer(self.layer)}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from kerasish.models.serialization import deserialize_layer
         config = dict(config)
         config["layer"] = deserialize_layer(config["layer"], custom_objects)
         return cls(**config)

@@ -74,7 +74,7 @@ class BatchNormalization(Layer):
 
     def _moments(self, inputs, mask):
         if mask is None:
-            return ops.moments(inputs, axes=self._reduction_axes)
+            return ops.moments(inputs, axes=self._reduction_axes, synchronized=self.synchronized)
         weights = ops.cast(mask, inputs.dtype)
         while len(weights.shape) < len(inputs.shape):
             weights = ops.expand_dims(weights, -1)

@@ -1,7 +1,5 @@
 """UpSampling2D: enlarges an image batch by integer factors, repeating pixels ("nearest") or interpolating
 linearly between pixel centres ("bilinear", edges clamped, as Keras's image resize)."""
-import numpy
-
 from kerasish import ops
 from kerasish.layers.arguments import standardize_data_format, standardize_tuple
 from kerasish.layers.input_spec import InputSpec
@@ -14,12 +12,13 @@ _INTERPOLATIONS = ("nearest", "bilinear")
 def _linear_along(x, axis, factor):
     """Linear interpolation to `factor` times the length of `axis` (half-pixel centres)."""
     length = x.shape[axis]
-    positions = numpy.clip((numpy.arange(length * factor) + 0.5) / factor - 0.5, 0, length - 1)
-    lower = numpy.floor(positions).astype("int32")
-    upper = numpy.minimum(lower + 1, length - 1)
+    positions = ops.clip((ops.arange(length * factor, dtype="float32") + 0.5) / factor - 0.5, 0, length - 1)
+    lower = ops.floor(positions)
     shape = [1] * len(x.shape)
     shape[axis] = -1
-    weight = (positions - lower).astype(x.dtype).reshape(shape)
+    weight = ops.reshape(ops.cast(positions - lower, x.dtype), shape)
+    lower = ops.cast(lower, "int32")
+    upper = ops.minimum(lower + 1, length - 1)
     return ops.take(x, lower, axis=axis) * (1 - weight) + ops.take(x, upper, axis=axis) * weight
 
 

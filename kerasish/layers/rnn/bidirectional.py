@@ -3,6 +3,7 @@ import copy
 
 from kerasish import ops
 from kerasish.layers.core.wrapper import Wrapper
+from kerasish.utils.object_serialization import deserialize_layer, serialize_layer
 
 _MERGES = {"concat": lambda a, b: ops.concatenate([a, b], axis=-1), "sum": ops.add,
            "mul": ops.multiply, "ave": lambda a, b: (a + b) / 2}
@@ -10,7 +11,6 @@ _MERGES = {"concat": lambda a, b: ops.concatenate([a, b], axis=-1), "sum": ops.a
 
 class Bidirectional(Wrapper):
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
-        from kerasish.models.serialization import deserialize_layer, serialize_layer
         super().__init__(layer, **kwargs)
         if merge_mode not in (*_MERGES, None):
             raise ValueError(f"Invalid merge mode. Received: merge_mode={merge_mode}. Merge mode should be one "
@@ -86,14 +86,12 @@ class Bidirectional(Wrapper):
         return masks[0] if self.merge_mode is not None else masks
 
     def get_config(self):
-        from kerasish.models.serialization import serialize_layer
         config = {key: value for key, value in super(Wrapper, self).get_config().items()}
         return {**config, "merge_mode": self.merge_mode, "layer": serialize_layer(self.forward_layer),
                 "backward_layer": serialize_layer(self.backward_layer)}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from kerasish.models.serialization import deserialize_layer
         config = dict(config)
         config["backward_layer"] = deserialize_layer(config["backward_layer"], custom_objects)
         return super().from_config(config, custom_objects)

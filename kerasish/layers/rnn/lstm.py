@@ -1,6 +1,4 @@
 """LSTMCell and LSTM (Keras gate order i, f, c, o; `unit_forget_bias` starts the forget gate's bias at 1)."""
-import numpy
-
 from kerasish import activations, ops
 from kerasish.layers.rnn.recurrent_cell import RecurrentCell
 from kerasish.layers.rnn.rnn import RNN, cell_config
@@ -30,8 +28,8 @@ class LSTMCell(RecurrentCell):
 
         def forget_bias_one(shape, dtype=None):
             units = self.units
-            return numpy.concatenate([self.bias_initializer((units,), dtype), numpy.ones((units,), dtype),
-                                      self.bias_initializer((2 * units,), dtype)])
+            return ops.concatenate([self.bias_initializer((units,), dtype), ops.ones((units,), dtype),
+                                    self.bias_initializer((2 * units,), dtype)])
         return forget_bias_one
 
     def call(self, inputs, states, training=False):

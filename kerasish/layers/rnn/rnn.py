@@ -9,6 +9,7 @@ import inspect
 from kerasish import ops, regularizers
 from kerasish.layers.input_spec import InputSpec
 from kerasish.layers.layer import Layer
+from kerasish.utils.object_serialization import deserialize_layer, serialize_layer
 
 _LAYER_KEYS = ("name", "trainable", "dtype")
 
@@ -120,7 +121,6 @@ class RNN(Layer):
         return output_mask
 
     def get_config(self):
-        from kerasish.models.serialization import serialize_layer
         return {**super().get_config(), "return_sequences": self.return_sequences,
                 "return_state": self.return_state, "go_backwards": self.go_backwards, "stateful": self.stateful,
                 "unroll": self.unroll, "zero_output_for_mask": self.zero_output_for_mask,
@@ -128,7 +128,6 @@ class RNN(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from kerasish.models.serialization import deserialize_layer
         config = dict(config)
         if "cell" in config:  # SimpleRNN, LSTM and GRU write their cell's arguments instead
             config["cell"] = deserialize_layer(config["cell"], custom_objects)

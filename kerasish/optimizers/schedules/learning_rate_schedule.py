@@ -4,7 +4,7 @@ import math
 
 from kerasish import ops
 from kerasish.backend import floatx
-from kerasish.saving import object_registry as registry
+from kerasish.utils import object_serialization as registry
 
 
 class LearningRateSchedule:

@@ -195,6 +195,9 @@ REDUCTIONS = [
 
 LINALG = [
     Case("matmul", ops.matmul, [randn(3, 4), randn(4, 2, seed=1)], numpy.matmul),
+    Case("qr_q", lambda x: ops.qr(x)[0], [randn(5, 3)], lambda x: numpy.linalg.qr(x)[0], grad=False),
+    Case("qr_r", lambda x: ops.qr(x, mode="complete")[1], [randn(2, 3, 4)],
+         lambda x: numpy.linalg.qr(x, mode="complete")[1], grad=False, atol=1e-4),
     Case("matmul", ops.matmul, [randn(2, 1, 2, 3), randn(3, 3, 2, seed=1)], numpy.matmul, id="matmul-batch-broadcast"),
     Case("matmul", ops.matmul, [randn(2, 3, 4), randn(4, 2, seed=1)], numpy.matmul, id="matmul-batch-times-matrix",
          covers=("reshape",)),

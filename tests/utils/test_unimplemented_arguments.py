@@ -2,7 +2,7 @@
 import pytest
 
 from kerasish import layers
-from kerasish.models.serialization import deserialize_layer, serialize_layer
+from kerasish.utils.object_serialization import deserialize_layer, serialize_layer
 
 
 def dense_config(**extra):

@@ -6,8 +6,8 @@ program when the file is not `.dot` (png, svg, pdf ...), and says what to instal
 import os
 import shutil
 import subprocess
-import tempfile
 
+from kerasish.utils.atomic_file import write_bytes_atomically
 from kerasish.utils.summary import _output_shapes, _shape_text
 
 
@@ -80,9 +80,5 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False, 
                               "found; install graphviz (e.g. `apt-get install graphviz`) or save as .dot")
         content = subprocess.run([program, f"-T{extension}"], input=source.encode(), capture_output=True,
                                  check=True).stdout
-    directory = os.path.dirname(os.path.abspath(to_file))
-    handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    with os.fdopen(handle, "wb") as file:
-        file.write(content)
-    os.replace(temporary, to_file)
+    write_bytes_atomically(to_file, content)
     return to_file
