@@ -1,5 +1,4 @@
 """Variable: one storage (an xp array) that both engines read and update."""
-import contextlib
 import itertools
 
 import numpy
@@ -109,19 +108,24 @@ class Variable(TensorOperators):
         raise TypeError("A Variable has no truth value; compare its numpy() instead")
 
 
-@contextlib.contextmanager
-def all_or_nothing(variables):
+class all_or_nothing:  # noqa: N801 - a context manager, named as contextlib's are
     """Eager assignments to `variables` inside the block are undone when the block raises (a
     KeyboardInterrupt included): an eager assign replaces a variable's storage and never writes into
-    it, so putting the previous storages back restores every value exactly."""
-    saved = [(variable, variable._data) for variable in variables]
-    try:
-        yield
-    except BaseException:
-        with DeferredInterrupts():
-            for variable, data in saved:
-                variable._data = data
-        raise
+    it, so putting the previous storages back restores every value exactly. (A class, not a generator:
+    it wraps every eager training step.)"""
+    __slots__ = ("_saved",)
+
+    def __init__(self, variables):
+        self._saved = [(variable, variable._data) for variable in variables]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if kind is not None:
+            with DeferredInterrupts():
+                for variable, data in self._saved:
+                    variable._data = data
 
 
 def _as_array(value, dtype):

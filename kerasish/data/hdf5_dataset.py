@@ -71,7 +71,7 @@ class HDF5Dataset(PyDataset):
     def __getitem__(self, index):
         if not 0 <= index < len(self):
             raise IndexError(f"HDF5Dataset: batch index {index} out of range for {len(self)} batches")
-        block, batch_in_block = self._plan[index]
+        block, batch_in_block = self._locate(index)
         start = batch_in_block * self.batch_size
         arrays = tuple(array[start:start + self.batch_size] for array in self._block(block))
         return arrays if len(arrays) > 1 else arrays[0]
@@ -93,12 +93,31 @@ class HDF5Dataset(PyDataset):
         return arrays
 
     def _plan_epoch(self):
-        """Which (block, batch within the block) each batch index reads this epoch."""
-        order = self._rng.permutation(self._num_blocks) if self.shuffle else range(self._num_blocks)
-        self._block_seeds = self._rng.integers(2 ** 31, size=self._num_blocks)
-        self._plan = [(int(block), batch) for block in order for batch in range(self._batches_in(block))]
+        """The order of the blocks this epoch: in file order, or one permutation entry per block with
+        `shuffle` (never one entry per batch, and nothing per row: a file may declare more rows than
+        memory holds)."""
+        if self.shuffle:
+            self._order = self._rng.permutation(self._num_blocks)
+            self._block_seeds = self._rng.integers(2 ** 31, size=self._num_blocks)
+            short = numpy.flatnonzero(self._order == self._num_blocks - 1)
+            self._short_position = int(short[0]) if short.size else 0
+        else:
+            self._order, self._short_position = None, max(self._num_blocks - 1, 0)
         with self._lock:
             self._cache.clear()
+
+    def _locate(self, index):
+        """(block, batch within the block) that batch `index` reads this epoch. Every block holds
+        `cache_batches` batches but the last one, which may hold fewer, wherever the order puts it."""
+        full, before_short = self.cache_batches, self._short_position * self.cache_batches
+        if index < before_short:
+            position, batch = divmod(index, full)
+        elif index < before_short + self._batches_in(self._num_blocks - 1):
+            position, batch = self._short_position, index - before_short
+        else:
+            position, batch = divmod(index - before_short - self._batches_in(self._num_blocks - 1), full)
+            position += self._short_position + 1
+        return (position if self._order is None else int(self._order[position])), batch
 
     def _batches_in(self, block):
         rows = min(self._block_rows, self.num_samples - block * self._block_rows)

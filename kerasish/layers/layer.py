@@ -551,7 +551,7 @@ class Layer:
 Layer.build = _wrap_build(Layer.build)
 _BOOKKEEPING = frozenset({"_inbound_nodes", "_trainable_variables", "_non_trainable_variables",
                           "_regularizers", "_losses", "_build_shapes", "_auto_config", "input_spec",
-                          "_trainable_cache", "_loss_sources"})
+                          "_trainable_cache", "_step_state", "_loss_sources"})
 
 
 def _tracked_leaves(value):

@@ -5,22 +5,16 @@ something else; each check returns the value as a Python int (numpy integers are
 """
 import numbers
 
+from kerasish.layers.arguments import validate_positive_int
+
 
 def _as_int(value):
     return int(value) if isinstance(value, numbers.Integral) and not isinstance(value, bool) else value
 
 
 def positive_int_or_none(value, name):
-    """None, or a positive integer: `batch_size`, `steps_per_epoch`, `validation_steps`, `steps`. (The words
-    of `layers.arguments.validate_positive_int`, which this tier cannot import: `kerasish.utils` imports the
-    trainers' data adapters, and the layers import `kerasish.utils`.)"""
-    if value is None:
-        return None
-    value = _as_int(value)
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"Received an invalid value for `{name}`, expected a positive integer. "
-                         f"Received: {name}={value}")
-    return value
+    """None, or a positive integer: `batch_size`, `steps_per_epoch`, `validation_steps`, `steps`."""
+    return None if value is None else validate_positive_int(_as_int(value), name)
 
 
 def non_negative_int(value, name):

@@ -16,6 +16,7 @@ import numpy
 from kerasish.backends import allocator, config, interface
 from kerasish.backends.gradient_tape import GradientTape
 from kerasish.backends.symbolic import KerasTensor, flatten, map_structure
+from kerasish.backends.variable import all_or_nothing
 from kerasish.distribution.collectives import any_process, synchronize_model, synchronized_logs
 from kerasish.distribution.data_sharding import distribute_dataset, gather
 from kerasish.distribution.distribution_lib import is_chief
@@ -98,6 +99,7 @@ class Trainer:
         self._batch_sizes = {}
         self._loss_sources = None
         self._trainable_cache = []
+        self._step_state = ()
         self._running_thread = None
 
     # ----- compile --------------------------------------------------------------------------
@@ -150,6 +152,11 @@ class Trainer:
         if not self.compiled:
             raise ValueError(f"You must call `compile()` before using the model: {method}() was called on "
                              f"model '{self.name}' before compile()")
+
+    @property
+    def metrics_variables(self):
+        """The state of every metric (the loss tracker's included), as Keras's `Model.metrics_variables`."""
+        return [variable for metric in self.metrics for variable in metric.variables]
 
     @property
     def metrics(self):
@@ -246,17 +253,25 @@ class Trainer:
             maker = {"train": engine.make_train_function, "test": engine.make_test_function,
                      "predict": engine.make_predict_function}[kind]
             self._functions[kind] = function = maker(self)
+        if kind == "train":  # what an eager step must put back if it is interrupted (see _run)
+            self._step_state = (self.variables + self.optimizer.variables + self.metrics_variables
+                                if function == self.train_step else ())
         return function
 
     def _run(self, kind, function, batch):
-        """One step. A new batch size retraces on the static engine, which is expected here: not warned."""
-        size = flatten(batch[0])[0].shape[0]
-        if size == self._batch_sizes.get(kind):
-            return function(batch)
-        self._batch_sizes[kind] = size
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*tracing again for a new input signature")
-            return function(batch)
+        """One step. A new batch size retraces on the static engine, which is expected here: not warned.
+
+        A training step is all or nothing: an error or a Ctrl-C part-way leaves every variable of the
+        model, its optimizer and its metrics as it was. A compiled static step is so by itself; a step
+        run eagerly is rolled back (its forward pass already updates BatchNormalization's statistics)."""
+        with all_or_nothing(self._step_state if kind == "train" else ()):
+            size = flatten(batch[0])[0].shape[0]
+            if size == self._batch_sizes.get(kind):
+                return function(batch)
+            self._batch_sizes[kind] = size
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*tracing again for a new input signature")
+                return function(batch)
 
     # ----- fit / evaluate / predict -------------------------------------------------------
 

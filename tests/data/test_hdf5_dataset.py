@@ -71,3 +71,16 @@ def test_fit_trains_from_a_file_larger_than_the_cache(engine, tmp_path):
     assert len(most_cached) == 3 * 40 and max(most_cached) <= 2 * 4 * 16
     losses = history.history["loss"]
     assert losses[2] < losses[0] / 4, losses
+
+
+@pytest.mark.parametrize("rows", [1, 31, 32, 33, 95])
+def test_every_batch_is_served_once_per_shuffled_epoch_whatever_block_is_short(tmp_path, rows):
+    path = tmp_path / "rows.h5"
+    with h5py.File(path, "w") as file:
+        file["x"] = numpy.arange(rows, dtype="float32")[:, None]
+    dataset = HDF5Dataset(path, x="x", y=None, batch_size=4, shuffle=True, seed=3, cache_batches=2)
+    for _ in range(4):  # the short last block lands at different places in the order
+        served = numpy.concatenate([dataset[i][:, 0] for i in range(len(dataset))])
+        assert sorted(served.tolist()) == list(range(rows))
+        dataset.on_epoch_end()
+    dataset.close()

@@ -47,7 +47,7 @@ def _assert_same(expected, found, tolerance):
 
 @pytest.mark.parametrize("engine", ["dynamic", "static"])
 @pytest.mark.parametrize("floatx", ["float64", "float32"])
-@pytest.mark.parametrize("processes", [2, 3])
+@pytest.mark.parametrize("processes", [2, pytest.param(3, marks=pytest.mark.slow)])
 def test_fit_equals_one_process_with_the_global_batch(tmp_path, engine, floatx, processes):
     # 52 samples in global batches of 16: 16 = 8+8 or 6+5+5, and a last batch of 4 = 2+2 or 2+1+1
     options = ("--engine", engine, "--floatx", floatx, "--samples", "52", "--batch-size", "16")
@@ -56,6 +56,7 @@ def test_fit_equals_one_process_with_the_global_batch(tmp_path, engine, floatx, 
     _assert_same(expected, found, TOLERANCE[floatx])
 
 
+@pytest.mark.slow  # an MPI job of its own; the fast tier keeps the core cases
 def test_shuffled_fit_shuffles_alike_on_every_process(tmp_path):
     options = ("--engine", "static", "--shuffle")
     _assert_same(_results("fit", tmp_path / "single", *options),
@@ -69,6 +70,7 @@ def test_synchronized_batch_normalization_uses_the_global_batch(tmp_path, engine
     _assert_same(expected, found, 1e-10)  # E[x^2] - E[x]^2 over processes rounds differently from numpy's mean
 
 
+@pytest.mark.slow  # an MPI job of its own; the fast tier keeps the core cases
 def test_py_dataset_batches_are_shared_out_by_index_and_loaded_once(tmp_path):
     expected = _results("dataset", tmp_path / "single", "--batch-size", "12")
     found = _results("dataset", tmp_path / "job", "--batch-size", "6", processes=2)
@@ -78,6 +80,7 @@ def test_py_dataset_batches_are_shared_out_by_index_and_loaded_once(tmp_path):
         assert loaded == list(range(rank, 8, 2)) * 3  # 8 batches of 6, 3 epochs: only its own
 
 
+@pytest.mark.slow  # an MPI job of its own; the fast tier keeps the core cases
 def test_a_data_loader_of_uneven_batches_is_shared_out(tmp_path):
     # 50 samples in batches of 5: 10 batches for 3 processes, so 3 steps of 15 and the last batch skipped
     single = _results("loader", tmp_path / "single", "--batch-size", "15", "--samples", "45")
@@ -104,6 +107,7 @@ def test_checkpoints_and_logs_are_written_by_rank_zero_only(tmp_path):
     assert job.stdout.count("Epoch 1/3") == 1
 
 
+@pytest.mark.slow  # an MPI job of its own; the fast tier keeps the core cases
 def test_resume_after_a_killed_job_equals_an_uninterrupted_run(tmp_path):
     options = ("--engine", "static", "--epochs", "4")
     killed = _job("resume", tmp_path / "job", *options, "--fail-rank", "1", processes=2)
@@ -130,6 +134,7 @@ def test_different_models_on_the_processes_are_an_error_at_start_up(tmp_path):
             "1, but 'sequential/dense/kernel' has shape (6, 8)") in job.stderr
 
 
+@pytest.mark.slow  # an MPI job of its own; the fast tier keeps the core cases
 def test_the_distributed_example_learns_digits(tmp_path):
     example = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "distributed_mnist.py")
     job = subprocess.run([MPIEXEC, "-n", "2", sys.executable, example, "--epochs", "8", "--checkpoint-dir",

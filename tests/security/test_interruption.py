@@ -273,3 +273,28 @@ def test_sigint_sent_to_a_process_in_fit_never_leaves_a_half_applied_step(engine
             child.kill()
             child.wait()
     assert verdicts and set(verdicts) <= {"before", "after"}, verdicts
+
+
+def test_dynamic_an_interrupted_step_puts_back_batch_norm_statistics_weights_optimizer_and_metrics():
+    model = kerasish.Sequential([kerasish.Input((3,)), layers.Dense(4), layers.BatchNormalization(),
+                                 layers.Dense(2)])
+    model.compile(optimizer=kerasish.optimizers.SGD(0.1, momentum=0.9), loss="mse", metrics=["mae"],
+                  backend="dynamic")
+    model.train_on_batch(*batch(1))
+    everything = model.weights + model.optimizer.variables
+    before = [variable.numpy() for variable in everything]
+    apply = model.optimizer.apply
+
+    def interrupted(*arguments, **keywords):  # the whole update is in, the metrics are not yet
+        apply(*arguments, **keywords)
+        raise KeyboardInterrupt
+    model.optimizer.apply = interrupted
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(*batch(2), batch_size=8, epochs=1, verbose=0)
+    after = [variable.numpy() for variable in everything]
+    assert all(numpy.array_equal(a, b) for a, b in zip(before, after))
+    # fit reset the metrics as the epoch began; the loss the step had already tracked is taken back
+    assert all(not variable.numpy().any() for variable in model.metrics_variables)
+    model.optimizer.apply = apply
+    model.fit(*batch(2), batch_size=8, epochs=1, verbose=0)  # and the model still trains
+    assert not all(numpy.array_equal(a, b) for a, b in zip(before, [v.numpy() for v in everything]))
