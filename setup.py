@@ -3,6 +3,7 @@
 Sub-folders are found as namespace packages too, so data folders (applications/data) ship their
 files through the package-data patterns in pyproject.toml.
 """
+
 from setuptools import find_namespace_packages, setup
 
 ROOTS = {"kerasish": "kerasish", "kerasish.backends": "backends", "kerasish.applications": "applications"}

@@ -1,9 +1,18 @@
 """kerasish.applications: AlexNet, VGG16/19 and ResNet18-152 with loaders for Keras .h5 and
 torchvision .pth weights (no torch or TensorFlow needed)."""
+
 import importlib
 
-_CONSTRUCTORS = {"AlexNet": "alexnet", "VGG16": "vgg", "VGG19": "vgg", "ResNet18": "resnet", "ResNet34": "resnet",
-                 "ResNet50": "resnet", "ResNet101": "resnet", "ResNet152": "resnet"}
+_CONSTRUCTORS = {
+    "AlexNet": "alexnet",
+    "VGG16": "vgg",
+    "VGG19": "vgg",
+    "ResNet18": "resnet",
+    "ResNet34": "resnet",
+    "ResNet50": "resnet",
+    "ResNet101": "resnet",
+    "ResNet152": "resnet",
+}
 
 
 def __getattr__(name):

@@ -1,4 +1,5 @@
 """AdaptiveAveragePooling2D: torch's AdaptiveAvgPool2d, needed by torchvision's AlexNet and VGG heads."""
+
 from kerasish import layers, ops
 from kerasish.backends.config import standardize_data_format
 
@@ -10,8 +11,10 @@ class AdaptiveAveragePooling2D(layers.Layer):
         super().__init__(**kwargs)
         size = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
         if len(size) != 2 or any(not isinstance(s, int) or s < 1 for s in size):
-            raise ValueError(f"AdaptiveAveragePooling2D: output_size must be a positive int or a pair of them. "
-                             f"Received: output_size={output_size!r}")
+            raise ValueError(
+                f"AdaptiveAveragePooling2D: output_size must be a positive int or a pair of them. "
+                f"Received: output_size={output_size!r}"
+            )
         self.output_size = size
         self.data_format = standardize_data_format(data_format)
 

@@ -2,6 +2,7 @@
 
 Layers get Keras-style names; `torchvision_keys` maps them onto the state dict keys.
 """
+
 from kerasish import layers
 
 from .adaptive_pooling import AdaptiveAveragePooling2D
@@ -40,14 +41,37 @@ def _head(x, classes, classifier_activation, convention):
 
 def torchvision_keys(model):
     mapping = {f"conv{n}": ("conv", f"features.{i}", None) for n, i in enumerate(FEATURE_INDEX, start=1)}
-    mapping.update(fc1=("dense", "classifier.1", (256, 6, 6)), fc2=("dense", "classifier.4", None),
-                   predictions=("dense", "classifier.6", None))
+    mapping.update(
+        fc1=("dense", "classifier.1", (256, 6, 6)),
+        fc2=("dense", "classifier.4", None),
+        predictions=("dense", "classifier.6", None),
+    )
     return mapping
 
 
-def AlexNet(include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None, classes=1000,
-            classifier_activation="softmax", name="alexnet"):
+def AlexNet(
+    include_top=True,
+    weights="imagenet",
+    input_tensor=None,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+    name="alexnet",
+):
     """AlexNet (Keras-style signature); weights: None, 'imagenet' (= 'torchvision') or a .pth path."""
-    return build_application("alexnet", _features, _head, torchvision_keys, include_top=include_top,
-                             weights=weights, input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
-                             classes=classes, classifier_activation=classifier_activation, name=name, min_size=63)
+    return build_application(
+        "alexnet",
+        _features,
+        _head,
+        torchvision_keys,
+        include_top=include_top,
+        weights=weights,
+        input_tensor=input_tensor,
+        input_shape=input_shape,
+        pooling=pooling,
+        classes=classes,
+        classifier_activation=classifier_activation,
+        name=name,
+        min_size=63,
+    )

@@ -4,6 +4,7 @@ Modes (Keras's names): "caffe" (RGB->BGR, subtract the BGR means, no scaling: Ke
 weights), "tf" (scale to [-1, 1]), "torch" (scale to [0, 1], normalise by the ImageNet RGB mean and
 std: torchvision weights). Inputs are RGB images in 0..255, channels_last unless data_format says.
 """
+
 import functools
 import json
 import os
@@ -26,15 +27,18 @@ def preprocess_input(x, data_format=None, mode="caffe"):
     x = numpy.array(x, dtype="float32")
     channel_axis = -1 if data_format == "channels_last" else (0 if x.ndim == 3 else 1)
     if x.shape[channel_axis] != 3:
-        raise ValueError(f"preprocess_input: expected 3 colour channels on axis {channel_axis} "
-                         f"({data_format}), got input shape {x.shape}")
+        raise ValueError(
+            f"preprocess_input: expected 3 colour channels on axis {channel_axis} "
+            f"({data_format}), got input shape {x.shape}"
+        )
     shape = [1] * x.ndim
     shape[channel_axis] = 3
     if mode == "tf":
         return x / 127.5 - 1.0
     if mode == "torch":
         return (x / 255.0 - numpy.reshape(TORCH_RGB_MEAN, shape).astype("float32")) / numpy.reshape(
-            TORCH_RGB_STD, shape).astype("float32")
+            TORCH_RGB_STD, shape
+        ).astype("float32")
     x = numpy.flip(x, axis=channel_axis)
     return x - numpy.reshape(CAFFE_BGR_MEAN, shape).astype("float32")
 
@@ -50,8 +54,10 @@ def decode_predictions(preds, top=5):
     """[(wordnet_id, class_name, score), ...] per sample, best first, for 1000-class predictions."""
     preds = numpy.asarray(preds)
     if preds.ndim != 2 or preds.shape[1] != 1000:
-        raise ValueError("decode_predictions expects a batch of predictions of shape (samples, 1000); "
-                         f"got an array of shape {preds.shape}")
+        raise ValueError(
+            "decode_predictions expects a batch of predictions of shape (samples, 1000); "
+            f"got an array of shape {preds.shape}"
+        )
     index = class_index()
     results = []
     for row in preds:

@@ -9,6 +9,7 @@ A `weights=` string that names a source ("imagenet", "keras", "torchvision") alw
 source, whatever files lie in the working directory; any other string is a path only when it looks
 like one (it holds a path separator or has a file extension); a `pathlib.Path` is always a path.
 """
+
 import math
 import os
 
@@ -24,7 +25,7 @@ from .weights import convert
 
 NAMED_SOURCES = ("imagenet", "keras", "torchvision")
 NUMERIC_KINDS = "biuf"  # bool, signed, unsigned, float
-LARGEST_ITEMSIZE = 8    # bytes per element a weight file may spend (float64, int64)
+LARGEST_ITEMSIZE = 8  # bytes per element a weight file may spend (float64, int64)
 
 
 def looks_like_path(weights):
@@ -46,9 +47,11 @@ def resolve_weights(model_name, weights, include_top):
     hint = ""
     if isinstance(weights, str) and not looks_like_path(weights) and os.path.isfile(weights):
         hint = f" (a local file named {weights!r} exists: pass it as {os.path.join(os.curdir, weights)!r})"
-    raise ValueError("The `weights` argument should be either None (random initialization), 'imagenet' "
-                     "(pre-training on ImageNet), 'keras', 'torchvision', or the path to the weights file "
-                     f"to be loaded (.h5 or .pth). Received: weights={weights!r}{hint}")
+    raise ValueError(
+        "The `weights` argument should be either None (random initialization), 'imagenet' "
+        "(pre-training on ImageNet), 'keras', 'torchvision', or the path to the weights file "
+        f"to be loaded (.h5 or .pth). Received: weights={weights!r}{hint}"
+    )
 
 
 def detect_source(path):
@@ -61,8 +64,13 @@ def detect_source(path):
 
 def download(source):
     """Fetch a weight file into ~/.kerasish/models, checking its published hash (md5, or a sha256 prefix)."""
-    return get_file(source.file_name, source.url, file_hash=source.file_hash, cache_subdir="models",
-                    hash_algorithm=source.hash_algorithm)
+    return get_file(
+        source.file_name,
+        source.url,
+        file_hash=source.file_hash,
+        cache_subdir="models",
+        hash_algorithm=source.hash_algorithm,
+    )
 
 
 def _from_keras_file(model, path):
@@ -107,10 +115,14 @@ def _from_torch_file(model, path, torch_keys):
             converter = convert.CONVERTERS[kind]
             arrays[layer_name] = converter(state, prefix, extra) if extra is not None else converter(state, prefix)
         used.update(keys)
-    head_prefixes = tuple(prefix + "." for name, (kind, prefix, extra) in torch_keys(model).items()
-                          if name not in names)
-    unused = [str(k) for k in state if k not in used and not str(k).endswith("num_batches_tracked")
-              and not str(k).startswith(head_prefixes)]
+    head_prefixes = tuple(
+        prefix + "." for name, (kind, prefix, extra) in torch_keys(model).items() if name not in names
+    )
+    unused = [
+        str(k)
+        for k in state
+        if k not in used and not str(k).endswith("num_batches_tracked") and not str(k).startswith(head_prefixes)
+    ]
     return arrays, unused
 
 
@@ -157,6 +169,7 @@ def match(model, path, source, torch_keys):
 def print_table(rows, title):
     from rich.console import Console
     from rich.table import Table
+
     table = Table(title=title)
     for column in ("layer", "file shape", "model shape", "status"):
         table.add_column(column)
@@ -173,8 +186,10 @@ def load_pretrained(model, path, source, torch_keys, dry_run=False):
         return rows
     problems = [row for row in rows if row[3] != "ok"]
     if problems:
-        details = "; ".join(f"{name}: {status} (file {file_shapes}, model {model_shapes})"
-                            for name, file_shapes, model_shapes, status in problems[:20])
+        details = "; ".join(
+            f"{name}: {status} (file {file_shapes}, model {model_shapes})"
+            for name, file_shapes, model_shapes, status in problems[:20]
+        )
         more = f" and {len(problems) - 20} more" if len(problems) > 20 else ""
         raise ValueError(f"Cannot load {path} into {model.name}: {len(problems)} problem(s): {details}{more}")
     for layer in model.layers:

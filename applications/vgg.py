@@ -5,6 +5,7 @@
 its two dropouts; torch flattens (C, H, W) while kerasish flattens (H, W, C), so fc1's rows are permuted
 when a .pth file is loaded.
 """
+
 from kerasish import layers
 
 from .adaptive_pooling import AdaptiveAveragePooling2D
@@ -19,10 +20,10 @@ def _features(model_name):
         for block, count in enumerate(BLOCKS[model_name], start=1):
             filters = min(64 * 2 ** (block - 1), 512)
             for index in range(1, count + 1):
-                x = layers.Conv2D(filters, 3, padding="same", activation="relu",
-                                  name=f"block{block}_conv{index}")(x)
+                x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"block{block}_conv{index}")(x)
             x = layers.MaxPooling2D(2, strides=2, name=f"block{block}_pool")(x)
         return x
+
     return features
 
 
@@ -52,19 +53,42 @@ def _torchvision_keys(model_name):
         mapping["fc2"] = ("dense", "classifier.3", None)
         mapping["predictions"] = ("dense", "classifier.6", None)
         return mapping
+
     return keys
 
 
 def _constructor(model_name, class_name):
-    def constructor(include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
-                    classes=1000, classifier_activation="softmax", name=model_name):
-        return build_application(model_name, _features(model_name), _head, _torchvision_keys(model_name),
-                                 include_top=include_top, weights=weights, input_tensor=input_tensor,
-                                 input_shape=input_shape, pooling=pooling, classes=classes,
-                                 classifier_activation=classifier_activation, name=name, keras_fixed_size=True)
+    def constructor(
+        include_top=True,
+        weights="imagenet",
+        input_tensor=None,
+        input_shape=None,
+        pooling=None,
+        classes=1000,
+        classifier_activation="softmax",
+        name=model_name,
+    ):
+        return build_application(
+            model_name,
+            _features(model_name),
+            _head,
+            _torchvision_keys(model_name),
+            include_top=include_top,
+            weights=weights,
+            input_tensor=input_tensor,
+            input_shape=input_shape,
+            pooling=pooling,
+            classes=classes,
+            classifier_activation=classifier_activation,
+            name=name,
+            keras_fixed_size=True,
+        )
+
     constructor.__name__ = constructor.__qualname__ = class_name
-    constructor.__doc__ = f"{class_name} (Keras signature); weights: None, 'imagenet', 'keras', 'torchvision' " \
-                          "or a path to a .h5 or .pth file."
+    constructor.__doc__ = (
+        f"{class_name} (Keras signature); weights: None, 'imagenet', 'keras', 'torchvision' "
+        "or a path to a .h5 or .pth file."
+    )
     return constructor
 
 

@@ -9,6 +9,7 @@ predict or *_on_batch), never at `import kerasish`; a custom training loop may c
 Set KERASISH_MALLOC_TUNING=0 to leave the allocator alone.
 No-op where the C library is not glibc.
 """
+
 import ctypes
 import os
 
@@ -38,5 +39,6 @@ def tune():
     if libc is None:
         return False
     applied = bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)) and bool(
-        libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES))
+        libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES)
+    )
     return applied

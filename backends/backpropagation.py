@@ -9,6 +9,7 @@ Memory: the walk holds the only references to the records it is given when the c
 (the non-persistent tape does), and drops each record, and the gradient of its output, once played
 back; the gradients of the sources are kept.
 """
+
 from typing import NamedTuple
 
 from .primitives.registry import backward, ops, shape_of
@@ -16,6 +17,7 @@ from .primitives.registry import backward, ops, shape_of
 
 class Record(NamedTuple):
     """One primitive call, as the backward pass reads it."""
+
     primitive: object  # a Primitive, or a multi-output op (control flow) whose vjp takes a list of gradients
     inputs: tuple  # what the rule receives: engine tensors, Python numbers, or the tape's stand-ins
     input_keys: tuple  # the name of each input; None for inputs that cannot have a gradient

@@ -1,4 +1,5 @@
 """Engine, device and numeric settings: env var beats ~/.kerasish/kerasish.json beats defaults."""
+
 import json
 import os
 import tempfile
@@ -8,8 +9,13 @@ from .io.atomic_file import write_text_atomically
 BACKENDS = ("dynamic", "static")
 DEVICES = ("cpu", "gpu", "auto")
 DATA_FORMATS = ("channels_last", "channels_first")
-DEFAULTS = {"backend": "dynamic", "device": "cpu", "floatx": "float32", "epsilon": 1e-7,
-            "image_data_format": "channels_last"}
+DEFAULTS = {
+    "backend": "dynamic",
+    "device": "cpu",
+    "floatx": "float32",
+    "epsilon": 1e-7,
+    "image_data_format": "channels_last",
+}
 
 
 def home():

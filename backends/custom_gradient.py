@@ -17,6 +17,7 @@ builds the gradient graph. A backward written with ops can be differentiated aga
 ops are recorded like any others, so a second derivative sees the values they computed, on both
 engines alike.
 """
+
 import functools
 
 from . import dispatch
@@ -82,6 +83,7 @@ class Function:
             if len(grads) != count:
                 raise ValueError(f"{cls.__name__}.backward returned {len(grads)} gradients for {count} inputs")
             return grads + (None,) * (len(riding) + 1)
+
         return custom_node(cls.__name__, inputs, output, vjp, [saved[i] for i in riding])
 
 
@@ -95,16 +97,21 @@ def custom_gradient(f):
     @functools.wraps(f)
     def decorated(*args, **kwargs):
         if any_symbolic((args, kwargs)):
-            raise TypeError(f"custom_gradient: {name} was called on KerasTensors (a functional model being "
-                            f"built); its grad_fn would keep symbolic values. Call it inside a Layer's call()")
+            raise TypeError(
+                f"custom_gradient: {name} was called on KerasTensors (a functional model being "
+                f"built); its grad_fn would keep symbolic values. Call it inside a Layer's call()"
+            )
         result = f(*args, **kwargs)
         if not isinstance(result, (list, tuple)) or len(result) != 2 or not callable(result[1]):
-            raise TypeError(f"custom_gradient: {name} must return a pair (output, grad_fn), got "
-                            f"{type(result).__name__}")
+            raise TypeError(
+                f"custom_gradient: {name} must return a pair (output, grad_fn), got {type(result).__name__}"
+            )
         output, grad_fn = result
         if not dispatch.is_registered(output):
-            raise TypeError(f"custom_gradient: {name} must return one tensor as its output, got "
-                            f"{type(output).__name__} (several outputs are not supported)")
+            raise TypeError(
+                f"custom_gradient: {name} must return one tensor as its output, got "
+                f"{type(output).__name__} (several outputs are not supported)"
+            )
         inputs = flatten(list(args))
 
         def vjp(grad, node_inputs, node_output, needs):
@@ -113,5 +120,7 @@ def custom_gradient(f):
             if len(grads) != len(inputs):
                 raise ValueError(f"grad_fn returned {len(grads)} gradients for {len(inputs)} arguments")
             return grads + (None,)
+
         return custom_node(name, inputs, output, vjp)
+
     return decorated

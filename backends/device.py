@@ -1,4 +1,5 @@
 """numpy/cupy selection. cupy is imported only when the GPU is asked for."""
+
 import contextlib
 import importlib
 
@@ -7,8 +8,10 @@ import numpy
 from . import config
 
 _state = {"device": None}
-_INSTALL_HINT = ("pip install 'kerasish[gpu]' (cupy-cuda13x) or 'kerasish[gpu-cuda12]' (cupy-cuda12x) "
-                 "on a machine with an NVIDIA GPU and driver")
+_INSTALL_HINT = (
+    "pip install 'kerasish[gpu]' (cupy-cuda13x) or 'kerasish[gpu-cuda12]' (cupy-cuda12x) "
+    "on a machine with an NVIDIA GPU and driver"
+)
 
 
 def _cupy():

@@ -10,6 +10,7 @@ its tensor type and rank, its apply function in ENGINES, and, for a graph engine
 CONTROL_FLOW (what `ops.cond`, `ops.while_loop` and `ops.scan` build on graph tensors) and its
 symbolic differentiation in GRADIENTS (what `kerasish.GradientTape` calls for a graph tensor target).
 """
+
 _RANKS = {}
 ENGINES = {}
 CONTROL_FLOW = {}

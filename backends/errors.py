@@ -1,4 +1,5 @@
 """Turn a kernel's failure into an error that names the op, its input shapes and its attributes."""
+
 from .primitives.registry import describe, dtype_of, shape_of
 
 
@@ -24,6 +25,9 @@ def op_error(prim, inputs, attrs, error):
         pass
     kind = error_kind(error)
     settings = f", attributes {attrs}" if attrs else ""
-    types = f", dtypes {', '.join(getattr(d, 'name', getattr(d, '__name__', str(d))) for d in dtypes)}" \
-        if kind is TypeError else ""
+    types = (
+        f", dtypes {', '.join(getattr(d, 'name', getattr(d, '__name__', str(d))) for d in dtypes)}"
+        if kind is TypeError
+        else ""
+    )
     return kind(f"{prim.name}: {error} (input shapes {describe(shapes)}{types}{settings})")

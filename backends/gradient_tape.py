@@ -4,6 +4,7 @@ On dynamic Tensors it is the dynamic engine's tape. When the target is a static 
 `kerasish.function` on the static engine, or in a hand-built graph) `gradient()` returns the
 symbolic gradients of the graph instead, from the graph engine's registration in `dispatch.GRADIENTS`.
 """
+
 from . import dispatch
 from .dispatch import is_symbolic
 from .dynamic.tape import GradientTape as DynamicTape
@@ -23,13 +24,14 @@ class GradientTape(DynamicTape):
         if not any(is_symbolic(t) for t in targets):
             return super().gradient(target, sources, output_gradients, unconnected_gradients)
         if self._records is None:
-            raise RuntimeError("A non-persistent GradientTape can only be used to compute one set of "
-                               "gradients; use GradientTape(persistent=True) to call gradient() again")
+            raise RuntimeError(
+                "A non-persistent GradientTape can only be used to compute one set of "
+                "gradients; use GradientTape(persistent=True) to call gradient() again"
+            )
         gradients = dispatch.GRADIENTS["static"]
         flat_sources, spec = flatten_with_spec(sources)
         with self.stop_recording(), targets[0].graph.as_default():
-            seeds = (flatten(output_gradients) if output_gradients is not None
-                     else [ops.ones_like(t) for t in targets])
+            seeds = flatten(output_gradients) if output_gradients is not None else [ops.ones_like(t) for t in targets]
             results = gradients(targets, flat_sources, grad_ys=seeds, unconnected_gradients=unconnected_gradients)
         if not self.persistent:
             self._records = self._watched = None

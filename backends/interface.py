@@ -10,6 +10,7 @@ static engine (`kerasish.function(step, engine="static")`). Ops reach an engine 
 `dispatch.apply` (by the type of their arguments), and gradients through `kerasish.GradientTape`,
 not through this object.
 """
+
 from . import config, device
 from .trace import function
 

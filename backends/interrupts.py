@@ -8,11 +8,11 @@ thread receives Python signal handlers, so in other threads, and when SIGINT is 
 the operating system, there is nothing to hold back. Sections nest: an inner one hands a held
 signal to the outer one.
 """
-import threading
 
 # The C module under `signal`: `signal.signal` and `signal.getsignal` convert handlers to enums at
 # about 2 µs a call, and a static-engine step of a small model takes about 45 µs.
 import _signal
+import threading
 
 SIGINT = _signal.SIGINT
 

@@ -1,16 +1,19 @@
 """Python operators (+, @, [], <, ...) for every tensor-like type, mapped onto kerasish.ops."""
+
 from .dispatch import apply
 from .primitives.registry import Primitive, ops
 
 
 def _binary(name, reflected=False):
     """`a + b` is `ops.add(a, b)`; when the op is a primitive it goes straight to dispatch (the hot path)."""
+
     def operator(self, other):
         op = getattr(ops, name)
         inputs = (other, self) if reflected else (self, other)
         if type(op) is Primitive:
             return apply(op, inputs, {})
         return op(*inputs)
+
     return operator
 
 

@@ -4,6 +4,7 @@ An op on KerasTensors runs only its primitive's shape rule, so a model built fro
 fails at construction with the op, the shapes and (through the layer) the layer's name. Each op
 result remembers the `Node` that made it; a functional model replays those nodes on real tensors.
 """
+
 import itertools
 
 import numpy
@@ -22,6 +23,7 @@ class Node:
 
     The operation is a Layer or a Primitive; both are called the same way when the graph is replayed.
     """
+
     __slots__ = ("operation", "args", "kwargs", "outputs")
 
     def __init__(self, operation, args, kwargs, outputs):
@@ -42,6 +44,7 @@ class Node:
 
 class KerasTensor(TensorOperators):
     """`KerasTensor(shape, dtype="float32", name=None)`: `None` marks an unknown dimension."""
+
     __slots__ = ("shape", "dtype", "name", "node", "index", "__weakref__")
 
     def __init__(self, shape, dtype="float32", name=None):
@@ -60,12 +63,16 @@ class KerasTensor(TensorOperators):
         return self.shape[0]
 
     def __bool__(self):
-        raise TypeError(f"KerasTensor {self.name} is symbolic (shape {self.shape}): it has no truth value. "
-                        "Use kerasish.ops.cond instead of a Python `if` on a tensor value")
+        raise TypeError(
+            f"KerasTensor {self.name} is symbolic (shape {self.shape}): it has no truth value. "
+            "Use kerasish.ops.cond instead of a Python `if` on a tensor value"
+        )
 
     def __array__(self, dtype=None, copy=None):
-        raise TypeError(f"KerasTensor {self.name} is symbolic (shape {self.shape}) and has no values; "
-                        "call the model on arrays instead")
+        raise TypeError(
+            f"KerasTensor {self.name} is symbolic (shape {self.shape}) and has no values; "
+            "call the model on arrays instead"
+        )
 
     def numpy(self):
         return self.__array__()
@@ -102,9 +109,12 @@ def apply(prim, inputs, attrs):
 def _assign(variable, value):
     """Assigning a symbolic value computes nothing; it only checks that the shapes agree."""
     if len(value.shape) != len(variable.shape) or any(
-            d is not None and d != v for d, v in zip(value.shape, variable.shape)):
-        raise ValueError(f"Variable {variable.path!r}: cannot assign a value of shape {value.shape} "
-                         f"to a variable of shape {variable.shape}")
+        d is not None and d != v for d, v in zip(value.shape, variable.shape)
+    ):
+        raise ValueError(
+            f"Variable {variable.path!r}: cannot assign a value of shape {value.shape} "
+            f"to a variable of shape {variable.shape}"
+        )
     return variable
 
 

@@ -7,6 +7,7 @@ placeholders, Variables are read as graph inputs, `variable.assign(...)` becomes
 graph is compiled once and replayed for every later call with that signature; a new signature
 traces again, with a warning that quotes the calling line.
 """
+
 import functools
 import sys
 import warnings
@@ -26,8 +27,10 @@ def function(func=None, *, engine=None, passes=None):
     `engine`: "dynamic" or "static"; None means `kerasish.backend.backend()`.
     `passes`: the static engine's optimisation passes (see `static.function`).
     """
+
     def wrap(fn):
         return TracedFunction(fn, config._choice("engine", engine or config.backend(), config.BACKENDS), passes)
+
     return wrap(func) if func is not None else wrap
 
 
@@ -49,9 +52,12 @@ class TracedFunction:
         if trace is None:
             if self.traces:
                 frame = sys._getframe(1)
-                warnings.warn(f"kerasish.function {self.__name__!r} is tracing again for a new input signature "
-                              f"{_describe(signature[1])} (called from {frame.f_code.co_filename}:"
-                              f"{frame.f_lineno}); each new signature compiles a new graph", stacklevel=2)
+                warnings.warn(
+                    f"kerasish.function {self.__name__!r} is tracing again for a new input signature "
+                    f"{_describe(signature[1])} (called from {frame.f_code.co_filename}:"
+                    f"{frame.f_lineno}); each new signature compiles a new graph",
+                    stacklevel=2,
+                )
             self.traces[signature] = trace = Trace(self.fn, leaves, structure, self.passes)
         return trace(leaves)
 
@@ -71,6 +77,7 @@ class Trace:
 
     def __init__(self, fn, leaves, structure, passes):
         from .static import Graph, function, placeholder
+
         graph = Graph(name=getattr(fn, "__name__", "function"))
         self.feeds = [i for i, leaf in enumerate(leaves) if _is_array(leaf)]
         with graph.as_default():
@@ -88,8 +95,9 @@ class Trace:
             self.positions = [i for i, x in enumerate(outputs) if _is_output(x)]
             self.template = outputs  # Python values are returned as they are; computed ones replaced per call
             symbolic = [outputs[i] for i in self.positions]
-            self.compiled = function([symbols[i] for i in self.feeds], symbolic,
-                                     updates=graph.assignments(), passes=passes, name=graph.name)
+            self.compiled = function(
+                [symbols[i] for i in self.feeds], symbolic, updates=graph.assignments(), passes=passes, name=graph.name
+            )
         self.graph = graph
 
     def __call__(self, leaves):

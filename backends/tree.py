@@ -6,6 +6,7 @@ an OrderedDict's in its own order; a rebuilt dict keeps the key order of the str
 `flatten_with_spec` and `unflatten` carry the structure as a hashable spec (None for a leaf), for the
 engines that key traces on it; `kerasish.tree` is the public namespace.
 """
+
 import collections
 
 
@@ -21,8 +22,10 @@ def _sorted_keys(structure):
     try:
         return tuple(sorted(structure))
     except TypeError as error:
-        raise TypeError(f"kerasish.tree: a dict's keys must be sortable to be flattened in a fixed order; "
-                        f"received keys {list(structure)}") from error
+        raise TypeError(
+            f"kerasish.tree: a dict's keys must be sortable to be flattened in a fixed order; "
+            f"received keys {list(structure)}"
+        ) from error
 
 
 def _node(structure):
@@ -80,8 +83,11 @@ def flatten_with_path(structure):
     if node is None:
         return [((), structure)]
     kind, metadata, children = node
-    return [((key,) + path, leaf) for key, child in zip(_keys(kind, metadata, children), children)
-            for path, leaf in flatten_with_path(child)]
+    return [
+        ((key,) + path, leaf)
+        for key, child in zip(_keys(kind, metadata, children), children)
+        for path, leaf in flatten_with_path(child)
+    ]
 
 
 def flatten_with_spec(structure):
@@ -105,7 +111,7 @@ def unflatten(spec, leaves):
     kind, metadata, specs = spec
     children, start = [], 0
     for child_spec, count in specs:
-        children.append(unflatten(child_spec, leaves[start:start + count]))
+        children.append(unflatten(child_spec, leaves[start : start + count]))
         start += count
     return _rebuild(kind, metadata, children)
 
@@ -115,8 +121,10 @@ def pack_sequence_as(structure, flat_sequence):
     leaves, spec = flatten_with_spec(structure)
     flat_sequence = list(flat_sequence)
     if len(flat_sequence) != len(leaves):
-        raise ValueError(f"pack_sequence_as: the structure has {len(leaves)} leaves but the flat sequence has "
-                         f"{len(flat_sequence)} items; structure: {structure!r}")
+        raise ValueError(
+            f"pack_sequence_as: the structure has {len(leaves)} leaves but the flat sequence has "
+            f"{len(flat_sequence)} items; structure: {structure!r}"
+        )
     return unflatten(spec, flat_sequence)
 
 
@@ -124,8 +132,10 @@ unflatten_as = pack_sequence_as  # Keras 3.0's name
 
 
 def _mismatch(a, b, detail):
-    return ValueError(f"The two structures don't have the same nested structure ({detail}).\n"
-                      f"First structure: {a!r}\nSecond structure: {b!r}")
+    return ValueError(
+        f"The two structures don't have the same nested structure ({detail}).\n"
+        f"First structure: {a!r}\nSecond structure: {b!r}"
+    )
 
 
 def _mapping(kind):
@@ -136,19 +146,24 @@ def _children_like(node, other, other_structure, first_structure):
     """`other`'s children in the order of `node`'s: mappings match by key, sequences by type and length."""
     kind, metadata, children = node
     if other is None:
-        raise _mismatch(first_structure, other_structure, f"{other_structure!r} is a leaf where the first has "
-                                                          f"a {kind.__name__}")
+        raise _mismatch(
+            first_structure, other_structure, f"{other_structure!r} is a leaf where the first has a {kind.__name__}"
+        )
     other_kind, other_metadata, other_children = other
     if _mapping(kind) and _mapping(other_kind):
         if set(metadata[0]) != set(other_metadata[0]):
-            raise _mismatch(first_structure, other_structure,
-                            f"keys {list(metadata[0])} and {list(other_metadata[0])} differ")
+            raise _mismatch(
+                first_structure, other_structure, f"keys {list(metadata[0])} and {list(other_metadata[0])} differ"
+            )
         return [other_structure[key] for key in metadata[0]]
     if kind is not other_kind:
         raise _mismatch(first_structure, other_structure, f"a {kind.__name__} and a {other_kind.__name__}")
     if len(children) != len(other_children):
-        raise _mismatch(first_structure, other_structure,
-                        f"a {kind.__name__} of {len(children)} items and one of {len(other_children)}")
+        raise _mismatch(
+            first_structure,
+            other_structure,
+            f"a {kind.__name__} of {len(children)} items and one of {len(other_children)}",
+        )
     return other_children
 
 
@@ -171,6 +186,7 @@ def map_structure(func, *structures, none_is_leaf=True):
             return func(*items)
         columns = [node[2]] + [_children_like(node, _node(other), other, first) for other in items[1:]]
         return _rebuild(node[0], node[1], [walk(list(column)) for column in zip(*columns)])
+
     return walk(list(structures))
 
 
@@ -185,6 +201,7 @@ def map_structure_up_to(shallow_structure, func, *structures):
             return func(*items)
         columns = [_children_like(node, _node(item), item, shallow) for item in items]
         return _rebuild(node[0], node[1], [walk(child, list(column)) for child, column in zip(node[2], zip(*columns))])
+
     return walk(shallow_structure, list(structures))
 
 
@@ -198,9 +215,11 @@ def assert_same_paths(a, b):
     a_paths = {path for path, _ in flatten_with_path(a)}
     b_paths = {path for path, _ in flatten_with_path(b)}
     if a_paths != b_paths:
-        raise ValueError(f"`a` and `b` don't have the same paths.\nPaths in `a` missing in `b`: "
-                         f"{sorted(a_paths - b_paths, key=repr)}\nPaths in `b` missing in `a`: "
-                         f"{sorted(b_paths - a_paths, key=repr)}")
+        raise ValueError(
+            f"`a` and `b` don't have the same paths.\nPaths in `a` missing in `b`: "
+            f"{sorted(a_paths - b_paths, key=repr)}\nPaths in `b` missing in `a`: "
+            f"{sorted(b_paths - a_paths, key=repr)}"
+        )
 
 
 def traverse(func, structure, top_down=True):
@@ -227,6 +246,7 @@ def traverse(func, structure, top_down=True):
             if result is None:
                 return sub
         return None if result is MAP_TO_NONE else result
+
     return walk(structure)
 
 

@@ -1,4 +1,5 @@
 """Variable: one storage (an xp array) that both engines read and update."""
+
 import itertools
 
 import numpy
@@ -26,6 +27,7 @@ class Variable(TensorOperators):
 
     `initializer` is a value (array, list, number, tensor) or a callable `initializer(shape, dtype)`.
     """
+
     __slots__ = ("_data", "trainable", "name", "path", "uid", "_constraint", "__weakref__")
 
     def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None, constraint=None):
@@ -43,8 +45,9 @@ class Variable(TensorOperators):
             value = initializer
         value = _as_array(value, dtype)
         if shape is not None and tuple(value.shape) != tuple(shape):
-            raise ValueError(f"Variable {self.name!r}: initial value has shape {tuple(value.shape)}, "
-                             f"expected {tuple(shape)}")
+            raise ValueError(
+                f"Variable {self.name!r}: initial value has shape {tuple(value.shape)}, expected {tuple(shape)}"
+            )
         self._data = device.to_device(value)
 
     @property
@@ -80,8 +83,10 @@ class Variable(TensorOperators):
             return hook(self, value)
         array = _as_array(value, self._data.dtype)
         if tuple(array.shape) != self.shape:
-            raise ValueError(f"Variable {self.name!r}: cannot assign a value of shape {tuple(array.shape)} "
-                             f"to a variable of shape {self.shape}")
+            raise ValueError(
+                f"Variable {self.name!r}: cannot assign a value of shape {tuple(array.shape)} "
+                f"to a variable of shape {self.shape}"
+            )
         self._data = device.to_device(array, device.device_of(self._data))
         return self
 
@@ -95,8 +100,7 @@ class Variable(TensorOperators):
         return self.shape[0]
 
     def __repr__(self):
-        return (f"<Variable path={self.path} shape={self.shape} dtype={self.dtype.name} "
-                f"trainable={self.trainable}>")
+        return f"<Variable path={self.path} shape={self.shape} dtype={self.dtype.name} trainable={self.trainable}>"
 
     def __hash__(self):
         return self.uid
@@ -113,6 +117,7 @@ class all_or_nothing:  # noqa: N801 - a context manager, named as contextlib's a
     KeyboardInterrupt included): an eager assign replaces a variable's storage and never writes into
     it, so putting the previous storages back restores every value exactly. (A class, not a generator:
     it wraps every eager training step.)"""
+
     __slots__ = ("_saved",)
 
     def __init__(self, variables):

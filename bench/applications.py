@@ -4,6 +4,7 @@ Each measurement runs in its own subprocess so peak memory (max RSS) is its own.
 
     python bench/applications.py [--batch 8] [--steps 5] [--device cpu|gpu]
 """
+
 import argparse
 import json
 import resource
@@ -16,6 +17,7 @@ import numpy
 
 def _kerasish(engine, batch, steps, device):
     import kerasish
+
     with kerasish.device(device):
         model = kerasish.applications.ResNet50(weights=None)
         model.compile(backend=engine)
@@ -30,6 +32,7 @@ def _kerasish(engine, batch, steps, device):
 def _torch_resnet50(torch):
     try:
         import torchvision
+
         return torchvision.models.resnet50(weights=None)
     except Exception:  # torchvision is optional; the same network written out
         nn = torch.nn
@@ -38,12 +41,20 @@ def _torch_resnet50(torch):
             def __init__(self, inplanes, planes, stride):
                 super().__init__()
                 self.body = nn.Sequential(
-                    nn.Conv2d(inplanes, planes, 1, bias=False), nn.BatchNorm2d(planes), nn.ReLU(True),
-                    nn.Conv2d(planes, planes, 3, stride, 1, bias=False), nn.BatchNorm2d(planes), nn.ReLU(True),
-                    nn.Conv2d(planes, planes * 4, 1, bias=False), nn.BatchNorm2d(planes * 4))
-                self.shortcut = (nn.Sequential(nn.Conv2d(inplanes, planes * 4, 1, stride, bias=False),
-                                               nn.BatchNorm2d(planes * 4))
-                                 if stride != 1 or inplanes != planes * 4 else nn.Identity())
+                    nn.Conv2d(inplanes, planes, 1, bias=False),
+                    nn.BatchNorm2d(planes),
+                    nn.ReLU(True),
+                    nn.Conv2d(planes, planes, 3, stride, 1, bias=False),
+                    nn.BatchNorm2d(planes),
+                    nn.ReLU(True),
+                    nn.Conv2d(planes, planes * 4, 1, bias=False),
+                    nn.BatchNorm2d(planes * 4),
+                )
+                self.shortcut = (
+                    nn.Sequential(nn.Conv2d(inplanes, planes * 4, 1, stride, bias=False), nn.BatchNorm2d(planes * 4))
+                    if stride != 1 or inplanes != planes * 4
+                    else nn.Identity()
+                )
 
             def forward(self, x):
                 return torch.relu(self.body(x) + self.shortcut(x))
@@ -51,15 +62,23 @@ def _torch_resnet50(torch):
         blocks, inplanes = [], 64
         for stage, count in enumerate((3, 4, 6, 3)):
             for index in range(count):
-                blocks.append(Bottleneck(inplanes, 64 * 2 ** stage, 2 if stage and not index else 1))
-                inplanes = 64 * 2 ** stage * 4
-        return nn.Sequential(nn.Conv2d(3, 64, 7, 2, 3, bias=False), nn.BatchNorm2d(64), nn.ReLU(True),
-                             nn.MaxPool2d(3, 2, 1), *blocks, nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-                             nn.Linear(2048, 1000))
+                blocks.append(Bottleneck(inplanes, 64 * 2**stage, 2 if stage and not index else 1))
+                inplanes = 64 * 2**stage * 4
+        return nn.Sequential(
+            nn.Conv2d(3, 64, 7, 2, 3, bias=False),
+            nn.BatchNorm2d(64),
+            nn.ReLU(True),
+            nn.MaxPool2d(3, 2, 1),
+            *blocks,
+            nn.AdaptiveAvgPool2d(1),
+            nn.Flatten(),
+            nn.Linear(2048, 1000),
+        )
 
 
 def _torch(batch, steps, device):
     import torch
+
     target = "cuda" if device == "gpu" else "cpu"
     model = _torch_resnet50(torch).eval().to(target)
     x = torch.randn(batch, 3, 224, 224, device=target)
@@ -92,8 +111,18 @@ def main():
         return measure(arguments.measure, arguments.batch, arguments.steps, arguments.device)
     results = {}
     for which in ("torch", "dynamic", "static"):
-        command = [sys.executable, __file__, "--measure", which, "--batch", str(arguments.batch),
-                   "--steps", str(arguments.steps), "--device", arguments.device]
+        command = [
+            sys.executable,
+            __file__,
+            "--measure",
+            which,
+            "--batch",
+            str(arguments.batch),
+            "--steps",
+            str(arguments.steps),
+            "--device",
+            arguments.device,
+        ]
         run = subprocess.run(command, capture_output=True, text=True)
         if run.returncode != 0:
             print(f"{which}: failed\n{run.stderr[-2000:]}")

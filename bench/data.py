@@ -6,6 +6,7 @@ rate includes starting its worker processes (once per epoch, as with its default
 
     python bench/data.py [--samples 256] [--batch 8] [--delay 0.002]
 """
+
 import argparse
 import time
 import warnings
@@ -38,8 +39,7 @@ def torch_loader(dataset, batch, workers):
         import torch.utils.data
     except ImportError:
         return None
-    return torch.utils.data.DataLoader(dataset, batch_size=batch, num_workers=workers,
-                                       persistent_workers=False)
+    return torch.utils.data.DataLoader(dataset, batch_size=batch, num_workers=workers, persistent_workers=False)
 
 
 def main():
@@ -51,8 +51,10 @@ def main():
     warnings.filterwarnings("ignore", message="This DataLoader will create")
     dataset = SleepingSamples(args.samples, args.delay)
     serial = args.batch * args.delay
-    print(f"{args.samples} samples, batch {args.batch}, {args.delay * 1e3:.1f} ms per sample "
-          f"(serial bound {1 / serial:.0f} batches/s)")
+    print(
+        f"{args.samples} samples, batch {args.batch}, {args.delay * 1e3:.1f} ms per sample "
+        f"(serial bound {1 / serial:.0f} batches/s)"
+    )
     print(f"{'workers':>7} | {'kerasish b/s':>12} | {'x 1 worker':>10} | {'torch b/s':>9} | {'kerasish/torch':>14}")
     single = None
     for workers in (0, 1, 2, 4, 8):

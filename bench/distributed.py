@@ -31,6 +31,7 @@ with S the gradient bytes per step. Sources of the figures:
     sourced figure; NCCL switches to tree algorithms when this latency term would dominate.
 For this CPU workload, the projection uses its own measured compute time per step and gradient bytes.
 """
+
 import argparse
 import json
 import os
@@ -40,7 +41,7 @@ import sys
 import time
 
 ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
-BUCKET_BYTES = 25 * 2 ** 20
+BUCKET_BYTES = 25 * 2**20
 ALPHA = 5e-6
 BUSBW = {8: 232e9, 64: 192e9, 512: 192e9}
 RESNET50 = {"parameters": 25.6e6, "batch": 256, "mixed precision": 2470.0, "TF32": 938.0}
@@ -57,15 +58,22 @@ def worker(steps, repeats, batch):
     distribution.set_distribution(distribution.DataParallel())
     size, rank = distribution.num_processes(), distribution.process_id()
     kerasish.utils.set_random_seed(0)
-    model = kerasish.Sequential([kerasish.Input((784,)), layers.Dense(1024, activation="relu"),
-                                 layers.Dense(1024, activation="relu"), layers.Dense(10)])
-    model.compile(optimizer="sgd", loss=kerasish.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  backend="static")
+    model = kerasish.Sequential(
+        [
+            kerasish.Input((784,)),
+            layers.Dense(1024, activation="relu"),
+            layers.Dense(1024, activation="relu"),
+            layers.Dense(10),
+        ]
+    )
+    model.compile(
+        optimizer="sgd", loss=kerasish.losses.SparseCategoricalCrossentropy(from_logits=True), backend="static"
+    )
     data = numpy.random.default_rng(0)
     samples = steps * batch * size
     x = data.normal(size=(samples, 784)).astype("float32")
     y = data.integers(0, 10, size=samples)
-    model.fit(x[:batch * size * 2], y[:batch * size * 2], batch_size=batch * size, epochs=1, verbose=0)
+    model.fit(x[: batch * size * 2], y[: batch * size * 2], batch_size=batch * size, epochs=1, verbose=0)
     transport = communicator()
     best = float("inf")
     for _ in range(repeats):
@@ -83,9 +91,17 @@ def worker(steps, repeats, batch):
             allreduce_gradients(gradients)
         reduce_best = min(reduce_best, max(transport.allgather_object(time.perf_counter() - start)) / steps)
     if rank == 0:
-        print(json.dumps({"processes": size, "samples_per_second": samples / best, "step_seconds": best / steps,
-                          "allreduce_seconds": reduce_best,
-                          "gradient_bytes": sum(g.nbytes for g in gradients)}))
+        print(
+            json.dumps(
+                {
+                    "processes": size,
+                    "samples_per_second": samples / best,
+                    "step_seconds": best / steps,
+                    "allreduce_seconds": reduce_best,
+                    "gradient_bytes": sum(g.nbytes for g in gradients),
+                }
+            )
+        )
 
 
 def ring_seconds(size_bytes, gpus, busbw):
@@ -98,9 +114,11 @@ def projection_rows(name, compute_seconds, size_bytes):
     for gpus, busbw in BUSBW.items():
         bandwidth_only = 2 * (gpus - 1) / gpus * size_bytes / busbw
         with_latency = ring_seconds(size_bytes, gpus, busbw)
-        rows.append(f"| {name} | {gpus} | {compute_seconds * 1e3:.1f} | {bandwidth_only * 1e3:.2f} | "
-                    f"{compute_seconds / (compute_seconds + bandwidth_only):.1%} | {with_latency * 1e3:.2f} | "
-                    f"{compute_seconds / (compute_seconds + with_latency):.1%} |")
+        rows.append(
+            f"| {name} | {gpus} | {compute_seconds * 1e3:.1f} | {bandwidth_only * 1e3:.2f} | "
+            f"{compute_seconds / (compute_seconds + bandwidth_only):.1%} | {with_latency * 1e3:.2f} | "
+            f"{compute_seconds / (compute_seconds + with_latency):.1%} |"
+        )
     return rows
 
 
@@ -118,31 +136,54 @@ def main():
         sys.exit("bench/distributed.py needs mpiexec: pip install 'kerasish[distributed]'")
     results = {}
     for processes in (1, 2):
-        job = subprocess.run([mpiexec, "-n", str(processes), sys.executable, __file__, "--worker", "--steps",
-                              str(options.steps), "--repeats", str(options.repeats), "--batch", str(options.batch)],
-                             capture_output=True, text=True, timeout=600, env={**os.environ, **ONE_THREAD})
+        job = subprocess.run(
+            [
+                mpiexec,
+                "-n",
+                str(processes),
+                sys.executable,
+                __file__,
+                "--worker",
+                "--steps",
+                str(options.steps),
+                "--repeats",
+                str(options.repeats),
+                "--batch",
+                str(options.batch),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={**os.environ, **ONE_THREAD},
+        )
         if job.returncode:
             sys.exit(job.stdout + job.stderr)
         results[processes] = json.loads(job.stdout.strip().splitlines()[-1])
     one, two = results[1], results[2]
-    print(f"MLP 784-1024-1024-10, local batch {options.batch}, {options.steps} steps, best of {options.repeats}, "
-          f"gradients {one['gradient_bytes'] / 1e6:.1f} MB\n")
+    print(
+        f"MLP 784-1024-1024-10, local batch {options.batch}, {options.steps} steps, best of {options.repeats}, "
+        f"gradients {one['gradient_bytes'] / 1e6:.1f} MB\n"
+    )
     print("| processes | samples/s | step (ms) | allreduce per step (ms) |")
     print("|---|---|---|---|")
     for processes, result in results.items():
         allreduce = f"{result['allreduce_seconds'] * 1e3:.2f}" if processes > 1 else "-"
-        print(f"| {processes} | {result['samples_per_second']:.0f} | {result['step_seconds'] * 1e3:.1f} | "
-              f"{allreduce} |")
+        print(
+            f"| {processes} | {result['samples_per_second']:.0f} | {result['step_seconds'] * 1e3:.1f} | {allreduce} |"
+        )
     ratio = two["samples_per_second"] / one["samples_per_second"]
     print(f"\n2 processes / 1: {ratio:.2f}x samples/s, scaling efficiency {ratio / 2:.0%}\n")
     print("Projection (ring allreduce, no overlap; bandwidths and compute times cited in the docstring):\n")
-    print("| workload | GPUs | compute/step (ms) | allreduce, bandwidth (ms) | efficiency | "
-          "allreduce + 5 us/hop (ms) | efficiency |")
+    print(
+        "| workload | GPUs | compute/step (ms) | allreduce, bandwidth (ms) | efficiency | "
+        "allreduce + 5 us/hop (ms) | efficiency |"
+    )
     print("|---|---|---|---|---|---|---|")
     resnet_bytes = RESNET50["parameters"] * 4
     for precision in ("mixed precision", "TF32"):
-        for row in projection_rows(f"ResNet-50 A100 {precision}", RESNET50["batch"] / RESNET50[precision],
-                                   resnet_bytes):
+        for row in projection_rows(
+            f"ResNet-50 A100 {precision}", RESNET50["batch"] / RESNET50[precision], resnet_bytes
+        ):
             print(row)
     for row in projection_rows("this MLP (CPU compute measured)", one["step_seconds"], one["gradient_bytes"]):
         print(row)

@@ -7,6 +7,7 @@ exported graph and of onnxruntime's graph after its own optimisation (fewer: a c
 
     python bench/export.py [--batch 8] [--rounds 7] [--data-format channels_first]
 """
+
 import argparse
 import os
 import statistics
@@ -36,13 +37,18 @@ def main():
     import torch
 
     import kerasish
+
     model = kerasish.applications.ResNet50(weights=None)
     model.compile(backend="static")
     x = numpy.random.default_rng(0).standard_normal((arguments.batch, 224, 224, 3)).astype("float32")
     directory = tempfile.mkdtemp()
     path = os.path.join(directory, "resnet50.onnx")
-    model.export(path, verbose=False, data_format=arguments.data_format,
-                 input_signature=[kerasish.layers.InputSpec(shape=(None, 224, 224, 3))])
+    model.export(
+        path,
+        verbose=False,
+        data_format=arguments.data_format,
+        input_signature=[kerasish.layers.InputSpec(shape=(None, 224, 224, 3))],
+    )
     exported_nodes = len(onnx.load(path).graph.node)
 
     options = onnxruntime.SessionOptions()
@@ -75,13 +81,17 @@ def main():
         for name, run in runs.items():
             seconds[name].append(_timed(run))
     medians = {name: statistics.median(values) for name, values in seconds.items()}
-    print(f"ResNet50 inference, batch {arguments.batch}, {arguments.rounds} interleaved rounds, median "
-          f"(torch {torch.__version__}, onnxruntime {onnxruntime.__version__}, {os.cpu_count()} CPUs)")
+    print(
+        f"ResNet50 inference, batch {arguments.batch}, {arguments.rounds} interleaved rounds, median "
+        f"(torch {torch.__version__}, onnxruntime {onnxruntime.__version__}, {os.cpu_count()} CPUs)"
+    )
     print(f"{'':24s} {'s/batch':>9s} {'images/s':>9s} {'vs torch':>9s}")
     for name, value in medians.items():
         print(f"{name:24s} {value:9.3f} {arguments.batch / value:9.1f} {value / medians['torch']:8.2f}x")
-    print(f"exported graph: {exported_nodes} nodes; after onnxruntime's optimisation: {optimised_nodes} nodes; "
-          f"relative error against predict: {error:.2e}")
+    print(
+        f"exported graph: {exported_nodes} nodes; after onnxruntime's optimisation: {optimised_nodes} nodes; "
+        f"relative error against predict: {error:.2e}"
+    )
 
 
 if __name__ == "__main__":

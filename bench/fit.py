@@ -15,6 +15,7 @@ runners take turns within each of R repeats (the machine's load hits them alike)
 the best of the R.
 Columns: samples per second (for tiny: microseconds per step) and the ratio to torch (>1: faster).
 """
+
 import argparse
 import time
 
@@ -31,8 +32,11 @@ except ImportError:
     torch = None
 
 RATE = 0.01
-SPECS = {"mlp": {"input": (784,), "batch": 128}, "cnn": {"input": (28, 28, 1), "batch": 64},
-         "tiny": {"input": (4,), "batch": 8}}
+SPECS = {
+    "mlp": {"input": (784,), "batch": 128},
+    "cnn": {"input": (28, 28, 1), "batch": 64},
+    "tiny": {"input": (4,), "batch": 8},
+}
 
 
 def kerasish_model(name):
@@ -58,8 +62,16 @@ def torch_model(name, model):
     if name == "mlp":
         net = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
     elif name == "cnn":
-        net = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
-                            nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64 * 5 * 5, 10))
+        net = nn.Sequential(
+            nn.Conv2d(1, 32, 3),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(64 * 5 * 5, 10),
+        )
     else:
         net = nn.Sequential(nn.Linear(4, 1))
     with torch.no_grad():
@@ -92,6 +104,7 @@ def kerasish_epoch(name, engine, x, y):
 
     def epoch():
         model.fit(x, y, batch_size=batch, epochs=1, shuffle=False, verbose=0)
+
     epoch()
     return model, epoch
 
@@ -99,11 +112,12 @@ def kerasish_epoch(name, engine, x, y):
 def step_only(engine, model, x, y, batches):
     """The engine's train function alone, `batches` times on one batch already on the device."""
     step = interface.get(engine).make_train_function(model)
-    batch = (Tensor(x[:SPECS["tiny"]["batch"]]), Tensor(y[:SPECS["tiny"]["batch"]]), None)
+    batch = (Tensor(x[: SPECS["tiny"]["batch"]]), Tensor(y[: SPECS["tiny"]["batch"]]), None)
 
     def epoch():
         for _ in range(batches):
             step(batch)
+
     epoch()
     return epoch
 
@@ -120,9 +134,10 @@ def torch_epoch(name, model, x, y):
     def epoch():
         for start in range(0, len(inputs), batch):
             optimizer.zero_grad()
-            loss = loss_function(net(inputs[start:start + batch]), targets[start:start + batch])
+            loss = loss_function(net(inputs[start : start + batch]), targets[start : start + batch])
             loss.backward()
             optimizer.step()
+
     epoch()
     return epoch
 

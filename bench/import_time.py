@@ -6,6 +6,7 @@ and `import torch` measured the same way in this run.
 Each figure is the best of N fresh subprocesses, timed inside the subprocess around the import
 alone (interpreter start-up excluded); the ratio column is against `import torch`.
 """
+
 import argparse
 import subprocess
 import sys
@@ -17,8 +18,12 @@ TIMER = "import time; start = time.perf_counter(); import {module}; print(time.p
 def import_seconds(module, runs):
     times = []
     for _ in range(runs):
-        result = subprocess.run([sys.executable, "-c", TIMER.format(module=module)], capture_output=True, text=True,
-                                cwd=tempfile.gettempdir())  # the installed package, not the source folder
+        result = subprocess.run(
+            [sys.executable, "-c", TIMER.format(module=module)],
+            capture_output=True,
+            text=True,
+            cwd=tempfile.gettempdir(),
+        )  # the installed package, not the source folder
         if result.returncode != 0:
             return None
         times.append(float(result.stdout))

@@ -5,6 +5,7 @@
 Prints, per shape, the best-of-N time of kerasish (dynamic engine, numpy) and of torch, run in turns,
 and their ratio (kerasish / torch: 1.0 is parity, 2.0 is twice as slow). Needs torch for the comparison.
 """
+
 import argparse
 import time
 
@@ -56,6 +57,7 @@ def kerasish_step(op, x, *weights):
             tape.watch(inputs)
             y = op(*inputs)
         tape.gradient(y, inputs, output_gradients=y)
+
     return step
 
 
@@ -64,6 +66,7 @@ def torch_step(torch, op, x, *weights):
         inputs = [torch.from_numpy(a).requires_grad_() for a in (x, *weights)]
         y = op(*inputs)
         y.backward(y.detach())
+
     return step
 
 
@@ -77,8 +80,12 @@ def cases(torch):
         theirs = None
         if torch:
             pad = k // 2 if padding == "same" else 0
-            theirs = torch_step(torch, lambda a, b: functional.conv2d(a, b, stride=stride, padding=pad),
-                                x.transpose(0, 3, 1, 2).copy(), w.transpose(3, 2, 0, 1).copy())
+            theirs = torch_step(
+                torch,
+                lambda a, b: functional.conv2d(a, b, stride=stride, padding=pad),
+                x.transpose(0, 3, 1, 2).copy(),
+                w.transpose(3, 2, 0, 1).copy(),
+            )
         yield name, ours, theirs
     for name, batch, size, channels, pool, stride, padding in POOLS:
         x = rng.standard_normal((batch, size, size, channels), numpy.float32)
@@ -86,8 +93,9 @@ def cases(torch):
         theirs = None
         if torch:
             pad = pool // 2 if padding == "same" else 0
-            theirs = torch_step(torch, lambda a: functional.max_pool2d(a, pool, stride, pad),
-                                x.transpose(0, 3, 1, 2).copy())
+            theirs = torch_step(
+                torch, lambda a: functional.max_pool2d(a, pool, stride, pad), x.transpose(0, 3, 1, 2).copy()
+            )
         yield name, ours, theirs
     for name, batch, size, channels, k in DEPTHWISE:
         x = rng.standard_normal((batch, size, size, channels), numpy.float32)
@@ -95,19 +103,28 @@ def cases(torch):
         ours = kerasish_step(lambda a, b: ops.depthwise_conv(a, b, padding="same"), x, w)
         theirs = None
         if torch:
-            theirs = torch_step(torch, lambda a, b: functional.conv2d(a, b, padding=k // 2, groups=channels),
-                                x.transpose(0, 3, 1, 2).copy(), w.transpose(2, 3, 0, 1).copy())
+            theirs = torch_step(
+                torch,
+                lambda a, b: functional.conv2d(a, b, padding=k // 2, groups=channels),
+                x.transpose(0, 3, 1, 2).copy(),
+                w.transpose(2, 3, 0, 1).copy(),
+            )
         yield name, ours, theirs
     for name, batch, size, channels in NORMS:
         x = rng.standard_normal((batch, size, size, channels), numpy.float32)
         gamma, beta = rng.standard_normal((2, channels), numpy.float32)
-        ours = kerasish_step(lambda a, g, b: ops.batch_normalization(a, *ops.moments(a, (0, 1, 2)), -1, b, g),
-                             x, gamma, beta)
+        ours = kerasish_step(
+            lambda a, g, b: ops.batch_normalization(a, *ops.moments(a, (0, 1, 2)), -1, b, g), x, gamma, beta
+        )
         theirs = None
         if torch:
-            theirs = torch_step(torch, lambda a, g, b: functional.batch_norm(a, None, None, g, b, training=True,
-                                                                             eps=1e-3),
-                                x.transpose(0, 3, 1, 2).copy(), gamma, beta)
+            theirs = torch_step(
+                torch,
+                lambda a, g, b: functional.batch_norm(a, None, None, g, b, training=True, eps=1e-3),
+                x.transpose(0, 3, 1, 2).copy(),
+                gamma,
+                beta,
+            )
         yield name, ours, theirs
 
 

@@ -8,6 +8,7 @@ requires_grad=True so torch records its graph too), all measured in this run. Re
 in blocks of BLOCK ops whose results stay alive until the block ends, on both sides. Times are the best
 of several repeats, in microseconds; the ratios are kerasish / torch (below 1 is faster).
 """
+
 import argparse
 import timeit
 
@@ -40,6 +41,7 @@ def time_kerasish(operator, a, b, number):
             tape.watch(a)
             for _ in range(BLOCK):
                 operator(a, b)
+
     return plain, per_call(recorded_block, number // BLOCK) / BLOCK
 
 
@@ -52,6 +54,7 @@ def time_torch(operator, a, b, number):
 
     def recorded_block():
         return [operator(x, y) for _ in range(BLOCK)]  # kept alive, as the tape keeps its records
+
     return plain, per_call(recorded_block, number // BLOCK) / BLOCK
 
 
@@ -65,8 +68,10 @@ def main():
     args = parser.parse_args()
     if torch is not None:
         torch.set_num_threads(1)
-    header = (f"{'op':>7} {'size':>6} | {'numpy':>7} {'kerasish':>9} {'torch':>7} {'ratio':>6} | "
-              f"{'kerasish+tape':>13} {'torch+grad':>10} {'ratio':>6}")
+    header = (
+        f"{'op':>7} {'size':>6} | {'numpy':>7} {'kerasish':>9} {'torch':>7} {'ratio':>6} | "
+        f"{'kerasish+tape':>13} {'torch+grad':>10} {'ratio':>6}"
+    )
     print(f"per-call time in microseconds (torch {'absent' if torch is None else torch.__version__})")
     print(header)
     print("-" * len(header))
@@ -79,9 +84,11 @@ def main():
             bare = per_call(lambda: operator(*arrays), args.number)
             plain, recorded = time_kerasish(operator, *[Tensor(a) for a in arrays], args.number)
             torch_plain, torch_recorded = time_torch(operator, *arrays, args.number)
-            print(f"{name:>7} {size:>3}x{size:<2} | {bare:7.2f} {plain:9.2f} {torch_plain:7.2f} "
-                  f"{plain / torch_plain:6.2f} | {recorded:13.2f} {torch_recorded:10.2f} "
-                  f"{recorded / torch_recorded:6.2f}")
+            print(
+                f"{name:>7} {size:>3}x{size:<2} | {bare:7.2f} {plain:9.2f} {torch_plain:7.2f} "
+                f"{plain / torch_plain:6.2f} | {recorded:13.2f} {torch_recorded:10.2f} "
+                f"{recorded / torch_recorded:6.2f}"
+            )
 
 
 if __name__ == "__main__":

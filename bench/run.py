@@ -12,6 +12,7 @@ forward, loss, backward, SGD step) over the same data. Inference workloads time 
 (torch: forward under no_grad). Ratios are throughput against torch (>1: faster than torch).
 The workloads are defined in bench/workloads.py.
 """
+
 import argparse
 import json
 import os
@@ -29,8 +30,10 @@ def _keras_module(runner, device):
     if runner == "keras-jax":
         os.environ.setdefault("KERAS_BACKEND", "jax")
         import keras
+
         return keras, {}
     import kerasish
+
     return kerasish, {"backend": runner.split("-")[1]}
 
 
@@ -39,8 +42,11 @@ def _keras_like(workload, runner, device, x, y, batch):
     keras, compile_options = _keras_module(runner, device)
     model = workload.build(keras)
     if workload.mode == "train":
-        loss = ("mean_squared_error" if workload.classes == 0
-                else keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        loss = (
+            "mean_squared_error"
+            if workload.classes == 0
+            else keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        )
         model.compile(optimizer=keras.optimizers.SGD(RATE), loss=loss, **compile_options)
         model.fit(x[:batch], y[:batch], batch_size=batch, epochs=1, shuffle=False, verbose=0)
         start = time.perf_counter()
@@ -55,6 +61,7 @@ def _keras_like(workload, runner, device, x, y, batch):
 
 def _torch(workload, device, x, y, batch):
     import torch
+
     target = "cuda" if device == "gpu" else "cpu"
     synchronize = torch.cuda.synchronize if target == "cuda" else (lambda: None)
     net = workload.torch_model(torch).to(target)
@@ -66,15 +73,16 @@ def _torch(workload, device, x, y, batch):
 
         def step(start):
             with torch.no_grad():
-                net(inputs[start:start + batch])
+                net(inputs[start : start + batch])
     else:
         loss_function = torch.nn.MSELoss() if workload.classes == 0 else torch.nn.CrossEntropyLoss()
         optimizer = torch.optim.SGD(net.parameters(), lr=RATE)
 
         def step(start):
             optimizer.zero_grad()
-            loss_function(net(inputs[start:start + batch]), targets[start:start + batch]).backward()
+            loss_function(net(inputs[start : start + batch]), targets[start : start + batch]).backward()
             optimizer.step()
+
     step(0)
     synchronize()
     start = time.perf_counter()
@@ -87,10 +95,12 @@ def _torch(workload, device, x, y, batch):
 def _peak_megabytes(runner, device):
     if device == "gpu" and runner == "torch":
         import torch
-        return torch.cuda.max_memory_allocated() / 2 ** 20
+
+        return torch.cuda.max_memory_allocated() / 2**20
     if device == "gpu" and runner.startswith("kerasish"):
         import cupy
-        return cupy.get_default_memory_pool().total_bytes() / 2 ** 20
+
+        return cupy.get_default_memory_pool().total_bytes() / 2**20
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -102,18 +112,37 @@ def measure(name, runner, device, batch, steps):
         seconds = _torch(workload, device, x, y, batch)
     elif runner.startswith("kerasish"):
         import kerasish
+
         with kerasish.device(device):
             seconds = _keras_like(workload, runner, device, x, y, batch)
     else:
         seconds = _keras_like(workload, runner, device, x, y, batch)
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    print(json.dumps({"steps_per_second": steps / seconds, "peak_mb": _peak_megabytes(runner, device),
-                      "minor_page_faults": faults}))
+    print(
+        json.dumps(
+            {
+                "steps_per_second": steps / seconds,
+                "peak_mb": _peak_megabytes(runner, device),
+                "minor_page_faults": faults,
+            }
+        )
+    )
 
 
 def _run_one(python, name, runner, arguments, batch, steps):
-    command = [python, os.path.abspath(__file__), "--measure", name, runner, "--device", arguments.device,
-               "--batch", str(batch), "--steps", str(steps)]
+    command = [
+        python,
+        os.path.abspath(__file__),
+        "--measure",
+        name,
+        runner,
+        "--device",
+        arguments.device,
+        "--batch",
+        str(batch),
+        "--steps",
+        str(steps),
+    ]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=arguments.timeout)
     except subprocess.TimeoutExpired:
@@ -152,9 +181,11 @@ def _row(cells):
     return "| " + " | ".join(cells) + " |"
 
 
-VERSION_PROBE = ("import importlib, importlib.util, os, sys; os.environ.setdefault('KERAS_BACKEND', 'jax'); "
-                 "print(' '.join(f'{name} {importlib.import_module(name).__version__}' "
-                 "for name in sys.argv[1:] if importlib.util.find_spec(name)))")
+VERSION_PROBE = (
+    "import importlib, importlib.util, os, sys; os.environ.setdefault('KERAS_BACKEND', 'jax'); "
+    "print(' '.join(f'{name} {importlib.import_module(name).__version__}' "
+    "for name in sys.argv[1:] if importlib.util.find_spec(name)))"
+)
 
 
 def _versions(runners):
@@ -162,8 +193,10 @@ def _versions(runners):
     probes = [(sys.executable, ["numpy", "torch", "cupy"])]
     if "keras-jax" in runners:
         probes.append((runners["keras-jax"], ["keras", "jax"]))
-    return ", ".join(subprocess.run([python, "-c", VERSION_PROBE, *names], capture_output=True,
-                                    text=True).stdout.strip() for python, names in probes)
+    return ", ".join(
+        subprocess.run([python, "-c", VERSION_PROBE, *names], capture_output=True, text=True).stdout.strip()
+        for python, names in probes
+    )
 
 
 def main():
@@ -186,8 +219,9 @@ def main():
     print(_row(["---"] * len(header)))
     for name in arguments.workloads.split(","):
         batch, steps = _sizes(WORKLOADS[name], arguments)
-        results = {runner: _run_one(python, name, runner, arguments, batch, steps)
-                   for runner, python in runners.items()}
+        results = {
+            runner: _run_one(python, name, runner, arguments, batch, steps) for runner, python in runners.items()
+        }
         torch_result = results.get("torch")
         cells = [_cell(result, torch_result) for result in results.values()]
         memory = [f"{result['peak_mb']:.0f}" if "peak_mb" in result else "n/a" for result in results.values()]

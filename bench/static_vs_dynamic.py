@@ -13,6 +13,7 @@ same step in torch eager, the peak memory of one step as tracemalloc sees it (nu
 buffers there), and the static plan's peak intermediate bytes. Targets: static <= 0.5x dynamic on tiny,
 <= 1x on mlp; fusion lowers memory.
 """
+
 import argparse
 import timeit
 import tracemalloc
@@ -37,11 +38,19 @@ def _array(*shape, seed=0, scale=1.0):
 
 
 MODELS = {
-    "tiny": {"params": lambda: [_array(4, seed=1), _array(4, seed=2)],
-             "batch": lambda: [_array(8, 4, seed=3), _array(8, 4, seed=4)]},
-    "mlp": {"params": lambda: [_array(784, 256, seed=1, scale=0.05), numpy.zeros(256, "float32"),
-                               _array(256, 10, seed=2, scale=0.05), numpy.zeros(10, "float32")],
-            "batch": lambda: [_array(64, 784, seed=3), _array(64, 10, seed=4)]},
+    "tiny": {
+        "params": lambda: [_array(4, seed=1), _array(4, seed=2)],
+        "batch": lambda: [_array(8, 4, seed=3), _array(8, 4, seed=4)],
+    },
+    "mlp": {
+        "params": lambda: [
+            _array(784, 256, seed=1, scale=0.05),
+            numpy.zeros(256, "float32"),
+            _array(256, 10, seed=2, scale=0.05),
+            numpy.zeros(10, "float32"),
+        ],
+        "batch": lambda: [_array(64, 784, seed=3), _array(64, 10, seed=4)],
+    },
 }
 
 
@@ -62,6 +71,7 @@ def make_step(name, variables, engine, passes):
         for variable, grad in zip(variables, grads):
             variable.assign(variable - RATE * grad)
         return loss
+
     return kerasish.function(step, engine=engine, passes=passes)
 
 
@@ -119,6 +129,7 @@ def torch_step(name):
             for p, g in zip(params, grads):
                 p -= RATE * g
         return loss
+
     return step
 
 
@@ -149,15 +160,18 @@ def main():
         reference = torch_step(name)
         times = interleaved_best(runs + ([reference] if reference else []), steps)
         torch_time = times[-1] if reference else float("nan")
-        header = (f"{'configuration':<34} {'step us':>9} {'/dynamic':>9} {'/torch':>7} {'peak KiB':>9} "
-                  f"{'plan peak KiB':>13}")
+        header = (
+            f"{'configuration':<34} {'step us':>9} {'/dynamic':>9} {'/torch':>7} {'peak KiB':>9} {'plan peak KiB':>13}"
+        )
         print(f"\n{name} (torch eager step: {torch_time:.1f} us)")
         print(header)
         print("-" * len(header))
         for label, run, plan, time in zip(labels, runs, plans, times):
             plan_text = f"{plan / 1024:13.1f}" if plan is not None else f"{'-':>13}"
-            print(f"{label:<34} {time:9.1f} {time / times[0]:9.2f} {time / torch_time:7.2f} "
-                  f"{peak_bytes(run) / 1024:9.1f} {plan_text}")
+            print(
+                f"{label:<34} {time:9.1f} {time / times[0]:9.2f} {time / torch_time:7.2f} "
+                f"{peak_bytes(run) / 1024:9.1f} {plan_text}"
+            )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ uncompiled model; `torch_model(torch)` returns the same architecture as a torch 
 channels-first images. Train workloads minimise sparse categorical cross-entropy from logits
 (mean squared error for `tiny`) with plain SGD; inference workloads run a forward pass.
 """
+
 from dataclasses import dataclass
 from typing import Callable
 
@@ -18,11 +19,11 @@ RATE = 0.01
 class Workload:
     name: str
     description: str
-    mode: str                  # "train" or "inference"
-    input_shape: tuple         # one sample, channels-last
-    classes: int               # 0: regression to one value
-    batch: dict                # device -> batch size
-    steps: dict                # device -> timed steps (the full run; --quick takes fewer)
+    mode: str  # "train" or "inference"
+    input_shape: tuple  # one sample, channels-last
+    classes: int  # 0: regression to one value
+    batch: dict  # device -> batch size
+    steps: dict  # device -> timed steps (the full run; --quick takes fewer)
     build: Callable
     torch_model: Callable
 
@@ -50,8 +51,16 @@ def _cnn(keras):
 
 def _torch_cnn(torch):
     nn = torch.nn
-    return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
-                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64 * 5 * 5, 10))
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(64 * 5 * 5, 10),
+    )
 
 
 def _tiny(keras):
@@ -79,6 +88,7 @@ def _torch_lstm(torch):
 
         def forward(self, x):
             return self.dense(self.lstm(x)[0][:, -1])
+
     return LastState()
 
 
@@ -88,23 +98,81 @@ def _resnet50(keras):
 
 def _torch_resnet50(torch):
     from applications import _torch_resnet50  # bench/applications.py: torchvision's or written out
+
     return _torch_resnet50(torch)
 
 
-WORKLOADS = {workload.name: workload for workload in [
-    Workload("mlp", "MLP 784-512-512-10 train", "train", (784,), 10, {"cpu": 128, "gpu": 128},
-             {"cpu": 100, "gpu": 200}, _mlp, _torch_mlp),
-    Workload("cnn", "small CNN train (28x28x1)", "train", (28, 28, 1), 10, {"cpu": 64, "gpu": 64},
-             {"cpu": 30, "gpu": 200}, _cnn, _torch_cnn),
-    Workload("tiny", "tiny Dense 4->1 train (overhead)", "train", (4,), 0, {"cpu": 8, "gpu": 8},
-             {"cpu": 500, "gpu": 500}, _tiny, _torch_tiny),
-    Workload("lstm", "LSTM seq 50 hidden 256 train", "train", (50, 32), 10, {"cpu": 64, "gpu": 64},
-             {"cpu": 5, "gpu": 50}, _lstm, _torch_lstm),
-    Workload("resnet50-train", "ResNet50 train step 224x224", "train", (224, 224, 3), 1000,
-             {"cpu": 32, "gpu": 64}, {"cpu": 2, "gpu": 10}, _resnet50, _torch_resnet50),
-    Workload("resnet50-infer", "ResNet50 inference 224x224", "inference", (224, 224, 3), 1000,
-             {"cpu": 8, "gpu": 64}, {"cpu": 4, "gpu": 20}, _resnet50, _torch_resnet50),
-]}
+WORKLOADS = {
+    workload.name: workload
+    for workload in [
+        Workload(
+            "mlp",
+            "MLP 784-512-512-10 train",
+            "train",
+            (784,),
+            10,
+            {"cpu": 128, "gpu": 128},
+            {"cpu": 100, "gpu": 200},
+            _mlp,
+            _torch_mlp,
+        ),
+        Workload(
+            "cnn",
+            "small CNN train (28x28x1)",
+            "train",
+            (28, 28, 1),
+            10,
+            {"cpu": 64, "gpu": 64},
+            {"cpu": 30, "gpu": 200},
+            _cnn,
+            _torch_cnn,
+        ),
+        Workload(
+            "tiny",
+            "tiny Dense 4->1 train (overhead)",
+            "train",
+            (4,),
+            0,
+            {"cpu": 8, "gpu": 8},
+            {"cpu": 500, "gpu": 500},
+            _tiny,
+            _torch_tiny,
+        ),
+        Workload(
+            "lstm",
+            "LSTM seq 50 hidden 256 train",
+            "train",
+            (50, 32),
+            10,
+            {"cpu": 64, "gpu": 64},
+            {"cpu": 5, "gpu": 50},
+            _lstm,
+            _torch_lstm,
+        ),
+        Workload(
+            "resnet50-train",
+            "ResNet50 train step 224x224",
+            "train",
+            (224, 224, 3),
+            1000,
+            {"cpu": 32, "gpu": 64},
+            {"cpu": 2, "gpu": 10},
+            _resnet50,
+            _torch_resnet50,
+        ),
+        Workload(
+            "resnet50-infer",
+            "ResNet50 inference 224x224",
+            "inference",
+            (224, 224, 3),
+            1000,
+            {"cpu": 8, "gpu": 64},
+            {"cpu": 4, "gpu": 20},
+            _resnet50,
+            _torch_resnet50,
+        ),
+    ]
+}
 
 
 def data(workload, batch, steps):

@@ -6,6 +6,7 @@
 
 Weights download once into ~/.kerasish/models. The preprocessing follows the weights (model.meta).
 """
+
 import argparse
 
 import numpy

@@ -3,6 +3,7 @@
 The same step runs on both engines: on the static engine kerasish.function traces it once into a
 graph (forward, gradients and the optimizer update) and replays it; on the dynamic one it just runs.
 """
+
 import argparse
 
 import numpy
@@ -35,7 +36,7 @@ def main(epochs=10, engine=None):
         permutation = order.permutation(len(x_train))
         losses = []
         for start in range(0, len(x_train) - batch_size + 1, batch_size):
-            index = permutation[start:start + batch_size]
+            index = permutation[start : start + batch_size]
             losses.append(float(numpy.asarray(train_step(x_train[index], y_train[index]))))
         print(f"epoch {epoch + 1}: loss {numpy.mean(losses):.4f}")
     predictions = numpy.asarray(ops.argmax(model(x_test), axis=-1))

@@ -3,6 +3,7 @@
 The 8x8 digits are upscaled to 32x32 RGB. Frozen BatchNormalization layers run in inference mode,
 as in Keras. `--weights` takes "imagenet"/"torchvision" (downloaded once) or a local .pth/.h5 file.
 """
+
 import argparse
 
 import numpy
@@ -28,8 +29,9 @@ def main(weights="torchvision", epochs=3, samples=None, verbose="auto"):
     outputs = layers.Dense(10, activation="softmax")(base(inputs, training=False))
     model = keras.Model(inputs, outputs)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    history = model.fit(preprocess_input(images(x_train), mode=mode), y_train, epochs=epochs, batch_size=32,
-                        verbose=verbose)
+    history = model.fit(
+        preprocess_input(images(x_train), mode=mode), y_train, epochs=epochs, batch_size=32, verbose=verbose
+    )
     loss, accuracy = model.evaluate(preprocess_input(images(x_test), mode=mode), y_test, verbose=0)
     print(f"test accuracy with a frozen ResNet18 base: {accuracy:.4f}")
     return model, history, accuracy

@@ -3,6 +3,7 @@
 Inputs: the image's top half and bottom half. Outputs: the digit (10 classes) and whether the
 digit is even (binary). Losses and metrics are given per output, by name.
 """
+
 import argparse
 
 import kerasish as keras
@@ -30,10 +31,12 @@ def main(epochs=20, verbose="auto"):
     digit = layers.Dense(10, activation="softmax", name="digit")(hidden)
     even = layers.Dense(1, activation="sigmoid", name="even")(hidden)
     model = keras.Model(inputs={"top": top, "bottom": bottom}, outputs={"digit": digit, "even": even})
-    model.compile(optimizer="adam",
-                  loss={"digit": "sparse_categorical_crossentropy", "even": "binary_crossentropy"},
-                  loss_weights={"digit": 1.0, "even": 0.5},
-                  metrics={"digit": ["accuracy"], "even": ["accuracy"]})
+    model.compile(
+        optimizer="adam",
+        loss={"digit": "sparse_categorical_crossentropy", "even": "binary_crossentropy"},
+        loss_weights={"digit": 1.0, "even": 0.5},
+        metrics={"digit": ["accuracy"], "even": ["accuracy"]},
+    )
     model.fit(train_inputs, train_targets, batch_size=32, epochs=epochs, verbose=verbose)
     results = model.evaluate(test_inputs, test_targets, verbose=0, return_dict=True)
     print("test:", {k: round(float(v), 4) for k, v in results.items()})

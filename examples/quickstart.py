@@ -3,6 +3,7 @@
 Train, evaluate, save to a .keras file, load it back and check it predicts the same.
 Run it on the other engine with KERASISH_BACKEND=static python examples/quickstart.py
 """
+
 import argparse
 import os
 import tempfile
@@ -19,12 +20,14 @@ def main(epochs=30, verbose="auto"):
     x_test = x_test.reshape(len(x_test), -1).astype("float32") / 16.0
 
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([
-        keras.Input(shape=(64,)),
-        layers.Dense(64, activation="relu"),
-        layers.Dropout(0.1),
-        layers.Dense(10, activation="softmax"),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(64,)),
+            layers.Dense(64, activation="relu"),
+            layers.Dropout(0.1),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.summary()
     model.fit(x_train, y_train, batch_size=32, epochs=epochs, validation_split=0.1, verbose=verbose)

@@ -1,4 +1,5 @@
 """An LSTM reads each 8x8 digit row by row (a sequence of 8 steps of 8 features)."""
+
 import argparse
 
 import kerasish as keras
@@ -11,11 +12,13 @@ def main(epochs=20, verbose="auto"):
     x_test = x_test.astype("float32") / 16.0
 
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([
-        keras.Input(shape=(8, 8)),
-        layers.LSTM(32),
-        layers.Dense(10, activation="softmax"),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(8, 8)),
+            layers.LSTM(32),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x_train, y_train, batch_size=32, epochs=epochs, verbose=verbose)
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)

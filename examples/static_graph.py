@@ -3,6 +3,7 @@
 Placeholders for x and y, variables for the weights, symbolic `gradients`, the SGD updates grouped
 into one compiled `function`, then a Python loop of calls; at the end the optimised plan is printed.
 """
+
 import argparse
 
 import numpy
@@ -31,8 +32,9 @@ def build(hidden=32, learning_rate=0.1, seed=0):
     loss = ops.mean(ops.square(prediction - y))
     params = [w1, b1, w2, b2]
     grads = static.gradients(loss, params)
-    train = static.function([x, y], loss, updates=[(p, p - learning_rate * g) for p, g in zip(params, grads)],
-                            name="train_step")
+    train = static.function(
+        [x, y], loss, updates=[(p, p - learning_rate * g) for p, g in zip(params, grads)], name="train_step"
+    )
     predict = static.function([x], prediction, name="predict")
     return train, predict
 
@@ -43,7 +45,7 @@ def main(steps=300, batch_size=64, verbose=True):
     losses = []
     for step in range(steps):
         start = (step * batch_size) % len(x)
-        losses.append(float(train(x[start:start + batch_size], y[start:start + batch_size])))
+        losses.append(float(train(x[start : start + batch_size], y[start : start + batch_size])))
         if verbose and step % 50 == 0:
             print(f"step {step:4d}  loss {losses[-1]:.4f}")
     if verbose:

@@ -4,6 +4,7 @@ kerasish.utils.check_engines_agree runs the forward pass, the gradients and a fe
 steps on the dynamic tape and on the static graph from the same weights, and reports the
 largest difference.
 """
+
 import argparse
 
 import kerasish as keras
@@ -12,8 +13,9 @@ from kerasish import layers
 
 def build():
     keras.utils.set_random_seed(0)
-    return keras.Sequential([keras.Input(shape=(64,)), layers.Dense(32, activation="relu"),
-                             layers.Dense(10, activation="softmax")])
+    return keras.Sequential(
+        [keras.Input(shape=(64,)), layers.Dense(32, activation="relu"), layers.Dense(10, activation="softmax")]
+    )
 
 
 def main(epochs=5, verbose="auto"):
@@ -29,8 +31,7 @@ def main(epochs=5, verbose="auto"):
     accuracies = {}
     for engine in ("dynamic", "static"):
         model = build()
-        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"],
-                      backend=engine)
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"], backend=engine)
         model.fit(x_train, y_train, epochs=epochs, shuffle=False, verbose=verbose)
         accuracies[engine] = model.evaluate(x_test, y_test, verbose=0)[1]
     print("test accuracy per engine:", accuracies)

@@ -1,4 +1,5 @@
 """`python -m kerasish ...` runs the `kerasish` command."""
+
 import sys
 
 from kerasish.cli.main import main

@@ -3,6 +3,7 @@
 `get(identifier)` turns a name, a serialized form or a callable into an activation function
 (None gives `linear`); `serialize` writes a built-in activation as its name, as Keras 3 does.
 """
+
 from kerasish import ops
 from kerasish.utils.object_registration import custom_objects_in_force
 from kerasish.utils.object_serialization import lookup
@@ -99,9 +100,30 @@ def linear(x):
     return x
 
 
-ALL_OBJECTS = {fn.__name__: fn for fn in (
-    relu, leaky_relu, relu6, softmax, log_softmax, elu, selu, softplus, softsign, silu, gelu, tanh, sigmoid,
-    exponential, hard_sigmoid, hard_silu, log_sigmoid, mish, linear)}
+ALL_OBJECTS = {
+    fn.__name__: fn
+    for fn in (
+        relu,
+        leaky_relu,
+        relu6,
+        softmax,
+        log_softmax,
+        elu,
+        selu,
+        softplus,
+        softsign,
+        silu,
+        gelu,
+        tanh,
+        sigmoid,
+        exponential,
+        hard_sigmoid,
+        hard_silu,
+        log_sigmoid,
+        mish,
+        linear,
+    )
+}
 ALIASES = {"swish": silu, "hard_swish": hard_silu}
 swish = silu
 hard_swish = hard_silu
@@ -117,13 +139,23 @@ def serialize(activation):
     if ALL_OBJECTS.get(name) is activation:
         return name
     if hasattr(activation, "get_config"):
-        return {"module": type(activation).__module__, "class_name": type(activation).__name__,
-                "config": activation.get_config(), "registered_name": type(activation).__name__}
+        return {
+            "module": type(activation).__module__,
+            "class_name": type(activation).__name__,
+            "config": activation.get_config(),
+            "registered_name": type(activation).__name__,
+        }
     if name is None or name == "<lambda>":
-        raise ValueError(f"Unknown activation function '{activation}' cannot be serialized: give it a name "
-                         "and pass it in `custom_objects` when loading")
-    return {"module": getattr(activation, "__module__", None), "class_name": "function", "config": name,
-            "registered_name": name}
+        raise ValueError(
+            f"Unknown activation function '{activation}' cannot be serialized: give it a name "
+            "and pass it in `custom_objects` when loading"
+        )
+    return {
+        "module": getattr(activation, "__module__", None),
+        "class_name": "function",
+        "config": name,
+        "registered_name": name,
+    }
 
 
 def deserialize(config, custom_objects=None):

@@ -1,5 +1,6 @@
 """kerasish.constraints: Keras 3's weight constraints, computed with `kerasish.ops`. A layer passes
 them to `add_weight(constraint=...)`; the optimizer applies `variable.constraint` after each update."""
+
 from kerasish import ops
 from kerasish.backend import epsilon
 from kerasish.utils import object_serialization as registry
@@ -71,9 +72,17 @@ class MinMaxNorm(Constraint):
         return {"min_value": self.min_value, "max_value": self.max_value, "rate": self.rate, "axis": self.axis}
 
 
-ALL_OBJECTS_DICT = {"Constraint": Constraint, "MaxNorm": MaxNorm, "NonNeg": NonNeg, "UnitNorm": UnitNorm,
-                    "MinMaxNorm": MinMaxNorm, "max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm,
-                    "min_max_norm": MinMaxNorm}
+ALL_OBJECTS_DICT = {
+    "Constraint": Constraint,
+    "MaxNorm": MaxNorm,
+    "NonNeg": NonNeg,
+    "UnitNorm": UnitNorm,
+    "MinMaxNorm": MinMaxNorm,
+    "max_norm": MaxNorm,
+    "non_neg": NonNeg,
+    "unit_norm": UnitNorm,
+    "min_max_norm": MinMaxNorm,
+}
 
 
 def serialize(constraint):

@@ -4,6 +4,7 @@
 every call: its state Variable is advanced with `assign`, so a step traced on the static engine
 draws new numbers on every replay too) or None (the global SeedGenerator).
 """
+
 import random as python_random
 
 import numpy
@@ -30,8 +31,9 @@ class SeedGenerator:
             seed = make_default_seed()
         if not isinstance(seed, (int, numpy.integer)) or isinstance(seed, bool):
             raise ValueError(f"SeedGenerator: argument `seed` must be an integer. Received: seed={seed!r}")
-        self.state = Variable(_seed_state(seed), shape=(2,), dtype=draws.SEED_DTYPE, trainable=False,
-                              name="seed_generator_state")
+        self.state = Variable(
+            _seed_state(seed), shape=(2,), dtype=draws.SEED_DTYPE, trainable=False, name="seed_generator_state"
+        )
 
     def next(self):
         """The current state (a copy, read before the update), then advance the counter."""
@@ -75,8 +77,10 @@ def draw_seed(seed):
         return global_seed_generator().next()
     if isinstance(seed, (int, numpy.integer)) and not isinstance(seed, bool):
         return to_device(_seed_state(seed))
-    raise ValueError("Argument `seed` must be either an integer or an instance of `SeedGenerator`. "
-                     f"Received: seed={seed!r} (of type {type(seed).__name__})")
+    raise ValueError(
+        "Argument `seed` must be either an integer or an instance of `SeedGenerator`. "
+        f"Received: seed={seed!r} (of type {type(seed).__name__})"
+    )
 
 
 def _shape(name, shape):
@@ -94,8 +98,9 @@ def _float_dtype(name, dtype):
 
 
 def _draw(name, shape, dtype, distribution, *parameters, seed):
-    return draws.random_draw(draw_seed(seed), shape=_shape(name, shape), dtype=dtype, distribution=distribution,
-                             parameters=parameters)
+    return draws.random_draw(
+        draw_seed(seed), shape=_shape(name, shape), dtype=dtype, distribution=distribution, parameters=parameters
+    )
 
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
@@ -105,15 +110,18 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
 
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     """Draws from U[minval, maxval)."""
-    return _draw("uniform", shape, _float_dtype("uniform", dtype), "uniform", float(minval), float(maxval),
-                 seed=seed)
+    return _draw("uniform", shape, _float_dtype("uniform", dtype), "uniform", float(minval), float(maxval), seed=seed)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Draws from N(mean, stddev²), redrawing values more than two standard deviations from the mean."""
-    return draws.random_truncated_normal(draw_seed(seed), shape=_shape("truncated_normal", shape),
-                                         dtype=_float_dtype("truncated_normal", dtype), mean=float(mean),
-                                         stddev=float(stddev))
+    return draws.random_truncated_normal(
+        draw_seed(seed),
+        shape=_shape("truncated_normal", shape),
+        dtype=_float_dtype("truncated_normal", dtype),
+        mean=float(mean),
+        stddev=float(stddev),
+    )
 
 
 def randint(shape, minval, maxval, dtype="int32", seed=None):
@@ -133,10 +141,13 @@ def gamma(shape, alpha, dtype=None, seed=None):
 def binomial(shape, counts, probabilities, dtype=None, seed=None):
     """Successes in `counts` trials of success probability `probabilities`."""
     if not 0.0 <= float(probabilities) <= 1.0 or int(counts) < 0:
-        raise ValueError(f"binomial: counts must be >= 0 and probabilities in [0, 1], got counts={counts}, "
-                         f"probabilities={probabilities}")
-    return _draw("binomial", shape, _float_dtype("binomial", dtype), "binomial", int(counts),
-                 float(probabilities), seed=seed)
+        raise ValueError(
+            f"binomial: counts must be >= 0 and probabilities in [0, 1], got counts={counts}, "
+            f"probabilities={probabilities}"
+        )
+    return _draw(
+        "binomial", shape, _float_dtype("binomial", dtype), "binomial", int(counts), float(probabilities), seed=seed
+    )
 
 
 def beta(shape, alpha, beta, dtype=None, seed=None):
@@ -168,9 +179,21 @@ def shuffle(x, axis=0, seed=None):
 
 def categorical(logits, num_samples, dtype="int32", seed=None):
     """`num_samples` class indices per row, drawn from softmax(logits) (logits: (batch, classes))."""
-    return draws.random_categorical(draw_seed(seed), logits, num_samples=int(num_samples),
-                                    dtype=numpy.dtype(dtype).name)
+    return draws.random_categorical(
+        draw_seed(seed), logits, num_samples=int(num_samples), dtype=numpy.dtype(dtype).name
+    )
 
 
-__all__ = ["SeedGenerator", "beta", "binomial", "categorical", "dropout", "gamma", "normal", "randint", "shuffle",
-           "truncated_normal", "uniform"]
+__all__ = [
+    "SeedGenerator",
+    "beta",
+    "binomial",
+    "categorical",
+    "dropout",
+    "gamma",
+    "normal",
+    "randint",
+    "shuffle",
+    "truncated_normal",
+    "uniform",
+]

@@ -1,6 +1,7 @@
 """kerasish.regularizers: Keras 3's weight penalties (L1, L2, L1L2, OrthogonalRegularizer), computed
 with `kerasish.ops`. A layer passes them to `add_weight(regularizer=...)`; the Layer base adds the
 penalties to `layer.losses`."""
+
 from kerasish import ops
 from kerasish.backend import epsilon
 from kerasish.utils import object_serialization as registry
@@ -8,8 +9,7 @@ from kerasish.utils import object_serialization as registry
 
 def validate_float_arg(value, name):
     if not isinstance(value, (float, int)) or isinstance(value, bool) or value < 0:
-        raise ValueError(f"Invalid value for argument {name}: expected a non-negative float. "
-                         f"Received: {name}={value}")
+        raise ValueError(f"Invalid value for argument {name}: expected a non-negative float. Received: {name}={value}")
     return float(value)
 
 
@@ -71,8 +71,9 @@ class OrthogonalRegularizer(Regularizer):
 
     def __init__(self, factor=0.01, mode="rows"):
         if mode not in ("rows", "columns"):
-            raise ValueError("Invalid value for argument `mode`. Expected one of {'rows', 'columns'}. "
-                             f"Received: mode={mode}")
+            raise ValueError(
+                f"Invalid value for argument `mode`. Expected one of {{'rows', 'columns'}}. Received: mode={mode}"
+            )
         self.factor = validate_float_arg(factor, "factor")
         self.mode = mode
 
@@ -92,9 +93,17 @@ class OrthogonalRegularizer(Regularizer):
         return {"factor": self.factor, "mode": self.mode}
 
 
-ALL_OBJECTS_DICT = {"Regularizer": Regularizer, "L1": L1, "L2": L2, "L1L2": L1L2,
-                    "OrthogonalRegularizer": OrthogonalRegularizer, "l1": L1, "l2": L2, "l1_l2": L1L2,
-                    "orthogonal_regularizer": OrthogonalRegularizer}
+ALL_OBJECTS_DICT = {
+    "Regularizer": Regularizer,
+    "L1": L1,
+    "L2": L2,
+    "L1L2": L1L2,
+    "OrthogonalRegularizer": OrthogonalRegularizer,
+    "l1": L1,
+    "l2": L2,
+    "l1_l2": L1L2,
+    "orthogonal_regularizer": OrthogonalRegularizer,
+}
 
 
 def serialize(regularizer):

@@ -1,5 +1,6 @@
 """Test-session setup: a private settings folder, the source-tree package layout, GPU skipping, the same
 random state and layer names at the start of every test, and the `engine` fixture."""
+
 import importlib.abc
 import importlib.util
 import os
@@ -9,8 +10,10 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The top-level folders that setup.py installs inside kerasish (its package_dir).
-MAPPED = {"kerasish.backends": os.path.join(ROOT, "backends"),
-          "kerasish.applications": os.path.join(ROOT, "applications")}
+MAPPED = {
+    "kerasish.backends": os.path.join(ROOT, "backends"),
+    "kerasish.applications": os.path.join(ROOT, "applications"),
+}
 
 os.environ.setdefault("KERASISH_HOME", os.path.join(os.path.dirname(__file__), ".kerasish-home"))
 # Tests that compare with Keras (where it is installed) use its JAX backend: TensorFlow is not a test dependency.
@@ -26,8 +29,9 @@ class SourceTreeFinder(importlib.abc.MetaPathFinder):
         folder = MAPPED.get(name)
         if folder is None:
             return None
-        return importlib.util.spec_from_file_location(name, os.path.join(folder, "__init__.py"),
-                                                      submodule_search_locations=[folder])
+        return importlib.util.spec_from_file_location(
+            name, os.path.join(folder, "__init__.py"), submodule_search_locations=[folder]
+        )
 
 
 sys.meta_path.append(SourceTreeFinder())
@@ -35,6 +39,7 @@ sys.meta_path.append(SourceTreeFinder())
 
 def _gpu_ready():
     from kerasish.backends.device import gpu_available
+
     return gpu_available()
 
 
@@ -51,6 +56,7 @@ def same_start_for_every_test():
     """Each test starts from the same random state (Python's, numpy's, kerasish's global generator) and
     from default layer names, whichever tests ran before it."""
     import kerasish  # here, not at the top: SourceTreeFinder must be in place first
+
     kerasish.utils.set_random_seed(0)
     kerasish.backend.clear_session()
 

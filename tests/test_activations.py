@@ -12,11 +12,18 @@ def sigmoid(x):
 
 
 REFERENCES = {
-    "relu": lambda x: numpy.maximum(x, 0), "relu6": lambda x: numpy.clip(x, 0, 6),
-    "leaky_relu": lambda x: numpy.where(x > 0, x, 0.2 * x), "sigmoid": sigmoid, "tanh": numpy.tanh,
-    "softplus": lambda x: numpy.log1p(numpy.exp(x)), "softsign": lambda x: x / (1 + numpy.abs(x)),
-    "elu": lambda x: numpy.where(x > 0, x, numpy.exp(x) - 1), "silu": lambda x: x * sigmoid(x),
-    "swish": lambda x: x * sigmoid(x), "exponential": numpy.exp, "linear": lambda x: x,
+    "relu": lambda x: numpy.maximum(x, 0),
+    "relu6": lambda x: numpy.clip(x, 0, 6),
+    "leaky_relu": lambda x: numpy.where(x > 0, x, 0.2 * x),
+    "sigmoid": sigmoid,
+    "tanh": numpy.tanh,
+    "softplus": lambda x: numpy.log1p(numpy.exp(x)),
+    "softsign": lambda x: x / (1 + numpy.abs(x)),
+    "elu": lambda x: numpy.where(x > 0, x, numpy.exp(x) - 1),
+    "silu": lambda x: x * sigmoid(x),
+    "swish": lambda x: x * sigmoid(x),
+    "exponential": numpy.exp,
+    "linear": lambda x: x,
     "selu": lambda x: 1.0507009873554805 * numpy.where(x > 0, x, 1.6732632423543772 * (numpy.exp(x) - 1)),
     "hard_sigmoid": lambda x: numpy.clip(x / 6 + 0.5, 0, 1),
     "softmax": lambda x: numpy.exp(x) / numpy.exp(x).sum(-1, keepdims=True),

@@ -7,9 +7,17 @@ from kerasish import initializers
 from kerasish.utils import set_random_seed
 
 
-@pytest.mark.parametrize("name, scale, fan, uniform", [
-    ("glorot_uniform", 1.0, "avg", True), ("glorot_normal", 1.0, "avg", False), ("he_uniform", 2.0, "in", True),
-    ("he_normal", 2.0, "in", False), ("lecun_uniform", 1.0, "in", True), ("lecun_normal", 1.0, "in", False)])
+@pytest.mark.parametrize(
+    "name, scale, fan, uniform",
+    [
+        ("glorot_uniform", 1.0, "avg", True),
+        ("glorot_normal", 1.0, "avg", False),
+        ("he_uniform", 2.0, "in", True),
+        ("he_normal", 2.0, "in", False),
+        ("lecun_uniform", 1.0, "in", True),
+        ("lecun_normal", 1.0, "in", False),
+    ],
+)
 def test_variance_scaling_presets(name, scale, fan, uniform):
     values = numpy.asarray(initializers.get(name)((300, 200)))
     assert values.dtype == numpy.float32
@@ -46,35 +54,64 @@ def test_orthogonal_identity_constant_and_truncation():
 def test_serialization_round_trip_and_names():
     initializer = initializers.VarianceScaling(scale=2.0, mode="fan_out", distribution="uniform", seed=4)
     config = initializers.serialize(initializer)
-    assert config == {"module": "keras.initializers", "class_name": "VarianceScaling",
-                      "config": {"scale": 2.0, "mode": "fan_out", "distribution": "uniform", "seed": 4,
-                                 "input_axes": None, "output_axes": None},
-                      "registered_name": None}
+    assert config == {
+        "module": "keras.initializers",
+        "class_name": "VarianceScaling",
+        "config": {
+            "scale": 2.0,
+            "mode": "fan_out",
+            "distribution": "uniform",
+            "seed": 4,
+            "input_axes": None,
+            "output_axes": None,
+        },
+        "registered_name": None,
+    }
     numpy.testing.assert_array_equal(initializers.deserialize(config)((3, 2)), initializer((3, 2)))
     assert isinstance(initializers.get("zeros"), initializers.Zeros)
     assert initializers.serialize(initializers.get("GlorotUniform"))["config"] == {
-        "seed": None, "input_axes": None, "output_axes": None}
+        "seed": None,
+        "input_axes": None,
+        "output_axes": None,
+    }
     with pytest.raises(ValueError, match="scale=-1"):
         initializers.VarianceScaling(scale=-1)
     with pytest.raises(ValueError, match="'bogus'"):
         initializers.get("bogus")
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda: initializers.VarianceScaling(mode="fan_middle"), "mode=fan_middle"),
-    (lambda: initializers.VarianceScaling(distribution="cauchy"), "distribution=cauchy"),
-    (lambda: initializers.RandomNormal(seed="x"), "seed='x'"),
-    (lambda: initializers.Orthogonal()((3,)), "rank 1"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: initializers.VarianceScaling(mode="fan_middle"), "mode=fan_middle"),
+        (lambda: initializers.VarianceScaling(distribution="cauchy"), "distribution=cauchy"),
+        (lambda: initializers.RandomNormal(seed="x"), "seed='x'"),
+        (lambda: initializers.Orthogonal()((3,)), "rank 1"),
+    ],
+)
 def test_initializer_errors(make, message):
     with pytest.raises(ValueError, match=message):
         make()
 
 
-@pytest.mark.parametrize("name", ["zeros", "ones", "identity", "constant", "random_normal", "random_uniform",
-                                  "truncated_normal", "glorot_uniform", "he_normal", "orthogonal"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "zeros",
+        "ones",
+        "identity",
+        "constant",
+        "random_normal",
+        "random_uniform",
+        "truncated_normal",
+        "glorot_uniform",
+        "he_normal",
+        "orthogonal",
+    ],
+)
 def test_initializers_compute_with_ops_on_the_current_device(name):
     from kerasish.backends.dynamic import Tensor
+
     values = initializers.get(name)((4, 4), "float32")
     assert isinstance(values, Tensor) and values.dtype == numpy.float32 and values.shape == (4, 4)
 

@@ -1,14 +1,23 @@
 """Model math goes through kerasish.ops and kerasish.random, so it runs on the engine's device: layers,
 initializers, metrics, losses, optimizers, regularizers, constraints and activations call numpy only for
 the container and dtype helpers in ALLOWED."""
+
 import ast
 import pathlib
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1] / "kerasish"
-SCANNED = ["layers", "initializers", "metrics", "losses", "optimizers", "regularizers.py", "constraints.py",
-           "activations.py"]
+SCANNED = [
+    "layers",
+    "initializers",
+    "metrics",
+    "losses",
+    "optimizers",
+    "regularizers.py",
+    "constraints.py",
+    "activations.py",
+]
 
 ALLOWED = {
     "numpy.dtype": "names a dtype",
@@ -42,8 +51,13 @@ def numpy_calls(source):
     aliases = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            aliases.update({alias.asname or alias.name: alias.name for alias in node.names
-                            if alias.name == "numpy" or alias.name.startswith("numpy.")})
+            aliases.update(
+                {
+                    alias.asname or alias.name: alias.name
+                    for alias in node.names
+                    if alias.name == "numpy" or alias.name.startswith("numpy.")
+                }
+            )
         elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "numpy":
             aliases.update({alias.asname or alias.name: f"{node.module}.{alias.name}" for alias in node.names})
     calls = []
@@ -52,7 +66,7 @@ def numpy_calls(source):
             name = _dotted(node.func)
             head = name.split(".")[0] if name else None
             if head in aliases:
-                calls.append((node.lineno, aliases[head] + name[len(head):]))
+                calls.append((node.lineno, aliases[head] + name[len(head) :]))
     return calls
 
 
@@ -63,6 +77,9 @@ def test_the_scanner_sees_aliases_and_from_imports():
 
 @pytest.mark.parametrize("path", list(_files()), ids=lambda path: str(path.relative_to(ROOT)))
 def test_model_math_calls_numpy_only_for_containers_and_dtypes(path):
-    offenders = [f"{path.relative_to(ROOT)}:{line}: {name}" for line, name in numpy_calls(path.read_text())
-                 if name not in ALLOWED]
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}: {name}"
+        for line, name in numpy_calls(path.read_text())
+        if name not in ALLOWED
+    ]
     assert not offenders, "model math must use kerasish.ops / kerasish.random:\n" + "\n".join(offenders)

@@ -1,5 +1,6 @@
 """The autouse fixture of tests/conftest.py: every test starts from the same random state and default
 layer names, whichever tests ran before it."""
+
 import random
 
 import numpy
@@ -9,8 +10,12 @@ import kerasish
 
 
 def _draws():
-    return (random.random(), numpy.random.random(), numpy.asarray(kerasish.random.uniform((3,))).tolist(),
-            kerasish.layers.Dense(1).name)
+    return (
+        random.random(),
+        numpy.random.random(),
+        numpy.asarray(kerasish.random.uniform((3,))).tolist(),
+        kerasish.layers.Dense(1).name,
+    )
 
 
 @pytest.mark.parametrize("run", ["first", "second"])

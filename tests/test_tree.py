@@ -1,5 +1,6 @@
 """kerasish.tree against Keras 3's keras.tree (run in a separate interpreter with the numpy backend, so this
 process's keras stays as the other tests import it; skipped when keras is not installed), plus plain checks."""
+
 import collections
 import json
 import os
@@ -88,8 +89,14 @@ def keras_results():
     found = subprocess.run([sys.executable, "-c", "import keras.tree"], env=environment, capture_output=True)
     if found.returncode:
         pytest.skip("keras (with its numpy backend) is not importable here")
-    done = subprocess.run([sys.executable, "-c", RUNNER, PRELUDE], input=json.dumps(CASES), env=environment,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", RUNNER, PRELUDE],
+        input=json.dumps(CASES),
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return dict(zip(CASES, json.loads(done.stdout.strip().splitlines()[-1])))
 
 
@@ -122,6 +129,7 @@ def test_map_structure_up_to_takes_none_as_a_shallow_leaf_as_keras_documents_it(
 def test_other_containers_and_strings_are_leaves():
     class Record(dict):
         pass
+
     record = Record(a=1)
     assert tree.flatten(["ab", record, b"cd"]) == ["ab", record, b"cd"]
 
@@ -145,6 +153,7 @@ def test_unsortable_keys_are_a_type_error():
 
 def test_the_spec_round_trips_and_is_hashable():
     from kerasish.backends import tree as backend_tree
+
     structure = ({"b": [1, 2], "a": POINT(3, None)}, collections.OrderedDict(z=4, y=5))
     leaves, spec = backend_tree.flatten_with_spec(structure)
     assert leaves == tree.flatten(structure) and hash(spec) is not None

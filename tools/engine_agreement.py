@@ -6,6 +6,7 @@ tests/backends/test_engine_agreement_property.py) run on the dynamic and the sta
 Prints each disagreement or error (with the program, which `program(seed)` rebuilds) and a summary:
 programs tried, agreed, disagreed, failed with an error.
 """
+
 import argparse
 import os
 import sys
@@ -28,8 +29,11 @@ def main(argv=None):
     start = time.perf_counter()
     for seed in range(arguments.seed, arguments.seed + arguments.count):
         if (seed - arguments.seed) % 500 == 0 and seed > arguments.seed:
-            print(f"... {seed - arguments.seed} programs, {len(disagreed)} disagree, {len(failed)} error "
-                  f"({time.perf_counter() - start:.0f} s)", flush=True)
+            print(
+                f"... {seed - arguments.seed} programs, {len(disagreed)} disagree, {len(failed)} error "
+                f"({time.perf_counter() - start:.0f} s)",
+                flush=True,
+            )
         description = program(seed)
         try:
             with warnings.catch_warnings():
@@ -44,9 +48,11 @@ def main(argv=None):
             if arguments.verbose:
                 traceback.print_exc()
     seconds = time.perf_counter() - start
-    print(f"{arguments.count} programs (seeds {arguments.seed}..{arguments.seed + arguments.count - 1}) in "
-          f"{seconds:.0f} s: {arguments.count - len(disagreed) - len(failed)} agree, {len(disagreed)} disagree, "
-          f"{len(failed)} error")
+    print(
+        f"{arguments.count} programs (seeds {arguments.seed}..{arguments.seed + arguments.count - 1}) in "
+        f"{seconds:.0f} s: {arguments.count - len(disagreed) - len(failed)} agree, {len(disagreed)} disagree, "
+        f"{len(failed)} error"
+    )
     return 1 if disagreed or failed else 0
 
 

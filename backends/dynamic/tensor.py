@@ -1,4 +1,5 @@
 """The eager Tensor: an xp array with Python operators that go through kerasish.ops."""
+
 from .. import device
 from ..operators import TensorOperators
 from ..primitives.registry import ops

@@ -11,6 +11,7 @@ written to for `STALE_AFTER_SECONDS` (their pid may have been reused). A live co
 file is kept. A save inside a save (ModelCheckpoint's atomic_path around `model.save`, which has
 its own) writes straight into the outer temporary file, so there is one file to clean, not two.
 """
+
 import contextlib
 import os
 import re
@@ -30,7 +31,7 @@ def atomic_path(path):
     path = os.fspath(path)
     directory, name = os.path.split(os.path.abspath(path))
     if TEMPORARY.fullmatch(name):  # already an atomic_path temporary (a save inside a save): the outer one
-        yield path                 # moves it into place, and a killed writer leaves one recognisable file
+        yield path  # moves it into place, and a killed writer leaves one recognisable file
         return
     os.makedirs(directory, exist_ok=True)
     _remove_stale_temporaries(directory, name)

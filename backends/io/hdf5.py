@@ -14,6 +14,7 @@ writes its names and configs) are read only after the file's global heaps were c
 forever on a heap object of size 0 (`H5HG__cache_heap_deserialize`, still in HDF5 2.0). Every
 refusal or failure is an UnreadableFileError naming the file, the object's path and the reason.
 """
+
 import collections.abc
 import contextlib
 import math
@@ -28,15 +29,21 @@ from .read_errors import UnreadableFileError, reading
 
 NUMERIC_KINDS = "biuf"
 # HDF5's built-in filters and LZF (h5py's own). Any other filter id would make HDF5 look for a plugin.
-_FILTERS = {h5py.h5z.FILTER_DEFLATE: "deflate", h5py.h5z.FILTER_SHUFFLE: "shuffle",
-            h5py.h5z.FILTER_FLETCHER32: "fletcher32", h5py.h5z.FILTER_SZIP: "szip",
-            h5py.h5z.FILTER_NBIT: "nbit", h5py.h5z.FILTER_SCALEOFFSET: "scaleoffset", 32000: "lzf"}
+_FILTERS = {
+    h5py.h5z.FILTER_DEFLATE: "deflate",
+    h5py.h5z.FILTER_SHUFFLE: "shuffle",
+    h5py.h5z.FILTER_FLETCHER32: "fletcher32",
+    h5py.h5z.FILTER_SZIP: "szip",
+    h5py.h5z.FILTER_NBIT: "nbit",
+    h5py.h5z.FILTER_SCALEOFFSET: "scaleoffset",
+    32000: "lzf",
+}
 _LAYOUTS = {h5py.h5d.CONTIGUOUS, h5py.h5d.CHUNKED, h5py.h5d.COMPACT}
 # Deflate cannot inflate more than about 1032:1; data that claims more is not stored in the file.
 MAX_COMPRESSION_RATIO = 1100
 # A chunk larger than its dataset is possible only with unlimited dimensions; HDF5 inflates a whole
 # chunk to read any part of it.
-CHUNK_LIMIT = 16 * 2 ** 20
+CHUNK_LIMIT = 16 * 2**20
 
 
 @contextlib.contextmanager
@@ -139,10 +146,16 @@ class Group:
             if link is None:
                 return None
             if not isinstance(link, h5py.HardLink):
-                target = f" to {link.filename!r}:{link.path!r}" if isinstance(link, h5py.ExternalLink) else (
-                    f" to {link.path!r}" if isinstance(link, h5py.SoftLink) else "")
-                raise self.file.refuse(_join(self.path, name), f"it is a link ({type(link).__name__}{target}); "
-                                       "only objects stored in the file itself (hard links) are read")
+                target = (
+                    f" to {link.filename!r}:{link.path!r}"
+                    if isinstance(link, h5py.ExternalLink)
+                    else (f" to {link.path!r}" if isinstance(link, h5py.SoftLink) else "")
+                )
+                raise self.file.refuse(
+                    _join(self.path, name),
+                    f"it is a link ({type(link).__name__}{target}); "
+                    "only objects stored in the file itself (hard links) are read",
+                )
             return self._h5group[name]
 
     def _resolve(self, path):
@@ -169,15 +182,19 @@ class Group:
     def group(self, path):
         found, where = self._resolve(path)
         if not isinstance(found, h5py.Group):
-            raise UnreadableFileError(f"{self.file.name}: no group {where!r} "
-                                      f"({'it is a dataset' if found is not None else 'it does not exist'})")
+            raise UnreadableFileError(
+                f"{self.file.name}: no group {where!r} "
+                f"({'it is a dataset' if found is not None else 'it does not exist'})"
+            )
         return Group(self.file, found, where)
 
     def dataset(self, path):
         found, where = self._resolve(path)
         if not isinstance(found, h5py.Dataset):
-            raise UnreadableFileError(f"{self.file.name}: no dataset {where!r} "
-                                      f"({'it is a group' if found is not None else 'it does not exist'})")
+            raise UnreadableFileError(
+                f"{self.file.name}: no dataset {where!r} "
+                f"({'it is a group' if found is not None else 'it does not exist'})"
+            )
         return Dataset(self.file, found, where)
 
     def walk(self):
@@ -213,8 +230,9 @@ class Dataset:
 
     def _check_storage(self, plist):
         if self._h5dataset.is_virtual:
-            raise self.file.refuse(self.path, "it is a virtual dataset (its data is mapped from other datasets "
-                                   "or files)")
+            raise self.file.refuse(
+                self.path, "it is a virtual dataset (its data is mapped from other datasets or files)"
+            )
         external = plist.get_external_count()
         if external:
             names = [plist.get_external(i)[0].decode("utf8", "replace") for i in range(external)]
@@ -225,18 +243,26 @@ class Dataset:
         filters = [plist.get_filter(i)[0] for i in range(plist.get_nfilters())]
         unknown = [f for f in filters if f not in _FILTERS]
         if unknown:
-            raise self.file.refuse(self.path, f"it needs filter(s) {unknown}, which are not HDF5's built-in "
-                                   f"filters {sorted(_FILTERS.values())}")
+            raise self.file.refuse(
+                self.path,
+                f"it needs filter(s) {unknown}, which are not HDF5's built-in filters {sorted(_FILTERS.values())}",
+            )
         if self.dtype.kind not in NUMERIC_KINDS or self.dtype.fields is not None or self.dtype.subdtype is not None:
-            raise self.file.refuse(self.path, f"its dtype {self.dtype} is not a numeric array (compound, string, "
-                                   "variable-length and reference data are not read as weights)")
+            raise self.file.refuse(
+                self.path,
+                f"its dtype {self.dtype} is not a numeric array (compound, string, "
+                "variable-length and reference data are not read as weights)",
+            )
         if self.shape is None:
             raise self.file.refuse(self.path, "it has no dataspace (an empty dataset), not an array")
         if layout == h5py.h5d.CHUNKED:
             chunk_bytes = math.prod(self._h5dataset.chunks) * self.dtype.itemsize
             if chunk_bytes > max(math.prod(self.shape) * self.dtype.itemsize, CHUNK_LIMIT):
-                raise self.file.refuse(self.path, f"its chunks {self._h5dataset.chunks} ({chunk_bytes} bytes) "
-                                       f"are larger than the dataset {self.shape}")
+                raise self.file.refuse(
+                    self.path,
+                    f"its chunks {self._h5dataset.chunks} ({chunk_bytes} bytes) "
+                    f"are larger than the dataset {self.shape}",
+                )
 
     def read(self, shape=None, limit=None):
         """The whole array. `shape`: the shape the caller expects (checked first); `limit`: the most
@@ -244,13 +270,18 @@ class Dataset:
         if shape is not None and tuple(shape) != tuple(self.shape):
             raise self.file.refuse(self.path, f"it holds shape {tuple(self.shape)}, expected {tuple(shape)}")
         if limit is not None and self.nbytes > limit:
-            raise self.file.refuse(self.path, f"it holds {self.nbytes} bytes {self.shape} {self.dtype}, more than "
-                                   f"the {limit} bytes expected")
+            raise self.file.refuse(
+                self.path,
+                f"it holds {self.nbytes} bytes {self.shape} {self.dtype}, more than the {limit} bytes expected",
+            )
         with self.file.reading():
             stored = self._h5dataset.id.get_storage_size()
         if self.nbytes > stored * (MAX_COMPRESSION_RATIO if self._filtered else 1):
-            raise self.file.refuse(self.path, f"it declares {self.shape} {self.dtype} ({self.nbytes} bytes) but "
-                                   f"stores {stored} bytes{' compressed' if self._filtered else ''} in the file")
+            raise self.file.refuse(
+                self.path,
+                f"it declares {self.shape} {self.dtype} ({self.nbytes} bytes) but "
+                f"stores {stored} bytes{' compressed' if self._filtered else ''} in the file",
+            )
         with self.file.reading():
             return numpy.asarray(self._h5dataset[()])
 
@@ -274,15 +305,17 @@ def global_heap_problem(content, length_size):
     header = 8 + length_size
     position = content.find(b"GCOL")
     while position != -1:
-        size = int.from_bytes(content[position + 8:position + header], "little")
-        if content[position + 4:position + 5] == b"\x01":
+        size = int.from_bytes(content[position + 8 : position + header], "little")
+        if content[position + 4 : position + 5] == b"\x01":
             end, cursor = position + size, position + header
             while cursor + header <= end:
-                index = int.from_bytes(content[cursor:cursor + 2], "little")
-                object_size = int.from_bytes(content[cursor + 8:cursor + header], "little")
+                index = int.from_bytes(content[cursor : cursor + 2], "little")
+                object_size = int.from_bytes(content[cursor + 8 : cursor + header], "little")
                 if not index and object_size < header:
-                    return (f"its global heap at byte {position} holds a free-space object of {object_size} bytes, "
-                            f"less than its {header}-byte header (HDF5 would loop forever on it)")
+                    return (
+                        f"its global heap at byte {position} holds a free-space object of {object_size} bytes, "
+                        f"less than its {header}-byte header (HDF5 would loop forever on it)"
+                    )
                 cursor += header + -(-object_size // 8) * 8 if index else object_size
         position = content.find(b"GCOL", position + 4)
     return None

@@ -1,5 +1,6 @@
 """One clear error for a damaged or refused file: h5py, HDF5 and zipfile fail in many ways (OSError,
 RuntimeError, KeyError, TypeError...) depending on which bytes are wrong."""
+
 import contextlib
 import zipfile
 
@@ -16,7 +17,17 @@ def reading(path, kind):
         yield
     except UnreadableFileError:
         raise
-    except (OSError, RuntimeError, KeyError, TypeError, ValueError, NotImplementedError, EOFError,
-            OverflowError, zipfile.BadZipFile) as error:
-        raise UnreadableFileError(f"{path}: not a readable {kind} (truncated or corrupt?): "
-                                  f"{type(error).__name__}: {error}") from error
+    except (
+        OSError,
+        RuntimeError,
+        KeyError,
+        TypeError,
+        ValueError,
+        NotImplementedError,
+        EOFError,
+        OverflowError,
+        zipfile.BadZipFile,
+    ) as error:
+        raise UnreadableFileError(
+            f"{path}: not a readable {kind} (truncated or corrupt?): {type(error).__name__}: {error}"
+        ) from error

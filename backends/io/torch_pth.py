@@ -15,6 +15,7 @@ overlap: tied weights, expanded buffers). The walk over the unpickled structure 
 so shared objects cost one visit, and refuses cycles and nesting deeper than MAX_DEPTH.
 Every failure is a PthError (a ValueError) naming the file.
 """
+
 import collections
 import io
 import math
@@ -29,19 +30,36 @@ from .atomic_file import atomic_path
 from .read_errors import UnreadableFileError
 from .zip_archive import ZipArchive
 
-_STORAGE_DTYPES = {"FloatStorage": "<f4", "DoubleStorage": "<f8", "HalfStorage": "<f2",
-                   "BFloat16Storage": "bfloat16", "LongStorage": "<i8", "IntStorage": "<i4",
-                   "ShortStorage": "<i2", "CharStorage": "i1", "ByteStorage": "u1", "BoolStorage": "?"}
-_TENSOR_TYPES = {"FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor",
-                 "CharTensor", "ByteTensor"}
+_STORAGE_DTYPES = {
+    "FloatStorage": "<f4",
+    "DoubleStorage": "<f8",
+    "HalfStorage": "<f2",
+    "BFloat16Storage": "bfloat16",
+    "LongStorage": "<i8",
+    "IntStorage": "<i4",
+    "ShortStorage": "<i2",
+    "CharStorage": "i1",
+    "ByteStorage": "u1",
+    "BoolStorage": "?",
+}
+_TENSOR_TYPES = {
+    "FloatTensor",
+    "DoubleTensor",
+    "HalfTensor",
+    "LongTensor",
+    "IntTensor",
+    "ShortTensor",
+    "CharTensor",
+    "ByteTensor",
+}
 _LEGACY_MAGIC, _LEGACY_PROTOCOL = 0x1950A86A20F9469CFC6C, 1001
 ZIP_MAGIC = b"PK\x03\x04"
 LEGACY_PREFIX = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19."
 
-PICKLE_LIMIT = 64 << 20     # bytes of data.pkl; a ResNet152 state dict's is about 100 KB
-VIEW_ALLOWANCE = 4          # arrays made from views may hold this many times the storage cap
-MAX_DEPTH = 100             # containers nested in the state dict
-MAX_DIM = 1 << 62           # any size, stride or offset beyond this is nonsense
+PICKLE_LIMIT = 64 << 20  # bytes of data.pkl; a ResNet152 state dict's is about 100 KB
+VIEW_ALLOWANCE = 4  # arrays made from views may hold this many times the storage cap
+MAX_DEPTH = 100  # containers nested in the state dict
+MAX_DIM = 1 << 62  # any size, stride or offset beyond this is nonsense
 
 
 class PthError(UnreadableFileError):
@@ -79,11 +97,13 @@ def _rebuild_parameter(data, *unused):
 
 
 _INTERNAL = (_StorageType, _Storage, _LazyTensor)
-_GLOBALS = {("collections", "OrderedDict"): collections.OrderedDict,
-            ("torch._utils", "_rebuild_tensor"): _LazyTensor,
-            ("torch._utils", "_rebuild_tensor_v2"): _LazyTensor,
-            ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
-            ("torch", "Size"): tuple}
+_GLOBALS = {
+    ("collections", "OrderedDict"): collections.OrderedDict,
+    ("torch._utils", "_rebuild_tensor"): _LazyTensor,
+    ("torch._utils", "_rebuild_tensor_v2"): _LazyTensor,
+    ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
+    ("torch", "Size"): tuple,
+}
 
 
 def _location(text):
@@ -113,8 +133,9 @@ class _RestrictedUnpickler(pickle._Unpickler):
     edit of a PUT makes that gigabytes). BYTEARRAY8 (protocol 5, never in a torch file) is taken out:
     it allocates the length it declares before reading a byte."""
 
-    dispatch = _Opcodes((code, load) for code, load in pickle._Unpickler.dispatch.items()
-                        if code != pickle.BYTEARRAY8[0])
+    dispatch = _Opcodes(
+        (code, load) for code, load in pickle._Unpickler.dispatch.items() if code != pickle.BYTEARRAY8[0]
+    )
 
     def __init__(self, file):
         super().__init__(file, encoding="latin1")
@@ -161,8 +182,10 @@ def _storage_limit(declared, limit):
     """Refuse, before any storage is read, storages that together declare more bytes than `limit`."""
     total = sum(numel * _itemsize(dtype) for dtype, numel in declared.values())
     if total > limit:
-        raise PthError(f"its storages declare {total} bytes, more than the {limit} bytes allowed "
-                       "(the file's size, or the max_bytes the caller gave)")
+        raise PthError(
+            f"its storages declare {total} bytes, more than the {limit} bytes allowed "
+            "(the file's size, or the max_bytes the caller gave)"
+        )
 
 
 class _Materialiser:
@@ -187,8 +210,7 @@ class _Materialiser:
             self.done[id(obj)] = (obj, result)  # the original is kept alive so its id stays unique
             return result
         if isinstance(obj, _INTERNAL):
-            raise PthError(f"{_quoted(where)} holds a bare {type(obj).__name__.strip('_')}, "
-                           "not a tensor")
+            raise PthError(f"{_quoted(where)} holds a bare {type(obj).__name__.strip('_')}, not a tensor")
         return obj
 
     def _convert(self, obj, where, depth):
@@ -214,14 +236,21 @@ class _Materialiser:
         storage = tensor.storage
         if not isinstance(storage, _Storage):
             raise PthError(f"tensor {_quoted(key)} is not rebuilt from a storage")
-        if not isinstance(tensor.size, tuple) or not isinstance(tensor.stride, tuple) \
-                or len(tensor.size) != len(tensor.stride) or len(tensor.size) > 32:
-            raise PthError(f"tensor {_quoted(key)} has size {tensor.size!r:.60} and stride {tensor.stride!r:.60}, "
-                           "not two tuples of the same length (at most 32)")
+        if (
+            not isinstance(tensor.size, tuple)
+            or not isinstance(tensor.stride, tuple)
+            or len(tensor.size) != len(tensor.stride)
+            or len(tensor.size) > 32
+        ):
+            raise PthError(
+                f"tensor {_quoted(key)} has size {tensor.size!r:.60} and stride {tensor.stride!r:.60}, "
+                "not two tuples of the same length (at most 32)"
+            )
         size = tuple(_count(n, f"a dimension of tensor {_quoted(key)}") for n in tensor.size)
         # a stride over a dimension of one element or less is never used (torch leaves any value there)
-        stride = tuple(_count(s, f"a stride of tensor {_quoted(key)}") if n > 1 else 0
-                       for n, s in zip(size, tensor.stride))
+        stride = tuple(
+            _count(s, f"a stride of tensor {_quoted(key)}") if n > 1 else 0 for n, s in zip(size, tensor.stride)
+        )
         start = storage.offset + _count(tensor.offset, f"the storage offset of tensor {_quoted(key)}")
         flat = self.storages.get(storage.key)
         if flat is None:
@@ -230,12 +259,16 @@ class _Materialiser:
         if elements:
             extent = 1 + sum((n - 1) * s for n, s in zip(size, stride))
             if start + extent > flat.size:
-                raise PthError(f"tensor {_quoted(key)} of size {size}, stride {stride} at offset {start} runs past "
-                               f"its storage of {flat.size} elements")
+                raise PthError(
+                    f"tensor {_quoted(key)} of size {size}, stride {stride} at offset {start} runs past "
+                    f"its storage of {flat.size} elements"
+                )
         self.budget -= elements * flat.itemsize
         if self.budget < 0:
-            raise PthError(f"tensor {_quoted(key)}: the tensors' views add up to more than {VIEW_ALLOWANCE} times the "
-                           "bytes the storages may hold")
+            raise PthError(
+                f"tensor {_quoted(key)}: the tensors' views add up to more than {VIEW_ALLOWANCE} times the "
+                "bytes the storages may hold"
+            )
         if not elements:
             return numpy.zeros(size, flat.dtype)
         strides = [s * flat.itemsize for s in stride]
@@ -248,7 +281,7 @@ def _load_zip(path, limit):
         pickles = [n for n in archive.names() if n == "data.pkl" or n.endswith("/data.pkl")]
         if not pickles:
             raise PthError("zip archive without a data.pkl: not a torch.save file")
-        prefix = pickles[0][:-len("data.pkl")]
+        prefix = pickles[0][: -len("data.pkl")]
         byteorder = prefix + "byteorder"
         if byteorder in names and archive.read(byteorder, 16).strip() != b"little":
             raise PthError("big-endian .pth files are not supported")
@@ -335,10 +368,20 @@ def is_pth(path):
     return head.startswith(ZIP_MAGIC) or head == LEGACY_PREFIX
 
 
-_STORAGE_NAMES = {numpy.dtype(d): n for d, n in [
-    ("float32", "FloatStorage"), ("float64", "DoubleStorage"), ("float16", "HalfStorage"),
-    ("int64", "LongStorage"), ("int32", "IntStorage"), ("int16", "ShortStorage"), ("int8", "CharStorage"),
-    ("uint8", "ByteStorage"), ("bool", "BoolStorage")]}
+_STORAGE_NAMES = {
+    numpy.dtype(d): n
+    for d, n in [
+        ("float32", "FloatStorage"),
+        ("float64", "DoubleStorage"),
+        ("float16", "HalfStorage"),
+        ("int64", "LongStorage"),
+        ("int32", "IntStorage"),
+        ("int16", "ShortStorage"),
+        ("int8", "CharStorage"),
+        ("uint8", "ByteStorage"),
+        ("bool", "BoolStorage"),
+    ]
+}
 
 
 def _unicode(text):
@@ -363,10 +406,22 @@ def save_pth(state, path, archive="archive"):
         array = numpy.array(array, order="C", dtype=array.dtype.newbyteorder("<"))
         storage = _STORAGE_NAMES[array.dtype.newbyteorder("=")]
         pickle_parts += [
-            _unicode(name), b"ctorch._utils\n_rebuild_tensor_v2\n", b"((", _unicode("storage"),
-            b"ctorch\n" + storage.encode() + b"\n", _unicode(str(key)), _unicode("cpu"), _int(array.size), b"tQ",
-            _int(0), _int_tuple(array.shape), _int_tuple([s // array.itemsize for s in array.strides]), b"\x89",
-            b"ccollections\nOrderedDict\n)R", b"tR"]
+            _unicode(name),
+            b"ctorch._utils\n_rebuild_tensor_v2\n",
+            b"((",
+            _unicode("storage"),
+            b"ctorch\n" + storage.encode() + b"\n",
+            _unicode(str(key)),
+            _unicode("cpu"),
+            _int(array.size),
+            b"tQ",
+            _int(0),
+            _int_tuple(array.shape),
+            _int_tuple([s // array.itemsize for s in array.strides]),
+            b"\x89",
+            b"ccollections\nOrderedDict\n)R",
+            b"tR",
+        ]
         blobs.append((str(key), array.tobytes()))
     pickle_parts.append(b"u.")
     with atomic_path(path) as temporary, zipfile.ZipFile(temporary, "w", zipfile.ZIP_STORED) as zipped:

@@ -9,6 +9,7 @@ absolute paths, no `..`, no backslashes or NUL. Nothing is ever extracted by a m
 member that must be a file (HDF5 inside `.keras`) goes to an anonymous temporary file that the
 operating system removes when it is closed.
 """
+
 import collections
 import contextlib
 import os
@@ -18,9 +19,9 @@ import zipfile
 
 from .read_errors import UnreadableFileError, reading
 
-PIECE = 2 ** 20
+PIECE = 2**20
 MAX_COMPRESSION_RATIO = 200
-SMALL_MEMBER = 2 ** 20  # members up to this size may compress better (JSON of a tiny model)
+SMALL_MEMBER = 2**20  # members up to this size may compress better (JSON of a tiny model)
 _METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
 
 
@@ -54,8 +55,15 @@ class ZipArchive:
         duplicates = sorted(name for name, count in collections.Counter(names).items() if count > 1)
         if duplicates:
             raise UnreadableFileError(f"{self.path}: {self.kind} refused: members {duplicates} appear more than once")
-        unsafe = [name for name in names if name.startswith("/") or "\\" in name or "\0" in name
-                  or ".." in name.split("/") or (len(name) > 1 and name[1] == ":")]
+        unsafe = [
+            name
+            for name in names
+            if name.startswith("/")
+            or "\\" in name
+            or "\0" in name
+            or ".." in name.split("/")
+            or (len(name) > 1 and name[1] == ":")
+        ]
         if unsafe:
             raise UnreadableFileError(f"{self.path}: {self.kind} refused: unsafe member names {unsafe[:10]}")
 
@@ -68,14 +76,19 @@ class ZipArchive:
             raise UnreadableFileError(f"{self.path}: {self.kind} has no member {member!r} (it holds {self.names()})")
         where = f"{self.path}: member {member!r}"
         if info.compress_type not in _METHODS:
-            raise UnreadableFileError(f"{where} is refused: compression method {info.compress_type} is not "
-                                      f"one of {sorted(_METHODS.values())}")
+            raise UnreadableFileError(
+                f"{where} is refused: compression method {info.compress_type} is not one of {sorted(_METHODS.values())}"
+            )
         if info.file_size > limit:
-            raise UnreadableFileError(f"{where} is refused: it declares {info.file_size} bytes, more than the "
-                                      f"{limit} bytes a {self.kind} may hold there")
+            raise UnreadableFileError(
+                f"{where} is refused: it declares {info.file_size} bytes, more than the "
+                f"{limit} bytes a {self.kind} may hold there"
+            )
         if info.file_size > SMALL_MEMBER and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
-            raise UnreadableFileError(f"{where} is refused: it inflates {info.compress_size} bytes to "
-                                      f"{info.file_size} (more than {MAX_COMPRESSION_RATIO}:1, a zip bomb)")
+            raise UnreadableFileError(
+                f"{where} is refused: it inflates {info.compress_size} bytes to "
+                f"{info.file_size} (more than {MAX_COMPRESSION_RATIO}:1, a zip bomb)"
+            )
         return info
 
     def _pieces(self, member, limit):
@@ -88,8 +101,10 @@ class ZipArchive:
                     return
                 total += len(piece)
                 if total > min(info.file_size, limit):
-                    raise UnreadableFileError(f"{self.path}: member {member!r} is refused: it inflates past its "
-                                              f"declared {info.file_size} bytes or the {limit}-byte cap")
+                    raise UnreadableFileError(
+                        f"{self.path}: member {member!r} is refused: it inflates past its "
+                        f"declared {info.file_size} bytes or the {limit}-byte cap"
+                    )
                 yield piece
 
     def read(self, member, limit):

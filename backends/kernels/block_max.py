@@ -8,6 +8,7 @@ an elementwise maximum over the taps; the gradient goes to each block's *first* 
 window order (ties included, as in TensorFlow and torch), found by one short loop over the taps:
 compare with the maximum, keep only hits not already found in an earlier tap.
 """
+
 import itertools
 
 
@@ -19,7 +20,7 @@ def pooled_shape(shape, pool_size, data_format):
     """The pooled shape of an input `shape` (None stays None)."""
     first = _first_spatial(data_format)
     spatial = tuple(None if n is None else n // k for n, k in zip(shape[first:], pool_size))
-    return tuple(shape[:first]) + spatial + tuple(shape[first + len(pool_size):])
+    return tuple(shape[:first]) + spatial + tuple(shape[first + len(pool_size) :])
 
 
 def covers(shape, pool_size, data_format):
@@ -36,7 +37,7 @@ def blocks(x, pool_size, data_format):
         count = x.shape[first + i] // k
         crop[first + i] = slice(0, count * k)
         shape += [count, k]
-    shape += x.shape[first + rank:]
+    shape += x.shape[first + rank :]
     view = x[tuple(crop)].reshape(shape)  # splitting axes never copies, so writes reach `x`
     return view, tuple(first + 2 * i + 1 for i in range(rank))
 

@@ -5,6 +5,7 @@ Layout: arrays are channels-last `(batch, *spatial, channels)`; windows are
 `(batch, *output_spatial, *kernel_size, channels)`. `pads` holds one `(before, after)` pair per
 spatial axis; a negative `after` drops trailing input that no window reaches (transposed convs).
 """
+
 import itertools
 
 
@@ -19,27 +20,33 @@ def extract(xp, x, kernel_size, strides, dilation, pads, pad_value=0.0):
     if any(before or after for before, after in widths):
         x = xp.pad(x, widths, constant_values=pad_value)
     spatial = x.shape[1:-1]
-    out = [output_size(size, k, s, d, (0, min(after, 0)))
-           for size, k, s, d, (_, after) in zip(spatial, kernel_size, strides, dilation, pads)]
+    out = [
+        output_size(size, k, s, d, (0, min(after, 0)))
+        for size, k, s, d, (_, after) in zip(spatial, kernel_size, strides, dilation, pads)
+    ]
     step = x.strides[1:-1]
     view = xp.lib.stride_tricks.as_strided(
         x,
         shape=(x.shape[0], *out, *kernel_size, x.shape[-1]),
-        strides=(x.strides[0], *(t * s for t, s in zip(step, strides)),
-                 *(t * d for t, d in zip(step, dilation)), x.strides[-1]))
+        strides=(
+            x.strides[0],
+            *(t * s for t, s in zip(step, strides)),
+            *(t * d for t, d in zip(step, dilation)),
+            x.strides[-1],
+        ),
+    )
     return xp.ascontiguousarray(view)
 
 
 def scatter(xp, windows, spatial_shape, kernel_size, strides, dilation, pads):
     """Sum every window back onto the position it was taken from: col2im, the adjoint of `extract`."""
     rank = len(kernel_size)
-    out = windows.shape[1:1 + rank]
+    out = windows.shape[1 : 1 + rank]
     full = [size + before + max(after, 0) for size, (before, after) in zip(spatial_shape, pads)]
     result = xp.zeros((windows.shape[0], *full, windows.shape[-1]), windows.dtype)
     every = slice(None)
     for tap in itertools.product(*(range(k) for k in kernel_size)):
-        target = tuple(slice(t * d, t * d + s * (o - 1) + 1, s)
-                       for t, d, s, o in zip(tap, dilation, strides, out))
+        target = tuple(slice(t * d, t * d + s * (o - 1) + 1, s) for t, d, s, o in zip(tap, dilation, strides, out))
         result[(every, *target, every)] += windows[(every,) * (1 + rank) + tap]
     crop = tuple(slice(before, before + size) for size, (before, _) in zip(spatial_shape, pads))
     return result[(every, *crop, every)]

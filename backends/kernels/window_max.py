@@ -3,12 +3,13 @@
 Windows are `(batch, *output_spatial, *kernel_size, channels)` with `rank` spatial axes. Ties go to the
 first maximum in row-major window order, as in TensorFlow and torch max pooling.
 """
+
 import math
 
 
 def _flat(array, rank):
     """(batch * prod(output_spatial), prod(kernel_size), channels)."""
-    return array.reshape(-1, math.prod(array.shape[1 + rank:1 + 2 * rank]), array.shape[-1])
+    return array.reshape(-1, math.prod(array.shape[1 + rank : 1 + 2 * rank]), array.shape[-1])
 
 
 def first_max_mask(windows, rank):
@@ -29,7 +30,7 @@ def select(xp, windows, values, rank):
         picked = _flat(windows, rank).max(axis=1)
     else:
         picked = (_flat(values, rank) * first_max_mask(windows, rank)).sum(axis=1)
-    return picked.reshape(windows.shape[:1 + rank] + windows.shape[-1:])
+    return picked.reshape(windows.shape[: 1 + rank] + windows.shape[-1:])
 
 
 def spread(xp, windows, grad, rank):

@@ -1,4 +1,5 @@
 """The op registry. Every module in this package defines primitives; importing the package loads all."""
+
 import importlib
 import pkgutil
 

@@ -13,6 +13,7 @@ one host sync per step, when the block closes; outside such a block (eager ops) 
 op. The value is taken when the check runs, so later steps that reuse the input's buffer cannot change
 the message.
 """
+
 import contextlib
 
 import numpy
@@ -32,8 +33,9 @@ def _forward(xp, x, low, high, message, error):
     per_position = type(low) is tuple  # one bound per position along the last axis
     lower, upper = (xp.asarray(low), xp.asarray(high)) if per_position else (low, high)
     if xp is numpy:
-        if x.size and (((x < lower) | (x >= upper)).any() if per_position
-                       else x.min() < lower or x.max() >= upper):  # two reductions, no temporaries
+        if x.size and (
+            ((x < lower) | (x >= upper)).any() if per_position else x.min() < lower or x.max() >= upper
+        ):  # two reductions, no temporaries
             bad = ((x < lower) | (x >= upper)).ravel()
             raise _error(x.ravel()[bad.argmax()], tuple(x.shape), low, high, message, error)
         return x
@@ -65,5 +67,6 @@ def deferred():
                     raise _error(value.item(), shape, *attrs)
 
 
-check_range = primitive("check_range", _forward, lambda g, inputs, output, needs, **attrs: (g,), same_as_first,
-                        saves=(), checks=True)
+check_range = primitive(
+    "check_range", _forward, lambda g, inputs, output, needs, **attrs: (g,), same_as_first, saves=(), checks=True
+)

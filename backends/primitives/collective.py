@@ -8,6 +8,7 @@ dtype and device) and `size`. With none installed (one process) the allreduce is
 The gradient of an allreduce is the same allreduce of the incoming gradient: every process's output
 depends on every process's input with weight 1 (sum) or 1/size (mean).
 """
+
 from .registry import primitive, same_as_first
 
 OPERATIONS = ("sum", "mean")

@@ -6,6 +6,7 @@ gradients flow). When an argument is a graph tensor, or a static trace is runnin
 graph node instead, through the control flow the graph engine registered in `dispatch.CONTROL_FLOW`
 (backends/static/control_flow.py), with gradients.
 """
+
 from .. import dispatch
 from ..tree import flatten_with_spec as _flatten
 from ..tree import unflatten as _unflatten
@@ -61,7 +62,7 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     leaves, structure = _flatten(xs) if xs is not None else ([], None)
     steps = int(length) if length is not None else leaves[0].shape[0]
     carry, ys = init, []
-    for i in (range(steps - 1, -1, -1) if reverse else range(steps)):
+    for i in range(steps - 1, -1, -1) if reverse else range(steps):
         x = _unflatten(structure, [leaf[i] for leaf in leaves]) if xs is not None else None
         carry, y = f(carry, x)
         ys.append(y)
@@ -86,12 +87,15 @@ def fori_loop(lower, upper, body_fun, init_val):
             init_val = body_fun(i, init_val)
         return init_val
     if isinstance(lower, int) and isinstance(upper, int):
+
         def step(carry, _):
             i, value = carry
             return (i + 1, body_fun(i, value)), None
+
         return graph.scan(step, (lower, init_val), None, upper - lower, False, 1)[0][1]
-    return graph.while_loop(lambda i, value: ops.greater(upper, i),
-                               lambda i, value: (i + 1, body_fun(i, value)), (lower, init_val))[1]
+    return graph.while_loop(
+        lambda i, value: ops.greater(upper, i), lambda i, value: (i + 1, body_fun(i, value)), (lower, init_val)
+    )[1]
 
 
 @export

@@ -4,6 +4,7 @@ convert_to_tensor, convert_to_numpy, cast and stop_gradient, with Keras's signat
 Ops without a tensor input (zeros, arange, eye, ...) make their array on the current device
 (`kerasish.device(...)`); the engines hand them numpy as xp, having no input to take a device from.
 """
+
 import functools
 import math
 
@@ -23,21 +24,25 @@ def dtype_name(dtype):
 def _shape_attr(name, shape):
     shape = (shape,) if isinstance(shape, (int, numpy.integer)) else shape
     if not isinstance(shape, (list, tuple)) or not all(
-            isinstance(d, (int, numpy.integer)) and not isinstance(d, bool) and d >= 0 for d in shape):
+        isinstance(d, (int, numpy.integer)) and not isinstance(d, bool) and d >= 0 for d in shape
+    ):
         raise ValueError(f"{name}: shape must be a tuple of non-negative ints, got {shape!r}")
     return tuple(int(d) for d in shape)
 
 
 # ----- filled arrays ------------------------------------------------------------------------
 
+
 def _like_infer(shapes, dtypes, dtype=None):
     return tuple(shapes[0]), numpy.dtype(dtype) if dtype is not None else arithmetic_dtype(dtypes[0])
 
 
-_zeros_like = primitive("zeros_like", lambda xp, x, dtype=None: xp.zeros_like(x, dtype=dtype), None, _like_infer,
-                        shape_only=(0,))
-_ones_like = primitive("ones_like", lambda xp, x, dtype=None: xp.ones_like(x, dtype=dtype), None, _like_infer,
-                       shape_only=(0,))
+_zeros_like = primitive(
+    "zeros_like", lambda xp, x, dtype=None: xp.zeros_like(x, dtype=dtype), None, _like_infer, shape_only=(0,)
+)
+_ones_like = primitive(
+    "ones_like", lambda xp, x, dtype=None: xp.ones_like(x, dtype=dtype), None, _like_infer, shape_only=(0,)
+)
 
 
 @export
@@ -56,8 +61,12 @@ def full_like(x, fill_value, dtype=None):
     return ops.cast(ops.add(zeros_like(x, dtype), fill_value), dtype)
 
 
-_full = primitive("full", lambda xp, shape, fill_value, dtype: device.current_xp().full(shape, fill_value, dtype),
-                  None, lambda shapes, dtypes, shape, fill_value, dtype: (shape, numpy.dtype(dtype)))
+_full = primitive(
+    "full",
+    lambda xp, shape, fill_value, dtype: device.current_xp().full(shape, fill_value, dtype),
+    None,
+    lambda shapes, dtypes, shape, fill_value, dtype: (shape, numpy.dtype(dtype)),
+)
 
 
 @export
@@ -80,15 +89,19 @@ def ones(shape, dtype=None):
 
 # ----- ranges and identity matrices ---------------------------------------------------------
 
+
 def _arange_infer(shapes, dtypes, start, stop, step, dtype):
     if step == 0:
         raise ValueError("arange: step must not be 0")
     return (max(math.ceil((stop - start) / step), 0),), numpy.dtype(dtype)
 
 
-_arange = primitive("arange",
-                    lambda xp, start, stop, step, dtype: device.current_xp().arange(start, stop, step, dtype=dtype),
-                    None, _arange_infer)
+_arange = primitive(
+    "arange",
+    lambda xp, start, stop, step, dtype: device.current_xp().arange(start, stop, step, dtype=dtype),
+    None,
+    _arange_infer,
+)
 
 
 def _number_dtype(*numbers):
@@ -108,8 +121,9 @@ def _eye_infer(shapes, dtypes, rows, columns, k, dtype):
     return (rows, columns), numpy.dtype(dtype)
 
 
-_eye = primitive("eye", lambda xp, rows, columns, k, dtype: device.current_xp().eye(rows, columns, k, dtype=dtype),
-                 None, _eye_infer)
+_eye = primitive(
+    "eye", lambda xp, rows, columns, k, dtype: device.current_xp().eye(rows, columns, k, dtype=dtype), None, _eye_infer
+)
 
 
 @export
@@ -133,6 +147,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
 
 # ----- conversions --------------------------------------------------------------------------
 
+
 def _cast_forward(xp, x, dtype):
     return x.astype(dtype, copy=False)
 
@@ -142,8 +157,9 @@ def _cast_vjp(g, inputs, out, needs, dtype):
     return (ops.cast(g, source.name) if source.kind in "fc" else None,)
 
 
-_cast = primitive("cast", _cast_forward, _cast_vjp,
-                  lambda shapes, dtypes, dtype: (tuple(shapes[0]), numpy.dtype(dtype)))
+_cast = primitive(
+    "cast", _cast_forward, _cast_vjp, lambda shapes, dtypes, dtype: (tuple(shapes[0]), numpy.dtype(dtype))
+)
 
 
 @export
@@ -181,8 +197,10 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     except ValueError as error:  # ragged nested lists
         raise ValueError(f"convert_to_tensor: {error}") from None
     if array.dtype.kind not in "biufc":
-        raise ValueError(f"convert_to_tensor: cannot make a tensor of {type(x).__name__} {x!r:.80} (numpy dtype "
-                         f"{array.dtype}): tensors hold numbers")
+        raise ValueError(
+            f"convert_to_tensor: cannot make a tensor of {type(x).__name__} {x!r:.80} (numpy dtype "
+            f"{array.dtype}): tensors hold numbers"
+        )
     if dtype is None and array.dtype in _KERAS_DEFAULTS:
         dtype = _KERAS_DEFAULTS[array.dtype] or config.floatx()
     return cast(device.to_device(array), dtype or array.dtype)
@@ -193,8 +211,9 @@ def convert_to_numpy(x):
     return device.to_numpy(getattr(x, "_data", x))
 
 
-_stop_gradient = primitive("stop_gradient", lambda xp, x: x, None, lambda shapes, dtypes: (tuple(shapes[0]),
-                                                                                           result_dtype(dtypes[0])))
+_stop_gradient = primitive(
+    "stop_gradient", lambda xp, x: x, None, lambda shapes, dtypes: (tuple(shapes[0]), result_dtype(dtypes[0]))
+)
 export(_stop_gradient, name="stop_gradient")
 
 

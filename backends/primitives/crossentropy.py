@@ -5,14 +5,16 @@ From logits they are fused primitives (log-softmax / log-sigmoid inside, stable 
 gradients are the classic `softmax - target` and `sigmoid - target`. From probabilities they follow
 Keras: normalise (categorical), clip to [epsilon, 1 - epsilon], take the log.
 """
+
 from .. import config
 from ..kernels import softmax as kernels
 from .checks import check_range
 from .registry import describe, dtype_of, export, normalize_axis, ops, primitive, result_dtype, shape_of
 
-
-LABEL_RANGE = ("sparse_categorical_crossentropy: label {value:g} is out of range for {high} classes; labels must be "
-               "integers in [0, {high}) (labels shape {shape})")
+LABEL_RANGE = (
+    "sparse_categorical_crossentropy: label {value:g} is out of range for {high} classes; labels must be "
+    "integers in [0, {high}) (labels shape {shape})"
+)
 
 
 def _compatible(shape, other):
@@ -21,8 +23,10 @@ def _compatible(shape, other):
 
 def _same_shapes(name, shapes):
     if not _compatible(shapes[0], shapes[1]):
-        raise ValueError(f"{name}: arguments `target` and `output` must have the same shape. "
-                         f"Received: target.shape={tuple(shapes[0])}, output.shape={tuple(shapes[1])}")
+        raise ValueError(
+            f"{name}: arguments `target` and `output` must have the same shape. "
+            f"Received: target.shape={tuple(shapes[0])}, output.shape={tuple(shapes[1])}"
+        )
 
 
 def _softmax_crossentropy_forward(xp, target, logits, axis):
@@ -33,23 +37,27 @@ def _softmax_crossentropy_vjp(g, inputs, output, needs, axis):
     target, logits = inputs
     g = ops.expand_dims(g, axis)
     d_target = -g * ops.log_softmax(logits, axis=axis) if needs[0] else None
-    d_logits = g * (ops.softmax(logits, axis=axis) * ops.sum(target, axis=axis, keepdims=True) - target) \
-        if needs[1] else None
+    d_logits = (
+        g * (ops.softmax(logits, axis=axis) * ops.sum(target, axis=axis, keepdims=True) - target) if needs[1] else None
+    )
     return d_target, d_logits
 
 
 def _categorical_infer(shapes, dtypes, axis):
     _same_shapes("categorical_crossentropy", shapes)
     if len(shapes[1]) < 1:
-        raise ValueError(f"categorical_crossentropy: arguments `target` and `output` must be at least rank 1. "
-                         f"Received: shapes {describe(shapes)}")
+        raise ValueError(
+            f"categorical_crossentropy: arguments `target` and `output` must be at least rank 1. "
+            f"Received: shapes {describe(shapes)}"
+        )
     position = normalize_axis("categorical_crossentropy", axis, len(shapes[1]))[0]
     shape = tuple(d for i, d in enumerate(shapes[1]) if i != position)
     return shape, result_dtype(dtypes[1])
 
 
-_softmax_crossentropy = primitive("softmax_crossentropy", _softmax_crossentropy_forward, _softmax_crossentropy_vjp,
-                                  _categorical_infer)
+_softmax_crossentropy = primitive(
+    "softmax_crossentropy", _softmax_crossentropy_forward, _softmax_crossentropy_vjp, _categorical_infer
+)
 
 
 def _sigmoid_crossentropy_forward(xp, target, logits):
@@ -59,8 +67,7 @@ def _sigmoid_crossentropy_forward(xp, target, logits):
 
 def _sigmoid_crossentropy_vjp(g, inputs, output, needs):
     target, logits = inputs
-    return (-g * logits if needs[0] else None,
-            g * (ops.sigmoid(logits) - target) if needs[1] else None)
+    return (-g * logits if needs[0] else None, g * (ops.sigmoid(logits) - target) if needs[1] else None)
 
 
 def _sigmoid_crossentropy_infer(shapes, dtypes):
@@ -68,8 +75,9 @@ def _sigmoid_crossentropy_infer(shapes, dtypes):
     return tuple(shapes[1]), result_dtype(dtypes[1])
 
 
-_sigmoid_crossentropy = primitive("sigmoid_crossentropy", _sigmoid_crossentropy_forward, _sigmoid_crossentropy_vjp,
-                                  _sigmoid_crossentropy_infer)
+_sigmoid_crossentropy = primitive(
+    "sigmoid_crossentropy", _sigmoid_crossentropy_forward, _sigmoid_crossentropy_vjp, _sigmoid_crossentropy_infer
+)
 
 
 def _clipped(probabilities):
@@ -91,20 +99,26 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     target_shape, output_shape = shape_of(target), shape_of(output)
     if len(output_shape) < 1:
-        raise ValueError(f"sparse_categorical_crossentropy: argument `output` must be at least rank 1. "
-                         f"Received: output.shape={output_shape}")
+        raise ValueError(
+            f"sparse_categorical_crossentropy: argument `output` must be at least rank 1. "
+            f"Received: output.shape={output_shape}"
+        )
     if len(target_shape) == len(output_shape) and len(target_shape) and target_shape[-1] == 1:
         target = ops.squeeze(target, axis=-1)
         target_shape = target_shape[:-1]
     position = normalize_axis("sparse_categorical_crossentropy", axis, len(output_shape))[0]
-    if not _compatible(target_shape, output_shape[:position] + output_shape[position + 1:]):
-        raise ValueError("sparse_categorical_crossentropy: arguments `target` and `output` must have the same "
-                         "shape up until the last dimension: "
-                         f"target.shape={tuple(shape_of(target))}, output.shape={output_shape}")
+    if not _compatible(target_shape, output_shape[:position] + output_shape[position + 1 :]):
+        raise ValueError(
+            "sparse_categorical_crossentropy: arguments `target` and `output` must have the same "
+            "shape up until the last dimension: "
+            f"target.shape={tuple(shape_of(target))}, output.shape={output_shape}"
+        )
     classes = output_shape[position]
     if classes is None:
-        raise ValueError(f"sparse_categorical_crossentropy: the class axis ({axis}) of argument `output` must "
-                         f"have a known size, got output.shape={output_shape}")
+        raise ValueError(
+            f"sparse_categorical_crossentropy: the class axis ({axis}) of argument `output` must "
+            f"have a known size, got output.shape={output_shape}"
+        )
     target = check_range(target, low=0, high=classes, message=LABEL_RANGE, error="ValueError")
     classes = ops.one_hot(target, classes, axis=axis, dtype=dtype_of(output))
     return categorical_crossentropy(classes, output, from_logits=from_logits, axis=axis)

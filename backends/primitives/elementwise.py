@@ -7,6 +7,7 @@ arithmetic stays integer, and float64 only comes out of float64 in (NEP 50 alone
 Gradient conventions at kinks: relu and abs give 0 at 0; maximum/minimum give a tie to their first
 argument (as TensorFlow does).
 """
+
 import math
 
 import numpy
@@ -18,6 +19,7 @@ _FLOAT64 = numpy.dtype("float64")
 
 
 # ----- dtypes -------------------------------------------------------------------------------
+
 
 def float_dtype(dtype):
     """The dtype of a float op's result: float inputs keep theirs, integers, bools and lone Python
@@ -58,6 +60,7 @@ def same_infer(shapes, dtypes, **attrs):
 def _broadcast_infer(name, dtype_rule):
     def infer(shapes, dtypes, **attrs):
         return broadcast_shapes(name, *shapes), dtype_rule(*dtypes)
+
     return infer
 
 
@@ -72,6 +75,7 @@ def _bool(*dtypes):
 
 # ----- constructors -------------------------------------------------------------------------
 
+
 def unary(name, forward, vjp=None, infer=same_infer, public=True, saves=None, **facts):
     """A primitive of one input; public ones are the op itself, the others get a wrapper with Keras's signature.
     `facts`: the Primitive's fields for the static passes (fusion, involution, ...)."""
@@ -81,8 +85,9 @@ def unary(name, forward, vjp=None, infer=same_infer, public=True, saves=None, **
 
 def float_unary(name, forward, vjp=None, public=True, saves=None, **facts):
     """A float op of one input: `forward(xp, x)` receives x already as a float array."""
-    return unary(name, lambda xp, x, **attrs: forward(xp, floating(x), **attrs), vjp, float_infer, public, saves,
-                 **facts)
+    return unary(
+        name, lambda xp, x, **attrs: forward(xp, floating(x), **attrs), vjp, float_infer, public, saves, **facts
+    )
 
 
 def binary(name, ufunc, vjp=None, dtype_rule=arithmetic_dtype, forward=None, saves=None, **facts):
@@ -92,6 +97,7 @@ def binary(name, ufunc, vjp=None, dtype_rule=arithmetic_dtype, forward=None, sav
     def ufunc_forward(xp, a, b):
         result = (numpy_ufunc if xp is numpy else getattr(xp, ufunc))(a, b)
         return result if result.dtype is not _FLOAT64 else keep_float32(result, a, b)  # `is`: the hot path
+
     forward = forward or ufunc_forward
     return export(primitive(name, forward, vjp, _broadcast_infer(name, dtype_rule), saves, **facts), name=name)
 
@@ -104,17 +110,39 @@ def predicate(name, ufunc, **facts):
 
 # ----- arithmetic ---------------------------------------------------------------------------
 
-binary("add", "add", lambda g, inputs, out, needs: (g, g), saves=(),
-       fusion=("add", "{0}, {1}", "({0} + {1})"), neutral=(0, (0, 1)))
-binary("subtract", "subtract", lambda g, inputs, out, needs: (g, -g if needs[1] else None), saves=(),
-       fusion=("subtract", "{0}, {1}", "({0} - {1})"), neutral=(0, (1,)))
-binary("multiply", "multiply",
-       lambda g, inputs, out, needs: (g * inputs[1] if needs[0] else None, g * inputs[0] if needs[1] else None),
-       saves=(0, 1), fusion=("multiply", "{0}, {1}", "({0} * {1})"), neutral=(1, (0, 1)))
-binary("divide", "true_divide",
-       lambda g, inputs, out, needs: (g / inputs[1] if needs[0] else None,
-                                      -g * out / inputs[1] if needs[1] else None),
-       float_result, saves=(1, "output"), fusion=("divide", "{0}, {1}", "({0} / {1})"), neutral=(1, (1,)))
+binary(
+    "add",
+    "add",
+    lambda g, inputs, out, needs: (g, g),
+    saves=(),
+    fusion=("add", "{0}, {1}", "({0} + {1})"),
+    neutral=(0, (0, 1)),
+)
+binary(
+    "subtract",
+    "subtract",
+    lambda g, inputs, out, needs: (g, -g if needs[1] else None),
+    saves=(),
+    fusion=("subtract", "{0}, {1}", "({0} - {1})"),
+    neutral=(0, (1,)),
+)
+binary(
+    "multiply",
+    "multiply",
+    lambda g, inputs, out, needs: (g * inputs[1] if needs[0] else None, g * inputs[0] if needs[1] else None),
+    saves=(0, 1),
+    fusion=("multiply", "{0}, {1}", "({0} * {1})"),
+    neutral=(1, (0, 1)),
+)
+binary(
+    "divide",
+    "true_divide",
+    lambda g, inputs, out, needs: (g / inputs[1] if needs[0] else None, -g * out / inputs[1] if needs[1] else None),
+    float_result,
+    saves=(1, "output"),
+    fusion=("divide", "{0}, {1}", "({0} / {1})"),
+    neutral=(1, (1,)),
+)
 export(ops.divide, name="true_divide")
 
 
@@ -161,8 +189,11 @@ def _where_infer(shapes, dtypes):
 
 def _where_vjp(g, inputs, out, needs):
     condition = inputs[0]
-    return (None, ops.where(condition, g, 0.0) if needs[1] else None,
-            ops.where(condition, 0.0, g) if needs[2] else None)
+    return (
+        None,
+        ops.where(condition, g, 0.0) if needs[1] else None,
+        ops.where(condition, 0.0, g) if needs[2] else None,
+    )
 
 
 _where = primitive("where", _where_forward, _where_vjp, _where_infer)
@@ -171,17 +202,34 @@ _where = primitive("where", _where_forward, _where_vjp, _where_infer)
 @export
 def where(condition, x1=None, x2=None):
     if x1 is None or x2 is None:
-        raise ValueError("where: x1 and x2 must both be given; where(condition) alone (the indices of the "
-                         "true elements) has a data-dependent shape, which kerasish does not support")
+        raise ValueError(
+            "where: x1 and x2 must both be given; where(condition) alone (the indices of the "
+            "true elements) has a data-dependent shape, which kerasish does not support"
+        )
     return _where(condition, x1, x2)
 
 
-unary("negative", lambda xp, x: xp.negative(x), lambda g, inputs, out, needs: (-g,), saves=(),
-      fusion=("negative", "{0}", "(-{0})"), involution=True)
-unary("square", lambda xp, x: xp.square(x), lambda g, inputs, out, needs: (g * 2 * inputs[0],), saves=(0,),
-      fusion=("square", "{0}", "({0} * {0})"))
-unary("abs", lambda xp, x: xp.abs(x), lambda g, inputs, out, needs: (g * ops.sign(inputs[0]),),
-      fusion=("absolute", "{0}", "abs({0})"))
+unary(
+    "negative",
+    lambda xp, x: xp.negative(x),
+    lambda g, inputs, out, needs: (-g,),
+    saves=(),
+    fusion=("negative", "{0}", "(-{0})"),
+    involution=True,
+)
+unary(
+    "square",
+    lambda xp, x: xp.square(x),
+    lambda g, inputs, out, needs: (g * 2 * inputs[0],),
+    saves=(0,),
+    fusion=("square", "{0}", "({0} * {0})"),
+)
+unary(
+    "abs",
+    lambda xp, x: xp.abs(x),
+    lambda g, inputs, out, needs: (g * ops.sign(inputs[0]),),
+    fusion=("absolute", "{0}", "abs({0})"),
+)
 unary("sign", lambda xp, x: xp.sign(x))
 unary("floor", lambda xp, x: xp.floor(x))
 unary("ceil", lambda xp, x: xp.ceil(x))
@@ -193,15 +241,22 @@ def round(x, decimals=0):
     return _round(x, decimals=int(decimals))
 
 
-_nan_to_num = unary("nan_to_num", lambda xp, x, nan, posinf, neginf: xp.nan_to_num(x, nan=nan, posinf=posinf,
-                                                                                    neginf=neginf),
-                    lambda g, inputs, out, needs, **attrs: (g * ops.isfinite(inputs[0]),), public=False)
+_nan_to_num = unary(
+    "nan_to_num",
+    lambda xp, x, nan, posinf, neginf: xp.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf),
+    lambda g, inputs, out, needs, **attrs: (g * ops.isfinite(inputs[0]),),
+    public=False,
+)
 
 
 @export
 def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
-    return _nan_to_num(x, nan=float(nan), posinf=None if posinf is None else float(posinf),
-                       neginf=None if neginf is None else float(neginf))
+    return _nan_to_num(
+        x,
+        nan=float(nan),
+        posinf=None if posinf is None else float(posinf),
+        neginf=None if neginf is None else float(neginf),
+    )
 
 
 @export
@@ -215,27 +270,54 @@ def _divide_no_nan_forward(xp, a, b):
 
 
 # x1 / x2, and 0 where x2 is 0, with a zero gradient there: one op, as metrics divide by it every step.
-binary("divide_no_nan", None, lambda g, inputs, out, needs: (
-    ops.divide_no_nan(g, inputs[1]) if needs[0] else None,
-    ops.divide_no_nan(-g * out, inputs[1]) if needs[1] else None), float_result, forward=_divide_no_nan_forward)
+binary(
+    "divide_no_nan",
+    None,
+    lambda g, inputs, out, needs: (
+        ops.divide_no_nan(g, inputs[1]) if needs[0] else None,
+        ops.divide_no_nan(-g * out, inputs[1]) if needs[1] else None,
+    ),
+    float_result,
+    forward=_divide_no_nan_forward,
+)
 
 
-float_unary("sqrt", lambda xp, x: xp.sqrt(x), lambda g, inputs, out, needs: (g * 0.5 / out,), saves=("output",),
-            fusion=("sqrt", "{0}", "sqrt({0})"))
-float_unary("rsqrt", lambda xp, x: 1 / xp.sqrt(x), lambda g, inputs, out, needs: (g * -0.5 * out * out * out,),
-            saves=("output",))
-float_unary("exp", lambda xp, x: xp.exp(x), lambda g, inputs, out, needs: (g * out,), saves=("output",),
-            fusion=("exp", "{0}", "exp({0})"))
+float_unary(
+    "sqrt",
+    lambda xp, x: xp.sqrt(x),
+    lambda g, inputs, out, needs: (g * 0.5 / out,),
+    saves=("output",),
+    fusion=("sqrt", "{0}", "sqrt({0})"),
+)
+float_unary(
+    "rsqrt",
+    lambda xp, x: 1 / xp.sqrt(x),
+    lambda g, inputs, out, needs: (g * -0.5 * out * out * out,),
+    saves=("output",),
+)
+float_unary(
+    "exp",
+    lambda xp, x: xp.exp(x),
+    lambda g, inputs, out, needs: (g * out,),
+    saves=("output",),
+    fusion=("exp", "{0}", "exp({0})"),
+)
 float_unary("expm1", lambda xp, x: xp.expm1(x), lambda g, inputs, out, needs: (g * (out + 1),), saves=("output",))
-float_unary("log", lambda xp, x: xp.log(x), lambda g, inputs, out, needs: (g / inputs[0],),
-            fusion=("log", "{0}", "log({0})"))
+float_unary(
+    "log", lambda xp, x: xp.log(x), lambda g, inputs, out, needs: (g / inputs[0],), fusion=("log", "{0}", "log({0})")
+)
 float_unary("log1p", lambda xp, x: xp.log1p(x), lambda g, inputs, out, needs: (g / (inputs[0] + 1),))
 float_unary("log2", lambda xp, x: xp.log2(x), lambda g, inputs, out, needs: (g / (inputs[0] * math.log(2)),))
 float_unary("log10", lambda xp, x: xp.log10(x), lambda g, inputs, out, needs: (g / (inputs[0] * math.log(10)),))
 float_unary("sin", lambda xp, x: xp.sin(x), lambda g, inputs, out, needs: (g * ops.cos(inputs[0]),))
 float_unary("cos", lambda xp, x: xp.cos(x), lambda g, inputs, out, needs: (-g * ops.sin(inputs[0]),))
-float_unary("tanh", lambda xp, x: xp.tanh(x), lambda g, inputs, out, needs: (g * (1 - out * out),), saves=("output",),
-            fusion=("tanh", "{0}", "tanh({0})"))
+float_unary(
+    "tanh",
+    lambda xp, x: xp.tanh(x),
+    lambda g, inputs, out, needs: (g * (1 - out * out),),
+    saves=("output",),
+    fusion=("tanh", "{0}", "tanh({0})"),
+)
 
 
 def _erf(xp, x):
@@ -243,17 +325,20 @@ def _erf(xp, x):
     resolution near 1); numpy has no erf of its own."""
     t = 1 / (1 + 0.5 * xp.abs(x))
     poly = -1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))
-    poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (
-        -0.18628806 + t * (0.27886807 + t * poly)))))
+    poly = -1.26551223 + t * (
+        1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * poly))))
+    )
     complement = t * xp.exp(poly - x * x)
     return xp.where(x >= 0, 1 - complement, complement - 1)
 
 
-float_unary("erf", _erf,
-            lambda g, inputs, out, needs: (g * (2 / math.sqrt(math.pi)) * ops.exp(-ops.square(inputs[0])),))
+float_unary(
+    "erf", _erf, lambda g, inputs, out, needs: (g * (2 / math.sqrt(math.pi)) * ops.exp(-ops.square(inputs[0])),)
+)
 
 
 # ----- activations --------------------------------------------------------------------------
+
 
 def _sigmoid(xp, x):
     """1 / (1 + exp(-x)) without overflow: exp only ever sees -|x|."""
@@ -262,8 +347,13 @@ def _sigmoid(xp, x):
     return xp.where(x >= 0, inverse, small * inverse)
 
 
-unary("relu", lambda xp, x: xp.maximum(x, 0), lambda g, inputs, out, needs: (g * ops.greater(out, 0),),
-      saves=("output",), fusion=("maximum", "{0}, 0", "max({0}, (T)0)"))
+unary(
+    "relu",
+    lambda xp, x: xp.maximum(x, 0),
+    lambda g, inputs, out, needs: (g * ops.greater(out, 0),),
+    saves=("output",),
+    fusion=("maximum", "{0}, 0", "max({0}, (T)0)"),
+)
 float_unary("sigmoid", _sigmoid, lambda g, inputs, out, needs: (g * out * (1 - out),), saves=("output",))
 float_unary("softplus", lambda xp, x: xp.logaddexp(x, 0), lambda g, inputs, out, needs: (g * ops.sigmoid(inputs[0]),))
 
@@ -277,9 +367,12 @@ def _silu_vjp(g, inputs, out, needs):
 float_unary("silu", lambda xp, x: x * _sigmoid(xp, x), _silu_vjp)
 export(ops.silu, name="swish")
 
-_leaky_relu = float_unary("leaky_relu", lambda xp, x, negative_slope: xp.where(x >= 0, x, x * negative_slope),
-                          lambda g, inputs, out, needs, negative_slope: (
-                              ops.where(ops.greater_equal(inputs[0], 0), g, g * negative_slope),), public=False)
+_leaky_relu = float_unary(
+    "leaky_relu",
+    lambda xp, x, negative_slope: xp.where(x >= 0, x, x * negative_slope),
+    lambda g, inputs, out, needs, negative_slope: (ops.where(ops.greater_equal(inputs[0], 0), g, g * negative_slope),),
+    public=False,
+)
 
 
 @export
@@ -287,14 +380,18 @@ def leaky_relu(x, negative_slope=0.2):
     return _leaky_relu(x, negative_slope=float(negative_slope))
 
 
-_elu = float_unary("elu", lambda xp, x, alpha: xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0))),
-                   lambda g, inputs, out, needs, alpha: (ops.where(ops.greater(inputs[0], 0), g, g * (out + alpha)),),
-                   public=False)
+_elu = float_unary(
+    "elu",
+    lambda xp, x, alpha: xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0))),
+    lambda g, inputs, out, needs, alpha: (ops.where(ops.greater(inputs[0], 0), g, g * (out + alpha)),),
+    public=False,
+)
 
 
 @export
 def elu(x, alpha=1.0):
     return _elu(x, alpha=float(alpha))
+
 
 _SELU_ALPHA, _SELU_SCALE = 1.6732632423543772, 1.0507009873554805
 

@@ -5,6 +5,7 @@ matmul follows numpy: batch dimensions broadcast, a 1-D operand is a vector. ein
 implicit subscripts with "..."; its gradient for each operand is another einsum of the output gradient
 with the other operands. A label repeated within one operand (a diagonal or trace) is refused.
 """
+
 import functools
 import string
 
@@ -12,6 +13,7 @@ from .elementwise import float_dtype, floating
 from .registry import broadcast_like, broadcast_shapes, describe, export, ops, primitive, result_dtype, shape_of
 
 # ----- matmul -------------------------------------------------------------------------------
+
 
 def _matmul_infer(shapes, dtypes):
     a, b = (tuple(s) for s in shapes)
@@ -23,8 +25,9 @@ def _matmul_infer(shapes, dtypes):
     try:
         batch = broadcast_shapes("matmul", a[:-2], b[:-2])
     except ValueError:
-        raise ValueError(f"matmul: the batch dimensions of shapes {a} and {b} cannot be broadcast together "
-                         f"({a[:-2]} and {b[:-2]})") from None
+        raise ValueError(
+            f"matmul: the batch dimensions of shapes {a} and {b} cannot be broadcast together ({a[:-2]} and {b[:-2]})"
+        ) from None
     return batch + a[-2:-1] + b[-1:] if len(b) > 1 else batch + a[-2:-1], result_dtype(*dtypes)
 
 
@@ -63,9 +66,10 @@ def _shared_matrix_gradient(a, b, g):
     return matmul(_swap(ops.reshape(a, (-1, rows))), ops.reshape(g, (-1, columns)))
 
 
-matmul = export(primitive("matmul", lambda xp, a, b: xp.matmul(a, b), _matmul_vjp, _matmul_infer, saves=(0, 1),
-                          fresh=True),
-                name="matmul")
+matmul = export(
+    primitive("matmul", lambda xp, a, b: xp.matmul(a, b), _matmul_vjp, _matmul_infer, saves=(0, 1), fresh=True),
+    name="matmul",
+)
 
 
 # ----- einsum -------------------------------------------------------------------------------
@@ -84,7 +88,8 @@ def _explicit(subscripts):
         return subscripts
     labels = _tokens(subscripts).replace(",", "")
     output = ("..." if _ELLIPSIS in labels else "") + "".join(
-        sorted(c for c in set(labels) if c != _ELLIPSIS and labels.count(c) == 1))
+        sorted(c for c in set(labels) if c != _ELLIPSIS and labels.count(c) == 1)
+    )
     return f"{subscripts}->{output}"
 
 
@@ -97,8 +102,9 @@ def _labels(term):
     """The labels of one operand's term; the gradient rule cannot handle a label repeated within it."""
     labels = term.replace(_ELLIPSIS, "")
     if len(set(labels)) != len(labels):
-        raise ValueError(f"einsum: a subscript repeated within one operand ('{term.replace(_ELLIPSIS, '...')}') "
-                         f"is not supported")
+        raise ValueError(
+            f"einsum: a subscript repeated within one operand ('{term.replace(_ELLIPSIS, '...')}') is not supported"
+        )
     return labels
 
 
@@ -107,13 +113,15 @@ def _axes_of(term, shape, position, shapes):
     labels = _labels(term)
     spread = len(shape) - len(labels)
     if spread < 0 or (spread and _ELLIPSIS not in term):
-        raise ValueError(f"einsum: operand {position} has shape {tuple(shape)} but its subscripts "
-                         f"'{term.replace(_ELLIPSIS, '...')}' name {len(labels)} axes (shapes {describe(shapes)})")
+        raise ValueError(
+            f"einsum: operand {position} has shape {tuple(shape)} but its subscripts "
+            f"'{term.replace(_ELLIPSIS, '...')}' name {len(labels)} axes (shapes {describe(shapes)})"
+        )
     start = term.find(_ELLIPSIS)
     if start < 0:
         return dict(zip(labels, shape)), ()
-    dims = tuple(shape[:start]) + tuple(shape[start + spread:])
-    return dict(zip(labels, dims)), tuple(shape[start:start + spread])
+    dims = tuple(shape[:start]) + tuple(shape[start + spread :])
+    return dict(zip(labels, dims)), tuple(shape[start : start + spread])
 
 
 def _einsum_infer(shapes, dtypes, subscripts):
@@ -127,8 +135,10 @@ def _einsum_infer(shapes, dtypes, subscripts):
         for label, size in axes.items():
             known, first = sizes.get(label, (None, None))
             if known is not None and size is not None and known != size:
-                raise ValueError(f"einsum: subscript '{label}' has size {known} in operand {first} but {size} in "
-                                 f"operand {position} (subscripts '{subscripts}', shapes {describe(shapes)})")
+                raise ValueError(
+                    f"einsum: subscript '{label}' has size {known} in operand {first} but {size} in "
+                    f"operand {position} (subscripts '{subscripts}', shapes {describe(shapes)})"
+                )
             if known is None:
                 sizes[label] = (size, position)
     for label in output.replace(_ELLIPSIS, ""):
@@ -208,6 +218,7 @@ def _checked(subscripts):
 
 # ----- compositions -------------------------------------------------------------------------
 
+
 @export
 def tensordot(x1, x2, axes=2):
     rank1, rank2 = len(shape_of(x1)), len(shape_of(x2))
@@ -215,8 +226,10 @@ def tensordot(x1, x2, axes=2):
         axes = (list(range(rank1 - axes, rank1)), list(range(axes)))
     first, second = ([a] if isinstance(a, int) else list(a) for a in axes)
     if len(first) != len(second):
-        raise ValueError(f"tensordot: axes {axes} pair {len(first)} axes of x1 with {len(second)} of x2 "
-                         f"(shapes {shape_of(x1)} and {shape_of(x2)})")
+        raise ValueError(
+            f"tensordot: axes {axes} pair {len(first)} axes of x1 with {len(second)} of x2 "
+            f"(shapes {shape_of(x1)} and {shape_of(x2)})"
+        )
     letters = iter(string.ascii_letters)
     labels1 = [next(letters) for _ in range(rank1)]
     labels2 = [next(letters) for _ in range(rank2)]
@@ -261,6 +274,7 @@ def _qr_forward(part):
     def forward(xp, x, mode):
         q, r = xp.linalg.qr(floating(x), mode=mode)
         return q if part == "q" else r
+
     return forward
 
 
@@ -268,12 +282,14 @@ def _qr_infer(part):
     def infer(shapes, dtypes, mode):
         shape = tuple(shapes[0])
         if len(shape) < 2:
-            raise ValueError(f"qr: the input must have rank 2 or more (a matrix or a batch of them); received "
-                             f"shape {shape}")
+            raise ValueError(
+                f"qr: the input must have rank 2 or more (a matrix or a batch of them); received shape {shape}"
+            )
         *batch, rows, columns = shape
         size = rows if mode == "complete" else (None if None in (rows, columns) else min(rows, columns))
         result = (rows, size) if part == "q" else (size, columns)
         return tuple(batch) + result, float_dtype(dtypes[0])
+
     return infer
 
 

@@ -5,6 +5,7 @@
 reach every input, so training through `moments` is exact and a BatchNormalization step makes about a
 dozen passes over the activations; layer and RMS normalisation are composed from other ops.
 """
+
 import math
 
 from .. import config
@@ -109,21 +110,31 @@ def _batch_norm_infer(shapes, dtypes, axis, epsilon):
     shape = tuple(shapes[0])
     for name, vector in zip(("mean", "variance", "offset", "scale"), shapes[1:]):
         if len(vector) and tuple(vector) != (shape[axis],) and None not in (shape[axis], *vector):
-            raise ValueError(f"batch_normalization: argument `{name}` must be a vector of length "
-                             f"`x.shape[axis]`. Expected: `{(shape[axis],)}`. Received: `{tuple(vector)}`.")
+            raise ValueError(
+                f"batch_normalization: argument `{name}` must be a vector of length "
+                f"`x.shape[axis]`. Expected: `{(shape[axis],)}`. Received: `{tuple(vector)}`."
+            )
     return shape, dtypes[0]
 
 
-_batch_normalization = primitive("batch_normalization", _batch_norm_forward, _batch_norm_vjp, _batch_norm_infer,
-                                 saves=(0, 1, 2, 4))
+_batch_normalization = primitive(
+    "batch_normalization", _batch_norm_forward, _batch_norm_vjp, _batch_norm_infer, saves=(0, 1, 2, 4)
+)
 
 
 @export
 def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
     """(x - mean) / sqrt(variance + epsilon) * scale + offset, the statistics laid along `axis`."""
     axis = normalize_axis("batch_normalization", axis, len(shape_of(x)))[0]
-    return _batch_normalization(x, mean, variance, 0.0 if offset is None else offset,
-                                1.0 if scale is None else scale, axis=axis, epsilon=float(epsilon))
+    return _batch_normalization(
+        x,
+        mean,
+        variance,
+        0.0 if offset is None else offset,
+        1.0 if scale is None else scale,
+        axis=axis,
+        epsilon=float(epsilon),
+    )
 
 
 def _broadcast_parameter(value, shape, axes):

@@ -1,4 +1,5 @@
 """one_hot as Keras's `ops.one_hot`: negative or out-of-range indices give an all-zero row."""
+
 import numpy
 
 from .. import config
@@ -14,8 +15,9 @@ def _infer(shapes, dtypes, num_classes, axis, dtype):
     shape = list(shapes[0])
     rank = len(shape) + 1
     if not -rank <= axis < rank:
-        raise ValueError(f"one_hot: axis {axis} is out of bounds for an output of rank {rank} "
-                         f"(input shape {tuple(shapes[0])})")
+        raise ValueError(
+            f"one_hot: axis {axis} is out of bounds for an output of rank {rank} (input shape {tuple(shapes[0])})"
+        )
     shape.insert(axis % rank, num_classes)
     return tuple(shape), numpy.dtype(dtype)
 
@@ -28,6 +30,7 @@ def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
     if sparse:
         raise ValueError("one_hot: sparse=True is not supported (kerasish has no sparse tensors)")
     if isinstance(num_classes, bool) or not isinstance(num_classes, (int, numpy.integer)) or num_classes < 1:
-        raise ValueError(f"one_hot: num_classes must be a positive int, got {num_classes!r} "
-                         f"(input shape {shape_of(x)})")
+        raise ValueError(
+            f"one_hot: num_classes must be a positive int, got {num_classes!r} (input shape {shape_of(x)})"
+        )
     return _one_hot(x, num_classes=int(num_classes), axis=int(axis), dtype=str(dtype or config.floatx()))

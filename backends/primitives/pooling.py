@@ -10,6 +10,7 @@ in each window, like TensorFlow. Adaptive pools use torch's bins: output cell i 
 [floor(i * size / out), ceil((i + 1) * size / out)); each spatial axis in turn is gathered into
 (bins, widest bin) with `take` and reduced.
 """
+
 import math
 
 import numpy
@@ -22,8 +23,9 @@ from .windows import extract_patches, known_spatial, spatial_tuple, to_data_form
 
 def _spatial_rank(op, shape):
     if len(shape) < 3:
-        raise ValueError(f"{op}: expected an input of rank 3 or more (batch, spatial axes, channels), "
-                         f"got shape {shape}")
+        raise ValueError(
+            f"{op}: expected an input of rank 3 or more (batch, spatial axes, channels), got shape {shape}"
+        )
     return len(shape) - 2
 
 
@@ -41,9 +43,11 @@ def _window_axes(rank):
 def _select_infer(shapes, dtypes, rank):
     windows, values = shapes
     if len(windows) != 2 * rank + 2 or len(values) != len(windows):
-        raise ValueError(f"select_window_max: expected windows of rank {2 * rank + 2} and values of the same "
-                         f"shape, got shapes {describe(shapes)}")
-    return tuple(windows[:1 + rank]) + tuple(windows[-1:]), dtypes[1]
+        raise ValueError(
+            f"select_window_max: expected windows of rank {2 * rank + 2} and values of the same "
+            f"shape, got shapes {describe(shapes)}"
+        )
+    return tuple(windows[: 1 + rank]) + tuple(windows[-1:]), dtypes[1]
 
 
 def _spread_infer(shapes, dtypes, rank):
@@ -51,24 +55,31 @@ def _spread_infer(shapes, dtypes, rank):
 
 
 _select_window_max = primitive(
-    "select_window_max", lambda xp, windows, values, rank: window_max.select(xp, windows, values, rank),
-    lambda g, inputs, out, needs, rank: (None, _spread_window_max(inputs[0], g, rank=rank)), _select_infer)
+    "select_window_max",
+    lambda xp, windows, values, rank: window_max.select(xp, windows, values, rank),
+    lambda g, inputs, out, needs, rank: (None, _spread_window_max(inputs[0], g, rank=rank)),
+    _select_infer,
+)
 _spread_window_max = primitive(
-    "spread_window_max", lambda xp, windows, grad, rank: window_max.spread(xp, windows, grad, rank),
-    lambda g, inputs, out, needs, rank: (None, _select_window_max(inputs[0], g, rank=rank)), _spread_infer)
+    "spread_window_max",
+    lambda xp, windows, grad, rank: window_max.spread(xp, windows, grad, rank),
+    lambda g, inputs, out, needs, rank: (None, _select_window_max(inputs[0], g, rank=rank)),
+    _spread_infer,
+)
 
 
 def _block_shapes(op, shape, pool_size, data_format):
     """The pooled shape of a block max over an input of `shape`; errors name the op and the shape."""
     rank = len(pool_size)
     if len(shape) != rank + 2:
-        raise ValueError(f"{op}: expected a rank-{rank + 2} input (batch, {rank} spatial axes, channels) for "
-                         f"pool size {tuple(pool_size)}, got shape {tuple(shape)}")
+        raise ValueError(
+            f"{op}: expected a rank-{rank + 2} input (batch, {rank} spatial axes, channels) for "
+            f"pool size {tuple(pool_size)}, got shape {tuple(shape)}"
+        )
     pooled = block_max.pooled_shape(shape, pool_size, data_format)
     first = 2 if data_format == "channels_first" else 1
-    if any(size is not None and size < 1 for size in pooled[first:first + rank]):
-        raise ValueError(f"{op}: a window of size {tuple(pool_size)} does not fit in the input of shape "
-                         f"{tuple(shape)}")
+    if any(size is not None and size < 1 for size in pooled[first : first + rank]):
+        raise ValueError(f"{op}: a window of size {tuple(pool_size)} does not fit in the input of shape {tuple(shape)}")
     return pooled
 
 
@@ -82,43 +93,64 @@ def _block_max_infer(shapes, dtypes, pool_size, data_format):
 
 def _block_pair_infer(op, pooled_input):
     """spread (x, grad, maxima) -> x's shape; select (x, values, maxima) -> the pooled shape."""
+
     def infer(shapes, dtypes, pool_size, data_format):
         x, values, maxima = shapes
         pooled = _block_shapes(op, x, pool_size, data_format)
         if not (_same_dims(values, pooled if pooled_input else x) and _same_dims(maxima, pooled)):
-            raise ValueError(f"{op}: expected an input, {'a gradient' if pooled_input else 'values'} of shape "
-                             f"{pooled if pooled_input else tuple(x)} and maxima of shape {pooled} for pool size "
-                             f"{tuple(pool_size)}, got shapes {describe(shapes)}")
+            raise ValueError(
+                f"{op}: expected an input, {'a gradient' if pooled_input else 'values'} of shape "
+                f"{pooled if pooled_input else tuple(x)} and maxima of shape {pooled} for pool size "
+                f"{tuple(pool_size)}, got shapes {describe(shapes)}"
+            )
         return (tuple(x) if pooled_input else pooled), dtypes[1]
+
     return infer
 
 
 _block_max = primitive(
-    "block_max", lambda xp, x, pool_size, data_format: block_max.maximum(xp, x, pool_size, data_format),
+    "block_max",
+    lambda xp, x, pool_size, data_format: block_max.maximum(xp, x, pool_size, data_format),
     lambda g, inputs, out, needs, pool_size, data_format: (
-        _spread_block_max(inputs[0], g, out, pool_size=pool_size, data_format=data_format),),
-    _block_max_infer, saves=(0, "output"))
+        _spread_block_max(inputs[0], g, out, pool_size=pool_size, data_format=data_format),
+    ),
+    _block_max_infer,
+    saves=(0, "output"),
+)
 _spread_block_max = primitive(
     "spread_block_max",
-    lambda xp, x, grad, maxima, pool_size, data_format: block_max.spread(xp, x, grad, maxima, pool_size,
-                                                                          data_format),
+    lambda xp, x, grad, maxima, pool_size, data_format: block_max.spread(xp, x, grad, maxima, pool_size, data_format),
     lambda g, inputs, out, needs, pool_size, data_format: (
-        None, _select_block_max(inputs[0], g, inputs[2], pool_size=pool_size, data_format=data_format), None),
-    _block_pair_infer("spread_block_max", True), saves=(0, 2))
+        None,
+        _select_block_max(inputs[0], g, inputs[2], pool_size=pool_size, data_format=data_format),
+        None,
+    ),
+    _block_pair_infer("spread_block_max", True),
+    saves=(0, 2),
+)
 _select_block_max = primitive(
     "select_block_max",
-    lambda xp, x, values, maxima, pool_size, data_format: block_max.select(xp, x, values, maxima, pool_size,
-                                                                            data_format),
+    lambda xp, x, values, maxima, pool_size, data_format: block_max.select(
+        xp, x, values, maxima, pool_size, data_format
+    ),
     lambda g, inputs, out, needs, pool_size, data_format: (
-        None, _spread_block_max(inputs[0], g, inputs[2], pool_size=pool_size, data_format=data_format), None),
-    _block_pair_infer("select_block_max", False), saves=(0, 2))
+        None,
+        _spread_block_max(inputs[0], g, inputs[2], pool_size=pool_size, data_format=data_format),
+        None,
+    ),
+    _block_pair_infer("select_block_max", False),
+    saves=(0, 2),
+)
 
 
 def _non_overlapping(geometry):
     """Windows that tile the input: strides == pool size, no dilation, no padding (trailing pixels that no
     window reaches are dropped, as "valid" does)."""
-    return (geometry["strides"] == geometry["kernel_size"] and all(d == 1 for d in geometry["dilation"])
-            and not any(before or after for before, after in geometry["pads"]))
+    return (
+        geometry["strides"] == geometry["kernel_size"]
+        and all(d == 1 for d in geometry["dilation"])
+        and not any(before or after for before, after in geometry["pads"])
+    )
 
 
 @export

@@ -7,6 +7,7 @@ to the state's device. Draws have no gradient (random_shuffle, a permutation of 
 gradients back through the inverse permutation); kerasish.random advances the state with
 Variable.assign, which on the static engine becomes an update of the traced step.
 """
+
 import numpy
 
 from ..device import to_numpy
@@ -23,8 +24,10 @@ def generator(state):
 
 def _check_state(name, shape, dtype):
     if tuple(shape) not in ((2,), (None,)) or numpy.dtype(dtype).kind not in "ui":
-        raise ValueError(f"{name}: the seed state must be an integer array of shape (2,), "
-                         f"got shape {tuple(shape)} and dtype {numpy.dtype(dtype)}")
+        raise ValueError(
+            f"{name}: the seed state must be an integer array of shape (2,), "
+            f"got shape {tuple(shape)} and dtype {numpy.dtype(dtype)}"
+        )
 
 
 # numpy Generator methods a `random_draw` may call, each with its parameters then `size`.
@@ -41,8 +44,9 @@ def _draw(xp, state, shape, dtype, distribution, parameters):
 def _draw_infer(shapes, dtypes, shape, dtype, distribution, parameters):
     _check_state("random_draw", shapes[0], dtypes[0])
     if distribution not in DISTRIBUTIONS:
-        raise ValueError(f"random_draw: unknown distribution {distribution!r}; valid ones are: "
-                         f"{', '.join(DISTRIBUTIONS)}")
+        raise ValueError(
+            f"random_draw: unknown distribution {distribution!r}; valid ones are: {', '.join(DISTRIBUTIONS)}"
+        )
     return tuple(shape), numpy.dtype(dtype)
 
 
@@ -75,8 +79,9 @@ def resolve_noise_shape(noise_shape, shape):
     if noise_shape is None:
         return tuple(shape)
     if len(noise_shape) != len(shape):
-        raise ValueError(f"dropout: noise_shape {tuple(noise_shape)} must have the rank of the input "
-                         f"(input shape {tuple(shape)})")
+        raise ValueError(
+            f"dropout: noise_shape {tuple(noise_shape)} must have the rank of the input (input shape {tuple(shape)})"
+        )
     return tuple(d if n is None else n for n, d in zip(noise_shape, shape))
 
 

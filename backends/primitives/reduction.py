@@ -6,6 +6,7 @@ keep their dtype; mean, var and std of integers are floatx; argmax/argmin are in
 Gradients: max and min share the gradient evenly among tied extrema (as TensorFlow and JAX do);
 prod divides the product by each element, so its gradient is only defined for non-zero inputs.
 """
+
 import functools
 import math
 
@@ -51,6 +52,7 @@ def reduced_shape(name, shape, axis, keepdims):
 def _reduce_infer(name, dtype_rule):
     def infer(shapes, dtypes, axis=None, keepdims=False):
         return reduced_shape(name, shapes[0], axis, keepdims), dtype_rule(dtypes[0])
+
     return infer
 
 
@@ -83,9 +85,12 @@ def reduction(name, forward, vjp=None, dtype_rule=_same, saves=None, fresh=True)
 
 
 _sum = reduction(
-    "sum", lambda xp, x, axis=None, keepdims=False: x.sum(axis=axis, keepdims=keepdims, dtype=_accumulator(x.dtype)),
-    lambda g, inputs, out, needs, axis=None, keepdims=False: (_spread(g, inputs, axis, keepdims),), sum_dtype,
-    saves=())
+    "sum",
+    lambda xp, x, axis=None, keepdims=False: x.sum(axis=axis, keepdims=keepdims, dtype=_accumulator(x.dtype)),
+    lambda g, inputs, out, needs, axis=None, keepdims=False: (_spread(g, inputs, axis, keepdims),),
+    sum_dtype,
+    saves=(),
+)
 
 
 def _count(x, axis):
@@ -108,9 +113,14 @@ def _mean_forward(xp, x, axis=None, keepdims=False):
 
 
 _mean = reduction(
-    "mean", _mean_forward,
+    "mean",
+    _mean_forward,
     lambda g, inputs, out, needs, axis=None, keepdims=False: (
-        _spread(g, inputs, axis, keepdims) / _count(inputs[0], axis),), float_dtype, saves=())
+        _spread(g, inputs, axis, keepdims) / _count(inputs[0], axis),
+    ),
+    float_dtype,
+    saves=(),
+)
 
 
 def _extremum_vjp(g, inputs, out, needs, axis=None, keepdims=False):
@@ -119,18 +129,18 @@ def _extremum_vjp(g, inputs, out, needs, axis=None, keepdims=False):
     return (hits / ops.sum(hits, axis=axis, keepdims=True) * restore_axes(g, x, axis, keepdims),)
 
 
-_max = reduction("max", lambda xp, x, axis=None, keepdims=False: x.max(axis=axis, keepdims=keepdims),
-                 _extremum_vjp)
-_min = reduction("min", lambda xp, x, axis=None, keepdims=False: x.min(axis=axis, keepdims=keepdims),
-                 _extremum_vjp)
+_max = reduction("max", lambda xp, x, axis=None, keepdims=False: x.max(axis=axis, keepdims=keepdims), _extremum_vjp)
+_min = reduction("min", lambda xp, x, axis=None, keepdims=False: x.min(axis=axis, keepdims=keepdims), _extremum_vjp)
 _prod = reduction(
-    "prod", lambda xp, x, axis=None, keepdims=False: x.prod(axis=axis, keepdims=keepdims, dtype=_accumulator(x.dtype)),
+    "prod",
+    lambda xp, x, axis=None, keepdims=False: x.prod(axis=axis, keepdims=keepdims, dtype=_accumulator(x.dtype)),
     lambda g, inputs, out, needs, axis=None, keepdims=False: (
-        restore_axes(g * out, inputs[0], axis, keepdims) / inputs[0],), sum_dtype)
-_all = reduction("all", lambda xp, x, axis=None, keepdims=False: x.all(axis=axis, keepdims=keepdims),
-                 dtype_rule=_bool)
-_any = reduction("any", lambda xp, x, axis=None, keepdims=False: x.any(axis=axis, keepdims=keepdims),
-                 dtype_rule=_bool)
+        restore_axes(g * out, inputs[0], axis, keepdims) / inputs[0],
+    ),
+    sum_dtype,
+)
+_all = reduction("all", lambda xp, x, axis=None, keepdims=False: x.all(axis=axis, keepdims=keepdims), dtype_rule=_bool)
+_any = reduction("any", lambda xp, x, axis=None, keepdims=False: x.any(axis=axis, keepdims=keepdims), dtype_rule=_bool)
 
 
 def _arg_forward(function):
@@ -139,6 +149,7 @@ def _arg_forward(function):
         if keepdims:
             return index.reshape((1,) * x.ndim) if axis is None else xp.expand_dims(index, axis)
         return index
+
     return forward
 
 
@@ -233,10 +244,12 @@ def average(x, axis=None, weights=None):
 
 # ----- running sums and products ------------------------------------------------------------
 
+
 def _scan_infer(name):
     def infer(shapes, dtypes, axis):
         normalize_axis(name, axis, len(shapes[0]))
         return tuple(shapes[0]), sum_dtype(dtypes[0])
+
     return infer
 
 
@@ -244,11 +257,18 @@ def _reverse_cumsum(g, axis):
     return ops.flip(cumsum(ops.flip(g, axis=axis), axis=axis), axis=axis)
 
 
-_cumsum = primitive("cumsum", lambda xp, x, axis: x.cumsum(axis=axis, dtype=_accumulator(x.dtype)),
-                    lambda g, inputs, out, needs, axis: (_reverse_cumsum(g, axis),), _scan_infer("cumsum"))
-_cumprod = primitive("cumprod", lambda xp, x, axis: x.cumprod(axis=axis, dtype=_accumulator(x.dtype)),
-                     lambda g, inputs, out, needs, axis: (_reverse_cumsum(g * out, axis) / inputs[0],),
-                     _scan_infer("cumprod"))
+_cumsum = primitive(
+    "cumsum",
+    lambda xp, x, axis: x.cumsum(axis=axis, dtype=_accumulator(x.dtype)),
+    lambda g, inputs, out, needs, axis: (_reverse_cumsum(g, axis),),
+    _scan_infer("cumsum"),
+)
+_cumprod = primitive(
+    "cumprod",
+    lambda xp, x, axis: x.cumprod(axis=axis, dtype=_accumulator(x.dtype)),
+    lambda g, inputs, out, needs, axis: (_reverse_cumsum(g * out, axis) / inputs[0],),
+    _scan_infer("cumprod"),
+)
 
 
 def _scan(prim, x, axis, dtype):

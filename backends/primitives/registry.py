@@ -11,6 +11,7 @@ A primitive with vjp=None has no gradient (comparisons, argmax, ...).
 
 `ops` is the namespace of public operations (kerasish.ops); `export` adds one to it.
 """
+
 import numpy
 
 from ..dispatch import apply
@@ -40,11 +41,37 @@ class Primitive:
     `shape_only`: positions of inputs read for their shape alone, so constant folding needs only
     their static shape.
     `fresh`: the forward always returns a new array, never a view of an input (buffer aliasing)."""
-    __slots__ = ("name", "forward", "vjp", "infer", "saves", "checks", "fusion", "neutral", "involution",
-                 "same_shape_identity", "shape_only", "fresh")
 
-    def __init__(self, name, forward, vjp, infer, saves=None, checks=False, fusion=None, neutral=None,
-                 involution=False, same_shape_identity=False, shape_only=(), fresh=False):
+    __slots__ = (
+        "name",
+        "forward",
+        "vjp",
+        "infer",
+        "saves",
+        "checks",
+        "fusion",
+        "neutral",
+        "involution",
+        "same_shape_identity",
+        "shape_only",
+        "fresh",
+    )
+
+    def __init__(
+        self,
+        name,
+        forward,
+        vjp,
+        infer,
+        saves=None,
+        checks=False,
+        fusion=None,
+        neutral=None,
+        involution=False,
+        same_shape_identity=False,
+        shape_only=(),
+        fresh=False,
+    ):
         self.name, self.forward, self.vjp, self.infer = name, forward, vjp, infer
         self.saves = None if saves is None else frozenset(saves)
         self.checks = checks
@@ -71,13 +98,16 @@ def primitive(name, forward, vjp=None, infer=None, saves=None, checks=False, **f
 
 def export(function=None, *, name=None):
     """Make a function a public op: `kerasish.ops.<name>`."""
+
     def register(fn):
         setattr(ops, name or fn.__name__, fn)
         return fn
+
     return register(function) if function is not None else register
 
 
 # ----- shapes and dtypes -------------------------------------------------------------------
+
 
 def shape_of(x):
     shape = getattr(x, "shape", None)
@@ -111,8 +141,10 @@ def broadcast_shapes(name, *shapes):
         dims = [s[axis - ndim + len(s)] for s in shapes if axis - ndim + len(s) >= 0]
         known = {d for d in dims if d is not None and d != 1}
         if len(known) > 1:
-            raise ValueError(f"{name}: shapes {describe(shapes)} cannot be broadcast together "
-                             f"(axis {axis - ndim}: sizes {sorted(known)})")
+            raise ValueError(
+                f"{name}: shapes {describe(shapes)} cannot be broadcast together "
+                f"(axis {axis - ndim}: sizes {sorted(known)})"
+            )
         if known:
             result.append(known.pop())
         elif None in dims:
@@ -148,6 +180,7 @@ def normalize_axis(name, axis, ndim):
 def elementwise_infer(name):
     def infer(shapes, dtypes, **attrs):
         return broadcast_shapes(name, *shapes), result_dtype(*dtypes)
+
     return infer
 
 
@@ -157,6 +190,7 @@ def same_as_first(shapes, dtypes, **attrs):
 
 
 # ----- broadcasting, undone once for every op ---------------------------------------------
+
 
 def _sum_to_shape(xp, x, shape):
     extra = x.ndim - len(shape)
@@ -174,13 +208,21 @@ sum_to = primitive(
     "sum_to",
     forward=lambda xp, x, like: _sum_to_shape(xp, x, like.shape),
     vjp=lambda g, inputs, output, needs: (broadcast_like(g, inputs[0]), None),
-    infer=_sum_to_infer, saves=(), same_shape_identity=True, shape_only=(1,))
+    infer=_sum_to_infer,
+    saves=(),
+    same_shape_identity=True,
+    shape_only=(1,),
+)
 
 broadcast_like = primitive(
     "broadcast_like",
     forward=lambda xp, x, like: xp.broadcast_to(x, like.shape),
     vjp=lambda g, inputs, output, needs: (sum_to(g, inputs[0]), None),
-    infer=_sum_to_infer, saves=(), same_shape_identity=True, shape_only=(1,))
+    infer=_sum_to_infer,
+    saves=(),
+    same_shape_identity=True,
+    shape_only=(1,),
+)
 
 
 def unbroadcast(grad, x, index=0):
@@ -190,8 +232,9 @@ def unbroadcast(grad, x, index=0):
         return grad
     extra = len(gshape) - len(xshape)
     if extra < 0 or any(d is not None and g is not None and d != 1 and d != g for d, g in zip(xshape, gshape[extra:])):
-        raise ValueError(f"the gradient of input {index} has shape {gshape}, which does not match the input's "
-                         f"shape {xshape}")
+        raise ValueError(
+            f"the gradient of input {index} has shape {gshape}, which does not match the input's shape {xshape}"
+        )
     return sum_to(grad, x)
 
 
@@ -200,5 +243,7 @@ def backward(prim, grad, inputs, output, needs, attrs):
     grads = prim.vjp(grad, inputs, output, needs, **attrs)
     if len(grads) != len(inputs):
         raise ValueError(f"the rule returned {len(grads)} gradients for {len(inputs)} inputs")
-    return tuple(None if g is None or not need else unbroadcast(g, x, i)
-                 for i, (g, x, need) in enumerate(zip(grads, inputs, needs)))
+    return tuple(
+        None if g is None or not need else unbroadcast(g, x, i)
+        for i, (g, x, need) in enumerate(zip(grads, inputs, needs))
+    )

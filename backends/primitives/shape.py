@@ -9,6 +9,7 @@ with getitem, so they share that gradient. A getitem index is an attribute: ints
 ("slice", start, stop, step); index arrays (and boolean masks) are extra inputs, written ("array", k)
 for input k. Forward kernels return views where numpy does (reshape, transpose, basic indexing).
 """
+
 import math
 
 import numpy
@@ -16,8 +17,18 @@ import numpy
 from .checks import check_range
 from .creation import is_tensor
 from .reduction import axis_attr
-from .registry import (broadcast_shapes, describe, dtype_of, export, int_argument, normalize_axis, ops, primitive,
-                       result_dtype, shape_of)
+from .registry import (
+    broadcast_shapes,
+    describe,
+    dtype_of,
+    export,
+    int_argument,
+    normalize_axis,
+    ops,
+    primitive,
+    result_dtype,
+    shape_of,
+)
 
 
 def _known(shape):
@@ -33,6 +44,7 @@ def _static_size(name, shape, axis):
 
 # ----- reshape and friends ------------------------------------------------------------------
 
+
 def _reshape_infer(shapes, dtypes, shape):
     source = tuple(shapes[0])
     if any(d < -1 for d in shape):
@@ -45,12 +57,16 @@ def _reshape_infer(shapes, dtypes, shape):
     total = math.prod(source)
     if -1 in shape:
         if fixed == 0 or total % fixed:
-            raise ValueError(f"reshape: cannot reshape an input of shape {source} ({total} elements) into shape "
-                             f"{shape}: {total} is not a multiple of {fixed}")
+            raise ValueError(
+                f"reshape: cannot reshape an input of shape {source} ({total} elements) into shape "
+                f"{shape}: {total} is not a multiple of {fixed}"
+            )
         return tuple(total // fixed if d == -1 else d for d in shape), dtypes[0]
     if fixed != total:
-        raise ValueError(f"reshape: cannot reshape an input of shape {source} ({total} elements) into shape "
-                         f"{shape} ({fixed} elements)")
+        raise ValueError(
+            f"reshape: cannot reshape an input of shape {source} ({total} elements) into shape "
+            f"{shape} ({fixed} elements)"
+        )
     return tuple(shape), dtypes[0]
 
 
@@ -60,11 +76,20 @@ def reshape_as(g, x):
     return _reshape(g, shape=target) if _known(target) else _reshape_like(g, x)
 
 
-_reshape = primitive("reshape", lambda xp, x, shape: x.reshape(shape),
-                     lambda g, inputs, out, needs, shape: (reshape_as(g, inputs[0]),), _reshape_infer, saves=())
-_reshape_like = primitive("reshape_like", lambda xp, x, like: x.reshape(like.shape),
-                          lambda g, inputs, out, needs: (_reshape_like(g, inputs[0]), None),
-                          lambda shapes, dtypes: (tuple(shapes[1]), dtypes[0]), shape_only=(1,))
+_reshape = primitive(
+    "reshape",
+    lambda xp, x, shape: x.reshape(shape),
+    lambda g, inputs, out, needs, shape: (reshape_as(g, inputs[0]),),
+    _reshape_infer,
+    saves=(),
+)
+_reshape_like = primitive(
+    "reshape_like",
+    lambda xp, x, like: x.reshape(like.shape),
+    lambda g, inputs, out, needs: (_reshape_like(g, inputs[0]), None),
+    lambda shapes, dtypes: (tuple(shapes[1]), dtypes[0]),
+    shape_only=(1,),
+)
 
 
 @export
@@ -81,14 +106,19 @@ def ravel(x):
 def _transpose_infer(shapes, dtypes, axes):
     shape = shapes[0]
     if sorted(axes) != list(range(len(shape))):
-        raise ValueError(f"transpose: axes {axes} are not a permutation of the axes of an input of shape "
-                         f"{tuple(shape)}")
+        raise ValueError(
+            f"transpose: axes {axes} are not a permutation of the axes of an input of shape {tuple(shape)}"
+        )
     return tuple(shape[a] for a in axes), dtypes[0]
 
 
-_transpose = primitive("transpose", lambda xp, x, axes: xp.transpose(x, axes),
-                       lambda g, inputs, out, needs, axes: (_transpose(g, axes=tuple(numpy.argsort(axes).tolist())),),
-                       _transpose_infer, saves=())
+_transpose = primitive(
+    "transpose",
+    lambda xp, x, axes: xp.transpose(x, axes),
+    lambda g, inputs, out, needs, axes: (_transpose(g, axes=tuple(numpy.argsort(axes).tolist())),),
+    _transpose_infer,
+    saves=(),
+)
 
 
 @export
@@ -139,10 +169,20 @@ def _squeeze_infer(shapes, dtypes, axis):
     return tuple(d for i, d in enumerate(shape) if i not in axes), dtypes[0]
 
 
-_expand_dims = primitive("expand_dims", lambda xp, x, axis: xp.expand_dims(x, axis),
-                         lambda g, inputs, out, needs, axis: (_squeeze(g, axis=axis),), _expand_infer, saves=())
-_squeeze = primitive("squeeze", lambda xp, x, axis: xp.squeeze(x, axis),
-                     lambda g, inputs, out, needs, axis: (_expand_dims(g, axis=axis),), _squeeze_infer, saves=())
+_expand_dims = primitive(
+    "expand_dims",
+    lambda xp, x, axis: xp.expand_dims(x, axis),
+    lambda g, inputs, out, needs, axis: (_squeeze(g, axis=axis),),
+    _expand_infer,
+    saves=(),
+)
+_squeeze = primitive(
+    "squeeze",
+    lambda xp, x, axis: xp.squeeze(x, axis),
+    lambda g, inputs, out, needs, axis: (_expand_dims(g, axis=axis),),
+    _squeeze_infer,
+    saves=(),
+)
 
 
 @export
@@ -169,8 +209,13 @@ def _broadcast_to_infer(shapes, dtypes, shape):
     return result, dtypes[0]
 
 
-_broadcast_to = primitive("broadcast_to", lambda xp, x, shape: xp.broadcast_to(x, shape),
-                          lambda g, inputs, out, needs, shape: (g,), _broadcast_to_infer, saves=())
+_broadcast_to = primitive(
+    "broadcast_to",
+    lambda xp, x, shape: xp.broadcast_to(x, shape),
+    lambda g, inputs, out, needs, shape: (g,),
+    _broadcast_to_infer,
+    saves=(),
+)
 
 
 @export
@@ -179,6 +224,7 @@ def broadcast_to(x, shape):
 
 
 # ----- joining and splitting ----------------------------------------------------------------
+
 
 def _concatenate_infer(shapes, dtypes, axis):
     if not shapes:
@@ -195,8 +241,10 @@ def _concatenate_infer(shapes, dtypes, axis):
             continue
         known = {d for d in dims if d is not None}
         if len(known) > 1:
-            raise ValueError(f"concatenate: input shapes {describe(shapes)} differ on axis {i} "
-                             f"(sizes {sorted(known)}); only axis {position} may differ")
+            raise ValueError(
+                f"concatenate: input shapes {describe(shapes)} differ on axis {i} "
+                f"(sizes {sorted(known)}); only axis {position} may differ"
+            )
         result.append(known.pop() if known else None)
     return tuple(result), result_dtype(*dtypes)
 
@@ -211,8 +259,9 @@ def _concatenate_vjp(g, inputs, out, needs, axis):
     return tuple(grads)
 
 
-_concatenate = primitive("concatenate", lambda xp, *xs, axis: xp.concatenate(xs, axis=axis), _concatenate_vjp,
-                         _concatenate_infer)
+_concatenate = primitive(
+    "concatenate", lambda xp, *xs, axis: xp.concatenate(xs, axis=axis), _concatenate_vjp, _concatenate_infer
+)
 
 
 @export
@@ -232,8 +281,10 @@ def split(x, indices_or_sections, axis=0):
     size = _static_size("split", shape, axis)
     if isinstance(indices_or_sections, (int, numpy.integer)):
         if indices_or_sections <= 0 or size % indices_or_sections:
-            raise ValueError(f"split: axis {axis} of size {size} cannot be split into {indices_or_sections} equal "
-                             f"sections (input shape {shape})")
+            raise ValueError(
+                f"split: axis {axis} of size {size} cannot be split into {indices_or_sections} equal "
+                f"sections (input shape {shape})"
+            )
         step = size // indices_or_sections
         bounds = list(range(0, size + 1, step))
     else:
@@ -253,6 +304,7 @@ def unstack(x, num=None, axis=0):
 
 
 # ----- indexing -----------------------------------------------------------------------------
+
 
 def _bound(value):
     return None if value is None else int(value)
@@ -310,7 +362,7 @@ def _getitem_infer(shapes, dtypes, index):
     if used > len(shape):
         raise IndexError(f"getitem: too many indices for an input of shape {shape}: {used} axes indexed")
     fill = (("slice", None, None, None),) * (len(shape) - used)
-    items = index[:ellipses[0]] + fill + index[ellipses[0] + 1:] if ellipses else index + fill
+    items = index[: ellipses[0]] + fill + index[ellipses[0] + 1 :] if ellipses else index + fill
     advanced = any(type(item) is tuple and item[0] == "array" for item in items)
     output, gathered, places, axis = [], [], [], 0
     for position, item in enumerate(items):
@@ -322,7 +374,7 @@ def _getitem_infer(shapes, dtypes, index):
         elif type(item) is tuple:
             array_shape, count = tuple(shapes[item[1]]), _consumed(item, dtypes, shapes)
             if count > 1 or numpy.dtype(dtypes[item[1]]) == bool:
-                _check_mask(shape[axis:axis + count], array_shape, shape)
+                _check_mask(shape[axis : axis + count], array_shape, shape)
                 array_shape = (None,)
             gathered.append(array_shape)
             places.append(position)
@@ -335,9 +387,9 @@ def _getitem_infer(shapes, dtypes, index):
             axis += 1
     if gathered:
         combined = list(broadcast_shapes("getitem", *gathered))
-        first = sum(1 for item in items[:places[0]] if item is None or (type(item) is tuple and item[0] == "slice"))
+        first = sum(1 for item in items[: places[0]] if item is None or (type(item) is tuple and item[0] == "slice"))
         adjacent = places == list(range(places[0], places[0] + len(places)))
-        output[first if adjacent else 0:first if adjacent else 0] = combined
+        output[first if adjacent else 0 : first if adjacent else 0] = combined
     return tuple(output), dtypes[0]
 
 
@@ -351,15 +403,18 @@ def _slice_length(bounds, size):
 
 def _check_int(index, size, axis, shape):
     if size is not None and not -size <= index < size:
-        raise IndexError(f"getitem: index {index} is out of bounds for axis {axis} with size {size} "
-                         f"(input shape {shape})")
+        raise IndexError(
+            f"getitem: index {index} is out of bounds for axis {axis} with size {size} (input shape {shape})"
+        )
 
 
 def _check_mask(dims, mask_shape, shape):
     clash = any(a is not None and b is not None and a != b for a, b in zip(dims, mask_shape))
     if len(mask_shape) != len(dims) or clash:
-        raise IndexError(f"getitem: a boolean mask of shape {mask_shape} does not match the indexed dimensions "
-                         f"{tuple(dims)} of an input of shape {shape}")
+        raise IndexError(
+            f"getitem: a boolean mask of shape {mask_shape} does not match the indexed dimensions "
+            f"{tuple(dims)} of an input of shape {shape}"
+        )
 
 
 def _getitem_vjp(g, inputs, out, needs, index):
@@ -380,10 +435,14 @@ def _getitem_grad_vjp(g, inputs, out, needs, index):
     return (_getitem(g, *inputs[2:], index=index) if needs[0] else None,) + (None,) * (len(inputs) - 1)
 
 
-_getitem = primitive("getitem", lambda xp, x, *arrays, index: x[_decode(index, arrays)], _getitem_vjp,
-                     _getitem_infer)
-_getitem_grad = primitive("getitem_grad", _getitem_grad_forward, _getitem_grad_vjp,
-                          lambda shapes, dtypes, index: (tuple(shapes[1]), dtypes[0]), shape_only=(1,))
+_getitem = primitive("getitem", lambda xp, x, *arrays, index: x[_decode(index, arrays)], _getitem_vjp, _getitem_infer)
+_getitem_grad = primitive(
+    "getitem_grad",
+    _getitem_grad_forward,
+    _getitem_grad_vjp,
+    lambda shapes, dtypes, index: (tuple(shapes[1]), dtypes[0]),
+    shape_only=(1,),
+)
 
 
 @export
@@ -429,12 +488,14 @@ def _checked_indices(name, indices, size, axis):
         indices = numpy.asarray(indices)
     kind = numpy.dtype(getattr(indices, "dtype", type(indices))).kind
     if kind not in "iub":
-        raise TypeError(f"{name}: indices must be integers, got dtype {numpy.dtype(indices.dtype)} "
-                        f"(indices {indices!r:.80})")
+        raise TypeError(
+            f"{name}: indices must be integers, got dtype {numpy.dtype(indices.dtype)} (indices {indices!r:.80})"
+        )
     if size is None or isinstance(indices, (int, numpy.integer)):
         return indices
-    return _checked(indices, low=-size, high=size, error="IndexError",
-                    message=INDEX_RANGE.format(name=name, axis=axis, size=size))
+    return _checked(
+        indices, low=-size, high=size, error="IndexError", message=INDEX_RANGE.format(name=name, axis=axis, size=size)
+    )
 
 
 def _checked(indices, **attrs):
@@ -457,11 +518,14 @@ def take_along_axis(x, indices, axis=None):
     shape = _static_shape("take_along_axis", x)
     axis = normalize_axis("take_along_axis", axis, len(shape))[0]
     if len(shape_of(indices)) != len(shape):
-        raise ValueError(f"take_along_axis: indices of shape {shape_of(indices)} must have the rank of the input "
-                         f"(shape {shape})")
+        raise ValueError(
+            f"take_along_axis: indices of shape {shape_of(indices)} must have the rank of the input (shape {shape})"
+        )
     indices = _checked_indices("take_along_axis", indices, shape[axis], axis)
-    key = tuple(indices if i == axis else numpy.arange(d).reshape([-1 if j == i else 1 for j in range(len(shape))])
-                for i, d in enumerate(shape))
+    key = tuple(
+        indices if i == axis else numpy.arange(d).reshape([-1 if j == i else 1 for j in range(len(shape))])
+        for i, d in enumerate(shape)
+    )
     return _gather_with(x, key)
 
 
@@ -494,8 +558,9 @@ def roll(x, shift, axis=None):
 
 @export
 def tile(x, repeats):
-    repeats = tuple(int_argument("tile", "repeats", r) for r in (repeats if isinstance(repeats, (list, tuple))
-                                                                   else (repeats,)))
+    repeats = tuple(
+        int_argument("tile", "repeats", r) for r in (repeats if isinstance(repeats, (list, tuple)) else (repeats,))
+    )
     if any(r < 0 for r in repeats):
         raise ValueError(f"tile: `repeats` must be non-negative, received {repeats}")
     rank = len(shape_of(x))
@@ -511,13 +576,16 @@ def repeat(x, repeats, axis=None):
     if axis is None:
         x, axis = _reshape(x, shape=(-1,)), 0
     axis = normalize_axis("repeat", axis, len(shape_of(x)))[0]
-    if any(isinstance(r, (int, numpy.integer)) and r < 0 for r in (repeats if isinstance(repeats, (list, tuple))
-                                                                    else (repeats,))):
+    if any(
+        isinstance(r, (int, numpy.integer)) and r < 0
+        for r in (repeats if isinstance(repeats, (list, tuple)) else (repeats,))
+    ):
         raise ValueError(f"repeat: `repeats` must be non-negative, received {repeats}")
     return _gather(x, lambda a, size: numpy.repeat(numpy.arange(size), repeats), [axis], "repeat")
 
 
 # ----- scatter and pad ----------------------------------------------------------------------
+
 
 def _scatter_key(indices):
     return tuple(indices[..., i] for i in range(indices.shape[-1]))
@@ -533,13 +601,18 @@ def _scatter_infer(shapes, dtypes, shape):
     indices, values = shapes
     depth = indices[-1] if indices else None
     if depth is None or depth > len(shape):
-        raise ValueError(f"scatter: indices of shape {tuple(indices)} must end in a known coordinate count of at "
-                         f"most {len(shape)} (output shape {shape})")
+        raise ValueError(
+            f"scatter: indices of shape {tuple(indices)} must end in a known coordinate count of at "
+            f"most {len(shape)} (output shape {shape})"
+        )
     expected = tuple(indices[:-1]) + tuple(shape[depth:])
-    if len(values) != len(expected) or any(a is not None and b is not None and a != b
-                                           for a, b in zip(values, expected)):
-        raise ValueError(f"scatter: values of shape {tuple(values)} do not fit indices of shape {tuple(indices)} "
-                         f"into an output of shape {shape} (expected {expected})")
+    if len(values) != len(expected) or any(
+        a is not None and b is not None and a != b for a, b in zip(values, expected)
+    ):
+        raise ValueError(
+            f"scatter: values of shape {tuple(values)} do not fit indices of shape {tuple(indices)} "
+            f"into an output of shape {shape} (expected {expected})"
+        )
     return tuple(shape), result_dtype(dtypes[1])
 
 
@@ -559,9 +632,14 @@ def scatter(indices, values, shape):
     shape = tuple(int(d) for d in shape)
     depth = shape_of(indices)[-1] if shape_of(indices) else None
     if depth is not None and 0 < depth <= len(shape):
-        indices = _checked(indices, low=tuple(-d for d in shape[:depth]), high=shape[:depth], error="IndexError",
-                           message=f"scatter: index {{value}} is out of bounds for an output of shape {shape} "
-                                   f"(indices shape {{shape}})")
+        indices = _checked(
+            indices,
+            low=tuple(-d for d in shape[:depth]),
+            high=shape[:depth],
+            error="IndexError",
+            message=f"scatter: index {{value}} is out of bounds for an output of shape {shape} "
+            f"(indices shape {{shape}})",
+        )
     return _scatter(indices, values, shape=shape)
 
 
@@ -569,16 +647,20 @@ def _pad_infer(shapes, dtypes, pad_width, constant_values):
     shape = shapes[0]
     if len(pad_width) != len(shape):
         raise ValueError(f"pad: pad_width {pad_width} does not match an input of shape {tuple(shape)}")
-    return tuple(None if d is None else d + before + after for d, (before, after) in zip(shape, pad_width)), \
-        dtypes[0]
+    return tuple(None if d is None else d + before + after for d, (before, after) in zip(shape, pad_width)), dtypes[0]
 
 
 def _pad_vjp(g, inputs, out, needs, pad_width, constant_values):
     return (getitem(g, tuple(slice(before, -after or None) for before, after in pad_width)),)
 
 
-_pad = primitive("pad", lambda xp, x, pad_width, constant_values: xp.pad(x, pad_width, constant_values=constant_values),
-                 _pad_vjp, _pad_infer, saves=())
+_pad = primitive(
+    "pad",
+    lambda xp, x, pad_width, constant_values: xp.pad(x, pad_width, constant_values=constant_values),
+    _pad_vjp,
+    _pad_infer,
+    saves=(),
+)
 
 _PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
 
@@ -622,6 +704,7 @@ def segment_sum(data, segment_ids, num_segments=None, sorted=False):
 
 # ----- static slices and triangles -----------------------------------------------------------
 
+
 def _slice_key(start_indices, shape):
     return tuple(slice(int(start), int(start) + int(size)) for start, size in zip(start_indices, shape))
 
@@ -637,8 +720,9 @@ def slice_update(inputs, start_indices, updates):
     shape, block = _static_shape("slice_update", inputs), _static_shape("slice_update", updates)
     widths = [(int(start), size - int(start) - part) for start, size, part in zip(start_indices, shape, block)]
     if len(widths) != len(shape) or any(after < 0 or before < 0 for before, after in widths):
-        raise ValueError(f"slice_update: updates of shape {block} at {tuple(start_indices)} do not fit an input of "
-                         f"shape {shape}")
+        raise ValueError(
+            f"slice_update: updates of shape {block} at {tuple(start_indices)} do not fit an input of shape {shape}"
+        )
     inside = numpy.zeros(shape, bool)
     inside[_slice_key(start_indices, block)] = True
     return ops.where(inside, pad(updates, widths), inputs)

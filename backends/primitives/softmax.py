@@ -1,4 +1,5 @@
 """softmax and log_softmax as fused, numerically stable primitives (Keras `ops.softmax`, `ops.log_softmax`)."""
+
 import warnings
 
 from ..kernels import softmax as kernels
@@ -9,6 +10,7 @@ def _axis_infer(name):
     def infer(shapes, dtypes, axis):
         normalize_axis(name, axis, len(shapes[0]))
         return same_as_first(shapes, dtypes)
+
     return infer
 
 
@@ -20,10 +22,16 @@ def _log_softmax_vjp(g, inputs, output, needs, axis):
     return (g - ops.exp(output) * ops.sum(g, axis=axis, keepdims=True),)
 
 
-_softmax = primitive("softmax", lambda xp, x, axis: kernels.softmax(xp, x, axis), _softmax_vjp,
-                     _axis_infer("softmax"), saves=("output",))
-_log_softmax = primitive("log_softmax", lambda xp, x, axis: kernels.log_softmax(xp, x, axis), _log_softmax_vjp,
-                         _axis_infer("log_softmax"), saves=("output",))
+_softmax = primitive(
+    "softmax", lambda xp, x, axis: kernels.softmax(xp, x, axis), _softmax_vjp, _axis_infer("softmax"), saves=("output",)
+)
+_log_softmax = primitive(
+    "log_softmax",
+    lambda xp, x, axis: kernels.log_softmax(xp, x, axis),
+    _log_softmax_vjp,
+    _axis_infer("log_softmax"),
+    saves=("output",),
+)
 
 
 def _axis_attr(axis):
@@ -34,9 +42,12 @@ def _axis_attr(axis):
 def softmax(x, axis=-1):
     shape = shape_of(x)
     if isinstance(axis, int) and -len(shape) <= axis < len(shape) and shape[axis] == 1:
-        warnings.warn(f"You are using a softmax over axis {axis} of a tensor of shape {shape}. This axis "
-                      "has size 1. The softmax operation will always return the value 1, which is likely "
-                      "not what you intended. Did you mean to use a sigmoid instead?", stacklevel=2)
+        warnings.warn(
+            f"You are using a softmax over axis {axis} of a tensor of shape {shape}. This axis "
+            "has size 1. The softmax operation will always return the value 1, which is likely "
+            "not what you intended. Did you mean to use a sigmoid instead?",
+            stacklevel=2,
+        )
     return _softmax(x, axis=_axis_attr(axis))
 
 

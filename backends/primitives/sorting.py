@@ -1,5 +1,6 @@
 """Sorting as Keras's ops: argsort (a primitive, stable like JAX's), sort, top_k and in_top_k (gathers
 with the sorted indices, so their gradients are getitem's)."""
+
 import numpy
 
 from .registry import export, normalize_axis, ops, primitive, shape_of
@@ -10,8 +11,9 @@ def _argsort_infer(shapes, dtypes, axis):
     return tuple(shapes[0]), numpy.dtype("int32")
 
 
-_argsort = primitive("argsort", lambda xp, x, axis: xp.argsort(x, axis=axis, kind="stable").astype("int32"), None,
-                     _argsort_infer)
+_argsort = primitive(
+    "argsort", lambda xp, x, axis: xp.argsort(x, axis=axis, kind="stable").astype("int32"), None, _argsort_infer
+)
 
 
 def _flat(x, axis):

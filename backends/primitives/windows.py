@@ -5,6 +5,7 @@ the input grid (col2im). Each is the other's gradient, so convolutions and pools
 and matmul/reductions differentiate to any order. Windows are always channels-last:
 `(batch, *output_spatial, *kernel_size, channels)`; `data_format` only says how the image is laid out.
 """
+
 import math
 
 from ..kernels import patches
@@ -15,8 +16,9 @@ def spatial_tuple(op, value, rank, what):
     """An int or a sequence of `rank` ints as a tuple; anything else is an error naming the op."""
     values = (value,) * rank if isinstance(value, int) else tuple(value)
     if len(values) != rank or not all(isinstance(v, int) and v > 0 for v in values):
-        raise ValueError(f"{op}: `{what}` must be a positive int or {rank} positive ints for a "
-                         f"{rank}-D input, got {value!r}")
+        raise ValueError(
+            f"{op}: `{what}` must be a positive int or {rank} positive ints for a {rank}-D input, got {value!r}"
+        )
     return values
 
 
@@ -66,16 +68,20 @@ def window_pads(mode, spatial, kernel_size, strides, dilation, op="window"):
     for size, k, s, d in zip(spatial, kernel_size, strides, dilation):
         reach = (k - 1) * d + 1
         if size is None and s > 1 and reach > 1:
-            raise ValueError(f"{op}: padding='same' with strides {tuple(strides)} needs the spatial size of the "
-                             f"input, got spatial shape {tuple(spatial)}")
+            raise ValueError(
+                f"{op}: padding='same' with strides {tuple(strides)} needs the spatial size of the "
+                f"input, got spatial shape {tuple(spatial)}"
+            )
         total = reach - 1 if size is None else max((math.ceil(size / s) - 1) * s + reach - size, 0)
         pads.append((total // 2, total - total // 2))
     return tuple(pads)
 
 
 def output_spatial(spatial, kernel_size, strides, dilation, pads):
-    return tuple(None if size is None else patches.output_size(size, k, s, d, pad)
-                 for size, k, s, d, pad in zip(spatial, kernel_size, strides, dilation, pads))
+    return tuple(
+        None if size is None else patches.output_size(size, k, s, d, pad)
+        for size, k, s, d, pad in zip(spatial, kernel_size, strides, dilation, pads)
+    )
 
 
 def window_geometry(op, shape, kernel_size, strides, padding, data_format, dilation_rate=1):
@@ -87,10 +93,11 @@ def window_geometry(op, shape, kernel_size, strides, padding, data_format, dilat
     pads = window_pads(padding_mode(op, padding), spatial, kernel_size, strides, dilation, op)
     out = output_spatial(spatial, kernel_size, strides, dilation, pads)
     if any(size is not None and size < 1 for size in out):
-        raise ValueError(f"{op}: a window of size {tuple(kernel_size)} (dilation {dilation}) does not fit in the "
-                         f"input of shape {tuple(shape)} with padding={padding!r} (output size {out})")
-    return dict(kernel_size=tuple(kernel_size), strides=strides, dilation=dilation, pads=pads,
-                data_format=data_format)
+        raise ValueError(
+            f"{op}: a window of size {tuple(kernel_size)} (dilation {dilation}) does not fit in the "
+            f"input of shape {tuple(shape)} with padding={padding!r} (output size {out})"
+        )
+    return dict(kernel_size=tuple(kernel_size), strides=strides, dilation=dilation, pads=pads, data_format=data_format)
 
 
 def _image_channels_last(xp, x, data_format):
@@ -98,26 +105,40 @@ def _image_channels_last(xp, x, data_format):
 
 
 def _extract_forward(xp, x, kernel_size, strides, dilation, pads, pad_value, data_format):
-    return patches.extract(xp, _image_channels_last(xp, x, data_format), kernel_size, strides, dilation, pads,
-                           pad_value)
+    return patches.extract(
+        xp, _image_channels_last(xp, x, data_format), kernel_size, strides, dilation, pads, pad_value
+    )
 
 
 def _extract_vjp(g, inputs, output, needs, kernel_size, strides, dilation, pads, pad_value, data_format):
     spatial = spatial_shape(inputs[0].shape, data_format)
-    return (scatter_patches(g, spatial_shape=spatial, kernel_size=kernel_size, strides=strides,
-                            dilation=dilation, pads=pads, data_format=data_format),)
+    return (
+        scatter_patches(
+            g,
+            spatial_shape=spatial,
+            kernel_size=kernel_size,
+            strides=strides,
+            dilation=dilation,
+            pads=pads,
+            data_format=data_format,
+        ),
+    )
 
 
 def _extract_infer(shapes, dtypes, kernel_size, strides, dilation, pads, pad_value, data_format):
     shape = shapes[0]
     rank = len(kernel_size)
     if len(shape) != rank + 2:
-        raise ValueError(f"extract_patches: expected a rank-{rank + 2} input (batch, {rank} spatial axes, "
-                         f"channels), got shape {describe(shapes)}")
+        raise ValueError(
+            f"extract_patches: expected a rank-{rank + 2} input (batch, {rank} spatial axes, "
+            f"channels), got shape {describe(shapes)}"
+        )
     out = output_spatial(spatial_shape(shape, data_format), kernel_size, strides, dilation, pads)
     if any(size is not None and size < 1 for size in out):
-        raise ValueError(f"extract_patches: windows of size {kernel_size} (dilation {dilation}, padding "
-                         f"{pads}) do not fit in an input of shape {tuple(shape)}: output size {out}")
+        raise ValueError(
+            f"extract_patches: windows of size {kernel_size} (dilation {dilation}, padding "
+            f"{pads}) do not fit in an input of shape {tuple(shape)}: output size {out}"
+        )
     return (shape[0], *out, *kernel_size, channels(shape, data_format)), dtypes[0]
 
 
@@ -130,8 +151,17 @@ def _scatter_forward(xp, windows, spatial_shape, kernel_size, strides, dilation,
 
 
 def _scatter_vjp(g, inputs, output, needs, spatial_shape, kernel_size, strides, dilation, pads, data_format):
-    return (extract_patches(g, kernel_size=kernel_size, strides=strides, dilation=dilation, pads=pads,
-                            pad_value=0.0, data_format=data_format),)
+    return (
+        extract_patches(
+            g,
+            kernel_size=kernel_size,
+            strides=strides,
+            dilation=dilation,
+            pads=pads,
+            pad_value=0.0,
+            data_format=data_format,
+        ),
+    )
 
 
 def _scatter_infer(shapes, dtypes, spatial_shape, kernel_size, strides, dilation, pads, data_format):
@@ -139,10 +169,13 @@ def _scatter_infer(shapes, dtypes, spatial_shape, kernel_size, strides, dilation
     rank = len(kernel_size)
     expected = output_spatial(spatial_shape, kernel_size, strides, dilation, pads)
     if len(shape) != 2 * rank + 2 or any(
-            got is not None and got != want
-            for got, want in zip(shape[1:1 + 2 * rank], tuple(expected) + tuple(kernel_size))):
-        raise ValueError(f"scatter_patches: windows of shape {describe(shapes)} do not match kernel size "
-                         f"{kernel_size} and output size {expected} for an image of size {spatial_shape}")
+        got is not None and got != want
+        for got, want in zip(shape[1 : 1 + 2 * rank], tuple(expected) + tuple(kernel_size))
+    ):
+        raise ValueError(
+            f"scatter_patches: windows of shape {describe(shapes)} do not match kernel size "
+            f"{kernel_size} and output size {expected} for an image of size {spatial_shape}"
+        )
     batch, depth = shape[0], shape[-1]
     if data_format == "channels_first":
         return (batch, depth, *spatial_shape), dtypes[0]

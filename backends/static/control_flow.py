@@ -6,6 +6,7 @@ node. A control-flow node computes several results, so it is a tuple-valued node
 `component` nodes. Its gradient is built from the same ops: the body is inlined into a new body
 and differentiated there, so the backward pass of a scan is itself a scan (and differentiable again).
 """
+
 import types
 
 import numpy
@@ -79,8 +80,10 @@ def symbols(values):
 
 # ----- the tuple-valued nodes ---------------------------------------------------------------
 
+
 class Component:
     """Result `index` of a tuple-valued control-flow node."""
+
     name = "component"
     vjp = None
 
@@ -97,8 +100,9 @@ def tuple_node(op, inputs, attrs, specs):
     node's `value`, which op nodes do not otherwise use)."""
     graph = default_graph()
     node = Symbol(graph, "op", op, inputs, attrs, (), numpy.dtype(object))
-    parts = [Symbol(graph, "op", COMPONENT, (node,), {"index": i}, shape, dtype)
-             for i, (shape, dtype) in enumerate(specs)]
+    parts = [
+        Symbol(graph, "op", COMPONENT, (node,), {"index": i}, shape, dtype) for i, (shape, dtype) in enumerate(specs)
+    ]
     node.value = dict(enumerate(parts))
     return parts
 
@@ -111,10 +115,13 @@ def _seeds(grads, node, count):
 def _check_same(name, what, before, after):
     for i, (a, b) in enumerate(zip(before, after)):
         compatible = len(a.shape) == len(b.shape) and all(
-            x is None or y is None or x == y for x, y in zip(a.shape, b.shape))
+            x is None or y is None or x == y for x, y in zip(a.shape, b.shape)
+        )
         if not compatible or a.dtype != b.dtype:
-            raise ValueError(f"{name}: {what} {i} must keep its shape and dtype across iterations: "
-                             f"{a.shape} {a.dtype} before, {b.shape} {b.dtype} after")
+            raise ValueError(
+                f"{name}: {what} {i} must keep its shape and dtype across iterations: "
+                f"{a.shape} {a.dtype} before, {b.shape} {b.dtype} after"
+            )
 
 
 def _stack(xp, arrays, shape, dtype):
@@ -125,6 +132,7 @@ def _stack(xp, arrays, shape, dtype):
 
 # ----- scan ---------------------------------------------------------------------------------
 
+
 class Scan:
     name = "scan"
     tuple_valued = True
@@ -132,11 +140,11 @@ class Scan:
     @staticmethod
     def forward(xp, *arrays, body, carries, sequences, outputs, reverse, length):
         carry = arrays[:carries]
-        xs = arrays[carries:carries + sequences]
-        captured = arrays[carries + sequences:]
+        xs = arrays[carries : carries + sequences]
+        captured = arrays[carries + sequences :]
         steps = xs[0].shape[0] if sequences else length
         ys, history = [[] for _ in range(outputs)], [[] for _ in range(carries)]
-        for i in (range(steps - 1, -1, -1) if reverse else range(steps)):
+        for i in range(steps - 1, -1, -1) if reverse else range(steps):
             for past, value in zip(history, carry):
                 past.append(value)
             results = body.run(*carry, *[x[i] for x in xs], *captured)
@@ -153,23 +161,31 @@ class Scan:
     @staticmethod
     def vjp(grads, inputs, node, needs, body, carries, sequences, outputs, reverse, length):
         parts = components(node)
-        captured = list(inputs[carries + sequences:])
+        captured = list(inputs[carries + sequences :])
         history = [parts[carries + outputs + i] for i in range(carries)]
         seeds = _seeds(grads, node, carries + outputs)
-        past_seeds = _history_seeds(grads[carries + outputs:], history)
-        xs = list(inputs[carries:carries + sequences])
+        past_seeds = _history_seeds(grads[carries + outputs :], history)
+        xs = list(inputs[carries : carries + sequences])
 
         def step(carry, x):
             carry_seed, totals = carry[:carries], carry[carries:]
-            before, x_i = x[:carries], x[carries:carries + sequences]
-            y_seed, past_seed = x[carries + sequences:carries + sequences + outputs], x[carries + sequences + outputs:]
+            before, x_i = x[:carries], x[carries : carries + sequences]
+            y_seed, past_seed = (
+                x[carries + sequences : carries + sequences + outputs],
+                x[carries + sequences + outputs :],
+            )
             results = body.inline(before + x_i + captured)
             inner = [as_input(c, default_graph()) for c in captured]
             found = gradients(results, before + x_i + inner, grad_ys=carry_seed + y_seed, unconnected_gradients="zero")
-            new_totals = [ops.add(t, g) for t, g in zip(totals, found[carries + sequences:])]
-            return _add_seeds(found[:carries], past_seed) + new_totals, found[carries:carries + sequences]
-        final, x_grads = scan(step, seeds[:carries] + [ops.zeros_like(c) for c in captured],
-                              xs=history + xs + seeds[carries:] + past_seeds, reverse=not reverse)
+            new_totals = [ops.add(t, g) for t, g in zip(totals, found[carries + sequences :])]
+            return _add_seeds(found[:carries], past_seed) + new_totals, found[carries : carries + sequences]
+
+        final, x_grads = scan(
+            step,
+            seeds[:carries] + [ops.zeros_like(c) for c in captured],
+            xs=history + xs + seeds[carries:] + past_seeds,
+            reverse=not reverse,
+        )
         return tuple(final[:carries]) + tuple(x_grads) + tuple(final[carries:])
 
 
@@ -218,18 +234,22 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     body, captured, _ = trace_body(traced, specs, "scan")
     _check_same("scan", "carry", init_symbols, body.outputs[:carries])
     outputs = len(body.outputs) - carries
-    result_specs = ([(s.shape, s.dtype) for s in init_symbols]
-                    + [((steps,) + o.shape, o.dtype) for o in body.outputs[carries:]]
-                    + [((steps,) + s.shape, s.dtype) for s in init_symbols])
-    attrs = dict(body=body, carries=carries, sequences=len(xs_symbols), outputs=outputs, reverse=bool(reverse),
-                 length=steps)
+    result_specs = (
+        [(s.shape, s.dtype) for s in init_symbols]
+        + [((steps,) + o.shape, o.dtype) for o in body.outputs[carries:]]
+        + [((steps,) + s.shape, s.dtype) for s in init_symbols]
+    )
+    attrs = dict(
+        body=body, carries=carries, sequences=len(xs_symbols), outputs=outputs, reverse=bool(reverse), length=steps
+    )
     parts = tuple_node(SCAN, init_symbols + xs_symbols + captured, attrs, result_specs)
     final = _unflatten(init_structure, parts[:carries])
-    ys = _unflatten(y_shape["structure"], parts[carries:carries + outputs]) if outputs else None
+    ys = _unflatten(y_shape["structure"], parts[carries : carries + outputs]) if outputs else None
     return final, ys
 
 
 # ----- cond ---------------------------------------------------------------------------------
+
 
 class Cond:
     name = "cond"
@@ -244,7 +264,7 @@ class Cond:
     @staticmethod
     def vjp(grads, inputs, node, needs, true_body, false_body, split):
         seeds = _seeds(grads, node, len(true_body.outputs))
-        true_inputs, false_inputs = list(inputs[1:1 + split]), list(inputs[1 + split:])
+        true_inputs, false_inputs = list(inputs[1 : 1 + split]), list(inputs[1 + split :])
 
         def branch(body, used, other):
             def differentiate():
@@ -253,9 +273,12 @@ class Cond:
                 found = gradients(results, inner, grad_ys=seeds, unconnected_gradients="zero") if used else []
                 zeros = [ops.zeros_like(c) for c in other]
                 return (found + zeros) if body is true_body else (zeros + found)
+
             return differentiate
-        grads = cond(inputs[0], branch(true_body, true_inputs, false_inputs),
-                     branch(false_body, false_inputs, true_inputs))
+
+        grads = cond(
+            inputs[0], branch(true_body, true_inputs, false_inputs), branch(false_body, false_inputs, true_inputs)
+        )
         return (None,) + tuple(grads)
 
 
@@ -269,14 +292,17 @@ def cond(pred, true_fn, false_fn):
     if structure != other or len(true_body.outputs) != len(false_body.outputs):
         raise ValueError("cond: true_fn and false_fn must return the same structure")
     _check_same("cond", "output", true_body.outputs, false_body.outputs)
-    specs = [(t.shape if t.shape == f.shape else tuple(a if a == b else None for a, b in zip(t.shape, f.shape)),
-              t.dtype) for t, f in zip(true_body.outputs, false_body.outputs)]
+    specs = [
+        (t.shape if t.shape == f.shape else tuple(a if a == b else None for a, b in zip(t.shape, f.shape)), t.dtype)
+        for t, f in zip(true_body.outputs, false_body.outputs)
+    ]
     attrs = dict(true_body=true_body, false_body=false_body, split=len(true_captured))
     parts = tuple_node(COND, [pred] + true_captured + false_captured, attrs, specs)
     return _unflatten(structure, parts)
 
 
 # ----- while_loop -----------------------------------------------------------------------------
+
 
 class While:
     name = "while_loop"
@@ -285,11 +311,12 @@ class While:
     @staticmethod
     def forward(xp, *arrays, test, body, count, split, maximum_iterations):
         values = arrays[:count]
-        test_captured, body_captured = arrays[count:count + split], arrays[count + split:]
+        test_captured, body_captured = arrays[count : count + split], arrays[count + split :]
         history = [[] for _ in range(count)]
         iteration = 0
         while (maximum_iterations is None or iteration < maximum_iterations) and bool(
-                test.run(*values, *test_captured)[0]):
+            test.run(*values, *test_captured)[0]
+        ):
             for past, value in zip(history, values):
                 past.append(value)
             values = body.run(*values, *body_captured)
@@ -301,7 +328,7 @@ class While:
     def vjp(grads, inputs, node, needs, test, body, count, split, maximum_iterations):
         parts = components(node)
         seeds = _seeds(grads, node, count)
-        captured = list(inputs[count + split:])
+        captured = list(inputs[count + split :])
         history = [parts[count + i] for i in range(count)]
         past_seeds = _history_seeds(grads[count:], history)
 
@@ -313,6 +340,7 @@ class While:
             found = gradients(results, before + inner, grad_ys=carry_seed, unconnected_gradients="zero")
             new_totals = [ops.add(t, g) for t, g in zip(totals, found[count:])]
             return _add_seeds(found[:count], past_seed) + new_totals, None
+
         final, _ = scan(step, seeds + [ops.zeros_like(c) for c in captured], xs=history + past_seeds, reverse=True)
         return tuple(final[:count]) + (None,) * split + tuple(final[count:])
 
@@ -331,21 +359,28 @@ def while_loop(test, body, loop_vars, maximum_iterations=None):
 
     test_body, test_captured, _ = trace_body(lambda params: [test(*as_args(params))], specs, "while.cond")
     if len(test_body.outputs) != 1 or test_body.outputs[0].shape not in ((), (1,)):
-        raise ValueError(f"while_loop: cond must return one boolean scalar, got shapes "
-                         f"{[o.shape for o in test_body.outputs]}")
+        raise ValueError(
+            f"while_loop: cond must return one boolean scalar, got shapes {[o.shape for o in test_body.outputs]}"
+        )
 
     def step(params):
         result = body(*as_args(params))
         return (result,) if single or not isinstance(result, (list, tuple)) else tuple(result)
+
     loop_body, body_captured, _ = trace_body(step, specs, "while.body")
     if len(loop_body.outputs) != len(values):
         raise ValueError(f"while_loop: body must return {len(values)} loop variables, got {len(loop_body.outputs)}")
     _check_same("while_loop", "loop variable", values, loop_body.outputs)
-    attrs = dict(test=test_body, body=loop_body, count=len(values), split=len(test_captured),
-                 maximum_iterations=None if maximum_iterations is None else int(maximum_iterations))
+    attrs = dict(
+        test=test_body,
+        body=loop_body,
+        count=len(values),
+        split=len(test_captured),
+        maximum_iterations=None if maximum_iterations is None else int(maximum_iterations),
+    )
     result_specs = specs + [((None,) + v.shape, v.dtype) for v in values]
     parts = tuple_node(WHILE, values + test_captured + body_captured, attrs, result_specs)
-    result = _unflatten(structure, parts[:len(values)])
+    result = _unflatten(structure, parts[: len(values)])
     return result[0] if single else tuple(result)
 
 

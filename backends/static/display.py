@@ -1,4 +1,5 @@
 """Pictures of graphs and plans: Graphviz text (`to_dot`) and a rich tree of a compiled plan."""
+
 import io
 
 from .symbol import Symbol
@@ -15,8 +16,10 @@ def graph_to_dot(graph, roots=None):
     lines = [f'digraph "{_quote(name)}" {{', "  rankdir=TB;", '  node [fontname="Helvetica", fontsize=10];']
     for node in nodes:
         label = f"{node.name}\\n{_describe(node)}"
-        lines.append(f'  n{id(node)} [label="{_quote(label)}", shape={_SHAPES[node.kind]}, '
-                     f'style=filled, fillcolor={_COLOURS[node.kind]}];')
+        lines.append(
+            f'  n{id(node)} [label="{_quote(label)}", shape={_SHAPES[node.kind]}, '
+            f'style=filled, fillcolor={_COLOURS[node.kind]}];'
+        )
     for node in nodes:
         for position, x in enumerate(node.inputs):
             if isinstance(x, Symbol):
@@ -44,9 +47,12 @@ def plan_summary(fn, print_fn=None):
     outputs and updates. Printed with rich (or `print_fn`, one line at a time); returns the text."""
     from rich.console import Console
     from rich.tree import Tree
+
     plan = fn.plan
-    tree = Tree(f"[bold]{fn.name}[/bold]: {len(plan.steps)} steps on {plan.device}, passes: "
-                f"{', '.join(sorted(fn.passes)) or 'none'}")
+    tree = Tree(
+        f"[bold]{fn.name}[/bold]: {len(plan.steps)} steps on {plan.device}, passes: "
+        f"{', '.join(sorted(fn.passes)) or 'none'}"
+    )
     inputs = tree.add(f"inputs ({len(fn.inputs)})")
     for p in fn.inputs:
         inputs.add(f"s{plan.slot[id(p)]} {p.name} {_describe(p)}")
@@ -59,8 +65,9 @@ def plan_summary(fn, print_fn=None):
         arguments = ", ".join(f"s{i}" for i in step.inputs)
         extra = f" [dim]into s{step.out}[/dim]" if step.out is not None else ""
         freed = f" [dim]frees {', '.join(f's{d}' for d in step.dead)}[/dim]" if step.dead else ""
-        branch = steps.add(f"{index}: s{step.output} = {step.node.op.name}({arguments}) -> "
-                           f"{_describe(step.node)}{extra}{freed}")
+        branch = steps.add(
+            f"{index}: s{step.output} = {step.node.op.name}({arguments}) -> {_describe(step.node)}{extra}{freed}"
+        )
         for link, operands in step.node.attrs.get("program", ()):
             branch.add(f"{link}({', '.join('chain' if k < 0 else f'in{k}' for k in operands)})")
     tree.add("outputs: " + ", ".join(f"s{s}" for s in plan.outputs))

@@ -4,6 +4,7 @@ Inputs are converted to symbols of the current graph: Variables become reads (th
 assignment, if any), dynamic Tensors and arrays become constants, Python numbers stay weak scalars
 (NEP 50), and symbols of an enclosing graph are captured by a control-flow body.
 """
+
 import numpy
 
 from .. import dispatch
@@ -34,8 +35,10 @@ def as_input(x, graph, op_name="op"):
             return x
         if any(x.graph is outer for outer in graph.ancestors()):
             return capture(graph, x)
-        raise ValueError(f"{op_name}: input {x.name!r} belongs to graph {x.graph.name!r}, not to the graph "
-                         f"being built ({graph.name!r}); symbols of different graphs cannot be mixed")
+        raise ValueError(
+            f"{op_name}: input {x.name!r} belongs to graph {x.graph.name!r}, not to the graph "
+            f"being built ({graph.name!r}); symbols of different graphs cannot be mixed"
+        )
     if type(x) in _WEAK:
         return x
     if isinstance(x, Variable):
@@ -61,14 +64,20 @@ def assign(variable, value):
     """`variable.assign(symbol)` while tracing: later reads see `value`; the function applies it at the end."""
     graph = value.graph
     if not any(graph is traced for traced in dispatch.TRACES):
-        raise ValueError(f"Variable {variable.name!r}: assign() of the symbol {value.name!r} is only possible "
-                         f"inside kerasish.function; with static.function pass updates=[(variable, value)]")
+        raise ValueError(
+            f"Variable {variable.name!r}: assign() of the symbol {value.name!r} is only possible "
+            f"inside kerasish.function; with static.function pass updates=[(variable, value)]"
+        )
     if len(value.shape) != len(variable.shape) or any(
-            d is not None and d != v for d, v in zip(value.shape, variable.shape)):
-        raise ValueError(f"Variable {variable.name!r}: cannot assign a value of shape {value.shape} "
-                         f"to a variable of shape {variable.shape}")
+        d is not None and d != v for d, v in zip(value.shape, variable.shape)
+    ):
+        raise ValueError(
+            f"Variable {variable.name!r}: cannot assign a value of shape {value.shape} "
+            f"to a variable of shape {variable.shape}"
+        )
     if value.dtype != variable.dtype:
         from ..primitives.registry import ops
+
         value = ops.cast(value, variable.dtype.name)
     graph.record_assign(variable, value)
     return variable

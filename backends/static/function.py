@@ -4,6 +4,7 @@ Like theano.function / K.function / Session.run: `f = function([x, y], [loss], u
 then `f(x_batch, y_batch)` (or `f([x_batch, y_batch])`) returns the outputs as arrays and then
 applies the updates to the variables.
 """
+
 import numpy
 
 from .. import device as devices
@@ -80,8 +81,11 @@ class Function:
 
     def feed(self, feeds):
         """The inputs as arrays of the placeholders' dtypes on the plan's device (shapes checked)."""
-        if len(feeds) == 1 and isinstance(feeds[0], (list, tuple)) and (
-                len(self.inputs) != 1 or all(hasattr(a, "shape") for a in feeds[0])):
+        if (
+            len(feeds) == 1
+            and isinstance(feeds[0], (list, tuple))
+            and (len(self.inputs) != 1 or all(hasattr(a, "shape") for a in feeds[0]))
+        ):
             feeds = tuple(feeds[0])
         if len(feeds) != len(self.inputs):
             names = ", ".join(repr(p.name) for p in self.inputs)
@@ -114,16 +118,19 @@ class Function:
             if delete:
                 for slot in step.dead:
                     current.pop(slot, None)
+
         plan.run_steps(values, observe)
         return peak[0]
 
     def summary(self, print_fn=None):
         from .display import plan_summary
+
         return plan_summary(self, print_fn)
 
     def to_dot(self):
         """Graphviz text of the optimised plan."""
         from .display import graph_to_dot
+
         return graph_to_dot(None, [step.node for step in self.plan.steps])
 
 
@@ -136,8 +143,14 @@ def compile_plan(inputs, outputs, updates, enabled, device_name):
         if name in enabled:
             roots = run(roots, context)
     count = len(outputs)
-    plan = Plan(inputs, roots, roots[:count], list(zip([v for v, _ in updates], roots[count:count + len(updates)])),
-                context.xp, device_name)
+    plan = Plan(
+        inputs,
+        roots,
+        roots[:count],
+        list(zip([v for v, _ in updates], roots[count : count + len(updates)])),
+        context.xp,
+        device_name,
+    )
     if "inplace_updates" in enabled:
         inplace_updates.run(plan)
     buffer_reuse.run(plan, enabled)
@@ -185,9 +198,11 @@ def _updates(pairs):
         if not isinstance(value, Symbol):
             value = constant(numpy.asarray(devices.to_numpy(getattr(value, "_data", value)), dtype=variable.dtype))
         if len(value.shape) != len(variable.shape) or any(
-                d is not None and d != v for d, v in zip(value.shape, variable.shape)):
-            raise ValueError(f"function: update of variable {variable.name!r} (shape {variable.shape}) has "
-                             f"shape {value.shape}")
+            d is not None and d != v for d, v in zip(value.shape, variable.shape)
+        ):
+            raise ValueError(
+                f"function: update of variable {variable.name!r} (shape {variable.shape}) has shape {value.shape}"
+            )
         if value.dtype != variable.dtype:
             with value.graph.as_default():
                 value = ops.cast(value, variable.dtype.name)
@@ -206,10 +221,14 @@ def _feed_check(placeholder, device_name):
     def check(array):
         if type(array) is not ndarray or array.dtype != expected_dtype:
             array = _convert(array, expected_dtype, name)
-        if array.shape != exact and (exact is not None or len(array.shape) != len(shape) or any(
-                d is not None and d != a for d, a in zip(shape, array.shape))):
+        if array.shape != exact and (
+            exact is not None
+            or len(array.shape) != len(shape)
+            or any(d is not None and d != a for d, a in zip(shape, array.shape))
+        ):
             raise ValueError(f"Placeholder {name!r}: expected shape {_show(shape)}, got {tuple(array.shape)}")
         return array if on_cpu else devices.to_device(array, device_name)
+
     return check
 
 

@@ -10,6 +10,7 @@ Both return a new array (`fresh`) when given no `out`. A kernel with `writes_out
 own storage from inplace_updates). It never writes into `out` before it has read every input that
 aliases `out`.
 """
+
 import functools
 
 import numpy
@@ -27,6 +28,7 @@ class FusedElementwise:
     """attrs: `program` = ((primitive name, operands), ...) of primitives with a `fusion` link, an operand
     being an input index or -1 for the previous link's result; `exact` = the static shapes are fully
     known and all equal, so no link can need a bigger buffer than the first link's."""
+
     name = "fused_elementwise"
     writes_out = True
     fresh = True
@@ -47,6 +49,7 @@ class FusedElementwise:
             if len(set(kinds) - {"scalar"}) > 1:  # one kernel needs one dtype for all its arrays
                 return generic(*inputs, out=out)
             return _cupy_chain(program, kinds)(inputs, out)
+
         return chain
 
 
@@ -64,8 +67,7 @@ def _numpy_chain(program, exact, count):
     names = [f"i{k}" for k in range(count)]
     later = sorted({k for _, operands in program[1:] for k in operands if k >= 0})
     aliased = " or ".join(f"out is {names[k]}" for k in later) or "False"
-    lines = [f"def chain({', '.join(names)}, out=None):",
-             f"    v = None if out is None or {aliased} else out"]
+    lines = [f"def chain({', '.join(names)}, out=None):", f"    v = None if out is None or {aliased} else out"]
     last = len(program) - 1
     scope = {}
     for index, (name, operands) in enumerate(program):
@@ -78,8 +80,12 @@ def _numpy_chain(program, exact, count):
         elif exact or index == 0:
             lines.append(f"    v = {call}, out={target})")
         else:
-            lines += ["    try:", f"        v = {call}, out={target})", "    except ValueError:",
-                      f"        v = {call})"]
+            lines += [
+                "    try:",
+                f"        v = {call}, out={target})",
+                "    except ValueError:",
+                f"        v = {call})",
+            ]
     lines.append("    return v")
     exec(compile("\n".join(lines) + "\n", f"<kerasish fused {program}>", "exec"), scope)
     return scope["chain"]
@@ -88,6 +94,7 @@ def _numpy_chain(program, exact, count):
 class MatmulBias:
     """product(x, w, **attributes) + bias, `product` being the matmul primitive, then the activation, in the
     product's result (`exact`: the static shapes are fully known, so the bias cannot grow the result)."""
+
     name = "matmul_bias_activation"
     writes_out = False
     fresh = True
@@ -105,6 +112,7 @@ class MatmulBias:
         def run(x, w, bias):
             result = multiply(x, w)
             return chain(result, bias, out=result)
+
         return run
 
 
@@ -127,10 +135,15 @@ def cuda_expression(program, names):
 def _cupy_chain(program, kinds):
     """One cupy ElementwiseKernel for the chain (python scalars become kernel arguments of type T)."""
     import cupy
+
     names = [f"in{i}" for i in range(len(kinds))]
     parameters = ", ".join(f"T {n}" for n in names)
-    kernel = cupy.ElementwiseKernel(parameters, "T out", f"out = {cuda_expression(program, names)}",
-                                    "kerasish_fused_" + "_".join(name for name, _ in program))
+    kernel = cupy.ElementwiseKernel(
+        parameters,
+        "T out",
+        f"out = {cuda_expression(program, names)}",
+        "kerasish_fused_" + "_".join(name for name, _ in program),
+    )
 
     def run(inputs, out):
         dtype = next(x.dtype for x in inputs if hasattr(x, "dtype"))
@@ -138,4 +151,5 @@ def _cupy_chain(program, kinds):
         if out is not None:
             return kernel(*args, out)
         return kernel(*args)
+
     return run

@@ -4,6 +4,7 @@
 The rules are written with kerasish.ops, so on symbols they build the gradient graph; gradients
 of gradients come the same way.
 """
+
 from .. import dispatch
 from ..backpropagation import Record, backpropagate
 from ..primitives.registry import ops
@@ -23,8 +24,9 @@ def gradients(ys, xs, grad_ys=None, unconnected_gradients="none"):
     single = not isinstance(xs, (list, tuple))
     ys = list(ys) if isinstance(ys, (list, tuple)) else [ys]
     xs = [xs] if single else list(xs)
-    seeds = [None] * len(ys) if grad_ys is None else (list(grad_ys) if isinstance(grad_ys, (list, tuple))
-                                                        else [grad_ys])
+    seeds = (
+        [None] * len(ys) if grad_ys is None else (list(grad_ys) if isinstance(grad_ys, (list, tuple)) else [grad_ys])
+    )
     if len(seeds) != len(ys):
         raise ValueError(f"gradients: {len(ys)} targets but {len(seeds)} grad_ys")
     for y in ys:
@@ -55,8 +57,10 @@ def source_symbol(x, graph):
 
 def default_seed(y):
     if any(d != 1 for d in y.shape):
-        raise ValueError(f"gradients: target {y.name!r} has shape {y.shape}, not a scalar; pass grad_ys "
-                         f"(a seed of shape {y.shape}) or reduce it first (e.g. ops.sum)")
+        raise ValueError(
+            f"gradients: target {y.name!r} has shape {y.shape}, not a scalar; pass grad_ys "
+            f"(a seed of shape {y.shape}) or reduce it first (e.g. ops.sum)"
+        )
     return ops.ones_like(y)
 
 

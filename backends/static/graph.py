@@ -1,5 +1,6 @@
 """The Graph that holds the Symbols (symbol.py) of a define-then-run program, and the functions
 that add nodes to the current graph."""
+
 import contextlib
 import itertools
 
@@ -50,8 +51,17 @@ class Graph:
     def variable_node(self, variable):
         node = self._variables.get(id(variable))
         if node is None:
-            node = Symbol(self, "variable", None, (), {}, variable.shape, numpy.dtype(variable.dtype),
-                          name=_clean(variable.path), value=variable)
+            node = Symbol(
+                self,
+                "variable",
+                None,
+                (),
+                {},
+                variable.shape,
+                numpy.dtype(variable.dtype),
+                name=_clean(variable.path),
+                value=variable,
+            )
             self._variables[id(variable)] = node
         return node
 

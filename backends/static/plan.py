@@ -8,6 +8,7 @@ steps before `commit_start` and returns the slots still needed; `commit` runs th
 write into variables, see passes/inplace_updates.py). The caller settles the value checks and holds
 Ctrl-C back between the two.
 """
+
 import functools
 import itertools
 
@@ -21,8 +22,8 @@ class Step:
 
     def __init__(self, kernel, inputs, output, node):
         self.kernel, self.inputs, self.output, self.node = kernel, inputs, output, node
-        self.out = None          # a slot whose buffer the kernel writes into (out=), set by the memory passes
-        self.dead = ()           # slots no longer needed after this step (deleted when buffer_reuse is on)
+        self.out = None  # a slot whose buffer the kernel writes into (out=), set by the memory passes
+        self.dead = ()  # slots no longer needed after this step (deleted when buffer_reuse is on)
 
 
 class Plan:
@@ -37,7 +38,7 @@ class Plan:
         self.feeds = [self.slot[id(p)] if id(p) in self.slot else self._new_slot(p) for p in inputs]
         self.outputs = [self._source(x) for x in outputs]
         self.updates = [(variable, self._source(value)) for variable, value in updates]
-        self.extra = [self.slot[id(r)] for r in roots[len(outputs) + len(updates):]]
+        self.extra = [self.slot[id(r)] for r in roots[len(outputs) + len(updates) :]]
 
     def _new_slot(self, node):
         self.slot[id(node)] = slot = next(self._slots)
@@ -54,8 +55,10 @@ class Plan:
         slot = self._new_slot(node)
         if node.kind == "placeholder":
             if not any(node is p for p in inputs):
-                raise ValueError(f"function: placeholder {node.name!r} (shape {node.shape}) is needed to compute "
-                                 f"the outputs but is not among the inputs, so it would never be fed")
+                raise ValueError(
+                    f"function: placeholder {node.name!r} (shape {node.shape}) is needed to compute "
+                    f"the outputs but is not among the inputs, so it would never be fed"
+                )
         elif node.kind == "variable":
             self.variables.append((slot, node.variable))
         elif node.kind == "constant":
@@ -79,11 +82,23 @@ class Plan:
         self.step_lines = {}
         lines = []
         for name, params, steps, offset, returns in (
-                ("compute", self.feeds + [s for s, _ in self.variables], self.steps[:start], 0,
-                 "(" + "".join(f"s{s}, " for s in live) + ")"),
-                ("commit", live, commit_steps, start,
-                 "({}), ({})".format("".join(f"s{s}, " for s in self.outputs),
-                                     "".join(f"s{s}, " for _, s in self.updates)))):
+            (
+                "compute",
+                self.feeds + [s for s, _ in self.variables],
+                self.steps[:start],
+                0,
+                "(" + "".join(f"s{s}, " for s in live) + ")",
+            ),
+            (
+                "commit",
+                live,
+                commit_steps,
+                start,
+                "({}), ({})".format(
+                    "".join(f"s{s}, " for s in self.outputs), "".join(f"s{s}, " for _, s in self.updates)
+                ),
+            ),
+        ):
             lines.append(f"def {name}({', '.join(f's{s}' for s in params)}):")
             for index, step in enumerate(steps, offset):
                 call = ", ".join(f"s{i}" for i in step.inputs)
@@ -95,8 +110,11 @@ class Plan:
                     lines[-1] += "; del " + ", ".join(f"s{d}" for d in step.dead)
             lines.append(f"    return {returns}")
         names = [f"k{i}" for i in range(len(self.steps))] + [f"s{s}" for s, _ in self.constants]
-        source = (f"def build({', '.join(names)}):\n" + "\n".join("    " + line for line in lines)
-                  + "\n    return compute, commit\n")
+        source = (
+            f"def build({', '.join(names)}):\n"
+            + "\n".join("    " + line for line in lines)
+            + "\n    return compute, commit\n"
+        )
         code = compile(source, self.filename, "exec")
         scope = {}
         exec(code, scope)
@@ -150,4 +168,3 @@ def sizeof(values):
             seen.add(id(owner))
             total += owner.nbytes
     return total
-

@@ -6,6 +6,7 @@ only registered primitives (and the control-flow nodes) are accepted and a tampe
 caught; arrays are read through backends/io/hdf5 as plain numeric datasets stored in the file (no
 external storage, links or virtual datasets). Nothing is pickled.
 """
+
 import json
 import os
 
@@ -24,19 +25,27 @@ from .walk import topological
 FORMAT = "kerasish-static-function"
 KIND = "kerasish static function file"
 VERSION = 1
-GRAPH_LIMIT = 256 * 2 ** 20  # bytes of graph.json; a ResNet152 training step's is a few MB
+GRAPH_LIMIT = 256 * 2**20  # bytes of graph.json; a ResNet152 training step's is a few MB
 CONTROL = {op.name: op for op in (control_flow.SCAN, control_flow.COND, control_flow.WHILE, control_flow.COMPONENT)}
 
 
 def save(fn, path):
     """Write the compiled function `fn` (from static.function) to `path` atomically."""
     import h5py
+
     writer = _Writer()
     variables = {}
     graph = writer.graph(fn.inputs, list(fn.outputs) + [value for _, value in fn.updates], variables)
-    document = {"format": FORMAT, "version": VERSION, "name": fn.name, "passes": sorted(fn.passes),
-                "single": fn.single, "outputs": len(fn.outputs), "graph": graph,
-                "updates": [variables.setdefault(id(v), (len(variables), v))[0] for v, _ in fn.updates]}
+    document = {
+        "format": FORMAT,
+        "version": VERSION,
+        "name": fn.name,
+        "passes": sorted(fn.passes),
+        "single": fn.single,
+        "outputs": len(fn.outputs),
+        "graph": graph,
+        "updates": [variables.setdefault(id(v), (len(variables), v))[0] for v, _ in fn.updates],
+    }
     with atomic_path(path) as temporary, h5py.File(temporary, "w") as f:
         f.create_dataset("graph.json", data=numpy.frombuffer(json.dumps(document).encode(), dtype=numpy.uint8))
         for key, array in writer.arrays.items():
@@ -73,8 +82,12 @@ class _Writer:
         elif node.kind == "variable":
             entry["variable"] = variables.setdefault(id(node.variable), (len(variables), node.variable))[0]
         else:
-            entry.update(op=node.op.name, inputs=[self.ref(x, ids) for x in node.inputs],
-                         attrs=self.attrs(node.attrs, variables), **_spec(node))
+            entry.update(
+                op=node.op.name,
+                inputs=[self.ref(x, ids) for x in node.inputs],
+                attrs=self.attrs(node.attrs, variables),
+                **_spec(node),
+            )
         return entry
 
     def ref(self, x, ids):
@@ -116,19 +129,25 @@ def _restore(value):
 
 # ----- loading ------------------------------------------------------------------------------
 
+
 def load(path, passes=None, device=None):
     """A callable Function from a file written by `save`. Its variables are new kerasish.Variables
     (`fn.variables`) holding the saved values; `passes`/`device` default to the saved choice/current.
     The file is read through backends/io/hdf5: numeric data stored in the file itself, nothing else."""
     from .function import Function
+
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no such file: {path}")
     with hdf5.open_file(path, kind=KIND) as root, reading(path, KIND):
         document = json.loads(bytes(root.dataset("graph.json").read(limit=GRAPH_LIMIT)).decode())
         arrays = {key: dataset.read() for key, dataset in _datasets(root, "constants")}
-        variables = {int(key): Variable(value, dtype=value.dtype, name=_text(dataset.attrs["name"]),
-                                        trainable=bool(dataset.attrs["trainable"]))
-                     for key, dataset in _datasets(root, "variables") for value in [dataset.read()]}
+        variables = {
+            int(key): Variable(
+                value, dtype=value.dtype, name=_text(dataset.attrs["name"]), trainable=bool(dataset.attrs["trainable"])
+            )
+            for key, dataset in _datasets(root, "variables")
+            for value in [dataset.read()]
+        }
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"load: {path} is not a kerasish static function file")
     if document.get("version") != VERSION:
@@ -155,8 +174,11 @@ class _Reader:
 
     def graph(self, description, graph):
         from .graph import placeholder
-        params = [placeholder(tuple(p["shape"]), numpy.dtype(p["dtype"]), name=f"input_{i}")
-                  for i, p in enumerate(description["params"])]
+
+        params = [
+            placeholder(tuple(p["shape"]), numpy.dtype(p["dtype"]), name=f"input_{i}")
+            for i, p in enumerate(description["params"])
+        ]
         nodes = list(params)
         for entry in description["nodes"]:
             nodes.append(self.node(entry, nodes, graph))
@@ -174,10 +196,21 @@ class _Reader:
         name = entry["op"]
         inputs = [self.ref(r, nodes) for r in entry["inputs"]]
         if name in CONTROL:
-            attrs = {key: self.body(value, graph) if "body" in value else _restore(value["value"])
-                     for key, value in entry["attrs"].items()}
-            symbol = Symbol(graph, "op", CONTROL[name], inputs, attrs, tuple(entry["shape"]),
-                            numpy.dtype(entry["dtype"]), name=entry["name"], value={} if name != "component" else None)
+            attrs = {
+                key: self.body(value, graph) if "body" in value else _restore(value["value"])
+                for key, value in entry["attrs"].items()
+            }
+            symbol = Symbol(
+                graph,
+                "op",
+                CONTROL[name],
+                inputs,
+                attrs,
+                tuple(entry["shape"]),
+                numpy.dtype(entry["dtype"]),
+                name=entry["name"],
+                value={} if name != "component" else None,
+            )
             if name == "component":
                 inputs[0].value[attrs["index"]] = symbol
             return symbol

@@ -1,4 +1,5 @@
 """Graph traversal shared by gradients, the compiler passes and the pictures."""
+
 from .symbol import Symbol
 
 

@@ -9,6 +9,7 @@ file of the same moment: an epoch is never trained twice or skipped. With `doubl
 the previous record is kept as `training_metadata.json.bkp` (with its weights file), and a backup that
 cannot be read falls back to it.
 """
+
 import json
 import os
 import re
@@ -32,8 +33,10 @@ class BackupAndRestore(Callback):
         if not backup_dir:
             raise ValueError("Empty `backup_dir` argument passed")
         if save_freq != "epoch" and (not isinstance(save_freq, int) or isinstance(save_freq, bool) or save_freq < 1):
-            raise ValueError(f"Invalid value for argument `save_freq`. Received: save_freq={save_freq}. "
-                             "Expected either 'epoch' or an integer value (a positive number of batches).")
+            raise ValueError(
+                f"Invalid value for argument `save_freq`. Received: save_freq={save_freq}. "
+                "Expected either 'epoch' or an integer value (a positive number of batches)."
+            )
         self.backup_dir = os.fspath(backup_dir)
         self.save_freq = save_freq
         self.double_checkpoint = double_checkpoint
@@ -48,9 +51,11 @@ class BackupAndRestore(Callback):
 
     def on_train_begin(self, logs=None):
         if not getattr(self.model, "built", True):
-            raise ValueError("To use the BackupAndRestore callback, your model must be built before you call "
-                             f"`fit()`. Model {self.model} is unbuilt. You can build it beforehand by calling it "
-                             "on a batch of data.")
+            raise ValueError(
+                "To use the BackupAndRestore callback, your model must be built before you call "
+                f"`fit()`. Model {self.model} is unbuilt. You can build it beforehand by calling it "
+                "on a batch of data."
+            )
         self._record, self._number = None, 0
         try:
             self._restore(self._record_path)
@@ -60,8 +65,10 @@ class BackupAndRestore(Callback):
             try:
                 self._restore(self._prev_record_path)
             except (OSError, UnreadableFileError) as previous_error:
-                raise UnreadableFileError(f"BackupAndRestore: the backup in {self.backup_dir} cannot be read "
-                                          f"({error}), nor can the previous one ({previous_error})") from previous_error
+                raise UnreadableFileError(
+                    f"BackupAndRestore: the backup in {self.backup_dir} cannot be read "
+                    f"({error}), nor can the previous one ({previous_error})"
+                ) from previous_error
             write_text_atomically(self._record_path, self._record)
 
     def _restore(self, record_path):

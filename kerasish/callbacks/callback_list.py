@@ -1,4 +1,5 @@
 """CallbackList: calls every hook of a list of callbacks, adding History and ProgbarLogger on request."""
+
 import numpy
 
 from kerasish.backends.tree import flatten
@@ -26,8 +27,10 @@ class CallbackList(Callback):
         self.callbacks = flatten(callbacks) if callbacks else []
         for callback in self.callbacks:
             if not isinstance(callback, Callback):
-                raise TypeError(f"CallbackList: every callback must be a kerasish.callbacks.Callback, "
-                                f"received {callback!r} of type {type(callback).__name__}")
+                raise TypeError(
+                    f"CallbackList: every callback must be a kerasish.callbacks.Callback, "
+                    f"received {callback!r} of type {type(callback).__name__}"
+                )
         self._history = next((c for c in self.callbacks if isinstance(c, History)), None)
         self._progbar = next((c for c in self.callbacks if isinstance(c, ProgbarLogger)), None)
         if self._history is None and add_history:

@@ -1,5 +1,6 @@
 """CSVLogger: one CSV row per epoch; each row is written whole and flushed, so a crash loses at most the
 row being written and never garbles the earlier ones."""
+
 import csv
 import io
 import os

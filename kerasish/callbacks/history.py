@@ -1,4 +1,5 @@
 """History: every epoch's logs, returned by `fit` and kept as `model.history`."""
+
 from kerasish.callbacks.callback import Callback
 
 

@@ -1,4 +1,5 @@
 """Read and set an optimizer's learning rate, which is a Variable changed through `assign`."""
+
 import numpy
 
 

@@ -1,4 +1,5 @@
 """LearningRateScheduler: set the learning rate at the start of each epoch from `schedule(epoch, lr)`."""
+
 import numpy
 
 from kerasish.callbacks.callback import Callback

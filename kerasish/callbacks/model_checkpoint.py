@@ -1,4 +1,5 @@
 """ModelCheckpoint: save the model or its weights every epoch (or every `save_freq` batches)."""
+
 import os
 import warnings
 
@@ -12,8 +13,17 @@ class ModelCheckpoint(MonitorCallback):
     `"weights.{epoch:02d}-{val_loss:.2f}.weights.h5"`. Each file is written under a temporary name and
     moved into place, so a crash while saving leaves the previous checkpoint intact."""
 
-    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False, save_weights_only=False,
-                 mode="auto", save_freq="epoch", initial_value_threshold=None):
+    def __init__(
+        self,
+        filepath,
+        monitor="val_loss",
+        verbose=0,
+        save_best_only=False,
+        save_weights_only=False,
+        mode="auto",
+        save_freq="epoch",
+        initial_value_threshold=None,
+    ):
         super().__init__(monitor, mode, initial_value_threshold)
         self.verbose = verbose
         self.filepath = os.fspath(filepath)
@@ -26,11 +36,14 @@ class ModelCheckpoint(MonitorCallback):
         if save_freq != "epoch" and not isinstance(save_freq, int):
             raise ValueError(f"Unrecognized save_freq: {save_freq}. Expected save_freq are 'epoch' or integer values")
         if save_weights_only and not self.filepath.endswith(".weights.h5"):
-            raise ValueError("When using `save_weights_only=True` in `ModelCheckpoint`, the filepath provided must "
-                             f"end in `.weights.h5` (Keras weights format). Received: filepath={self.filepath}")
+            raise ValueError(
+                "When using `save_weights_only=True` in `ModelCheckpoint`, the filepath provided must "
+                f"end in `.weights.h5` (Keras weights format). Received: filepath={self.filepath}"
+            )
         if not save_weights_only and not self.filepath.endswith((".keras", ".h5")):
-            raise ValueError("The filepath provided must end in `.keras` (Keras model format). "
-                             f"Received: filepath={self.filepath}")
+            raise ValueError(
+                f"The filepath provided must end in `.keras` (Keras model format). Received: filepath={self.filepath}"
+            )
 
     def on_train_batch_end(self, batch, logs=None):
         if self._should_save_on_batch(batch):
@@ -71,8 +84,9 @@ class ModelCheckpoint(MonitorCallback):
             self._set_monitor_op()
         best = "None" if self.best is None else f"{self.best:.5f}"
         if self._is_improvement(current, self.best):
-            self._say(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to {current:.5f}, "
-                      f"saving model to {filepath}")
+            self._say(
+                f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to {current:.5f}, saving model to {filepath}"
+            )
             self.best = current
             return True
         self._say(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
@@ -83,8 +97,10 @@ class ModelCheckpoint(MonitorCallback):
         logs = logs or {}
         filepath = self._get_file_path(epoch, batch, logs)
         if os.path.isdir(filepath):
-            raise IOError("Please specify a non-directory filepath for ModelCheckpoint. Filepath used is an "
-                          f"existing directory: {filepath}")
+            raise IOError(
+                "Please specify a non-directory filepath for ModelCheckpoint. Filepath used is an "
+                f"existing directory: {filepath}"
+            )
         if not self._should_save_model(epoch, logs, filepath):
             return
         with atomic_path(filepath) as temporary:

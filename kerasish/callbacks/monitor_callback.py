@@ -1,4 +1,5 @@
 """MonitorCallback: the base of callbacks that watch one logged quantity and judge improvements."""
+
 import operator
 import warnings
 
@@ -37,10 +38,12 @@ class MonitorCallback(Callback):
         for metric in _all_metrics(getattr(self.model, "metrics", [])):
             if getattr(metric, "name", None) == name and hasattr(metric, "_direction"):
                 return operator.gt if metric._direction == "up" else operator.lt
-        raise ValueError(f"{type(self).__name__} callback received monitor={self.monitor}, but kerasish isn't "
-                         "able to automatically determine whether that metric should be maximized or minimized. "
-                         "Pass `mode='max'` in order to monitor based on the highest metric value, or pass "
-                         "`mode='min'` in order to use the lowest value.")
+        raise ValueError(
+            f"{type(self).__name__} callback received monitor={self.monitor}, but kerasish isn't "
+            "able to automatically determine whether that metric should be maximized or minimized. "
+            "Pass `mode='max'` in order to monitor based on the highest metric value, or pass "
+            "`mode='min'` in order to use the lowest value."
+        )
 
     def _is_improvement(self, monitor_value, reference_value):
         if reference_value is None:

@@ -1,4 +1,5 @@
 """ProgbarLogger: prints `Epoch i/n` and a Progbar per epoch (or per evaluate/predict call)."""
+
 import sys
 
 from kerasish.callbacks.callback import Callback
@@ -68,8 +69,7 @@ class ProgbarLogger(Callback):
 
     def _progbar(self):
         if self.progbar is None:
-            self.progbar = Progbar(target=self.target, verbose=self.verbose, unit_name="step",
-                                   stateless_metrics=set())
+            self.progbar = Progbar(target=self.target, verbose=self.verbose, unit_name="step", stateless_metrics=set())
         return self.progbar
 
     def _update_progbar(self, batch, logs):

@@ -1,4 +1,5 @@
 """TerminateOnNaN: stop training (or raise) as soon as a batch's loss is NaN or infinite."""
+
 import math
 
 from kerasish.callbacks.callback import Callback
@@ -14,7 +15,8 @@ class TerminateOnNaN(Callback):
         if loss is None or math.isfinite(loss):
             return
         if self.raise_error:
-            raise RuntimeError(f"NaN or Inf loss encountered at batch {batch}. Loss value: {loss}. "
-                               "Terminating training immediately.")
+            raise RuntimeError(
+                f"NaN or Inf loss encountered at batch {batch}. Loss value: {loss}. Terminating training immediately."
+            )
         print(f"Batch {batch}: Invalid loss, terminating training")
         self.model.stop_training = True

@@ -4,6 +4,7 @@ A run lives in the solver's `snapshot_prefix` directory: `resolved_config.json` 
 every default and override, enough to reproduce the run), `checkpoints/` (Snapshot's commits) and,
 once training ends, `model.keras`.
 """
+
 import math
 import os
 
@@ -38,8 +39,9 @@ def chunk_length(config, max_iter, iterations_per_pass):
     intervals = [config.solver[key] for key in ("test_interval", "snapshot") if config.solver[key] is not None]
     for key in ("test_interval", "snapshot"):
         if config.solver[key] is not None and config.solver[key] < 1:
-            raise config.error(f"solver.{key}", f"must be a positive number of iterations, received "
-                                                f"{config.solver[key]}")
+            raise config.error(
+                f"solver.{key}", f"must be a positive number of iterations, received {config.solver[key]}"
+            )
     length = max_iter
     for interval in intervals or [iterations_per_pass]:
         length = math.gcd(length, interval)
@@ -55,13 +57,15 @@ def train(config):
     per_pass = data_section.iterations_per_pass(data.train, solver["batch_size"])
     max_iter = iterations(config, per_pass)
     chunk = chunk_length(config, max_iter, per_pass)
-    stream = data_section.BatchStream(data.train, solver["batch_size"], max_iter, config.data["shuffle"],
-                                      solver["random_seed"])
+    stream = data_section.BatchStream(
+        data.train, solver["batch_size"], max_iter, config.data["shuffle"], solver["random_seed"]
+    )
     validation = data.validation if data.validation is not None else data.test
     test_interval = solver["test_interval"]
     if test_interval and validation is None:
-        raise config.error("solver.test_interval", "nothing to validate on: set data.validation_split or give "
-                                                   "test data")
+        raise config.error(
+            "solver.test_interval", "nothing to validate on: set data.validation_split or give test data"
+        )
     run = config.run_directory
     _check_earlier_run(config, run)
     model = model_section.build(config, data.sample_shape)
@@ -69,17 +73,28 @@ def train(config):
     os.makedirs(run, exist_ok=True)
     write_text_atomically(os.path.join(run, RESOLVED_CONFIG), config.to_json())
 
-    snapshot = Snapshot(os.path.join(run, CHECKPOINTS), stream, chunk,
-                        solver["snapshot"] // chunk if solver["snapshot"] else None, max_iter // chunk,
-                        solver["random_seed"])
-    model.fit(stream, epochs=max_iter // chunk, steps_per_epoch=chunk, shuffle=False, verbose=solver["verbose"],
-              callbacks=[snapshot], validation_data=validation if test_interval else None,
-              validation_freq=test_interval // chunk if test_interval else 1)
+    snapshot = Snapshot(
+        os.path.join(run, CHECKPOINTS),
+        stream,
+        chunk,
+        solver["snapshot"] // chunk if solver["snapshot"] else None,
+        max_iter // chunk,
+        solver["random_seed"],
+    )
+    model.fit(
+        stream,
+        epochs=max_iter // chunk,
+        steps_per_epoch=chunk,
+        shuffle=False,
+        verbose=solver["verbose"],
+        callbacks=[snapshot],
+        validation_data=validation if test_interval else None,
+        validation_freq=test_interval // chunk if test_interval else 1,
+    )
     model.save(os.path.join(run, MODEL_FILE))
     print(f"kerasish train: {max_iter} iterations done; model saved to {os.path.join(run, MODEL_FILE)}")
     if data.test is not None:
-        _print_metrics("test", model.evaluate(*data.test, batch_size=solver["batch_size"], verbose=0,
-                                              return_dict=True))
+        _print_metrics("test", model.evaluate(*data.test, batch_size=solver["batch_size"], verbose=0, return_dict=True))
     return model
 
 
@@ -92,18 +107,25 @@ def _check_earlier_run(config, run):
     with open(record, encoding="utf-8") as file:
         earlier = file.read()
     if not config.solver["resume"]:
-        raise config.error("solver.resume", f"{run} already holds a run; resume it (solver.resume = true), or "
-                                            "choose another solver.snapshot_prefix, or remove that directory")
+        raise config.error(
+            "solver.resume",
+            f"{run} already holds a run; resume it (solver.resume = true), or "
+            "choose another solver.snapshot_prefix, or remove that directory",
+        )
     if earlier != config.to_json():
-        raise config.error("solver.snapshot_prefix", f"{run} holds a run of a different configuration "
-                                                     f"({record}); choose another solver.snapshot_prefix")
+        raise config.error(
+            "solver.snapshot_prefix",
+            f"{run} holds a run of a different configuration ({record}); choose another solver.snapshot_prefix",
+        )
 
 
 def trained_model(config, path=None):
     path = path or os.path.join(config.run_directory, MODEL_FILE)
     if not os.path.isfile(path):
-        raise config.error("solver.snapshot_prefix", f"no trained model at {path}; run `kerasish train "
-                                                     f"{config.path}` first (or pass --model)")
+        raise config.error(
+            "solver.snapshot_prefix",
+            f"no trained model at {path}; run `kerasish train {config.path}` first (or pass --model)",
+        )
     return load_model(path, compile=False)
 
 
@@ -144,8 +166,9 @@ def _input_array(config, path):
     elif path.lower().endswith(".npz"):
         with numpy.load(path, allow_pickle=False) as arrays:
             if config.data["x"] not in arrays.files:
-                raise config.error("data.x", f"{path} has no array {config.data['x']!r}; its arrays are "
-                                             f"{sorted(arrays.files)}")
+                raise config.error(
+                    "data.x", f"{path} has no array {config.data['x']!r}; its arrays are {sorted(arrays.files)}"
+                )
             x = arrays[config.data["x"]]
     else:
         raise config.error("--input", f"{path}: inputs are a .npy or .npz file")

@@ -4,6 +4,7 @@ overrides typed by that schema, and the resolved configuration written beside th
 
 Relative paths in a configuration are relative to the current directory, as in Caffe.
 """
+
 import difflib
 import json
 import os
@@ -27,42 +28,44 @@ class Field:
         self.kinds, self.default, self.items = tuple(kinds.split("|")), default, items
 
     def describe(self):
-        return " or ".join(f"a list of {self.items}s" if kind == "list" and self.items
-                           else f"{'an' if kind == 'int' else 'a'} {kind}" for kind in self.kinds)
+        return " or ".join(
+            f"a list of {self.items}s" if kind == "list" and self.items else f"{'an' if kind == 'int' else 'a'} {kind}"
+            for kind in self.kinds
+        )
 
 
 SCHEMA = {
     "model": {
-        "layers": Field("list", items="dict"),        # Keras layer configs, in order (a Sequential)
-        "input_shape": Field("list", items="int"),    # per sample; taken from the data when left out
-        "file": Field("str"),                          # a Keras .keras model or a model JSON file
-        "application": Field("str"),                   # a kerasish.applications name, e.g. "ResNet18"
-        "weights": Field("str"),                       # the application's weights: "imagenet", a path...
+        "layers": Field("list", items="dict"),  # Keras layer configs, in order (a Sequential)
+        "input_shape": Field("list", items="int"),  # per sample; taken from the data when left out
+        "file": Field("str"),  # a Keras .keras model or a model JSON file
+        "application": Field("str"),  # a kerasish.applications name, e.g. "ResNet18"
+        "weights": Field("str"),  # the application's weights: "imagenet", a path...
         "include_top": Field("bool", False),
         "pooling": Field("str"),
-        "freeze_base": Field("bool", False),           # the application's layers are not trained
-        "head": Field("list", items="dict"),           # layer configs applied after the application
+        "freeze_base": Field("bool", False),  # the application's layers are not trained
+        "head": Field("list", items="dict"),  # layer configs applied after the application
         "loss": Field("str", "sparse_categorical_crossentropy"),
         "metrics": Field("list", ["accuracy"], items="str"),
     },
     "data": {
-        "dataset": Field("str"),                       # a kerasish.datasets name, e.g. "digits"
-        "train": Field("str"),                         # a .npz or HDF5 file
+        "dataset": Field("str"),  # a kerasish.datasets name, e.g. "digits"
+        "train": Field("str"),  # a .npz or HDF5 file
         "test": Field("str"),
-        "x": Field("str", "x"),                        # the array names inside those files
+        "x": Field("str", "x"),  # the array names inside those files
         "y": Field("str", "y"),
-        "max_samples": Field("int"),                   # train on the first N samples only
-        "validation_split": Field("float", 0.0),       # else the test data validates
+        "max_samples": Field("int"),  # train on the first N samples only
+        "validation_split": Field("float", 0.0),  # else the test data validates
         "shuffle": Field("bool", True),
-        "mean": Field("float", 0.0),                   # Caffe's transform: (x - mean) * scale
+        "mean": Field("float", 0.0),  # Caffe's transform: (x - mean) * scale
         "scale": Field("float", 1.0),
-        "reshape": Field("list", items="int"),         # per-sample shape after loading
-        "upsample": Field("int", 1),                   # nearest-neighbour image upscaling factor
-        "channels": Field("int"),                      # repeat a single channel this many times
+        "reshape": Field("list", items="int"),  # per-sample shape after loading
+        "upsample": Field("int", 1),  # nearest-neighbour image upscaling factor
+        "channels": Field("int"),  # repeat a single channel this many times
     },
     "solver": {
         "optimizer": Field("str", "sgd"),
-        "options": Field("dict", {}),                  # further keyword arguments of the optimizer
+        "options": Field("dict", {}),  # further keyword arguments of the optimizer
         "base_lr": Field("float", 0.01),
         "momentum": Field("float", 0.0),
         "weight_decay": Field("float", 0.0),
@@ -74,12 +77,12 @@ SCHEMA = {
         "max_iter": Field("int"),
         "epochs": Field("int"),
         "batch_size": Field("int", 64),
-        "test_interval": Field("int"),                 # iterations between validations
-        "snapshot": Field("int"),                      # iterations between checkpoints
-        "snapshot_prefix": Field("str"),               # the run's directory; runs/<config name> by default
+        "test_interval": Field("int"),  # iterations between validations
+        "snapshot": Field("int"),  # iterations between checkpoints
+        "snapshot_prefix": Field("str"),  # the run's directory; runs/<config name> by default
         "resume": Field("bool", True),
         "random_seed": Field("int", 0),
-        "engine": Field("str"),                        # "dynamic" or "static"; kerasish's default otherwise
+        "engine": Field("str"),  # "dynamic" or "static"; kerasish's default otherwise
         "verbose": Field("int", 2),
     },
 }
@@ -117,8 +120,7 @@ def load(path, overrides=()):
         raw.setdefault(section, {})
         if not isinstance(raw[section], dict):
             raise ConfigError(f"{path}: [{section}] must be a table, received {raw[section]!r}")
-        raw[section][key] = _parse_override(text.strip(), SCHEMA[section][key],
-                                            f"--set {section}.{key} (for {path})")
+        raw[section][key] = _parse_override(text.strip(), SCHEMA[section][key], f"--set {section}.{key} (for {path})")
     return Config(_resolve(raw, path), path)
 
 
@@ -150,8 +152,9 @@ def _parser(suffix, path):
     try:
         import yaml
     except ImportError:
-        raise ConfigError(f"{path}: reading YAML needs PyYAML: pip install pyyaml (or write the "
-                          "configuration as TOML or JSON)") from None
+        raise ConfigError(
+            f"{path}: reading YAML needs PyYAML: pip install pyyaml (or write the configuration as TOML or JSON)"
+        ) from None
     return yaml.safe_load, (yaml.YAMLError,)
 
 
@@ -195,18 +198,18 @@ def _resolve(raw, path):
             raise ConfigError(f"{path}: [{section}] must be a table, received {given!r}")
         for key in given:
             if key not in fields:
-                raise ConfigError(f"{path}: unknown key '{section}.{key}'"
-                                  f"{suggestion(f'{section}.{key}', KEYS)}")
-        values[section] = {key: _checked(given.get(key, field.default), field, f"{section}.{key}", path)
-                           for key, field in fields.items()}
+                raise ConfigError(f"{path}: unknown key '{section}.{key}'{suggestion(f'{section}.{key}', KEYS)}")
+        values[section] = {
+            key: _checked(given.get(key, field.default), field, f"{section}.{key}", path)
+            for key, field in fields.items()
+        }
     return values
 
 
 def _checked(value, field, key, path):
     if value is None or _is_kind(value, field):
         return float(value) if isinstance(value, int) and field.kinds == ("float",) else value
-    raise ConfigError(f"{path}: {key} must be {field.describe()}, received {value!r} "
-                      f"(a {type(value).__name__})")
+    raise ConfigError(f"{path}: {key} must be {field.describe()}, received {value!r} (a {type(value).__name__})")
 
 
 _TYPES = {"str": str, "bool": bool, "dict": dict, "list": list}

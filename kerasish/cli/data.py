@@ -4,6 +4,7 @@ upsample, channels), and `BatchStream`, the batches of a run by iteration number
 
 An image directory is not read: kerasish has no `image_dataset_from_directory` yet.
 """
+
 import math
 import os
 import threading
@@ -16,8 +17,13 @@ from kerasish.data import HDF5Dataset
 from kerasish.trainers.data_adapters import train_validation_split
 from kerasish.utils.py_dataset import PyDataset
 
-DATASETS = {"digits": datasets.digits, "mnist": datasets.mnist, "fashion_mnist": datasets.fashion_mnist,
-            "cifar10": datasets.cifar10, "cifar100": datasets.cifar100}
+DATASETS = {
+    "digits": datasets.digits,
+    "mnist": datasets.mnist,
+    "fashion_mnist": datasets.fashion_mnist,
+    "cifar10": datasets.cifar10,
+    "cifar100": datasets.cifar100,
+}
 HDF5_SUFFIXES = (".h5", ".hdf5", ".hdf")
 
 
@@ -51,11 +57,12 @@ def load(config, batch_size):
     if isinstance(train, HDF5Dataset):
         for key in ("max_samples", "validation_split", "reshape", "upsample", "channels"):
             if section[key] != SCHEMA["data"][key].default:
-                raise config.error(f"data.{key}", "is not supported with an HDF5 training file (it is read "
-                                                  "batch by batch as stored)")
+                raise config.error(
+                    f"data.{key}", "is not supported with an HDF5 training file (it is read batch by batch as stored)"
+                )
         return Data(train, None, test and transform(config, test))
     if section["max_samples"] is not None:
-        train = tuple(array[:section["max_samples"]] for array in train)
+        train = tuple(array[: section["max_samples"]] for array in train)
     train, test = transform(config, train), test and transform(config, test)
     validation = None
     if section["validation_split"]:
@@ -76,8 +83,11 @@ def _named_dataset(config):
 def _file(config, key, batch_size):
     path = config.data[key.split(".")[1]]
     if os.path.isdir(path):
-        raise config.error(key, f"{path} is a directory: image directories are not supported yet (kerasish has "
-                                "no image_dataset_from_directory); give a .npz or HDF5 file")
+        raise config.error(
+            key,
+            f"{path} is a directory: image directories are not supported yet (kerasish has "
+            "no image_dataset_from_directory); give a .npz or HDF5 file",
+        )
     if not os.path.isfile(path):
         raise config.error(key, f"no such file: {path}")
     x_name, y_name = config.data["x"], config.data["y"]
@@ -85,8 +95,9 @@ def _file(config, key, batch_size):
         with numpy.load(path, allow_pickle=False) as arrays:
             for name, array_key in ((x_name, "data.x"), (y_name, "data.y")):
                 if name not in arrays.files:
-                    raise config.error(array_key, f"{path} has no array {name!r}; its arrays are "
-                                                  f"{sorted(arrays.files)}")
+                    raise config.error(
+                        array_key, f"{path} has no array {name!r}; its arrays are {sorted(arrays.files)}"
+                    )
             return arrays[x_name], arrays[y_name]
     if path.lower().endswith(HDF5_SUFFIXES):
         try:
@@ -113,12 +124,16 @@ def transform(config, arrays):
         try:
             x = x.reshape((len(x), *section["reshape"]))
         except ValueError as error:
-            raise config.error("data.reshape", f"samples of shape {x.shape[1:]} cannot take the shape "
-                                               f"{section['reshape']}") from error
+            raise config.error(
+                "data.reshape", f"samples of shape {x.shape[1:]} cannot take the shape {section['reshape']}"
+            ) from error
     if section["upsample"] != 1:
         if section["upsample"] < 1 or x.ndim != 4:
-            raise config.error("data.upsample", f"must be a positive factor for images (samples of 3 dimensions); "
-                                                f"received {section['upsample']} for samples of shape {x.shape[1:]}")
+            raise config.error(
+                "data.upsample",
+                f"must be a positive factor for images (samples of 3 dimensions); "
+                f"received {section['upsample']} for samples of shape {x.shape[1:]}",
+            )
         x = numpy.repeat(numpy.repeat(x, section["upsample"], axis=1), section["upsample"], axis=2)
     if section["channels"] is not None:
         if x.shape[-1] != 1:
@@ -158,8 +173,9 @@ class BatchStream(PyDataset):
         first = iteration * self.batch_size
         positions = numpy.arange(first, first + self.batch_size)
         passes, offsets = numpy.divmod(positions, self.num_samples)
-        rows = numpy.concatenate([self._order(int(number))[offsets[passes == number]]
-                                  for number in numpy.unique(passes)])
+        rows = numpy.concatenate(
+            [self._order(int(number))[offsets[passes == number]] for number in numpy.unique(passes)]
+        )
         return tuple(array[rows] for array in self.source)
 
     def _order(self, number):
@@ -169,5 +185,7 @@ class BatchStream(PyDataset):
                     self._orders.pop(min(self._orders))
                 self._orders[number] = (
                     numpy.random.default_rng([self.seed & 0xFFFFFFFF, number]).permutation(self.num_samples)
-                    if self.shuffle else numpy.arange(self.num_samples))
+                    if self.shuffle
+                    else numpy.arange(self.num_samples)
+                )
             return self._orders[number]

@@ -9,14 +9,25 @@ iteration, counted from 0 as Caffe's `iter_`:
     poly       base_lr * (1 - iter / max_iter) ^ power            PolynomialDecay(end_learning_rate=0)
     cosine     base_lr * (1 + cos(pi * iter / max_iter)) / 2      CosineDecay (not in BVLC Caffe; Keras's)
 """
+
 from kerasish import ops
 from kerasish.backend import floatx
-from kerasish.optimizers.schedules import (CosineDecay, ExponentialDecay, LearningRateSchedule,
-                                           PiecewiseConstantDecay, PolynomialDecay)
+from kerasish.optimizers.schedules import (
+    CosineDecay,
+    ExponentialDecay,
+    LearningRateSchedule,
+    PiecewiseConstantDecay,
+    PolynomialDecay,
+)
 
 POLICIES = ("fixed", "step", "exp", "inv", "multistep", "poly", "cosine")
-_NEEDS = {"step": ("gamma", "stepsize"), "exp": ("gamma",), "inv": ("gamma", "power"),
-          "multistep": ("gamma", "stepvalue"), "poly": ("power",)}
+_NEEDS = {
+    "step": ("gamma", "stepsize"),
+    "exp": ("gamma",),
+    "inv": ("gamma", "power"),
+    "multistep": ("gamma", "stepvalue"),
+    "poly": ("power",),
+}
 
 
 class InverseDecay(LearningRateSchedule):
@@ -30,8 +41,12 @@ class InverseDecay(LearningRateSchedule):
         return self.initial_learning_rate * ops.power(1.0 + self.gamma * step, -float(self.power))
 
     def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "gamma": self.gamma, "power": self.power,
-                "name": self.name}
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "gamma": self.gamma,
+            "power": self.power,
+            "name": self.name,
+        }
 
 
 def learning_rate(config, max_iter):
@@ -48,8 +63,9 @@ def learning_rate(config, max_iter):
         return base_lr
     if policy == "step":
         if solver["stepsize"] < 1:
-            raise config.error("solver.stepsize", f"must be a positive number of iterations, received "
-                                                  f"{solver['stepsize']}")
+            raise config.error(
+                "solver.stepsize", f"must be a positive number of iterations, received {solver['stepsize']}"
+            )
         return ExponentialDecay(base_lr, solver["stepsize"], gamma, staircase=True)
     if policy == "exp":
         return ExponentialDecay(base_lr, 1, gamma)
@@ -60,7 +76,7 @@ def learning_rate(config, max_iter):
         if not steps or any(later <= earlier for earlier, later in zip(steps, steps[1:])) or steps[0] < 1:
             raise config.error("solver.stepvalue", f"must be increasing positive iterations, received {steps}")
         # Caffe moves to the next rate at iter == stepvalue; Keras's boundary is inclusive below
-        rates = [base_lr * gamma ** passed for passed in range(len(steps) + 1)]
+        rates = [base_lr * gamma**passed for passed in range(len(steps) + 1)]
         return PiecewiseConstantDecay([step - 1 for step in steps], rates)
     if policy == "poly":
         return PolynomialDecay(base_lr, max_iter, end_learning_rate=0.0, power=power)

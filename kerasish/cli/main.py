@@ -1,5 +1,6 @@
 """The `kerasish` command line: parses the arguments, loads the configuration and runs a subcommand.
 A configuration or data error prints a message naming the file and the key, and exits with status 2."""
+
 import argparse
 import sys
 
@@ -9,21 +10,30 @@ from kerasish.cli.config import ConfigError, load
 
 
 def parser():
-    main_parser = argparse.ArgumentParser(prog="kerasish", description="Train, evaluate, predict with, export "
-                                          "and summarise a model described by a configuration file.")
+    main_parser = argparse.ArgumentParser(
+        prog="kerasish",
+        description="Train, evaluate, predict with, export and summarise a model described by a configuration file.",
+    )
     subcommands = main_parser.add_subparsers(dest="command", required=True)
 
     def subcommand(name, help):
         sub = subcommands.add_parser(name, help=help)
         sub.add_argument("config", help="a .toml, .json or .yaml configuration")
-        sub.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
-                         help="override a configuration value (repeatable), e.g. --set solver.base_lr=0.01")
+        sub.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="SECTION.KEY=VALUE",
+            help="override a configuration value (repeatable), e.g. --set solver.base_lr=0.01",
+        )
         return sub
 
     subcommand("train", "train, resuming from the run's last checkpoint")
-    for name, help in (("evaluate", "evaluate the trained model on the test data"),
-                       ("predict", "write the trained model's predictions to a .npy file"),
-                       ("export", "export the trained model to ONNX")):
+    for name, help in (
+        ("evaluate", "evaluate the trained model on the test data"),
+        ("predict", "write the trained model's predictions to a .npy file"),
+        ("export", "export the trained model to ONNX"),
+    ):
         sub = subcommand(name, help)
         sub.add_argument("--model", help="a .keras model instead of the run's model.keras")
         if name == "predict":

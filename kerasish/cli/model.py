@@ -1,6 +1,7 @@
 """The model and solver sections: a model from Keras layer configs, a Keras model file (.keras or JSON)
 or a `kerasish.applications` network with an optional frozen base and a new head; compiled with the
 solver's optimizer, learning-rate policy, loss and metrics."""
+
 import inspect
 import json
 import os
@@ -19,12 +20,17 @@ def build(config, sample_shape):
     section = config.model
     given = [key for key in MODEL_SOURCES if section[key] is not None]
     if len(given) != 1:
-        raise config.error("model", f"give exactly one of model.layers, model.file, model.application; "
-                                    f"received {', '.join('model.' + key for key in given) or 'none'}")
+        raise config.error(
+            "model",
+            f"give exactly one of model.layers, model.file, model.application; "
+            f"received {', '.join('model.' + key for key in given) or 'none'}",
+        )
     input_shape = tuple(section["input_shape"]) if section["input_shape"] is not None else tuple(sample_shape)
     if section["layers"] is not None:
-        return Sequential([layers.Input(shape=input_shape)] + _layers(config, "model.layers", section["layers"]),
-                          name=os.path.splitext(os.path.basename(config.path))[0])
+        return Sequential(
+            [layers.Input(shape=input_shape)] + _layers(config, "model.layers", section["layers"]),
+            name=os.path.splitext(os.path.basename(config.path))[0],
+        )
     if section["file"] is not None:
         return _model_file(config, section["file"])
     return _application(config, input_shape)
@@ -43,8 +49,10 @@ def _layers(config, key, entries):
                 built.append(deserialize_layer({"class_name": entry["class_name"], "config": arguments}))
         except (ValueError, TypeError, KeyError) as error:
             known = [name for name in dir(layers) if name[:1].isupper()]
-            raise config.error(where, f"cannot build layer {entry['class_name']!r}"
-                                      f"{suggestion(str(entry['class_name']), known)}: {error}") from error
+            raise config.error(
+                where,
+                f"cannot build layer {entry['class_name']!r}{suggestion(str(entry['class_name']), known)}: {error}",
+            ) from error
     return built
 
 
@@ -67,11 +75,16 @@ def _application(config, input_shape):
     name = section["application"]
     names = [candidate for candidate in dir(applications) if candidate[0].isupper()]
     if name not in names:
-        raise config.error("model.application", f"unknown application {name!r}; the applications are "
-                                                f"{', '.join(names)}")
+        raise config.error(
+            "model.application", f"unknown application {name!r}; the applications are {', '.join(names)}"
+        )
     try:
-        base = getattr(applications, name)(weights=section["weights"], include_top=section["include_top"],
-                                           input_shape=input_shape, pooling=section["pooling"])
+        base = getattr(applications, name)(
+            weights=section["weights"],
+            include_top=section["include_top"],
+            input_shape=input_shape,
+            pooling=section["pooling"],
+        )
     except (ValueError, OSError) as error:
         raise config.error("model.weights" if section["weights"] else "model.application", str(error)) from error
     if section["freeze_base"]:

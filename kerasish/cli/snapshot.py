@@ -8,6 +8,7 @@ seed states are not part of the weights (as in Keras). So every chunk starts its
 model's and the global one) from states derived from (random_seed, chunk number): the draws of a chunk
 do not depend on whether the run before it was interrupted.
 """
+
 import numpy
 
 from kerasish import random

@@ -1,4 +1,5 @@
 """default_collate: stack a list of samples into one batch, position by position (or key by key)."""
+
 import numpy
 
 
@@ -8,16 +9,20 @@ def default_collate(samples):
     if isinstance(first, (tuple, list)):
         for index, sample in enumerate(samples):
             if not isinstance(sample, (tuple, list)) or len(sample) != len(first):
-                raise ValueError(f"DataLoader: sample {index} of the batch has {_describe(sample)}, but sample 0 "
-                                 f"has {_describe(first)}; every sample must have the same structure")
+                raise ValueError(
+                    f"DataLoader: sample {index} of the batch has {_describe(sample)}, but sample 0 "
+                    f"has {_describe(first)}; every sample must have the same structure"
+                )
         return tuple(default_collate(list(parts)) for parts in zip(*samples))
     if isinstance(first, dict):
         return {key: default_collate([sample[key] for sample in samples]) for key in first}
     arrays = [numpy.asarray(sample) for sample in samples]
     shapes = {array.shape for array in arrays}
     if len(shapes) > 1:
-        raise ValueError(f"DataLoader: cannot stack samples of different shapes {sorted(shapes)} into one batch; "
-                         "pad them, or pass a `collate_fn`")
+        raise ValueError(
+            f"DataLoader: cannot stack samples of different shapes {sorted(shapes)} into one batch; "
+            "pad them, or pass a `collate_fn`"
+        )
     return numpy.stack(arrays)
 
 

@@ -6,6 +6,7 @@ overlaps with training without unbounded memory. A worker's exception is re-rais
 thread with its original traceback; stopping early cancels the tasks not yet started and waits for
 the running ones, so no thread outlives the iteration.
 """
+
 import collections
 import concurrent.futures
 import itertools
@@ -29,16 +30,29 @@ class DataLoader:
     new epoch; `on_epoch_begin`/`on_epoch_end` of the dataset are called when it has them.
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, num_workers=0, prefetch_factor=2,
-                 seed=None, collate_fn=None):
+    def __init__(
+        self,
+        dataset,
+        batch_size=1,
+        shuffle=False,
+        drop_last=False,
+        num_workers=0,
+        prefetch_factor=2,
+        seed=None,
+        collate_fn=None,
+    ):
         if not (hasattr(dataset, "__getitem__") and (hasattr(dataset, "__len__") or hasattr(dataset, "num_batches"))):
-            raise TypeError(f"DataLoader: the dataset must have `__len__` and `__getitem__`, received an object of "
-                            f"type {type(dataset).__name__}")
+            raise TypeError(
+                f"DataLoader: the dataset must have `__len__` and `__getitem__`, received an object of "
+                f"type {type(dataset).__name__}"
+            )
         if isinstance(dataset, PyDataset):
             if batch_size not in (1, None) or drop_last or collate_fn is not None:
-                raise ValueError("DataLoader: a PyDataset yields whole batches, so `batch_size`, `drop_last` and "
-                                 f"`collate_fn` do not apply (received batch_size={batch_size}, "
-                                 f"drop_last={drop_last}, collate_fn={collate_fn!r})")
+                raise ValueError(
+                    "DataLoader: a PyDataset yields whole batches, so `batch_size`, `drop_last` and "
+                    f"`collate_fn` do not apply (received batch_size={batch_size}, "
+                    f"drop_last={drop_last}, collate_fn={collate_fn!r})"
+                )
             batch_size = None
         if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
             raise ValueError(f"DataLoader: `batch_size` must be a positive integer or None, received {batch_size!r}")
@@ -54,15 +68,17 @@ class DataLoader:
         self.prefetch_factor = prefetch_factor
         self.collate_fn = collate_fn or default_collate
         self.task_filter = None  # set by kerasish.distribution while a process reads its share of the epoch
-        self._rng = numpy.random.default_rng(seed if seed is not None else numpy.random.randint(2 ** 31))
+        self._rng = numpy.random.default_rng(seed if seed is not None else numpy.random.randint(2**31))
 
     def _num_items(self):
         if not isinstance(self.dataset, PyDataset):
             return len(self.dataset)
         count = self.dataset.num_batches
         if count is None:
-            raise ValueError(f"DataLoader: the {type(self.dataset).__name__} has `num_batches=None` (it is endless); "
-                             "a DataLoader needs a dataset of known length")
+            raise ValueError(
+                f"DataLoader: the {type(self.dataset).__name__} has `num_batches=None` (it is endless); "
+                "a DataLoader needs a dataset of known length"
+            )
         return count
 
     def __len__(self):
@@ -79,8 +95,10 @@ class DataLoader:
         if self.batch_size is None:
             tasks = [int(index) for index in order]
         else:
-            tasks = [order[start:start + self.batch_size].tolist()
-                     for start in range(0, len(self) * self.batch_size, self.batch_size)]
+            tasks = [
+                order[start : start + self.batch_size].tolist()
+                for start in range(0, len(self) * self.batch_size, self.batch_size)
+            ]
         return tasks if self.task_filter is None else self.task_filter(tasks)
 
     def _load(self, task):

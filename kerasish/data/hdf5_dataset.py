@@ -7,6 +7,7 @@ keeps reads contiguous; pass `shuffle=False` to `fit` then, since a random batch
 The file is read through `backends/io/hdf5`: arrays must be numeric data stored in the file itself
 (no external storage, external or soft links, virtual datasets).
 """
+
 import collections
 import math
 import os
@@ -52,8 +53,10 @@ class HDF5Dataset(PyDataset):
     def _array(self, key):
         root = self._file.root
         if not root.is_dataset(key):
-            raise KeyError(f"HDF5Dataset: {self.path} has no array {key!r}; its arrays are "
-                           f"{sorted(name for name in root.names() if root.is_dataset(name))}")
+            raise KeyError(
+                f"HDF5Dataset: {self.path} has no array {key!r}; its arrays are "
+                f"{sorted(name for name in root.names() if root.is_dataset(name))}"
+            )
         array = root.dataset(key)
         if not array.shape:
             raise ValueError(f"HDF5Dataset: array {key!r} of {self.path} is a scalar, not rows")
@@ -73,7 +76,7 @@ class HDF5Dataset(PyDataset):
             raise IndexError(f"HDF5Dataset: batch index {index} out of range for {len(self)} batches")
         block, batch_in_block = self._locate(index)
         start = batch_in_block * self.batch_size
-        arrays = tuple(array[start:start + self.batch_size] for array in self._block(block))
+        arrays = tuple(array[start : start + self.batch_size] for array in self._block(block))
         return arrays if len(arrays) > 1 else arrays[0]
 
     def _block(self, block):
@@ -98,7 +101,7 @@ class HDF5Dataset(PyDataset):
         memory holds)."""
         if self.shuffle:
             self._order = self._rng.permutation(self._num_blocks)
-            self._block_seeds = self._rng.integers(2 ** 31, size=self._num_blocks)
+            self._block_seeds = self._rng.integers(2**31, size=self._num_blocks)
             short = numpy.flatnonzero(self._order == self._num_blocks - 1)
             self._short_position = int(short[0]) if short.size else 0
         else:

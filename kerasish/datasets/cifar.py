@@ -1,4 +1,5 @@
 """Reading a batch file of the CIFAR-10/100 "python version" (a pickled dict, read with an allow-list)."""
+
 import numpy
 
 from kerasish.datasets.safe_unpickle import load_pickle
@@ -14,4 +15,5 @@ def load_batch(fpath, label_key="labels"):
 def to_image_data_format(x):
     """(N, 3, 32, 32) as stored, or (N, 32, 32, 3) under `channels_last`."""
     from kerasish.backend import image_data_format
+
     return x.transpose(0, 2, 3, 1) if image_data_format() == "channels_last" else x

@@ -1,4 +1,5 @@
 """CIFAR-10: 50,000 training and 10,000 test colour images, 32x32, in 10 classes."""
+
 import os
 
 import numpy
@@ -19,5 +20,7 @@ def load_data():
     y_train = numpy.concatenate([numpy.asarray(y, numpy.uint8) for _, y in parts])
     x_test, y_test = load_batch(os.path.join(path, "test_batch"))
     y_test = numpy.asarray(y_test, numpy.uint8)
-    return ((to_image_data_format(x_train), y_train.reshape(-1, 1)),
-            (to_image_data_format(x_test), y_test.reshape(-1, 1)))
+    return (
+        (to_image_data_format(x_train), y_train.reshape(-1, 1)),
+        (to_image_data_format(x_test), y_test.reshape(-1, 1)),
+    )

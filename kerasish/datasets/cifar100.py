@@ -1,4 +1,5 @@
 """CIFAR-100: 50,000 training and 10,000 test colour images, 32x32, in 100 fine or 20 coarse classes."""
+
 import os
 
 import numpy

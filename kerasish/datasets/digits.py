@@ -3,6 +3,7 @@
 Bundled with kerasish (data/digits.csv.gz, CC BY 4.0; see data/digits_LICENSE.txt), so it loads
 without a network: a small real dataset for examples and tests.
 """
+
 import gzip
 import os
 

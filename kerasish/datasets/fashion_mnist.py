@@ -1,4 +1,5 @@
 """Fashion-MNIST: 60,000 training and 10,000 test images of clothing, 28x28 uint8, labels 0..9."""
+
 import gzip
 import os
 
@@ -7,14 +8,25 @@ import numpy
 from kerasish.datasets.origins import GOOGLEAPIS, file_hash, origin
 from kerasish.utils.file_utils import get_file
 
-_FILES = ("train-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
-          "t10k-images-idx3-ubyte.gz")
+_FILES = (
+    "train-labels-idx1-ubyte.gz",
+    "train-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+)
 
 
 def load_data():
     """Returns `(x_train, y_train), (x_test, y_test)`: x uint8 (N, 28, 28) in 0..255, y uint8 (N,)."""
-    paths = [get_file(name, origin=origin(GOOGLEAPIS + name), file_hash=file_hash(GOOGLEAPIS + name),
-                      cache_subdir=os.path.join("datasets", "fashion-mnist")) for name in _FILES]
+    paths = [
+        get_file(
+            name,
+            origin=origin(GOOGLEAPIS + name),
+            file_hash=file_hash(GOOGLEAPIS + name),
+            cache_subdir=os.path.join("datasets", "fashion-mnist"),
+        )
+        for name in _FILES
+    ]
     y_train, x_train, y_test, x_test = (_read_idx(path) for path in paths)
     return (x_train, y_train), (x_test, y_test)
 

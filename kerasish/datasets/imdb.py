@@ -1,4 +1,5 @@
 """IMDB movie reviews: 25,000 training and 25,000 test reviews as word-index sequences, sentiment labels."""
+
 import json
 
 import numpy
@@ -8,8 +9,9 @@ from kerasish.datasets.safe_unpickle import load_npz
 from kerasish.utils.file_utils import get_file
 
 
-def load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113, start_char=1, oov_char=2,
-              index_from=3, **kwargs):
+def load_data(
+    path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113, start_char=1, oov_char=2, index_from=3, **kwargs
+):
     """Returns `(x_train, y_train), (x_test, y_test)`: x object arrays of lists of word indices (the most
     frequent word is 1 + index_from), y int labels (0 negative, 1 positive), each split shuffled with
     `seed`. `num_words` keeps the most frequent words (others become `oov_char`, or are dropped when
@@ -28,8 +30,9 @@ def load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113
     if maxlen:
         splits = [_drop_long(maxlen, x, labels) for x, labels in splits]
         if not splits[0][0] or not splits[1][0]:
-            raise ValueError(f"After filtering for sequences shorter than maxlen={maxlen}, no sequence was kept. "
-                             "Increase maxlen.")
+            raise ValueError(
+                f"After filtering for sequences shorter than maxlen={maxlen}, no sequence was kept. Increase maxlen."
+            )
     sequences = splits[0][0] + splits[1][0]
     if not num_words:
         num_words = max(max(x) for x in sequences)
@@ -38,8 +41,7 @@ def load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113
     else:
         sequences = [[w for w in x if skip_top <= w < num_words] for x in sequences]
     split_at = len(splits[0][0])
-    return ((_object_array(sequences[:split_at]), splits[0][1]),
-            (_object_array(sequences[split_at:]), splits[1][1]))
+    return ((_object_array(sequences[:split_at]), splits[0][1]), (_object_array(sequences[split_at:]), splits[1][1]))
 
 
 def _drop_long(maxlen, sequences, labels):

@@ -1,4 +1,5 @@
 """MNIST handwritten digits: 60,000 training and 10,000 test images, 28x28 uint8, labels 0..9."""
+
 import numpy
 
 from kerasish.datasets.origins import GOOGLEAPIS, file_hash, origin

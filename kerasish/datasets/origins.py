@@ -4,6 +4,7 @@
 origin: a file is then fetched from `$KERASISH_DATASETS_URL/<its file name>`. Use it for a local
 mirror; the tests use it to serve generated files from 127.0.0.1.
 """
+
 import os
 import posixpath
 import urllib.parse

@@ -1,6 +1,7 @@
 """Reading the pickled parts of public dataset files (CIFAR batches, IMDB's ragged arrays) without
 running arbitrary code: only numpy array reconstruction is allowed. An .npz is read through the one
 zip reader, so its members are streamed and capped (no zip bombs)."""
+
 import io
 import pickle
 
@@ -10,15 +11,21 @@ from kerasish.backends.io.zip_archive import ZipArchive
 
 NPZ_MEMBER_LIMIT = 8 << 30  # bytes of one inflated .npy member
 
-_ALLOWED = {("numpy", "ndarray"), ("numpy", "dtype"), ("numpy._core.multiarray", "_reconstruct"),
-            ("numpy.core.multiarray", "_reconstruct")}
+_ALLOWED = {
+    ("numpy", "ndarray"),
+    ("numpy", "dtype"),
+    ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy.core.multiarray", "_reconstruct"),
+}
 
 
 class RestrictedUnpickler(pickle.Unpickler):
     def find_class(self, module, name):
         if (module, name) not in _ALLOWED:
-            raise pickle.UnpicklingError(f"Refusing to deserialize `{module}.{name}` while loading a kerasish "
-                                         "dataset. The file may be corrupted or malicious.")
+            raise pickle.UnpicklingError(
+                f"Refusing to deserialize `{module}.{name}` while loading a kerasish "
+                "dataset. The file may be corrupted or malicious."
+            )
         return super().find_class(module.replace("numpy.core.", "numpy._core."), name)
 
 
@@ -33,7 +40,7 @@ def load_npz(path):
     with ZipArchive(path, "dataset .npz file") as archive:
         for member in archive.names():
             if member.endswith(".npy"):
-                arrays[member[:-len(".npy")]] = _read_npy(io.BytesIO(archive.read(member, NPZ_MEMBER_LIMIT)))
+                arrays[member[: -len(".npy")]] = _read_npy(io.BytesIO(archive.read(member, NPZ_MEMBER_LIMIT)))
     return arrays
 
 

@@ -1,4 +1,5 @@
 """Data-parallel training across processes, with Keras 3's `keras.distribution` names."""
+
 from kerasish.distribution.collectives import allreduce, broadcast_variables
 from kerasish.distribution.distributed_optimizer import DistributedOptimizer
 from kerasish.distribution.distribution_lib import (
@@ -15,6 +16,19 @@ from kerasish.distribution.distribution_lib import (
     set_distribution,
 )
 
-__all__ = ["DataParallel", "DeviceMesh", "DistributedOptimizer", "LayoutMap", "ModelParallel", "allreduce",
-           "broadcast_variables", "distribution", "initialize", "is_chief", "list_devices",
-           "num_processes", "process_id", "set_distribution"]
+__all__ = [
+    "DataParallel",
+    "DeviceMesh",
+    "DistributedOptimizer",
+    "LayoutMap",
+    "ModelParallel",
+    "allreduce",
+    "broadcast_variables",
+    "distribution",
+    "initialize",
+    "is_chief",
+    "list_devices",
+    "num_processes",
+    "process_id",
+    "set_distribution",
+]

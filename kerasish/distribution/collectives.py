@@ -11,6 +11,7 @@
 - Metric results for the logs are computed from the sum of every process's metric variables (totals
   and counts add up across processes), leaving the local variables as they were.
 """
+
 import math
 
 from kerasish import ops
@@ -19,7 +20,7 @@ from kerasish.backends.primitives import collective
 from kerasish.backends.variable import Variable
 from kerasish.distribution.distribution_lib import communicator, distribution
 
-BUCKET_BYTES = 25 * 2 ** 20  # PyTorch DistributedDataParallel's default bucket size
+BUCKET_BYTES = 25 * 2**20  # PyTorch DistributedDataParallel's default bucket size
 _share = []
 _reduced_by_caller = [0]
 _synchronized = {}  # id(model) -> the ids of the variables last broadcast to every process
@@ -51,7 +52,7 @@ def allreduce_gradients(gradients):
         for index in bucket:
             shape = tuple(gradients[index].shape)
             size = math.prod(shape)
-            result[index] = ops.reshape(flat[start:start + size], shape)
+            result[index] = ops.reshape(flat[start : start + size], shape)
             start += size
     return result
 
@@ -107,13 +108,17 @@ def check_same_variables(variables, owner="the model"):
     reference = everyone[0]
     for rank, theirs in enumerate(everyone):
         if len(theirs) != len(reference):
-            raise ValueError(f"DataParallel: {owner} has {len(theirs)} variables on process {rank} but "
-                             f"{len(reference)} on process 0: every process must build the same model")
+            raise ValueError(
+                f"DataParallel: {owner} has {len(theirs)} variables on process {rank} but "
+                f"{len(reference)} on process 0: every process must build the same model"
+            )
         for (name, shape, dtype), (name0, shape0, dtype0) in zip(theirs, reference):
             if (shape, dtype) != (shape0, dtype0):
-                raise ValueError(f"DataParallel: variable '{name}' of {owner} has shape {shape} and dtype {dtype} "
-                                 f"on process {rank}, but '{name0}' has shape {shape0} and dtype {dtype0} on "
-                                 "process 0: every process must build the same model")
+                raise ValueError(
+                    f"DataParallel: variable '{name}' of {owner} has shape {shape} and dtype {dtype} "
+                    f"on process {rank}, but '{name0}' has shape {shape0} and dtype {dtype0} on "
+                    "process 0: every process must build the same model"
+                )
 
 
 def synchronize_model(model):
@@ -133,7 +138,6 @@ def synchronize_model(model):
     _synchronized[id(model)] = key
 
 
-
 def synchronized_logs(metrics, logs):
     """`logs` with each metric's result computed over all processes (from the sums of their variables)."""
     if distribution() is None or not logs:
@@ -148,7 +152,7 @@ def synchronized_logs(metrics, logs):
     start = 0
     for variable in variables:
         size = math.prod(variable.shape)
-        variable.assign(ops.cast(ops.reshape(totals[start:start + size], tuple(variable.shape)), variable.dtype))
+        variable.assign(ops.cast(ops.reshape(totals[start : start + size], tuple(variable.shape)), variable.dtype))
         start += size
     try:
         results = {m.name: m.result() for m in metrics}

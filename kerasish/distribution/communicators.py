@@ -5,12 +5,15 @@ Both offer what the collective primitive and the distribution need: `rank`, `siz
 `allreduce(array, op)` (a new array, on the input's device), `broadcast(array, root)` (a new array),
 and, over MPI for both, `broadcast_object`, `allgather_object` and `abort`.
 """
+
 import numpy
 
 from kerasish.backends import device
 
-MPI_MISSING = ("kerasish.distribution needs mpi4py and an MPI library: pip install 'kerasish[distributed]' "
-               "(mpi4py and the mpich wheel), then start the processes with `mpiexec -n N python train.py`")
+MPI_MISSING = (
+    "kerasish.distribution needs mpi4py and an MPI library: pip install 'kerasish[distributed]' "
+    "(mpi4py and the mpich wheel), then start the processes with `mpiexec -n N python train.py`"
+)
 
 
 def mpi():
@@ -63,33 +66,43 @@ class NCCLCommunicator:
     def __init__(self, mpi_communicator):
         import cupy
         from cupy.cuda import nccl
+
         self.cupy, self.nccl, self.mpi = cupy, nccl, mpi_communicator
         self.rank, self.size = mpi_communicator.rank, mpi_communicator.size
         local = mpi_communicator.comm.Split_type(mpi().COMM_TYPE_SHARED)
         cupy.cuda.Device(local.Get_rank() % cupy.cuda.runtime.getDeviceCount()).use()
         unique_id = mpi_communicator.broadcast_object(nccl.get_unique_id() if self.rank == 0 else None)
         self.comm = nccl.NcclCommunicator(self.size, unique_id, self.rank)
-        self.types = {numpy.dtype(name): getattr(nccl, f"NCCL_{name.upper()}")
-                      for name in ("float16", "float32", "float64", "int32", "int64")}
+        self.types = {
+            numpy.dtype(name): getattr(nccl, f"NCCL_{name.upper()}")
+            for name in ("float16", "float32", "float64", "int32", "int64")
+        }
 
     def _type(self, array):
         kind = self.types.get(numpy.dtype(array.dtype))
         if kind is None:
-            raise TypeError(f"NCCL allreduce: arrays of dtype {array.dtype} are not supported "
-                            f"(supported: {sorted(str(t) for t in self.types)})")
+            raise TypeError(
+                f"NCCL allreduce: arrays of dtype {array.dtype} are not supported "
+                f"(supported: {sorted(str(t) for t in self.types)})"
+            )
         return kind
 
     def allreduce(self, array, op):
         array = self.cupy.ascontiguousarray(device.to_device(array))
         result = self.cupy.empty_like(array)
-        self.comm.allReduce(array.data.ptr, result.data.ptr, array.size, self._type(array), self.nccl.NCCL_SUM,
-                            self.cupy.cuda.get_current_stream().ptr)
+        self.comm.allReduce(
+            array.data.ptr,
+            result.data.ptr,
+            array.size,
+            self._type(array),
+            self.nccl.NCCL_SUM,
+            self.cupy.cuda.get_current_stream().ptr,
+        )
         return _divide(result, self.size) if op == "mean" else result
 
     def broadcast(self, array, root=0):
         result = self.cupy.array(device.to_device(array), copy=True, order="C")
-        self.comm.bcast(result.data.ptr, result.size, self._type(result), root,
-                        self.cupy.cuda.get_current_stream().ptr)
+        self.comm.bcast(result.data.ptr, result.size, self._type(result), root, self.cupy.cuda.get_current_stream().ptr)
         return result
 
     def broadcast_object(self, value, root=0):

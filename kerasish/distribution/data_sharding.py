@@ -11,6 +11,7 @@
   steps (len // N); the len % N batches left over are skipped, with a warning.
 - `gather` puts the per-process outputs of `predict` back in the order of the data.
 """
+
 import warnings
 
 import numpy
@@ -42,9 +43,11 @@ class SlicedShard:
         total = getattr(adapter, "num_samples", None)
         last = total - (adapter.num_batches - 1) * adapter.batch_size if total is not None else None
         if last is not None and last < size:
-            raise ValueError(f"DataParallel: the last batch of the data has {last} samples ({total} samples in "
-                             f"batches of {adapter.batch_size}), fewer than the {size} processes: every process "
-                             "needs at least one sample; choose a batch_size that leaves at least that many")
+            raise ValueError(
+                f"DataParallel: the last batch of the data has {last} samples ({total} samples in "
+                f"batches of {adapter.batch_size}), fewer than the {size} processes: every process "
+                "needs at least one sample; choose a batch_size that leaves at least that many"
+            )
 
     def passes(self):
         for one_pass in self.adapter.passes():
@@ -57,8 +60,10 @@ class SlicedShard:
                 total = flatten(batch[0])[0].shape[0]
                 start, stop = _bounds(total, self.rank, self.size)
                 if stop == start:
-                    raise ValueError(f"DataParallel: a batch of {total} samples cannot be shared by {self.size} "
-                                     "processes: every process needs at least one sample")
+                    raise ValueError(
+                        f"DataParallel: a batch of {total} samples cannot be shared by {self.size} "
+                        "processes: every process needs at least one sample"
+                    )
                 share.assign(numpy.asarray((stop - start) * self.size / total, dtype=share.dtype))
                 yield map_structure(lambda a: None if a is None else a[start:stop], batch)
         finally:
@@ -84,13 +89,18 @@ class InterleavedShard:
         self.source = adapter.source
         self.num_batches = adapter.num_batches // size
         if self.num_batches == 0:
-            raise ValueError(f"DataParallel: the dataset ({adapter.source}) has {adapter.num_batches} batches, fewer "
-                             f"than the {size} processes: every process needs at least one batch")
+            raise ValueError(
+                f"DataParallel: the dataset ({adapter.source}) has {adapter.num_batches} batches, fewer "
+                f"than the {size} processes: every process needs at least one batch"
+            )
         left_over = adapter.num_batches % size
         if left_over:
-            warnings.warn(f"DataParallel: the dataset ({adapter.source}) has {adapter.num_batches} batches for "
-                          f"{size} processes; the last {left_over} are skipped each epoch so that every process "
-                          "takes the same number of steps", stacklevel=3)
+            warnings.warn(
+                f"DataParallel: the dataset ({adapter.source}) has {adapter.num_batches} batches for "
+                f"{size} processes; the last {left_over} are skipped each epoch so that every process "
+                "takes the same number of steps",
+                stacklevel=3,
+            )
 
     def passes(self):
         loader = getattr(self.adapter, "iterable", None)
@@ -107,7 +117,7 @@ class InterleavedShard:
 
     def _tasks(self, tasks):
         tasks = communicator().broadcast_object(tasks)
-        return tasks[:self.num_batches * self.size][self.rank::self.size]
+        return tasks[: self.num_batches * self.size][self.rank :: self.size]
 
     def _own(self, batches):
         for index, batch in enumerate(batches):

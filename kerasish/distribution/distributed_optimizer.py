@@ -5,6 +5,7 @@ Under `set_distribution(DataParallel(...))` every optimizer already averages its
 wrapper is for loops that call `initialize()` without setting a distribution; with one set, it averages
 once, not twice.
 """
+
 from kerasish.distribution.collectives import allreduce_gradients, gradients_reduced
 
 

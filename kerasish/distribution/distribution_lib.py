@@ -4,6 +4,7 @@
 `LayoutMap` and `ModelParallel` exist with Keras's names and refuse to be built: data parallelism is
 what kerasish supports.
 """
+
 import functools
 import math
 import sys
@@ -26,11 +27,15 @@ def initialize(job_addresses=None, num_processes=None, process_id=None):
     if existing is not None:
         return existing
     communicator = MPICommunicator()
-    for name, value, actual in (("num_processes", num_processes, communicator.size),
-                                ("process_id", process_id, communicator.rank)):
+    for name, value, actual in (
+        ("num_processes", num_processes, communicator.size),
+        ("process_id", process_id, communicator.rank),
+    ):
         if value is not None and value != actual:
-            raise ValueError(f"initialize(): {name}={value!r}, but the launcher started this process with "
-                             f"{name}={actual} (run `mpiexec -n N python script.py`)")
+            raise ValueError(
+                f"initialize(): {name}={value!r}, but the launcher started this process with "
+                f"{name}={actual} (run `mpiexec -n N python script.py`)"
+            )
     if device.current() == "gpu":
         communicator = NCCLCommunicator(communicator)
     collective.install_communicator(communicator)
@@ -42,13 +47,15 @@ def _abort_job_on_uncaught_exceptions(communicator):
     previous = sys.excepthook
 
     def abort(kind, value, trace):
-        sys.stderr.write(f"[kerasish.distribution] process {communicator.rank} of {communicator.size} failed; "
-                         "ending the job:\n")
+        sys.stderr.write(
+            f"[kerasish.distribution] process {communicator.rank} of {communicator.size} failed; ending the job:\n"
+        )
         traceback.print_exception(kind, value, trace)
         sys.stderr.flush()
         if communicator.size > 1:
             communicator.abort(1)
         previous(kind, value, trace)
+
     sys.excepthook = abort
 
 
@@ -75,10 +82,12 @@ def is_chief():
 
 def chief_only(method):
     """A callback method that writes (files, logs) runs on rank 0 only; the others skip it."""
+
     @functools.wraps(method)
     def on_chief(*args, **kwargs):
         if is_chief():
             return method(*args, **kwargs)
+
     return on_chief
 
 
@@ -96,8 +105,10 @@ class DeviceMesh:
     def __init__(self, shape, axis_names, devices=None):
         shape, axis_names = tuple(shape), tuple(axis_names)
         if not shape or len(shape) != len(axis_names):
-            raise ValueError(f"Shape and axis_names cannot be empty and must have the same length. Received: "
-                             f"shape={shape}, axis_names={axis_names}")
+            raise ValueError(
+                f"Shape and axis_names cannot be empty and must have the same length. Received: "
+                f"shape={shape}, axis_names={axis_names}"
+            )
         devices = list_devices() if devices is None else list(devices)
         if math.prod(shape) != len(devices):
             raise ValueError(f"Shape {shape} does not match the number of devices {len(devices)}: {devices}")
@@ -122,9 +133,11 @@ class DataParallel:
             raise ValueError(f"DataParallel: the device mesh must have one axis, received shape {device_mesh.shape}")
         size = communicator().size
         if len(device_mesh.devices) != size:
-            raise ValueError(f"DataParallel: {len(device_mesh.devices)} devices {device_mesh.devices} were given, but "
-                             f"the job has {size} processes (one device each); start it with "
-                             f"`mpiexec -n {len(device_mesh.devices)}`")
+            raise ValueError(
+                f"DataParallel: {len(device_mesh.devices)} devices {device_mesh.devices} were given, but "
+                f"the job has {size} processes (one device each); start it with "
+                f"`mpiexec -n {len(device_mesh.devices)}`"
+            )
         self.device_mesh = device_mesh
         self.batch_dim_name = device_mesh.axis_names[0]
         self.auto_shard_dataset = auto_shard_dataset
@@ -147,14 +160,18 @@ class DataParallel:
 
 class LayoutMap:
     def __init__(self, device_mesh=None):
-        raise NotImplementedError("LayoutMap: kerasish supports data parallelism only (DataParallel); sharding "
-                                  "variables across devices is not implemented")
+        raise NotImplementedError(
+            "LayoutMap: kerasish supports data parallelism only (DataParallel); sharding "
+            "variables across devices is not implemented"
+        )
 
 
 class ModelParallel:
     def __init__(self, *args, **kwargs):
-        raise NotImplementedError("ModelParallel: kerasish supports data parallelism only (DataParallel); model "
-                                  "parallelism is not implemented")
+        raise NotImplementedError(
+            "ModelParallel: kerasish supports data parallelism only (DataParallel); model "
+            "parallelism is not implemented"
+        )
 
 
 def set_distribution(value):
@@ -167,4 +184,3 @@ def set_distribution(value):
 def distribution():
     """The current distribution, or None."""
     return _state["distribution"]
-

@@ -10,5 +10,7 @@ class UnmappedOperationError(ValueError):
         self.layer = layer
         where = f"layer '{layer}'" if layer else "the traced function (outside any layer)"
         reason = f": {why}" if why else ""
-        super().__init__(f"export: op '{self.op}' (node '{node.name}', in {where}) has no ONNX mapping{reason}. "
-                         f"Nothing was written. See docs/onnx-export.md for the ops and layers that export.")
+        super().__init__(
+            f"export: op '{self.op}' (node '{node.name}', in {where}) has no ONNX mapping{reason}. "
+            f"Nothing was written. See docs/onnx-export.md for the ops and layers that export."
+        )

@@ -5,6 +5,7 @@ is None, weights frozen, the safe passes run, each primitive mapped (tracing.py,
 ONNX file holds one graph, so an archive with several endpoints is a directory with one
 `<endpoint>.onnx` per endpoint. Every endpoint is traced and mapped before the first file is written.
 """
+
 import os
 
 from kerasish.backends import static
@@ -17,8 +18,10 @@ FORMATS = ("onnx",)
 def _specs(signature, owner):
     """(shape, dtype, name) per input from InputSpecs, KerasTensors or anything with shape and dtype."""
     if signature is None:
-        raise ValueError(f"export: {owner} needs an `input_signature` (a list of `kerasish.InputSpec(shape=..., "
-                         f"dtype=...)`), since its input shapes are not known")
+        raise ValueError(
+            f"export: {owner} needs an `input_signature` (a list of `kerasish.InputSpec(shape=..., "
+            f"dtype=...)`), since its input shapes are not known"
+        )
     if not isinstance(signature, (list, tuple)):
         signature = [signature]
     specs = []
@@ -29,9 +32,11 @@ def _specs(signature, owner):
         shape = tuple(None if d is None else int(d) for d in shape)
         name = getattr(spec, "name", None) or f"input_{position}"
         if None in shape[1:]:
-            raise ValueError(f"export: input {position} ('{name}') of {owner} has shape {shape}: only the batch "
-                             f"axis may be unknown (None) in an export; pass `input_signature` with the other "
-                             f"sizes, e.g. [kerasish.layers.InputSpec(shape=(None, 224, 224, 3))]")
+            raise ValueError(
+                f"export: input {position} ('{name}') of {owner} has shape {shape}: only the batch "
+                f"axis may be unknown (None) in an export; pass `input_signature` with the other "
+                f"sizes, e.g. [kerasish.layers.InputSpec(shape=(None, 224, 224, 3))]"
+            )
         specs.append((shape, getattr(spec, "dtype", None) or "float32", str(name).split("/")[0].split(":")[0]))
     return specs
 
@@ -79,8 +84,9 @@ class ExportArchive:
         if kwargs:
             raise ValueError(f"ExportArchive.add_endpoint: unrecognized arguments {sorted(kwargs)}")
         if not isinstance(name, str) or not name or os.sep in name or name in (".", ".."):
-            raise ValueError(f"ExportArchive.add_endpoint: `name` must be a file-safe non-empty string, "
-                             f"received {name!r}")
+            raise ValueError(
+                f"ExportArchive.add_endpoint: `name` must be a file-safe non-empty string, received {name!r}"
+            )
         if name in self._endpoints:
             raise ValueError(f"ExportArchive.add_endpoint: endpoint '{name}' is already in use")
         if fn is None:
@@ -92,8 +98,9 @@ class ExportArchive:
         if isinstance(fn, static.Function):
             specs = None
         else:
-            specs = _specs(input_signature if input_signature is not None else _model_signature(fn),
-                           f"endpoint '{name}'")
+            specs = _specs(
+                input_signature if input_signature is not None else _model_signature(fn), f"endpoint '{name}'"
+            )
         self._endpoints[name] = (fn, specs)
         return fn
 
@@ -130,6 +137,7 @@ def _inference_call(fn):
 
     def call(*inputs):
         return fn(inputs[0] if len(inputs) == 1 else list(inputs), training=False)
+
     return call
 
 
@@ -138,15 +146,24 @@ def check_format(format):
         raise ValueError(f"Unrecognized format={format!r}. Supported formats are: {list(FORMATS)}.")
 
 
-def export_model(model, filepath, format="onnx", verbose=True, input_signature=None, opset_version=18,
-                 data_format=None):
+def export_model(
+    model, filepath, format="onnx", verbose=True, input_signature=None, opset_version=18, data_format=None
+):
     """What `Model.export` does: the model's inference call (training=False) as one ONNX file."""
     check_format(format)
-    specs = _specs(input_signature if input_signature is not None else _model_signature(model),
-                   f"model '{getattr(model, 'name', model)}'")
+    specs = _specs(
+        input_signature if input_signature is not None else _model_signature(model),
+        f"model '{getattr(model, 'name', model)}'",
+    )
     traced = tracing.trace(_inference_call(model), specs, getattr(model, "name", "model"))
-    proto = onnx_export.to_onnx(traced, [spec[2] for spec in specs], _output_names(model, len(traced.outputs)),
-                                opset_version, data_format, getattr(model, "name", "model"))
+    proto = onnx_export.to_onnx(
+        traced,
+        [spec[2] for spec in specs],
+        _output_names(model, len(traced.outputs)),
+        opset_version,
+        data_format,
+        getattr(model, "name", "model"),
+    )
     onnx_export.write(proto, filepath)
     if verbose:
         print(f"Saved artifact at '{filepath}'.")

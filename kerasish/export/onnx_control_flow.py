@@ -5,6 +5,7 @@ values the body captured from the enclosing graph are read from the outer scope 
 known to the body, so its patterns see them). Results of a tuple-valued node are read through its
 `component` nodes.
 """
+
 import numpy
 
 from kerasish.backends.static.control_flow import COMPONENT, COND, SCAN, WHILE, components
@@ -26,8 +27,9 @@ class _Body:
 
 
 def _value_info(name, symbol, dtype=None, shape=None):
-    return onnx().helper.make_tensor_value_info(name, onnx_dtype(dtype or symbol.dtype),
-                                                list(symbol.shape) if shape is None else shape)
+    return onnx().helper.make_tensor_value_info(
+        name, onnx_dtype(dtype or symbol.dtype), list(symbol.shape) if shape is None else shape
+    )
 
 
 def _alias(graph, param, value, source=None):
@@ -55,8 +57,10 @@ def _subgraph(graph, node, results, formal, captures, name, links=(), condition=
     inner.used = {id(n) for n in inner.traced.nodes}
     inputs = []
     if condition is not None:
-        inputs = [helper.make_tensor_value_info(inner.fresh(f"{name}_iteration"), onnx_dtype(numpy.int64), []),
-                  helper.make_tensor_value_info(inner.fresh(f"{name}_condition"), onnx_dtype(bool), [])]
+        inputs = [
+            helper.make_tensor_value_info(inner.fresh(f"{name}_iteration"), onnx_dtype(numpy.int64), []),
+            helper.make_tensor_value_info(inner.fresh(f"{name}_condition"), onnx_dtype(bool), []),
+        ]
     for param in formal:
         param_name = inner.fresh(param.name)
         inner.set(param, param_name)
@@ -71,8 +75,9 @@ def _subgraph(graph, node, results, formal, captures, name, links=(), condition=
     outputs = []
     for position, (source, symbol) in enumerate(zip(names, everything)):
         output_name = inner.fresh(f"{name}_out{position}")
-        inner.nodes.append(helper.make_node("Identity", [source], [output_name],
-                                            name=inner.fresh(f"{output_name}_Identity")))
+        inner.nodes.append(
+            helper.make_node("Identity", [source], [output_name], name=inner.fresh(f"{output_name}_Identity"))
+        )
         is_condition = condition is not None and position == 0
         outputs.append(_value_info(output_name, symbol, bool if is_condition else None, [] if is_condition else None))
     return helper.make_graph(inner.nodes, name, inputs, outputs)
@@ -90,17 +95,29 @@ def _scan(graph, node):
     body, carries, sequences, outputs = attrs["body"], attrs["carries"], attrs["sequences"], attrs["outputs"]
     if not sequences:
         raise graph.unmapped(node, "a scan without sequences (only `length`) has no ONNX Scan input to run over")
-    history = [i - carries - outputs for i in _used(graph, components(node),
-                                                     range(carries + outputs, 2 * carries + outputs))]
+    history = [
+        i - carries - outputs for i in _used(graph, components(node), range(carries + outputs, 2 * carries + outputs))
+    ]
     results = list(body.outputs) + [body.params[i] for i in history]
-    subgraph = _subgraph(graph, node, results, body.params[:carries + sequences],
-                         list(zip(body.params[carries + sequences:], node.inputs[carries + sequences:])),
-                         f"{node.name}_body")
+    subgraph = _subgraph(
+        graph,
+        node,
+        results,
+        body.params[: carries + sequences],
+        list(zip(body.params[carries + sequences :], node.inputs[carries + sequences :])),
+        f"{node.name}_body",
+    )
     direction = int(attrs["reverse"])
-    names = graph.node("Scan", [graph.logical(x) for x in node.inputs[:carries + sequences]], node.name,
-                       outputs=len(results), body=subgraph, num_scan_inputs=sequences,
-                       scan_input_directions=[direction] * sequences,
-                       scan_output_directions=[direction] * (len(results) - carries))
+    names = graph.node(
+        "Scan",
+        [graph.logical(x) for x in node.inputs[: carries + sequences]],
+        node.name,
+        outputs=len(results),
+        body=subgraph,
+        num_scan_inputs=sequences,
+        scan_input_directions=[direction] * sequences,
+        scan_output_directions=[direction] * (len(results) - carries),
+    )
     names = names if isinstance(names, list) else [names]
     indices = list(range(carries + outputs)) + [carries + outputs + i for i in history]
     graph.values[id(node)] = dict(zip(indices, names))
@@ -123,11 +140,20 @@ def _cond(graph, node):
     split = attrs["split"]
     branches = []
     for body, outer in ((attrs["true_body"], captured[:split]), (attrs["false_body"], captured[split:])):
-        branches.append(_subgraph(graph, node, list(body.outputs), (), list(zip(body.params, outer)),
-                                  f"{node.name}_{'then' if not branches else 'else'}"))
+        branches.append(
+            _subgraph(
+                graph,
+                node,
+                list(body.outputs),
+                (),
+                list(zip(body.params, outer)),
+                f"{node.name}_{'then' if not branches else 'else'}",
+            )
+        )
     count = len(attrs["true_body"].outputs)
-    names = graph.node("If", [_condition(graph, pred)], node.name, outputs=count, then_branch=branches[0],
-                       else_branch=branches[1])
+    names = graph.node(
+        "If", [_condition(graph, pred)], node.name, outputs=count, then_branch=branches[0], else_branch=branches[1]
+    )
     names = names if isinstance(names, list) else [names]
     graph.values[id(node)] = dict(enumerate(names))
 
@@ -138,7 +164,7 @@ def _while_loop(graph, node):
     attrs = node.attrs
     test, body, count, split = attrs["test"], attrs["body"], attrs["count"], attrs["split"]
     values = node.inputs[:count]
-    test_captured, body_captured = node.inputs[count:count + split], node.inputs[count + split:]
+    test_captured, body_captured = node.inputs[count : count + split], node.inputs[count + split :]
     if _used(graph, components(node), range(count, 2 * count)):
         raise graph.unmapped(node, "the stored loop values (a gradient's history) do not export")
     for param, value in zip(test.params, list(values) + list(test_captured)):
@@ -146,12 +172,24 @@ def _while_loop(graph, node):
     graph.convert_all(topological(test.outputs))
     first = _condition(graph, test.outputs[0])
     captures = list(zip(body.params[count:], body_captured)) + list(zip(test.params[count:], test_captured))
-    subgraph = _subgraph(graph, node, list(body.outputs), body.params[:count], captures, f"{node.name}_body",
-                         links=list(zip(test.params[:count], body.outputs)), condition=test.outputs[0])
-    limit = "" if attrs["maximum_iterations"] is None else graph.constant(
-        numpy.asarray(attrs["maximum_iterations"], numpy.int64))
-    names = graph.node("Loop", [limit, first] + [graph.logical(v) for v in values], node.name, outputs=count,
-                       body=subgraph)
+    subgraph = _subgraph(
+        graph,
+        node,
+        list(body.outputs),
+        body.params[:count],
+        captures,
+        f"{node.name}_body",
+        links=list(zip(test.params[:count], body.outputs)),
+        condition=test.outputs[0],
+    )
+    limit = (
+        ""
+        if attrs["maximum_iterations"] is None
+        else graph.constant(numpy.asarray(attrs["maximum_iterations"], numpy.int64))
+    )
+    names = graph.node(
+        "Loop", [limit, first] + [graph.logical(v) for v in values], node.name, outputs=count, body=subgraph
+    )
     names = names if isinstance(names, list) else [names]
     graph.values[id(node)] = dict(enumerate(names))
 

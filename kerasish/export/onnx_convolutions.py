@@ -13,6 +13,7 @@ names), and their ONNX operators:
 The nodes a pattern replaces (the reshapes and matmul of a 1x1 convolution, the windows of a pool) are
 converted only when something else reads them.
 """
+
 import math
 
 import numpy
@@ -28,6 +29,7 @@ _emit_matmul = onnx_operators.CONVERTERS[PRIMITIVES["matmul"]]
 
 
 # ----- 1x1 convolutions ----------------------------------------------------------------------------
+
 
 def _reshape(graph, node):
     """A reshape is converted when read, so the reshapes around a 1x1 convolution that a Conv replaces are
@@ -68,9 +70,12 @@ def _emit_pointwise_conv(graph, node):
     image, kernel = _pointwise_conv(node)
     rank = len(image.shape) - 2
     weights = numpy.ascontiguousarray(kernel.value.T.reshape(kernel.shape[1], kernel.shape[0], *(1,) * rank))
-    result = graph.node("Conv", [graph.layout(image, _first_perm(rank, "channels_last")),
-                                 graph.constant(weights, f"{node.name}_kernel")], node.name,
-                        kernel_shape=[1] * rank)
+    result = graph.node(
+        "Conv",
+        [graph.layout(image, _first_perm(rank, "channels_last")), graph.constant(weights, f"{node.name}_kernel")],
+        node.name,
+        kernel_shape=[1] * rank,
+    )
     graph.set(node, result, _first_perm(rank, "channels_last"))
 
 
@@ -84,6 +89,7 @@ register(CONVERTERS, "matmul", _matmul)
 
 
 # ----- convolutions, pools, batch normalization ---------------------------------------------------
+
 
 def _first_perm(rank, data_format):
     """The stored layout a Conv/pool reads: channels first. For a channels-last image the perm moves the
@@ -108,9 +114,15 @@ def _windows_matmul(graph, node):
     weights = kernel_value.reshape(*geometry["kernel_size"], channels, kernel_value.shape[1])
     weights = numpy.ascontiguousarray(numpy.transpose(weights, (rank + 1, rank, *range(rank))))
     source = graph.layout(x, _first_perm(rank, geometry["data_format"]))
-    result = graph.node("Conv", [source, graph.constant(weights, f"{node.name}_kernel")], node.name,
-                        kernel_shape=list(geometry["kernel_size"]), strides=list(geometry["strides"]),
-                        dilations=list(geometry["dilation"]), pads=_onnx_pads(geometry["pads"]))
+    result = graph.node(
+        "Conv",
+        [source, graph.constant(weights, f"{node.name}_kernel")],
+        node.name,
+        kernel_shape=list(geometry["kernel_size"]),
+        strides=list(geometry["strides"]),
+        dilations=list(geometry["dilation"]),
+        pads=_onnx_pads(geometry["pads"]),
+    )
     graph.set(node, result, _first_perm(rank, "channels_last"))
 
 
@@ -118,8 +130,13 @@ def _block_max(graph, node):
     x = node.inputs[0]
     pool_size, data_format = node.attrs["pool_size"], node.attrs["data_format"]
     rank = len(pool_size)
-    result = graph.node("MaxPool", [graph.layout(x, _first_perm(rank, data_format))], node.name,
-                        kernel_shape=list(pool_size), strides=list(pool_size))
+    result = graph.node(
+        "MaxPool",
+        [graph.layout(x, _first_perm(rank, data_format))],
+        node.name,
+        kernel_shape=list(pool_size),
+        strides=list(pool_size),
+    )
     graph.set(node, result, _first_perm(rank, data_format))
 
 
@@ -136,8 +153,15 @@ def _window_pool(graph, node, windows, op_type, **extra):
     if any(d != 1 for d in geometry["dilation"]):
         raise graph.unmapped(node, "dilated pools do not export")
     source = graph.layout(windows.inputs[0], _first_perm(rank, geometry["data_format"]))
-    result = graph.node(op_type, [source], node.name, kernel_shape=list(geometry["kernel_size"]),
-                        strides=list(geometry["strides"]), pads=_onnx_pads(geometry["pads"]), **extra)
+    result = graph.node(
+        op_type,
+        [source],
+        node.name,
+        kernel_shape=list(geometry["kernel_size"]),
+        strides=list(geometry["strides"]),
+        pads=_onnx_pads(geometry["pads"]),
+        **extra,
+    )
     graph.set(node, result, _first_perm(rank, "channels_last"))  # the pooled windows are channels-last
 
 
@@ -153,8 +177,9 @@ def _is_window_mean(node):
     if getattr(x, "op", None) is not PRIMITIVES["extract_patches"] or x.attrs["pad_value"] != 0.0:
         return False
     rank = len(x.attrs["kernel_size"])
-    return (axes_of(node.attrs.get("axis"), len(x.shape)) == tuple(range(rank + 1, 2 * rank + 1))
-            and not node.attrs.get("keepdims", False))
+    return axes_of(node.attrs.get("axis"), len(x.shape)) == tuple(range(rank + 1, 2 * rank + 1)) and not node.attrs.get(
+        "keepdims", False
+    )
 
 
 def _mean(graph, node):
@@ -200,11 +225,18 @@ def _windows(graph, node):
     copies = numpy.eye(taps, dtype=node.dtype).reshape(taps, 1, *kernel_size)
     weights = numpy.tile(copies, (channels, 1, *(1,) * rank))
     source = graph.layout(x, _first_perm(rank, geometry["data_format"]))
-    windows = graph.node("Conv", [source, graph.constant(weights, f"{node.name}_taps")], node.name, group=channels,
-                         kernel_shape=list(kernel_size), strides=list(geometry["strides"]),
-                         dilations=list(geometry["dilation"]), pads=_onnx_pads(geometry["pads"]))
+    windows = graph.node(
+        "Conv",
+        [source, graph.constant(weights, f"{node.name}_taps")],
+        node.name,
+        group=channels,
+        kernel_shape=list(kernel_size),
+        strides=list(geometry["strides"]),
+        dilations=list(geometry["dilation"]),
+        pads=_onnx_pads(geometry["pads"]),
+    )
     # (batch, channels * taps, *out) -> (batch, channels, *kernel_size, *out), stored with that layout
-    shape = graph.ints([0, channels, *kernel_size, *(-1 if d is None else d for d in node.shape[1:1 + rank])])
+    shape = graph.ints([0, channels, *kernel_size, *(-1 if d is None else d for d in node.shape[1 : 1 + rank])])
     windows = graph.node("Reshape", [windows, shape], node.name)
     stored = (0, 2 * rank + 1, *range(1 + rank, 2 * rank + 1), *range(1, rank + 1))
     graph.set(node, windows, stored)
@@ -237,9 +269,12 @@ def _batch_normalization(graph, node):
     stored_axis = perm.index(axis) if perm is not None else axis
     name = graph.layout(x, perm)
     if stored_axis == 1 and rank >= 2:
-        result = graph.node("BatchNormalization", [name, graph.constant(scale), graph.constant(offset),
-                                                   graph.constant(mean), graph.constant(variance)], node.name,
-                            epsilon=float(epsilon))
+        result = graph.node(
+            "BatchNormalization",
+            [name, graph.constant(scale), graph.constant(offset), graph.constant(mean), graph.constant(variance)],
+            node.name,
+            epsilon=float(epsilon),
+        )
     else:
         inverse_std = (scale / numpy.sqrt(variance + numpy.asarray(epsilon, x.dtype))).astype(x.dtype)
         shift = (offset - mean * inverse_std).astype(x.dtype)
@@ -251,6 +286,8 @@ def _batch_normalization(graph, node):
 
 
 register(CONVERTERS, "batch_normalization", _batch_normalization)
+
+
 def _transposed_conv(graph, node):
     """scatter_patches(reshape(rows of an image @ constant weights)): a transposed convolution (windows
     summed back onto the output grid) as ConvTranspose. The forward conv's (before, after) pads crop the
@@ -260,20 +297,27 @@ def _transposed_conv(graph, node):
     rank = len(geometry["kernel_size"])
     matmul = windows.inputs[0] if getattr(windows, "op", None) is PRIMITIVES["reshape"] else None
     if getattr(matmul, "op", None) is not PRIMITIVES["matmul"] or graph.array(matmul.inputs[1]) is None:
-        raise graph.unmapped(node, "only a transposed convolution (windows from an image times constant "
-                                   "weights) exports")
+        raise graph.unmapped(
+            node, "only a transposed convolution (windows from an image times constant weights) exports"
+        )
     image = _image_of(matmul.inputs[0])
-    if image is None or tuple(image.shape[1:-1]) != tuple(windows.shape[1:1 + rank]):
-        raise graph.unmapped(node, "only a transposed convolution (windows from an image times constant "
-                                   "weights) exports")
+    if image is None or tuple(image.shape[1:-1]) != tuple(windows.shape[1 : 1 + rank]):
+        raise graph.unmapped(
+            node, "only a transposed convolution (windows from an image times constant weights) exports"
+        )
     weights = graph.array(matmul.inputs[1])
     depth, filters = weights.shape[0], windows.shape[-1]
     weights = weights.reshape(depth, *geometry["kernel_size"], filters)
     weights = numpy.ascontiguousarray(numpy.transpose(weights, (0, rank + 1, *range(1, rank + 1))))
     begins, ends, extra = [], [], []
-    for size, out, k, s, d, (before, _) in zip(image.shape[1:-1], geometry["spatial_shape"],
-                                               geometry["kernel_size"], geometry["strides"], geometry["dilation"],
-                                               geometry["pads"]):
+    for size, out, k, s, d, (before, _) in zip(
+        image.shape[1:-1],
+        geometry["spatial_shape"],
+        geometry["kernel_size"],
+        geometry["strides"],
+        geometry["dilation"],
+        geometry["pads"],
+    ):
         full = (size - 1) * s + (k - 1) * d + 1
         after = full - before - out
         begins.append(int(before))
@@ -281,10 +325,16 @@ def _transposed_conv(graph, node):
         extra.append(max(-int(after), 0))
     if min(begins) < 0:
         raise graph.unmapped(node, "a transposed convolution that pads before the input does not export")
-    result = graph.node("ConvTranspose", [graph.layout(image, _first_perm(rank, "channels_last")),
-                                          graph.constant(weights, f"{node.name}_kernel")], node.name,
-                        kernel_shape=list(geometry["kernel_size"]), strides=list(geometry["strides"]),
-                        dilations=list(geometry["dilation"]), pads=begins + ends, output_padding=extra)
+    result = graph.node(
+        "ConvTranspose",
+        [graph.layout(image, _first_perm(rank, "channels_last")), graph.constant(weights, f"{node.name}_kernel")],
+        node.name,
+        kernel_shape=list(geometry["kernel_size"]),
+        strides=list(geometry["strides"]),
+        dilations=list(geometry["dilation"]),
+        pads=begins + ends,
+        output_padding=extra,
+    )
     graph.set(node, result, _first_perm(rank, geometry["data_format"]))
 
 

@@ -1,5 +1,6 @@
 """A traced inference graph as an ONNX model: every op mapped (or an error before anything is written),
 the file checked by `onnx.checker` and written atomically."""
+
 import numpy
 
 from kerasish.backends.config import image_data_format
@@ -20,8 +21,10 @@ def check_options(opset_version, data_format):
         raise TypeError(f"export: `opset_version` must be an int, received {opset_version!r}")
     highest = onnx().defs.onnx_opset_version()
     if not LOWEST_OPSET <= opset_version <= highest:
-        raise ValueError(f"export: `opset_version` must be between {LOWEST_OPSET} and {highest} (the installed "
-                         f"onnx package's newest), received {opset_version}")
+        raise ValueError(
+            f"export: `opset_version` must be between {LOWEST_OPSET} and {highest} (the installed "
+            f"onnx package's newest), received {opset_version}"
+        )
     if data_format not in DATA_FORMATS:
         raise ValueError(f"export: `data_format` must be one of {DATA_FORMATS}, received {data_format!r}")
 
@@ -37,10 +40,11 @@ def _stored_perm(rank, data_format):
 
 def _tensor_type(name, dtype, shape, perm, prefix):
     stored = shape if perm is None else tuple(shape[a] for a in perm)
-    dims = [(f"{prefix}_batch" if axis == 0 else f"{prefix}_dim{axis}") if d is None else int(d)
-            for axis, d in enumerate(stored)]
-    return onnx().helper.make_tensor_value_info(name, onnx().helper.np_dtype_to_tensor_dtype(numpy.dtype(dtype)),
-                                                dims)
+    dims = [
+        (f"{prefix}_batch" if axis == 0 else f"{prefix}_dim{axis}") if d is None else int(d)
+        for axis, d in enumerate(stored)
+    ]
+    return onnx().helper.make_tensor_value_info(name, onnx().helper.np_dtype_to_tensor_dtype(numpy.dtype(dtype)), dims)
 
 
 def to_onnx(traced, input_names, output_names, opset_version=18, data_format=None, name="kerasish"):
@@ -60,15 +64,18 @@ def to_onnx(traced, input_names, output_names, opset_version=18, data_format=Non
         perm = _stored_perm(len(symbol.shape), data_format)
         source = graph.layout(symbol, perm) if graph.array(symbol) is None else graph.logical(symbol)
         output_name = graph.fresh(output_name)
-        graph.nodes.append(onnx().helper.make_node("Identity", [source], [output_name],
-                                                   name=graph.fresh(f"{output_name}_Identity")))
+        graph.nodes.append(
+            onnx().helper.make_node("Identity", [source], [output_name], name=graph.fresh(f"{output_name}_Identity"))
+        )
         outputs.append(_tensor_type(output_name, symbol.dtype, symbol.shape, perm, output_name))
     helper = onnx().helper
     read = _names_read(graph.nodes)
     initializers = [tensor for tensor in graph.initializers if tensor.name in read]
-    model = helper.make_model(helper.make_graph(graph.nodes, name, inputs, outputs, initializers),
-                              opset_imports=[helper.make_opsetid("", int(opset_version))],
-                              producer_name="kerasish")
+    model = helper.make_model(
+        helper.make_graph(graph.nodes, name, inputs, outputs, initializers),
+        opset_imports=[helper.make_opsetid("", int(opset_version))],
+        producer_name="kerasish",
+    )
     model.ir_version = min(model.ir_version, 10)  # readable by onnxruntime releases of the last years
     onnx().checker.check_model(model, full_check=True)
     return model

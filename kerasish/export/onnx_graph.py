@@ -7,6 +7,7 @@ ops that do not care about the layout (elementwise ops, reductions over known ax
 transposes) carry it along. A Transpose node appears only where an op needs another layout: around
 the model's edges and before a flatten, not around every convolution.
 """
+
 import numpy
 
 from .errors import UnmappedOperationError
@@ -17,8 +18,9 @@ def onnx():
     try:
         import onnx as package
     except ImportError:
-        raise ImportError("Exporting to ONNX needs the `onnx` package: pip install 'kerasish[onnx]' "
-                          "(or pip install onnx)") from None
+        raise ImportError(
+            "Exporting to ONNX needs the `onnx` package: pip install 'kerasish[onnx]' (or pip install onnx)"
+        ) from None
     return package
 
 
@@ -40,6 +42,7 @@ def identity(perm):
 
 class Value:
     """An ONNX tensor name and its stored layout (None: kerasish's own)."""
+
     __slots__ = ("name", "perm")
 
     def __init__(self, name, perm=None):
@@ -106,8 +109,9 @@ class OnnxGraph:
     def node(self, op_type, inputs, hint, outputs=1, **attributes):
         """Add one ONNX node; its output name (or names)."""
         names = [self.fresh(hint if outputs == 1 else f"{hint}_{i}") for i in range(outputs)]
-        self.nodes.append(onnx().helper.make_node(op_type, list(inputs), names, name=self.fresh(f"{hint}_{op_type}"),
-                                                  **attributes))
+        self.nodes.append(
+            onnx().helper.make_node(op_type, list(inputs), names, name=self.fresh(f"{hint}_{op_type}"), **attributes)
+        )
         return names[0] if outputs == 1 else names
 
     # ---- values and layouts -----------------------------------------------------------------

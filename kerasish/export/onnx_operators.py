@@ -5,6 +5,7 @@ and control flow (onnx_control_flow.py) have their own tables; onnx_export.py me
 `CONVERTERS[primitive](graph, node)` writes the ONNX nodes of one graph node into an `OnnxGraph` and
 records the node's value (an ONNX name and its stored layout).
 """
+
 import math
 
 import numpy
@@ -35,6 +36,7 @@ def axes_of(axis, rank):
 
 
 # ----- elementwise ops: the layout of their first full-rank operand is kept ----------------------
+
 
 def _shared_perm(graph, node, operands):
     rank = len(node.shape)
@@ -76,12 +78,14 @@ def elementwise(op_type, after=None, **attributes):
         if after is not None:
             result = graph.node(after, [result], node.name)
         graph.set(node, result, perm)
+
     return convert
 
 
 def unary_chain(*steps):
     """Unary ops built from several ONNX ops, e.g. rsqrt = Reciprocal(Sqrt(x)). A step is an op type or
     (op type, constant) for a binary op whose second operand is a scalar of x's dtype."""
+
     def convert(graph, node):
         x = node.inputs[0]
         perm = graph.perm_of(x)
@@ -94,15 +98,18 @@ def unary_chain(*steps):
             else:
                 name = graph.node(step, [name], node.name)
         graph.set(node, name, perm)
+
     return convert
 
 
 def _attribute_unary(op_type, attribute, attr):
     def convert(graph, node):
         x = node.inputs[0]
-        name = graph.node(op_type, [graph.layout(x, graph.perm_of(x))], node.name,
-                          **{attribute: float(node.attrs[attr])})
+        name = graph.node(
+            op_type, [graph.layout(x, graph.perm_of(x))], node.name, **{attribute: float(node.attrs[attr])}
+        )
         graph.set(node, name, graph.perm_of(x))
+
     return convert
 
 
@@ -119,6 +126,7 @@ def _gelu(graph, node):
 
     def scalar(value):
         return graph.constant(numpy.asarray(value, dtype))
+
     if node.attrs["approximate"]:
         cube = graph.node("Mul", [graph.node("Mul", [name, name], node.name), name], node.name)
         inner = graph.node("Add", [name, graph.node("Mul", [cube, scalar(0.044715)], node.name)], node.name)
@@ -167,6 +175,7 @@ def _where(graph, node):
 def formula(build, integers=True):
     """An elementwise op written as several ONNX ops: `build(graph, names, node, scalar)` over the operands
     (cast to the computing dtype, in a shared layout); `scalar(v)` is a constant of that dtype."""
+
     def convert(graph, node):
         operands = node.inputs
         dtype = _operand_dtype(operands)
@@ -175,6 +184,7 @@ def formula(build, integers=True):
         perm = _shared_perm(graph, node, operands)
         names = [_operand(graph, x, perm, len(node.shape), dtype) for x in operands]
         graph.set(node, build(graph, names, node, lambda value: graph.constant(numpy.asarray(value, dtype))), perm)
+
     return convert
 
 
@@ -198,8 +208,9 @@ def _mod(graph, node):
 def _logaddexp(graph, names, node, scalar):
     """max(a, b) + log1p(exp(-|a - b|)): stable for large inputs."""
     gap = graph.node("Neg", [graph.node("Abs", [graph.node("Sub", names, node.name)], node.name)], node.name)
-    softplus = graph.node("Log", [graph.node("Add", [graph.node("Exp", [gap], node.name), scalar(1.0)], node.name)],
-                          node.name)
+    softplus = graph.node(
+        "Log", [graph.node("Add", [graph.node("Exp", [gap], node.name), scalar(1.0)], node.name)], node.name
+    )
     return graph.node("Add", [graph.node("Max", names, node.name), softplus], node.name)
 
 
@@ -214,8 +225,10 @@ def _nan_to_num(graph, names, node, scalar):
     attrs = node.attrs
     finite = numpy.finfo(numpy.dtype(node.dtype))
     result = x
-    for test, value in ((dict(detect_positive=1, detect_negative=0), attrs["posinf"]),
-                        (dict(detect_positive=0, detect_negative=1), attrs["neginf"])):
+    for test, value in (
+        (dict(detect_positive=1, detect_negative=0), attrs["posinf"]),
+        (dict(detect_positive=0, detect_negative=1), attrs["neginf"]),
+    ):
         fill = (finite.max if test["detect_positive"] else finite.min) if value is None else value
         result = graph.node("Where", [graph.node("IsInf", [x], node.name, **test), scalar(fill), result], node.name)
     return graph.node("Where", [graph.node("IsNaN", [x], node.name), scalar(attrs["nan"]), result], node.name)
@@ -243,10 +256,26 @@ register(CONVERTERS, "less_equal", elementwise("LessOrEqual"))
 register(CONVERTERS, "logical_and", elementwise("And"))
 register(CONVERTERS, "logical_or", elementwise("Or"))
 register(CONVERTERS, "logical_xor", elementwise("Xor"))
-for _names, _op in (("negative", "Neg"), ("abs", "Abs"), ("sign", "Sign"), ("floor", "Floor"), ("ceil", "Ceil"),
-                    ("sqrt", "Sqrt"), ("exp", "Exp"), ("log", "Log"), ("sin", "Sin"), ("cos", "Cos"),
-                    ("tanh", "Tanh"), ("erf", "Erf"), ("relu", "Relu"), ("sigmoid", "Sigmoid"),
-                    ("softplus", "Softplus"), ("logical_not", "Not"), ("isnan", "IsNaN"), ("isinf", "IsInf")):
+for _names, _op in (
+    ("negative", "Neg"),
+    ("abs", "Abs"),
+    ("sign", "Sign"),
+    ("floor", "Floor"),
+    ("ceil", "Ceil"),
+    ("sqrt", "Sqrt"),
+    ("exp", "Exp"),
+    ("log", "Log"),
+    ("sin", "Sin"),
+    ("cos", "Cos"),
+    ("tanh", "Tanh"),
+    ("erf", "Erf"),
+    ("relu", "Relu"),
+    ("sigmoid", "Sigmoid"),
+    ("softplus", "Softplus"),
+    ("logical_not", "Not"),
+    ("isnan", "IsNaN"),
+    ("isinf", "IsInf"),
+):
     register(CONVERTERS, _names, unary_chain(_op))
 register(CONVERTERS, "rsqrt", unary_chain("Sqrt", "Reciprocal"))
 register(CONVERTERS, "expm1", unary_chain("Exp", ("Sub", 1.0)))
@@ -272,6 +301,7 @@ register(CONVERTERS, "stop_gradient check_range", _identity)
 
 
 # ----- reductions and softmax: axes follow the stored layout ------------------------------------
+
 
 def _stored_axes(perm, axes):
     return sorted(perm.index(a) for a in axes) if perm is not None else sorted(axes)
@@ -304,22 +334,30 @@ def reduction(op_type):
         x = node.inputs[0]
         perm = graph.perm_of(x)
         graph.set(node, *_reduce(graph, node, op_type, graph.layout(x, perm), perm))
+
     return convert
 
 
-for _name, _op in (("sum", "ReduceSum"), ("mean", "ReduceMean"), ("max", "ReduceMax"), ("min", "ReduceMin"),
-                   ("prod", "ReduceProd")):
+for _name, _op in (
+    ("sum", "ReduceSum"),
+    ("mean", "ReduceMean"),
+    ("max", "ReduceMax"),
+    ("min", "ReduceMin"),
+    ("prod", "ReduceProd"),
+):
     register(CONVERTERS, _name, reduction(_op))
 
 
 def _truth(op_type):
     """all/any: ONNX reductions take no bools before opset 20, so over 0/1 integers."""
+
     def convert(graph, node):
         x = node.inputs[0]
         perm = graph.perm_of(x)
         integers = graph.node("Cast", [graph.layout(x, perm)], node.name, to=onnx_dtype(numpy.int32))
         reduced, perm = _reduce(graph, node, op_type, integers, perm)
         graph.set(node, graph.node("Cast", [reduced], node.name, to=onnx_dtype(bool)), perm)
+
     return convert
 
 
@@ -331,12 +369,12 @@ def _arg(op_type):
         if axis is None:
             name = graph.node("Reshape", [name, graph.ints([-1])], node.name)
             axis = 0
-        result = graph.node(op_type, [name], node.name, axis=int(axis), keepdims=int(keepdims),
-                            select_last_index=0)
+        result = graph.node(op_type, [name], node.name, axis=int(axis), keepdims=int(keepdims), select_last_index=0)
         result = graph.node("Cast", [result], node.name, to=onnx_dtype(node.dtype))
         if axis is None and keepdims:
             result = graph.node("Reshape", [result, graph.ints([1] * len(x.shape))], node.name)
         graph.set(node, result)
+
     return convert
 
 
@@ -353,6 +391,7 @@ def _softmax(op_type):
         axis = int(node.attrs["axis"]) % len(x.shape)
         stored = perm.index(axis) if perm is not None else axis
         graph.set(node, graph.node(op_type, [graph.layout(x, perm)], node.name, axis=stored), perm)
+
     return convert
 
 
@@ -366,6 +405,7 @@ def _matmul(graph, node):
     names = [_operand(graph, x, None, len(x.shape), dtype) for x in node.inputs]
     graph.set(node, graph.node("MatMul", names, node.name))
 
+
 def _einsum(graph, node):
     names = [graph.logical(x) for x in node.inputs]
     graph.set(node, graph.node("Einsum", names, node.name, equation=node.attrs["subscripts"].replace(" ", "")))
@@ -376,9 +416,9 @@ register(CONVERTERS, "einsum", _einsum)
 
 # ----- shapes ------------------------------------------------------------------------------------
 
+
 def _reshape(graph, node):
-    graph.set(node, graph.node("Reshape", [graph.logical(node.inputs[0]), graph.ints(node.attrs["shape"])],
-                               node.name))
+    graph.set(node, graph.node("Reshape", [graph.logical(node.inputs[0]), graph.ints(node.attrs["shape"])], node.name))
 
 
 def _reshape_like(graph, node):
@@ -436,8 +476,9 @@ def _pad(graph, node):
         widths = [widths[axis] for axis in perm]
     pads = [int(before) for before, _ in widths] + [int(after) for _, after in widths]
     value = graph.constant(numpy.asarray(node.attrs["constant_values"] or 0, dtype=x.dtype))
-    graph.set(node, graph.node("Pad", [graph.layout(x, perm), graph.ints(pads), value], node.name, mode="constant"),
-              perm)
+    graph.set(
+        node, graph.node("Pad", [graph.layout(x, perm), graph.ints(pads), value], node.name, mode="constant"), perm
+    )
 
 
 def _getitem(graph, node):
@@ -450,20 +491,25 @@ def _getitem(graph, node):
     used = sum(0 if item is None or item == "..." else 1 for item in index)
     if "..." in index:
         at = index.index("...")
-        index = index[:at] + (("slice", None, None, None),) * (rank - used) + index[at + 1:]
+        index = index[:at] + (("slice", None, None, None),) * (rank - used) + index[at + 1 :]
     else:
         index = tuple(index) + (("slice", None, None, None),) * (rank - used)
     name = graph.logical(x)
     if arrays:
-        positions = [i for i, item in enumerate(index) if not (type(item) is tuple and item[0] == "slice"
-                                                               and item[1:] == (None, None, None))]
+        positions = [
+            i
+            for i, item in enumerate(index)
+            if not (type(item) is tuple and item[0] == "slice" and item[1:] == (None, None, None))
+        ]
         if len(arrays) != 1 or len(positions) != 1 or len(node.inputs) != 2:
             raise graph.unmapped(node, "only one integer index array on one axis (take) exports")
         indices = node.inputs[1]
         if numpy.dtype(indices.dtype) == bool:
             raise graph.unmapped(node, "boolean masks have no fixed output shape")
-        graph.set(node, graph.node("Gather", [name, _operand(graph, indices, None, 0, numpy.int64)], node.name,
-                                   axis=positions[0]))
+        graph.set(
+            node,
+            graph.node("Gather", [name, _operand(graph, indices, None, 0, numpy.int64)], node.name, axis=positions[0]),
+        )
         return
     starts, ends, axes, steps, squeeze, unsqueeze = [], [], [], [], [], []
     axis = 0
@@ -488,8 +534,9 @@ def _getitem(graph, node):
             squeeze.append(axis)
         axis += 1
     if axes:
-        name = graph.node("Slice", [name, graph.ints(starts), graph.ints(ends), graph.ints(axes), graph.ints(steps)],
-                          node.name)
+        name = graph.node(
+            "Slice", [name, graph.ints(starts), graph.ints(ends), graph.ints(axes), graph.ints(steps)], node.name
+        )
     if squeeze:
         name = graph.node("Squeeze", [name, graph.ints(squeeze)], node.name)
     if unsqueeze:
@@ -504,6 +551,7 @@ def _like(fill):
         shape = graph.node("Shape", [graph.logical(node.inputs[0])], node.name)
         value = onnx().numpy_helper.from_array(numpy.asarray([fill], dtype=node.dtype))
         graph.set(node, graph.node("ConstantOfShape", [shape], node.name, value=value))
+
     return convert
 
 
@@ -549,16 +597,20 @@ def _moments(graph, node):
         if graph.opset_version >= 18:
             return graph.node("ReduceMean", [value, graph.ints(axes)], node.name, keepdims=keep)
         return graph.node("ReduceMean", [value], node.name, axes=axes, keepdims=keep)
+
     average = mean(name, 1)
     centred = graph.node("Sub", [name, average], node.name)
     variance = mean(graph.node("Mul", [centred, centred], node.name), keepdims)
     if not keepdims:
         average = graph.node("Squeeze", [average, graph.ints(axes)], node.name)
     zero = graph.ints([0])
-    stacked = graph.node("Concat", [graph.node("Unsqueeze", [average, zero], node.name),
-                                    graph.node("Unsqueeze", [variance, zero], node.name)], node.name, axis=0)
+    stacked = graph.node(
+        "Concat",
+        [graph.node("Unsqueeze", [average, zero], node.name), graph.node("Unsqueeze", [variance, zero], node.name)],
+        node.name,
+        axis=0,
+    )
     graph.set(node, stacked)
 
 
 register(CONVERTERS, "moments", _moments)
-

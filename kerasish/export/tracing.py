@@ -10,6 +10,7 @@ what the outputs need is walked), constant folding, algebraic simplification and
 subexpressions. The fusion passes are left out: their nodes are the engine's own kernels
 (FusedElementwise, MatmulBias), and an ONNX runtime fuses for itself.
 """
+
 import numpy
 
 from kerasish.backends import dispatch, static
@@ -69,6 +70,7 @@ def optimise(inputs, outputs, layer_of=None):
         if node.kind != "variable":
             return None
         return rebuild(node, (), context.graph, kind="constant", value=numpy.array(node.variable.numpy()))
+
     roots = rewrite(outputs, context.graph, freeze)
     for name in SAFE_PASSES:
         roots = REWRITES[name](roots, context)

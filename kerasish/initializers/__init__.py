@@ -1,18 +1,44 @@
 """kerasish.initializers: Keras 3's weight initializers, by class, by name ("glorot_uniform") or config."""
+
 import re
 
 import numpy
 
 from kerasish.initializers.constant_initializers import Constant, Identity, Ones, Zeros
 from kerasish.initializers.initializer import Initializer
-from kerasish.initializers.random_initializers import (GlorotNormal, GlorotUniform, HeNormal, HeUniform,
-                                                       LecunNormal, LecunUniform, Orthogonal, RandomNormal,
-                                                       RandomUniform, TruncatedNormal, VarianceScaling,
-                                                       compute_fans)
+from kerasish.initializers.random_initializers import (
+    GlorotNormal,
+    GlorotUniform,
+    HeNormal,
+    HeUniform,
+    LecunNormal,
+    LecunUniform,
+    Orthogonal,
+    RandomNormal,
+    RandomUniform,
+    TruncatedNormal,
+    VarianceScaling,
+    compute_fans,
+)
 from kerasish.utils import object_serialization as registry
 
-ALL_OBJECTS = (Constant, Identity, Ones, Zeros, GlorotNormal, GlorotUniform, HeNormal, HeUniform, LecunNormal,
-               LecunUniform, Orthogonal, RandomNormal, RandomUniform, TruncatedNormal, VarianceScaling)
+ALL_OBJECTS = (
+    Constant,
+    Identity,
+    Ones,
+    Zeros,
+    GlorotNormal,
+    GlorotUniform,
+    HeNormal,
+    HeUniform,
+    LecunNormal,
+    LecunUniform,
+    Orthogonal,
+    RandomNormal,
+    RandomUniform,
+    TruncatedNormal,
+    VarianceScaling,
+)
 
 
 def _snake_case(name):
@@ -21,8 +47,16 @@ def _snake_case(name):
 
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in ALL_OBJECTS}
 ALL_OBJECTS_DICT.update({_snake_case(cls.__name__): cls for cls in ALL_OBJECTS})
-ALL_OBJECTS_DICT.update({"IdentityInitializer": Identity, "OrthogonalInitializer": Orthogonal, "normal": RandomNormal,
-                         "uniform": RandomUniform, "one": Ones, "zero": Zeros})
+ALL_OBJECTS_DICT.update(
+    {
+        "IdentityInitializer": Identity,
+        "OrthogonalInitializer": Orthogonal,
+        "normal": RandomNormal,
+        "uniform": RandomUniform,
+        "one": Ones,
+        "zero": Zeros,
+    }
+)
 
 
 def serialize(initializer):
@@ -38,16 +72,19 @@ def _from_value(value):
 
     def initialize(shape, dtype=None):
         if tuple(shape) != value.shape:
-            raise ValueError(f"Expected `shape` to be {value.shape} for direct tensor as initializer. "
-                             f"Received shape={tuple(shape)}")
+            raise ValueError(
+                f"Expected `shape` to be {value.shape} for direct tensor as initializer. Received shape={tuple(shape)}"
+            )
         return value.astype(dtype or value.dtype)
+
     return initialize
 
 
 def get(identifier):
     """An initializer from a name, a config dict, a class, a callable or an array of initial values."""
-    if not isinstance(identifier, type) and (isinstance(identifier, (numpy.ndarray, numpy.generic))
-                                             or hasattr(identifier, "__array__")):
+    if not isinstance(identifier, type) and (
+        isinstance(identifier, (numpy.ndarray, numpy.generic)) or hasattr(identifier, "__array__")
+    ):
         return _from_value(identifier)
     return registry.get("initializer", identifier, deserialize)
 

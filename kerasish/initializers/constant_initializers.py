@@ -1,4 +1,5 @@
 """Initializers that draw nothing: Zeros, Ones, Constant, Identity (Keras 3 names and configs)."""
+
 import numpy
 
 from kerasish import ops
@@ -42,8 +43,10 @@ class Identity(Initializer):
 
     def __call__(self, shape, dtype=None):
         if len(shape) != 2:
-            raise ValueError("Identity matrix initializer can only be used for 2D matrices. "
-                             f"Received: shape={tuple(shape)} of rank {len(shape)}.")
+            raise ValueError(
+                "Identity matrix initializer can only be used for 2D matrices. "
+                f"Received: shape={tuple(shape)} of rank {len(shape)}."
+            )
         return ops.cast(self.gain * ops.eye(*shape, dtype=standard_dtype(dtype)), standard_dtype(dtype))
 
     def get_config(self):

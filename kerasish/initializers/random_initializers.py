@@ -5,6 +5,7 @@ As in Keras, an initializer made with `seed=None` picks its seed once, from Pyth
 (so `kerasish.utils.set_random_seed` makes it repeatable), and an initializer with an int seed
 gives the same values on every call.
 """
+
 import math
 import random
 
@@ -19,8 +20,9 @@ from kerasish.initializers.initializer import Initializer
 class RandomInitializer(Initializer):
     def __init__(self, seed=None):
         if seed is not None and (not isinstance(seed, (int, numpy.integer)) or isinstance(seed, bool)):
-            raise ValueError(f"{type(self).__name__}: argument `seed` must be an integer or None. "
-                             f"Received: seed={seed!r}")
+            raise ValueError(
+                f"{type(self).__name__}: argument `seed` must be an integer or None. Received: seed={seed!r}"
+            )
         self._init_seed = seed
         self.seed = random.randint(1, int(1e9)) if seed is None else int(seed)
 
@@ -45,8 +47,7 @@ class TruncatedNormal(RandomNormal):
     """Normal draws within two standard deviations of the mean."""
 
     def __call__(self, shape, dtype=None):
-        return draws.truncated_normal(tuple(shape), self.mean, self.stddev, dtype=standard_dtype(dtype),
-                                      seed=self.seed)
+        return draws.truncated_normal(tuple(shape), self.mean, self.stddev, dtype=standard_dtype(dtype), seed=self.seed)
 
 
 class RandomUniform(RandomInitializer):
@@ -83,8 +84,9 @@ _DISTRIBUTIONS = ("uniform", "truncated_normal", "untruncated_normal")
 class VarianceScaling(RandomInitializer):
     """Draws with variance `scale / n`, n the fan chosen by `mode`."""
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None, input_axes=None,
-                 output_axes=None):
+    def __init__(
+        self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None, input_axes=None, output_axes=None
+    ):
         if not scale > 0.0:
             raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
         if mode not in _MODES:
@@ -93,8 +95,10 @@ class VarianceScaling(RandomInitializer):
         if distribution == "normal":
             distribution = "truncated_normal"
         if distribution not in _DISTRIBUTIONS:
-            raise ValueError(f"Invalid `distribution` argument: expected one of {set(_DISTRIBUTIONS)}. "
-                             f"Received: distribution={distribution}")
+            raise ValueError(
+                f"Invalid `distribution` argument: expected one of {set(_DISTRIBUTIONS)}. "
+                f"Received: distribution={distribution}"
+            )
         super().__init__(seed)
         self.scale = scale
         self.mode = mode
@@ -110,42 +114,65 @@ class VarianceScaling(RandomInitializer):
         dtype = standard_dtype(dtype)
         if self.distribution == "truncated_normal":
             # 0.8796... is the standard deviation of a standard normal truncated to [-2, 2]
-            return draws.truncated_normal(shape, 0.0, math.sqrt(variance) / 0.87962566103423978, dtype=dtype,
-                                          seed=self.seed)
+            return draws.truncated_normal(
+                shape, 0.0, math.sqrt(variance) / 0.87962566103423978, dtype=dtype, seed=self.seed
+            )
         if self.distribution == "untruncated_normal":
             return draws.normal(shape, 0.0, math.sqrt(variance), dtype=dtype, seed=self.seed)
         limit = math.sqrt(3.0 * variance)
         return draws.uniform(shape, -limit, limit, dtype=dtype, seed=self.seed)
 
     def get_config(self):
-        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
-                **super().get_config(), "input_axes": self.input_axes, "output_axes": self.output_axes}
+        return {
+            "scale": self.scale,
+            "mode": self.mode,
+            "distribution": self.distribution,
+            **super().get_config(),
+            "input_axes": self.input_axes,
+            "output_axes": self.output_axes,
+        }
 
 
 def _variance_scaling_preset(name, scale, mode, distribution, doc):
     def __init__(self, seed=None, input_axes=None, output_axes=None):
-        VarianceScaling.__init__(self, scale=scale, mode=mode, distribution=distribution, seed=seed,
-                                 input_axes=input_axes, output_axes=output_axes)
+        VarianceScaling.__init__(
+            self,
+            scale=scale,
+            mode=mode,
+            distribution=distribution,
+            seed=seed,
+            input_axes=input_axes,
+            output_axes=output_axes,
+        )
 
     def get_config(self):
         return {"seed": self._init_seed, "input_axes": self.input_axes, "output_axes": self.output_axes}
 
-    return type(name, (VarianceScaling,), {"__init__": __init__, "get_config": get_config, "__doc__": doc,
-                                           "__module__": __name__})
+    return type(
+        name,
+        (VarianceScaling,),
+        {"__init__": __init__, "get_config": get_config, "__doc__": doc, "__module__": __name__},
+    )
 
 
-GlorotUniform = _variance_scaling_preset("GlorotUniform", 1.0, "fan_avg", "uniform",
-                                         "U(-limit, limit), limit = sqrt(6 / (fan_in + fan_out)).")
-GlorotNormal = _variance_scaling_preset("GlorotNormal", 1.0, "fan_avg", "truncated_normal",
-                                        "Truncated normal, stddev = sqrt(2 / (fan_in + fan_out)).")
-HeUniform = _variance_scaling_preset("HeUniform", 2.0, "fan_in", "uniform",
-                                     "U(-limit, limit), limit = sqrt(6 / fan_in).")
-HeNormal = _variance_scaling_preset("HeNormal", 2.0, "fan_in", "truncated_normal",
-                                    "Truncated normal, stddev = sqrt(2 / fan_in).")
-LecunUniform = _variance_scaling_preset("LecunUniform", 1.0, "fan_in", "uniform",
-                                        "U(-limit, limit), limit = sqrt(3 / fan_in).")
-LecunNormal = _variance_scaling_preset("LecunNormal", 1.0, "fan_in", "truncated_normal",
-                                       "Truncated normal, stddev = sqrt(1 / fan_in).")
+GlorotUniform = _variance_scaling_preset(
+    "GlorotUniform", 1.0, "fan_avg", "uniform", "U(-limit, limit), limit = sqrt(6 / (fan_in + fan_out))."
+)
+GlorotNormal = _variance_scaling_preset(
+    "GlorotNormal", 1.0, "fan_avg", "truncated_normal", "Truncated normal, stddev = sqrt(2 / (fan_in + fan_out))."
+)
+HeUniform = _variance_scaling_preset(
+    "HeUniform", 2.0, "fan_in", "uniform", "U(-limit, limit), limit = sqrt(6 / fan_in)."
+)
+HeNormal = _variance_scaling_preset(
+    "HeNormal", 2.0, "fan_in", "truncated_normal", "Truncated normal, stddev = sqrt(2 / fan_in)."
+)
+LecunUniform = _variance_scaling_preset(
+    "LecunUniform", 1.0, "fan_in", "uniform", "U(-limit, limit), limit = sqrt(3 / fan_in)."
+)
+LecunNormal = _variance_scaling_preset(
+    "LecunNormal", 1.0, "fan_in", "truncated_normal", "Truncated normal, stddev = sqrt(1 / fan_in)."
+)
 
 
 class Orthogonal(RandomInitializer):
@@ -158,8 +185,10 @@ class Orthogonal(RandomInitializer):
     def __call__(self, shape, dtype=None):
         shape = tuple(shape)
         if len(shape) < 2:
-            raise ValueError("The tensor to initialize must be at least two-dimensional. "
-                             f"Received: shape={shape} of rank {len(shape)}.")
+            raise ValueError(
+                "The tensor to initialize must be at least two-dimensional. "
+                f"Received: shape={shape} of rank {len(shape)}."
+            )
         rows, columns = math.prod(shape[:-1]), shape[-1]
         size = min(rows, columns)
         q, r = ops.qr(draws.normal((max(rows, columns), size), dtype="float64", seed=self.seed))

@@ -1,8 +1,6 @@
 """kerasish.layers: Keras 3's layers. Each layer module adds its own import line here; the classes
 imported here register with the object registry, so configs naming them load."""
-from kerasish.layers.input_layer import Input, InputLayer
-from kerasish.layers.input_spec import InputSpec
-from kerasish.layers.layer import Layer
+
 from kerasish.layers.activations.activation import Activation
 from kerasish.layers.activations.elu import ELU
 from kerasish.layers.activations.leaky_relu import LeakyReLU
@@ -17,15 +15,23 @@ from kerasish.layers.core.embedding import Embedding
 from kerasish.layers.core.identity import Identity
 from kerasish.layers.core.lambda_layer import Lambda
 from kerasish.layers.core.wrapper import Wrapper
+from kerasish.layers.input_layer import Input, InputLayer
+from kerasish.layers.input_spec import InputSpec
+from kerasish.layers.layer import Layer
 from kerasish.layers.merging.concatenate import Concatenate
 from kerasish.layers.merging.dot import Dot
 from kerasish.layers.merging.elementwise_merges import Add, Average, Maximum, Minimum, Multiply, Subtract
 from kerasish.layers.normalization.batch_normalization import BatchNormalization
 from kerasish.layers.normalization.layer_normalization import LayerNormalization
 from kerasish.layers.pooling.average_pooling import AveragePooling1D, AveragePooling2D, AveragePooling3D
-from kerasish.layers.pooling.global_pooling import (GlobalAveragePooling1D, GlobalAveragePooling2D,
-                                                    GlobalAveragePooling3D, GlobalMaxPooling1D, GlobalMaxPooling2D,
-                                                    GlobalMaxPooling3D)
+from kerasish.layers.pooling.global_pooling import (
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalAveragePooling3D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    GlobalMaxPooling3D,
+)
 from kerasish.layers.pooling.max_pooling import MaxPooling1D, MaxPooling2D, MaxPooling3D
 from kerasish.layers.preprocessing.rescaling import Rescaling
 from kerasish.layers.regularization.dropout import Dropout

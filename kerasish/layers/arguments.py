@@ -1,8 +1,15 @@
 """Argument checks and output-size arithmetic shared by the layers, with Keras 3's messages."""
+
 from kerasish.backends.config import standardize_data_format
 
-__all__ = ["conv_output_length", "conv_transpose_output_length", "standardize_data_format", "standardize_padding",
-           "standardize_tuple", "validate_positive_int"]
+__all__ = [
+    "conv_output_length",
+    "conv_transpose_output_length",
+    "standardize_data_format",
+    "standardize_padding",
+    "standardize_tuple",
+    "validate_positive_int",
+]
 
 
 def standardize_tuple(value, n, name, allow_zero=False):
@@ -28,15 +35,15 @@ def standardize_padding(value, allow_causal=False):
     padding = str(value).lower()
     allowed = {"valid", "same", "causal"} if allow_causal else {"valid", "same"}
     if padding not in allowed:
-        raise ValueError(f"The `padding` argument must be a list/tuple or one of {sorted(allowed)}. "
-                         f"Received: {value}")
+        raise ValueError(f"The `padding` argument must be a list/tuple or one of {sorted(allowed)}. Received: {value}")
     return padding
 
 
 def validate_positive_int(value, name):
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"Received an invalid value for `{name}`, expected a positive integer. "
-                         f"Received: {name}={value}")
+        raise ValueError(
+            f"Received an invalid value for `{name}`, expected a positive integer. Received: {name}={value}"
+        )
     return value
 
 

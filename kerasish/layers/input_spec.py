@@ -1,4 +1,5 @@
 """InputSpec: the rank, dtype and shape a layer accepts, checked before every call (Keras 3)."""
+
 import numpy
 
 from kerasish.backends.tree import flatten
@@ -8,8 +9,18 @@ class InputSpec:
     """`InputSpec(dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None, axes=None,
     allow_last_axis_squeeze=False, name=None, optional=False)`; shapes include the batch axis."""
 
-    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None, axes=None,
-                 allow_last_axis_squeeze=False, name=None, optional=False):
+    def __init__(
+        self,
+        dtype=None,
+        shape=None,
+        ndim=None,
+        max_ndim=None,
+        min_ndim=None,
+        axes=None,
+        allow_last_axis_squeeze=False,
+        name=None,
+        optional=False,
+    ):
         self.dtype = numpy.dtype(dtype).name if dtype is not None else None
         if shape is not None:
             self.shape = tuple(None if d is None else int(d) for d in shape)
@@ -31,14 +42,29 @@ class InputSpec:
             raise ValueError(f"Axis {max(self.axes)} is greater than the maximum allowed value: {top - 1}")
 
     def __repr__(self):
-        parts = [f"{key}={value}" for key, value in (("dtype", self.dtype), ("shape", self.shape),
-                 ("ndim", self.ndim), ("max_ndim", self.max_ndim), ("min_ndim", self.min_ndim),
-                 ("axes", self.axes)) if value]
+        parts = [
+            f"{key}={value}"
+            for key, value in (
+                ("dtype", self.dtype),
+                ("shape", self.shape),
+                ("ndim", self.ndim),
+                ("max_ndim", self.max_ndim),
+                ("min_ndim", self.min_ndim),
+                ("axes", self.axes),
+            )
+            if value
+        ]
         return f"InputSpec({', '.join(parts)})"
 
     def get_config(self):
-        return {"dtype": self.dtype, "shape": self.shape, "ndim": self.ndim, "max_ndim": self.max_ndim,
-                "min_ndim": self.min_ndim, "axes": self.axes}
+        return {
+            "dtype": self.dtype,
+            "shape": self.shape,
+            "ndim": self.ndim,
+            "max_ndim": self.max_ndim,
+            "min_ndim": self.min_ndim,
+            "axes": self.axes,
+        }
 
     @classmethod
     def from_config(cls, config):
@@ -55,8 +81,10 @@ def _named_inputs(specs, inputs, layer):
         return flatten(inputs)
     missing = [name for name in names if name not in inputs]
     if missing:
-        raise ValueError(f'Missing data for input "{missing[0]}" of layer {_describe(layer)}. You passed a data '
-                         f"dictionary with keys {list(inputs)}. Expected the following keys: {names}")
+        raise ValueError(
+            f'Missing data for input "{missing[0]}" of layer {_describe(layer)}. You passed a data '
+            f"dictionary with keys {list(inputs)}. Expected the following keys: {names}"
+        )
     return [inputs[name] for name in names]
 
 
@@ -68,14 +96,17 @@ def assert_input_compatibility(input_spec, inputs, layer):
     specs = flatten(input_spec)
     inputs = _named_inputs(specs, inputs, layer) if isinstance(inputs, dict) else flatten(inputs)
     if len(inputs) != len(specs):
-        raise ValueError(f"Layer {_describe(layer)} expects {len(specs)} input(s), but it received "
-                         f"{len(inputs)} input tensors")
+        raise ValueError(
+            f"Layer {_describe(layer)} expects {len(specs)} input(s), but it received {len(inputs)} input tensors"
+        )
     for index, (x, spec) in enumerate(zip(inputs, specs)):
         if spec is None or (x is None and spec.optional):
             continue
         if not hasattr(x, "shape"):
-            raise ValueError(f"Inputs to a layer should be tensors. Got {x!r} (of type {type(x).__name__}) "
-                             f"as input for layer {_describe(layer)}")
+            raise ValueError(
+                f"Inputs to a layer should be tensors. Got {x!r} (of type {type(x).__name__}) "
+                f"as input for layer {_describe(layer)}"
+            )
         problem = _problem(x, spec)
         if problem:
             raise ValueError(f"Input {index} of layer {_describe(layer)} is incompatible with the layer: {problem}")

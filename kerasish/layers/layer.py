@@ -5,6 +5,7 @@ shape, and computes only through `kerasish.ops`, so one `call` serves dynamic Te
 Symbols and symbolic KerasTensors alike. Sublayers and Variables are found by walking the layer's
 attributes (lists, tuples and dicts included), in assignment order, as Keras orders its weights.
 """
+
 import functools
 import inspect
 import warnings
@@ -37,6 +38,7 @@ def set_mask(x, mask):
     def forget(reference):
         if _MASKS.get(key, (None,))[0] is reference:
             del _MASKS[key]
+
     try:
         _MASKS[key] = (weakref.ref(x, forget), mask)
     except TypeError:  # not weak-referenceable: arrays and numbers carry no mask
@@ -50,10 +52,12 @@ def _call_signature(call):
     parameters = list(inspect.signature(call).parameters.values())[1:]
     names = [p.name for p in parameters]
     training = parameters[names.index("training")] if "training" in names else None
-    return (None if training is None else names.index("training"),
-            None if "mask" not in names else names.index("mask"),
-            None if training is None or training.default is inspect.Parameter.empty else training.default,
-            any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters))
+    return (
+        None if training is None else names.index("training"),
+        None if "mask" not in names else names.index("mask"),
+        None if training is None or training.default is inspect.Parameter.empty else training.default,
+        any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters),
+    )
 
 
 def _has_mask(mask):
@@ -78,6 +82,7 @@ def _named_error(error, layer):
 
 def _wrap_build(build):
     """Every `build` runs in the layer's name scope (variable paths) and marks the layer built."""
+
     @functools.wraps(build)
     def scoped_build(self, *args, **kwargs):
         if _CALLS and _CALLS[-1][0] is self:
@@ -91,6 +96,7 @@ def _wrap_build(build):
         self._build_shapes.pop(next(iter(self._build_shapes)))
         self.built = True
         return result
+
     scoped_build.scoped = True
     return scoped_build
 
@@ -113,16 +119,18 @@ class Layer:
         layer._auto_config = arguments if _simple_value(arguments) else None
         return layer
 
-    def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True, name=None,
-                 **kwargs):
+    def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True, name=None, **kwargs):
         input_dim = kwargs.pop("input_dim", None)
         input_shape = (input_dim,) if input_dim is not None else kwargs.pop("input_shape", None)
         if kwargs:
             raise ValueError(f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
         if input_shape is not None:
-            warnings.warn("Do not pass an `input_shape`/`input_dim` argument to a layer. When using "
-                          "Sequential models, prefer using an `Input(shape)` object as the first layer "
-                          "in the model instead.", stacklevel=2)
+            warnings.warn(
+                "Do not pass an `input_shape`/`input_dim` argument to a layer. When using "
+                "Sequential models, prefer using an `Input(shape)` object as the first layer "
+                "in the model instead.",
+                stacklevel=2,
+            )
         self._input_shape_arg = None if input_shape is None else tuple(input_shape)
         self.name = name or naming.auto_name(type(self).__name__)
         if not isinstance(self.name, str) or "/" in self.name:
@@ -152,8 +160,10 @@ class Layer:
 
     def _check_super_called(self):
         if "_trainable_variables" not in self.__dict__:
-            raise RuntimeError(f"In layer {type(self).__name__!r}, you forgot to call `super().__init__()` "
-                               "as the first statement in the `__init__()` method")
+            raise RuntimeError(
+                f"In layer {type(self).__name__!r}, you forgot to call `super().__init__()` "
+                "as the first statement in the `__init__()` method"
+            )
 
     # ----- dtypes --------------------------------------------------------------------------
 
@@ -165,23 +175,45 @@ class Layer:
 
     @property
     def dtype_policy(self):
-        return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": self._dtype},
-                "registered_name": None}
+        return {
+            "module": "keras",
+            "class_name": "DTypePolicy",
+            "config": {"name": self._dtype},
+            "registered_name": None,
+        }
 
     # ----- weights -------------------------------------------------------------------------
 
-    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, autocast=True,
-                   regularizer=None, constraint=None, aggregation="none", name=None):
+    def add_weight(
+        self,
+        shape=None,
+        initializer=None,
+        dtype=None,
+        trainable=True,
+        autocast=True,
+        regularizer=None,
+        constraint=None,
+        aggregation="none",
+        name=None,
+    ):
         self._check_super_called()
         if aggregation not in _AGGREGATIONS:
-            raise ValueError(f"{self.describe()}: invalid aggregation {aggregation!r} for weight {name!r}; "
-                             f"expected one of {_AGGREGATIONS}")
+            raise ValueError(
+                f"{self.describe()}: invalid aggregation {aggregation!r} for weight {name!r}; "
+                f"expected one of {_AGGREGATIONS}"
+            )
         shape = () if shape is None else tuple(shape)
         dtype = _standard_dtype(dtype or self.variable_dtype)
         if initializer is None:
             initializer = "glorot_uniform" if numpy.dtype(dtype).kind == "f" else "zeros"
-        variable = Variable(_resolve("initializers", initializer), shape=shape, dtype=dtype,
-                            trainable=trainable, name=name, constraint=_resolve("constraints", constraint))
+        variable = Variable(
+            _resolve("initializers", initializer),
+            shape=shape,
+            dtype=dtype,
+            trainable=trainable,
+            name=name,
+            constraint=_resolve("constraints", constraint),
+        )
         variable.path = f"{self._scope_path()}/{variable.name}"
         (self._trainable_variables if trainable else self._non_trainable_variables).append(variable)
         if regularizer is not None:
@@ -250,10 +282,13 @@ class Layer:
     @property
     def variables(self):
         """Weights plus the other state that changes while running: random seeds."""
+
         def own(layer):
-            seeds = [leaf.state for leaf in layer._attribute_leaves()
-                     if isinstance(getattr(leaf, "state", None), Variable)]
+            seeds = [
+                leaf.state for leaf in layer._attribute_leaves() if isinstance(getattr(leaf, "state", None), Variable)
+            ]
             return layer._own_weights() + seeds
+
         return self._collect(own)
 
     @property
@@ -283,19 +318,25 @@ class Layer:
     def set_weights(self, weights):
         variables = self.weights
         if len(variables) != len(weights):
-            raise ValueError(f"You called `set_weights(weights)` on layer {self.describe()} with a weight list "
-                             f"of length {len(weights)}, but the layer was expecting {len(variables)} weights")
+            raise ValueError(
+                f"You called `set_weights(weights)` on layer {self.describe()} with a weight list "
+                f"of length {len(weights)}, but the layer was expecting {len(variables)} weights"
+            )
         for variable, value in zip(variables, weights):
             if tuple(variable.shape) != tuple(numpy.shape(value)):
-                raise ValueError(f"Layer {self.describe()} weight {variable.path} has shape {variable.shape}, "
-                                 f"which is not compatible with the provided weight shape {numpy.shape(value)}")
+                raise ValueError(
+                    f"Layer {self.describe()} weight {variable.path} has shape {variable.shape}, "
+                    f"which is not compatible with the provided weight shape {numpy.shape(value)}"
+                )
         for variable, value in zip(variables, weights):
             variable.assign(value)
 
     def count_params(self):
         if not self.built:
-            raise ValueError(f"You tried to call `count_params` on layer {self.describe()}, but the layer "
-                             "isn't built. You can build it manually via: `layer.build(input_shape)`")
+            raise ValueError(
+                f"You tried to call `count_params` on layer {self.describe()}, but the layer "
+                "isn't built. You can build it manually via: `layer.build(input_shape)`"
+            )
         return int(sum(numpy.prod(v.shape, dtype=numpy.int64) for v in self.weights))
 
     # ----- losses --------------------------------------------------------------------------
@@ -314,15 +355,20 @@ class Layer:
         between steps so that a step does not walk the layer tree."""
         layers = self._flatten_layers()
         trainable = {id(v) for v in self.trainable_weights}
-        penalties = [(variable, regularizer) for layer in layers for variable, regularizer in layer._regularizers
-                     if id(variable) in trainable]
+        penalties = [
+            (variable, regularizer)
+            for layer in layers
+            for variable, regularizer in layer._regularizers
+            if id(variable) in trainable
+        ]
         return layers, penalties
 
     @staticmethod
     def losses_of(sources):
         layers, penalties = sources
         return [loss for layer in layers for loss in layer._losses] + [
-            regularizer(variable) for variable, regularizer in penalties]
+            regularizer(variable) for variable, regularizer in penalties
+        ]
 
     # ----- building ------------------------------------------------------------------------
 
@@ -348,14 +394,20 @@ class Layer:
     def _shape_arguments(self, function, args, kwargs):
         """The shapes to pass to `build` or `compute_output_shape`: the first argument's shapes for a
         one-parameter function, else `<argument>_shape` for each call argument it names (Keras)."""
-        parameters = [p for p in inspect.signature(function).parameters.values()
-                      if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        parameters = [
+            p
+            for p in inspect.signature(function).parameters.values()
+            if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        ]
         if len(parameters) <= 1:
             first = args[0] if args else next(iter(kwargs.values()))
             return {parameters[0].name: map_structure(_shape_of, first)} if parameters else {}
         bound = inspect.signature(self.call).bind_partial(*args, **kwargs).arguments
-        return {p.name: map_structure(_shape_of, bound[p.name[:-len("_shape")]])
-                for p in parameters if p.name.endswith("_shape") and p.name[:-len("_shape")] in bound}
+        return {
+            p.name: map_structure(_shape_of, bound[p.name[: -len("_shape")]])
+            for p in parameters
+            if p.name.endswith("_shape") and p.name[: -len("_shape")] in bound
+        }
 
     def _symbolic_outputs(self, args, kwargs):
         """As Keras: a layer with its own `compute_output_shape` is not run on KerasTensors; its
@@ -412,8 +464,9 @@ class Layer:
                 error.layer = self  # the innermost layer call the error passed: the one that recursed
             if _CALLS:
                 raise
-            raise RecursionError(f"{error.layer.describe()}: its call() recursed without end (maximum recursion "
-                                 "depth exceeded)") from error
+            raise RecursionError(
+                f"{error.layer.describe()}: its call() recursed without end (maximum recursion depth exceeded)"
+            ) from error
         return outputs
 
     def _check_inputs(self, inputs):
@@ -430,9 +483,16 @@ class Layer:
                 x = x.astype(self.compute_dtype, copy=False)
             return Tensor(_device_array(x))
         dtype = getattr(x, "dtype", None)
-        if (self.autocast and dtype is not None and hasattr(x, "shape") and numpy.dtype(dtype).kind == "f"
-                and numpy.dtype(dtype) != self.compute_dtype and not isinstance(x, Variable)):
+        if (
+            self.autocast
+            and dtype is not None
+            and hasattr(x, "shape")
+            and numpy.dtype(dtype).kind == "f"
+            and numpy.dtype(dtype) != self.compute_dtype
+            and not isinstance(x, Variable)
+        ):
             from kerasish import ops
+
             return ops.cast(x, self.compute_dtype)
         return x
 
@@ -473,9 +533,12 @@ class Layer:
         if self.supports_masking and (masked or type(self).compute_mask is not Layer.compute_mask):
             self._set_output_masks(first, outputs, previous_mask)
         elif masked and not self.supports_masking:
-            warnings.warn(f"Layer {self.describe()} was passed an input with a mask attached to it. "
-                          "However, this layer does not support masking and will therefore destroy "
-                          "the mask information. Downstream layers will not see the mask.", stacklevel=2)
+            warnings.warn(
+                f"Layer {self.describe()} was passed an input with a mask attached to it. "
+                "However, this layer does not support masking and will therefore destroy "
+                "the mask information. Downstream layers will not see the mask.",
+                stacklevel=2,
+            )
 
     def _set_output_masks(self, first, outputs, previous_mask):
         flat_outputs = flatten(outputs)
@@ -490,12 +553,14 @@ class Layer:
 
     def _record_node(self, args, kwargs, outputs):
         """Fresh KerasTensors for the outputs, remembering this call, as the functional API needs."""
+
         def fresh(x):
             tensor = KerasTensor(x.shape, x.dtype)
             mask = get_mask(x)
             if mask is not None:
                 set_mask(tensor, mask)
             return tensor
+
         outputs = map_structure(fresh, outputs)
         self._inbound_nodes.append(Node(self, args, kwargs, flatten(outputs)))
         return outputs
@@ -529,12 +594,15 @@ class Layer:
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype_policy}
         if self.activity_regularizer is not None:
             from kerasish import regularizers
+
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         if not getattr(type(self).get_config, "default_config", False):
             return config
         if self._auto_config is None:
-            raise NotImplementedError(f"Layer {type(self).__name__} was created with arguments that cannot be "
-                                      "serialized automatically; override `get_config()` to return them")
+            raise NotImplementedError(
+                f"Layer {type(self).__name__} was created with arguments that cannot be "
+                "serialized automatically; override `get_config()` to return them"
+            )
         return {**config, **self._auto_config}
 
     get_config.default_config = True
@@ -544,14 +612,28 @@ class Layer:
         try:
             return cls(**config)
         except Exception as error:
-            raise TypeError(f"Error when deserializing class '{cls.__name__}' using config={config}.\n\n"
-                            f"Exception encountered: {error}") from error
+            raise TypeError(
+                f"Error when deserializing class '{cls.__name__}' using config={config}.\n\n"
+                f"Exception encountered: {error}"
+            ) from error
 
 
 Layer.build = _wrap_build(Layer.build)
-_BOOKKEEPING = frozenset({"_inbound_nodes", "_trainable_variables", "_non_trainable_variables",
-                          "_regularizers", "_losses", "_build_shapes", "_auto_config", "input_spec",
-                          "_trainable_cache", "_step_state", "_loss_sources"})
+_BOOKKEEPING = frozenset(
+    {
+        "_inbound_nodes",
+        "_trainable_variables",
+        "_non_trainable_variables",
+        "_regularizers",
+        "_losses",
+        "_build_shapes",
+        "_auto_config",
+        "input_spec",
+        "_trainable_cache",
+        "_step_state",
+        "_loss_sources",
+    }
+)
 
 
 def _tracked_leaves(value):
@@ -579,8 +661,10 @@ def _standard_dtype(dtype):
     try:
         return numpy.dtype(getattr(dtype, "name", dtype)).name
     except TypeError:
-        raise ValueError(f"Unsupported dtype {dtype!r}: kerasish layers take a plain dtype such as 'float32' "
-                         "(mixed-precision policies are not supported)") from None
+        raise ValueError(
+            f"Unsupported dtype {dtype!r}: kerasish layers take a plain dtype such as 'float32' "
+            "(mixed-precision policies are not supported)"
+        ) from None
 
 
 def _resolve(module, identifier):
@@ -588,11 +672,13 @@ def _resolve(module, identifier):
     if identifier is None or (callable(identifier) and not isinstance(identifier, type)):
         return identifier
     return {"constraints": constraints, "initializers": initializers, "regularizers": regularizers}[module].get(
-        identifier)
+        identifier
+    )
 
 
 def _device_array(array):
     from kerasish.backends import device
+
     return device.to_device(array)
 
 

@@ -1,33 +1,88 @@
 """kerasish.losses: Keras 3's losses, as functions and as Loss classes, with Keras's names and aliases."""
+
 import inspect
 
 from kerasish.utils import object_serialization as registry
+
 from .hinge import CategoricalHinge, Hinge, SquaredHinge, categorical_hinge, hinge, squared_hinge
 from .loss import Loss, LossFunctionWrapper
-from .probabilistic import (BinaryCrossentropy, CategoricalCrossentropy, KLDivergence, Poisson,
-                            SparseCategoricalCrossentropy, binary_crossentropy, categorical_crossentropy,
-                            kl_divergence, poisson, sparse_categorical_crossentropy)
-from .regression import (CosineSimilarity, Huber, LogCosh, MeanAbsoluteError, MeanAbsolutePercentageError,
-                         MeanSquaredError, MeanSquaredLogarithmicError, cosine_similarity, huber, log_cosh,
-                         mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
-                         mean_squared_logarithmic_error)
+from .probabilistic import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    KLDivergence,
+    Poisson,
+    SparseCategoricalCrossentropy,
+    binary_crossentropy,
+    categorical_crossentropy,
+    kl_divergence,
+    poisson,
+    sparse_categorical_crossentropy,
+)
+from .regression import (
+    CosineSimilarity,
+    Huber,
+    LogCosh,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredError,
+    MeanSquaredLogarithmicError,
+    cosine_similarity,
+    huber,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+)
 
 ALL_OBJECTS = (
-    Loss, LossFunctionWrapper,
-    KLDivergence, Poisson, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
-    MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
-    CosineSimilarity, LogCosh, Huber, Hinge, SquaredHinge, CategoricalHinge,
-    kl_divergence, poisson, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy,
-    mean_squared_error, mean_absolute_error, mean_absolute_percentage_error, mean_squared_logarithmic_error,
-    cosine_similarity, log_cosh, huber, hinge, squared_hinge, categorical_hinge,
+    Loss,
+    LossFunctionWrapper,
+    KLDivergence,
+    Poisson,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    SparseCategoricalCrossentropy,
+    MeanSquaredError,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    CosineSimilarity,
+    LogCosh,
+    Huber,
+    Hinge,
+    SquaredHinge,
+    CategoricalHinge,
+    kl_divergence,
+    poisson,
+    binary_crossentropy,
+    categorical_crossentropy,
+    sparse_categorical_crossentropy,
+    mean_squared_error,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_logarithmic_error,
+    cosine_similarity,
+    log_cosh,
+    huber,
+    hinge,
+    squared_hinge,
+    categorical_hinge,
 )
 ALIASES = {
-    "bce": binary_crossentropy, "BCE": binary_crossentropy,
-    "kld": kl_divergence, "KLD": kl_divergence, "kullback_leibler_divergence": kl_divergence,
-    "mae": mean_absolute_error, "MAE": mean_absolute_error,
-    "mse": mean_squared_error, "MSE": mean_squared_error,
-    "mape": mean_absolute_percentage_error, "MAPE": mean_absolute_percentage_error,
-    "msle": mean_squared_logarithmic_error, "MSLE": mean_squared_logarithmic_error,
+    "bce": binary_crossentropy,
+    "BCE": binary_crossentropy,
+    "kld": kl_divergence,
+    "KLD": kl_divergence,
+    "kullback_leibler_divergence": kl_divergence,
+    "mae": mean_absolute_error,
+    "MAE": mean_absolute_error,
+    "mse": mean_squared_error,
+    "MSE": mean_squared_error,
+    "mape": mean_absolute_percentage_error,
+    "MAPE": mean_absolute_percentage_error,
+    "msle": mean_squared_logarithmic_error,
+    "MSLE": mean_squared_logarithmic_error,
     "logcosh": log_cosh,
 }
 ALL_OBJECTS_DICT = {**{obj.__name__: obj for obj in ALL_OBJECTS}, **ALIASES}

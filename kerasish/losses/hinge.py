@@ -1,4 +1,5 @@
 """Hinge losses (Keras 3) for labels in {-1, 1} (labels in {0, 1} are mapped onto them)."""
+
 from kerasish import ops
 
 from .loss import LossFunctionWrapper

@@ -5,6 +5,7 @@ multiplies them by the sample weights (and by a mask, where the loss defines one
 "sum_over_batch_size"/"mean" divide the sum by the number of loss values, "sum" does not divide,
 "mean_with_sample_weight" divides by the sum of the weights, "none"/None keep every value.
 """
+
 import math
 
 from kerasish import ops
@@ -28,8 +29,13 @@ class Loss:
         y_pred = ops.convert_to_tensor(y_pred, dtype=self.dtype)
         y_true = ops.convert_to_tensor(y_true, dtype=self.dtype)
         losses = self.call(y_true, y_pred)
-        return reduce_weighted_values(losses, sample_weight=sample_weight, mask=self.compute_mask(y_true, y_pred),
-                                      reduction=self.reduction, dtype=self.dtype)
+        return reduce_weighted_values(
+            losses,
+            sample_weight=sample_weight,
+            mask=self.compute_mask(y_true, y_pred),
+            reduction=self.reduction,
+            dtype=self.dtype,
+        )
 
     def call(self, y_true, y_pred):
         raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred)")
@@ -65,6 +71,7 @@ class LossFunctionWrapper(Loss):
         config = {**super().get_config(), **self._fn_kwargs}
         if type(self) is LossFunctionWrapper:
             from kerasish.losses import serialize
+
             config["fn"] = serialize(self.fn)
         return config
 
@@ -72,6 +79,7 @@ class LossFunctionWrapper(Loss):
     def from_config(cls, config):
         if "fn" in config:
             from kerasish.losses import deserialize
+
             config = {**config, "fn": deserialize(config["fn"])}
         return cls(**config)
 
@@ -81,8 +89,9 @@ class LossFunctionWrapper(Loss):
 
 def standardize_reduction(reduction):
     if reduction not in REDUCTIONS:
-        raise ValueError(f"Invalid value for argument `reduction`. Expected one of {REDUCTIONS}. "
-                         f"Received: reduction={reduction!r}")
+        raise ValueError(
+            f"Invalid value for argument `reduction`. Expected one of {REDUCTIONS}. Received: reduction={reduction!r}"
+        )
     return reduction
 
 

@@ -1,5 +1,6 @@
 """Regression losses (Keras 3): squared, absolute, percentage and logarithmic errors, Huber, log-cosh,
 cosine similarity; each as a function of (y_true, y_pred) and as a Loss class."""
+
 import math
 
 from kerasish import ops

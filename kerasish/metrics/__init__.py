@@ -1,41 +1,101 @@
 """kerasish.metrics: Keras 3's stateful metrics, with Keras's names (class names, their snake_case,
 and the aliases "mse", "mae", "mape", "msle", "bce")."""
+
 import inspect
 
 from kerasish.utils import object_serialization as registry
 from kerasish.utils.naming import to_snake_case
 
-from .accuracy_metrics import (Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
-                               SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy, accuracy, binary_accuracy,
-                               categorical_accuracy, sparse_categorical_accuracy, sparse_top_k_categorical_accuracy,
-                               top_k_categorical_accuracy)
-from .confusion_metrics import (AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives,
-                                TruePositives)
+from .accuracy_metrics import (
+    Accuracy,
+    BinaryAccuracy,
+    CategoricalAccuracy,
+    SparseCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy,
+    TopKCategoricalAccuracy,
+    accuracy,
+    binary_accuracy,
+    categorical_accuracy,
+    sparse_categorical_accuracy,
+    sparse_top_k_categorical_accuracy,
+    top_k_categorical_accuracy,
+)
+from .confusion_metrics import AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives
 from .metric import Metric
-from .probabilistic_metrics import (BinaryCrossentropy, CategoricalCrossentropy, CategoricalHinge, Hinge,
-                                    KLDivergence, Poisson, SparseCategoricalCrossentropy, SquaredHinge)
+from .probabilistic_metrics import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    CategoricalHinge,
+    Hinge,
+    KLDivergence,
+    Poisson,
+    SparseCategoricalCrossentropy,
+    SquaredHinge,
+)
 from .reduction_metrics import Mean, MeanMetricWrapper, Sum
-from .regression_metrics import (CosineSimilarity, LogCoshError, MeanAbsoluteError, MeanAbsolutePercentageError,
-                                 MeanSquaredError, MeanSquaredLogarithmicError, RootMeanSquaredError)
+from .regression_metrics import (
+    CosineSimilarity,
+    LogCoshError,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredError,
+    MeanSquaredLogarithmicError,
+    RootMeanSquaredError,
+)
 
 ALL_OBJECTS = (
-    Metric, Mean, Sum, MeanMetricWrapper,
-    MeanSquaredError, RootMeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
-    MeanSquaredLogarithmicError, CosineSimilarity, LogCoshError,
-    AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives,
-    Hinge, SquaredHinge, CategoricalHinge, KLDivergence, Poisson,
-    BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
-    Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, TopKCategoricalAccuracy,
+    Metric,
+    Mean,
+    Sum,
+    MeanMetricWrapper,
+    MeanSquaredError,
+    RootMeanSquaredError,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    CosineSimilarity,
+    LogCoshError,
+    AUC,
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    Recall,
+    TrueNegatives,
+    TruePositives,
+    Hinge,
+    SquaredHinge,
+    CategoricalHinge,
+    KLDivergence,
+    Poisson,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    SparseCategoricalCrossentropy,
+    Accuracy,
+    BinaryAccuracy,
+    CategoricalAccuracy,
+    SparseCategoricalAccuracy,
+    TopKCategoricalAccuracy,
     SparseTopKCategoricalAccuracy,
 )
-FUNCTIONS = (accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
-             top_k_categorical_accuracy, sparse_top_k_categorical_accuracy)
+FUNCTIONS = (
+    accuracy,
+    binary_accuracy,
+    categorical_accuracy,
+    sparse_categorical_accuracy,
+    top_k_categorical_accuracy,
+    sparse_top_k_categorical_accuracy,
+)
 ALIASES = {
-    "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy,
-    "mse": MeanSquaredError, "MSE": MeanSquaredError,
-    "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
-    "mape": MeanAbsolutePercentageError, "MAPE": MeanAbsolutePercentageError,
-    "msle": MeanSquaredLogarithmicError, "MSLE": MeanSquaredLogarithmicError,
+    "bce": BinaryCrossentropy,
+    "BCE": BinaryCrossentropy,
+    "mse": MeanSquaredError,
+    "MSE": MeanSquaredError,
+    "mae": MeanAbsoluteError,
+    "MAE": MeanAbsoluteError,
+    "mape": MeanAbsolutePercentageError,
+    "MAPE": MeanAbsolutePercentageError,
+    "msle": MeanSquaredLogarithmicError,
+    "MSLE": MeanSquaredLogarithmicError,
 }
 ALL_OBJECTS_DICT = {
     **{cls.__name__: cls for cls in ALL_OBJECTS},
@@ -47,12 +107,14 @@ _SERIALIZABLE = {**ALL_OBJECTS_DICT, **{fn.__name__: fn for fn in FUNCTIONS}}
 
 def serialize(metric):
     from kerasish import losses
+
     module = "keras.losses" if metric in losses.ALL_OBJECTS else "keras.metrics"
     return registry.serialize(metric, module)
 
 
 def deserialize(config, custom_objects=None):
     from kerasish import losses
+
     return registry.deserialize("metric", config, {**losses.ALL_OBJECTS_DICT, **_SERIALIZABLE}, custom_objects)
 
 
@@ -71,5 +133,4 @@ def get(identifier):
     return found() if inspect.isclass(found) else found
 
 
-__all__ = sorted({obj.__name__ for obj in ALL_OBJECTS + FUNCTIONS}) + [
-    "ALL_OBJECTS", "deserialize", "get", "serialize"]
+__all__ = sorted({obj.__name__ for obj in ALL_OBJECTS + FUNCTIONS}) + ["ALL_OBJECTS", "deserialize", "get", "serialize"]

@@ -1,5 +1,6 @@
 """Accuracy metrics (Keras 3): the fraction of predictions that match the labels, averaged over
 every sample seen; each as a function and as a MeanMetricWrapper class."""
+
 from kerasish import ops
 from kerasish.backend import floatx
 from kerasish.losses.loss import squeeze_or_expand_to_same_rank
@@ -46,8 +47,9 @@ def in_top_k(labels, y_pred, k):
     """Whether each label's score is among the k largest of its row: fewer than k scores beat it
     (so ties at the boundary count as in, as in Keras's `in_top_k`)."""
     classes = y_pred.shape[-1]
-    label_score = ops.sum(ops.one_hot(ops.cast(labels, "int32"), classes, dtype=y_pred.dtype) * y_pred,
-                          axis=-1, keepdims=True)
+    label_score = ops.sum(
+        ops.one_hot(ops.cast(labels, "int32"), classes, dtype=y_pred.dtype) * y_pred, axis=-1, keepdims=True
+    )
     higher = ops.sum(ops.cast(ops.greater(y_pred, label_score), "int32"), axis=-1)
     return ops.cast(ops.less(higher, k), floatx())
 
@@ -64,12 +66,14 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
 
 class Accuracy(MeanMetricWrapper):
     _direction = "up"
+
     def __init__(self, name="accuracy", dtype=None):
         super().__init__(fn=accuracy, name=name, dtype=dtype)
 
 
 class BinaryAccuracy(MeanMetricWrapper):
     _direction = "up"
+
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
         super().__init__(fn=binary_accuracy, name=name, dtype=dtype, threshold=threshold)
         self.threshold = threshold
@@ -77,18 +81,21 @@ class BinaryAccuracy(MeanMetricWrapper):
 
 class CategoricalAccuracy(MeanMetricWrapper):
     _direction = "up"
+
     def __init__(self, name="categorical_accuracy", dtype=None):
         super().__init__(fn=categorical_accuracy, name=name, dtype=dtype)
 
 
 class SparseCategoricalAccuracy(MeanMetricWrapper):
     _direction = "up"
+
     def __init__(self, name="sparse_categorical_accuracy", dtype=None):
         super().__init__(fn=sparse_categorical_accuracy, name=name, dtype=dtype)
 
 
 class TopKCategoricalAccuracy(MeanMetricWrapper):
     _direction = "up"
+
     def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
         super().__init__(fn=top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
         self.k = k
@@ -96,6 +103,7 @@ class TopKCategoricalAccuracy(MeanMetricWrapper):
 
 class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
     _direction = "up"
+
     def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None):
         super().__init__(fn=sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
         self.k = k

@@ -1,5 +1,6 @@
 """Confusion-matrix metrics (Keras 3): TruePositives/FalsePositives/TrueNegatives/FalseNegatives,
 Precision, Recall and AUC, accumulated over batches at one or more thresholds."""
+
 from kerasish import ops
 from kerasish.backend import epsilon
 
@@ -9,6 +10,7 @@ from .metric import Metric
 
 class _ThresholdCounts(Metric):
     """Counts of the `kinds` at the given thresholds, one Variable per kind."""
+
     kinds = ()
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
@@ -21,9 +23,16 @@ class _ThresholdCounts(Metric):
             setattr(self, kind, self.add_variable(shape=(len(self.thresholds),), name=kind))
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        update_confusion_matrix_variables({kind: getattr(self, kind) for kind in self.kinds}, y_true, y_pred,
-                                          self.thresholds, top_k=self.top_k, class_id=self.class_id,
-                                          sample_weight=sample_weight, clip_predictions=self._clip)
+        update_confusion_matrix_variables(
+            {kind: getattr(self, kind) for kind in self.kinds},
+            y_true,
+            y_pred,
+            self.thresholds,
+            top_k=self.top_k,
+            class_id=self.class_id,
+            sample_weight=sample_weight,
+            clip_predictions=self._clip,
+        )
 
     def ratio(self, numerator, other):
         """numerator / (numerator + other) per threshold (0 where both are 0); a scalar for one threshold."""
@@ -93,10 +102,22 @@ class AUC(Metric):
     """Area under the ROC or precision-recall curve, from counts at `num_thresholds` thresholds
     (0 - epsilon, evenly spaced ones, 1 + epsilon), summed like Keras: trapezoids ("interpolation"; for
     PR the Davis & Goadrich interpolation), or the larger ("majoring") / smaller ("minoring") height."""
+
     _direction = "up"
 
-    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation", name=None, dtype=None,
-                 thresholds=None, multi_label=False, num_labels=None, label_weights=None, from_logits=False):
+    def __init__(
+        self,
+        num_thresholds=200,
+        curve="ROC",
+        summation_method="interpolation",
+        name=None,
+        dtype=None,
+        thresholds=None,
+        multi_label=False,
+        num_labels=None,
+        label_weights=None,
+        from_logits=False,
+    ):
         super().__init__(name=name, dtype=dtype)
         self.curve = _choice("curve", curve, CURVES, str.upper)
         self.summation_method = _choice("summation_method", summation_method, SUMMATION_METHODS, str.lower)
@@ -106,8 +127,9 @@ class AUC(Metric):
             self._clip = evenly_distributed([0.0] + inner + [1.0])
         else:
             if num_thresholds <= 1:
-                raise ValueError(f"Argument `num_thresholds` must be an integer > 1. "
-                                 f"Received: num_thresholds={num_thresholds}")
+                raise ValueError(
+                    f"Argument `num_thresholds` must be an integer > 1. Received: num_thresholds={num_thresholds}"
+                )
             inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
             self._clip = True
         self.num_thresholds = len(inner) + 2
@@ -135,17 +157,24 @@ class AUC(Metric):
     def update_state(self, y_true, y_pred, sample_weight=None):
         if not self._built:
             if len(y_pred.shape) != 2:
-                raise ValueError(f"AUC '{self.name}': `y_pred` must have rank 2 when `multi_label=True`. "
-                                 f"Found rank {len(y_pred.shape)}. Full shape received for `y_pred`: "
-                                 f"{tuple(y_pred.shape)}")
+                raise ValueError(
+                    f"AUC '{self.name}': `y_pred` must have rank 2 when `multi_label=True`. "
+                    f"Found rank {len(y_pred.shape)}. Full shape received for `y_pred`: "
+                    f"{tuple(y_pred.shape)}"
+                )
             self._build(y_pred.shape[1])
         if self._from_logits:
             y_pred = ops.sigmoid(y_pred)
-        update_confusion_matrix_variables({kind: getattr(self, kind) for kind in KINDS}, y_true, y_pred,
-                                          self._thresholds, sample_weight=sample_weight,
-                                          multi_label=self.multi_label,
-                                          label_weights=None if self.multi_label else self.label_weights,
-                                          clip_predictions=self._clip)
+        update_confusion_matrix_variables(
+            {kind: getattr(self, kind) for kind in KINDS},
+            y_true,
+            y_pred,
+            self._thresholds,
+            sample_weight=sample_weight,
+            multi_label=self.multi_label,
+            label_weights=None if self.multi_label else self.label_weights,
+            clip_predictions=self._clip,
+        )
 
     def result(self):
         if self.curve == "PR" and self.summation_method == "interpolation":
@@ -173,10 +202,14 @@ class AUC(Metric):
         slope = ops.divide_no_nan(d_tp, ops.maximum(d_positives, 0.0))
         intercept = tp[1:] - slope * positives[1:]
         both_positive = ops.logical_and(ops.greater(positives[:-1], 0.0), ops.greater(positives[1:], 0.0))
-        ratio = ops.where(both_positive, ops.divide_no_nan(positives[:-1], ops.maximum(positives[1:], 0.0)),
-                          ops.ones_like(positives[1:]))
-        return ops.divide_no_nan(slope * (d_tp + intercept * ops.log(ratio)),
-                                 ops.maximum(tp[1:] + self.false_negatives[1:], 0.0))
+        ratio = ops.where(
+            both_positive,
+            ops.divide_no_nan(positives[:-1], ops.maximum(positives[1:], 0.0)),
+            ops.ones_like(positives[1:]),
+        )
+        return ops.divide_no_nan(
+            slope * (d_tp + intercept * ops.log(ratio)), ops.maximum(tp[1:] + self.false_negatives[1:], 0.0)
+        )
 
     def _per_label_mean(self, areas):
         if not self.multi_label:
@@ -191,10 +224,16 @@ class AUC(Metric):
             super().reset_state()
 
     def get_config(self):
-        config = {**super().get_config(), "num_thresholds": self.num_thresholds, "curve": self.curve,
-                  "summation_method": self.summation_method, "multi_label": self.multi_label,
-                  "num_labels": self.num_labels, "label_weights": self._label_weights_config,
-                  "from_logits": self._from_logits}
+        config = {
+            **super().get_config(),
+            "num_thresholds": self.num_thresholds,
+            "curve": self.curve,
+            "summation_method": self.summation_method,
+            "multi_label": self.multi_label,
+            "num_labels": self.num_labels,
+            "label_weights": self._label_weights_config,
+            "from_logits": self._from_logits,
+        }
         if self._init_from_thresholds:
             config["thresholds"] = self.thresholds[1:-1]
         return config

@@ -3,6 +3,7 @@
 Because every update is `variable.assign(value computed by ops)`, a metric updated inside a traced
 static step becomes part of that graph, and the same code runs eagerly on the dynamic engine.
 """
+
 from kerasish import ops
 from kerasish.backend import floatx
 from kerasish.backends.variable import Variable
@@ -26,8 +27,13 @@ class Metric:
     def add_variable(self, shape, initializer="zeros", dtype=None, aggregation="sum", name=None):
         """A non-trainable state Variable filled with zeros (or a number)."""
         fill = 0.0 if initializer in ("zeros", None) else float(initializer)
-        variable = Variable(lambda shape, dtype: ops.full(shape, fill, dtype=dtype), shape=tuple(shape),
-                            dtype=dtype or self.dtype, trainable=False, name=name)
+        variable = Variable(
+            lambda shape, dtype: ops.full(shape, fill, dtype=dtype),
+            shape=tuple(shape),
+            dtype=dtype or self.dtype,
+            trainable=False,
+            name=name,
+        )
         variable.path = f"{self.name}/{variable.name}"
         self._variables.append(variable)
         return variable

@@ -1,4 +1,5 @@
 """Mean, Sum and MeanMetricWrapper (Keras 3): running totals of (weighted) values."""
+
 from kerasish import ops
 from kerasish.losses.loss import squeeze_or_expand_to_same_rank
 
@@ -73,6 +74,7 @@ class MeanMetricWrapper(Mean):
         config = {**super().get_config(), **self._fn_kwargs}
         if type(self) is MeanMetricWrapper:
             from kerasish.metrics import serialize
+
             config["fn"] = serialize(self._fn)
         return config
 
@@ -80,5 +82,6 @@ class MeanMetricWrapper(Mean):
     def from_config(cls, config):
         if "fn" in config:
             from kerasish.metrics import deserialize
+
             config = {**config, "fn": deserialize(config["fn"])}
         return cls(**config)

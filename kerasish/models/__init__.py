@@ -4,6 +4,7 @@
 `save_weights` and `load_weights` call live in `kerasish.saving`, which reads models: they load on
 first use, the one reference from models to saving (listed in tools/import_contract.py).
 """
+
 import importlib
 
 from kerasish.models.cloning import clone_model
@@ -14,8 +15,12 @@ from kerasish.utils.object_registration import register_built_ins
 
 register_built_ins("models", {"Functional": Functional, "Model": Model, "Sequential": Sequential})
 
-_FILE_FUNCTIONS = {"load_model": "kerasish.saving.saving_api", "save_model": "kerasish.saving.saving_api",
-                   "load_weights": "kerasish.saving.saving_api", "save_weights": "kerasish.saving.saving_api"}
+_FILE_FUNCTIONS = {
+    "load_model": "kerasish.saving.saving_api",
+    "save_model": "kerasish.saving.saving_api",
+    "load_weights": "kerasish.saving.saving_api",
+    "save_weights": "kerasish.saving.saving_api",
+}
 __all__ = ["Functional", "Model", "Sequential", "clone_model", "load_model", "model_from_json", "save_model"]
 
 

@@ -1,4 +1,5 @@
 """`clone_model`: the same architecture with new weights (Keras 3's `keras.models.clone_model`)."""
+
 from kerasish.backends.symbolic import KerasTensor, flatten, map_structure
 from kerasish.layers.input_layer import Input, InputLayer
 from kerasish.layers.layer import Layer
@@ -23,13 +24,15 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
             if isinstance(layer, (Sequential, Functional)):
                 return clone_model(layer, clone_function=inner, call_function=call_function, recursive=True)
             return inner(layer)
+
     if isinstance(model, Sequential):
         return _clone_sequential(model, input_tensors, clone_function)
     if isinstance(model, Functional):
         return _clone_functional(model, input_tensors, clone_function, call_function)
     if input_tensors is not None or call_function is not None:
-        raise ValueError(f"clone_model: model '{model.name}' is subclassed, so `input_tensors` and "
-                         "`call_function` cannot be used")
+        raise ValueError(
+            f"clone_model: model '{model.name}' is subclassed, so `input_tensors` and `call_function` cannot be used"
+        )
     return type(model).from_config(model.get_config())
 
 
@@ -50,8 +53,10 @@ def _clone_functional(model, input_tensors, clone_function, call_function):
     else:
         new_inputs = flatten(input_tensors)
         if len(new_inputs) != len(graph.inputs):
-            raise ValueError(f"clone_model: model '{model.name}' has {len(graph.inputs)} inputs but "
-                             f"{len(new_inputs)} input_tensors were given")
+            raise ValueError(
+                f"clone_model: model '{model.name}' has {len(graph.inputs)} inputs but "
+                f"{len(new_inputs)} input_tensors were given"
+            )
     values = {id(old): new for old, new in zip(graph.inputs, new_inputs)}
     clones = {}
     for node in graph.nodes:
@@ -62,8 +67,11 @@ def _clone_functional(model, input_tensors, clone_function, call_function):
             operation = clones[id(operation)]
         args = map_structure(lambda x: values[id(x)] if isinstance(x, KerasTensor) else x, node.args)
         kwargs = map_structure(lambda x: values[id(x)] if isinstance(x, KerasTensor) else x, node.kwargs)
-        outputs = (call_function(operation, *args, **kwargs) if call_function and isinstance(operation, Layer)
-                   else operation(*args, **kwargs))
+        outputs = (
+            call_function(operation, *args, **kwargs)
+            if call_function and isinstance(operation, Layer)
+            else operation(*args, **kwargs)
+        )
         for old, new in zip(node.outputs, flatten(outputs)):
             values[id(old)] = new
     repack = iter([values[id(t)] for t in graph.outputs])

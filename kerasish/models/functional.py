@@ -1,4 +1,5 @@
 """Functional: a model defined by `Model(inputs, outputs)` over KerasTensors (lists, dicts, multi-io)."""
+
 import collections
 
 from kerasish import ops
@@ -22,9 +23,10 @@ class Functional(Model):
         self._operations = self._graph.layers
         _check_unique_names(self._operations, self.name)
         names = list(inputs) if isinstance(inputs, dict) else [t.node.operation.name for t in self._graph.inputs]
-        self.input_spec = [InputSpec(shape=t.shape, name=name, allow_last_axis_squeeze=True,
-                                     optional=t.node.operation.optional)
-                           for name, t in zip(names, self._graph.inputs)]
+        self.input_spec = [
+            InputSpec(shape=t.shape, name=name, allow_last_axis_squeeze=True, optional=t.node.operation.optional)
+            for name, t in zip(names, self._graph.inputs)
+        ]
         self.built = True
 
     @property
@@ -68,19 +70,34 @@ class Functional(Model):
         for layer in self._operations:
             entry = serialize_layer(layer)
             entry["name"] = layer.name
-            entry["inbound_nodes"] = [{"args": _serialize_arguments(node.args, node_index),
-                                       "kwargs": _serialize_arguments(node.kwargs, node_index)}
-                                      for node in self._graph.nodes if node.operation is layer]
+            entry["inbound_nodes"] = [
+                {
+                    "args": _serialize_arguments(node.args, node_index),
+                    "kwargs": _serialize_arguments(node.kwargs, node_index),
+                }
+                for node in self._graph.nodes
+                if node.operation is layer
+            ]
             layers.append(entry)
         primitive_nodes = [node for node in self._graph.nodes if not isinstance(node.operation, Layer)]
         for node in primitive_nodes:
-            layers.append({"module": "kerasish.ops", "class_name": "Primitive",
-                           "config": {"name": node.operation.name, "attrs": node.kwargs},
-                           "registered_name": None, "name": node_index[id(node)][0],
-                           "inbound_nodes": [{"args": _serialize_arguments(node.args, node_index), "kwargs": {}}]})
-        return {"name": self.name, "trainable": self.trainable, "layers": layers,
-                "input_layers": _tensor_references(self._inputs_struct, node_index),
-                "output_layers": _tensor_references(self._outputs_struct, node_index)}
+            layers.append(
+                {
+                    "module": "kerasish.ops",
+                    "class_name": "Primitive",
+                    "config": {"name": node.operation.name, "attrs": node.kwargs},
+                    "registered_name": None,
+                    "name": node_index[id(node)][0],
+                    "inbound_nodes": [{"args": _serialize_arguments(node.args, node_index), "kwargs": {}}],
+                }
+            )
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "layers": layers,
+            "input_layers": _tensor_references(self._inputs_struct, node_index),
+            "output_layers": _tensor_references(self._outputs_struct, node_index),
+        }
 
     def node_references(self):
         """id(node) -> (name, index): the operation's name (a primitive gets `name_k`) and the node's
@@ -105,8 +122,9 @@ class Functional(Model):
             if entry["class_name"] == "Primitive" and entry.get("module") == "kerasish.ops":
                 created[entry["name"]] = _PrimitiveCall(entry["config"])
             else:
-                layer = deserialize_layer({k: v for k, v in entry.items() if k not in ("name", "inbound_nodes")},
-                                          custom_objects)
+                layer = deserialize_layer(
+                    {k: v for k, v in entry.items() if k not in ("name", "inbound_nodes")}, custom_objects
+                )
                 created[entry["name"]] = layer
                 if isinstance(layer, InputLayer):
                     tensors[(layer.name, 0)] = [layer.output]
@@ -114,8 +132,10 @@ class Functional(Model):
         while pending:
             remaining = [item for item in pending if not _replay_node(item, created, tensors)]
             if len(remaining) == len(pending):
-                raise ValueError(f"Model config of '{config.get('name')}' cannot be rebuilt: the inbound nodes of "
-                                 f"{sorted({name for name, _, _ in remaining})} refer to missing layers")
+                raise ValueError(
+                    f"Model config of '{config.get('name')}' cannot be rebuilt: the inbound nodes of "
+                    f"{sorted({name for name, _, _ in remaining})} refer to missing layers"
+                )
             pending = remaining
         inputs = _resolve_references(config["input_layers"], tensors)
         outputs = _resolve_references(config["output_layers"], tensors)
@@ -125,8 +145,7 @@ class Functional(Model):
 def _check_unique_names(layers, model_name):
     """Layers are found by name (`get_layer`, saved weights, configs): two of one name would be confused."""
     counts = collections.Counter(layer.name for layer in layers)
-    repeated = [f'The name "{name}" is used {count} times in the model' for name, count in counts.items()
-                if count > 1]
+    repeated = [f'The name "{name}" is used {count} times in the model' for name, count in counts.items() if count > 1]
     if repeated:
         raise ValueError(f"Model '{model_name}': {'; '.join(repeated)}. All layer names should be unique.")
 
@@ -162,9 +181,12 @@ def _history(tensor, node_index):
 def _serialize_arguments(structure, node_index):
     def one(x):
         if isinstance(x, KerasTensor):
-            return {"class_name": "__keras_tensor__",
-                    "config": {"shape": list(x.shape), "dtype": x.dtype.name, "keras_history": _history(x, node_index)}}
+            return {
+                "class_name": "__keras_tensor__",
+                "config": {"shape": list(x.shape), "dtype": x.dtype.name, "keras_history": _history(x, node_index)},
+            }
         return x.tolist() if hasattr(x, "tolist") else x
+
     return map_structure(one, list(structure) if isinstance(structure, tuple) else structure)
 
 
@@ -189,6 +211,7 @@ def _replay_node(item, created, tensors):
             layer, node_index, tensor_index = x["config"]["keras_history"]
             return tensors[(layer, node_index)][tensor_index]
         return x
+
     args = [_map_config(value, a) for a in node["args"]]
     kwargs = {k: _map_config(value, v) for k, v in node["kwargs"].items()}
     outputs = created[name](*args, **kwargs)
@@ -219,6 +242,7 @@ def _leaves(structure):
 def _resolve_references(structure, tensors):
     def one(reference):
         return tensors[(reference[0], reference[1])][reference[2]]
+
     if isinstance(structure, dict):
         return {key: one(ref[0] if isinstance(ref[0], list) else ref) for key, ref in structure.items()}
     if len(structure) == 1 and isinstance(structure[0], list):

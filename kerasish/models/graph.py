@@ -3,6 +3,7 @@
 Built once from the model's input and output KerasTensors; running it calls each recorded layer
 (or primitive) in topological order with the values its inputs got.
 """
+
 from kerasish.backends.symbolic import KerasTensor, flatten, map_structure
 from kerasish.layers.input_layer import InputLayer
 from kerasish.layers.layer import Layer
@@ -17,14 +18,18 @@ class FunctionalGraph:
         self.inputs = flatten(inputs)
         self.outputs = flatten(outputs)
         for position, tensor in enumerate(self.inputs):
-            if not isinstance(tensor, KerasTensor) or not isinstance(getattr(tensor.node, "operation", None),
-                                                                      InputLayer):
-                raise ValueError(f"Model '{model_name}': input {position} must be a KerasTensor made by "
-                                 f"kerasish.Input, received {tensor!r}")
+            if not isinstance(tensor, KerasTensor) or not isinstance(
+                getattr(tensor.node, "operation", None), InputLayer
+            ):
+                raise ValueError(
+                    f"Model '{model_name}': input {position} must be a KerasTensor made by "
+                    f"kerasish.Input, received {tensor!r}"
+                )
         for position, tensor in enumerate(self.outputs):
             if not isinstance(tensor, KerasTensor):
-                raise ValueError(f"Model '{model_name}': output {position} must be a KerasTensor, "
-                                 f"received {type(tensor).__name__}")
+                raise ValueError(
+                    f"Model '{model_name}': output {position} must be a KerasTensor, received {type(tensor).__name__}"
+                )
         self.nodes = self._ordered_nodes(model_name)
         self.layers = self._operations()
         self.released_after = self._last_uses()
@@ -41,9 +46,11 @@ class FunctionalGraph:
                 return
             if node is None or id(node) in input_nodes or isinstance(node.operation, InputLayer):
                 layers = ", ".join(getattr(n.operation, "name", str(n.operation)) for n in path)
-                raise ValueError(f"Model '{model_name}': graph disconnected: cannot obtain a value for tensor "
-                                 f"{tensor.name} (shape {tensor.shape}) needed by {layers or 'the outputs'}; "
-                                 "it does not come from the model's inputs")
+                raise ValueError(
+                    f"Model '{model_name}': graph disconnected: cannot obtain a value for tensor "
+                    f"{tensor.name} (shape {tensor.shape}) needed by {layers or 'the outputs'}; "
+                    "it does not come from the model's inputs"
+                )
             for parent in node.parents:
                 visit(parent, path + [node])
             visited.add(id(node))

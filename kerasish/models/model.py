@@ -3,6 +3,7 @@
 `Model(inputs, outputs)` builds a functional model; subclassing Model and writing `call` gives a
 subclassed one, as in Keras 3.
 """
+
 import json
 
 from kerasish.layers.layer import Layer, tensors_for_shapes
@@ -49,8 +50,10 @@ class Model(Trainer, Layer):
         layers = self.layers
         if index is not None:
             if not -len(layers) <= index < len(layers):
-                raise ValueError(f"Was asked to retrieve layer at index {index} but model '{self.name}' "
-                                 f"only has {len(layers)} layers")
+                raise ValueError(
+                    f"Was asked to retrieve layer at index {index} but model '{self.name}' "
+                    f"only has {len(layers)} layers"
+                )
             return layers[index]
         if name is not None:
             for layer in layers:
@@ -63,10 +66,24 @@ class Model(Trainer, Layer):
         """The graph of layers `summary` and `plot_model` follow: a functional model's; None otherwise."""
         return None
 
-    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
-                show_trainable=False, layer_range=None):
-        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
-                      expand_nested=expand_nested, show_trainable=show_trainable, layer_range=layer_range)
+    def summary(
+        self,
+        line_length=None,
+        positions=None,
+        print_fn=None,
+        expand_nested=False,
+        show_trainable=False,
+        layer_range=None,
+    ):
+        print_summary(
+            self,
+            line_length=line_length,
+            positions=positions,
+            print_fn=print_fn,
+            expand_nested=expand_nested,
+            show_trainable=show_trainable,
+            layer_range=layer_range,
+        )
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
@@ -81,21 +98,24 @@ class Model(Trainer, Layer):
 
     def save(self, filepath, overwrite=True, **kwargs):
         from kerasish import models
+
         return models.save_model(self, filepath, overwrite=overwrite, **kwargs)
 
     def save_weights(self, filepath, overwrite=True, **kwargs):
         from kerasish import models
+
         return models.save_weights(self, filepath, overwrite=overwrite, **kwargs)
 
     def load_weights(self, filepath, skip_mismatch=False, **kwargs):
         from kerasish import models
+
         return models.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
     def export(self, filepath, format="onnx", verbose=True, input_signature=None, **kwargs):
         """The inference call as an ONNX file (`opset_version=18`, `data_format=None`); see kerasish.export."""
         from kerasish.export import export_model
-        return export_model(self, filepath, format=format, verbose=verbose, input_signature=input_signature,
-                            **kwargs)
+
+        return export_model(self, filepath, format=format, verbose=verbose, input_signature=input_signature, **kwargs)
 
 
 def model_from_json(json_string, custom_objects=None):

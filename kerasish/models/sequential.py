@@ -3,6 +3,7 @@
 Once the input shape is known (an `Input` first, `input_shape=` on the first layer, `build()`, or the
 first call) the stack is traced into a functional graph, as Keras 3 does.
 """
+
 from kerasish.backends.symbolic import KerasTensor
 from kerasish.layers.input_layer import InputLayer
 from kerasish.layers.layer import Layer
@@ -17,8 +18,9 @@ class Sequential(Model):
         self._layers = []
         self._graph = None
         if layers is not None and not isinstance(layers, (list, tuple)):
-            raise ValueError(f"Sequential: `layers` must be a list of layers, received {layers!r} (of type "
-                             f"{type(layers).__name__})")
+            raise ValueError(
+                f"Sequential: `layers` must be a list of layers, received {layers!r} (of type {type(layers).__name__})"
+            )
         for layer in layers or []:
             self.add(layer, rebuild=False)
         if self._layers:
@@ -28,15 +30,21 @@ class Sequential(Model):
         if isinstance(layer, KerasTensor) and isinstance(getattr(layer.node, "operation", None), InputLayer):
             layer = layer.node.operation
         if not isinstance(layer, Layer):
-            raise ValueError("Only instances of `kerasish.layers.Layer` can be added to a Sequential model. "
-                             f"Received: {layer!r} (of type {type(layer).__name__})")
+            raise ValueError(
+                "Only instances of `kerasish.layers.Layer` can be added to a Sequential model. "
+                f"Received: {layer!r} (of type {type(layer).__name__})"
+            )
         if any(existing.name == layer.name for existing in self._layers):
-            raise ValueError("All layers added to a Sequential model should have unique names. Name "
-                             f"'{layer.name}' is already the name of a layer in this model. Update the `name` "
-                             "argument to pass a unique name")
+            raise ValueError(
+                "All layers added to a Sequential model should have unique names. Name "
+                f"'{layer.name}' is already the name of a layer in this model. Update the `name` "
+                "argument to pass a unique name"
+            )
         if isinstance(layer, InputLayer) and self._layers and isinstance(self._layers[0], InputLayer):
-            raise ValueError(f"Sequential model '{self.name}' has already been configured to use input shape "
-                             f"{self._layers[0].batch_shape}. You cannot add a different Input layer to it")
+            raise ValueError(
+                f"Sequential model '{self.name}' has already been configured to use input shape "
+                f"{self._layers[0].batch_shape}. You cannot add a different Input layer to it"
+            )
         if not self._layers and not isinstance(layer, InputLayer) and layer._input_shape_arg is not None:
             self._layers.append(InputLayer(shape=layer._input_shape_arg))
         self._layers.append(layer)
@@ -69,17 +77,20 @@ class Sequential(Model):
 
     def build(self, input_shape=None):
         if not self._layers:
-            raise ValueError(f"Sequential model {self.name} cannot be built because it has no layers. "
-                             "Call `model.add(layer)`")
+            raise ValueError(
+                f"Sequential model {self.name} cannot be built because it has no layers. Call `model.add(layer)`"
+            )
         input_shape = self._single_input(input_shape)
         if not isinstance(input_shape, (tuple, list)) or not all(d is None or isinstance(d, int) for d in input_shape):
             return
         input_shape = (None,) + tuple(input_shape[1:])
         if isinstance(self._layers[0], InputLayer):
             if tuple(self._layers[0].batch_shape[1:]) != input_shape[1:]:
-                raise ValueError(f"Sequential model '{self.name}' has already been configured to use input "
-                                 f"shape {self._layers[0].batch_shape}. You cannot build it with input_shape "
-                                 f"{input_shape}")
+                raise ValueError(
+                    f"Sequential model '{self.name}' has already been configured to use input "
+                    f"shape {self._layers[0].batch_shape}. You cannot build it with input_shape "
+                    f"{input_shape}"
+                )
         else:
             self._layers.insert(0, InputLayer(batch_shape=input_shape, dtype=self._layers[0].dtype))
         inputs = x = self._layers[0].output
@@ -99,8 +110,10 @@ class Sequential(Model):
             name = self._layers[0].name if self._layers and isinstance(self._layers[0], InputLayer) else None
             if len(inputs) == 1 and (name is None or name in inputs):
                 return next(iter(inputs.values()))
-            raise ValueError(f"a Sequential model takes one input{f' (named {name!r})' if name else ''}, received a "
-                             f"dict with keys {sorted(inputs)}")
+            raise ValueError(
+                f"a Sequential model takes one input{f' (named {name!r})' if name else ''}, received a "
+                f"dict with keys {sorted(inputs)}"
+            )
         return inputs
 
     def call(self, inputs, training=None, mask=None):
@@ -133,8 +146,12 @@ class Sequential(Model):
         return [self.layers[-1].name] if self.layers else ["output_0"]
 
     def get_config(self):
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype_policy,
-                  "layers": [serialize_layer(layer) for layer in self._layers]}
+        config = {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": self.dtype_policy,
+            "layers": [serialize_layer(layer) for layer in self._layers],
+        }
         if self._graph is not None and not isinstance(self._layers[0], InputLayer):
             config["build_input_shape"] = self._graph.inputs[0].shape
         elif self._layers and isinstance(self._layers[0], InputLayer):
@@ -152,4 +169,3 @@ class Sequential(Model):
             elif config.get("build_input_shape"):
                 model.build(tuple(config["build_input_shape"]))
         return model
-

@@ -3,6 +3,7 @@
 Every op is defined beside its primitive in kerasish.backends.primitives; this module only shows them
 (and `custom_gradient`, which makes a node of the user's own, from kerasish.backends.custom_gradient).
 """
+
 from kerasish.backends.custom_gradient import custom_gradient
 from kerasish.backends.primitives import ops as _ops
 

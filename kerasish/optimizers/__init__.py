@@ -1,4 +1,5 @@
 """kerasish.optimizers: Keras 3's optimizers (names, defaults and update rules) and `schedules`."""
+
 from kerasish.utils import object_serialization as registry
 
 from . import schedules
@@ -24,8 +25,10 @@ def deserialize(config, custom_objects=None):
     """An optimizer from its serialized form; class names match case-insensitively, as in Keras."""
     objects = {**{cls.__name__: cls for cls in ALL_OBJECTS}, **ALL_OBJECTS_DICT}
     if isinstance(config, dict) and isinstance(config.get("class_name"), str):
-        config = {**config, "class_name": config["class_name"] if config["class_name"] in objects
-                  else config["class_name"].lower()}
+        config = {
+            **config,
+            "class_name": config["class_name"] if config["class_name"] in objects else config["class_name"].lower(),
+        }
     return registry.deserialize("optimizer", config, objects, custom_objects)
 
 

@@ -8,6 +8,7 @@ branches in Python on a tensor's value, so a traced static step contains the who
 the update is all or nothing: an exception or a Ctrl-C part-way puts every variable back as it was
 before the step (a compiled static step is all or nothing too: see backends/static/function.py).
 """
+
 import re
 import warnings
 
@@ -23,25 +24,46 @@ from .schedules import learning_rate_schedule
 
 
 class Optimizer:
-    def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
-                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
-                 gradient_accumulation_steps=None, name=None, **kwargs):
+    def __init__(
+        self,
+        learning_rate,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        **kwargs,
+    ):
         if kwargs.pop("decay", None) is not None:
             warnings.warn("Argument `decay` is no longer supported and will be ignored.", stacklevel=2)
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}")
         if gradient_accumulation_steps:
-            raise ValueError(f"{type(self).__name__}: gradient_accumulation_steps={gradient_accumulation_steps} "
-                             "is not supported by kerasish; accumulate gradients in the training step instead")
+            raise ValueError(
+                f"{type(self).__name__}: gradient_accumulation_steps={gradient_accumulation_steps} "
+                "is not supported by kerasish; accumulate gradients in the training step instead"
+            )
         if use_ema and not 0 <= ema_momentum <= 1:
             raise ValueError(f"`ema_momentum` must be in the range [0, 1]. Received: ema_momentum={ema_momentum}")
-        if use_ema and ema_overwrite_frequency and (
-                not isinstance(ema_overwrite_frequency, int) or ema_overwrite_frequency < 1):
-            raise ValueError("`ema_overwrite_frequency` must be an integer >= 1 or None. "
-                             f"Received: ema_overwrite_frequency={ema_overwrite_frequency}")
+        if (
+            use_ema
+            and ema_overwrite_frequency
+            and (not isinstance(ema_overwrite_frequency, int) or ema_overwrite_frequency < 1)
+        ):
+            raise ValueError(
+                "`ema_overwrite_frequency` must be an integer >= 1 or None. "
+                f"Received: ema_overwrite_frequency={ema_overwrite_frequency}"
+            )
         if sum(a is not None for a in (clipnorm, clipvalue, global_clipnorm)) > 1:
-            raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "
-                             f"clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}")
+            raise ValueError(
+                "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "
+                f"clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}"
+            )
         self.name = name or auto_name(type(self).__name__)
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
@@ -63,9 +85,11 @@ class Optimizer:
         if isinstance(learning_rate, learning_rate_schedule.LearningRateSchedule) or callable(learning_rate):
             return learning_rate
         if not isinstance(learning_rate, (float, numpy.floating)):
-            raise ValueError("Argument `learning_rate` should be float, or an instance of LearningRateSchedule, "
-                             "or a callable (that takes in the current iteration value and returns the "
-                             f"corresponding learning rate value). Received instead: learning_rate={learning_rate!r}")
+            raise ValueError(
+                "Argument `learning_rate` should be float, or an instance of LearningRateSchedule, "
+                "or a callable (that takes in the current iteration value and returns the "
+                f"corresponding learning rate value). Received instead: learning_rate={learning_rate!r}"
+            )
         return self.add_variable((), initializer=float(learning_rate), dtype=floatx(), name="learning_rate")
 
     def add_variable(self, shape, initializer="zeros", dtype=None, aggregation="none", layout=None, name=None):
@@ -82,8 +106,12 @@ class Optimizer:
     def add_variable_from_reference(self, reference_variable, name=None, initializer="zeros"):
         """A slot shaped like `reference_variable`, named `<its path with _>_<name>` as in Keras."""
         prefix = str(getattr(reference_variable, "path", reference_variable.name)).replace("/", "_")
-        return self.add_variable(reference_variable.shape, initializer=initializer, dtype=reference_variable.dtype,
-                                 name=f"{prefix}_{name or 'var'}")
+        return self.add_variable(
+            reference_variable.shape,
+            initializer=initializer,
+            dtype=reference_variable.dtype,
+            name=f"{prefix}_{name or 'var'}",
+        )
 
     def add_optimizer_variables(self, trainable_variables, name, initializer="zeros"):
         """One slot per variable for each name: a list for one name, a tuple of lists for several."""
@@ -126,10 +154,12 @@ class Optimizer:
         elif isinstance(self._learning_rate, Variable):
             self._learning_rate.assign(learning_rate)
         elif isinstance(self._learning_rate, learning_rate_schedule.LearningRateSchedule):
-            raise TypeError("This optimizer was created with a `LearningRateSchedule` object as its `learning_rate` "
-                            "constructor argument, hence its learning rate is not settable. If you need the "
-                            "learning rate to be settable, you should instantiate the optimizer with a float "
-                            "`learning_rate` argument.")
+            raise TypeError(
+                "This optimizer was created with a `LearningRateSchedule` object as its `learning_rate` "
+                "constructor argument, hence its learning rate is not settable. If you need the "
+                "learning rate to be settable, you should instantiate the optimizer with a float "
+                "`learning_rate` argument."
+            )
         else:
             self._learning_rate = self._standardize_learning_rate(learning_rate)
 
@@ -142,13 +172,17 @@ class Optimizer:
 
     def set_weights(self, weights):
         if not self.built:
-            raise ValueError("You are calling `set_weights()` on an optimizer that has not yet been built. Please "
-                             "call `optimizer.build(trainable_variables)` to create the optimizer weights before "
-                             "calling `set_weights()`.")
+            raise ValueError(
+                "You are calling `set_weights()` on an optimizer that has not yet been built. Please "
+                "call `optimizer.build(trainable_variables)` to create the optimizer weights before "
+                "calling `set_weights()`."
+            )
         for variable, weight in zip(self._variables, weights):
             if tuple(variable.shape) != tuple(numpy.shape(weight)):
-                raise ValueError(f"Optimizer variable {variable.path} has shape {variable.shape} not compatible "
-                                 f"with provided weight shape {tuple(numpy.shape(weight))}.")
+                raise ValueError(
+                    f"Optimizer variable {variable.path} has shape {variable.shape} not compatible "
+                    f"with provided weight shape {tuple(numpy.shape(weight))}."
+                )
             variable.assign(weight)
 
     def save_own_variables(self, store):
@@ -157,9 +191,12 @@ class Optimizer:
 
     def load_own_variables(self, store):
         if len(store.keys()) != len(self._variables):
-            warnings.warn(f"Skipping variable loading for optimizer '{self.name}', because it has "
-                          f"{len(self._variables)} variables whereas the saved optimizer has {len(store.keys())} "
-                          "variables.", stacklevel=2)
+            warnings.warn(
+                f"Skipping variable loading for optimizer '{self.name}', because it has "
+                f"{len(self._variables)} variables whereas the saved optimizer has {len(store.keys())} "
+                "variables.",
+                stacklevel=2,
+            )
             return
         for index, variable in enumerate(self._variables):
             variable.assign(store[str(index)])
@@ -177,12 +214,16 @@ class Optimizer:
             return
         if trainable_variables is None:
             if not self.built:
-                raise ValueError("When passing `grads` without `variables`, the optimizer must already be built on "
-                                 "a list of variables. Call `optimizer.build(trainable_variables)` first.")
+                raise ValueError(
+                    "When passing `grads` without `variables`, the optimizer must already be built on "
+                    "a list of variables. Call `optimizer.build(trainable_variables)` first."
+                )
             if len(grads) != len(self._trainable_variables):
-                raise ValueError(f"When passing `grads` as a list of gradient tensors, the gradients must match "
-                                 f"`optimizer.variables` one-to-one. Received a list of {len(grads)} gradients, but "
-                                 f"the optimizer is tracking {len(self._trainable_variables)} trainable variables.")
+                raise ValueError(
+                    f"When passing `grads` as a list of gradient tensors, the gradients must match "
+                    f"`optimizer.variables` one-to-one. Received a list of {len(grads)} gradients, but "
+                    f"the optimizer is tracking {len(self._trainable_variables)} trainable variables."
+                )
             trainable_variables = self._trainable_variables
         else:
             trainable_variables = list(trainable_variables)
@@ -211,19 +252,26 @@ class Optimizer:
     def _check_variables_are_known(self, variables):
         for variable in variables:
             if variable not in self._indices:
-                raise ValueError(f"Unknown variable: {variable}. This optimizer can only be called for the variables "
-                                 "it was originally built with. When working with a new set of variables, you "
-                                 "should recreate a new optimizer instance.")
+                raise ValueError(
+                    f"Unknown variable: {variable}. This optimizer can only be called for the variables "
+                    "it was originally built with. When working with a new set of variables, you "
+                    "should recreate a new optimizer instance."
+                )
 
     def _filter_empty_gradients(self, grads, variables):
         kept = [(g, v) for g, v in zip(grads, variables) if g is not None]
         if not kept:
-            raise ValueError(f"No gradients provided for any variable (optimizer '{self.name}', variables "
-                             f"{[v.path for v in variables]}).")
+            raise ValueError(
+                f"No gradients provided for any variable (optimizer '{self.name}', variables "
+                f"{[v.path for v in variables]})."
+            )
         missing = [v.path for g, v in zip(grads, variables) if g is None]
         if missing:
-            warnings.warn(f"Gradients do not exist for variables {missing} when minimizing the loss. If using "
-                          "`model.compile()`, did you forget to provide a `loss` argument?", stacklevel=3)
+            warnings.warn(
+                f"Gradients do not exist for variables {missing} when minimizing the loss. If using "
+                "`model.compile()`, did you forget to provide a `loss` argument?",
+                stacklevel=3,
+            )
         return [g for g, _ in kept], [v for _, v in kept]
 
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
@@ -233,8 +281,9 @@ class Optimizer:
             self.update_step(grad, variable, learning_rate)
 
     def update_step(self, gradient, variable, learning_rate):
-        raise NotImplementedError(f"{type(self).__name__} must implement update_step(gradient, variable, "
-                                  "learning_rate)")
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement update_step(gradient, variable, learning_rate)"
+        )
 
     def assign(self, variable, value):
         variable.assign(value)
@@ -306,17 +355,27 @@ class Optimizer:
             learning_rate = float(self._learning_rate.numpy())
         else:
             learning_rate = self._learning_rate
-        return {"name": self.name, "learning_rate": learning_rate, "weight_decay": self.weight_decay,
-                "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue,
-                "use_ema": self.use_ema, "ema_momentum": self.ema_momentum,
-                "ema_overwrite_frequency": self.ema_overwrite_frequency, "loss_scale_factor": self.loss_scale_factor,
-                "gradient_accumulation_steps": self.gradient_accumulation_steps}
+        return {
+            "name": self.name,
+            "learning_rate": learning_rate,
+            "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm,
+            "global_clipnorm": self.global_clipnorm,
+            "clipvalue": self.clipvalue,
+            "use_ema": self.use_ema,
+            "ema_momentum": self.ema_momentum,
+            "ema_overwrite_frequency": self.ema_overwrite_frequency,
+            "loss_scale_factor": self.loss_scale_factor,
+            "gradient_accumulation_steps": self.gradient_accumulation_steps,
+        }
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
         if isinstance(config.get("learning_rate"), dict):
-            config = {**config, "learning_rate": learning_rate_schedule.deserialize(config["learning_rate"],
-                                                                                    custom_objects)}
+            config = {
+                **config,
+                "learning_rate": learning_rate_schedule.deserialize(config["learning_rate"], custom_objects),
+            }
         return cls(**config)
 
     def __repr__(self):
@@ -326,6 +385,7 @@ class Optimizer:
 def _filled(value):
     def initializer(shape, dtype):
         return ops.full(shape, value, dtype=dtype)
+
     return initializer
 
 

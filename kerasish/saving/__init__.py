@@ -4,11 +4,14 @@ and Keras's names for the object registry and the (de)serialization of objects.
 The registry and the (de)serializer live low, in `kerasish.utils` (every package registers there and
 reads from there); this package re-exports them. The file functions load on first use.
 """
+
 import importlib
 
 _NAMES = {
-    "load_model": "kerasish.saving.saving_api", "load_weights": "kerasish.saving.saving_api",
-    "save_model": "kerasish.saving.saving_api", "save_weights": "kerasish.saving.saving_api",
+    "load_model": "kerasish.saving.saving_api",
+    "load_weights": "kerasish.saving.saving_api",
+    "save_model": "kerasish.saving.saving_api",
+    "save_weights": "kerasish.saving.saving_api",
     "CustomObjectScope": "kerasish.utils.object_registration",
     "custom_object_scope": "kerasish.utils.object_registration",
     "get_custom_objects": "kerasish.utils.object_registration",

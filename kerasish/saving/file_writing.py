@@ -1,4 +1,5 @@
 """Writing saved files: atomically (a complete file or none), and JSON the way Keras writes configs."""
+
 import contextlib
 import json
 import os
@@ -20,8 +21,10 @@ def atomic_binary(filepath):
 def _json_value(value):
     if hasattr(value, "tolist"):
         return value.tolist()
-    raise TypeError(f"Cannot write {type(value).__name__} {value!r} to a model config: get_config() must "
-                    "return JSON-compatible values")
+    raise TypeError(
+        f"Cannot write {type(value).__name__} {value!r} to a model config: get_config() must "
+        "return JSON-compatible values"
+    )
 
 
 def to_json(config):

@@ -6,6 +6,7 @@ safe readers (`backends/io`): the zip's members are streamed under a cap (the co
 CONFIG_LIMIT, the weights under what the model can need), `model.weights.h5` is copied into an
 anonymous temporary file, and its datasets are read only once their shapes match the model's.
 """
+
 import contextlib
 import datetime
 import io
@@ -27,10 +28,10 @@ from kerasish.saving.object_paths import own_variables, read_variables, saveable
 from kerasish.utils.object_serialization import serialize_layer
 
 CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
-CONFIG_LIMIT = 64 * 2 ** 20
+CONFIG_LIMIT = 64 * 2**20
 # model.weights.h5 may hold optimizer state the model lacks (loaded with compile=False: Adam keeps
 # two slots per weight, AMSGrad and EMA more) and HDF5's own headers.
-STATE_ALLOWANCE, HEADER_ALLOWANCE = 8, 64 * 2 ** 20
+STATE_ALLOWANCE, HEADER_ALLOWANCE = 8, 64 * 2**20
 
 
 def model_config(model):
@@ -48,8 +49,9 @@ def _weights_bytes(model):
 
 def save_model(model, filepath):
     config = file_writing.to_json(model_config(model))
-    metadata = json.dumps({"keras_version": KERAS_VERSION,
-                           "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")})
+    metadata = json.dumps(
+        {"keras_version": KERAS_VERSION, "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
+    )
     weights = _weights_bytes(model)
     with file_writing.atomic_binary(filepath) as output:
         with zipfile.ZipFile(output, "w") as archive:
@@ -78,8 +80,11 @@ def read_config(archive):
 
 def weights_limit(model):
     """The most bytes `model.weights.h5` may inflate to for `model`."""
-    needed = sum(math.prod(v.shape) * numpy.dtype(v.dtype).itemsize
-                 for _, saveable in saveables(model) for v in own_variables(saveable))
+    needed = sum(
+        math.prod(v.shape) * numpy.dtype(v.dtype).itemsize
+        for _, saveable in saveables(model)
+        for v in own_variables(saveable)
+    )
     return STATE_ALLOWANCE * needed + HEADER_ALLOWANCE
 
 
@@ -87,8 +92,10 @@ def weights_limit(model):
 def archive_weights(archive, limit):
     """{object path: [Dataset]} of the archive's `model.weights.h5` (at most `limit` bytes: see
     `weights_limit`), readable while the block runs."""
-    with archive.temporary_copy(WEIGHTS, limit) as copy, \
-            hdf5.open_file(copy, f"{archive.path}:{WEIGHTS}", "Keras weights file") as root:
+    with (
+        archive.temporary_copy(WEIGHTS, limit) as copy,
+        hdf5.open_file(copy, f"{archive.path}:{WEIGHTS}", "Keras weights file") as root,
+    ):
         yield read_variables(root)
 
 
@@ -107,10 +114,19 @@ def weight_entries(model, stored):
         seen.add(path)
         variables, arrays = own_variables(saveable), stored.get(path)
         if variables or arrays:
-            entries.append(weight_matching.Entry(f"{path or '(model)'} ({saveable.name})", arrays, variables,
-                                                 required=not isinstance(saveable, Optimizer)))
-    entries += [weight_matching.Entry(path, arrays, None, required=path != "optimizer")
-                for path, arrays in stored.items() if path not in seen and arrays]
+            entries.append(
+                weight_matching.Entry(
+                    f"{path or '(model)'} ({saveable.name})",
+                    arrays,
+                    variables,
+                    required=not isinstance(saveable, Optimizer),
+                )
+            )
+    entries += [
+        weight_matching.Entry(path, arrays, None, required=path != "optimizer")
+        for path, arrays in stored.items()
+        if path not in seen and arrays
+    ]
     return entries
 
 

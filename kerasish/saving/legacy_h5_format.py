@@ -9,6 +9,7 @@ Old files hold fixed-length byte strings, newer ones str: both are decoded.
 Files are read through `backends/io/hdf5` (no external storage or links, shapes known before data
 is read): the readers give datasets, and the loaders read only those whose shapes match the model.
 """
+
 import collections
 import json
 
@@ -45,8 +46,10 @@ def weights_group(root):
         return root
     if root.is_group("model_weights"):
         return root.group("model_weights")
-    raise LegacyH5Error(f"{root.file.name}: no 'layer_names' attribute and no 'model_weights' group: "
-                        "not a Keras legacy .h5 weights file")
+    raise LegacyH5Error(
+        f"{root.file.name}: no 'layer_names' attribute and no 'model_weights' group: "
+        "not a Keras legacy .h5 weights file"
+    )
 
 
 def open_file(path):
@@ -62,10 +65,13 @@ def read_layer_weights(path, max_bytes=None):
         layers = layer_datasets(weights_group(root))
         total = sum(dataset.nbytes for datasets in layers.values() for dataset in datasets)
         if max_bytes is not None and total > max_bytes:
-            raise LegacyH5Error(f"{path}: its weights declare {total} bytes, more than the {max_bytes} bytes "
-                                "the model can hold; nothing was read")
-        return collections.OrderedDict((name, [dataset.read() for dataset in datasets])
-                                       for name, datasets in layers.items())
+            raise LegacyH5Error(
+                f"{path}: its weights declare {total} bytes, more than the {max_bytes} bytes "
+                "the model can hold; nothing was read"
+            )
+        return collections.OrderedDict(
+            (name, [dataset.read() for dataset in datasets]) for name, datasets in layers.items()
+        )
 
 
 def group_datasets(group, label):
@@ -105,8 +111,10 @@ def read_json(root, key):
 def model_config(root):
     """The parsed `model_config` of a `model.save("m.h5")` file."""
     if "model_config" not in root.attrs:
-        raise LegacyH5Error(f"No model config found in the file at {root.file.name}: a weights-only .h5 file "
-                            "loads with model.load_weights(), not load_model()")
+        raise LegacyH5Error(
+            f"No model config found in the file at {root.file.name}: a weights-only .h5 file "
+            "loads with model.load_weights(), not load_model()"
+        )
     return read_json(root, "model_config")
 
 
@@ -124,8 +132,9 @@ def write_layer_weights(group, layers, keras_version=KERAS_VERSION, backend="ker
     group.attrs["backend"] = backend.encode("utf8")
     group.attrs["keras_version"] = keras_version.encode("utf8")
     for layer_name, weights in layers:
-        write_weight_group(group.create_group(layer_name),
-                           [(f"{layer_name}/{weight_name}", array) for weight_name, array in weights])
+        write_weight_group(
+            group.create_group(layer_name), [(f"{layer_name}/{weight_name}", array) for weight_name, array in weights]
+        )
 
 
 def write_weight_group(group, weights):

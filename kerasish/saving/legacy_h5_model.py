@@ -6,6 +6,7 @@ layout under `model_weights`, the model's own variables in `top_level_model_weig
 optimizer's variables in `optimizer_weights`. Loading matches layers by order (Keras's default:
 the layers with weights, in file order) or by name (`by_name=True`).
 """
+
 import itertools
 
 import h5py
@@ -30,15 +31,16 @@ def _names_within(layer, variables):
     names = []
     for variable in variables:
         parts = str(getattr(variable, "path", variable.name)).split("/")
-        name = "/".join(parts[parts.index(layer.name) + 1:]) if layer.name in parts else variable.name
+        name = "/".join(parts[parts.index(layer.name) + 1 :]) if layer.name in parts else variable.name
         names.append(name if name not in names else f"{name}_{len(names)}")
     return names
 
 
 def write_model_weights(group, model):
-    layers = [(layer.name, list(zip(_names_within(layer, legacy_weights(layer)),
-                                    [v.numpy() for v in legacy_weights(layer)])))
-              for layer in model.layers]
+    layers = [
+        (layer.name, list(zip(_names_within(layer, legacy_weights(layer)), [v.numpy() for v in legacy_weights(layer)])))
+        for layer in model.layers
+    ]
     legacy_h5_format.write_layer_weights(group, layers)
     write_weight_group(group.create_group(TOP_LEVEL), [(v.path, v.numpy()) for v in model._own_weights()])
 
@@ -55,8 +57,9 @@ def save_model(model, filepath, include_optimizer=True):
             file.attrs["backend"] = "kerasish"
             write_model_weights(file.create_group("model_weights"), model)
             if training_config is not None and model.optimizer.variables:
-                write_weight_group(file.create_group(OPTIMIZER),
-                                   [(v.path, v.numpy()) for v in model.optimizer.variables])
+                write_weight_group(
+                    file.create_group(OPTIMIZER), [(v.path, v.numpy()) for v in model.optimizer.variables]
+                )
 
 
 def weight_entries(model, layers, top_level, by_name=False):
@@ -66,13 +69,16 @@ def weight_entries(model, layers, top_level, by_name=False):
     Entry = weight_matching.Entry
     if by_name:
         names = {name for name, _ in model_layers}
-        entries = [Entry(name, layers.get(name), variables, required=name in layers)
-                   for name, variables in model_layers]
+        entries = [
+            Entry(name, layers.get(name), variables, required=name in layers) for name, variables in model_layers
+        ]
         entries += [Entry(name, arrays, None, required=False) for name, arrays in layers.items() if name not in names]
     else:
         pairs = itertools.zip_longest(model_layers, layers.items(), fillvalue=(None, None))
-        entries = [Entry(_pair_name(model_name, file_name), arrays, variables)
-                   for (model_name, variables), (file_name, arrays) in pairs]
+        entries = [
+            Entry(_pair_name(model_name, file_name), arrays, variables)
+            for (model_name, variables), (file_name, arrays) in pairs
+        ]
     own = model._own_weights()
     if top_level is not None and (own or top_level):
         entries.append(Entry(TOP_LEVEL, top_level, own))
@@ -90,16 +96,16 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         with building_from(filepath, "model_config"):
             model = model_from_config(legacy_h5_format.model_config(root), custom_objects, safe_mode)
         weights = legacy_h5_format.weights_group(root)
-        entries = weight_entries(model, legacy_h5_format.layer_datasets(weights),
-                                 legacy_h5_format.top_level_datasets(weights))
+        entries = weight_entries(
+            model, legacy_h5_format.layer_datasets(weights), legacy_h5_format.top_level_datasets(weights)
+        )
         training_config = legacy_h5_format.read_json(root, "training_config")
         if compile and training_config:
             with building_from(filepath, "training_config"):
                 compile_from_legacy_config(model, training_config, custom_objects)
             optimizer = legacy_h5_format.optimizer_datasets(root)
             if optimizer:
-                entries.append(weight_matching.Entry(OPTIMIZER, optimizer, model.optimizer.variables,
-                                                     required=False))
+                entries.append(weight_matching.Entry(OPTIMIZER, optimizer, model.optimizer.variables, required=False))
         values = weight_matching.read(weight_matching.check(entries, filepath, model))
     weight_matching.assign(values)
     return model

@@ -6,6 +6,7 @@ kerasish's ops and activations are safe), or any other serialized Python lambda.
 are refused by `utils.object_serialization.find_class`, which only looks among kerasish's classes and
 `custom_objects` and never imports a module named in a file.
 """
+
 import contextlib
 
 import kerasish.models  # noqa: F401 (loading registers Functional, Sequential and Model for deserialize_layer)
@@ -15,8 +16,16 @@ from kerasish.layers.core.lambda_layer import loads_safely
 from kerasish.utils.object_registration import custom_objects_in_force
 from kerasish.utils.object_serialization import deserialize_layer, safe_mode_scope
 
-COMPILE_ARGUMENTS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics", "run_eagerly",
-                     "steps_per_execution", "jit_compile")
+COMPILE_ARGUMENTS = (
+    "optimizer",
+    "loss",
+    "loss_weights",
+    "metrics",
+    "weighted_metrics",
+    "run_eagerly",
+    "steps_per_execution",
+    "jit_compile",
+)
 
 
 def _unsafe_entries(config, custom_objects, found):
@@ -51,10 +60,12 @@ def model_from_config(config, custom_objects=None, safe_mode=True):
         raise ValueError(f"Not a model config: expected a dict with 'class_name', received {str(config)[:200]}")
     unsafe = _unsafe_entries(config, custom_objects_in_force(custom_objects), []) if safe_mode else []
     if unsafe:
-        raise ValueError(f"Requested the deserialization of Lambda layers or Python lambdas {unsafe}: loading "
-                         "them would execute code stored in the file, which carries a risk of arbitrary code "
-                         "execution and is therefore disallowed by default. If you trust the source of the file, "
-                         "pass `safe_mode=False` to the loading function.")
+        raise ValueError(
+            f"Requested the deserialization of Lambda layers or Python lambdas {unsafe}: loading "
+            "them would execute code stored in the file, which carries a risk of arbitrary code "
+            "execution and is therefore disallowed by default. If you trust the source of the file, "
+            "pass `safe_mode=False` to the loading function."
+        )
     with safe_mode_scope(safe_mode):
         return deserialize_layer(config, custom_objects)
 
@@ -66,8 +77,9 @@ def building_from(path, what):
     try:
         yield
     except (KeyError, AttributeError, IndexError, TypeError, RecursionError) as error:
-        raise UnreadableFileError(f"{path}: {what} does not describe a model kerasish can build: "
-                                  f"{type(error).__name__}: {error}") from error
+        raise UnreadableFileError(
+            f"{path}: {what} does not describe a model kerasish can build: {type(error).__name__}: {error}"
+        ) from error
 
 
 def _serialize(value, serialize):
@@ -96,10 +108,13 @@ def serialize_compile_config(model):
     config = model.get_compile_config() if getattr(model, "compiled", False) else None
     if config is None:
         return None
-    return {**config, "optimizer": optimizers.serialize(model.optimizer),
-            "loss": _serialize(config.get("loss"), losses.serialize),
-            "metrics": _serialize(config.get("metrics"), metrics.serialize),
-            "weighted_metrics": _serialize(config.get("weighted_metrics"), metrics.serialize)}
+    return {
+        **config,
+        "optimizer": optimizers.serialize(model.optimizer),
+        "loss": _serialize(config.get("loss"), losses.serialize),
+        "metrics": _serialize(config.get("metrics"), metrics.serialize),
+        "weighted_metrics": _serialize(config.get("weighted_metrics"), metrics.serialize),
+    }
 
 
 def compile_from_config(model, config, custom_objects=None):

@@ -7,6 +7,7 @@ object's attributes in sorted order, public names before private ones (`optimize
 `my_block/dense`); each object's own variables sit in its `vars` group, whose `name` attribute
 records the object's name. An object reached twice is stored once, at its first path.
 """
+
 import numpy
 
 from kerasish.backends.io.read_errors import UnreadableFileError
@@ -110,7 +111,8 @@ def read_variables(root):
             continue
         keys = sorted(group.names(), key=lambda k: int(k) if k.isdigit() else -1)
         if keys != [str(i) for i in range(len(keys))]:
-            raise UnreadableFileError(f"{root.file.name}: group {name!r} holds {keys}, expected datasets named "
-                                      f"0..{len(keys) - 1}")
-        found[name[:-len("vars")].rstrip("/")] = [group.dataset(key) for key in keys]
+            raise UnreadableFileError(
+                f"{root.file.name}: group {name!r} holds {keys}, expected datasets named 0..{len(keys) - 1}"
+            )
+        found[name[: -len("vars")].rstrip("/")] = [group.dataset(key) for key in keys]
     return found

@@ -8,12 +8,18 @@ entries into one error listing every missing, unexpected and mis-shaped entry (o
 ones at the model's shapes, and `assign` writes them only after all were read, so a failed load
 leaves the model as it was and a file never makes the loader read more than the model holds.
 """
+
 import dataclasses
 import sys
 import warnings
 
 OK, MISSING, UNEXPECTED, SHAPE_MISMATCH, COUNT_MISMATCH = (
-    "ok", "missing", "unexpected", "shape mismatch", "count mismatch")
+    "ok",
+    "missing",
+    "unexpected",
+    "shape mismatch",
+    "count mismatch",
+)
 
 
 @dataclasses.dataclass
@@ -22,6 +28,7 @@ class Entry:
     and `read(shape)`, as `backends/io/hdf5.Dataset`), None when the file lacks it;
     `variables` None when the model lacks it. `required=False`: a mismatch is skipped with a warning
     (Keras's behaviour for optimizer state, and for layers absent on one side with `by_name=True`)."""
+
     name: str
     arrays: list = None
     variables: list = None
@@ -61,10 +68,12 @@ def check(entries, path, model, skip_mismatch=False):
     problems = [e for e in entries if e.status != OK and e.required]
     optional = [e for e in entries if e.status != OK and not e.required and e.arrays and e.variables]
     if problems and not skip_mismatch:
-        raise ValueError(f"Cannot load weights from {path} into model '{model.name}': {len(problems)} "
-                         f"mismatched entr{'y' if len(problems) == 1 else 'ies'} (nothing was assigned):\n  "
-                         + "\n  ".join(e.describe() for e in problems)
-                         + "\nPass skip_mismatch=True to load the rest, or dry_run=True to see every entry.")
+        raise ValueError(
+            f"Cannot load weights from {path} into model '{model.name}': {len(problems)} "
+            f"mismatched entr{'y' if len(problems) == 1 else 'ies'} (nothing was assigned):\n  "
+            + "\n  ".join(e.describe() for e in problems)
+            + "\nPass skip_mismatch=True to load the rest, or dry_run=True to see every entry."
+        )
     for entry in problems + optional:
         warnings.warn(f"Skipping loading weights for {entry.describe()} (from {path})", stacklevel=4)
     return [e for e in entries if e.status == OK]
@@ -73,8 +82,11 @@ def check(entries, path, model, skip_mismatch=False):
 def read(entries):
     """(variable, array) for every variable of the entries: each array read from the file at its
     variable's shape (so no more is read than the model holds) and cast to its dtype."""
-    return [(variable, stored.read(tuple(variable.shape)).astype(variable.dtype, copy=False))
-            for entry in entries for variable, stored in zip(entry.variables, entry.arrays)]
+    return [
+        (variable, stored.read(tuple(variable.shape)).astype(variable.dtype, copy=False))
+        for entry in entries
+        for variable, stored in zip(entry.variables, entry.arrays)
+    ]
 
 
 def assign(values):
@@ -91,6 +103,7 @@ def print_table(entries, title, file=None):
     if file.isatty():
         from rich.console import Console
         from rich.table import Table
+
         table = Table(title=title)
         for column in header:
             table.add_column(column)

@@ -3,6 +3,7 @@
 A bad count (a batch size, a number of steps or epochs) would otherwise loop forever or quietly do
 something else; each check returns the value as a Python int (numpy integers are accepted).
 """
+
 import numbers
 
 from kerasish.layers.arguments import validate_positive_int
@@ -21,14 +22,18 @@ def non_negative_int(value, name):
     """`epochs` and `initial_epoch`: 0 is allowed (nothing to train), negatives and non-integers are not."""
     value = _as_int(value)
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValueError(f"Received an invalid value for `{name}`, expected a non-negative integer. "
-                         f"Received: {name}={value!r}")
+        raise ValueError(
+            f"Received an invalid value for `{name}`, expected a non-negative integer. Received: {name}={value!r}"
+        )
     return value
 
 
 def check_validation_split(validation_split):
-    if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real) or not (
-            0 <= validation_split < 1):
+    if (
+        isinstance(validation_split, bool)
+        or not isinstance(validation_split, numbers.Real)
+        or not (0 <= validation_split < 1)
+    ):
         raise ValueError(f"`validation_split` must be between 0 and 1, received: {validation_split!r}")
 
 
@@ -39,8 +44,11 @@ def check_validation_freq(validation_freq):
     elif isinstance(validation_freq, numbers.Integral) and not isinstance(validation_freq, bool):
         values = [validation_freq]
     else:
-        raise ValueError(f"Expected `validation_freq` to be a list or int, received validation_freq="
-                         f"{validation_freq!r}")
+        raise ValueError(
+            f"Expected `validation_freq` to be a list or int, received validation_freq={validation_freq!r}"
+        )
     if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0 for v in values):
-        raise ValueError(f"`validation_freq` must be a positive int or a list of positive epoch numbers, "
-                         f"received validation_freq={validation_freq!r}")
+        raise ValueError(
+            f"`validation_freq` must be a positive int or a list of positive epoch numbers, "
+            f"received validation_freq={validation_freq!r}"
+        )

@@ -3,6 +3,7 @@
 Strings resolve through kerasish.losses / kerasish.metrics; "accuracy"/"acc" and "crossentropy"/"ce"
 pick their binary, sparse or categorical variant from the shapes of y_true and y_pred, as in Keras.
 """
+
 from kerasish.backends.symbolic import flatten
 
 
@@ -15,12 +16,18 @@ def is_binary_or_sparse_categorical(y_true, y_pred):
 
 def get_loss(identifier, y_true, y_pred):
     from kerasish import losses
+
     if identifier is None:
         return None
     if str(identifier).lower() in ("crossentropy", "ce"):
         is_binary, is_sparse = is_binary_or_sparse_categorical(y_true, y_pred)
-        loss = (losses.binary_crossentropy if is_binary else
-                losses.sparse_categorical_crossentropy if is_sparse else losses.categorical_crossentropy)
+        loss = (
+            losses.binary_crossentropy
+            if is_binary
+            else losses.sparse_categorical_crossentropy
+            if is_sparse
+            else losses.categorical_crossentropy
+        )
     else:
         loss = losses.get(identifier)
     if isinstance(loss, losses.Loss):
@@ -31,12 +38,18 @@ def get_loss(identifier, y_true, y_pred):
 
 def get_metric(identifier, y_true, y_pred, output_name=None):
     from kerasish import metrics
+
     if identifier is None:
         raise ValueError("Expected metric, received `None`")
     if str(identifier).lower() in ("accuracy", "acc"):
         is_binary, is_sparse = is_binary_or_sparse_categorical(y_true, y_pred)
-        kind = (metrics.BinaryAccuracy if is_binary else
-                metrics.SparseCategoricalAccuracy if is_sparse else metrics.CategoricalAccuracy)
+        kind = (
+            metrics.BinaryAccuracy
+            if is_binary
+            else metrics.SparseCategoricalAccuracy
+            if is_sparse
+            else metrics.CategoricalAccuracy
+        )
         metric = kind(name=str(identifier))
     else:
         metric = metrics.get(identifier)
@@ -61,18 +74,24 @@ def per_output(argument, value, output_names, num_outputs):
     if isinstance(value, dict):
         unknown = set(value) - set(output_names)
         if unknown:
-            raise ValueError(f"compile(): `{argument}` has keys {sorted(unknown)} that are not output names; "
-                             f"the model's outputs are {output_names}")
+            raise ValueError(
+                f"compile(): `{argument}` has keys {sorted(unknown)} that are not output names; "
+                f"the model's outputs are {output_names}"
+            )
         return [value.get(name) for name in output_names]
     if isinstance(value, (list, tuple)):
         if len(value) != num_outputs:
-            raise ValueError(f"compile(): `{argument}` is a list of {len(value)} entries but the model has "
-                             f"{num_outputs} outputs {output_names}; give one entry per output or a dict")
+            raise ValueError(
+                f"compile(): `{argument}` is a list of {len(value)} entries but the model has "
+                f"{num_outputs} outputs {output_names}; give one entry per output or a dict"
+            )
         return list(value)
     if argument == "loss" or argument == "loss_weights":
         return [value] * num_outputs
-    raise ValueError(f"compile(): for a model with {num_outputs} outputs {output_names}, `{argument}` must be "
-                     f"a list with one entry per output or a dict keyed by output name, received {value!r}")
+    raise ValueError(
+        f"compile(): for a model with {num_outputs} outputs {output_names}, `{argument}` must be "
+        f"a list with one entry per output or a dict keyed by output name, received {value!r}"
+    )
 
 
 def names_for(output_names, count):
@@ -85,8 +104,10 @@ def flatten_targets(y, output_names):
     if isinstance(y, dict):
         missing = [name for name in output_names if name not in y]
         if missing:
-            raise ValueError(f"Targets are a dict with keys {list(y)}, but the model's outputs are "
-                             f"{output_names} (missing {missing})")
+            raise ValueError(
+                f"Targets are a dict with keys {list(y)}, but the model's outputs are "
+                f"{output_names} (missing {missing})"
+            )
         return [y[name] for name in output_names]
     return flatten(y)
 
@@ -104,24 +125,30 @@ class CompileLoss:
 
     def build(self, y_true, y_pred):
         from kerasish import metrics
+
         predictions = flatten(y_pred)
         count = len(predictions)
         self.output_names = names_for(self.output_names, count)
-        targets = (flatten_targets(y_true, self.output_names) if count > 1 or isinstance(y_true, dict)
-                   else flatten(y_true))
+        targets = (
+            flatten_targets(y_true, self.output_names) if count > 1 or isinstance(y_true, dict) else flatten(y_true)
+        )
         if len(targets) != count:
-            raise ValueError(f"The model has {count} outputs {self.output_names} but the data has "
-                             f"{len(targets)} targets")
+            raise ValueError(
+                f"The model has {count} outputs {self.output_names} but the data has {len(targets)} targets"
+            )
         losses = per_output("loss", self.loss, self.output_names, count)
-        weights = per_output("loss_weights", 1.0 if self.loss_weights is None else self.loss_weights,
-                             self.output_names, count)
+        weights = per_output(
+            "loss_weights", 1.0 if self.loss_weights is None else self.loss_weights, self.output_names, count
+        )
         for index, (identifier, weight) in enumerate(zip(losses, weights)):
             loss = get_loss(identifier, targets[index], predictions[index])
             if loss is None:
                 continue
             if targets[index] is None:
-                raise ValueError(f"The compiled loss {identifier!r} of output '{self.output_names[index]}' needs "
-                                 "targets, but `y` is None: pass `y` (or batches of `(x, y)`)")
+                raise ValueError(
+                    f"The compiled loss {identifier!r} of output '{self.output_names[index]}' needs "
+                    "targets, but `y` is None: pass `y` (or batches of `(x, y)`)"
+                )
             tracker = metrics.Mean(name=f"{self.output_names[index]}_loss") if count > 1 else None
             self.entries.append((index, loss, 1.0 if weight is None else float(weight), tracker))
             if tracker is not None:
@@ -132,8 +159,11 @@ class CompileLoss:
         predictions = flatten(y_pred)
         count = len(predictions)
         targets = flatten_targets(y_true, self.output_names) if count > 1 else flatten(y_true)
-        weights = (flatten_targets(sample_weight, self.output_names)
-                   if count > 1 and isinstance(sample_weight, (list, tuple, dict)) else [sample_weight] * count)
+        weights = (
+            flatten_targets(sample_weight, self.output_names)
+            if count > 1 and isinstance(sample_weight, (list, tuple, dict))
+            else [sample_weight] * count
+        )
         total = None
         for index, loss, weight, tracker in self.entries:
             value = loss(targets[index], predictions[index], sample_weight=weights[index])
@@ -151,8 +181,10 @@ class CompileMetrics:
     def __init__(self, metrics, weighted_metrics, output_names):
         for argument, value in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
             if value and not isinstance(value, (list, tuple, dict)):
-                raise ValueError(f"Expected `{argument}` argument to be a list, tuple, or dict. Received "
-                                 f"instead: {argument}={value!r} of type {type(value).__name__}")
+                raise ValueError(
+                    f"Expected `{argument}` argument to be a list, tuple, or dict. Received "
+                    f"instead: {argument}={value!r} of type {type(value).__name__}"
+                )
         self.user_metrics, self.user_weighted_metrics = metrics, weighted_metrics
         self.output_names = output_names
         self.built = False
@@ -176,8 +208,7 @@ class CompileMetrics:
         resolved = []
         for index, entry in enumerate(per_output(argument, value, self.output_names, count)):
             for m in flatten(entry) if entry is not None else []:
-                resolved.append((index, get_metric(m, targets[index], predictions[index],
-                                                   self.output_names[index])))
+                resolved.append((index, get_metric(m, targets[index], predictions[index], self.output_names[index])))
         return resolved
 
     @property
@@ -188,8 +219,11 @@ class CompileMetrics:
         predictions = flatten(y_pred)
         count = len(predictions)
         targets = flatten_targets(y_true, self.output_names) if count > 1 else flatten(y_true)
-        weights = (flatten_targets(sample_weight, self.output_names)
-                   if count > 1 and isinstance(sample_weight, (list, tuple, dict)) else [sample_weight] * count)
+        weights = (
+            flatten_targets(sample_weight, self.output_names)
+            if count > 1 and isinstance(sample_weight, (list, tuple, dict))
+            else [sample_weight] * count
+        )
         for index, metric in self.unweighted:
             metric.update_state(targets[index], predictions[index])
         for index, metric in self.weighted:

@@ -4,6 +4,7 @@ Arrays (and lists/dicts of arrays) are converted once and moved to the device; e
 permutes them once (shuffle=True) and hands out slices, which are views. Python generators, iterables
 such as `DataLoader`, and PyDataset-style objects (`__len__` + `__getitem__`) are converted batch by batch.
 """
+
 import math
 import numbers
 
@@ -29,13 +30,19 @@ def unpack_x_y_sample_weight(data):
         return data[0], data[1], None
     if len(data) == 3:
         return data
-    raise ValueError("Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, "
-                     f"found a tuple of {len(data)} elements")
+    raise ValueError(
+        "Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, "
+        f"found a tuple of {len(data)} elements"
+    )
 
 
 def _is_array(x):
-    return isinstance(x, numpy.ndarray) or device.is_cupy(x) or hasattr(x, "_data") or (
-        hasattr(x, "__array__") and hasattr(x, "shape"))
+    return (
+        isinstance(x, numpy.ndarray)
+        or device.is_cupy(x)
+        or hasattr(x, "_data")
+        or (hasattr(x, "__array__") and hasattr(x, "shape"))
+    )
 
 
 def is_array_data(x):
@@ -53,8 +60,10 @@ def _device_array(x, label):
         except ValueError as error:
             raise ValueError(f"`{label}` cannot be converted to an array: {error}") from None
     if array.dtype.kind not in NUMERIC_KINDS:
-        raise ValueError(f"`{label}` must hold numbers (bool, int or float), received an array of dtype "
-                         f"{array.dtype} and shape {array.shape}")
+        raise ValueError(
+            f"`{label}` must hold numbers (bool, int or float), received an array of dtype "
+            f"{array.dtype} and shape {array.shape}"
+        )
     if array.dtype == numpy.float64:
         array = array.astype(config.floatx())
     return device.to_device(array)
@@ -62,8 +71,10 @@ def _device_array(x, label):
 
 def _labelled(function, data):
     """`function(leaf, label)` over the leaves of `(x, y, sample_weight)`; None leaves stay None."""
-    return tuple(map_structure(lambda a, label=label: None if a is None else function(a, label), part)
-                 for label, part in zip(("x", "y", "sample_weight"), data))
+    return tuple(
+        map_structure(lambda a, label=label: None if a is None else function(a, label), part)
+        for label, part in zip(("x", "y", "sample_weight"), data)
+    )
 
 
 def class_weights_for(y, class_weight):
@@ -81,11 +92,18 @@ def _check_class_weight(class_weight, y, sample_weight):
         return
     if not isinstance(class_weight, dict):
         raise ValueError(f"`class_weight` must be a dict mapping class indices to weights, received {class_weight!r}")
-    if not all(isinstance(label, numbers.Integral) and not isinstance(label, bool) and label >= 0
-               and isinstance(weight, numbers.Real) and not isinstance(weight, bool)
-               for label, weight in class_weight.items()):
-        raise ValueError("Expected `class_weight` to be a dict with keys from 0 to one less than the number of "
-                         f"classes and numbers as values, found {class_weight!r}")
+    if not all(
+        isinstance(label, numbers.Integral)
+        and not isinstance(label, bool)
+        and label >= 0
+        and isinstance(weight, numbers.Real)
+        and not isinstance(weight, bool)
+        for label, weight in class_weight.items()
+    ):
+        raise ValueError(
+            "Expected `class_weight` to be a dict with keys from 0 to one less than the number of "
+            f"classes and numbers as values, found {class_weight!r}"
+        )
     if sample_weight is not None:
         raise ValueError("You cannot `class_weight` and `sample_weight` at the same time")
     if len(flatten(y)) != 1:
@@ -104,13 +122,16 @@ def _check_sample_weight(y, sample_weight):
         shape = tuple(weight.shape)
         while len(shape) > 1 and shape[-1] == 1:
             shape = shape[:-1]
-        if shape != tuple(target.shape[:len(shape)]):
-            raise ValueError(f"`sample_weight` of shape {tuple(weight.shape)} does not fit the targets `y` of shape "
-                             f"{tuple(target.shape)}: give one weight per sample, shape ({target.shape[0]},)")
+        if shape != tuple(target.shape[: len(shape)]):
+            raise ValueError(
+                f"`sample_weight` of shape {tuple(weight.shape)} does not fit the targets `y` of shape "
+                f"{tuple(target.shape)}: give one weight per sample, shape ({target.shape[0]},)"
+            )
 
 
 class ArrayAdapter:
     """Arrays held on the device for the whole fit; batches are slices."""
+
     source = "arrays"
 
     def __init__(self, x, y=None, sample_weight=None, batch_size=None, shuffle=False, class_weight=None):
@@ -118,10 +139,14 @@ class ArrayAdapter:
         self.data = _labelled(_device_array, (x, y, sample_weight))
         self.num_samples = _cardinality(self.data)
         if self.num_samples == 0:
-            shapes = {label: [tuple(a.shape) for a in flatten(part) if a is not None]
-                      for label, part in zip(("x", "y", "sample_weight"), self.data)}
-            raise ValueError("Expected input data with at least one sample, received empty arrays: "
-                             + ", ".join(f"'{label}' shapes {found}" for label, found in shapes.items() if found))
+            shapes = {
+                label: [tuple(a.shape) for a in flatten(part) if a is not None]
+                for label, part in zip(("x", "y", "sample_weight"), self.data)
+            }
+            raise ValueError(
+                "Expected input data with at least one sample, received empty arrays: "
+                + ", ".join(f"'{label}' shapes {found}" for label, found in shapes.items() if found)
+            )
         _check_sample_weight(self.data[1], self.data[2])
         if class_weight is not None:
             self.data = (self.data[0], self.data[1], class_weights_for(self.data[1], class_weight))
@@ -144,17 +169,23 @@ class ArrayAdapter:
             data = map_structure(lambda a: None if a is None else a[permutation], data)
         for index in order:
             start = index * self.batch_size
-            yield map_structure(lambda a: None if a is None else Tensor(a[start:start + self.batch_size]), data)
+            yield map_structure(lambda a: None if a is None else Tensor(a[start : start + self.batch_size]), data)
 
 
 def _batch_loader(dataset, shuffle):
     """A dataset of whole batches (`__len__` or `num_batches`, `__getitem__(index)`) as a `DataLoader`; a
     PyDataset with `workers > 1` gets that many threads loading batches ahead of training."""
     from kerasish.data import DataLoader
+
     workers = getattr(dataset, "workers", 1) or 1
     queue = getattr(dataset, "max_queue_size", 10) or 10
-    return DataLoader(dataset, batch_size=None, shuffle=shuffle, num_workers=workers if workers > 1 else 0,
-                      prefetch_factor=max(1, queue // workers))
+    return DataLoader(
+        dataset,
+        batch_size=None,
+        shuffle=shuffle,
+        num_workers=workers if workers > 1 else 0,
+        prefetch_factor=max(1, queue // workers),
+    )
 
 
 class IterableAdapter:
@@ -176,8 +207,10 @@ class IterableAdapter:
 
 def _convert_batch(batch, class_weight):
     if _is_namedtuple(batch):
-        raise ValueError("Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`; "
-                         f"a namedtuple ({type(batch).__name__}) is ambiguous, pass a plain tuple")
+        raise ValueError(
+            "Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`; "
+            f"a namedtuple ({type(batch).__name__}) is ambiguous, pass a plain tuple"
+        )
     x, y, sample_weight = unpack_x_y_sample_weight(batch)
     _check_class_weight(class_weight, y, sample_weight)
     if class_weight is not None:
@@ -194,16 +227,19 @@ def _cardinality(data):
     for label, part in zip(("x", "y", "sample_weight"), data):
         arrays = [a for a in flatten(part) if a is not None]
         if any(a.ndim == 0 for a in arrays):
-            raise ValueError(f"`{label}` must be an array with one entry per sample (a leading batch axis), "
-                             "received a scalar (shape ())")
+            raise ValueError(
+                f"`{label}` must be an array with one entry per sample (a leading batch axis), "
+                "received a scalar (shape ())"
+            )
         lengths = [int(a.shape[0]) for a in arrays]
         if lengths:
             sizes[label] = lengths
     every = {n for lengths in sizes.values() for n in lengths}
     if len(every) > 1:
         detail = "; ".join(f"'{label}' sizes: {', '.join(map(str, lengths))}" for label, lengths in sizes.items())
-        raise ValueError(f"Data cardinality is ambiguous: make sure all arrays contain the same number of "
-                         f"samples. {detail}")
+        raise ValueError(
+            f"Data cardinality is ambiguous: make sure all arrays contain the same number of samples. {detail}"
+        )
     if not every:
         raise ValueError("Expected input data, received none (x is None or empty)")
     return every.pop()
@@ -217,8 +253,9 @@ def _check_nesting(data):
         while stack:
             item, depth = stack.pop()
             if depth > MAX_NESTING:
-                raise ValueError(f"`{label}` is nested more than {MAX_NESTING} lists, tuples or dicts deep (does it "
-                                 "contain itself?)")
+                raise ValueError(
+                    f"`{label}` is nested more than {MAX_NESTING} lists, tuples or dicts deep (does it contain itself?)"
+                )
             values = item.values() if isinstance(item, dict) else item
             stack.extend((value, depth + 1) for value in values if isinstance(value, (list, tuple, dict)))
 
@@ -227,20 +264,28 @@ def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, shuffle=Fal
     batch_size = positive_int_or_none(batch_size, "batch_size")
     _check_nesting((x, y, sample_weight))
     if _is_namedtuple(x):
-        raise ValueError(f"`x` is a namedtuple ({type(x).__name__}), which is ambiguous as input data; "
-                         "pass a tuple, a list or a dict")
+        raise ValueError(
+            f"`x` is a namedtuple ({type(x).__name__}), which is ambiguous as input data; "
+            "pass a tuple, a list or a dict"
+        )
     if _plain_values_as_arrays(x, y, sample_weight):
-        raise ValueError("Expected all elements of `x` to be array-like (a numpy array, or a list or dict of "
-                         f"arrays), received a {type(x).__name__} of plain Python values: x={_abridged(x)}. "
-                         "Convert it with numpy.asarray(x)")
+        raise ValueError(
+            "Expected all elements of `x` to be array-like (a numpy array, or a list or dict of "
+            f"arrays), received a {type(x).__name__} of plain Python values: x={_abridged(x)}. "
+            "Convert it with numpy.asarray(x)"
+        )
     if is_array_data(x):
         return ArrayAdapter(x, y, sample_weight, batch_size, shuffle, class_weight)
     if isinstance(x, (str, bytes)) or not any(hasattr(x, name) for name in ("__getitem__", "__iter__", "__next__")):
-        raise ValueError(f"Unrecognized data type: x={_abridged(x)} (of type {type(x).__name__}); expected arrays, a "
-                         "list or dict of arrays, a PyDataset or a Python generator")
+        raise ValueError(
+            f"Unrecognized data type: x={_abridged(x)} (of type {type(x).__name__}); expected arrays, a "
+            "list or dict of arrays, a PyDataset or a Python generator"
+        )
     if y is not None or sample_weight is not None:
-        raise ValueError(f"When `x` is a {type(x).__name__} (a dataset or generator), `y` and `sample_weight` "
-                         "must not be given: the batches themselves carry them")
+        raise ValueError(
+            f"When `x` is a {type(x).__name__} (a dataset or generator), `y` and `sample_weight` "
+            "must not be given: the batches themselves carry them"
+        )
     if hasattr(x, "__getitem__") and hasattr(x, "__len__"):
         return IterableAdapter(_batch_loader(x, shuffle), class_weight)
     return IterableAdapter(x, class_weight)
@@ -267,13 +312,17 @@ def train_validation_split(arrays, validation_split):
     """Split arrays into a training and a validation part: the validation part is the last fraction."""
     if not is_array_data(arrays):
         kinds = sorted({type(a).__name__ for a in flatten(arrays) if a is not None})
-        raise ValueError("`validation_split` is only supported for Tensors or NumPy arrays, found the "
-                         f"following types in the input: {kinds}")
+        raise ValueError(
+            "`validation_split` is only supported for Tensors or NumPy arrays, found the "
+            f"following types in the input: {kinds}"
+        )
     size = _cardinality(arrays)
     split_at = int(math.floor(size * (1.0 - validation_split)))
     if split_at == 0 or split_at == size:
-        raise ValueError(f"Training data contains {size} samples, which is not sufficient to split it into a "
-                         f"validation and training set as specified by `validation_split={validation_split}`")
+        raise ValueError(
+            f"Training data contains {size} samples, which is not sufficient to split it into a "
+            f"validation and training set as specified by `validation_split={validation_split}`"
+        )
     first = map_structure(lambda a: None if a is None else a[:split_at], arrays)
     second = map_structure(lambda a: None if a is None else a[split_at:], arrays)
     return first, second

@@ -4,6 +4,7 @@ continue where the previous epoch stopped (starting new passes over re-readable 
 Every turn of the loop either yields a batch or ends the epoch: a pass that yields nothing is never
 followed by another one, so empty data is an error (when nothing was ever read) or the end of the data.
 """
+
 import warnings
 
 _END = object()
@@ -45,11 +46,16 @@ class EpochIterator:
             yield taken, batch
             taken += 1
         if self.steps is not None and taken < self.steps or taken == 0:
-            warnings.warn("Your input ran out of data; interrupting training. Make sure that your dataset or "
-                          "generator can generate at least `steps_per_epoch * epochs` batches", stacklevel=2)
+            warnings.warn(
+                "Your input ran out of data; interrupting training. Make sure that your dataset or "
+                "generator can generate at least `steps_per_epoch * epochs` batches",
+                stacklevel=2,
+            )
             self.exhausted = True
 
     def _check_not_empty(self):
         if not self.read_any:
-            raise ValueError(f"Unexpected result of `{self.function}` (empty logs): the input data "
-                             f"({self.adapter.source}) is empty, it produced no batches")
+            raise ValueError(
+                f"Unexpected result of `{self.function}` (empty logs): the input data "
+                f"({self.adapter.source}) is empty, it produced no batches"
+            )

@@ -5,6 +5,7 @@ kerasish.ops, `optimizer.apply` and metric `update_state`, runs on either engine
 calls it per batch, the static engine traces it once per input signature and replays the graph
 (the last, smaller batch of an epoch traces once more; that retrace is expected and not warned about).
 """
+
 import functools
 import os
 import sys
@@ -20,16 +21,25 @@ from kerasish.backends.variable import all_or_nothing
 from kerasish.distribution.collectives import any_process, synchronize_model, synchronized_logs
 from kerasish.distribution.data_sharding import distribute_dataset, gather
 from kerasish.distribution.distribution_lib import is_chief
-from kerasish.trainers.arguments import (check_validation_freq, check_validation_split, non_negative_int,
-                                         positive_int_or_none)
+from kerasish.trainers.arguments import (
+    check_validation_freq,
+    check_validation_split,
+    non_negative_int,
+    positive_int_or_none,
+)
 from kerasish.trainers.compile_utils import CompileLoss, CompileMetrics
-from kerasish.trainers.data_adapters import (ArrayAdapter, get_data_adapter, is_array_data, train_validation_split,
-                                             unpack_x_y_sample_weight)
+from kerasish.trainers.data_adapters import (
+    ArrayAdapter,
+    get_data_adapter,
+    is_array_data,
+    train_validation_split,
+    unpack_x_y_sample_weight,
+)
 from kerasish.trainers.epoch_iterator import EpochIterator
 
 
 def resolve_verbose(verbose):
-    """"auto" is 1 (a live bar) on a terminal and 2 (a line per epoch) in logs and CI: kerasish's fix.
+    """ "auto" is 1 (a live bar) on a terminal and 2 (a line per epoch) in logs and CI: kerasish's fix.
     Under a distribution only rank 0 prints."""
     if not is_chief():
         return 0
@@ -66,21 +76,25 @@ def _one_thread_at_a_time(method):
     """Run `method` only while no other thread runs a loop of the same model: two threads stepping one
     model would interleave their updates of the same variables and optimizer slots. The thread that owns
     the model may nest calls (fit runs evaluate for validation)."""
+
     @functools.wraps(method)
     def exclusive(self, *args, **kwargs):
         me = threading.get_ident()
         with _OWNERS:
             owner = self._running_thread
             if owner is not None and owner != me:
-                raise RuntimeError(f"Model '{self.name}' is already running fit/evaluate/predict in another "
-                                   f"thread; {method.__name__}() cannot run on it at the same time. Use one model "
-                                   "per thread (e.g. `kerasish.models.clone_model`) or wait for the other call")
+                raise RuntimeError(
+                    f"Model '{self.name}' is already running fit/evaluate/predict in another "
+                    f"thread; {method.__name__}() cannot run on it at the same time. Use one model "
+                    "per thread (e.g. `kerasish.models.clone_model`) or wait for the other call"
+                )
             self._running_thread = me
         try:
             return method(self, *args, **kwargs)
         finally:
             if owner is None:
                 self._running_thread = None
+
     return exclusive
 
 
@@ -104,18 +118,31 @@ class Trainer:
 
     # ----- compile --------------------------------------------------------------------------
 
-    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
-                run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True, backend=None):
+    def compile(
+        self,
+        optimizer="rmsprop",
+        loss=None,
+        loss_weights=None,
+        metrics=None,
+        weighted_metrics=None,
+        run_eagerly=False,
+        steps_per_execution=1,
+        jit_compile="auto",
+        auto_scale_loss=True,
+        backend=None,
+    ):
         from kerasish import metrics as metrics_module
         from kerasish import optimizers
+
         if not isinstance(steps_per_execution, int) or steps_per_execution < 1:
             raise ValueError(f"`steps_per_execution` must be a positive int, received {steps_per_execution!r}")
         if jit_compile not in ("auto", True, False):
             raise ValueError(f"`jit_compile` must be 'auto', True or False, received {jit_compile!r}")
         engine = "dynamic" if run_eagerly else (backend or config.backend())
         if run_eagerly and backend == "static":
-            raise ValueError("compile(run_eagerly=True, backend='static') is contradictory: run_eagerly means "
-                             "the dynamic engine")
+            raise ValueError(
+                "compile(run_eagerly=True, backend='static') is contradictory: run_eagerly means the dynamic engine"
+            )
         self.compile_engine = interface.get(engine)
         self.optimizer = optimizers.get(optimizer)
         self.loss, self.loss_weights = loss, loss_weights
@@ -128,10 +155,16 @@ class Trainer:
         # Like Keras's numpy backend: no XLA to compile for, and no mixed precision whose loss to scale.
         self.jit_compile = False
         self.auto_scale_loss = auto_scale_loss
-        self._compile_config = {"optimizer": optimizer, "loss": loss, "loss_weights": loss_weights,
-                                "metrics": metrics, "weighted_metrics": weighted_metrics,
-                                "run_eagerly": run_eagerly, "steps_per_execution": steps_per_execution,
-                                "jit_compile": jit_compile}
+        self._compile_config = {
+            "optimizer": optimizer,
+            "loss": loss,
+            "loss_weights": loss_weights,
+            "metrics": metrics,
+            "weighted_metrics": weighted_metrics,
+            "run_eagerly": run_eagerly,
+            "steps_per_execution": steps_per_execution,
+            "jit_compile": jit_compile,
+        }
         self._functions = {}
         self._batch_sizes = {}
         self.compiled = True
@@ -141,8 +174,10 @@ class Trainer:
         """Names of the layers that make the outputs (functional), else output_0, output_1, ..."""
         outputs = getattr(self, "_graph", None)
         if outputs is not None:
-            return [t.node.operation.name if hasattr(t.node.operation, "name") else f"output_{i}"
-                    for i, t in enumerate(outputs.outputs)]
+            return [
+                t.node.operation.name if hasattr(t.node.operation, "name") else f"output_{i}"
+                for i, t in enumerate(outputs.outputs)
+            ]
         return ["output_0"]
 
     def get_compile_config(self):
@@ -150,8 +185,10 @@ class Trainer:
 
     def _assert_compiled(self, method):
         if not self.compiled:
-            raise ValueError(f"You must call `compile()` before using the model: {method}() was called on "
-                             f"model '{self.name}' before compile()")
+            raise ValueError(
+                f"You must call `compile()` before using the model: {method}() was called on "
+                f"model '{self.name}' before compile()"
+            )
 
     @property
     def metrics_variables(self):
@@ -183,8 +220,7 @@ class Trainer:
             losses.append(self._compile_loss(y, y_pred, sample_weight))
         losses += self.losses if self._loss_sources is None else self.losses_of(self._loss_sources)
         if not losses:
-            raise ValueError(f"No loss to compute for model '{self.name}'. Provide a `loss` argument in "
-                             "`compile()`")
+            raise ValueError(f"No loss to compute for model '{self.name}'. Provide a `loss` argument in `compile()`")
         total = losses[0]
         for loss in losses[1:]:
             total = total + loss
@@ -224,8 +260,9 @@ class Trainer:
     def build_for(self, kind, batch):
         """Build the model, the compiled losses and metrics and the optimizer from a batch's shapes."""
         x, y, _ = unpack_x_y_sample_weight(batch)
-        if kind != "predict" and (not self._compile_metrics.built or
-                                  (self._compile_loss is not None and not self._compile_loss.built)):
+        if kind != "predict" and (
+            not self._compile_metrics.built or (self._compile_loss is not None and not self._compile_loss.built)
+        ):
             y_pred = self.compute_output_spec(_symbolic(x))
             if self._compile_loss is not None and not self._compile_loss.built:
                 self._compile_loss.build(y, y_pred)
@@ -250,12 +287,18 @@ class Trainer:
         if function is None:
             allocator.tune()  # training or inference starts: tune malloc now, never at import
             engine = self.compile_engine or interface.get()
-            maker = {"train": engine.make_train_function, "test": engine.make_test_function,
-                     "predict": engine.make_predict_function}[kind]
+            maker = {
+                "train": engine.make_train_function,
+                "test": engine.make_test_function,
+                "predict": engine.make_predict_function,
+            }[kind]
             self._functions[kind] = function = maker(self)
         if kind == "train":  # what an eager step must put back if it is interrupted (see _run)
-            self._step_state = (self.variables + self.optimizer.variables + self.metrics_variables
-                                if function == self.train_step else ())
+            self._step_state = (
+                self.variables + self.optimizer.variables + self.metrics_variables
+                if function == self.train_step
+                else ()
+            )
         return function
 
     def _run(self, kind, function, batch):
@@ -276,12 +319,28 @@ class Trainer:
     # ----- fit / evaluate / predict -------------------------------------------------------
 
     @_one_thread_at_a_time
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None, sample_weight=None,
-            initial_epoch=0, steps_per_epoch=None, validation_steps=None, validation_batch_size=None,
-            validation_freq=1):
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs=1,
+        verbose="auto",
+        callbacks=None,
+        validation_split=0.0,
+        validation_data=None,
+        shuffle=True,
+        class_weight=None,
+        sample_weight=None,
+        initial_epoch=0,
+        steps_per_epoch=None,
+        validation_steps=None,
+        validation_batch_size=None,
+        validation_freq=1,
+    ):
         self._assert_compiled("fit")
         from kerasish.callbacks import CallbackList
+
         epochs, initial_epoch = non_negative_int(epochs, "epochs"), non_negative_int(initial_epoch, "initial_epoch")
         steps_per_epoch = positive_int_or_none(steps_per_epoch, "steps_per_epoch")
         validation_steps = positive_int_or_none(validation_steps, "validation_steps")
@@ -294,9 +353,19 @@ class Trainer:
         iterator = EpochIterator(adapter, _debug_limit("KERASISH_MAX_STEPS_PER_EPOCH", steps_per_epoch))
         epochs = _debug_limit("KERASISH_MAX_EPOCHS", epochs)
         verbose = resolve_verbose(verbose)
-        callbacks = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
-            callbacks, add_history=True, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=epochs,
-            steps=iterator.num_steps)
+        callbacks = (
+            callbacks
+            if isinstance(callbacks, CallbackList)
+            else CallbackList(
+                callbacks,
+                add_history=True,
+                add_progbar=verbose != 0,
+                model=self,
+                verbose=verbose,
+                epochs=epochs,
+                steps=iterator.num_steps,
+            )
+        )
         validation = self._validation_arrays(validation_data)
         self.stop_training = False
         self._initial_epoch = None
@@ -322,10 +391,16 @@ class Trainer:
             epoch_logs = _to_python(logs or {})
             if validation is not None and _should_validate(epoch, validation_freq):
                 val_x, val_y, val_weight = validation
-                val_logs = self.evaluate(val_x, val_y, sample_weight=val_weight,
-                                         batch_size=validation_batch_size or batch_size,
-                                         steps=validation_steps, callbacks=callbacks, return_dict=True,
-                                         verbose=0)
+                val_logs = self.evaluate(
+                    val_x,
+                    val_y,
+                    sample_weight=val_weight,
+                    batch_size=validation_batch_size or batch_size,
+                    steps=validation_steps,
+                    callbacks=callbacks,
+                    return_dict=True,
+                    verbose=0,
+                )
                 epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
             callbacks.on_epoch_end(epoch, epoch_logs)
             self.stop_training = any_process(self.stop_training)
@@ -339,25 +414,38 @@ class Trainer:
         if validation_data is None:
             return None
         if is_array_data(validation_data) and not isinstance(validation_data, (tuple, list)):
-            raise ValueError("`validation_data` must be a tuple (x_val, y_val) or (x_val, y_val, "
-                             f"val_sample_weight), or a dataset; received an array of shape "
-                             f"{getattr(validation_data, 'shape', None)}")
+            raise ValueError(
+                "`validation_data` must be a tuple (x_val, y_val) or (x_val, y_val, "
+                f"val_sample_weight), or a dataset; received an array of shape "
+                f"{getattr(validation_data, 'shape', None)}"
+            )
         if isinstance(validation_data, (tuple, list)):
             x, y, sample_weight = unpack_x_y_sample_weight(tuple(validation_data))
             return x, y, sample_weight
         return validation_data, None, None
 
     @_one_thread_at_a_time
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
-                 callbacks=None, return_dict=False):
+    def evaluate(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        verbose="auto",
+        sample_weight=None,
+        steps=None,
+        callbacks=None,
+        return_dict=False,
+    ):
         self._assert_compiled("evaluate")
         from kerasish.callbacks import CallbackList
+
         adapter = distribute_dataset(get_data_adapter(x, y, sample_weight, batch_size, shuffle=False))
         iterator = EpochIterator(adapter, positive_int_or_none(steps, "steps"), "test_function")
         verbose = resolve_verbose(verbose)
         if not isinstance(callbacks, CallbackList):
-            callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
-                                     steps=iterator.num_steps)
+            callbacks = CallbackList(
+                callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1, steps=iterator.num_steps
+            )
         self.reset_metrics()
         callbacks.on_test_begin()
         logs = {}
@@ -377,12 +465,14 @@ class Trainer:
     @_one_thread_at_a_time
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         from kerasish.callbacks import CallbackList
+
         adapter = distribute_dataset(get_data_adapter(x, batch_size=batch_size, shuffle=False))
         iterator = EpochIterator(adapter, positive_int_or_none(steps, "steps"), "predict_function")
         verbose = resolve_verbose(verbose)
         if not isinstance(callbacks, CallbackList):
-            callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
-                                     steps=iterator.num_steps)
+            callbacks = CallbackList(
+                callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1, steps=iterator.num_steps
+            )
         callbacks.on_predict_begin()
         outputs = []
         for step, batch in iterator.epoch():
@@ -399,8 +489,10 @@ class Trainer:
     def _single_batch(self, x, y, sample_weight, class_weight=None, method="train_on_batch"):
         adapter = get_data_adapter(x, y, sample_weight, batch_size=None, class_weight=class_weight)
         if not isinstance(adapter, ArrayAdapter):
-            raise ValueError(f"{method}() takes one batch of arrays (a numpy array, or a list or dict of arrays), "
-                             f"received x of type {type(x).__name__}")
+            raise ValueError(
+                f"{method}() takes one batch of arrays (a numpy array, or a list or dict of arrays), "
+                f"received x of type {type(x).__name__}"
+            )
         adapter.batch_size = adapter.num_samples
         adapter.num_batches = 1
         return next(next(adapter.passes()))

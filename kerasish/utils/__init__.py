@@ -5,6 +5,7 @@ file helpers low, under every package; `plot_model` and `check_engines_agree` hi
 trainers), so this package imports none of them up front and low modules may import their
 neighbours here without pulling in the models.
 """
+
 import importlib
 
 from kerasish.utils.gradcheck import gradcheck  # not lazy: its module has its name, which would shadow it

@@ -3,6 +3,7 @@
 Keras returns tf.data/torch datasets; kerasish returns the same structure of numpy arrays, ready for
 `fit`: `(x_train, y_train), (x_val, y_val) = split_dataset((x, y), left_size=0.8)`.
 """
+
 import numpy
 
 
@@ -13,7 +14,7 @@ def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=
     total = _length(arrays)
     left_size, right_size = _split_sizes(left_size, right_size, total)
     order = numpy.random.RandomState(seed).permutation(total) if shuffle else numpy.arange(total)
-    left, right = order[:left_size], order[total - right_size:]
+    left, right = order[:left_size], order[total - right_size :]
     return _rebuild(dataset, [a[left] for a in arrays]), _rebuild(dataset, [a[right] for a in arrays])
 
 
@@ -25,16 +26,19 @@ def _arrays(dataset):
     else:
         parts = [dataset]
     if not parts or not all(hasattr(part, "shape") or isinstance(part, (list, tuple)) for part in parts):
-        raise TypeError("split_dataset: `dataset` must be an array, or a list, tuple or dict of arrays of the same "
-                        f"length. Received: dataset of type {type(dataset).__name__}")
+        raise TypeError(
+            "split_dataset: `dataset` must be an array, or a list, tuple or dict of arrays of the same "
+            f"length. Received: dataset of type {type(dataset).__name__}"
+        )
     return [numpy.asarray(part) for part in parts]
 
 
 def _length(arrays):
     lengths = {len(a) for a in arrays}
     if len(lengths) != 1:
-        raise ValueError(f"split_dataset: the arrays must have the same length, received lengths "
-                         f"{[len(a) for a in arrays]}")
+        raise ValueError(
+            f"split_dataset: the arrays must have the same length, received lengths {[len(a) for a in arrays]}"
+        )
     return lengths.pop()
 
 
@@ -49,27 +53,37 @@ def _rebuild(dataset, arrays):
 def _split_sizes(left_size, right_size, total):
     """Keras's rules: counts in (0, total), fractions in (0, 1), the two summing to at most the whole."""
     if left_size is None and right_size is None:
-        raise ValueError("At least one of the `left_size` or `right_size` must be specified. Received: "
-                         "left_size=None and right_size=None")
+        raise ValueError(
+            "At least one of the `left_size` or `right_size` must be specified. Received: "
+            "left_size=None and right_size=None"
+        )
     for name, size in (("left_size", left_size), ("right_size", right_size)):
         if size is not None and type(size) not in (int, float):
-            raise TypeError(f"Invalid `{name}` Type. Expected: int or float or None, Received: "
-                            f"type({name})={type(size)}.")
+            raise TypeError(
+                f"Invalid `{name}` Type. Expected: int or float or None, Received: type({name})={type(size)}."
+            )
         if (type(size) is int and not 0 < size < total) or (type(size) is float and not 0 < size < 1):
-            raise ValueError(f"`{name}` should be either a positive integer smaller than {total}, or a float within "
-                             f"the range `[0, 1]`. Received: {name}={size}")
+            raise ValueError(
+                f"`{name}` should be either a positive integer smaller than {total}, or a float within "
+                f"the range `[0, 1]`. Received: {name}={size}"
+            )
     if type(left_size) is float and type(right_size) is float and left_size + right_size > 1:
-        raise ValueError("The sum of `left_size` and `right_size` is greater than 1. It must be less than or equal "
-                         "to 1.")
+        raise ValueError(
+            "The sum of `left_size` and `right_size` is greater than 1. It must be less than or equal to 1."
+        )
     left = round(left_size * total) if type(left_size) is float else left_size
     right = round(right_size * total) if type(right_size) is float else right_size
     left = total - right if left is None else left
     right = total - left if right is None else right
     if left + right > total:
-        raise ValueError(f"The sum of `left_size` and `right_size` should be smaller than the {total}. Received: "
-                         f"left_size + right_size = {left + right} and total_length = {total}")
+        raise ValueError(
+            f"The sum of `left_size` and `right_size` should be smaller than the {total}. Received: "
+            f"left_size + right_size = {left + right} and total_length = {total}"
+        )
     if not left or not right:
-        raise ValueError(f"With `dataset` of length={total}, `left_size`={left} and `right_size`={right}. Resulting "
-                         f"{'left' if not left else 'right'} side dataset split will be empty. Adjust any of the "
-                         "aforementioned parameters")
+        raise ValueError(
+            f"With `dataset` of length={total}, `left_size`={left} and `right_size`={right}. Resulting "
+            f"{'left' if not left else 'right'} side dataset split will be empty. Adjust any of the "
+            "aforementioned parameters"
+        )
     return int(left), int(right)

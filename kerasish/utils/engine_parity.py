@@ -4,6 +4,7 @@ Both engines share the model's Variables, so the check saves every piece of stat
 seeds, optimizer slots, metric accumulators), runs the dynamic engine, restores the state, runs the
 static engine, compares, and restores the state again: the model is left as it was.
 """
+
 import numpy
 
 from kerasish.backends import interface
@@ -20,9 +21,11 @@ class ParityReport(dict):
 
     def __str__(self):
         verdict = "agree" if self["agree"] else "DISAGREE"
-        return (f"engines {verdict} (atol={self['atol']}, rtol={self['rtol']}): forward {self['forward']:.3g}, "
-                f"gradients {self['gradients']:.3g}, weights after {self['steps']} steps {self['weights']:.3g}; "
-                f"largest difference at {self['worst']}")
+        return (
+            f"engines {verdict} (atol={self['atol']}, rtol={self['rtol']}): forward {self['forward']:.3g}, "
+            f"gradients {self['gradients']:.3g}, weights after {self['steps']} steps {self['weights']:.3g}; "
+            f"largest difference at {self['worst']}"
+        )
 
 
 def _state(model):
@@ -47,8 +50,11 @@ def _run_engine(name, model, batch, steps):
     train = engine.make_train_function(model)
     for _ in range(steps):
         train(batch)
-    return ([numpy.asarray(o) for o in outputs], [None if g is None else numpy.asarray(g) for g in gradients],
-            [v.numpy() for v in model.trainable_variables])
+    return (
+        [numpy.asarray(o) for o in outputs],
+        [None if g is None else numpy.asarray(g) for g in gradients],
+        [v.numpy() for v in model.trainable_variables],
+    )
 
 
 def _largest(first, second, labels, atol, rtol):
@@ -87,14 +93,24 @@ def check_engines_agree(model, x, y=None, steps=3, sample_weight=None, atol=1e-5
             variable.assign(value)
     paths = [v.path for v in model.trainable_variables]
     (dynamic_out, dynamic_grads, dynamic_weights), (static_out, static_grads, static_weights) = (
-        results["dynamic"], results["static"])
+        results["dynamic"],
+        results["static"],
+    )
     labels = [f"output {i}" for i in range(len(dynamic_out) - 1)] + ["loss"]
     forward = _largest(dynamic_out, static_out, labels, atol, rtol)
     gradients = _largest(dynamic_grads, static_grads, [f"gradient of {p}" for p in paths], atol, rtol)
     weights = _largest(dynamic_weights, static_weights, paths, atol, rtol)
     worst = max((forward, gradients, weights), key=lambda r: r[0])
-    report = ParityReport(forward=forward[0], gradients=gradients[0], weights=weights[0], worst=worst[1],
-                          agree=forward[2] and gradients[2] and weights[2], steps=steps, atol=atol, rtol=rtol)
+    report = ParityReport(
+        forward=forward[0],
+        gradients=gradients[0],
+        weights=weights[0],
+        worst=worst[1],
+        agree=forward[2] and gradients[2] and weights[2],
+        steps=steps,
+        atol=atol,
+        rtol=rtol,
+    )
     if raise_error and not report["agree"]:
         raise AssertionError(f"Model '{model.name}': {report}")
     return report

@@ -12,6 +12,7 @@ before anything is read); extraction refuses members that would land outside the
 links and special files, and more than `max(EXTRACT_FLOOR, EXTRACT_RATIO x archive size)` bytes or
 EXTRACT_MEMBERS members in total.
 """
+
 import hashlib
 import os
 import stat
@@ -28,8 +29,8 @@ from kerasish.utils.progbar import stdout_is_terminal
 ATTEMPTS = 3
 RETRY_DELAY = 0.5  # seconds before the second attempt, doubled before each later one
 TIMEOUT = 60
-DOWNLOAD_LIMIT = 8 << 30   # bytes; pass max_bytes to get_file for more
-EXTRACT_RATIO = 100        # real archives inflate by ~10x at most; bombs by 1000x and more
+DOWNLOAD_LIMIT = 8 << 30  # bytes; pass max_bytes to get_file for more
+EXTRACT_RATIO = 100  # real archives inflate by ~10x at most; bombs by 1000x and more
 EXTRACT_FLOOR = 64 << 20
 EXTRACT_MEMBERS = 250_000
 _WARNED_UNCHECKED = set()
@@ -39,9 +40,20 @@ class _Transient(Exception):
     """A failure worth another attempt: the network, a truncated transfer, a server error."""
 
 
-def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None, cache_subdir="datasets",
-             hash_algorithm="auto", extract=False, archive_format="auto", cache_dir=None, force_download=False,
-             max_bytes=DOWNLOAD_LIMIT):
+def get_file(
+    fname=None,
+    origin=None,
+    untar=False,
+    md5_hash=None,
+    file_hash=None,
+    cache_subdir="datasets",
+    hash_algorithm="auto",
+    extract=False,
+    archive_format="auto",
+    cache_dir=None,
+    force_download=False,
+    max_bytes=DOWNLOAD_LIMIT,
+):
     """Download `origin` into `<cache_dir>/<cache_subdir>/<fname>` unless a valid copy is there; returns
     its path, or the directory the archive was extracted into when `extract=True`. A download larger
     than `max_bytes` is refused."""
@@ -67,17 +79,20 @@ def _targets(datadir, fname, origin, extract):
     """(download path, extraction directory), named as Keras names them."""
     name = os.fspath(fname) if fname else os.path.basename(urllib.parse.urlsplit(origin).path)
     if not name:
-        raise ValueError(f"Can't parse the file name from the origin provided: '{origin}'. "
-                         "Please specify the `fname` argument.")
+        raise ValueError(
+            f"Can't parse the file name from the origin provided: '{origin}'. Please specify the `fname` argument."
+        )
     if any(separator in name for separator in _SEPARATORS):
-        raise ValueError("Paths are no longer accepted as the `fname` argument. To specify the file's parent "
-                         f"directory, use the `cache_dir` argument. Received: fname={name}")
+        raise ValueError(
+            "Paths are no longer accepted as the `fname` argument. To specify the file's parent "
+            f"directory, use the `cache_dir` argument. Received: fname={name}"
+        )
     if name in (os.curdir, os.pardir):
         raise ValueError(f"`fname` must name a file, not a directory. Received: fname={name}")
     if not extract:
         return os.path.join(datadir, name), None
     if fname and "." in name:
-        return os.path.join(datadir, name), os.path.join(datadir, f"{name[:name.find('.')]}_extracted")
+        return os.path.join(datadir, name), os.path.join(datadir, f"{name[: name.find('.')]}_extracted")
     return os.path.join(datadir, f"{name}_archive"), os.path.join(datadir, name)
 
 
@@ -87,16 +102,22 @@ _SEPARATORS = {os.sep, "/"} | ({os.altsep} if os.altsep else set())
 def _escapes(name):
     """Whether a relative name given from outside could reach beyond its folder: absolute or with '..'."""
     name = os.fspath(name)
-    return (os.path.isabs(name) or bool(os.path.splitdrive(name)[0]) or name.startswith(("/", "\\"))
-            or os.pardir in name.replace("\\", "/").split("/"))
+    return (
+        os.path.isabs(name)
+        or bool(os.path.splitdrive(name)[0])
+        or name.startswith(("/", "\\"))
+        or os.pardir in name.replace("\\", "/").split("/")
+    )
 
 
 def _relative_folder(cache_subdir):
     """`cache_subdir` as given, once checked to stay inside the cache folder."""
     folder = os.fspath(cache_subdir)
     if _escapes(folder):
-        raise ValueError("`cache_subdir` must be a folder inside the cache, without '..' and not absolute "
-                         f"(use `cache_dir` to choose the cache). Received: cache_subdir={folder}")
+        raise ValueError(
+            "`cache_subdir` must be a folder inside the cache, without '..' and not absolute "
+            f"(use `cache_dir` to choose the cache). Received: cache_subdir={folder}"
+        )
     return folder
 
 
@@ -105,9 +126,11 @@ def _valid_in_cache(path, file_hash, algorithm):
         return False
     if file_hash is None or validate_file(path, file_hash, algorithm):
         return True
-    print(f"A local file was found, but it seems to be incomplete or outdated because the "
-          f"{resolve_hasher(algorithm, file_hash)().name} file hash does not match the original value of "
-          f"{file_hash} so we will re-download the data.")
+    print(
+        f"A local file was found, but it seems to be incomplete or outdated because the "
+        f"{resolve_hasher(algorithm, file_hash)().name} file hash does not match the original value of "
+        f"{file_hash} so we will re-download the data."
+    )
     os.remove(path)
     return False
 
@@ -119,13 +142,16 @@ def _download(origin, target, file_hash, algorithm, max_bytes):
             with atomic_path(target) as temporary:
                 _fetch(origin, temporary, max_bytes)
                 if file_hash is not None and not validate_file(temporary, file_hash, algorithm):
-                    raise ValueError(f"Incomplete or corrupted file detected. The "
-                                     f"{resolve_hasher(algorithm, file_hash)().name} file hash of {origin} "
-                                     f"does not match the provided value of {file_hash}.")
+                    raise ValueError(
+                        f"Incomplete or corrupted file detected. The "
+                        f"{resolve_hasher(algorithm, file_hash)().name} file hash of {origin} "
+                        f"does not match the provided value of {file_hash}."
+                    )
             if file_hash is None and target not in _WARNED_UNCHECKED:
                 _WARNED_UNCHECKED.add(target)
-                warnings.warn(f"{origin} is downloaded without a file_hash: {target} is used unchecked",
-                              UserWarning, stacklevel=3)
+                warnings.warn(
+                    f"{origin} is downloaded without a file_hash: {target} is used unchecked", UserWarning, stacklevel=3
+                )
             return
         except _Transient as error:
             if attempt == ATTEMPTS:
@@ -140,18 +166,30 @@ def _fetch(origin, path, max_bytes):
     import urllib.request
 
     from tqdm import tqdm
+
     try:
         with urllib.request.urlopen(origin, timeout=TIMEOUT) as response, open(path, "wb") as file:
             expected = response.length
             if expected is not None and expected > max_bytes:
-                raise ValueError(f"{origin} announces {expected} bytes, more than max_bytes={max_bytes}; "
-                                 "pass a larger max_bytes to get_file to download it")
-            with tqdm(total=expected, unit="B", unit_scale=True, file=sys.stdout, leave=False,
-                      disable=not stdout_is_terminal(), desc=os.path.basename(origin)) as bar:
+                raise ValueError(
+                    f"{origin} announces {expected} bytes, more than max_bytes={max_bytes}; "
+                    "pass a larger max_bytes to get_file to download it"
+                )
+            with tqdm(
+                total=expected,
+                unit="B",
+                unit_scale=True,
+                file=sys.stdout,
+                leave=False,
+                disable=not stdout_is_terminal(),
+                desc=os.path.basename(origin),
+            ) as bar:
                 while chunk := response.read(1 << 16):
                     if file.tell() + len(chunk) > max_bytes:
-                        raise ValueError(f"{origin} sends more than max_bytes={max_bytes} bytes; pass a larger "
-                                         "max_bytes to get_file to download it")
+                        raise ValueError(
+                            f"{origin} sends more than max_bytes={max_bytes} bytes; pass a larger "
+                            "max_bytes to get_file to download it"
+                        )
                     file.write(chunk)
                     bar.update(len(chunk))
             received = file.tell()
@@ -191,8 +229,9 @@ def validate_file(fpath, file_hash, algorithm="auto", chunk_size=65535):
     hasher = resolve_hasher(algorithm, file_hash)()
     file_hash = str(file_hash)
     if len(file_hash) < 8:
-        raise ValueError(f"file_hash {file_hash!r} is too short: give the full digest or a prefix of at least 8 "
-                         "hex characters")
+        raise ValueError(
+            f"file_hash {file_hash!r} is too short: give the full digest or a prefix of at least 8 hex characters"
+        )
     digest = hash_file(fpath, hasher, chunk_size)
     return digest == file_hash if len(file_hash) >= len(digest) else digest.startswith(file_hash)
 
@@ -205,6 +244,7 @@ def extract_archive(file_path, path=".", archive_format="auto", max_bytes=None):
     archive's size, at least EXTRACT_FLOOR) or more than EXTRACT_MEMBERS members."""
     import tarfile
     import zipfile
+
     formats = {"auto": ["tar", "zip"], "tar": ["tar"], "zip": ["zip"]}.get(archive_format, archive_format or [])
     if isinstance(formats, str):
         formats = [formats]
@@ -231,24 +271,27 @@ def _check_member(file_path, name, size, totals, max_bytes):
     if totals[0] > EXTRACT_MEMBERS:
         raise ValueError(f"Could not extract {file_path}: more than {EXTRACT_MEMBERS} members")
     if totals[1] > max_bytes:
-        raise ValueError(f"Could not extract {file_path}: its members hold more than max_bytes={max_bytes} "
-                         "bytes (pass a larger max_bytes to extract_archive)")
+        raise ValueError(
+            f"Could not extract {file_path}: its members hold more than max_bytes={max_bytes} "
+            "bytes (pass a larger max_bytes to extract_archive)"
+        )
 
 
 def _extract_tar(file_path, target, max_bytes):
     import tarfile
+
     totals = [0, 0]
     with tarfile.open(file_path) as archive:
         for member in archive:  # headers are checked as they come, before the caps could be passed
             if not (member.isfile() or member.isdir()) or member.issparse():
-                raise ValueError(f"Could not extract {file_path}: member {member.name!r} is a link or a special "
-                                 "file")
+                raise ValueError(f"Could not extract {file_path}: member {member.name!r} is a link or a special file")
             _check_member(file_path, member.name, member.size, totals, max_bytes)
         archive.extractall(target, filter="data")
 
 
 def _extract_zip(file_path, target, max_bytes):
     import zipfile
+
     totals = [0, 0]
     with zipfile.ZipFile(file_path) as archive:
         members = archive.infolist()

@@ -1,4 +1,5 @@
 """Numeric gradient check: analytic gradients (dynamic tape) against float64 central differences."""
+
 import numpy
 
 
@@ -13,8 +14,9 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, raise_exceptio
     from kerasish.backends.device import to_numpy
     from kerasish.backends.dynamic import GradientTape, Tensor
 
-    arrays = [numpy.array(x, dtype=numpy.float64) if numpy.asarray(x).dtype.kind == "f" else numpy.asarray(x)
-              for x in inputs]
+    arrays = [
+        numpy.array(x, dtype=numpy.float64) if numpy.asarray(x).dtype.kind == "f" else numpy.asarray(x) for x in inputs
+    ]
     wanted = [i for i, a in enumerate(arrays) if a.dtype == numpy.float64]
     shape = numpy.shape(to_numpy(fn(*[Tensor(a) for a in arrays])._data))
     direction = numpy.random.default_rng(seed).standard_normal(shape)
@@ -33,10 +35,12 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, raise_exceptio
         excess = numpy.abs(got - expected) - (atol + rtol * numpy.abs(expected))
         if excess.size and excess.max() > 0:
             worst = numpy.unravel_index(numpy.argmax(excess), excess.shape)
-            message = (f"gradcheck failed for input {index} (shape {arrays[index].shape}) at element "
-                       f"{tuple(int(i) for i in worst)}: analytic {got[worst]:.8g}, numeric "
-                       f"{expected[worst]:.8g} (atol={atol}, rtol={rtol}); "
-                       f"max abs difference {numpy.abs(got - expected).max():.3g}")
+            message = (
+                f"gradcheck failed for input {index} (shape {arrays[index].shape}) at element "
+                f"{tuple(int(i) for i in worst)}: analytic {got[worst]:.8g}, numeric "
+                f"{expected[worst]:.8g} (atol={atol}, rtol={rtol}); "
+                f"max abs difference {numpy.abs(got - expected).max():.3g}"
+            )
             if raise_exception:
                 raise AssertionError(message)
             return False
@@ -45,6 +49,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, raise_exceptio
 
 def _numeric(projected, arrays, index, eps):
     from kerasish.backends.dynamic import Tensor
+
     base = arrays[index]
     result = numpy.zeros_like(base)
     for position in numpy.ndindex(base.shape):

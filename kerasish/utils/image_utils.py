@@ -3,6 +3,7 @@
 Pillow is used when it is installed (any format); otherwise kerasish reads and writes 8-bit PNG
 (grey, grey+alpha, RGB, RGBA; not interlaced) and binary PPM/PGM itself.
 """
+
 import struct
 import zlib
 
@@ -17,8 +18,11 @@ _CHANNELS = {0: 1, 2: 3, 4: 2, 6: 4}
 def _paeth(left, up, up_left):
     estimate = left.astype(numpy.int16) + up - up_left
     distances = [numpy.abs(estimate - v) for v in (left, up, up_left)]
-    return numpy.where((distances[0] <= distances[1]) & (distances[0] <= distances[2]), left,
-                       numpy.where(distances[1] <= distances[2], up, up_left)).astype(numpy.uint8)
+    return numpy.where(
+        (distances[0] <= distances[1]) & (distances[0] <= distances[2]),
+        left,
+        numpy.where(distances[1] <= distances[2], up, up_left),
+    ).astype(numpy.uint8)
 
 
 def _unfilter(raw, height, width, channels):
@@ -54,8 +58,8 @@ def read_png(path):
         raise ValueError(f"{path}: not a PNG file")
     position, chunks, header = len(PNG_SIGNATURE), [], None
     while position < len(data):
-        length, kind = struct.unpack(">I4s", data[position:position + 8])
-        body = data[position + 8:position + 8 + length]
+        length, kind = struct.unpack(">I4s", data[position : position + 8])
+        body = data[position + 8 : position + 8 + length]
         if kind == b"IHDR":
             header = struct.unpack(">IIBBBBB", body)
         elif kind == b"IDAT":
@@ -65,8 +69,10 @@ def read_png(path):
         position += 12 + length
     width, height, depth, colour, _, _, interlace = header
     if depth != 8 or colour not in _CHANNELS or interlace:
-        raise ValueError(f"{path}: only 8-bit, non-interlaced grey/RGB(A) PNG is supported without Pillow "
-                         f"(bit depth {depth}, colour type {colour}, interlace {interlace}); pip install pillow")
+        raise ValueError(
+            f"{path}: only 8-bit, non-interlaced grey/RGB(A) PNG is supported without Pillow "
+            f"(bit depth {depth}, colour type {colour}, interlace {interlace}); pip install pillow"
+        )
     return _unfilter(zlib.decompress(b"".join(chunks)), height, width, _CHANNELS[colour])
 
 
@@ -79,8 +85,13 @@ def write_png(path, image):
 
     def chunk(kind, body):
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-    data = (PNG_SIGNATURE + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, colour, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+    data = (
+        PNG_SIGNATURE
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, colour, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
     write_bytes_atomically(path, data)
 
 
@@ -89,13 +100,13 @@ def read_pnm(path):
         data = f.read()
     fields, position = [], 0
     while len(fields) < 4:
-        while data[position:position + 1].isspace():
+        while data[position : position + 1].isspace():
             position += 1
-        if data[position:position + 1] == b"#":
+        if data[position : position + 1] == b"#":
             position = data.index(b"\n", position)
             continue
         end = position
-        while not data[end:end + 1].isspace():
+        while not data[end : end + 1].isspace():
             end += 1
         fields.append(data[position:end])
         position = end
@@ -103,7 +114,7 @@ def read_pnm(path):
     if magic not in (b"P5", b"P6") or maximum != 255:
         raise ValueError(f"{path}: only binary 8-bit PGM (P5) and PPM (P6) are supported without Pillow")
     channels = 3 if magic == b"P6" else 1
-    pixels = numpy.frombuffer(data[position + 1:position + 1 + width * height * channels], numpy.uint8)
+    pixels = numpy.frombuffer(data[position + 1 : position + 1 + width * height * channels], numpy.uint8)
     return pixels.reshape(height, width, channels)
 
 
@@ -115,8 +126,9 @@ def _read(path):
             head = f.read(8)
         return read_png(path) if head.startswith(PNG_SIGNATURE) else read_pnm(path)
     with Image.open(path) as image:
-        return numpy.asarray(image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else
-                                           "RGB" if image.mode != "L" else "L"))
+        return numpy.asarray(
+            image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB" if image.mode != "L" else "L")
+        )
 
 
 def _convert(image, color_mode):
@@ -124,8 +136,11 @@ def _convert(image, color_mode):
     channels = image.shape[-1]
     if color_mode == "grayscale":
         rgb = image[..., :3] if channels >= 3 else numpy.repeat(image[..., :1], 3, axis=-1)
-        return (rgb.astype(numpy.float32) @ numpy.array([0.299, 0.587, 0.114], numpy.float32))[..., None].round() \
+        return (
+            (rgb.astype(numpy.float32) @ numpy.array([0.299, 0.587, 0.114], numpy.float32))[..., None]
+            .round()
             .astype(numpy.uint8)
+        )
     if color_mode == "rgba":
         if channels == 4:
             return image
@@ -172,11 +187,12 @@ def _center_crop_to_ratio(image, target_size):
     ratio = target_size[1] / target_size[0]
     crop_height, crop_width = min(height, int(width / ratio)), min(width, int(height * ratio))
     top, left = (height - crop_height) // 2, (width - crop_width) // 2
-    return image[top:top + crop_height, left:left + crop_width]
+    return image[top : top + crop_height, left : left + crop_width]
 
 
 def img_to_array(img, data_format=None, dtype=None):
     from kerasish.backends.config import floatx, standardize_data_format
+
     array = numpy.asarray(img, dtype=dtype or floatx())
     array = array[..., None] if array.ndim == 2 else array
     return numpy.moveaxis(array, -1, 0) if standardize_data_format(data_format) == "channels_first" else array
@@ -184,6 +200,7 @@ def img_to_array(img, data_format=None, dtype=None):
 
 def save_img(path, x, data_format=None, scale=True):
     from kerasish.backends.config import standardize_data_format
+
     array = numpy.asarray(x, numpy.float32)
     if standardize_data_format(data_format) == "channels_first":
         array = numpy.moveaxis(array, 0, -1)

@@ -3,6 +3,7 @@
 kerasish writes the DOT text itself (no pydot); `plot_model` renders it with Graphviz's `dot`
 program when the file is not `.dot` (png, svg, pdf ...), and says what to install when `dot` is missing.
 """
+
 import os
 import shutil
 import subprocess
@@ -43,18 +44,33 @@ def _edges(model):
     return edges
 
 
-def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=True, rankdir="TB",
-                 expand_nested=False, dpi=200, subgraph=False, show_layer_activations=False,
-                 show_trainable=False, **kwargs):
+def model_to_dot(
+    model,
+    show_shapes=False,
+    show_dtype=False,
+    show_layer_names=True,
+    rankdir="TB",
+    expand_nested=False,
+    dpi=200,
+    subgraph=False,
+    show_layer_activations=False,
+    show_trainable=False,
+    **kwargs,
+):
     """The DOT source (a string) of the model's graph."""
     if rankdir not in ("TB", "LR"):
         raise ValueError(f"rankdir must be 'TB' or 'LR', received {rankdir!r}")
     if expand_nested or subgraph:
-        raise NotImplementedError("model_to_dot: expand_nested and subgraph are not supported by kerasish; "
-                                  "a nested model is drawn as one node")
+        raise NotImplementedError(
+            "model_to_dot: expand_nested and subgraph are not supported by kerasish; "
+            "a nested model is drawn as one node"
+        )
     options = (show_shapes, show_dtype, show_layer_names, show_layer_activations, show_trainable)
-    lines = [f"digraph {_quote(model.name)} {{", f"  graph [rankdir={rankdir}, dpi={int(dpi)}];",
-             "  node [shape=record, fontname=Helvetica];"]
+    lines = [
+        f"digraph {_quote(model.name)} {{",
+        f"  graph [rankdir={rankdir}, dpi={int(dpi)}];",
+        "  node [shape=record, fontname=Helvetica];",
+    ]
     for layer in model.layers:
         lines.append(f"  {_quote(id(layer))} [label={_quote(_label(layer, *options))}];")
     for source, target in _edges(model):
@@ -63,22 +79,43 @@ def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=Tr
     return "\n".join(lines) + "\n"
 
 
-def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False, show_layer_names=True,
-               rankdir="TB", expand_nested=False, dpi=200, show_layer_activations=False, show_trainable=False,
-               **kwargs):
+def plot_model(
+    model,
+    to_file="model.png",
+    show_shapes=False,
+    show_dtype=False,
+    show_layer_names=True,
+    rankdir="TB",
+    expand_nested=False,
+    dpi=200,
+    show_layer_activations=False,
+    show_trainable=False,
+    **kwargs,
+):
     """Write the model's graph to `to_file`: DOT text for `.dot`, else an image drawn by Graphviz."""
-    source = model_to_dot(model, show_shapes=show_shapes, show_dtype=show_dtype, show_layer_names=show_layer_names,
-                          rankdir=rankdir, expand_nested=expand_nested, dpi=dpi,
-                          show_layer_activations=show_layer_activations, show_trainable=show_trainable)
+    source = model_to_dot(
+        model,
+        show_shapes=show_shapes,
+        show_dtype=show_dtype,
+        show_layer_names=show_layer_names,
+        rankdir=rankdir,
+        expand_nested=expand_nested,
+        dpi=dpi,
+        show_layer_activations=show_layer_activations,
+        show_trainable=show_trainable,
+    )
     extension = os.path.splitext(to_file)[1].lstrip(".").lower() or "png"
     if extension == "dot":
         content = source.encode()
     else:
         program = shutil.which("dot")
         if program is None:
-            raise ImportError(f"plot_model: writing {to_file!r} needs Graphviz's `dot` program, which was not "
-                              "found; install graphviz (e.g. `apt-get install graphviz`) or save as .dot")
-        content = subprocess.run([program, f"-T{extension}"], input=source.encode(), capture_output=True,
-                                 check=True).stdout
+            raise ImportError(
+                f"plot_model: writing {to_file!r} needs Graphviz's `dot` program, which was not "
+                "found; install graphviz (e.g. `apt-get install graphviz`) or save as .dot"
+            )
+        content = subprocess.run(
+            [program, f"-T{extension}"], input=source.encode(), capture_output=True, check=True
+        ).stdout
     write_bytes_atomically(to_file, content)
     return to_file

@@ -1,4 +1,5 @@
 """Default object names as in Keras: snake_case of the class, made unique (`dense`, `dense_1`, ...)."""
+
 import collections
 import re
 

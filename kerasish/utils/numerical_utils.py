@@ -3,6 +3,7 @@
 One difference from Keras: for array input Keras returns float64 one-hot arrays; kerasish returns
 floatx (float32 by default), so labels never bring float64 into a model.
 """
+
 import numbers
 
 import numpy
@@ -20,8 +21,10 @@ def to_categorical(x, num_classes=None):
     `num_classes=None` uses the largest index + 1 (arrays only: a tensor's values are not read)."""
     if not _is_array_like(x):
         if num_classes is None:
-            raise ValueError("to_categorical: `num_classes` is required for a tensor input, whose values are not "
-                             f"known in advance (received a {type(x).__name__} of shape {tuple(x.shape)})")
+            raise ValueError(
+                "to_categorical: `num_classes` is required for a tensor input, whose values are not "
+                f"known in advance (received a {type(x).__name__} of shape {tuple(x.shape)})"
+            )
         if len(x.shape) > 1 and x.shape[-1] == 1:
             x = ops.reshape(x, tuple(x.shape[:-1]))
         return ops.one_hot(x, num_classes)
@@ -34,8 +37,10 @@ def to_categorical(x, num_classes=None):
     if num_classes is None:
         num_classes = int(x.max()) + 1 if x.size else 0
     if x.size and (x.min() < 0 or x.max() >= num_classes):
-        raise ValueError(f"to_categorical: class indices must be in [0, {num_classes}) for num_classes="
-                         f"{num_classes}, received values from {x.min()} to {x.max()}")
+        raise ValueError(
+            f"to_categorical: class indices must be in [0, {num_classes}) for num_classes="
+            f"{num_classes}, received values from {x.min()} to {x.max()}"
+        )
     categorical = numpy.zeros((x.shape[0], num_classes), dtype=config.floatx())
     categorical[numpy.arange(x.shape[0]), x] = 1
     return categorical.reshape(shape + (num_classes,))

@@ -6,6 +6,7 @@ erased and the complete line (every metric) is printed, the same line a log file
 Keras redraws with `\\b`/`\\r` whenever "posix" is in sys.modules, which fills log files with control
 characters; here liveness is decided by `sys.stdout.isatty()` alone.
 """
+
 import math
 import sys
 import time
@@ -30,12 +31,22 @@ class Progbar:
         unit_name: Display name for step counts (usually "step" or "sample").
     """
 
-    def __init__(self, target, width=20, verbose=1, interval=0.05, stateful_metrics=None,
-                 stateless_metrics=None, unit_name="step"):
+    def __init__(
+        self,
+        target,
+        width=20,
+        verbose=1,
+        interval=0.05,
+        stateful_metrics=None,
+        stateless_metrics=None,
+        unit_name="step",
+    ):
         if stateful_metrics is not None and stateless_metrics is not None:
-            raise ValueError("Progbar: only one of `stateful_metrics` or `stateless_metrics` can be provided, "
-                             f"received stateful_metrics={stateful_metrics!r} and "
-                             f"stateless_metrics={stateless_metrics!r}")
+            raise ValueError(
+                "Progbar: only one of `stateful_metrics` or `stateless_metrics` can be provided, "
+                f"received stateful_metrics={stateful_metrics!r} and "
+                f"stateless_metrics={stateless_metrics!r}"
+            )
         self.target = target
         self.width = width
         self.verbose = verbose
@@ -63,8 +74,10 @@ class Progbar:
         if self._live:
             self._draw_live(current, time_per_unit, finalize)
         if self.verbose and finalize:
-            sys.stdout.write(f"{self._count(current)} - {now - self._start:.0f}s"
-                             f"{self._format_time(time_per_unit)}{self._metrics_text()}\n")
+            sys.stdout.write(
+                f"{self._count(current)} - {now - self._start:.0f}s"
+                f"{self._format_time(time_per_unit)}{self._metrics_text()}\n"
+            )
             sys.stdout.flush()
 
     def add(self, n, values=None):
@@ -91,8 +104,16 @@ class Progbar:
             return
         if self._bar is None:
             from tqdm import tqdm  # only a live bar needs it: importing it costs more than this module
-            self._bar = tqdm(total=self.target, file=sys.stdout, mininterval=self.interval, colour="green", leave=False,
-                             ascii=" ━", bar_format="{n_fmt}/{total_fmt} {bar:%d} {elapsed}{desc}" % self.width)
+
+            self._bar = tqdm(
+                total=self.target,
+                file=sys.stdout,
+                mininterval=self.interval,
+                colour="green",
+                leave=False,
+                ascii=" ━",
+                bar_format="{n_fmt}/{total_fmt} {bar:%d} {elapsed}{desc}" % self.width,
+            )
         self._bar.set_description_str(self._format_time(time_per_unit) + self._metrics_text(), refresh=False)
         self._bar.update(current - self._bar.n)
 

@@ -1,4 +1,5 @@
 """PyDataset: Keras's base class for a dataset of whole batches, `dataset[index] -> batch`."""
+
 import itertools
 import warnings
 
@@ -21,17 +22,21 @@ class PyDataset:
     def __init__(self, workers=1, use_multiprocessing=False, max_queue_size=10):
         for argument, value, least in (("workers", workers, 0), ("max_queue_size", max_queue_size, 1)):
             if not isinstance(value, int) or isinstance(value, bool) or value < least:
-                raise ValueError(f"{type(self).__name__}: `{argument}` must be an integer >= {least}, received "
-                                 f"{argument}={value!r}")
+                raise ValueError(
+                    f"{type(self).__name__}: `{argument}` must be an integer >= {least}, received {argument}={value!r}"
+                )
         self._workers = workers
         self._use_multiprocessing = use_multiprocessing
         self._max_queue_size = max_queue_size
 
     def _setting(self, name):
         if not hasattr(self, name):
-            warnings.warn("Your `PyDataset` class should call `super().__init__(**kwargs)` in its constructor. "
-                          "`**kwargs` can include `workers`, `use_multiprocessing`, `max_queue_size`. Do not pass "
-                          "these arguments to `fit()`, as they will be ignored.", stacklevel=3)
+            warnings.warn(
+                "Your `PyDataset` class should call `super().__init__(**kwargs)` in its constructor. "
+                "`**kwargs` can include `workers`, `use_multiprocessing`, `max_queue_size`. Do not pass "
+                "these arguments to `fit()`, as they will be ignored.",
+                stacklevel=3,
+            )
             for attribute, value in _DEFAULTS.items():
                 if not hasattr(self, attribute):
                     setattr(self, attribute, value)
@@ -77,8 +82,9 @@ class PyDataset:
         """The number of batches, or None for an endless dataset."""
         if hasattr(self, "__len__"):
             return len(self)
-        raise NotImplementedError("You need to implement the `num_batches` property:\n\n"
-                                  "@property\ndef num_batches(self):\n  return ...")
+        raise NotImplementedError(
+            "You need to implement the `num_batches` property:\n\n@property\ndef num_batches(self):\n  return ..."
+        )
 
     def on_epoch_begin(self):
         """Called at the beginning of every epoch."""

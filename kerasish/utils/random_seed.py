@@ -1,4 +1,5 @@
 """`set_random_seed`: make Python's, numpy's and kerasish's global random draws repeatable."""
+
 import random
 
 import numpy

@@ -1,4 +1,5 @@
 """pad_sequences: lists of sequences of different lengths to one array, as in `keras.utils`."""
+
 import numpy
 
 
@@ -23,18 +24,22 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
         maxlen = max(lengths, default=0)
     is_text = numpy.issubdtype(dtype, numpy.str_) or numpy.issubdtype(dtype, numpy.bytes_)
     if isinstance(value, str) and dtype is not object and not is_text:
-        raise ValueError(f"`dtype` {dtype} is not compatible with `value`'s type: {type(value)}\n"
-                         "You should set `dtype=object` for variable length strings.")
+        raise ValueError(
+            f"`dtype` {dtype} is not compatible with `value`'s type: {type(value)}\n"
+            "You should set `dtype=object` for variable length strings."
+        )
     padded = numpy.full((len(sequences), maxlen) + sample_shape, value, dtype=dtype)
     for index, sequence in enumerate(sequences):
         if not len(sequence) or not maxlen:
             continue
         kept = numpy.asarray(sequence[-maxlen:] if truncating == "pre" else sequence[:maxlen], dtype=dtype)
         if kept.shape[1:] != sample_shape:
-            raise ValueError(f"Shape of sample {kept.shape[1:]} of sequence at position {index} is different from "
-                             f"expected shape {sample_shape}")
+            raise ValueError(
+                f"Shape of sample {kept.shape[1:]} of sequence at position {index} is different from "
+                f"expected shape {sample_shape}"
+            )
         if padding == "post":
-            padded[index, :len(kept)] = kept
+            padded[index, : len(kept)] = kept
         else:
-            padded[index, -len(kept):] = kept
+            padded[index, -len(kept) :] = kept
     return padded

@@ -1,4 +1,5 @@
 """`model.summary()`: Keras 3's table, drawn with rich; colours only on a terminal, plain text otherwise."""
+
 import io
 import shutil
 import sys
@@ -55,8 +56,12 @@ def _is_sequential_like(model):
     if graph is None:
         return True
     operations = [node.operation for node in graph.nodes]
-    return (len(graph.inputs) == 1 and len(graph.outputs) == 1 and len(set(map(id, operations))) == len(operations)
-            and all(len(node.parents) == 1 for node in graph.nodes))
+    return (
+        len(graph.inputs) == 1
+        and len(graph.outputs) == 1
+        and len(set(map(id, operations))) == len(operations)
+        and all(len(node.parents) == 1 for node in graph.nodes)
+    )
 
 
 def _connections(model, layer):
@@ -65,8 +70,12 @@ def _connections(model, layer):
     if _is_input_layer(layer):
         return "-"
     references = model.node_references()
-    names = ["{}[{}][{}]".format(*references[id(parent.node)], parent.index)
-             for node in graph.nodes if node.operation is layer for parent in node.parents]
+    names = [
+        "{}[{}][{}]".format(*references[id(parent.node)], parent.index)
+        for node in graph.nodes
+        if node.operation is layer
+        for parent in node.parents
+    ]
     return ", ".join(names) if names else "-"
 
 
@@ -81,8 +90,9 @@ def _column_widths(positions, line_length):
     return widths
 
 
-def print_summary(model, line_length=None, positions=None, print_fn=None, expand_nested=False,
-                  show_trainable=False, layer_range=None):
+def print_summary(
+    model, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False, layer_range=None
+):
     live = print_fn is None and sys.stdout.isatty()
     sequential_like = _is_sequential_like(model)
     if sequential_like:
@@ -90,8 +100,10 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
         headers, justify = ["Layer (type)", "Output Shape", "Param #"], ["left", "left", "right"]
     else:
         default_length, default_positions = 108, [0.3, 0.56, 0.74, 1.0]
-        headers, justify = (["Layer (type)", "Output Shape", "Param #", "Connected to"],
-                            ["left", "left", "right", "left"])
+        headers, justify = (
+            ["Layer (type)", "Output Shape", "Param #", "Connected to"],
+            ["left", "left", "right", "left"],
+        )
     positions = list(positions or default_positions)
     if show_trainable:
         default_length += 12
@@ -103,8 +115,12 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
         positions = [p / line_length for p in positions]
     widths = _column_widths(positions, line_length)
 
-    table = rich.table.Table(*[rich.table.Column(h, justify=j, width=w) for h, j, w in zip(headers, justify, widths)],
-                             width=line_length, show_lines=True, box=rich.box.HEAVY_HEAD)
+    table = rich.table.Table(
+        *[rich.table.Column(h, justify=j, width=w) for h, j, w in zip(headers, justify, widths)],
+        width=line_length,
+        show_lines=True,
+        box=rich.box.HEAVY_HEAD,
+    )
     for depth, layer in _rows(model, expand_nested, layer_range):
         name = f"{'  ' * depth}{rich.markup.escape(layer.name)} ({type(layer).__name__})"
         params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
@@ -121,17 +137,26 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
     optimizer_built = optimizer is not None and getattr(optimizer, "built", False)
     optimizer_size = _weights_size(optimizer.variables) if optimizer_built else None
     total = [trainable[i] + frozen[i] + (optimizer_size[i] if optimizer_size else 0) for i in range(2)]
-    footer = [f" Total params: {total[0]:,} ({readable_memory_size(total[1])})",
-              f" Trainable params: {trainable[0]:,} ({readable_memory_size(trainable[1])})",
-              f" Non-trainable params: {frozen[0]:,} ({readable_memory_size(frozen[1])})"]
+    footer = [
+        f" Total params: {total[0]:,} ({readable_memory_size(total[1])})",
+        f" Trainable params: {trainable[0]:,} ({readable_memory_size(trainable[1])})",
+        f" Non-trainable params: {frozen[0]:,} ({readable_memory_size(frozen[1])})",
+    ]
     if optimizer_size:
         footer.append(f" Optimizer params: {optimizer_size[0]:,} ({readable_memory_size(optimizer_size[1])})")
 
     buffer = io.StringIO()
-    console = rich.console.Console(file=buffer, width=line_length + 4, force_terminal=live, no_color=not live,
-                                   highlight=False, color_system="auto" if live else None)
-    console.print(f'[bold]Model: "{rich.markup.escape(model.name)}"[/]' if live else f'Model: "{model.name}"',
-                  markup=live)
+    console = rich.console.Console(
+        file=buffer,
+        width=line_length + 4,
+        force_terminal=live,
+        no_color=not live,
+        highlight=False,
+        color_system="auto" if live else None,
+    )
+    console.print(
+        f'[bold]Model: "{rich.markup.escape(model.name)}"[/]' if live else f'Model: "{model.name}"', markup=live
+    )
     console.print(table)
     for line in footer:
         console.print(f"[bold]{line}[/]" if live else line, markup=live)
@@ -150,9 +175,10 @@ def _rows(model, expand_nested, layer_range):
     if layer_range is not None:
         names = [layer.name for layer in layers]
         if len(layer_range) != 2 or layer_range[0] not in names or layer_range[1] not in names:
-            raise ValueError(f"layer_range must be two layer names of the model, received {layer_range}; "
-                             f"the layers are {names}")
-        layers = layers[names.index(layer_range[0]):names.index(layer_range[1]) + 1]
+            raise ValueError(
+                f"layer_range must be two layer names of the model, received {layer_range}; the layers are {names}"
+            )
+        layers = layers[names.index(layer_range[0]) : names.index(layer_range[1]) + 1]
     for layer in layers:
         yield 0, layer
         if expand_nested and hasattr(layer, "layers"):

@@ -1,4 +1,5 @@
 """examples/classify_image.py and examples/finetune.py run on a generated torchvision file."""
+
 import importlib.util
 import json
 import os
@@ -42,8 +43,9 @@ def test_finetune_trains_only_the_new_head(tmp_path):
     module = example("finetune")
     model, history, accuracy = module.main(weights=path, epochs=3, samples=256, verbose=0)
     base = model.layers[1]
-    reference = module.keras.applications.ResNet18(weights=path, include_top=False, input_shape=(32, 32, 3),
-                                                   pooling="avg")
+    reference = module.keras.applications.ResNet18(
+        weights=path, include_top=False, input_shape=(32, 32, 3), pooling="avg"
+    )
     moving_statistics = [w for w in base.non_trainable_weights if "moving" in w.path]
     assert len(moving_statistics) == 2 * 20  # mean and variance of ResNet18's 20 BatchNormalization layers
     for got, expected in zip(base.get_weights(), reference.get_weights(), strict=True):

@@ -1,4 +1,5 @@
 """Parameter counts equal the originals; argument checks follow keras.applications."""
+
 import math
 
 import pytest
@@ -6,19 +7,27 @@ import pytest
 import kerasish
 
 COUNTS = [
-    ("ResNet50", "keras", True, 25_636_712), ("ResNet50", "keras", False, 23_587_712),
-    ("ResNet101", "keras", True, 44_707_176), ("ResNet152", "keras", True, 60_419_944),
-    ("VGG16", "keras", True, 138_357_544), ("VGG19", "keras", True, 143_667_240),
-    ("AlexNet", "torchvision", True, 61_100_840), ("ResNet18", "torchvision", True, 11_689_512),
-    ("ResNet34", "torchvision", True, 21_797_672), ("ResNet50", "torchvision", True, 25_557_032),
-    ("ResNet101", "torchvision", True, 44_549_160), ("ResNet152", "torchvision", True, 60_192_808),
+    ("ResNet50", "keras", True, 25_636_712),
+    ("ResNet50", "keras", False, 23_587_712),
+    ("ResNet101", "keras", True, 44_707_176),
+    ("ResNet152", "keras", True, 60_419_944),
+    ("VGG16", "keras", True, 138_357_544),
+    ("VGG19", "keras", True, 143_667_240),
+    ("AlexNet", "torchvision", True, 61_100_840),
+    ("ResNet18", "torchvision", True, 11_689_512),
+    ("ResNet34", "torchvision", True, 21_797_672),
+    ("ResNet50", "torchvision", True, 25_557_032),
+    ("ResNet101", "torchvision", True, 44_549_160),
+    ("ResNet152", "torchvision", True, 60_192_808),
 ]
 
 
-@pytest.mark.parametrize("name, source, include_top, expected", COUNTS,
-                         ids=[f"{n}-{s}-{'top' if t else 'notop'}" for n, s, t, _ in COUNTS])
+@pytest.mark.parametrize(
+    "name, source, include_top, expected", COUNTS, ids=[f"{n}-{s}-{'top' if t else 'notop'}" for n, s, t, _ in COUNTS]
+)
 def test_parameter_counts_match_the_originals(name, source, include_top, expected, monkeypatch):
     from kerasish.applications import weight_sources
+
     model_name = name.lower()
     monkeypatch.setitem(weight_sources.DEFAULT_SOURCE, model_name, source)
     model = getattr(kerasish.applications, name)(weights=None, include_top=include_top)

@@ -1,5 +1,6 @@
 """weights="imagenet" downloads from a local HTTP server on 127.0.0.1 into $KERASISH_HOME/models with the
 published hash checked: MD5 for a Keras source, the SHA-256 prefix for a torchvision source."""
+
 import dataclasses
 import hashlib
 import http.server
@@ -24,6 +25,7 @@ FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "applicatio
 
 class Server(http.server.BaseHTTPRequestHandler):
     """Serves `files` by name; "/truncated/<name>" announces the full length but sends half; "/error" is a 500."""
+
     files = {}
 
     def do_GET(self):
@@ -116,8 +118,7 @@ def test_wrong_hash_is_refused_and_not_cached(case, tmp_path, server):
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_truncated_transfer_is_retried_then_refused_and_not_cached(case, tmp_path, server):
     source = serve(case, tmp_path, server)
-    source = dataclasses.replace(source, url=source.url.rsplit("/", 1)[0]
-                                 + "/truncated/" + source.file_name)
+    source = dataclasses.replace(source, url=source.url.rsplit("/", 1)[0] + "/truncated/" + source.file_name)
     with pytest.raises(OSError, match="stopped after"):
         loading.download(source)
     assert cache_listing() == []

@@ -1,4 +1,5 @@
 """load_weights: the dry-run match table, the mismatch error, and channels_first construction."""
+
 import json
 import os
 
@@ -55,12 +56,14 @@ def test_mismatch_error_lists_missing_unexpected_and_misshaped_keys(tmp_path):
 @pytest.fixture
 def channels_first():
     """Switches image_data_format to channels_first for what runs inside `with channels_first:`."""
+
     class Switch:
         def __enter__(self):
             config.set_image_data_format("channels_first")
 
         def __exit__(self, *exception):
             config.set_image_data_format("channels_last")
+
     yield Switch()
     config.set_image_data_format("channels_last")
 
@@ -72,8 +75,7 @@ def test_channels_first_model_loads_the_same_network(tmp_path, channels_first, e
     last = kerasish.applications.ResNet18(weights=path, include_top=False, input_shape=(64, 64, 3), pooling="avg")
     last.compile(backend=engine)
     with channels_first:
-        first = kerasish.applications.ResNet18(weights=path, include_top=False, input_shape=(3, 64, 64),
-                                               pooling="avg")
+        first = kerasish.applications.ResNet18(weights=path, include_top=False, input_shape=(3, 64, 64), pooling="avg")
         assert first.get_layer("conv1_bn").axis in (1, [1])
         first.compile(backend=engine)
         got = first.predict(numpy.transpose(x, (0, 3, 1, 2)), verbose=0)

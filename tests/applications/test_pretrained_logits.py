@@ -3,6 +3,7 @@
 Fixtures (tests/fixtures/make_application_fixtures.py, run once with torchvision and Keras) hold the
 weight names/shapes and the logits; the weights themselves are regenerated here with numpy.
 """
+
 import glob
 import json
 import os
@@ -18,19 +19,34 @@ from kerasish.saving.legacy_h5_format import write_layer_weights
 from . import weight_generator
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "applications")
-CONSTRUCTORS = {"alexnet": "AlexNet", "vgg16": "VGG16", "vgg19": "VGG19", "resnet18": "ResNet18",
-                "resnet34": "ResNet34", "resnet50": "ResNet50", "resnet101": "ResNet101", "resnet152": "ResNet152"}
+CONSTRUCTORS = {
+    "alexnet": "AlexNet",
+    "vgg16": "VGG16",
+    "vgg19": "VGG19",
+    "resnet18": "ResNet18",
+    "resnet34": "ResNet34",
+    "resnet50": "ResNet50",
+    "resnet101": "ResNet101",
+    "resnet152": "ResNet152",
+}
 DEEP = ("resnet101", "resnet152")
 # The fast tier: one fixture per architecture family and weight source at the smaller input size (each
 # test a few seconds); the full suite runs every fixture at every size, each as its own test line.
-FAST = ("alexnet_torchvision-112", "resnet18_torchvision-112", "resnet18_torchvision-224", "resnet50_torchvision-112",
-        "resnet50_keras-224", "resnet50_notop_keras-112", "vgg16_notop_keras-112")
+FAST = (
+    "alexnet_torchvision-112",
+    "resnet18_torchvision-112",
+    "resnet18_torchvision-224",
+    "resnet50_torchvision-112",
+    "resnet50_keras-224",
+    "resnet50_notop_keras-112",
+    "vgg16_notop_keras-112",
+)
 
 
 def fixtures():
     found = []
     for path in sorted(glob.glob(os.path.join(FIXTURES, "*.json"))):
-        name = os.path.basename(path)[:-len(".json")]
+        name = os.path.basename(path)[: -len(".json")]
         with open(path) as f:
             spec = json.load(f)
         with numpy.load(os.path.join(FIXTURES, f"{name}_logits.npz")) as data:
@@ -58,8 +74,9 @@ def test_loaded_weights_reproduce_reference_logits(spec, size, expected, tmp_pat
     path = write_weights(spec, tmp_path)
     include_top = spec.get("include_top", True)
     constructor = getattr(kerasish.applications, CONSTRUCTORS[spec["model"]])
-    model = constructor(weights=path, include_top=include_top, classifier_activation=None,
-                        input_shape=(int(size), int(size), 3))
+    model = constructor(
+        weights=path, include_top=include_top, classifier_activation=None, input_shape=(int(size), int(size), 3)
+    )
     assert model.meta["source"] == spec["source"]
     model.compile(backend=engine)
     got = model.predict(weight_generator.inputs(size), verbose=0)

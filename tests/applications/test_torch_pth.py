@@ -1,4 +1,5 @@
 """The torch-free .pth reader and writer, on committed fixtures made with real torch."""
+
 import os
 import pickle
 import zipfile
@@ -29,8 +30,11 @@ def test_reads_every_dtype_view_and_container_bit_for_bit(name):
 
 
 def test_writer_round_trips(tmp_path):
-    state = {"weight": numpy.arange(12, dtype=numpy.float32).reshape(3, 4).T, "step": numpy.array(3),
-             "mask": numpy.array([True, False])}
+    state = {
+        "weight": numpy.arange(12, dtype=numpy.float32).reshape(3, 4).T,
+        "step": numpy.array(3),
+        "mask": numpy.array([True, False]),
+    }
     path = tmp_path / "w.pth"
     save_pth(state, path)
     assert is_pth(path)

@@ -6,6 +6,7 @@ BN statistics and all biases are perturbed, never left at their defaults (a swap
 mean/var would otherwise pass). The last BN of each residual branch gets a small gamma so deep
 ResNets stay at O(1) activations without calibrating their statistics.
 """
+
 import re
 import zlib
 
@@ -50,8 +51,13 @@ def torch_roles(keys):
     for key in keys:
         prefix, leaf = key.rsplit(".", 1)
         if prefix in batch_norms:
-            roles[key] = {"weight": _torch_gamma(prefix, batch_norms), "bias": "beta", "running_mean": "mean",
-                          "running_var": "var", "num_batches_tracked": "count"}[leaf]
+            roles[key] = {
+                "weight": _torch_gamma(prefix, batch_norms),
+                "bias": "beta",
+                "running_mean": "mean",
+                "running_var": "var",
+                "num_batches_tracked": "count",
+            }[leaf]
         else:
             roles[key] = "bias" if leaf == "bias" else None
     return roles
@@ -77,7 +83,8 @@ def keras_roles(class_name, layer_name, count, layer_names):
     if class_name == "BatchNormalization":
         block = layer_name.rsplit("_", 2)[0]
         last = re.fullmatch(r".*_block\d+_(\d)_bn", layer_name) and (
-            layer_name.endswith("_3_bn") or (layer_name.endswith("_2_bn") and f"{block}_3_bn" not in layer_names))
+            layer_name.endswith("_3_bn") or (layer_name.endswith("_2_bn") and f"{block}_3_bn" not in layer_names)
+        )
         return ["gamma_residual" if last else "gamma", "beta", "mean", "var"][:count]
     kernel = "conv" if "Conv" in class_name else "dense"
     return [kernel, "bias"][:count]
@@ -89,6 +96,7 @@ def keras_layers(layer_specs, seed=0):
     result = []
     for name, class_name, shapes in layer_specs:
         roles = keras_roles(class_name, name, len(shapes), names)
-        result.append((name, [value(f"{name}/{i}", shape, role, seed) for i, (shape, role) in
-                              enumerate(zip(shapes, roles))]))
+        result.append(
+            (name, [value(f"{name}/{i}", shape, role, seed) for i, (shape, role) in enumerate(zip(shapes, roles))])
+        )
     return result

@@ -1,6 +1,7 @@
 """The process-wide malloc tuning applied when training or inference starts (never at `import kerasish`):
 on by default, off with KERASISH_MALLOC_TUNING=0, a no-op without glibc. Each case runs in a fresh
 interpreter because the setting is process-wide and applied once."""
+
 import os
 import subprocess
 import sys
@@ -9,8 +10,11 @@ import pytest
 
 from kerasish.backends import allocator
 
-GLIBC = (getattr(os, "confstr", None) and os.confstr_names.get("CS_GNU_LIBC_VERSION") is not None
-         and (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"))
+GLIBC = (
+    getattr(os, "confstr", None)
+    and os.confstr_names.get("CS_GNU_LIBC_VERSION") is not None
+    and (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc")
+)
 
 # Page faults of touching a freshly allocated 128 MiB array for the second time: above glibc's largest
 # dynamic mmap threshold (32 MiB), so untuned every allocation is a new mapping faulted in again, at
@@ -36,8 +40,9 @@ def _run(setting):
     environment.pop(allocator.ENVIRONMENT_VARIABLE, None)
     if setting is not None:
         environment[allocator.ENVIRONMENT_VARIABLE] = setting
-    done = subprocess.run([sys.executable, "-c", SECOND_TOUCH_FAULTS], capture_output=True, text=True,
-                          env=environment, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", SECOND_TOUCH_FAULTS], capture_output=True, text=True, env=environment, check=True
+    )
     imported, applied, faults = done.stdout.split()
     return imported == "True", applied == "True", int(faults)
 

@@ -1,5 +1,6 @@
 """Engine, device and numeric settings, each checked in a fresh interpreter: environment beats
 $KERASISH_HOME/kerasish.json beats the defaults; bad values are errors that list the valid ones."""
+
 import importlib.util
 import json
 import os
@@ -10,18 +11,21 @@ import pytest
 
 import kerasish
 
-REPORT = ("import json, sys, kerasish; from kerasish import backend as K; "
-          "print(json.dumps({'backend': K.backend(), 'device': K.device(), 'floatx': K.floatx(), "
-          "'epsilon': K.epsilon(), 'image_data_format': K.image_data_format(), "
-          "'modules': [m for m in ('cupy', 'kerasish.backends.static', 'kerasish.backends.static.engine') "
-          "if m in sys.modules]}))")
+REPORT = (
+    "import json, sys, kerasish; from kerasish import backend as K; "
+    "print(json.dumps({'backend': K.backend(), 'device': K.device(), 'floatx': K.floatx(), "
+    "'epsilon': K.epsilon(), 'image_data_format': K.image_data_format(), "
+    "'modules': [m for m in ('cupy', 'kerasish.backends.static', 'kerasish.backends.static.engine') "
+    "if m in sys.modules]}))"
+)
 
 
 def run_python(code, home, **env):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("KERASISH_")}
     environment.update(KERASISH_HOME=str(home), **env)
-    return subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True,
-                          timeout=60, cwd=home.parent)  # away from the source tree: the installed kerasish
+    return subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, timeout=60, cwd=home.parent
+    )  # away from the source tree: the installed kerasish
 
 
 def settings(home, **env):
@@ -44,11 +48,16 @@ def test_defaults_and_the_settings_file_written_on_first_import(tmp_path):
 
 
 def test_the_settings_file_beats_the_defaults(tmp_path):
-    write_settings(tmp_path, {"backend": "static", "floatx": "float64", "epsilon": 1e-5,
-                              "image_data_format": "channels_first"})
+    write_settings(
+        tmp_path, {"backend": "static", "floatx": "float64", "epsilon": 1e-5, "image_data_format": "channels_first"}
+    )
     report = settings(tmp_path)
     assert (report["backend"], report["floatx"], report["epsilon"], report["image_data_format"]) == (
-        "static", "float64", 1e-5, "channels_first")
+        "static",
+        "float64",
+        1e-5,
+        "channels_first",
+    )
 
 
 def test_the_environment_beats_the_settings_file(tmp_path):
@@ -61,10 +70,13 @@ def test_importing_kerasish_loads_neither_cupy_nor_the_static_engine(tmp_path):
     assert settings(tmp_path, KERASISH_BACKEND="dynamic")["modules"] == []
 
 
-@pytest.mark.parametrize("variable, value, message", [
-    ("KERASISH_BACKEND", "tensorflow", "Unknown KERASISH_BACKEND 'tensorflow'; valid values are: dynamic, static"),
-    ("KERASISH_DEVICE", "tpu", "Unknown KERASISH_DEVICE 'tpu'; valid values are: cpu, gpu, auto"),
-])
+@pytest.mark.parametrize(
+    "variable, value, message",
+    [
+        ("KERASISH_BACKEND", "tensorflow", "Unknown KERASISH_BACKEND 'tensorflow'; valid values are: dynamic, static"),
+        ("KERASISH_DEVICE", "tpu", "Unknown KERASISH_DEVICE 'tpu'; valid values are: cpu, gpu, auto"),
+    ],
+)
 def test_an_unknown_value_lists_the_valid_ones(tmp_path, variable, value, message):
     result = run_python("import kerasish", tmp_path, **{variable: value})
     assert result.returncode != 0
@@ -99,8 +111,7 @@ def test_numeric_settings_can_be_changed_and_bad_values_are_refused():
         backend.set_floatx("float64")
         backend.set_epsilon(1e-3)
         backend.set_image_data_format("channels_first")
-        assert (backend.floatx(), backend.epsilon(), backend.image_data_format()) == (
-            "float64", 1e-3, "channels_first")
+        assert (backend.floatx(), backend.epsilon(), backend.image_data_format()) == ("float64", 1e-3, "channels_first")
         with pytest.raises(ValueError, match="Unknown floatx 'int8'; valid values are: float16, float32, float64"):
             backend.set_floatx("int8")
         with pytest.raises(ValueError, match="Unknown image_data_format 'nhwc'"):
@@ -113,6 +124,7 @@ def test_numeric_settings_can_be_changed_and_bad_values_are_refused():
 
 def test_clear_session_restarts_default_names():
     from kerasish import backend, layers
+
     backend.clear_session()
     assert layers.Dense(2).name == "dense"
     assert layers.Dense(2).name == "dense_1"

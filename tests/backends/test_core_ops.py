@@ -1,5 +1,6 @@
 """Behaviour of the core ops beyond forward-vs-numpy: Keras's dtypes, gradient conventions (ties,
 repeated indices, stop_gradient), higher order, unknown static dims and JSON-friendly index attributes."""
+
 import json
 import math
 
@@ -56,12 +57,15 @@ def test_stop_gradient_blocks_the_gradient(engine):
     numpy.testing.assert_allclose(grad, [1.5, -2.0])
 
 
-@pytest.mark.parametrize("name, fn, second", [
-    ("power", lambda x: x ** 3, lambda x: 6 * x),
-    ("matmul", lambda x: ops.matmul(ops.reshape(x, (1, 3)), ops.reshape(x, (3, 1))), lambda x: 2 * numpy.ones(3)),
-    ("getitem", lambda x: ops.square(ops.take(x, numpy.array([0, 0, 2]))), lambda x: numpy.array([4.0, 0, 2])),
-    ("einsum", lambda x: ops.einsum("i,i->", x, x * x), lambda x: 6 * x),
-])
+@pytest.mark.parametrize(
+    "name, fn, second",
+    [
+        ("power", lambda x: x**3, lambda x: 6 * x),
+        ("matmul", lambda x: ops.matmul(ops.reshape(x, (1, 3)), ops.reshape(x, (3, 1))), lambda x: 2 * numpy.ones(3)),
+        ("getitem", lambda x: ops.square(ops.take(x, numpy.array([0, 0, 2]))), lambda x: numpy.array([4.0, 0, 2])),
+        ("einsum", lambda x: ops.einsum("i,i->", x, x * x), lambda x: 6 * x),
+    ],
+)
 def test_second_order_gradients(engine, name, fn, second):
     """The gradient rules are ops, so the gradient of the gradient (summed) is the Hessian's row sums."""
     x = numpy.array([0.5, -1.0, 2.0], "float32")
@@ -82,26 +86,29 @@ def test_second_order_gradients(engine, name, fn, second):
     numpy.testing.assert_allclose(result, second(x), rtol=1e-5)
 
 
-@pytest.mark.parametrize("expression, dtype", [
-    (lambda: ops.multiply(numpy.array([1, 2], "int32"), 0.5), "float32"),
-    (lambda: ops.divide(numpy.array([1, 2], "int32"), numpy.array([2, 2], "int32")), "float32"),
-    (lambda: ops.add(numpy.array([1, 2], "int32"), 1), "int32"),
-    (lambda: ops.power(numpy.array([1, 2], "int32"), 2), "int32"),
-    (lambda: ops.mean(numpy.array([1, 2], "int32")), "float32"),
-    (lambda: ops.sum(numpy.array([True, True])), "int32"),
-    (lambda: ops.sum(numpy.array([1, 2], "uint8")), "uint32"),
-    (lambda: ops.argmax(numpy.array([1.0, 2.0], "float32")), "int32"),
-    (lambda: ops.sqrt(numpy.array([1, 4], "int8")), "float32"),
-    (lambda: ops.where(numpy.array([True, False]), 1.0, 0.0), "float32"),
-    (lambda: ops.arange(3), "int32"),
-    (lambda: ops.arange(3.0), "float32"),
-    (lambda: ops.zeros((2,)), "float32"),
-    (lambda: ops.eye(2), "float32"),
-    (lambda: ops.convert_to_tensor(numpy.zeros(2)), "float32"),
-    (lambda: ops.convert_to_tensor([1, 2]), "int32"),
-    (lambda: ops.convert_to_tensor(numpy.zeros(2), "float64"), "float64"),
-    (lambda: ops.add(numpy.array([1.0], "float32"), ops.arange(1)), "float32"),
-])
+@pytest.mark.parametrize(
+    "expression, dtype",
+    [
+        (lambda: ops.multiply(numpy.array([1, 2], "int32"), 0.5), "float32"),
+        (lambda: ops.divide(numpy.array([1, 2], "int32"), numpy.array([2, 2], "int32")), "float32"),
+        (lambda: ops.add(numpy.array([1, 2], "int32"), 1), "int32"),
+        (lambda: ops.power(numpy.array([1, 2], "int32"), 2), "int32"),
+        (lambda: ops.mean(numpy.array([1, 2], "int32")), "float32"),
+        (lambda: ops.sum(numpy.array([True, True])), "int32"),
+        (lambda: ops.sum(numpy.array([1, 2], "uint8")), "uint32"),
+        (lambda: ops.argmax(numpy.array([1.0, 2.0], "float32")), "int32"),
+        (lambda: ops.sqrt(numpy.array([1, 4], "int8")), "float32"),
+        (lambda: ops.where(numpy.array([True, False]), 1.0, 0.0), "float32"),
+        (lambda: ops.arange(3), "int32"),
+        (lambda: ops.arange(3.0), "float32"),
+        (lambda: ops.zeros((2,)), "float32"),
+        (lambda: ops.eye(2), "float32"),
+        (lambda: ops.convert_to_tensor(numpy.zeros(2)), "float32"),
+        (lambda: ops.convert_to_tensor([1, 2]), "int32"),
+        (lambda: ops.convert_to_tensor(numpy.zeros(2), "float64"), "float64"),
+        (lambda: ops.add(numpy.array([1.0], "float32"), ops.arange(1)), "float32"),
+    ],
+)
 def test_dtypes_follow_keras(expression, dtype):
     assert expression().dtype == numpy.dtype(dtype)
 

@@ -1,5 +1,6 @@
 """Gradients the user writes (`kerasish.Function`, `ops.custom_gradient`) on both engines, and the
 backward walk both engines share: same values, same errors."""
+
 import warnings
 
 import numpy
@@ -25,11 +26,13 @@ def run(engine, fn, *arrays):
 
 def gradient_of(function):
     """x -> (sum(function(x)), its gradient with respect to x)."""
+
     def step(x):
         with kerasish.GradientTape() as tape:
             tape.watch(x)
             y = ops.sum(function(x))
         return y, tape.gradient(y, x)
+
     return step
 
 
@@ -43,6 +46,7 @@ def second_derivative_of(function):
             first = inner.gradient(y, x)
             total = ops.sum(first)
         return first, outer.gradient(total, x)
+
     return step
 
 
@@ -62,6 +66,7 @@ class StraightThrough(kerasish.Function):
 def straight_through(x):
     def grad_fn(upstream):
         return upstream
+
     return ops.round(x), grad_fn
 
 
@@ -74,6 +79,7 @@ def log1pexp(x):
         if upstream is None:
             (upstream,) = args
         return ops.multiply(upstream, 1.0 - 1.0 / ops.add(1, e))
+
     return ops.log(1 + e), grad
 
 
@@ -112,6 +118,7 @@ def test_the_straight_through_estimator_with_static_gradients_directly(engine):
         numpy.testing.assert_array_equal(tape.gradient(y, x).numpy(), [1.0, 1.0, 1.0])
         return
     from kerasish.backends import static
+
     graph = static.Graph()
     with graph.as_default():
         x = static.placeholder((3,), "float32")
@@ -147,15 +154,18 @@ def test_a_second_derivative_through_custom_gradient_sees_the_forward_values(eng
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_custom_function_inside_a_scan_body(engine):
     """The static gradient of a scan copies its body into a new graph: the saved tensors follow the copy."""
+
     def program(xs):
         def step(carry, x):
             value = carry + Cube.apply(x)
             return value, value
+
         return ops.scan(step, ops.zeros_like(xs[0]), xs)[0]
+
     xs = numpy.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.0]], "float32")
     value, grad = run(engine, gradient_of(program), xs)
-    numpy.testing.assert_allclose(value, (xs ** 3).sum(), rtol=1e-6)
-    numpy.testing.assert_allclose(grad, 5 * xs ** 2, rtol=1e-6)
+    numpy.testing.assert_allclose(value, (xs**3).sum(), rtol=1e-6)
+    numpy.testing.assert_allclose(grad, 5 * xs**2, rtol=1e-6)
 
 
 def error_of(engine, fn, *arrays):
@@ -188,15 +198,23 @@ class WrongShape(kerasish.Function):
 def two_for_one(x):
     def grad_fn(upstream):
         return upstream, upstream
+
     return x * 2.0, grad_fn
 
 
-@pytest.mark.parametrize("fn, message", [
-    (lambda x: Pair.apply(x, x), "gradient of Pair: Pair.backward returned 1 gradients for 2 inputs"),
-    (WrongShape.apply, "gradient of WrongShape: the gradient of input 0 has shape (5, 5), which does not match "
-                       "the input's shape (3,)"),
-    (two_for_one, "gradient of two_for_one: grad_fn returned 2 gradients for 1 arguments"),
-], ids=["count", "shape", "custom_gradient count"])
+@pytest.mark.parametrize(
+    "fn, message",
+    [
+        (lambda x: Pair.apply(x, x), "gradient of Pair: Pair.backward returned 1 gradients for 2 inputs"),
+        (
+            WrongShape.apply,
+            "gradient of WrongShape: the gradient of input 0 has shape (5, 5), which does not match "
+            "the input's shape (3,)",
+        ),
+        (two_for_one, "gradient of two_for_one: grad_fn returned 2 gradients for 1 arguments"),
+    ],
+    ids=["count", "shape", "custom_gradient count"],
+)
 def test_a_wrong_backward_is_the_same_error_on_both_engines(fn, message):
     messages = [error_of(engine, gradient_of(fn), X) for engine in ENGINES]
     assert messages == [message, message]
@@ -219,8 +237,9 @@ def test_custom_gradient_needs_one_output_and_a_grad_fn(engine):
 
 
 def test_custom_gradient_on_keras_tensors_asks_for_a_layer():
-    with pytest.raises(TypeError,
-                       match=r"custom_gradient: log1pexp was called on KerasTensors .* inside a Layer's call"):
+    with pytest.raises(
+        TypeError, match=r"custom_gradient: log1pexp was called on KerasTensors .* inside a Layer's call"
+    ):
         log1pexp(kerasish.Input((3,)))
 
 
@@ -266,6 +285,7 @@ def test_fit_trains_through_the_straight_through_estimator(engine):
 
 # ----- the backward walk both engines share ----------------------------------------------------
 
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_unconnected_sources_get_none_or_zeros(engine):
     def step(x, other):
@@ -273,6 +293,7 @@ def test_unconnected_sources_get_none_or_zeros(engine):
             tape.watch([x, other])
             y = ops.sum(x * x)
         return tape.gradient(y, [x, other]) + tape.gradient(y, [x, other], unconnected_gradients="zero")
+
     connected, unconnected, connected_too, zeros = run(engine, step, X, numpy.ones((2,), "float32"))
     numpy.testing.assert_allclose(connected, 2 * X)
     assert unconnected is None
@@ -295,6 +316,7 @@ def test_a_rule_is_told_which_inputs_need_a_gradient(engine):
             tape.watch(x)
             y = ops.sum(scale(x, constant * 1.0))
         return tape.gradient(y, x)
+
     grad = run(engine, step, X, numpy.full((3,), 2.0, "float32"))
     assert seen == [(True, False)]
     numpy.testing.assert_allclose(grad, [1.0, 1.0, 1.0])
@@ -305,6 +327,7 @@ def test_gradients_accumulate_over_every_path(engine):
     def program(x):
         a = ops.exp(x)
         return a * x + ops.sin(a) + StraightThrough.apply(a)
+
     x = numpy.array([0.1, -0.4], "float64")
     _, grad = run(engine, gradient_of(program), x)
     a = numpy.exp(x)

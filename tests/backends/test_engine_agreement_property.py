@@ -19,6 +19,7 @@ A program is drawn from a seed by `program(seed)`:
 Tolerances: float64 programs rtol 1e-9 / atol 1e-10; float32 programs rtol 1e-4 / atol 1e-5.
 `tools/engine_agreement.py --count N --seed S` runs the same generator for longer.
 """
+
 import numpy
 import pytest
 
@@ -41,6 +42,7 @@ class Disagreement(AssertionError):
 
 # ----- wrappers around one case's output ------------------------------------------------------
 
+
 class _StraightThroughTanh(kerasish.Function):
     @staticmethod
     def forward(ctx, x):
@@ -57,6 +59,7 @@ class _StraightThroughTanh(kerasish.Function):
 def _scaled_identity(x):
     def grad_fn(upstream):
         return upstream * 3.0
+
     return x * 1.0, grad_fn
 
 
@@ -82,19 +85,48 @@ def _transform(kind, y):
     rank = len(y.shape)
     if kind in ("sum_last", "max_last", "softmax_last", "cumsum_last") and rank == 0:
         return y
-    return {"tanh": lambda: ops.tanh(y), "sigmoid": lambda: ops.sigmoid(y), "square": lambda: ops.square(y),
-            "relu": lambda: ops.relu(y + 0.1), "abs": lambda: ops.abs(y) + y, "softplus": lambda: ops.softplus(y),
-            "bump": lambda: ops.exp(-y * y), "negate": lambda: -(-y) * 1.0 + 0.0,  # noqa: B002 (a double negation for simplification to remove)
-            "wobble": lambda: y + 0.5 * ops.sin(y) * y,
-            "scale_by_mean": lambda: y * ops.mean(y), "sum_last": lambda: ops.sum(y, axis=-1, keepdims=True),
-            "max_last": lambda: ops.max(y, axis=-1), "softmax_last": lambda: ops.softmax(y, axis=-1),
-            "cumsum_last": lambda: ops.cumsum(y, axis=-1), "transpose": lambda: ops.transpose(y),
-            "flatten": lambda: ops.reshape(y, (-1,)), "expand": lambda: ops.expand_dims(y, 0),
-            "clip": lambda: ops.clip(y, -0.5, 0.7)}[kind]()
+    return {
+        "tanh": lambda: ops.tanh(y),
+        "sigmoid": lambda: ops.sigmoid(y),
+        "square": lambda: ops.square(y),
+        "relu": lambda: ops.relu(y + 0.1),
+        "abs": lambda: ops.abs(y) + y,
+        "softplus": lambda: ops.softplus(y),
+        "bump": lambda: ops.exp(-y * y),
+        "negate": lambda: -(-y) * 1.0 + 0.0,  # noqa: B002 (a double negation for simplification to remove)
+        "wobble": lambda: y + 0.5 * ops.sin(y) * y,
+        "scale_by_mean": lambda: y * ops.mean(y),
+        "sum_last": lambda: ops.sum(y, axis=-1, keepdims=True),
+        "max_last": lambda: ops.max(y, axis=-1),
+        "softmax_last": lambda: ops.softmax(y, axis=-1),
+        "cumsum_last": lambda: ops.cumsum(y, axis=-1),
+        "transpose": lambda: ops.transpose(y),
+        "flatten": lambda: ops.reshape(y, (-1,)),
+        "expand": lambda: ops.expand_dims(y, 0),
+        "clip": lambda: ops.clip(y, -0.5, 0.7),
+    }[kind]()
 
 
-TRANSFORMS = ("tanh", "sigmoid", "square", "relu", "abs", "softplus", "bump", "negate", "wobble", "scale_by_mean",
-              "sum_last", "max_last", "softmax_last", "cumsum_last", "transpose", "flatten", "expand", "clip")
+TRANSFORMS = (
+    "tanh",
+    "sigmoid",
+    "square",
+    "relu",
+    "abs",
+    "softplus",
+    "bump",
+    "negate",
+    "wobble",
+    "scale_by_mean",
+    "sum_last",
+    "max_last",
+    "softmax_last",
+    "cumsum_last",
+    "transpose",
+    "flatten",
+    "expand",
+    "clip",
+)
 
 
 def _draw(kind, x, seed):
@@ -111,6 +143,7 @@ RANDOM = ("normal", "uniform", "dropout")
 
 # ----- programs -------------------------------------------------------------------------------
 
+
 def program(seed):
     """The description of program `seed`: a dict of plain values (printable, reproducible)."""
     rng = numpy.random.default_rng(seed)
@@ -118,12 +151,18 @@ def program(seed):
     if rng.random() < 0.2:
         return _random_model(rng, seed)
     count = int(rng.integers(1, 4))
-    return {"seed": seed, "kind": "ops", "dtype": dtype,
-            "cases": [int(i) for i in rng.choice(len(CASES), count, replace=False)],
-            "wrappers": [WRAPPERS[int(i)] for i in rng.integers(0, len(WRAPPERS), count)],
-            "transforms": [[TRANSFORMS[int(i)] for i in rng.integers(0, len(TRANSFORMS), int(rng.integers(0, 4)))]
-                           for _ in range(count)],
-            "random": RANDOM[int(rng.integers(0, len(RANDOM)))] if rng.random() < 0.4 else None}
+    return {
+        "seed": seed,
+        "kind": "ops",
+        "dtype": dtype,
+        "cases": [int(i) for i in rng.choice(len(CASES), count, replace=False)],
+        "wrappers": [WRAPPERS[int(i)] for i in rng.integers(0, len(WRAPPERS), count)],
+        "transforms": [
+            [TRANSFORMS[int(i)] for i in rng.integers(0, len(TRANSFORMS), int(rng.integers(0, 4)))]
+            for _ in range(count)
+        ],
+        "random": RANDOM[int(rng.integers(0, len(RANDOM)))] if rng.random() < 0.4 else None,
+    }
 
 
 def run(description):
@@ -136,8 +175,7 @@ def run(description):
 def _ops_on(engine, description):
     dtype = description["dtype"]
     cases = [CASES[i] for i in description["cases"]]
-    variables = [[Variable(a, dtype=dtype) if a.dtype.kind == "f" else None for a in case.inputs]
-                 for case in cases]
+    variables = [[Variable(a, dtype=dtype) if a.dtype.kind == "f" else None for a in case.inputs] for case in cases]
     fixed = [[a for a in case.inputs if a.dtype.kind != "f"] for case in cases]
     trainable = [v for group in variables for v in group if v is not None]
     calls = Variable(numpy.zeros((), dtype), trainable=False)
@@ -147,7 +185,8 @@ def _ops_on(engine, description):
         with kerasish.GradientTape() as tape:
             loss, outputs = 0.0, []
             for index, (case, group, wrapper, transforms) in enumerate(
-                    zip(cases, variables, description["wrappers"], description["transforms"])):
+                zip(cases, variables, description["wrappers"], description["transforms"])
+            ):
                 inputs = [v if v is not None else constants.pop(0) for v in group]
                 y = ops.cast(case.op(*inputs), dtype)
                 for transform in transforms:
@@ -186,9 +225,12 @@ def _run_ops(description):
 # layers by the input they take: a batch of vectors, of sequences (tokens become sequences through an
 # Embedding) or of images; the common ones serve every kind
 COMMON = ("dense", "dense_relu", "batch_norm", "dropout", "layer_norm")
-LAYERS = {"flat": COMMON, "tokens": COMMON + ("conv1d", "lstm", "gru", "simple_rnn"),
-          "sequence": COMMON + ("conv1d", "lstm", "gru", "simple_rnn"),
-          "image": COMMON + ("conv2d", "max_pool", "average_pool", "depthwise_conv")}
+LAYERS = {
+    "flat": COMMON,
+    "tokens": COMMON + ("conv1d", "lstm", "gru", "simple_rnn"),
+    "sequence": COMMON + ("conv1d", "lstm", "gru", "simple_rnn"),
+    "image": COMMON + ("conv2d", "max_pool", "average_pool", "depthwise_conv"),
+}
 INPUTS = {"flat": (4,), "tokens": (5,), "sequence": (5, 3), "image": (6, 6, 2)}
 OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
 LOSSES = ("mse", "sparse_categorical_crossentropy", "categorical_crossentropy")
@@ -197,22 +239,33 @@ LOSSES = ("mse", "sparse_categorical_crossentropy", "categorical_crossentropy")
 def _random_model(rng, seed):
     kind = tuple(INPUTS)[int(rng.integers(0, len(INPUTS)))]
     names = LAYERS[kind]
-    return {"seed": seed, "kind": "model", "dtype": "float32", "input": kind,
-            "layers": [names[int(i)] for i in rng.integers(0, len(names), int(rng.integers(1, 4)))],
-            "optimizer": OPTIMIZERS[int(rng.integers(0, len(OPTIMIZERS)))],
-            "loss": LOSSES[int(rng.integers(0, len(LOSSES)))]}
+    return {
+        "seed": seed,
+        "kind": "model",
+        "dtype": "float32",
+        "input": kind,
+        "layers": [names[int(i)] for i in rng.integers(0, len(names), int(rng.integers(1, 4)))],
+        "optimizer": OPTIMIZERS[int(rng.integers(0, len(OPTIMIZERS)))],
+        "loss": LOSSES[int(rng.integers(0, len(LOSSES)))],
+    }
 
 
 def _layer(name):
-    return {"dense": lambda: layers.Dense(3), "dense_relu": lambda: layers.Dense(4, activation="relu"),
-            "batch_norm": lambda: layers.BatchNormalization(), "dropout": lambda: layers.Dropout(0.3, seed=3),
-            "layer_norm": lambda: layers.LayerNormalization(), "conv1d": lambda: layers.Conv1D(2, 2, padding="same"),
-            "lstm": lambda: layers.LSTM(3, return_sequences=True), "gru": lambda: layers.GRU(3, return_sequences=True),
-            "simple_rnn": lambda: layers.SimpleRNN(3, return_sequences=True),
-            "conv2d": lambda: layers.Conv2D(3, 3, padding="same", activation="tanh"),
-            "max_pool": lambda: layers.MaxPooling2D(2, padding="same"),
-            "average_pool": lambda: layers.AveragePooling2D(2, strides=1),
-            "depthwise_conv": lambda: layers.DepthwiseConv2D(2)}[name]()
+    return {
+        "dense": lambda: layers.Dense(3),
+        "dense_relu": lambda: layers.Dense(4, activation="relu"),
+        "batch_norm": lambda: layers.BatchNormalization(),
+        "dropout": lambda: layers.Dropout(0.3, seed=3),
+        "layer_norm": lambda: layers.LayerNormalization(),
+        "conv1d": lambda: layers.Conv1D(2, 2, padding="same"),
+        "lstm": lambda: layers.LSTM(3, return_sequences=True),
+        "gru": lambda: layers.GRU(3, return_sequences=True),
+        "simple_rnn": lambda: layers.SimpleRNN(3, return_sequences=True),
+        "conv2d": lambda: layers.Conv2D(3, 3, padding="same", activation="tanh"),
+        "max_pool": lambda: layers.MaxPooling2D(2, padding="same"),
+        "average_pool": lambda: layers.AveragePooling2D(2, strides=1),
+        "depthwise_conv": lambda: layers.DepthwiseConv2D(2),
+    }[name]()
 
 
 def _build(description):
@@ -224,16 +277,20 @@ def _build(description):
     if kind != "flat":
         stack.append(layers.Flatten())
     stack.append(layers.Dense(3))
-    optimizer = {"sgd": lambda: kerasish.optimizers.SGD(0.05),
-                 "momentum": lambda: kerasish.optimizers.SGD(0.05, momentum=0.9, nesterov=True),
-                 # a large epsilon: a gradient that vanishes in exact arithmetic (the bias of a layer before
-                 # BatchNormalization) is rounding noise, and Adam's g / sqrt(v) would step on its sign
-                 "adam": lambda: kerasish.optimizers.Adam(0.01, epsilon=0.1),
-                 "rmsprop": lambda: kerasish.optimizers.RMSprop(0.01, epsilon=0.1)}[description["optimizer"]]
+    optimizer = {
+        "sgd": lambda: kerasish.optimizers.SGD(0.05),
+        "momentum": lambda: kerasish.optimizers.SGD(0.05, momentum=0.9, nesterov=True),
+        # a large epsilon: a gradient that vanishes in exact arithmetic (the bias of a layer before
+        # BatchNormalization) is rounding noise, and Adam's g / sqrt(v) would step on its sign
+        "adam": lambda: kerasish.optimizers.Adam(0.01, epsilon=0.1),
+        "rmsprop": lambda: kerasish.optimizers.RMSprop(0.01, epsilon=0.1),
+    }[description["optimizer"]]
     loss = description["loss"]
     if loss != "mse":
-        loss = {"sparse_categorical_crossentropy": kerasish.losses.SparseCategoricalCrossentropy,
-                "categorical_crossentropy": kerasish.losses.CategoricalCrossentropy}[loss](from_logits=True)
+        loss = {
+            "sparse_categorical_crossentropy": kerasish.losses.SparseCategoricalCrossentropy,
+            "categorical_crossentropy": kerasish.losses.CategoricalCrossentropy,
+        }[loss](from_logits=True)
     return kerasish.Sequential(stack), optimizer, loss
 
 
@@ -263,11 +320,14 @@ def _run_model(description):
         model.compile(optimizer=optimizer(), loss=loss, backend=engine)
         predictions.append(model.predict(x, verbose=0))
     if not numpy.allclose(*predictions, **TOLERANCE["float32"]):
-        raise Disagreement(f"program {description}: predict differs "
-                           f"(largest difference {numpy.max(numpy.abs(predictions[0] - predictions[1]))})")
+        raise Disagreement(
+            f"program {description}: predict differs "
+            f"(largest difference {numpy.max(numpy.abs(predictions[0] - predictions[1]))})"
+        )
 
 
 # ----- disagreements the generator found, kept as regressions -------------------------------------
+
 
 @pytest.mark.parametrize("engine", ["dynamic", "static"])
 def test_an_activation_of_a_vector_dot_product_plus_a_bias(engine):

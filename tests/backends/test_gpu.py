@@ -1,5 +1,6 @@
 """cupy against numpy: every primitive Case forward and (through the tape) backward on the GPU,
 and random draws identical on both devices. Skipped without cupy and a CUDA GPU (see conftest)."""
+
 import numpy
 import pytest
 
@@ -25,6 +26,7 @@ def _on(device, arrays):
     if device == "cpu":
         return [Tensor(a) for a in arrays]
     import cupy
+
     return [Tensor(cupy.asarray(a)) for a in arrays]
 
 
@@ -66,12 +68,13 @@ def test_gradients_on_the_gpu_match_numpy(case):
 def test_variables_and_seeded_draws_live_on_the_gpu_with_the_cpu_numbers():
     with kerasish.device("gpu"):
         generator = random.SeedGenerator(8)
-        on_gpu = [random.normal((3, 4), seed=generator), random.dropout(numpy.ones((2, 5), "float32"), 0.5,
-                                                                        seed=generator)]
+        on_gpu = [
+            random.normal((3, 4), seed=generator),
+            random.dropout(numpy.ones((2, 5), "float32"), 0.5, seed=generator),
+        ]
         assert device_of(generator.state) == "gpu"
     generator = random.SeedGenerator(8)
-    on_cpu = [random.normal((3, 4), seed=generator), random.dropout(numpy.ones((2, 5), "float32"), 0.5,
-                                                                    seed=generator)]
+    on_cpu = [random.normal((3, 4), seed=generator), random.dropout(numpy.ones((2, 5), "float32"), 0.5, seed=generator)]
     for gpu_value, cpu_value in zip(on_gpu, on_cpu):
         assert device_of(gpu_value) == "gpu"
         numpy.testing.assert_array_equal(gpu_value.numpy(), cpu_value.numpy())

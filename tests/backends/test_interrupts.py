@@ -64,6 +64,7 @@ def test_outside_the_main_thread_nothing_is_installed():
     def run():
         with DeferredInterrupts():
             seen.append(signal.getsignal(signal.SIGINT))
+
     thread = threading.Thread(target=run)
     thread.start()
     thread.join()

@@ -1,4 +1,5 @@
 """Neural-network ops beyond the per-primitive cases: second-order gradients, error messages, torch parity."""
+
 import numpy
 import pytest
 
@@ -12,12 +13,14 @@ from .cases import randn
 
 def _gradient_of(function, wrt):
     """x, k -> d sum(function(x, k) ** 2) / d inputs[wrt], itself differentiable."""
+
     def gradient(*inputs):
         with GradientTape() as tape:
             tape.watch(inputs[wrt])
             y = function(*inputs)
             loss = ops.sum(y * y)
         return tape.gradient(loss, inputs[wrt])
+
     return gradient
 
 
@@ -46,6 +49,7 @@ def test_non_overlapping_max_pool_gradients_differentiate_again(data_format):
 def test_batch_normalization_with_batch_statistics_differentiates_again():
     def normalize(x, scale):
         return ops.batch_normalization(x, *ops.moments(x, axes=(0, 1)), axis=-1, scale=scale)
+
     assert gradcheck(_gradient_of(normalize, 0), [randn(3, 2, 2), randn(2, seed=1)])
 
 
@@ -58,29 +62,38 @@ def _t(*shape):
     return Tensor(numpy.zeros(shape, numpy.float32))
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: ops.conv(_t(1, 5, 5, 3), _t(3, 3, 2, 4)), r"conv: the input's 3 channels must be a multiple"),
-    (lambda: ops.conv(_t(1, 5, 5, 4), _t(3, 3, 2, 3)), r"conv: the kernel's 3 filters must be a multiple of the 2"),
-    (lambda: ops.conv(_t(5, 5, 3), _t(3, 3, 3, 4)), r"conv: a kernel of shape \(3, 3, 3, 4\) needs an input of rank 4"),
-    (lambda: ops.conv(_t(1, 2, 2, 3), _t(3, 3, 3, 4)), r"conv: a window of size \(3, 3\).*does not fit"),
-    (lambda: ops.conv(_t(1, 5, 5, 3), _t(3, 3, 3, 4), padding="full"), r"conv: `padding` must be 'valid' or 'same'"),
-    (lambda: ops.conv(_t(1, 5, 5, 3), _t(3, 3, 3, 4), strides=(1, 2, 3)), r"conv: `strides` must be"),
-    (lambda: ops.conv(_t(1, 5, 5, 3), _t(3, 3, 3, 4), data_format="nhwc"), r"Unknown data_format 'nhwc'"),
-    (lambda: ops.depthwise_conv(_t(1, 5, 5, 3), _t(3, 3, 2, 1)), r"depthwise_conv: the input's channels \(3\)"),
-    (lambda: ops.conv_transpose(_t(1, 5, 5, 3), _t(3, 3, 4, 2)), r"conv_transpose: the input's channels \(3\)"),
-    (lambda: ops.conv_transpose(_t(1, 5, 5, 2), _t(3, 3, 4, 2), output_padding=-1), r"`output_padding` must be"),
-    (lambda: ops.max_pool(_t(1, 2, 2, 3), 3), r"max_pool: a window of size \(3, 3\).*does not fit"),
-    (lambda: ops.average_pool(_t(4, 3), 2), r"average_pool: expected an input of rank 3 or more"),
-    (lambda: ops.max_pool(_t(1, 4, 4, 3), 0), r"max_pool: `pool_size` must be a positive int"),
-    (lambda: ops.adaptive_average_pool(_t(1, 4, 4, 3), (2, 2, 2)), r"adaptive_average_pool: `output_size` must"),
-    (lambda: ops.categorical_crossentropy(_t(2, 3), _t(2, 4)), r"categorical_crossentropy: .* same shape"),
-    (lambda: ops.categorical_crossentropy(_t(2, 3), _t(2, 4), from_logits=True), r"same shape"),
-    (lambda: ops.binary_crossentropy(_t(2, 3), _t(3, 2)), r"binary_crossentropy: .* same shape"),
-    (lambda: ops.sparse_categorical_crossentropy(Tensor(numpy.zeros(3, int)), _t(2, 4)), r"up until the last"),
-    (lambda: ops.one_hot(Tensor(numpy.zeros(3, int)), 0), r"one_hot: num_classes must be a positive int"),
-    (lambda: ops.batch_normalization(_t(2, 3), _t(4), _t(3), axis=-1), r"`mean` must be a vector of length"),
-    (lambda: ops.moments(_t(2, 3), axes=5), r"axis 5 is out of bounds"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: ops.conv(_t(1, 5, 5, 3), _t(3, 3, 2, 4)), r"conv: the input's 3 channels must be a multiple"),
+        (lambda: ops.conv(_t(1, 5, 5, 4), _t(3, 3, 2, 3)), r"conv: the kernel's 3 filters must be a multiple of the 2"),
+        (
+            lambda: ops.conv(_t(5, 5, 3), _t(3, 3, 3, 4)),
+            r"conv: a kernel of shape \(3, 3, 3, 4\) needs an input of rank 4",
+        ),
+        (lambda: ops.conv(_t(1, 2, 2, 3), _t(3, 3, 3, 4)), r"conv: a window of size \(3, 3\).*does not fit"),
+        (
+            lambda: ops.conv(_t(1, 5, 5, 3), _t(3, 3, 3, 4), padding="full"),
+            r"conv: `padding` must be 'valid' or 'same'",
+        ),
+        (lambda: ops.conv(_t(1, 5, 5, 3), _t(3, 3, 3, 4), strides=(1, 2, 3)), r"conv: `strides` must be"),
+        (lambda: ops.conv(_t(1, 5, 5, 3), _t(3, 3, 3, 4), data_format="nhwc"), r"Unknown data_format 'nhwc'"),
+        (lambda: ops.depthwise_conv(_t(1, 5, 5, 3), _t(3, 3, 2, 1)), r"depthwise_conv: the input's channels \(3\)"),
+        (lambda: ops.conv_transpose(_t(1, 5, 5, 3), _t(3, 3, 4, 2)), r"conv_transpose: the input's channels \(3\)"),
+        (lambda: ops.conv_transpose(_t(1, 5, 5, 2), _t(3, 3, 4, 2), output_padding=-1), r"`output_padding` must be"),
+        (lambda: ops.max_pool(_t(1, 2, 2, 3), 3), r"max_pool: a window of size \(3, 3\).*does not fit"),
+        (lambda: ops.average_pool(_t(4, 3), 2), r"average_pool: expected an input of rank 3 or more"),
+        (lambda: ops.max_pool(_t(1, 4, 4, 3), 0), r"max_pool: `pool_size` must be a positive int"),
+        (lambda: ops.adaptive_average_pool(_t(1, 4, 4, 3), (2, 2, 2)), r"adaptive_average_pool: `output_size` must"),
+        (lambda: ops.categorical_crossentropy(_t(2, 3), _t(2, 4)), r"categorical_crossentropy: .* same shape"),
+        (lambda: ops.categorical_crossentropy(_t(2, 3), _t(2, 4), from_logits=True), r"same shape"),
+        (lambda: ops.binary_crossentropy(_t(2, 3), _t(3, 2)), r"binary_crossentropy: .* same shape"),
+        (lambda: ops.sparse_categorical_crossentropy(Tensor(numpy.zeros(3, int)), _t(2, 4)), r"up until the last"),
+        (lambda: ops.one_hot(Tensor(numpy.zeros(3, int)), 0), r"one_hot: num_classes must be a positive int"),
+        (lambda: ops.batch_normalization(_t(2, 3), _t(4), _t(3), axis=-1), r"`mean` must be a vector of length"),
+        (lambda: ops.moments(_t(2, 3), axes=5), r"axis 5 is out of bounds"),
+    ],
+)
 def test_bad_input_names_the_op_and_shapes(call, message):
     with pytest.raises(ValueError, match=message):
         call()
@@ -107,13 +120,18 @@ def test_conv_transpose_matches_torch(strides, padding, output_padding):
     ours = ops.conv_transpose(Tensor(x), Tensor(kernel), strides, padding, output_padding).numpy()
     extra = max(3, strides) - 3 if output_padding is None else output_padding
     theirs = torch.nn.functional.conv_transpose2d(
-        torch.from_numpy(x.transpose(0, 3, 1, 2)), torch.from_numpy(kernel.transpose(3, 2, 0, 1)),
-        stride=strides, padding=1 if padding == "same" else 0, output_padding=extra).numpy()
+        torch.from_numpy(x.transpose(0, 3, 1, 2)),
+        torch.from_numpy(kernel.transpose(3, 2, 0, 1)),
+        stride=strides,
+        padding=1 if padding == "same" else 0,
+        output_padding=extra,
+    ).numpy()
     numpy.testing.assert_allclose(ours, theirs.transpose(0, 2, 3, 1), atol=1e-5)
 
 
-@pytest.mark.parametrize("pool, strides", [(3, 2), (2, 2), ((2, 3), (2, 3))],
-                         ids=["overlapping", "blocks", "blocks-2x3"])
+@pytest.mark.parametrize(
+    "pool, strides", [(3, 2), (2, 2), ((2, 3), (2, 3))], ids=["overlapping", "blocks", "blocks-2x3"]
+)
 @pytest.mark.parametrize("ties", [False, True])
 def test_max_pool_gradient_matches_torch(ties, pool, strides):
     torch = pytest.importorskip("torch")
@@ -134,6 +152,7 @@ def test_max_pool_gradient_matches_torch(ties, pool, strides):
 
 def test_a_cnn_step_saved_by_the_static_engine_loads_and_runs_the_same(tmp_path):
     from kerasish.backends import static
+
     x = randn(2, 6, 6, 3).astype(numpy.float32)
     kernel = randn(3, 3, 3, 4, seed=1).astype(numpy.float32)
     images = static.placeholder((None, 6, 6, 3), numpy.float32)
@@ -147,16 +166,19 @@ def test_a_cnn_step_saved_by_the_static_engine_loads_and_runs_the_same(tmp_path)
         numpy.testing.assert_allclose(got, expected, rtol=1e-6)
 
 
-@pytest.mark.parametrize("call, shape", [
-    (lambda x: ops.conv(x, KerasTensor((3, 3, 3, 8)), strides=2, padding="same"), (None, 14, 14, 8)),
-    (lambda x: ops.conv_transpose(x, KerasTensor((3, 3, 5, 3)), 2, "same"), (None, 56, 56, 5)),
-    (lambda x: ops.depthwise_conv(x, KerasTensor((3, 3, 3, 2))), (None, 26, 26, 6)),
-    (lambda x: ops.max_pool(x, 2), (None, 14, 14, 3)),
-    (lambda x: ops.average_pool(x, 3, 2, "same"), (None, 14, 14, 3)),
-    (lambda x: ops.adaptive_max_pool(x, (2, 3)), (None, 2, 3, 3)),
-    (lambda x: ops.moments(x, (0, 1, 2))[1], (3,)),
-    (lambda x: ops.batch_normalization(x, *ops.moments(x, (0, 1, 2)), axis=-1), (None, 28, 28, 3)),
-])
+@pytest.mark.parametrize(
+    "call, shape",
+    [
+        (lambda x: ops.conv(x, KerasTensor((3, 3, 3, 8)), strides=2, padding="same"), (None, 14, 14, 8)),
+        (lambda x: ops.conv_transpose(x, KerasTensor((3, 3, 5, 3)), 2, "same"), (None, 56, 56, 5)),
+        (lambda x: ops.depthwise_conv(x, KerasTensor((3, 3, 3, 2))), (None, 26, 26, 6)),
+        (lambda x: ops.max_pool(x, 2), (None, 14, 14, 3)),
+        (lambda x: ops.average_pool(x, 3, 2, "same"), (None, 14, 14, 3)),
+        (lambda x: ops.adaptive_max_pool(x, (2, 3)), (None, 2, 3, 3)),
+        (lambda x: ops.moments(x, (0, 1, 2))[1], (3,)),
+        (lambda x: ops.batch_normalization(x, *ops.moments(x, (0, 1, 2)), axis=-1), (None, 28, 28, 3)),
+    ],
+)
 def test_symbolic_inputs_get_keras_shapes(call, shape):
     assert call(KerasTensor((None, 28, 28, 3))).shape == shape
 
@@ -169,6 +191,7 @@ def _cnn(x, kernel):
 
 def test_second_order_gradients_agree_between_engines():
     from kerasish.backends import static
+
     x, kernel = randn(2, 5, 4, 2).astype(numpy.float32), randn(3, 3, 2, 3, seed=1).astype(numpy.float32)
     first = _gradient_of(_cnn, 1)
 
@@ -187,6 +210,7 @@ def test_second_order_gradients_agree_between_engines():
 
 def test_windows_on_unknown_spatial_sizes_where_padding_allows():
     from kerasish.backends.symbolic import KerasTensor
+
     x = KerasTensor((None, None, None, 3), "float32")
     kernel = numpy.zeros((3, 3, 3, 4), "float32")
     assert ops.conv(x, kernel, padding="same").shape == (None, None, None, 4)
@@ -208,9 +232,7 @@ def _max_pool_gradient(x, pool_size, data_format="channels_last"):
 def test_non_overlapping_max_pool_gives_ties_to_the_first_maximum(data_format):
     # one 2x3 window per image, the first maximum at tap (0, 0) of all zeros; at (0, 2) of the 5s at (0, 2)
     # and (1, 0); at (0, 1) of the 7s at (0, 1) and (1, 2)
-    images = numpy.array([[[0, 0, 0], [0, 0, 0]],
-                          [[1, 2, 5], [5, 0, 1]],
-                          [[0, 7, 1], [0, 3, 7]]], numpy.float32)
+    images = numpy.array([[[0, 0, 0], [0, 0, 0]], [[1, 2, 5], [5, 0, 1]], [[0, 7, 1], [0, 3, 7]]], numpy.float32)
     expected = numpy.zeros_like(images)
     expected[0, 0, 0] = expected[1, 0, 2] = expected[2, 0, 1] = 3
     # a trailing row and column no window reaches: cropped, gradient zero
@@ -236,6 +258,7 @@ def test_non_overlapping_max_pool_ties_in_float64_and_channels():
 def _pool_primitives(layer_or_op, shape=(2, 8, 8, 3)):
     """The primitives a pool applies, seen on the static graph it builds over a placeholder."""
     from kerasish.backends import static
+
     x = static.placeholder(shape, numpy.float32)
     out = layer_or_op(x)
     names, frontier = set(), [out]
@@ -249,13 +272,22 @@ def _pool_primitives(layer_or_op, shape=(2, 8, 8, 3)):
 
 def test_non_overlapping_max_pool_takes_the_block_path():
     from kerasish import layers
-    for pool in (layers.MaxPooling2D(2), layers.MaxPooling2D((2, 2), padding="same"),
-                 layers.MaxPooling2D(2, data_format="channels_first"), lambda x: ops.max_pool(x, 2),
-                 lambda x: ops.max_pool(x, (3, 2), (3, 2))):
+
+    for pool in (
+        layers.MaxPooling2D(2),
+        layers.MaxPooling2D((2, 2), padding="same"),
+        layers.MaxPooling2D(2, data_format="channels_first"),
+        lambda x: ops.max_pool(x, 2),
+        lambda x: ops.max_pool(x, (3, 2), (3, 2)),
+    ):
         assert _pool_primitives(pool) == {"block_max"}
     assert _pool_primitives(layers.MaxPooling1D(2), (2, 9, 3)) == {"block_max"}
-    for pool in (layers.MaxPooling2D(3, strides=2), layers.MaxPooling2D(2, strides=1),
-                 layers.MaxPooling2D(3, padding="same"), lambda x: ops.max_pool(x, 2, (2, 1))):
+    for pool in (
+        layers.MaxPooling2D(3, strides=2),
+        layers.MaxPooling2D(2, strides=1),
+        layers.MaxPooling2D(3, padding="same"),
+        lambda x: ops.max_pool(x, 2, (2, 1)),
+    ):
         assert "block_max" not in _pool_primitives(pool)
         assert {"extract_patches", "select_window_max"} <= _pool_primitives(pool)
 
@@ -263,8 +295,10 @@ def test_non_overlapping_max_pool_takes_the_block_path():
 def test_non_overlapping_max_pool_backward_skips_the_windows():
     def pool_gradient(x):
         from kerasish.backends import static
+
         pooled = ops.max_pool(x, 2)
         return static.gradients(ops.sum(pooled * pooled), [x])[0]
+
     used = _pool_primitives(pool_gradient)
     assert {"block_max", "spread_block_max"} <= used
     assert not used & {"extract_patches", "scatter_patches", "select_window_max", "spread_window_max"}
@@ -272,30 +306,54 @@ def test_non_overlapping_max_pool_backward_skips_the_windows():
 
 def _symbol(*shape):
     from kerasish.backends import static
+
     return static.placeholder(shape, numpy.float32)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda p: p["block_max"](_symbol(2, 4, 4), pool_size=(2, 2), data_format="channels_last"),
-     r"block_max: expected a rank-4 input .* got shape \(2, 4, 4\)"),
-    (lambda p: p["block_max"](_symbol(1, 1, 4, 3), pool_size=(2, 2), data_format="channels_last"),
-     r"block_max: a window of size \(2, 2\) does not fit in the input of shape \(1, 1, 4, 3\)"),
-    (lambda p: p["spread_block_max"](_symbol(1, 4, 4, 3), _symbol(1, 2, 3, 3), _symbol(1, 2, 2, 3), pool_size=(2, 2),
-                                     data_format="channels_last"),
-     r"spread_block_max: .* got shapes \(1, 4, 4, 3\), \(1, 2, 3, 3\), \(1, 2, 2, 3\)"),
-    (lambda p: p["select_block_max"](_symbol(1, 4, 4, 3), _symbol(1, 4, 4, 2), _symbol(1, 2, 2, 3), pool_size=(2, 2),
-                                     data_format="channels_last"),
-     r"select_block_max: .* got shapes"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda p: p["block_max"](_symbol(2, 4, 4), pool_size=(2, 2), data_format="channels_last"),
+            r"block_max: expected a rank-4 input .* got shape \(2, 4, 4\)",
+        ),
+        (
+            lambda p: p["block_max"](_symbol(1, 1, 4, 3), pool_size=(2, 2), data_format="channels_last"),
+            r"block_max: a window of size \(2, 2\) does not fit in the input of shape \(1, 1, 4, 3\)",
+        ),
+        (
+            lambda p: p["spread_block_max"](
+                _symbol(1, 4, 4, 3),
+                _symbol(1, 2, 3, 3),
+                _symbol(1, 2, 2, 3),
+                pool_size=(2, 2),
+                data_format="channels_last",
+            ),
+            r"spread_block_max: .* got shapes \(1, 4, 4, 3\), \(1, 2, 3, 3\), \(1, 2, 2, 3\)",
+        ),
+        (
+            lambda p: p["select_block_max"](
+                _symbol(1, 4, 4, 3),
+                _symbol(1, 4, 4, 2),
+                _symbol(1, 2, 2, 3),
+                pool_size=(2, 2),
+                data_format="channels_last",
+            ),
+            r"select_block_max: .* got shapes",
+        ),
+    ],
+)
 def test_block_max_primitives_name_the_op_and_shapes(call, message):
     """The shape rules, met while a static graph is built."""
     from kerasish.backends.primitives import PRIMITIVES
+
     with pytest.raises(ValueError, match=message):
         call(PRIMITIVES)
 
 
 def test_block_max_on_unknown_spatial_sizes_crops_at_run_time():
     from kerasish.backends import static
+
     x = static.placeholder((None, None, None, 3), numpy.float32)
     pooled = ops.max_pool(x, 2)
     assert pooled.shape == (None, None, None, 3)

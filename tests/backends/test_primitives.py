@@ -1,4 +1,5 @@
 """Every primitive: forward against numpy, gradient against finite differences, float32 kept."""
+
 import numpy
 import pytest
 

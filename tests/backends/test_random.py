@@ -1,4 +1,5 @@
 """kerasish.random: repeatable draws, SeedGenerator state on both engines, statistics, dropout gradient."""
+
 import random as python_random
 
 import numpy
@@ -57,8 +58,9 @@ def test_seed_generator_state_is_a_non_trainable_int_variable_advanced_by_one():
 
 
 def test_the_first_draw_of_a_seed_generator_equals_the_int_seed_draw():
-    numpy.testing.assert_array_equal(random.normal((5,), seed=random.SeedGenerator(21)).numpy(),
-                                     random.normal((5,), seed=21).numpy())
+    numpy.testing.assert_array_equal(
+        random.normal((5,), seed=random.SeedGenerator(21)).numpy(), random.normal((5,), seed=21).numpy()
+    )
 
 
 def test_seed_generator_config_round_trips():
@@ -69,6 +71,7 @@ def test_seed_generator_config_round_trips():
 
 def test_the_static_engine_replays_new_draws_that_match_the_dynamic_engine():
     """The traced step advances the state as a graph update, so each replay draws new numbers."""
+
     def step(x):
         return random.dropout(x, 0.5, seed=generator), random.normal((4,), seed=generator)
 
@@ -101,8 +104,9 @@ def test_a_fixed_int_seed_repeats_on_every_replay(engine):
     numpy.testing.assert_array_equal(step(x).numpy(), random.dropout(x, 0.3, seed=4).numpy())
 
 
-@pytest.mark.parametrize("wrap", [numpy.asarray, Tensor, lambda a: kerasish.Variable(a, dtype="uint32")],
-                         ids=["array", "tensor", "variable"])
+@pytest.mark.parametrize(
+    "wrap", [numpy.asarray, Tensor, lambda a: kerasish.Variable(a, dtype="uint32")], ids=["array", "tensor", "variable"]
+)
 def test_a_state_gives_the_same_numbers_as_array_tensor_or_variable(wrap):
     state = numpy.array([5, 9], dtype="uint32")
     expected = draws.random_draw(state, shape=(6,), dtype="float32", distribution="normal", parameters=()).numpy()
@@ -219,32 +223,49 @@ def test_set_random_seed_makes_the_global_generator_python_and_numpy_repeat():
     assert not numpy.array_equal(first[0], first[1])
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: random.normal((2,), seed="seven"), "Argument `seed` must be either an integer or an instance of "
-                                                "`SeedGenerator`. Received: seed='seven'"),
-    (lambda: random.SeedGenerator(1.5), "SeedGenerator: argument `seed` must be an integer. Received: seed=1.5"),
-    (lambda: random.SeedGenerator(1, foo=2), "SeedGenerator: unrecognized keyword arguments"),
-    (lambda: random.dropout(numpy.ones(3), 1.5), "dropout: rate must be in [0, 1], got 1.5"),
-    (lambda: random.dropout(numpy.ones((2, 3)), 0.5, noise_shape=(2,), seed=1),
-     "dropout: noise_shape (2,) must have the rank of the input (input shape (2, 3))"),
-    (lambda: random.randint((2,), 5, 5), "randint: maxval must be greater than minval, got minval=5, maxval=5"),
-    (lambda: random.normal((2, -1)), "normal: shape must be a tuple of non-negative integers, got (2, -1)"),
-    (lambda: random.normal((2,), dtype="int32"), "normal: dtype must be a floating point type, got int32"),
-    (lambda: random.categorical(numpy.zeros(4, "float32"), 2, seed=1),
-     "categorical: logits must have shape (batch_size, num_classes), got (4,)"),
-    (lambda: random.shuffle(numpy.zeros((2, 3)), axis=2, seed=1),
-     "shuffle: axis 2 is out of bounds for an input of shape (2, 3)"),
-    (lambda: draws.random_draw(numpy.zeros(3, "uint32"), shape=(2,), dtype="float32", distribution="normal",
-                               parameters=()),
-     "random_draw: the seed state must be an integer array of shape (2,), got shape (3,)"),
-    (lambda: draws.random_draw(numpy.zeros(2, "uint32"), shape=(2,), dtype="float32", distribution="pareto",
-                               parameters=(1.0,)),
-     "random_draw: unknown distribution 'pareto'; valid ones are: normal"),
-    (lambda: random.gamma((2,), 0.0), "gamma: alpha must be positive, got 0.0"),
-    (lambda: random.binomial((2,), 5, 1.5), "binomial: counts must be >= 0 and probabilities in [0, 1]"),
-    (lambda: random.beta((2,), 1.0, -1.0), "beta: alpha and beta must be positive, got alpha=1.0, beta=-1.0"),
-    (lambda: set_random_seed("1"), "Expected `seed` argument to be an integer"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: random.normal((2,), seed="seven"),
+            "Argument `seed` must be either an integer or an instance of `SeedGenerator`. Received: seed='seven'",
+        ),
+        (lambda: random.SeedGenerator(1.5), "SeedGenerator: argument `seed` must be an integer. Received: seed=1.5"),
+        (lambda: random.SeedGenerator(1, foo=2), "SeedGenerator: unrecognized keyword arguments"),
+        (lambda: random.dropout(numpy.ones(3), 1.5), "dropout: rate must be in [0, 1], got 1.5"),
+        (
+            lambda: random.dropout(numpy.ones((2, 3)), 0.5, noise_shape=(2,), seed=1),
+            "dropout: noise_shape (2,) must have the rank of the input (input shape (2, 3))",
+        ),
+        (lambda: random.randint((2,), 5, 5), "randint: maxval must be greater than minval, got minval=5, maxval=5"),
+        (lambda: random.normal((2, -1)), "normal: shape must be a tuple of non-negative integers, got (2, -1)"),
+        (lambda: random.normal((2,), dtype="int32"), "normal: dtype must be a floating point type, got int32"),
+        (
+            lambda: random.categorical(numpy.zeros(4, "float32"), 2, seed=1),
+            "categorical: logits must have shape (batch_size, num_classes), got (4,)",
+        ),
+        (
+            lambda: random.shuffle(numpy.zeros((2, 3)), axis=2, seed=1),
+            "shuffle: axis 2 is out of bounds for an input of shape (2, 3)",
+        ),
+        (
+            lambda: draws.random_draw(
+                numpy.zeros(3, "uint32"), shape=(2,), dtype="float32", distribution="normal", parameters=()
+            ),
+            "random_draw: the seed state must be an integer array of shape (2,), got shape (3,)",
+        ),
+        (
+            lambda: draws.random_draw(
+                numpy.zeros(2, "uint32"), shape=(2,), dtype="float32", distribution="pareto", parameters=(1.0,)
+            ),
+            "random_draw: unknown distribution 'pareto'; valid ones are: normal",
+        ),
+        (lambda: random.gamma((2,), 0.0), "gamma: alpha must be positive, got 0.0"),
+        (lambda: random.binomial((2,), 5, 1.5), "binomial: counts must be >= 0 and probabilities in [0, 1]"),
+        (lambda: random.beta((2,), 1.0, -1.0), "beta: alpha and beta must be positive, got alpha=1.0, beta=-1.0"),
+        (lambda: set_random_seed("1"), "Expected `seed` argument to be an integer"),
+    ],
+)
 def test_bad_arguments_name_the_function_and_the_values(call, message):
     with pytest.raises(ValueError) as error:
         call()

@@ -6,6 +6,7 @@ built with the Cases' known shapes.
 
 The static engine has no tensors of unknown rank (a placeholder always has a rank), so only the dims
 are made unknown."""
+
 import numpy
 import pytest
 
@@ -53,8 +54,10 @@ def _assert_handles_unknown(prim, shapes, dtypes, attrs):
         message = str(error)
         assert prim.name in message and ("None" in message or "known" in message), (prim.name, message)
         return
-    assert isinstance(shape, tuple) and all(d is None or isinstance(d, (int, numpy.integer)) for d in shape), \
-        (prim.name, shape)
+    assert isinstance(shape, tuple) and all(d is None or isinstance(d, (int, numpy.integer)) for d in shape), (
+        prim.name,
+        shape,
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -83,8 +86,11 @@ def test_the_sweep_reaches_every_primitive_with_an_input():
 
 def test_sparse_crossentropy_on_placeholders_of_unknown_classes_names_the_dimension():
     labels, scores = static.placeholder((None,), "int32"), static.placeholder((None, None))
-    with pytest.raises(ValueError, match=r"sparse_categorical_crossentropy: the class axis \(-1\) of argument "
-                                         r"`output` must have a known size, got output.shape=\(None, None\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"sparse_categorical_crossentropy: the class axis \(-1\) of argument "
+        r"`output` must have a known size, got output.shape=\(None, None\)",
+    ):
         losses.sparse_categorical_crossentropy(labels, scores)
     with pytest.raises(ValueError, match=r"one_hot: num_classes must be a positive int, got None"):
         ops.one_hot(labels, None)

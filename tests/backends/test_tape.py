@@ -1,5 +1,6 @@
 """The GradientTape: orders of differentiation, custom Functions, watching rules, structure of
 sources, and the release of activations once gradient() has answered."""
+
 import gc
 import weakref
 
@@ -130,6 +131,7 @@ def test_records_keep_only_the_values_their_rules_read(monkeypatch):
     assert alive() is None, "neither the conv's rule nor the add's reads the conv output: it must be freed"
     kernel_grad, bias_grad = tape.gradient(y, [kernel, bias])
     from kerasish.backends.dynamic import tape as tape_module
+
     monkeypatch.setattr(tape_module, "LARGE", float("inf"))  # the reference keeps every value
     with kerasish.GradientTape() as kept:
         kept_y = ops.sum(ops.relu(ops.conv(x, kernel, padding="same") + bias))
@@ -217,8 +219,7 @@ def test_unconnected_gradients_are_none_or_zero(engine):
     def step():
         with kerasish.GradientTape(persistent=True) as tape:
             y = used * used
-        return (tape.gradient(y, [used, unused]),
-                tape.gradient(y, [used, unused], unconnected_gradients="zero"))
+        return (tape.gradient(y, [used, unused]), tape.gradient(y, [used, unused], unconnected_gradients="zero"))
 
     as_none, as_zero = _run(engine, step)
     assert as_none[1] is None
@@ -353,6 +354,7 @@ def test_a_custom_function_record_keeps_only_its_saved_tensors():
             return grad
 
     from kerasish.backends.dynamic import tape as tape_module
+
     x = Tensor(numpy.random.default_rng(0).standard_normal(tape_module.LARGE).astype("float32"))
     with kerasish.GradientTape() as tape:
         tape.watch(x)

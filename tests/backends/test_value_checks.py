@@ -1,5 +1,6 @@
 """Value checks run on both engines: the static engine raises the dynamic engine's error (type and
 message; the node is appended) when the plan runs, whatever passes are on."""
+
 import re
 import types
 
@@ -16,8 +17,10 @@ from kerasish.backends.static import passes
 ENGINES = ["dynamic", "static"]
 LABELS = numpy.array([0, 1, 7, 2], numpy.int32)
 SCORES = numpy.random.default_rng(0).uniform(0.1, 0.9, (4, 4)).astype(numpy.float32)
-LABEL_MESSAGE = ("sparse_categorical_crossentropy: label 7 is out of range for 4 classes; labels must be integers "
-                 "in [0, 4) (labels shape (4,))")
+LABEL_MESSAGE = (
+    "sparse_categorical_crossentropy: label 7 is out of range for 4 classes; labels must be integers "
+    "in [0, 4) (labels shape (4,))"
+)
 INDEX_MESSAGE = "take: index 5 is out of bounds for axis 0 with size 3 (indices shape (2,))"
 
 
@@ -39,8 +42,9 @@ def _same_error(make, *arrays):
 
 @pytest.mark.parametrize("from_logits", [False, True])
 def test_sparse_crossentropy_label_out_of_range_in_a_function(from_logits):
-    error = _same_error(lambda: lambda t, p: losses.sparse_categorical_crossentropy(t, p, from_logits=from_logits),
-                        LABELS, SCORES)
+    error = _same_error(
+        lambda: lambda t, p: losses.sparse_categorical_crossentropy(t, p, from_logits=from_logits), LABELS, SCORES
+    )
     assert type(error) is ValueError and str(error) == LABEL_MESSAGE
 
 
@@ -52,20 +56,24 @@ def test_sparse_crossentropy_label_out_of_range_in_fit(engine, from_logits):
     model.compile(optimizer="sgd", loss=losses.SparseCategoricalCrossentropy(from_logits=from_logits), backend=engine)
     x = numpy.ones((8, 3), numpy.float32)
     labels = numpy.array([0, 1, 2, 3, 0, 1, 7, 2])
-    with pytest.raises(ValueError, match=re.escape("label 7 is out of range for 4 classes; labels must be integers "
-                                                   "in [0, 4) (labels shape (4,))")):
+    with pytest.raises(
+        ValueError,
+        match=re.escape("label 7 is out of range for 4 classes; labels must be integers in [0, 4) (labels shape (4,))"),
+    ):
         model.fit(x, labels, batch_size=4, epochs=1, shuffle=False, verbose=0)
 
 
 def test_take_index_out_of_bounds():
-    error = _same_error(lambda: lambda x, i: ops.take(x, i, axis=0), numpy.ones((3, 2), numpy.float32),
-                        numpy.array([0, 5]))
+    error = _same_error(
+        lambda: lambda x, i: ops.take(x, i, axis=0), numpy.ones((3, 2), numpy.float32), numpy.array([0, 5])
+    )
     assert type(error) is IndexError and str(error) == INDEX_MESSAGE
 
 
 def test_getitem_with_an_index_array_out_of_bounds():
-    error = _same_error(lambda: lambda x, i: ops.convert_to_tensor(x)[:, i], numpy.ones((2, 3), numpy.float32),
-                        numpy.array([0, 3]))
+    error = _same_error(
+        lambda: lambda x, i: ops.convert_to_tensor(x)[:, i], numpy.ones((2, 3), numpy.float32), numpy.array([0, 3])
+    )
     assert type(error) is IndexError
     assert str(error) == "getitem: index 3 is out of bounds for axis 1 with size 3 (indices shape (2,))"
 
@@ -75,33 +83,46 @@ def test_getitem_after_a_boolean_mask_checks_the_axis_after_the_mask():
     mask = numpy.array([[True, False, True], [False, True, True]])
     error = _same_error(lambda: lambda x, m, i: ops.convert_to_tensor(x)[m, i], x, mask, numpy.array([4]))
     assert str(error) == "getitem: index 4 is out of bounds for axis 2 with size 4 (indices shape (1,))"
-    results = [numpy.asarray(kerasish.function(lambda x, m, i: ops.convert_to_tensor(x)[m, i], engine=engine)(
-        x, mask, numpy.array([3]))) for engine in ENGINES]
+    results = [
+        numpy.asarray(
+            kerasish.function(lambda x, m, i: ops.convert_to_tensor(x)[m, i], engine=engine)(x, mask, numpy.array([3]))
+        )
+        for engine in ENGINES
+    ]
     numpy.testing.assert_array_equal(results[0], x[mask, numpy.array([3])])
     numpy.testing.assert_array_equal(results[1], results[0])
 
 
 def test_scatter_and_segment_sum_coordinates_out_of_bounds():
-    error = _same_error(lambda: lambda i, v: ops.scatter(i, v, (3, 2)), numpy.array([[0, 1], [1, 2]]),
-                        numpy.ones(2, numpy.float32))
+    error = _same_error(
+        lambda: lambda i, v: ops.scatter(i, v, (3, 2)), numpy.array([[0, 1], [1, 2]]), numpy.ones(2, numpy.float32)
+    )
     assert type(error) is IndexError
     assert str(error) == "scatter: index 2 is out of bounds for an output of shape (3, 2) (indices shape (2, 2))"
-    error = _same_error(lambda: lambda d, s: ops.segment_sum(d, s, num_segments=2), numpy.ones((3, 2), numpy.float32),
-                        numpy.array([0, 1, 2]))
+    error = _same_error(
+        lambda: lambda d, s: ops.segment_sum(d, s, num_segments=2),
+        numpy.ones((3, 2), numpy.float32),
+        numpy.array([0, 1, 2]),
+    )
     assert str(error) == "scatter: index 2 is out of bounds for an output of shape (2, 2) (indices shape (3, 1))"
 
 
 def test_take_negative_indices_within_bounds_agree():
     x, indices = numpy.arange(6, dtype=numpy.float32).reshape(3, 2), numpy.array([-3, 2])
-    results = [numpy.asarray(kerasish.function(lambda a, i: ops.take(a, i, axis=0), engine=engine)(x, indices))
-               for engine in ENGINES]
+    results = [
+        numpy.asarray(kerasish.function(lambda a, i: ops.take(a, i, axis=0), engine=engine)(x, indices))
+        for engine in ENGINES
+    ]
     numpy.testing.assert_array_equal(results[0], x[indices])
     numpy.testing.assert_array_equal(results[1], x[indices])
 
 
 def test_take_along_axis_index_out_of_bounds():
-    error = _same_error(lambda: lambda x, i: ops.take_along_axis(x, i, axis=1), numpy.ones((2, 3), numpy.float32),
-                        numpy.array([[0], [-4]]))
+    error = _same_error(
+        lambda: lambda x, i: ops.take_along_axis(x, i, axis=1),
+        numpy.ones((2, 3), numpy.float32),
+        numpy.array([[0], [-4]]),
+    )
     assert type(error) is IndexError
     assert str(error) == "take_along_axis: index -4 is out of bounds for axis 1 with size 3 (indices shape (2, 1))"
 
@@ -114,9 +135,11 @@ def test_embedding_index_out_of_bounds():
     assert str(error) == "take: index 5 is out of bounds for axis 0 with size 3 (indices shape (1, 2))"
 
 
-@pytest.mark.parametrize("enabled", [[], list(passes.NAMES)] + [[n for n in passes.NAMES if n != off]
-                                                                for off in passes.NAMES],
-                         ids=["none", "all"] + [f"all-but-{n}" for n in passes.NAMES])
+@pytest.mark.parametrize(
+    "enabled",
+    [[], list(passes.NAMES)] + [[n for n in passes.NAMES if n != off] for off in passes.NAMES],
+    ids=["none", "all"] + [f"all-but-{n}" for n in passes.NAMES],
+)
 def test_every_pass_keeps_the_check(enabled):
     labels, scores = static.placeholder((None,), "int32"), static.placeholder((None, 4))
     loss = ops.mean(ops.sparse_categorical_crossentropy(labels, ops.exp(scores) * 2.0 + 0.0, from_logits=True))
@@ -155,8 +178,9 @@ def test_a_check_passes_its_input_and_its_gradient_through(engine):
             tape.watch(x)
             y = ops.sum(check_range(x, low=0, high=3, message="bad {value}", error="ValueError") ** 2)
         return y, tape.gradient(y, x)
+
     value, gradient = value_and_gradient(x)
-    numpy.testing.assert_allclose(numpy.asarray(value), (x ** 2).sum(), rtol=1e-6)
+    numpy.testing.assert_allclose(numpy.asarray(value), (x**2).sum(), rtol=1e-6)
     numpy.testing.assert_allclose(numpy.asarray(gradient), 2 * x, rtol=1e-6)
 
 
@@ -166,8 +190,9 @@ def _diverging_fit(engine, callbacks):
     model.compile(optimizer=kerasish.optimizers.SGD(1e3), loss="mse", backend=engine)
     x = numpy.random.default_rng(0).standard_normal((64, 3)).astype(numpy.float32) * 100
     with numpy.errstate(over="ignore", invalid="ignore"):
-        return model.fit(x, numpy.ones((64, 1), numpy.float32), batch_size=4, epochs=3, shuffle=False, verbose=0,
-                         callbacks=callbacks)
+        return model.fit(
+            x, numpy.ones((64, 1), numpy.float32), batch_size=4, epochs=3, shuffle=False, verbose=0, callbacks=callbacks
+        )
 
 
 def test_terminate_on_nan_stops_both_engines_at_the_same_batch():

@@ -1,4 +1,5 @@
 """Variable: the storage shared by both engines."""
+
 import numpy
 import pytest
 

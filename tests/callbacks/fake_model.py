@@ -3,6 +3,7 @@
 The callbacks only need the model's public surface (weights, optimizer.learning_rate, save and
 load of weights, stop_training), so they are tested against this small object.
 """
+
 import json
 
 import numpy
@@ -64,8 +65,15 @@ class FakeModel:
 
 def run_fit(model, callbacks, epoch_logs, steps=2, verbose=0, initial_epoch=0):
     """Drive `callbacks` through len(epoch_logs) epochs like `fit` does; returns the epochs run."""
-    callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=model,
-                                 verbose=verbose, epochs=len(epoch_logs), steps=steps)
+    callback_list = CallbackList(
+        callbacks,
+        add_history=True,
+        add_progbar=verbose != 0,
+        model=model,
+        verbose=verbose,
+        epochs=len(epoch_logs),
+        steps=steps,
+    )
     model.stop_training = False
     callback_list.on_train_begin()
     initial_epoch = getattr(model, "_initial_epoch", None) or initial_epoch
@@ -89,4 +97,3 @@ def run_fit(model, callbacks, epoch_logs, steps=2, verbose=0, initial_epoch=0):
 
 def losses(*values, key="val_loss"):
     return [{"loss": float(v), key: float(v)} for v in values]
-

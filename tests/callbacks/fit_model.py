@@ -1,4 +1,5 @@
 """A real model for callback tests that run `fit`: a linear regression written with ops only."""
+
 import numpy
 
 import kerasish

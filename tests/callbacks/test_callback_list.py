@@ -13,9 +13,11 @@ class Recorder(Callback):
     def __getattribute__(self, name):
         attribute = super().__getattribute__(name)
         if name.startswith("on_") and callable(attribute):
+
             def record(*args, **kwargs):
                 self.calls.append((name, args[0] if args and not isinstance(args[0], dict) else None))
                 return attribute(*args, **kwargs)
+
             return record
         return attribute
 
@@ -23,8 +25,7 @@ class Recorder(Callback):
 def test_defaults_are_added_once_and_wired_to_the_model():
     model = FakeModel()
     history = History()
-    callbacks = CallbackList([history], add_history=True, add_progbar=True, model=model, verbose=0, epochs=3,
-                             steps=5)
+    callbacks = CallbackList([history], add_history=True, add_progbar=True, model=model, verbose=0, epochs=3, steps=5)
     assert callbacks.callbacks[0] is history and len(callbacks.callbacks) == 2
     assert isinstance(callbacks.callbacks[1], ProgbarLogger)
     assert model.history is history
@@ -49,18 +50,28 @@ def test_hooks_run_in_fit_order_and_train_batch_hooks_reach_the_batch_aliases():
     run_fit(FakeModel(), [recorder], losses(1.0, 0.5), steps=1)
     assert recorder.calls == [
         ("on_train_begin", None),
-        ("on_epoch_begin", 0), ("on_train_batch_begin", 0), ("on_batch_begin", 0),
-        ("on_train_batch_end", 0), ("on_batch_end", 0), ("on_epoch_end", 0),
-        ("on_epoch_begin", 1), ("on_train_batch_begin", 0), ("on_batch_begin", 0),
-        ("on_train_batch_end", 0), ("on_batch_end", 0), ("on_epoch_end", 1),
-        ("on_train_end", None)]
+        ("on_epoch_begin", 0),
+        ("on_train_batch_begin", 0),
+        ("on_batch_begin", 0),
+        ("on_train_batch_end", 0),
+        ("on_batch_end", 0),
+        ("on_epoch_end", 0),
+        ("on_epoch_begin", 1),
+        ("on_train_batch_begin", 0),
+        ("on_batch_begin", 0),
+        ("on_train_batch_end", 0),
+        ("on_batch_end", 0),
+        ("on_epoch_end", 1),
+        ("on_train_end", None),
+    ]
 
 
 def test_logs_become_python_floats_and_nested_dicts_are_flattened():
     seen = []
     callbacks = CallbackList([LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(logs))])
-    callbacks.on_epoch_end(0, {"loss": numpy.float32(0.25), "extra": {"acc": numpy.array(0.5)},
-                               "outputs": numpy.ones(3)})
+    callbacks.on_epoch_end(
+        0, {"loss": numpy.float32(0.25), "extra": {"acc": numpy.array(0.5)}, "outputs": numpy.ones(3)}
+    )
     logs = seen[0]
     assert type(logs["loss"]) is float and logs["loss"] == 0.25
     assert type(logs["acc"]) is float and logs["acc"] == 0.5
@@ -76,9 +87,11 @@ def test_history_collects_every_epoch_and_is_set_on_the_model():
 
 def test_lambda_callback_sets_named_hooks_and_keyword_hooks():
     events = []
-    callback = LambdaCallback(on_train_begin=lambda logs: events.append("begin"),
-                              on_epoch_end=lambda epoch, logs: events.append(("epoch", epoch, logs["loss"])),
-                              on_test_end=lambda logs: events.append("test end"))
+    callback = LambdaCallback(
+        on_train_begin=lambda logs: events.append("begin"),
+        on_epoch_end=lambda epoch, logs: events.append(("epoch", epoch, logs["loss"])),
+        on_test_end=lambda logs: events.append("test end"),
+    )
     run_fit(FakeModel(), [callback], losses(2.0, 1.0))
     callback.on_test_end({})
     assert events == ["begin", ("epoch", 0, 2.0), ("epoch", 1, 1.0), "test end"]
@@ -107,5 +120,6 @@ def test_batch_hooks_run_only_where_a_callback_implements_them(monkeypatch):
     assert legacy.batches == [(3, 0.5)] and len(conversions) == 1
     seen = []
     CallbackList([LambdaCallback(on_train_batch_end=lambda batch, logs: seen.append(batch))]).on_train_batch_end(
-        7, batch_logs)
+        7, batch_logs
+    )
     assert seen == [7]

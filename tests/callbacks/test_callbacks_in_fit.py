@@ -1,10 +1,18 @@
 """Callbacks driven by the real `fit` on both engines."""
+
 import re
 
 import numpy
 import pytest
 
-from kerasish.callbacks import BackupAndRestore, EarlyStopping, LambdaCallback, LearningRateScheduler, ReduceLROnPlateau, TerminateOnNaN
+from kerasish.callbacks import (
+    BackupAndRestore,
+    EarlyStopping,
+    LambdaCallback,
+    LearningRateScheduler,
+    ReduceLROnPlateau,
+    TerminateOnNaN,
+)
 from tests.callbacks.fit_model import compiled_model, regression_data
 
 
@@ -84,12 +92,20 @@ def test_backup_and_restore_resumes_fit_after_a_crash(engine, tmp_path):
 
     model = compiled_model(engine)
     with pytest.raises(KeyboardInterrupt):
-        model.fit(x, y, batch_size=16, epochs=4, shuffle=False, verbose=0,
-                  callbacks=[BackupAndRestore(tmp_path), LambdaCallback(on_epoch_begin=crash_at_epoch_2)])
+        model.fit(
+            x,
+            y,
+            batch_size=16,
+            epochs=4,
+            shuffle=False,
+            verbose=0,
+            callbacks=[BackupAndRestore(tmp_path), LambdaCallback(on_epoch_begin=crash_at_epoch_2)],
+        )
     restarted = compiled_model(engine)
     restarted(x[:1])
-    history = restarted.fit(x, y, batch_size=16, epochs=4, shuffle=False, verbose=0,
-                            callbacks=[BackupAndRestore(tmp_path)])
+    history = restarted.fit(
+        x, y, batch_size=16, epochs=4, shuffle=False, verbose=0, callbacks=[BackupAndRestore(tmp_path)]
+    )
     assert history.epoch == [2, 3]
     uninterrupted = compiled_model(engine)
     uninterrupted.fit(x, y, batch_size=16, epochs=4, shuffle=False, verbose=0)
@@ -97,10 +113,12 @@ def test_backup_and_restore_resumes_fit_after_a_crash(engine, tmp_path):
         numpy.testing.assert_allclose(resumed, expected, rtol=1e-6)
 
 
-@pytest.mark.parametrize("metric, monitor, best_is_high", [("accuracy", "val_accuracy", True),
-                                                           ("mse", "val_mse", False)])
+@pytest.mark.parametrize(
+    "metric, monitor, best_is_high", [("accuracy", "val_accuracy", True), ("mse", "val_mse", False)]
+)
 def test_auto_mode_reads_the_direction_of_compiled_metrics(engine, metric, monitor, best_is_high):
     import kerasish
+
     x, y = regression_data()
     labels = (y[:, 0] > numpy.median(y)).astype("int64")
     model = kerasish.Sequential([kerasish.Input((4,)), kerasish.layers.Dense(2, activation="softmax")])

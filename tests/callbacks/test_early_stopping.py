@@ -6,9 +6,16 @@ from tests.callbacks.fake_model import FakeMetric, FakeModel, losses, run_fit
 
 def test_defaults_match_keras():
     callback = EarlyStopping()
-    assert (callback.monitor, callback.min_delta, callback.patience, callback.verbose, callback.mode,
-            callback.baseline, callback.restore_best_weights, callback.start_from_epoch) == (
-        "val_loss", 0, 0, 0, "auto", None, False, 0)
+    assert (
+        callback.monitor,
+        callback.min_delta,
+        callback.patience,
+        callback.verbose,
+        callback.mode,
+        callback.baseline,
+        callback.restore_best_weights,
+        callback.start_from_epoch,
+    ) == ("val_loss", 0, 0, 0, "auto", None, False, 0)
 
 
 def test_stops_after_patience_epochs_without_improvement():

@@ -22,8 +22,11 @@ def test_reduce_on_plateau_assigns_the_learning_rate_variable():
 
 def test_reduce_on_plateau_cooldown_and_min_lr():
     model = FakeModel()
-    run_fit(model, [ReduceLROnPlateau(factor=0.1, patience=1, cooldown=2, min_lr=0.0005, verbose=1)],
-            [{"val_loss": 1.0}] * 8)
+    run_fit(
+        model,
+        [ReduceLROnPlateau(factor=0.1, patience=1, cooldown=2, min_lr=0.0005, verbose=1)],
+        [{"val_loss": 1.0}] * 8,
+    )
     # reductions at epochs 1 and 3 (the cooldown runs out during epoch 3), then min_lr stops them;
     # each epoch logs the rate it trained with
     numpy.testing.assert_allclose(learning_rate(model), 0.0005, rtol=1e-6)

@@ -29,16 +29,16 @@ def test_save_best_only_keeps_the_best_epoch(tmp_path):
 
 def test_save_best_only_with_max_mode_and_initial_threshold(tmp_path):
     model = FakeModel()
-    callback = ModelCheckpoint(tmp_path / "m.keras", monitor="acc", mode="max", save_best_only=True,
-                               initial_value_threshold=0.6)
+    callback = ModelCheckpoint(
+        tmp_path / "m.keras", monitor="acc", mode="max", save_best_only=True, initial_value_threshold=0.6
+    )
     run_fit(model, [callback], [{"acc": 0.5}, {"acc": 0.7}, {"acc": 0.65}])
     assert len(model.saved) == 1 and callback.best == 0.7
 
 
 def test_save_freq_in_batches_names_the_batch(tmp_path):
     model = FakeModel()
-    run_fit(model, [ModelCheckpoint(str(tmp_path / "m-{epoch}-{batch}.keras"), save_freq=3)], losses(1, 1, 1),
-            steps=2)
+    run_fit(model, [ModelCheckpoint(str(tmp_path / "m-{epoch}-{batch}.keras"), save_freq=3)], losses(1, 1, 1), steps=2)
     assert sorted(os.listdir(tmp_path)) == ["m-2-1.keras", "m-3-2.keras"]
 
 

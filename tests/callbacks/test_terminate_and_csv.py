@@ -21,8 +21,11 @@ def test_terminate_on_inf_can_raise():
 def test_csv_logger_writes_a_row_per_epoch_with_na_for_missing_values(tmp_path):
     path = tmp_path / "log.csv"
     run_fit(FakeModel(), [CSVLogger(path)], [{"loss": 0.5, "acc": 0.25}, {"loss": 0.125, "acc": 0.75}])
-    assert path.read_text().splitlines() == ["epoch,acc,loss,val_acc,val_loss", "0,0.25,0.5,NA,NA",
-                                             "1,0.75,0.125,NA,NA"]
+    assert path.read_text().splitlines() == [
+        "epoch,acc,loss,val_acc,val_loss",
+        "0,0.25,0.5,NA,NA",
+        "1,0.75,0.125,NA,NA",
+    ]
 
 
 def test_csv_logger_append_adds_rows_without_a_second_header(tmp_path):

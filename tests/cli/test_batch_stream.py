@@ -1,5 +1,6 @@
 """BatchStream: the batch of an iteration depends on the iteration alone, so a resumed run reads the
 batches the interrupted run would have read; each pass is a permutation of every sample."""
+
 import numpy
 import pytest
 
@@ -26,5 +27,7 @@ def test_a_started_stream_reads_the_same_batches_by_iteration():
     for index in range(6):
         numpy.testing.assert_array_equal(resumed[index][1], whole[7 + index][1])
     other_seed = stream(seed=4)
-    assert not numpy.array_equal(numpy.concatenate([other_seed[index][1] for index in range(3)]),
-                                 numpy.concatenate([whole[index][1] for index in range(3)]))
+    assert not numpy.array_equal(
+        numpy.concatenate([other_seed[index][1] for index in range(3)]),
+        numpy.concatenate([whole[index][1] for index in range(3)]),
+    )

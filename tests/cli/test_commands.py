@@ -1,5 +1,6 @@
 """`kerasish train|evaluate|predict|export|summary`: each subcommand on shortened runs of the example
 configurations, TOML and JSON alike, on both engines; data from .npz and HDF5 files; the run directory."""
+
 import json
 import os
 import pathlib
@@ -16,9 +17,20 @@ from kerasish.cli.config import load, read_file
 from kerasish.cli.main import main
 
 CONFIGS = pathlib.Path(__file__).resolve().parents[2] / "examples" / "configs"
-SHORT = ["--set", "solver.epochs=null", "--set", "solver.max_iter=4", "--set", "data.max_samples=256",
-         "--set", "solver.test_interval=2",
-         "--set", "solver.snapshot=2", "--set", "solver.snapshot_prefix=run"]
+SHORT = [
+    "--set",
+    "solver.epochs=null",
+    "--set",
+    "solver.max_iter=4",
+    "--set",
+    "data.max_samples=256",
+    "--set",
+    "solver.test_interval=2",
+    "--set",
+    "solver.snapshot=2",
+    "--set",
+    "solver.snapshot_prefix=run",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -63,8 +75,9 @@ def test_the_same_configuration_in_toml_and_json_trains_the_same_weights(tmp_pat
     (tmp_path / "digits_mlp.json").write_text(json.dumps(values))
     assert main(["train", str(CONFIGS / "digits_mlp.toml"), *SHORT]) == 0
     assert main(["train", "digits_mlp.json", *SHORT, "--set", "solver.snapshot_prefix=run_json"]) == 0
-    for from_toml, from_json in zip(weights(tmp_path / "run" / "model.keras"),
-                                    weights(tmp_path / "run_json" / "model.keras"), strict=True):
+    for from_toml, from_json in zip(
+        weights(tmp_path / "run" / "model.keras"), weights(tmp_path / "run_json" / "model.keras"), strict=True
+    ):
         numpy.testing.assert_array_equal(from_toml, from_json)
 
 
@@ -100,13 +113,50 @@ def test_npz_and_hdf5_training_files(tmp_path, capsys):
     with h5py.File(tmp_path / "test.h5", "w") as file:
         file["images"], file["labels"] = x_test.astype("float32") / 16, y_test
     config = str(CONFIGS / "digits_mlp.toml")
-    common = ["--set", "solver.epochs=null", "--set", "solver.max_iter=8", "--set", "solver.test_interval=4",
-              "--set", "solver.snapshot=4"]
-    assert main(["train", config, *common, "--set", "data.dataset=null", "--set", "data.train=train.npz",
-                 "--set", "solver.snapshot_prefix=npz"]) == 0
-    hdf5 = ["--set", "data.dataset=null", "--set", "data.train=train.h5", "--set", "data.test=test.h5",
-            "--set", "data.x=images", "--set", "data.y=labels", "--set", "data.scale=1",
-            "--set", "data.validation_split=0", "--set", "solver.snapshot_prefix=h5"]
+    common = [
+        "--set",
+        "solver.epochs=null",
+        "--set",
+        "solver.max_iter=8",
+        "--set",
+        "solver.test_interval=4",
+        "--set",
+        "solver.snapshot=4",
+    ]
+    assert (
+        main(
+            [
+                "train",
+                config,
+                *common,
+                "--set",
+                "data.dataset=null",
+                "--set",
+                "data.train=train.npz",
+                "--set",
+                "solver.snapshot_prefix=npz",
+            ]
+        )
+        == 0
+    )
+    hdf5 = [
+        "--set",
+        "data.dataset=null",
+        "--set",
+        "data.train=train.h5",
+        "--set",
+        "data.test=test.h5",
+        "--set",
+        "data.x=images",
+        "--set",
+        "data.y=labels",
+        "--set",
+        "data.scale=1",
+        "--set",
+        "data.validation_split=0",
+        "--set",
+        "solver.snapshot_prefix=h5",
+    ]
     assert main(["train", config, *common, *hdf5]) == 0
     assert "8 iterations done" in capsys.readouterr().out
     assert os.path.exists(tmp_path / "h5" / "model.keras") and os.path.exists(tmp_path / "npz" / "model.keras")
@@ -125,9 +175,18 @@ def test_summary_of_each_example_config_builds_offline(capsys):
 
 @pytest.mark.slow
 def test_resnet18_finetune_config_trains_its_head_only(tmp_path):
-    config = load(str(CONFIGS / "resnet18_finetune.toml"),
-                  ["model.weights=none", "solver.epochs=null", "solver.max_iter=1", "data.max_samples=8",
-                   "solver.batch_size=4", "solver.snapshot=1", "solver.snapshot_prefix=run"])
+    config = load(
+        str(CONFIGS / "resnet18_finetune.toml"),
+        [
+            "model.weights=none",
+            "solver.epochs=null",
+            "solver.max_iter=1",
+            "data.max_samples=8",
+            "solver.batch_size=4",
+            "solver.snapshot=1",
+            "solver.snapshot_prefix=run",
+        ],
+    )
     model = commands.train(config)
     # the Dense head's kernel and bias; the frozen base's 11 million weights are not trained
     assert [tuple(variable.shape) for variable in model.trainable_variables] == [(512, 10), (10,)]
@@ -139,24 +198,36 @@ def test_export_calls_the_onnx_exporter(tmp_path):
     assert main(["train", config, *SHORT]) == 0
     assert main(["export", config, *SHORT, "--output", "model.onnx"]) == 0
     import onnx
+
     onnx.checker.check_model(onnx.load(str(tmp_path / "model.onnx")))
 
 
 def test_python_dash_m_kerasish_runs_the_command(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "kerasish", "summary", str(CONFIGS / "digits_cnn.toml")],
-                            cwd=tmp_path, capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "kerasish", "summary", str(CONFIGS / "digits_cnn.toml")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "Conv2D" in result.stdout
-    result = subprocess.run([sys.executable, "-m", "kerasish", "train", "absent.toml"], cwd=tmp_path,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "kerasish", "train", "absent.toml"], cwd=tmp_path, capture_output=True, text=True
+    )
     assert result.returncode == 2
     assert "kerasish train: error: cannot read the configuration absent.toml" in result.stderr
 
 
 @pytest.mark.parametrize("suffix", [".keras", ".json"])
 def test_a_model_file_as_the_model(tmp_path, capsys, suffix):
-    model = kerasish.Sequential([kerasish.Input(shape=(8, 8)), kerasish.layers.Flatten(),
-                                 kerasish.layers.Dense(7, name="from_file"),
-                                 kerasish.layers.Dense(10, activation="softmax")])
+    model = kerasish.Sequential(
+        [
+            kerasish.Input(shape=(8, 8)),
+            kerasish.layers.Flatten(),
+            kerasish.layers.Dense(7, name="from_file"),
+            kerasish.layers.Dense(10, activation="softmax"),
+        ]
+    )
     if suffix == ".keras":
         model.save(str(tmp_path / "model.keras"))
     else:

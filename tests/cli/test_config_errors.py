@@ -1,4 +1,5 @@
 """Bad configurations: each a clear error naming the file and the key, exit status 2, nothing written."""
+
 import json
 import os
 
@@ -68,8 +69,16 @@ def test_a_wrong_type_names_key_value_and_file(tmp_path, capsys):
 
 def test_set_values_are_typed_by_the_schema(tmp_path):
     path = write(tmp_path, GOOD)
-    config = load(path, ["solver.base_lr=1", "solver.resume=false", "data.reshape=[8, 8, 1]",
-                         "solver.optimizer=adam", "model.weights=none"])
+    config = load(
+        path,
+        [
+            "solver.base_lr=1",
+            "solver.resume=false",
+            "data.reshape=[8, 8, 1]",
+            "solver.optimizer=adam",
+            "model.weights=none",
+        ],
+    )
     assert config.solver["base_lr"] == 1.0 and isinstance(config.solver["base_lr"], float)
     assert config.solver["resume"] is False and config.data["reshape"] == [8, 8, 1]
     assert config.solver["optimizer"] == "adam" and config.model["weights"] is None
@@ -81,8 +90,9 @@ def test_missing_data_file_and_missing_array(tmp_path, capsys):
     assert "run.json: data.train: no such file: absent.npz" in fails(tmp_path, capsys, config)
     numpy.savez(tmp_path / "data.npz", images=numpy.zeros((4, 2)), y=numpy.zeros(4))
     config["data"] = {"train": "data.npz"}
-    assert "run.json: data.x: data.npz has no array 'x'; its arrays are ['images', 'y']" in \
-        fails(tmp_path, capsys, config)
+    assert "run.json: data.x: data.npz has no array 'x'; its arrays are ['images', 'y']" in fails(
+        tmp_path, capsys, config
+    )
     config["data"] = {"train": "."}
     assert "image directories are not supported yet" in fails(tmp_path, capsys, config)
 
@@ -95,20 +105,24 @@ def test_unknown_layer_optimizer_loss_and_dataset(tmp_path, capsys):
     assert "run.json: model.layers[0]: cannot build layer 'Dense'" in fails(tmp_path, capsys, config)
     error = fails(tmp_path, capsys, changed("solver", optimizer="sgdd"))
     assert "run.json: solver.optimizer: Could not interpret optimizer identifier: 'sgdd'" in error
-    assert "run.json: solver.momentum: the adam optimizer has no momentum" in \
-        fails(tmp_path, capsys, changed("solver", optimizer="adam", momentum=0.9))
-    assert "run.json: solver.options.betta_1: Adam has no argument 'betta_1'" in \
-        fails(tmp_path, capsys, changed("solver", optimizer="adam", options={"betta_1": 0.8}))
+    assert "run.json: solver.momentum: the adam optimizer has no momentum" in fails(
+        tmp_path, capsys, changed("solver", optimizer="adam", momentum=0.9)
+    )
+    assert "run.json: solver.options.betta_1: Adam has no argument 'betta_1'" in fails(
+        tmp_path, capsys, changed("solver", optimizer="adam", options={"betta_1": 0.8})
+    )
     assert "run.json: model.loss:" in fails(tmp_path, capsys, changed("model", loss="hinged"))
     error = fails(tmp_path, capsys, changed("data", dataset="digitz"))
     assert "run.json: data.dataset: unknown dataset 'digitz'" in error
 
 
 def test_solver_lengths_are_checked(tmp_path, capsys):
-    assert "solver.max_iter: give solver.max_iter (iterations) or solver.epochs, exactly one" in \
-        fails(tmp_path, capsys, changed("solver", epochs=1))
-    assert "solver.snapshot: must be a positive number of iterations, received 0" in \
-        fails(tmp_path, capsys, changed("solver", snapshot=0))
+    assert "solver.max_iter: give solver.max_iter (iterations) or solver.epochs, exactly one" in fails(
+        tmp_path, capsys, changed("solver", epochs=1)
+    )
+    assert "solver.snapshot: must be a positive number of iterations, received 0" in fails(
+        tmp_path, capsys, changed("solver", snapshot=0)
+    )
 
 
 def test_files_that_are_not_configurations(tmp_path, capsys):

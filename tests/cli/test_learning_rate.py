@@ -1,4 +1,5 @@
 """Caffe's lr policies as schedules, against a transcription of Caffe's SGDSolver::GetLearningRate."""
+
 import json
 import math
 
@@ -20,7 +21,7 @@ def caffe_rate(policy, iteration, base_lr=0.1, gamma=0.5, power=0.75, stepsize=1
     if policy == "step":
         return base_lr * gamma ** math.floor(iteration / stepsize)
     if policy == "exp":
-        return base_lr * gamma ** iteration
+        return base_lr * gamma**iteration
     if policy == "inv":
         return base_lr * (1 + gamma * iteration) ** (-power)
     if policy == "multistep":
@@ -28,7 +29,7 @@ def caffe_rate(policy, iteration, base_lr=0.1, gamma=0.5, power=0.75, stepsize=1
         for it in range(iteration + 1):
             if current_step < len(stepvalue) and it >= stepvalue[current_step]:
                 current_step += 1
-        return base_lr * gamma ** current_step
+        return base_lr * gamma**current_step
     if policy == "poly":
         return base_lr * (1 - iteration / MAX_ITER) ** power
     return base_lr * 0.5 * (1 + math.cos(math.pi * iteration / MAX_ITER))  # cosine (not in BVLC Caffe)
@@ -43,16 +44,25 @@ def solver_config(tmp_path, **solver):
 @pytest.mark.parametrize("policy", ["fixed", "step", "exp", "inv", "multistep", "poly", "cosine"])
 def test_each_policy_follows_caffe_at_every_iteration_checked(tmp_path, policy):
     gamma = 0.99 if policy == "exp" else 0.5  # keep exp's rates above float32's smallest
-    config = solver_config(tmp_path, lr_policy=policy, base_lr=0.1, gamma=gamma, power=0.75, stepsize=10,
-                           stepvalue=[10, 100, 150], max_iter=MAX_ITER)
+    config = solver_config(
+        tmp_path,
+        lr_policy=policy,
+        base_lr=0.1,
+        gamma=gamma,
+        power=0.75,
+        stepsize=10,
+        stepvalue=[10, 100, 150],
+        max_iter=MAX_ITER,
+    )
     schedule = learning_rate(config, MAX_ITER)
     got = [float(numpy.asarray(schedule(numpy.int64(i)) if callable(schedule) else schedule)) for i in ITERATIONS]
     expected = [caffe_rate(policy, i, gamma=gamma) for i in ITERATIONS]
     numpy.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-9)  # float32 rates
 
 
-@pytest.mark.parametrize("policy, missing", [("step", "stepsize"), ("inv", "power"), ("multistep", "stepvalue"),
-                                             ("exp", "gamma")])
+@pytest.mark.parametrize(
+    "policy, missing", [("step", "stepsize"), ("inv", "power"), ("multistep", "stepvalue"), ("exp", "gamma")]
+)
 def test_a_policy_without_its_fields_names_them(tmp_path, policy, missing):
     fields = {"gamma": 0.5, "power": 1.0, "stepsize": 10, "stepvalue": [5]}
     del fields[missing]

@@ -1,5 +1,6 @@
 """A `kerasish train` run killed with SIGKILL after a checkpoint, started again with the same command,
 ends with the same weights as a run never interrupted (numpy, same seed): bit for bit."""
+
 import os
 import pathlib
 import signal
@@ -18,8 +19,18 @@ SHORT = ["--set", "solver.epochs=24", "--set", "solver.snapshot=21", "--set", "s
 
 
 def command(prefix, engine):
-    return [sys.executable, "-m", "kerasish", "train", str(CONFIGS / "digits_mlp.toml"), *SHORT,
-            "--set", f"solver.snapshot_prefix={prefix}", "--set", f"solver.engine={engine}"]
+    return [
+        sys.executable,
+        "-m",
+        "kerasish",
+        "train",
+        str(CONFIGS / "digits_mlp.toml"),
+        *SHORT,
+        "--set",
+        f"solver.snapshot_prefix={prefix}",
+        "--set",
+        f"solver.engine={engine}",
+    ]
 
 
 def final_weights(run):
@@ -30,13 +41,17 @@ def final_weights(run):
 @pytest.mark.parametrize("engine", ["dynamic", "static"])
 def test_a_run_killed_after_a_checkpoint_resumes_to_the_same_weights(tmp_path, engine):
     environment = {**os.environ, "KERASISH_HOME": str(tmp_path / "home")}
-    subprocess.run(command(tmp_path / "whole", engine), cwd=tmp_path, env=environment, check=True,
-                   capture_output=True)
+    subprocess.run(command(tmp_path / "whole", engine), cwd=tmp_path, env=environment, check=True, capture_output=True)
 
     interrupted = tmp_path / "interrupted"
     record = interrupted / "checkpoints" / "training_metadata.json"
-    process = subprocess.Popen(command(interrupted, engine), cwd=tmp_path, env=environment,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command(interrupted, engine),
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 120
         while not record.exists() and process.poll() is None and time.monotonic() < deadline:

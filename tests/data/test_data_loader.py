@@ -78,7 +78,8 @@ def test_the_seed_fixes_the_order_of_every_epoch():
     second = DataLoader(Samples(20), batch_size=5, shuffle=True, seed=1)
     assert [labels(first), labels(first)] == [labels(second), labels(second)]
     assert labels(DataLoader(Samples(20), batch_size=5, shuffle=True, seed=2)) != labels(
-        DataLoader(Samples(20), batch_size=5, shuffle=True, seed=1))
+        DataLoader(Samples(20), batch_size=5, shuffle=True, seed=1)
+    )
 
 
 def test_a_py_dataset_gives_its_batches_and_ends_its_epochs():
@@ -143,6 +144,7 @@ def test_bad_arguments_and_samples_are_named():
 
 def test_fit_evaluate_and_predict_read_a_threaded_loader_every_epoch(engine):
     from tests.callbacks.fit_model import compiled_model, regression_data
+
     x, y = regression_data(samples=96)
 
     class Pairs:

@@ -1,4 +1,5 @@
 """Fixtures: a local HTTP server (127.0.0.1 only) and the dataset mirror served from it."""
+
 import hashlib
 
 import pytest
@@ -27,5 +28,6 @@ def mirror(server, tmp_path, monkeypatch):
     def publish(name, data):
         server.serve(f"mirror/{name}", data)
         hashes[name] = hashlib.sha256(data).hexdigest()
+
     publish.server = server
     return publish

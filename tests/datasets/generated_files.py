@@ -1,4 +1,5 @@
 """Small files in the real formats of the public datasets (npz, gzip IDX, tar of CIFAR pickles)."""
+
 import gzip
 import io
 import pickle
@@ -37,8 +38,10 @@ def tar_of_pickles(members):
 
 def cifar_batch(n, **labels):
     """A CIFAR batch dict: uint8 rows of 3072 pixels and Python-int labels under each name in `labels`."""
-    return {b"data": images(n, 3 * 32 * 32), **{key.encode(): [int(v) for v in RNG.integers(0, 10, n)]
-                                                for key in labels}}
+    return {
+        b"data": images(n, 3 * 32 * 32),
+        **{key.encode(): [int(v) for v in RNG.integers(0, 10, n)] for key in labels},
+    }
 
 
 def ragged(lengths, high=20):

@@ -5,6 +5,7 @@ or `Truncated(data, sent)` (announces len(data) bytes, sends `sent`, then closes
 data without a Content-Length, ending it by closing). The last response
 repeats once the queue is down to it. `server.hits[path]` counts requests.
 """
+
 import collections
 import http.server
 import threading

@@ -1,5 +1,6 @@
 """The loaders' parsing and the data utilities next to Keras's own, on the same generated inputs
 (skipped where Keras is not installed)."""
+
 import numpy
 import pytest
 
@@ -8,18 +9,29 @@ from kerasish.utils import pad_sequences, split_dataset, to_categorical
 from tests.datasets.generated_files import npz_bytes, ragged
 
 
-
 @pytest.fixture
 def keras():
     return pytest.importorskip("keras")
 
 
-@pytest.mark.parametrize("arguments", [{}, {"num_words": 8, "maxlen": 6}, {"skip_top": 4, "oov_char": None},
-                                       {"start_char": None, "index_from": 0, "seed": 7}])
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {},
+        {"num_words": 8, "maxlen": 6},
+        {"skip_top": 4, "oov_char": None},
+        {"start_char": None, "index_from": 0, "seed": 7},
+    ],
+)
 def test_imdb_matches_keras(keras, mirror, tmp_path, monkeypatch, arguments):
     from keras.src.datasets import imdb as keras_imdb
-    data = npz_bytes(x_train=ragged([3, 5, 2, 7, 4]), y_train=numpy.array([0, 1, 0, 1, 1]),
-                     x_test=ragged([4, 6, 1]), y_test=numpy.array([1, 0, 0]))
+
+    data = npz_bytes(
+        x_train=ragged([3, 5, 2, 7, 4]),
+        y_train=numpy.array([0, 1, 0, 1, 1]),
+        x_test=ragged([4, 6, 1]),
+        y_test=numpy.array([1, 0, 0]),
+    )
     mirror("imdb.npz", data)
     (x_train, y_train), (x_test, y_test) = imdb.load_data(**arguments)
     local = tmp_path / "imdb.npz"
@@ -35,14 +47,18 @@ def test_imdb_matches_keras(keras, mirror, tmp_path, monkeypatch, arguments):
 def test_keras_checks_the_same_hashes(keras):
     import inspect
 
-    from keras.src.datasets import cifar10, cifar100, imdb as keras_imdb, mnist
+    from keras.src.datasets import cifar10, cifar100, mnist
+    from keras.src.datasets import imdb as keras_imdb
+
     sources = "".join(inspect.getsource(module) for module in (mnist, cifar10, cifar100, keras_imdb))
     for name, file_hash in origins.FILE_HASHES.items():
         assert file_hash in sources, name
 
 
-@pytest.mark.parametrize("arguments", [{}, {"maxlen": 2}, {"padding": "post", "truncating": "post", "maxlen": 3},
-                                       {"dtype": "float32", "value": -1.0}])
+@pytest.mark.parametrize(
+    "arguments",
+    [{}, {"maxlen": 2}, {"padding": "post", "truncating": "post", "maxlen": 3}, {"dtype": "float32", "value": -1.0}],
+)
 def test_pad_sequences_matches_keras(keras, arguments):
     sequences = [[1, 2, 3, 4], [5], [], [6, 7]]
     expected = keras.utils.pad_sequences(sequences, **arguments)
@@ -59,5 +75,6 @@ def test_to_categorical_matches_keras_values(keras):
 @pytest.mark.parametrize("sizes", [(0.7, None), (None, 3), (4, 0.3), (0.25, 0.25)])
 def test_split_dataset_sizes_match_keras(keras, sizes):
     from keras.src.utils.dataset_utils import _rescale_dataset_split_sizes
+
     left, right = split_dataset(numpy.arange(10), *sizes)
     assert (len(left), len(right)) == _rescale_dataset_split_sizes(*sizes, 10)

@@ -8,7 +8,8 @@ from kerasish.datasets import digits
 def test_the_bundled_file_is_the_documented_one():
     with open(digits.DATA_FILE, "rb") as file:
         assert hashlib.sha256(file.read()).hexdigest() == (
-            "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22")
+            "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22"
+        )
 
 
 def test_shapes_dtypes_ranges_and_a_fixed_split():
@@ -32,5 +33,5 @@ def test_the_first_image_is_a_zero():
 def test_the_labels_match_the_images_by_nearest_neighbour():
     (x_train, y_train), (x_test, y_test) = digits.load_data()
     train, test = x_train.reshape(-1, 64).astype("float32"), x_test.reshape(-1, 64).astype("float32")
-    distances = (test ** 2).sum(1)[:, None] - 2 * test @ train.T + (train ** 2).sum(1)[None]
+    distances = (test**2).sum(1)[:, None] - 2 * test @ train.T + (train**2).sum(1)[None]
     assert (y_train[distances.argmin(1)] == y_test).mean() > 0.95

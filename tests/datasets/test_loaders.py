@@ -1,5 +1,6 @@
 """Each loader against generated files in the real formats, served from 127.0.0.1 (no other address);
 the `server` and `mirror` fixtures are in conftest.py."""
+
 import json
 import os
 import pickle
@@ -38,8 +39,12 @@ def test_a_file_that_does_not_match_the_known_hash_is_refused_and_not_cached(mir
 
 
 def test_fashion_mnist(mirror, tmp_path):
-    arrays = {"train-labels-idx1-ubyte.gz": images(4), "train-images-idx3-ubyte.gz": images(4, 28, 28),
-              "t10k-labels-idx1-ubyte.gz": images(2), "t10k-images-idx3-ubyte.gz": images(2, 28, 28)}
+    arrays = {
+        "train-labels-idx1-ubyte.gz": images(4),
+        "train-images-idx3-ubyte.gz": images(4, 28, 28),
+        "t10k-labels-idx1-ubyte.gz": images(2),
+        "t10k-images-idx3-ubyte.gz": images(2, 28, 28),
+    }
     for name, array in arrays.items():
         mirror(name, idx_bytes(array))
     (x_train, y_train), (x_test, y_test) = fashion_mnist.load_data()
@@ -52,6 +57,7 @@ def test_fashion_mnist(mirror, tmp_path):
 @pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
 def test_cifar10(mirror, data_format, monkeypatch):
     from kerasish import backend
+
     monkeypatch.setattr(backend, "image_data_format", lambda: data_format)
     batches = {f"cifar-10-batches-py/data_batch_{i}": cifar_batch(2, labels=1) for i in range(1, 6)}
     batches["cifar-10-batches-py/test_batch"] = cifar_batch(3, labels=1)
@@ -85,6 +91,7 @@ def test_a_pickle_that_calls_code_is_refused(mirror):
     class Evil:
         def __reduce__(self):
             return (os.system, ("echo owned",))
+
     mirror("cifar-100-python.tar.gz", tar_of_pickles({"cifar-100-python/train": {b"data": Evil()}}))
     with pytest.raises(pickle.UnpicklingError, match="Refusing to deserialize `posix.system`"):
         cifar100.load_data()

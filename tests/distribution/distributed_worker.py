@@ -4,6 +4,7 @@ distributed_worker.py SCENARIO OUT [options]`), or alone with --single for the s
 Every process seeds its initial weights with its own rank, so results equal to the reference show that
 rank 0's weights were broadcast. Rank 0 (or the single process) writes the results to OUT/result.npz.
 """
+
 import argparse
 import json
 import os
@@ -38,7 +39,7 @@ data = numpy.random.default_rng(7)
 POOL = 64  # the first `--samples` of the same 64 samples, whatever their number
 x = data.normal(size=(POOL, 6)).astype(arguments.floatx)
 y = (x @ data.normal(size=(6, 3)) + 0.1 * data.normal(size=(POOL, 3))).astype(arguments.floatx)
-x, y = x[:arguments.samples], y[:arguments.samples]
+x, y = x[: arguments.samples], y[: arguments.samples]
 results = {}
 
 
@@ -57,22 +58,23 @@ class FailOnPurpose(kerasish.callbacks.Callback):
 
 
 def compile_model(model, metrics=("mae",)):
-    model.compile(optimizer=kerasish.optimizers.Adam(0.01), loss="mse", metrics=list(metrics),
-                  backend=arguments.engine)
+    model.compile(optimizer=kerasish.optimizers.Adam(0.01), loss="mse", metrics=list(metrics), backend=arguments.engine)
     return model
 
 
 if arguments.scenario == "fit":
     model = compile_model(dense_model())
-    history = model.fit(x, y, batch_size=arguments.batch_size, epochs=arguments.epochs, shuffle=arguments.shuffle,
-                        verbose=0)
+    history = model.fit(
+        x, y, batch_size=arguments.batch_size, epochs=arguments.epochs, shuffle=arguments.shuffle, verbose=0
+    )
     results["loss"] = numpy.asarray(history.history["loss"])
     results["mae"] = numpy.asarray(history.history["mae"])
     results["evaluate"] = numpy.asarray(model.evaluate(x, y, batch_size=12, verbose=0))
     results["predict"] = model.predict(x, batch_size=12, verbose=0)
 elif arguments.scenario == "batch_norm":
-    model = kerasish.Sequential([kerasish.Input((6,)), layers.Dense(8), layers.BatchNormalization(synchronized=True),
-                                 layers.Dense(3)])
+    model = kerasish.Sequential(
+        [kerasish.Input((6,)), layers.Dense(8), layers.BatchNormalization(synchronized=True), layers.Dense(3)]
+    )
     compile_model(model).fit(x, y, batch_size=arguments.batch_size, epochs=arguments.epochs, shuffle=False, verbose=0)
 elif arguments.scenario == "dataset":
     loaded = []
@@ -85,6 +87,7 @@ elif arguments.scenario == "dataset":
             loaded.append(index)
             part = slice(index * arguments.batch_size, (index + 1) * arguments.batch_size)
             return x[part], y[part]
+
     model = compile_model(dense_model())
     history = model.fit(Batches(), epochs=arguments.epochs, shuffle=False, verbose=0)
     results["loss"] = numpy.asarray(history.history["loss"])
@@ -99,15 +102,29 @@ elif arguments.scenario == "loader":
 elif arguments.scenario == "checkpoints":
     os.chdir(os.path.join(arguments.out, f"rank{rank}"))
     model = compile_model(dense_model())
-    model.fit(x, y, batch_size=arguments.batch_size, epochs=arguments.epochs, shuffle=False, verbose=2,
-              callbacks=[kerasish.callbacks.ModelCheckpoint("checkpoints/epoch{epoch}.weights.h5",
-                                                            save_weights_only=True),
-                         kerasish.callbacks.CSVLogger("log.csv")])
+    model.fit(
+        x,
+        y,
+        batch_size=arguments.batch_size,
+        epochs=arguments.epochs,
+        shuffle=False,
+        verbose=2,
+        callbacks=[
+            kerasish.callbacks.ModelCheckpoint("checkpoints/epoch{epoch}.weights.h5", save_weights_only=True),
+            kerasish.callbacks.CSVLogger("log.csv"),
+        ],
+    )
 elif arguments.scenario == "resume":
     model = compile_model(dense_model())
-    model.fit(x, y, batch_size=arguments.batch_size, epochs=arguments.epochs, shuffle=False, verbose=0,
-              callbacks=[kerasish.callbacks.BackupAndRestore(os.path.join(arguments.out, "backup")),
-                         FailOnPurpose(epoch=2)])
+    model.fit(
+        x,
+        y,
+        batch_size=arguments.batch_size,
+        epochs=arguments.epochs,
+        shuffle=False,
+        verbose=0,
+        callbacks=[kerasish.callbacks.BackupAndRestore(os.path.join(arguments.out, "backup")), FailOnPurpose(epoch=2)],
+    )
 elif arguments.scenario == "fail":
     model = compile_model(dense_model())
     model.fit(x, y, batch_size=arguments.batch_size, epochs=arguments.epochs, verbose=0, callbacks=[FailOnPurpose(1)])
@@ -122,19 +139,22 @@ elif arguments.scenario == "custom_loop":
         distribution.broadcast_variables(model.variables)
         optimizer = distribution.DistributedOptimizer(optimizer)
     size, me = distribution.num_processes(), distribution.process_id()
+
     def train_step(inputs, targets):
         with kerasish.GradientTape() as tape:
             loss = ops.mean(ops.square(model(inputs) - targets))
         optimizer.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
         return loss
+
     if arguments.engine == "static":
         train_step = kerasish.function(train_step)
     for step in range(arguments.samples // arguments.batch_size):
         batch = slice(step * arguments.batch_size, (step + 1) * arguments.batch_size)
         local = numpy.array_split(numpy.arange(arguments.samples)[batch], size)[me]
         loss = train_step(x[local], y[local])
-    results["mean_loss"] = numpy.asarray(distribution.allreduce(loss, op="mean")) if not arguments.single else \
-        numpy.asarray(loss)
+    results["mean_loss"] = (
+        numpy.asarray(distribution.allreduce(loss, op="mean")) if not arguments.single else numpy.asarray(loss)
+    )
 else:
     sys.exit(f"unknown scenario {arguments.scenario!r}")
 

@@ -1,5 +1,6 @@
 """The collective primitive and the gradient buckets in one process, with a stand-in communicator that
 plays a job of two identical processes (a sum doubles, a mean is the value itself) and records calls."""
+
 import numpy
 import pytest
 
@@ -70,6 +71,7 @@ def test_the_static_plan_replays_the_allreduce(twins, engine, with_distribution)
             loss = ops.sum(model(x))
         optimizer.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
         return loss
+
     step = kerasish.function(step) if engine == "static" else step
     for _ in range(3):
         step(numpy.ones((2, 4), "float32"))
@@ -84,6 +86,7 @@ def test_the_gradient_of_an_allreduce_is_the_allreduce_of_the_gradient(twins, en
         with kerasish.GradientTape() as tape:
             total = ops.sum(distribution.allreduce(x, op="sum") * ops.convert_to_tensor([1.0, 2.0, 3.0]))
         return tape.gradient(total, [x])[0]
+
     found = (kerasish.function(gradient) if engine == "static" else gradient)()
     numpy.testing.assert_allclose(ops.convert_to_numpy(found), [2.0, 4.0, 6.0])
 
@@ -106,8 +109,11 @@ def test_a_last_batch_smaller_than_the_number_of_processes_is_an_error(twins):
     distribution.set_distribution(distribution.DataParallel())
     model = _model()
     model.compile(optimizer="sgd", loss="mse")
-    with pytest.raises(ValueError, match=r"the last batch of the data has 1 samples \(5 samples in batches of 2\), "
-                                         "fewer than the 2 processes"):
+    with pytest.raises(
+        ValueError,
+        match=r"the last batch of the data has 1 samples \(5 samples in batches of 2\), "
+        "fewer than the 2 processes",
+    ):
         model.fit(numpy.ones((5, 4), "float32"), numpy.ones((5, 2), "float32"), batch_size=2, verbose=0)
 
 

@@ -1,5 +1,6 @@
 """Data-parallel jobs of 2 and 3 processes started with mpiexec (distributed_worker.py runs in each),
 checked against the same training in one process with the same global batch."""
+
 import json
 import os
 import shutil
@@ -9,12 +10,12 @@ import sys
 import numpy
 import pytest
 
-pytest.importorskip("mpi4py", reason="distributed tests need mpi4py and an MPI library: pip install "
-                                     "'kerasish[distributed]'")
+pytest.importorskip(
+    "mpi4py", reason="distributed tests need mpi4py and an MPI library: pip install 'kerasish[distributed]'"
+)
 MPIEXEC = shutil.which("mpiexec", path=os.path.dirname(sys.executable)) or shutil.which("mpiexec")
 if MPIEXEC is None:
-    pytest.skip("distributed tests need `mpiexec` (the mpich wheel of kerasish[distributed])",
-                allow_module_level=True)
+    pytest.skip("distributed tests need `mpiexec` (the mpich wheel of kerasish[distributed])", allow_module_level=True)
 
 pytestmark = pytest.mark.distributed
 WORKER = os.path.join(os.path.dirname(__file__), "distributed_worker.py")
@@ -59,8 +60,11 @@ def test_fit_equals_one_process_with_the_global_batch(tmp_path, engine, floatx, 
 @pytest.mark.slow  # an MPI job of its own; the fast tier keeps the core cases
 def test_shuffled_fit_shuffles_alike_on_every_process(tmp_path):
     options = ("--engine", "static", "--shuffle")
-    _assert_same(_results("fit", tmp_path / "single", *options),
-                 _results("fit", tmp_path / "job", *options, processes=2), TOLERANCE["float64"])
+    _assert_same(
+        _results("fit", tmp_path / "single", *options),
+        _results("fit", tmp_path / "job", *options, processes=2),
+        TOLERANCE["float64"],
+    )
 
 
 @pytest.mark.parametrize("engine", ["dynamic", "static"])
@@ -130,15 +134,21 @@ def test_a_failing_process_ends_the_job_with_its_error(tmp_path):
 def test_different_models_on_the_processes_are_an_error_at_start_up(tmp_path):
     job = _job("mismatch", tmp_path, processes=2)
     assert job.returncode != 0
-    assert ("variable 'sequential/dense/kernel' of model 'sequential' has shape (6, 9) and dtype float64 on process "
-            "1, but 'sequential/dense/kernel' has shape (6, 8)") in job.stderr
+    assert (
+        "variable 'sequential/dense/kernel' of model 'sequential' has shape (6, 9) and dtype float64 on process "
+        "1, but 'sequential/dense/kernel' has shape (6, 8)"
+    ) in job.stderr
 
 
 @pytest.mark.slow  # an MPI job of its own; the fast tier keeps the core cases
 def test_the_distributed_example_learns_digits(tmp_path):
     example = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "distributed_mnist.py")
-    job = subprocess.run([MPIEXEC, "-n", "2", sys.executable, example, "--epochs", "8", "--checkpoint-dir",
-                          str(tmp_path)], capture_output=True, text=True, timeout=TIMEOUT)
+    job = subprocess.run(
+        [MPIEXEC, "-n", "2", sys.executable, example, "--epochs", "8", "--checkpoint-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
     assert job.returncode == 0, job.stdout + job.stderr
     assert job.stdout.count("test accuracy") == 1 and "trained by 2 process(es)" in job.stdout
     assert float(job.stdout.split("test accuracy ")[1].split(",")[0]) > 0.85

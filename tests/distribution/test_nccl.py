@@ -1,5 +1,6 @@
 """A one-GPU NCCL communicator (through cupy.cuda.nccl, its id passed over MPI): the smoke test of the GPU
 transport, run where a GPU, cupy with NCCL and mpi4py are present (skipped otherwise)."""
+
 import numpy
 import pytest
 
@@ -11,6 +12,7 @@ def test_a_one_gpu_nccl_communicator_reduces_and_broadcasts_on_the_device():
     cupy = pytest.importorskip("cupy")
     pytest.importorskip("cupy.cuda.nccl", reason="cupy without NCCL (install nvidia-nccl-cu13)")
     from kerasish.distribution.communicators import MPICommunicator, NCCLCommunicator
+
     communicator = NCCLCommunicator(MPICommunicator())
     values = cupy.arange(6, dtype="float32").reshape(2, 3)
     total = communicator.allreduce(values, "sum")

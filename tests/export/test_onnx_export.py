@@ -1,5 +1,6 @@
 """ONNX export: every exported file passes onnx.checker and runs in onnxruntime to within a relative
 error of 1e-4 of kerasish's own `predict` (on both engines)."""
+
 import os
 
 import numpy
@@ -71,8 +72,13 @@ LAYERS = {
     "conv2d_same_strided": ((9, 9, 3), lambda: [layers.Conv2D(4, 3, strides=2, padding="same")]),
     "conv2d_dilated": ((9, 9, 3), lambda: [layers.Conv2D(4, 3, dilation_rate=2, padding="same")]),
     "conv2d_1x1": ((5, 5, 3), lambda: [layers.Conv2D(4, 1)]),
-    "conv2d_channels_first": ((3, 8, 8), lambda: [layers.Conv2D(4, 3, data_format="channels_first"),
-                                                  layers.MaxPooling2D(2, data_format="channels_first")]),
+    "conv2d_channels_first": (
+        (3, 8, 8),
+        lambda: [
+            layers.Conv2D(4, 3, data_format="channels_first"),
+            layers.MaxPooling2D(2, data_format="channels_first"),
+        ],
+    ),
     "conv3d": ((5, 5, 5, 2), lambda: [layers.Conv3D(3, 2)]),
     "depthwise_conv2d": ((7, 7, 3), lambda: [layers.DepthwiseConv2D(3, depth_multiplier=2)]),
     "separable_conv2d": ((7, 7, 3), lambda: [layers.SeparableConv2D(4, 3, padding="same")]),
@@ -94,9 +100,19 @@ LAYERS = {
     "cropping2d": ((6, 6, 2), lambda: [layers.Cropping2D(((1, 2), (0, 1)))]),
     "up_sampling2d": ((3, 3, 2), lambda: [layers.UpSampling2D(2)]),
     "repeat_vector": ((4,), lambda: [layers.RepeatVector(3)]),
-    "activations": ((6,), lambda: [layers.Dense(6, activation="gelu"), layers.Activation("silu"),
-                                   layers.Activation("elu"), layers.LeakyReLU(0.2), layers.Activation("softplus"),
-                                   layers.Activation("sigmoid"), layers.ReLU(max_value=1.0), layers.Softmax()]),
+    "activations": (
+        (6,),
+        lambda: [
+            layers.Dense(6, activation="gelu"),
+            layers.Activation("silu"),
+            layers.Activation("elu"),
+            layers.LeakyReLU(0.2),
+            layers.Activation("softplus"),
+            layers.Activation("sigmoid"),
+            layers.ReLU(max_value=1.0),
+            layers.Softmax(),
+        ],
+    ),
     "rescaling": ((4,), lambda: [layers.Rescaling(1 / 255.0, offset=-0.5)]),
     "identity": ((4,), lambda: [layers.Identity()]),
     "depthwise_conv1d": ((7, 3), lambda: [layers.DepthwiseConv1D(3, padding="same")]),
@@ -109,10 +125,11 @@ LAYERS = {
     "time_distributed_dense": ((5, 4), lambda: [layers.TimeDistributed(layers.Dense(3))]),
     "conv2d_transpose": ((5, 5, 2), lambda: [layers.Conv2DTranspose(3, 3)]),
     "conv2d_transpose_strided_same": ((5, 5, 2), lambda: [layers.Conv2DTranspose(3, 3, strides=2, padding="same")]),
-    "conv2d_transpose_output_padding": ((5, 5, 2), lambda: [layers.Conv2DTranspose(3, 3, strides=2,
-                                                                                   output_padding=1)]),
-    "conv2d_transpose_channels_first": ((2, 5, 5), lambda: [layers.Conv2DTranspose(
-        3, 3, strides=3, padding="same", data_format="channels_first")]),
+    "conv2d_transpose_output_padding": ((5, 5, 2), lambda: [layers.Conv2DTranspose(3, 3, strides=2, output_padding=1)]),
+    "conv2d_transpose_channels_first": (
+        (2, 5, 5),
+        lambda: [layers.Conv2DTranspose(3, 3, strides=3, padding="same", data_format="channels_first")],
+    ),
     "conv1d_transpose_dilated": ((6, 2), lambda: [layers.Conv1DTranspose(3, 3, dilation_rate=2)]),
 }
 
@@ -137,8 +154,16 @@ def test_embedding_and_merges(engine, tmp_path):
     vectors = kerasish.Input((5, 4))
     embedded = layers.Embedding(10, 4)(tokens)
     pair = [embedded, vectors]
-    merged = layers.Concatenate()([layers.Add()(pair), layers.Multiply()(pair), layers.Subtract()(pair),
-                                   layers.Average()(pair), layers.Maximum()(pair), layers.Minimum()(pair)])
+    merged = layers.Concatenate()(
+        [
+            layers.Add()(pair),
+            layers.Multiply()(pair),
+            layers.Subtract()(pair),
+            layers.Average()(pair),
+            layers.Maximum()(pair),
+            layers.Minimum()(pair),
+        ]
+    )
     merged = layers.Concatenate()([merged, layers.Dot(axes=2)(pair)])
     model = kerasish.Model([tokens, vectors], layers.Dense(2)(merged))
     randomize(model)
@@ -148,19 +173,31 @@ def test_embedding_and_merges(engine, tmp_path):
 
 # ----- models --------------------------------------------------------------------------------------
 
+
 def test_mlp(engine, tmp_path):
-    model = kerasish.Sequential([kerasish.Input((8,)), layers.Dense(16, activation="relu"),
-                                 layers.Dense(3, activation="softmax")])
+    model = kerasish.Sequential(
+        [kerasish.Input((8,)), layers.Dense(16, activation="relu"), layers.Dense(3, activation="softmax")]
+    )
     randomize(model)
     export_and_compare(model, images((5, 8)), engine, tmp_path)
 
 
 def cnn():
-    model = kerasish.Sequential([
-        kerasish.Input((12, 12, 3)), layers.Conv2D(8, 3, padding="same"), layers.BatchNormalization(),
-        layers.ReLU(), layers.MaxPooling2D(2), layers.Conv2D(8, 3, strides=2, padding="same"),
-        layers.BatchNormalization(), layers.Activation("relu"), layers.Dropout(0.5), layers.Flatten(),
-        layers.Dense(5, activation="softmax")])
+    model = kerasish.Sequential(
+        [
+            kerasish.Input((12, 12, 3)),
+            layers.Conv2D(8, 3, padding="same"),
+            layers.BatchNormalization(),
+            layers.ReLU(),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(8, 3, strides=2, padding="same"),
+            layers.BatchNormalization(),
+            layers.Activation("relu"),
+            layers.Dropout(0.5),
+            layers.Flatten(),
+            layers.Dense(5, activation="softmax"),
+        ]
+    )
     randomize(model)
     return model
 
@@ -181,8 +218,15 @@ def test_cnn_with_batch_norm_and_dropout(engine, data_format, tmp_path):
 def test_pointwise_convolution_is_one_conv(tmp_path):
     """A 1x1 convolution (a matmul over the channels in kerasish) exports as a Conv, with no transposes
     between it and the convolution before it."""
-    model = kerasish.Sequential([kerasish.Input((6, 6, 3)), layers.Conv2D(4, 3, padding="same"),
-                                 layers.Conv2D(5, 1), layers.ReLU(), layers.Conv2D(2, 1)])
+    model = kerasish.Sequential(
+        [
+            kerasish.Input((6, 6, 3)),
+            layers.Conv2D(4, 3, padding="same"),
+            layers.Conv2D(5, 1),
+            layers.ReLU(),
+            layers.Conv2D(2, 1),
+        ]
+    )
     randomize(model)
     export_and_compare(model, images((2, 6, 6, 3)), "static", tmp_path, data_format="channels_first")
     kinds = [node.op_type for node in onnx.load(os.path.join(tmp_path, "model.onnx")).graph.node]
@@ -193,8 +237,11 @@ def test_unknown_spatial_size_needs_input_signature(tmp_path):
     model = kerasish.Sequential([kerasish.Input((None, None, 3)), layers.Conv2D(2, 1)])
     with pytest.raises(ValueError, match=r"only the batch axis may be unknown.*input_signature"):
         model.export(os.path.join(tmp_path, "m.onnx"))
-    model.export(os.path.join(tmp_path, "m.onnx"), verbose=False,
-                 input_signature=[kerasish.layers.InputSpec(shape=(None, 4, 4, 3))])
+    model.export(
+        os.path.join(tmp_path, "m.onnx"),
+        verbose=False,
+        input_signature=[kerasish.layers.InputSpec(shape=(None, 4, 4, 3))],
+    )
     x = images((2, 4, 4, 3))
     assert relative_error(run_onnx(os.path.join(tmp_path, "m.onnx"), x)[0], model.predict(x, verbose=0)) <= TOLERANCE
 
@@ -216,20 +263,31 @@ def test_batch_dimension_is_dynamic(tmp_path):
         assert relative_error(run_onnx(path, x)[0], model.predict(x, verbose=0)) <= TOLERANCE
 
 
-@pytest.mark.parametrize("name, shape", [("ResNet18", (64, 64, 3)), ("ResNet34", (64, 64, 3)),
-                                         ("AlexNet", (64, 64, 3))])
+@pytest.mark.parametrize(
+    "name, shape", [("ResNet18", (64, 64, 3)), ("ResNet34", (64, 64, 3)), ("AlexNet", (64, 64, 3))]
+)
 def test_small_applications(name, shape, tmp_path):
     from kerasish import applications
+
     model = getattr(applications, name)(weights=None, input_shape=shape, classes=10)
     export_and_compare(model, images((2, *shape)), "static", tmp_path)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name, options", [
-    ("ResNet50", dict(input_shape=(96, 96, 3), classes=10)), ("ResNet101", dict(input_shape=(64, 64, 3), classes=10)),
-    ("ResNet152", dict(input_shape=(64, 64, 3), classes=10)), ("VGG16", {}), ("VGG19", {}), ("AlexNet", dict(input_shape=(224, 224, 3)))])
+@pytest.mark.parametrize(
+    "name, options",
+    [
+        ("ResNet50", dict(input_shape=(96, 96, 3), classes=10)),
+        ("ResNet101", dict(input_shape=(64, 64, 3), classes=10)),
+        ("ResNet152", dict(input_shape=(64, 64, 3), classes=10)),
+        ("VGG16", {}),
+        ("VGG19", {}),
+        ("AlexNet", dict(input_shape=(224, 224, 3))),
+    ],
+)
 def test_applications(name, options, tmp_path):
     from kerasish import applications
+
     model = getattr(applications, name)(weights=None, **options)
     shape = tuple(model.inputs[0].shape)[1:]
     export_and_compare(model, images((2, *shape)), "static", tmp_path)
@@ -255,14 +313,16 @@ def test_recurrent_layers_become_onnx_scan(name, engine, tmp_path):
 
 
 def test_lstm_over_masked_embeddings(engine, tmp_path):
-    model = kerasish.Sequential([kerasish.Input((6,), dtype="int32"), layers.Embedding(9, 4, mask_zero=True),
-                                 layers.LSTM(5), layers.Dense(2)])
+    model = kerasish.Sequential(
+        [kerasish.Input((6,), dtype="int32"), layers.Embedding(9, 4, mask_zero=True), layers.LSTM(5), layers.Dense(2)]
+    )
     randomize(model)
     ids = numpy.array([[1, 2, 3, 0, 0, 0], [4, 5, 6, 7, 8, 1], [2, 0, 0, 0, 0, 0]], dtype="int32")
     export_and_compare(model, ids, engine, tmp_path)
 
 
 # ----- API: options, archives, hand-built static functions, errors ------------------------------
+
 
 def test_unknown_format_is_an_error(tmp_path):
     model = cnn()
@@ -279,8 +339,9 @@ def test_bad_opset(opset, error, tmp_path):
 
 @pytest.mark.parametrize("opset", [17, 18])
 def test_opsets(opset, tmp_path):
-    model = kerasish.Sequential([kerasish.Input((6, 6, 2)), layers.Conv2D(3, 3), layers.GlobalAveragePooling2D(),
-                                 layers.LayerNormalization()])
+    model = kerasish.Sequential(
+        [kerasish.Input((6, 6, 2)), layers.Conv2D(3, 3), layers.GlobalAveragePooling2D(), layers.LayerNormalization()]
+    )
     randomize(model)
     path = os.path.join(tmp_path, "m.onnx")
     model.export(path, verbose=False, opset_version=opset)
@@ -355,8 +416,11 @@ def test_two_outputs_and_a_plain_function_endpoint(tmp_path):
     archive = ExportArchive()
     archive.track(model)
     archive.add_endpoint("both", model)
-    archive.add_endpoint("sum_of_right", lambda x: kerasish.ops.sum(model(x)[1], axis=1),
-                         input_signature=[kerasish.layers.InputSpec(shape=(None, 6))])
+    archive.add_endpoint(
+        "sum_of_right",
+        lambda x: kerasish.ops.sum(model(x)[1], axis=1),
+        input_signature=[kerasish.layers.InputSpec(shape=(None, 6))],
+    )
     archive.write_out(str(tmp_path), verbose=False)
     x = images((4, 6))
     left, right = model.predict(x, verbose=0)
@@ -450,11 +514,13 @@ def control_flow_function(kind):
         if kind == "cond":
             result = ops.cond(ops.sum(x) > 0, lambda: ops.matmul(x, w), lambda: x * 2.0 - 1.0)
         else:
+
             def test(value, count):
                 return ops.logical_and(ops.sum(ops.abs(value)) < 50.0, count < 10)
 
             def body(value, count):
                 return ops.tanh(ops.matmul(value, w)) * 3.0 + value, count + 1
+
             result = ops.while_loop(test, body, (x, ops.convert_to_tensor(numpy.int32(0))))
             result = result[0] * ops.cast(result[1], "float32")
     return static.function([x], result)

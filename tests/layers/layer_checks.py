@@ -1,5 +1,6 @@
 """Checks every layer test runs: output shape, compute_output_shape, config round trip, and gradients on
 both engines (a directional finite-difference check in float64)."""
+
 import numpy
 
 import kerasish
@@ -75,14 +76,15 @@ def check_gradients(layer, inputs, engine, training=False, eps=1e-6, rtol=1e-5, 
     loss, grads = _gradients(layer, arrays, directions, engine, training)
     variables = layer.trainable_weights
     assert len(grads) == len(arrays) + len(variables)
-    steps = [rng.standard_normal(numpy.shape(a)) if differentiable_inputs else numpy.zeros(numpy.shape(a))
-             for a in arrays] + [rng.standard_normal(v.shape) for v in variables]
+    steps = [
+        rng.standard_normal(numpy.shape(a)) if differentiable_inputs else numpy.zeros(numpy.shape(a)) for a in arrays
+    ] + [rng.standard_normal(v.shape) for v in variables]
     analytic = sum(float(numpy.sum(g * s)) for g, s in zip(grads, steps) if g is not None)
-    assert all(g is not None for g in grads[len(arrays):]), "a trainable weight got no gradient"
+    assert all(g is not None for g in grads[len(arrays) :]), "a trainable weight got no gradient"
     originals = [v.numpy() for v in variables]
 
     def shifted(sign):
-        for v, value, s in zip(variables, originals, steps[len(arrays):]):
+        for v, value, s in zip(variables, originals, steps[len(arrays) :]):
             v.assign(value + sign * eps * s)
         moved = [a + sign * eps * s for a, s in zip(arrays, steps)]
         result = _projection(layer(moved if len(moved) > 1 else moved[0], training=training), directions)

@@ -6,12 +6,13 @@ from tests.layers.layer_checks import check_config_round_trip, check_gradients, 
 
 CASES = [
     (lambda: layers.Activation("relu", dtype="float64"), lambda x: numpy.maximum(x, 0)),
-    (lambda: layers.ReLU(max_value=0.5, negative_slope=0.1, dtype="float64"),
-     lambda x: numpy.where(x > 0, numpy.minimum(x, 0.5), 0.1 * x)),
+    (
+        lambda: layers.ReLU(max_value=0.5, negative_slope=0.1, dtype="float64"),
+        lambda x: numpy.where(x > 0, numpy.minimum(x, 0.5), 0.1 * x),
+    ),
     (lambda: layers.LeakyReLU(dtype="float64"), lambda x: numpy.where(x > 0, x, 0.3 * x)),
     (lambda: layers.ELU(alpha=0.5, dtype="float64"), lambda x: numpy.where(x > 0, x, 0.5 * (numpy.exp(x) - 1))),
-    (lambda: layers.Softmax(dtype="float64"),
-     lambda x: numpy.exp(x) / numpy.exp(x).sum(-1, keepdims=True)),
+    (lambda: layers.Softmax(dtype="float64"), lambda x: numpy.exp(x) / numpy.exp(x).sum(-1, keepdims=True)),
 ]
 
 

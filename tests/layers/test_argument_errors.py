@@ -1,4 +1,5 @@
 """Each argument check raises an error quoting the bad value (Keras's messages)."""
+
 import numpy
 import pytest
 
@@ -35,10 +36,12 @@ def test_usage_errors_name_the_layer_and_shapes():
     with pytest.raises(ValueError, match=r"TimeDistributed 'td_probe'.*\(2, 3\)"):
         layers.TimeDistributed(layers.Dense(2), name="td_probe")(random_inputs((2, 3), dtype="float32"))
     with pytest.raises(ValueError, match=r"Dot 'dot_probe'.*\(2, 3\).*\(2, 4\)"):
-        layers.Dot(1, name="dot_probe")([random_inputs((2, 3), dtype="float32"),
-                                         random_inputs((2, 4), dtype="float32")])
+        layers.Dot(1, name="dot_probe")(
+            [random_inputs((2, 3), dtype="float32"), random_inputs((2, 4), dtype="float32")]
+        )
     with pytest.raises(ValueError, match=r"LSTM 'initial_probe'.*2 initial state"):
-        layers.LSTM(2, name="initial_probe")(random_inputs((1, 3, 2), dtype="float32"),
-                                             initial_state=[numpy.zeros((1, 2), "float32")])
+        layers.LSTM(2, name="initial_probe")(
+            random_inputs((1, 3, 2), dtype="float32"), initial_state=[numpy.zeros((1, 2), "float32")]
+        )
     with pytest.raises(ValueError, match="return_sequences"):
         layers.Bidirectional(layers.LSTM(2), backward_layer=layers.LSTM(2, return_sequences=True, go_backwards=True))

@@ -6,8 +6,11 @@ from tests.layers.layer_checks import check_config_round_trip, check_gradients, 
 
 CASES = [
     (lambda: layers.Conv1D(3, 3, padding="causal", dtype="float64"), (2, 6, 2), (2, 6, 3)),
-    (lambda: layers.Conv2D(4, 3, strides=2, padding="same", activation="relu", dtype="float64"), (2, 5, 5, 2),
-     (2, 3, 3, 4)),
+    (
+        lambda: layers.Conv2D(4, 3, strides=2, padding="same", activation="relu", dtype="float64"),
+        (2, 5, 5, 2),
+        (2, 3, 3, 4),
+    ),
     (lambda: layers.Conv2D(2, (2, 3), data_format="channels_first", dtype="float64"), (2, 3, 5, 6), (2, 2, 4, 4)),
     (lambda: layers.Conv2D(4, 1, groups=2, dtype="float64"), (1, 3, 3, 2), (1, 3, 3, 4)),
     (lambda: layers.Conv2DTranspose(3, 3, strides=2, dtype="float64"), (2, 3, 3, 2), (2, 7, 7, 3)),
@@ -36,8 +39,14 @@ def test_conv2d_matches_a_direct_loop():
     y = layer(x).numpy()
     kernel = layer.kernel.numpy()
     assert kernel.shape == (2, 2, 1, 2)  # HWIO, as Keras
-    expected = numpy.array([[[numpy.sum(x[0, i:i + 2, j:j + 2, :, None] * kernel, axis=(0, 1, 2)) + 1
-                              for j in range(2)] for i in range(2)]])
+    expected = numpy.array(
+        [
+            [
+                [numpy.sum(x[0, i : i + 2, j : j + 2, :, None] * kernel, axis=(0, 1, 2)) + 1 for j in range(2)]
+                for i in range(2)
+            ]
+        ]
+    )
     numpy.testing.assert_allclose(y, expected, rtol=1e-10)
 
 

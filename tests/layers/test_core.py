@@ -2,7 +2,7 @@ import numpy
 import pytest
 
 from kerasish import layers
-from tests.layers.layer_checks import (check_config_round_trip, check_gradients, check_shapes, random_inputs)
+from tests.layers.layer_checks import check_config_round_trip, check_gradients, check_shapes, random_inputs
 
 
 def test_dense_shapes_config_and_gradients(engine):
@@ -48,9 +48,10 @@ def test_identity_and_lambda(engine):
     x = random_inputs((2, 3))
     check_shapes(layers.Identity(), x, (2, 3))
     from kerasish import ops
+
     layer = layers.Lambda(ops.square, dtype="float64")
     y = check_shapes(layer, x, (2, 3))
-    numpy.testing.assert_allclose(y.numpy(), x ** 2)
+    numpy.testing.assert_allclose(y.numpy(), x**2)
     check_config_round_trip(layer, x)
     check_gradients(layer, x, engine)
 

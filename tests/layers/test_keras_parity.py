@@ -1,4 +1,5 @@
 """Layer outputs against Keras 3 with the same weights (runs where keras is installed: /tmp/venv-keras)."""
+
 import numpy
 import pytest
 
@@ -32,6 +33,11 @@ def test_outputs_and_configs_match_keras(name, kwargs, input_shape):
     ours(x)
     ours.set_weights([numpy.asarray(w) for w in theirs.get_weights()])
     numpy.testing.assert_allclose(ours(x).numpy(), expected, rtol=1e-5, atol=1e-5)
-    assert set(theirs.get_config()) - {"quantization_config", "renorm", "renorm_clipping", "renorm_momentum",
-                                       "use_cudnn"} <= set(ours.get_config()) | {"seed"}
+    assert set(theirs.get_config()) - {
+        "quantization_config",
+        "renorm",
+        "renorm_clipping",
+        "renorm_momentum",
+        "use_cudnn",
+    } <= set(ours.get_config()) | {"seed"}
     assert [w.path.split("/", 1)[1] for w in ours.weights] == [w.path.split("/", 1)[1] for w in theirs.weights]

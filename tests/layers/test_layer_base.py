@@ -74,8 +74,14 @@ def test_sublayers_in_lists_and_dicts_are_tracked_and_weights_keep_keras_order()
     block = Block()
     block(numpy.ones((2, 3), "float32"))
     assert [w.path for w in block.weights] == [
-        "block/offset", "block/scale/kernel", "block/scale/bias", "block/moments/gamma", "block/moments/count",
-        "block/scale_1/kernel", "block/scale_1/bias"]
+        "block/offset",
+        "block/scale/kernel",
+        "block/scale/bias",
+        "block/moments/gamma",
+        "block/moments/count",
+        "block/scale_1/kernel",
+        "block/scale_1/bias",
+    ]
     assert [w.name for w in block.non_trainable_weights] == ["count"]
     assert len(block.trainable_weights) == 6
     assert block.count_params() == 1 + 6 + 3 + 1 + 6
@@ -250,8 +256,14 @@ def test_compute_output_shape_runs_the_layer_symbolically():
 
 def test_input_layer_config_matches_keras():
     layer = layers.InputLayer(shape=(4,), name="a")
-    assert layer.get_config() == {"batch_shape": (None, 4), "dtype": "float32", "sparse": False,
-                                  "ragged": False, "name": "a", "optional": False}
+    assert layer.get_config() == {
+        "batch_shape": (None, 4),
+        "dtype": "float32",
+        "sparse": False,
+        "ragged": False,
+        "name": "a",
+        "optional": False,
+    }
     with pytest.raises(ValueError, match="both `shape` and `batch_shape`"):
         layers.InputLayer(shape=(4,), batch_shape=(None, 4))
 

@@ -6,8 +6,12 @@ from tests.layers.layer_checks import check_config_round_trip, check_gradients, 
 
 A, B = random_inputs((2, 3), 0), random_inputs((2, 3), 1)
 CASES = [
-    (layers.Add, A + B), (layers.Subtract, A - B), (layers.Multiply, A * B), (layers.Average, (A + B) / 2),
-    (layers.Maximum, numpy.maximum(A, B)), (layers.Minimum, numpy.minimum(A, B)),
+    (layers.Add, A + B),
+    (layers.Subtract, A - B),
+    (layers.Multiply, A * B),
+    (layers.Average, (A + B) / 2),
+    (layers.Maximum, numpy.maximum(A, B)),
+    (layers.Minimum, numpy.minimum(A, B)),
     (layers.Concatenate, numpy.concatenate([A, B], -1)),
 ]
 
@@ -21,9 +25,14 @@ def test_merge_layers(cls, expected, engine):
     check_gradients(layer, [A, B], engine)
 
 
-@pytest.mark.parametrize("axes, shapes, output_shape", [
-    (1, [(2, 3), (2, 3)], (2, 1)), ((2, 2), [(2, 4, 3), (2, 5, 3)], (2, 4, 5)), ((1, 2), [(2, 3, 4), (2, 5, 3)],
-                                                                                  (2, 4, 5))])
+@pytest.mark.parametrize(
+    "axes, shapes, output_shape",
+    [
+        (1, [(2, 3), (2, 3)], (2, 1)),
+        ((2, 2), [(2, 4, 3), (2, 5, 3)], (2, 4, 5)),
+        ((1, 2), [(2, 3, 4), (2, 5, 3)], (2, 4, 5)),
+    ],
+)
 def test_dot(axes, shapes, output_shape, engine):
     layer = layers.Dot(axes, dtype="float64")
     x1, x2 = random_inputs(shapes[0], 0), random_inputs(shapes[1], 1)

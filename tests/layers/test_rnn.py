@@ -13,7 +13,7 @@ def numpy_lstm(x, kernel, recurrent, bias, units):
     h = c = numpy.zeros((x.shape[0], units))
     for t in range(x.shape[1]):
         z = x[:, t] @ kernel + h @ recurrent + bias
-        i, f, g, o = (z[:, k * units:(k + 1) * units] for k in range(4))
+        i, f, g, o = (z[:, k * units : (k + 1) * units] for k in range(4))
         c = sigmoid(f) * c + sigmoid(i) * numpy.tanh(g)
         h = sigmoid(o) * numpy.tanh(c)
     return h, c
@@ -25,8 +25,8 @@ def numpy_gru(x, kernel, recurrent, bias, units):
         xz = x[:, t] @ kernel + bias[0]
         inner = h @ recurrent + bias[1]
         z = sigmoid(xz[:, :units] + inner[:, :units])
-        r = sigmoid(xz[:, units:2 * units] + inner[:, units:2 * units])
-        candidate = numpy.tanh(xz[:, 2 * units:] + r * inner[:, 2 * units:])
+        r = sigmoid(xz[:, units : 2 * units] + inner[:, units : 2 * units])
+        candidate = numpy.tanh(xz[:, 2 * units :] + r * inner[:, 2 * units :])
         h = z * h + (1 - z) * candidate
     return h
 
@@ -38,8 +38,7 @@ CASES = [
     (lambda: layers.LSTM(3, return_sequences=True, return_state=True, dtype="float64"), [(2, 4, 3), (2, 3), (2, 3)]),
     (lambda: layers.GRU(3, dtype="float64"), (2, 3)),
     (lambda: layers.GRU(3, reset_after=False, return_sequences=True, dtype="float64"), (2, 4, 3)),
-    (lambda: layers.Bidirectional(layers.LSTM(2, return_sequences=True, dtype="float64"), dtype="float64"),
-     (2, 4, 4)),
+    (lambda: layers.Bidirectional(layers.LSTM(2, return_sequences=True, dtype="float64"), dtype="float64"), (2, 4, 4)),
     (lambda: layers.Bidirectional(layers.GRU(2, dtype="float64"), merge_mode="sum", dtype="float64"), (2, 2)),
     (lambda: layers.TimeDistributed(layers.Dense(5, dtype="float64"), dtype="float64"), (2, 4, 5)),
 ]
@@ -61,8 +60,9 @@ def test_lstm_matches_numpy_and_uses_unit_forget_bias():
     kernel, recurrent, bias = layer.get_weights()
     numpy.testing.assert_array_equal(bias[3:6], 1.0)
     numpy.testing.assert_allclose(y, numpy_lstm(x, kernel, recurrent, bias, 3)[0], rtol=1e-10)
-    assert [w.path for w in layer.weights] == [f"{layer.name}/lstm_cell/{name}"
-                                               for name in ("kernel", "recurrent_kernel", "bias")]
+    assert [w.path for w in layer.weights] == [
+        f"{layer.name}/lstm_cell/{name}" for name in ("kernel", "recurrent_kernel", "bias")
+    ]
 
 
 def test_gru_reset_after_matches_numpy():

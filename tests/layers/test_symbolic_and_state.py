@@ -1,4 +1,5 @@
 """Layers on symbolic inputs (functional API) and their state updates on the static engine."""
+
 import numpy
 import pytest
 
@@ -40,6 +41,7 @@ def test_embedding_mask_reaches_the_rnn_in_a_functional_model():
 def _training_step(layer):
     def step(x):
         return layer(x, training=True)
+
     return step
 
 

@@ -1,4 +1,5 @@
 """Every loss against its formula written in numpy, on both engines, with weights and reductions."""
+
 import numpy
 import pytest
 
@@ -45,7 +46,7 @@ def np_msle(t, p):
 
 def np_huber(t, p, delta=1.0):
     e = numpy.abs(p - t)
-    return numpy.where(e <= delta, 0.5 * e ** 2, delta * e - 0.5 * delta ** 2).mean(-1)
+    return numpy.where(e <= delta, 0.5 * e**2, delta * e - 0.5 * delta**2).mean(-1)
 
 
 def np_logcosh(t, p):
@@ -128,9 +129,11 @@ def _case_data(kind, shape):
     return _rand(*shape, seed=2, low=0.1, high=2.0), _rand(*shape, seed=1, low=0.1, high=2.0)
 
 
-ALL_CASES = ([pytest.param(*case, "regression", id=case[0].__name__) for case in REGRESSION]
-             + [pytest.param(*case, "binary", id=case[0].__name__) for case in BINARY]
-             + [pytest.param(*case, "categorical", id=case[0].__name__) for case in CATEGORICAL])
+ALL_CASES = (
+    [pytest.param(*case, "regression", id=case[0].__name__) for case in REGRESSION]
+    + [pytest.param(*case, "binary", id=case[0].__name__) for case in BINARY]
+    + [pytest.param(*case, "categorical", id=case[0].__name__) for case in CATEGORICAL]
+)
 
 
 @pytest.mark.parametrize("cls, function, reference, kind", ALL_CASES)
@@ -150,11 +153,18 @@ def test_reductions_and_per_sample_weights(engine, reduction):
     y_true, y_pred = _rand(5, 3, seed=1), _rand(5, 3, seed=2)
     weights = numpy.array([1.0, 0.0, 2.0, 0.5, 1.5], numpy.float32)
     weighted = np_mse(y_true, y_pred) * weights
-    expected = {"sum_over_batch_size": weighted.mean(), "mean": weighted.mean(), "sum": weighted.sum(),
-                "none": weighted, None: weighted, "mean_with_sample_weight": weighted.sum() / weights.sum()}[reduction]
+    expected = {
+        "sum_over_batch_size": weighted.mean(),
+        "mean": weighted.mean(),
+        "sum": weighted.sum(),
+        "none": weighted,
+        None: weighted,
+        "mean_with_sample_weight": weighted.sum() / weights.sum(),
+    }[reduction]
     loss = losses.MeanSquaredError(reduction=reduction)
-    numpy.testing.assert_allclose(run(engine, lambda t, p, w: loss(t, p, sample_weight=w), y_true, y_pred, weights),
-                                  expected, rtol=1e-5)
+    numpy.testing.assert_allclose(
+        run(engine, lambda t, p, w: loss(t, p, sample_weight=w), y_true, y_pred, weights), expected, rtol=1e-5
+    )
 
 
 def test_weights_per_sample_and_per_timestep(engine):
@@ -167,23 +177,34 @@ def test_weights_per_sample_and_per_timestep(engine):
     def weighted(t, p, w):
         return loss(t, p, sample_weight=w)
 
-    numpy.testing.assert_allclose(run(engine, weighted, y_true, y_pred, sample_weights),
-                                  (per_timestep * sample_weights[:, None]).mean(), rtol=1e-5)
-    numpy.testing.assert_allclose(run(engine, weighted, y_true, y_pred, timestep_weights),
-                                  (per_timestep * timestep_weights).mean(), rtol=1e-5)
+    numpy.testing.assert_allclose(
+        run(engine, weighted, y_true, y_pred, sample_weights),
+        (per_timestep * sample_weights[:, None]).mean(),
+        rtol=1e-5,
+    )
+    numpy.testing.assert_allclose(
+        run(engine, weighted, y_true, y_pred, timestep_weights), (per_timestep * timestep_weights).mean(), rtol=1e-5
+    )
 
 
 def test_huber_delta_and_label_smoothing():
     y_true, y_pred = _rand(4, 3, seed=1, high=3.0), _rand(4, 3, seed=2, low=-2.0, high=2.0)
-    numpy.testing.assert_allclose(float(losses.Huber(delta=0.3)(y_true, y_pred)), np_huber(y_true, y_pred, 0.3).mean(),
-                                  rtol=1e-5)
+    numpy.testing.assert_allclose(
+        float(losses.Huber(delta=0.3)(y_true, y_pred)), np_huber(y_true, y_pred, 0.3).mean(), rtol=1e-5
+    )
     targets, probabilities = _one_hot(numpy.array([0, 2, 1]), 3), _probabilities((3, 3))
     smoothed = targets * 0.8 + 0.2 / 3
-    numpy.testing.assert_allclose(float(losses.CategoricalCrossentropy(label_smoothing=0.2)(targets, probabilities)),
-                                  np_cce(smoothed, probabilities).mean(), rtol=1e-5)
+    numpy.testing.assert_allclose(
+        float(losses.CategoricalCrossentropy(label_smoothing=0.2)(targets, probabilities)),
+        np_cce(smoothed, probabilities).mean(),
+        rtol=1e-5,
+    )
     binary, scores = _binary_targets((4, 2)), _rand(4, 2, seed=6)
-    numpy.testing.assert_allclose(float(losses.BinaryCrossentropy(label_smoothing=0.1)(binary, scores)),
-                                  np_bce(binary * 0.9 + 0.05, scores).mean(), rtol=1e-5)
+    numpy.testing.assert_allclose(
+        float(losses.BinaryCrossentropy(label_smoothing=0.1)(binary, scores)),
+        np_bce(binary * 0.9 + 0.05, scores).mean(),
+        rtol=1e-5,
+    )
 
 
 def test_crossentropies_from_logits(engine):
@@ -194,25 +215,31 @@ def test_crossentropies_from_logits(engine):
     scce = losses.SparseCategoricalCrossentropy(from_logits=True)
     numpy.testing.assert_allclose(run(engine, cce, _one_hot(labels, 4), logits), expected.mean(), rtol=1e-5)
     numpy.testing.assert_allclose(run(engine, scce, labels.astype(numpy.float32), logits), expected.mean(), rtol=1e-5)
-    numpy.testing.assert_allclose(run(engine, scce, labels[:, None].astype(numpy.int32), logits), expected.mean(),
-                                  rtol=1e-5)
+    numpy.testing.assert_allclose(
+        run(engine, scce, labels[:, None].astype(numpy.int32), logits), expected.mean(), rtol=1e-5
+    )
     targets = _binary_targets((5, 4))
     sigmoid = 1 / (1 + numpy.exp(-logits.astype(numpy.float64)))
-    numpy.testing.assert_allclose(run(engine, losses.BinaryCrossentropy(from_logits=True), targets, logits),
-                                  np_bce(targets, sigmoid).mean(), rtol=1e-5)
+    numpy.testing.assert_allclose(
+        run(engine, losses.BinaryCrossentropy(from_logits=True), targets, logits),
+        np_bce(targets, sigmoid).mean(),
+        rtol=1e-5,
+    )
 
 
 def test_sparse_categorical_crossentropy_from_probabilities_and_ignore_class(engine):
     probabilities = _probabilities((6, 3))
     labels = numpy.array([0, 2, 1, 2, 0, 1], numpy.float32)
     per_sample = -numpy.log(numpy.clip(probabilities, EPS, 1 - EPS))[numpy.arange(6), labels.astype(int)]
-    numpy.testing.assert_allclose(run(engine, losses.SparseCategoricalCrossentropy(), labels, probabilities),
-                                  per_sample.mean(), rtol=1e-5)
+    numpy.testing.assert_allclose(
+        run(engine, losses.SparseCategoricalCrossentropy(), labels, probabilities), per_sample.mean(), rtol=1e-5
+    )
     ignored = losses.SparseCategoricalCrossentropy(ignore_class=2)
     keep = labels != 2
     numpy.testing.assert_allclose(run(engine, ignored, labels, probabilities), per_sample[keep].mean(), rtol=1e-5)
-    values = run(engine, lambda t, p: losses.sparse_categorical_crossentropy(t, p, ignore_class=2), labels,
-                 probabilities)
+    values = run(
+        engine, lambda t, p: losses.sparse_categorical_crossentropy(t, p, ignore_class=2), labels, probabilities
+    )
     numpy.testing.assert_allclose(values, numpy.where(keep, per_sample, 0.0), rtol=1e-5)
 
 
@@ -221,12 +248,19 @@ def test_sparse_categorical_crossentropy_from_probabilities_and_ignore_class(eng
 def test_sparse_labels_out_of_range_name_the_label_and_the_classes(engine, from_logits):
     probabilities = _probabilities((3, 4))
     loss = losses.SparseCategoricalCrossentropy(from_logits=from_logits)
-    with pytest.raises(ValueError, match=r"label 7 is out of range for 4 classes; labels must be integers in "
-                                         r"\[0, 4\) \(labels shape \(3,\)\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"label 7 is out of range for 4 classes; labels must be integers in "
+        r"\[0, 4\) \(labels shape \(3,\)\)",
+    ):
         run(engine, loss, numpy.array([0, 7, 1]), probabilities)
     with pytest.raises(ValueError, match=r"label -1 is out of range for 4 classes"):
-        run(engine, lambda t, p: losses.sparse_categorical_crossentropy(t, p, from_logits=from_logits),
-            numpy.array([-1.0, 0.0, 1.0], numpy.float32), probabilities)
+        run(
+            engine,
+            lambda t, p: losses.sparse_categorical_crossentropy(t, p, from_logits=from_logits),
+            numpy.array([-1.0, 0.0, 1.0], numpy.float32),
+            probabilities,
+        )
     ignored = losses.SparseCategoricalCrossentropy(from_logits=from_logits, ignore_class=-1)
     assert numpy.isfinite(run(engine, ignored, numpy.array([-1, 0, 1]), probabilities))
     with pytest.raises(ValueError, match=r"label 4 is out of range for 4 classes"):
@@ -235,15 +269,17 @@ def test_sparse_labels_out_of_range_name_the_label_and_the_classes(engine, from_
 
 def test_rank_mismatch_by_a_trailing_one_is_squeezed():
     y_true, y_pred = _rand(5, seed=1), _rand(5, 1, seed=2)
-    numpy.testing.assert_allclose(float(losses.MeanSquaredError()(y_true, y_pred)),
-                                  ((y_true - y_pred[:, 0]) ** 2).mean(), rtol=1e-6)
+    numpy.testing.assert_allclose(
+        float(losses.MeanSquaredError()(y_true, y_pred)), ((y_true - y_pred[:, 0]) ** 2).mean(), rtol=1e-6
+    )
 
 
 def test_hinge_keeps_labels_that_are_already_signed():
     y_true = numpy.array([[-1.0, 1.0], [1.0, -1.0]], numpy.float32)
     y_pred = _rand(2, 2, seed=3, low=-1, high=1)
-    numpy.testing.assert_allclose(float(losses.Hinge()(y_true, y_pred)),
-                                  numpy.maximum(1 - y_true * y_pred, 0).mean(), rtol=1e-6)
+    numpy.testing.assert_allclose(
+        float(losses.Hinge()(y_true, y_pred)), numpy.maximum(1 - y_true * y_pred, 0).mean(), rtol=1e-6
+    )
 
 
 def test_names_configs_and_round_trips():
@@ -252,9 +288,13 @@ def test_names_configs_and_round_trips():
     again = losses.Huber.from_config(loss.get_config())
     assert (again.name, again.reduction, again._fn_kwargs) == ("my_huber", "sum", {"delta": 2.0})
     assert losses.MeanSquaredError().name == "mean_squared_error"
-    assert losses.BinaryCrossentropy().get_config() == {"name": "binary_crossentropy",
-                                                        "reduction": "sum_over_batch_size", "from_logits": False,
-                                                        "label_smoothing": 0.0, "axis": -1}
+    assert losses.BinaryCrossentropy().get_config() == {
+        "name": "binary_crossentropy",
+        "reduction": "sum_over_batch_size",
+        "from_logits": False,
+        "label_smoothing": 0.0,
+        "axis": -1,
+    }
     serialized = losses.serialize(losses.CategoricalCrossentropy(from_logits=True))
     assert serialized["class_name"] == "CategoricalCrossentropy" and serialized["module"] == "keras.losses"
     restored = losses.deserialize(serialized)
@@ -282,8 +322,9 @@ def test_get_resolves_names_aliases_and_configs():
 
 
 def test_unknown_names_and_bad_arguments_are_errors_that_say_what_is_valid():
-    with pytest.raises(ValueError,
-                       match=r"Could not interpret loss identifier: 'mean_sqared_error'.*mean_squared_error"):
+    with pytest.raises(
+        ValueError, match=r"Could not interpret loss identifier: 'mean_sqared_error'.*mean_squared_error"
+    ):
         losses.get("mean_sqared_error")
     with pytest.raises(ValueError, match=r"Invalid value for argument `reduction`.*reduction='avg'"):
         losses.MeanSquaredError(reduction="avg")
@@ -301,8 +342,18 @@ def test_matches_keras_when_installed():
     keras = pytest.importorskip("keras")
     y_true, y_pred = _binary_targets((4, 3)), _rand(4, 3, seed=2)
     weights = numpy.array([1.0, 0.5, 0.0, 2.0], numpy.float32)
-    for name in ("MeanSquaredError", "MeanAbsoluteError", "Huber", "LogCosh", "BinaryCrossentropy", "Hinge",
-                 "Poisson", "KLDivergence", "CosineSimilarity", "MeanSquaredLogarithmicError"):
+    for name in (
+        "MeanSquaredError",
+        "MeanAbsoluteError",
+        "Huber",
+        "LogCosh",
+        "BinaryCrossentropy",
+        "Hinge",
+        "Poisson",
+        "KLDivergence",
+        "CosineSimilarity",
+        "MeanSquaredLogarithmicError",
+    ):
         ours = getattr(losses, name)()(y_true, y_pred, sample_weight=weights)
         theirs = getattr(keras.losses, name)()(y_true, y_pred, sample_weight=weights)
         numpy.testing.assert_allclose(numpy.asarray(ours), numpy.asarray(theirs), rtol=1e-5, atol=1e-6, err_msg=name)

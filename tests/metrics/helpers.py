@@ -1,4 +1,5 @@
 """Run metric updates on either engine: eagerly, or traced once into a static graph and replayed."""
+
 import numpy
 
 import kerasish
@@ -6,8 +7,10 @@ import kerasish
 
 def updater(metric, engine):
     """metric.update_state as a step function of the engine (arrays in, nothing out)."""
+
     def update(*arrays, **weights):
         metric.update_state(*arrays, **weights)
+
     return kerasish.function(update, engine=engine)
 
 

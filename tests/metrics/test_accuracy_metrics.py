@@ -1,4 +1,5 @@
 """Accuracy metrics against counts done by hand in numpy, over several batches and both engines."""
+
 import numpy
 
 from kerasish import metrics
@@ -81,9 +82,15 @@ def test_top_k_default_and_ties_at_the_boundary():
 
 
 def test_configs():
-    assert metrics.BinaryAccuracy(threshold=0.3).get_config() == {"name": "binary_accuracy", "dtype": "float32",
-                                                                  "threshold": 0.3}
-    assert metrics.TopKCategoricalAccuracy(k=3).get_config() == {"name": "top_k_categorical_accuracy",
-                                                                 "dtype": "float32", "k": 3}
+    assert metrics.BinaryAccuracy(threshold=0.3).get_config() == {
+        "name": "binary_accuracy",
+        "dtype": "float32",
+        "threshold": 0.3,
+    }
+    assert metrics.TopKCategoricalAccuracy(k=3).get_config() == {
+        "name": "top_k_categorical_accuracy",
+        "dtype": "float32",
+        "k": 3,
+    }
     again = metrics.TopKCategoricalAccuracy.from_config(metrics.TopKCategoricalAccuracy(k=3, name="top3").get_config())
     assert (again.k, again.name) == (3, "top3")

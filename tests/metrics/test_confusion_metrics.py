@@ -1,4 +1,5 @@
 """TP/FP/TN/FN, Precision, Recall and AUC against confusion counts computed in numpy."""
+
 import numpy
 import pytest
 
@@ -15,8 +16,14 @@ def _counts(y_true, y_pred, thresholds, weights=None):
     rows = []
     for t in thresholds:
         positive = y_pred > t
-        rows.append([(weights * (y_true & positive)).sum(), (weights * (~y_true & positive)).sum(),
-                     (weights * (~y_true & ~positive)).sum(), (weights * (y_true & ~positive)).sum()])
+        rows.append(
+            [
+                (weights * (y_true & positive)).sum(),
+                (weights * (~y_true & positive)).sum(),
+                (weights * (~y_true & ~positive)).sum(),
+                (weights * (y_true & ~positive)).sum(),
+            ]
+        )
     return numpy.array(rows).T
 
 
@@ -26,8 +33,10 @@ def _data(seed=0, count=20):
     return y_true, y_pred
 
 
-@pytest.mark.parametrize("cls, row", [(metrics.TruePositives, 0), (metrics.FalsePositives, 1),
-                                      (metrics.TrueNegatives, 2), (metrics.FalseNegatives, 3)])
+@pytest.mark.parametrize(
+    "cls, row",
+    [(metrics.TruePositives, 0), (metrics.FalsePositives, 1), (metrics.TrueNegatives, 2), (metrics.FalseNegatives, 3)],
+)
 def test_confusion_counts_over_two_batches(engine, cls, row):
     single, several = cls(), cls(thresholds=[0.2, 0.5, 0.8])
     update_single, update_several = updater(single, engine), updater(several, engine)
@@ -85,13 +94,18 @@ def _keras_auc(tp, fp, tn, fn, curve, summation):
         return div(slope * (d_tp + intercept * numpy.log(ratio)), numpy.maximum(tp[1:] + fn[1:], 0)).sum()
     recall = div(tp, tp + fn)
     x, y = (div(fp, fp + tn), recall) if curve == "ROC" else (recall, div(tp, tp + fp))
-    heights = {"interpolation": (y[:-1] + y[1:]) / 2, "minoring": numpy.minimum(y[:-1], y[1:]),
-               "majoring": numpy.maximum(y[:-1], y[1:])}[summation]
+    heights = {
+        "interpolation": (y[:-1] + y[1:]) / 2,
+        "minoring": numpy.minimum(y[:-1], y[1:]),
+        "majoring": numpy.maximum(y[:-1], y[1:]),
+    }[summation]
     return ((x[:-1] - x[1:]) * heights).sum()
 
 
-@pytest.mark.parametrize("curve, summation", [("ROC", "interpolation"), ("ROC", "minoring"), ("ROC", "majoring"),
-                                              ("PR", "interpolation"), ("PR", "majoring")])
+@pytest.mark.parametrize(
+    "curve, summation",
+    [("ROC", "interpolation"), ("ROC", "minoring"), ("ROC", "majoring"), ("PR", "interpolation"), ("PR", "majoring")],
+)
 def test_auc_matches_the_keras_formulas(engine, curve, summation):
     auc = metrics.AUC(num_thresholds=50, curve=curve, summation_method=summation)
     update = updater(auc, engine)
@@ -109,8 +123,7 @@ def test_roc_auc_is_close_to_the_exact_area():
     auc = metrics.AUC()
     auc.update_state(y_true, y_pred)
     positives, negatives = y_pred[y_true == 1], y_pred[y_true == 0]
-    exact = ((positives[:, None] > negatives[None, :]).mean()
-             + 0.5 * (positives[:, None] == negatives[None, :]).mean())
+    exact = (positives[:, None] > negatives[None, :]).mean() + 0.5 * (positives[:, None] == negatives[None, :]).mean()
     assert abs(float(result(auc)) - exact) < 0.01
     perfect = metrics.AUC()
     perfect.update_state(numpy.array([0, 0, 1, 1]), numpy.array([0.1, 0.2, 0.8, 0.9], numpy.float32))
@@ -124,8 +137,9 @@ def test_auc_multi_label_and_from_logits():
     auc.update_state(y_true, logits)
     probabilities = 1 / (1 + numpy.exp(-logits))
     thresholds = [-epsilon()] + [(i + 1) / 19 for i in range(18)] + [1 + epsilon()]
-    per_label = [_keras_auc(*_counts(y_true[:, j], probabilities[:, j], thresholds), "ROC", "interpolation")
-                 for j in range(3)]
+    per_label = [
+        _keras_auc(*_counts(y_true[:, j], probabilities[:, j], thresholds), "ROC", "interpolation") for j in range(3)
+    ]
     numpy.testing.assert_allclose(result(auc), numpy.mean(per_label), rtol=1e-5)
 
 
@@ -142,8 +156,13 @@ def test_bad_arguments_are_errors():
 
 def test_configs_round_trip():
     precision = metrics.Precision(thresholds=[0.2, 0.4], top_k=None, class_id=1, name="p")
-    assert precision.get_config() == {"name": "p", "dtype": "float32", "thresholds": [0.2, 0.4], "top_k": None,
-                                      "class_id": 1}
+    assert precision.get_config() == {
+        "name": "p",
+        "dtype": "float32",
+        "thresholds": [0.2, 0.4],
+        "top_k": None,
+        "class_id": 1,
+    }
     auc = metrics.AUC.from_config(metrics.AUC(num_thresholds=30, curve="pr", name="pr_auc").get_config())
     assert (auc.num_thresholds, auc.curve, auc.name) == (30, "PR", "pr_auc")
     assert metrics.AUC(thresholds=[0.25, 0.5, 0.75]).get_config()["thresholds"] == [0.25, 0.5, 0.75]
@@ -152,8 +171,11 @@ def test_configs_round_trip():
 def test_matches_keras_when_installed():
     keras = pytest.importorskip("keras")
     y_true, y_pred = _data(8, 50)
-    for ours, theirs in ((metrics.AUC(), keras.metrics.AUC()), (metrics.AUC(curve="PR"), keras.metrics.AUC(curve="PR")),
-                         (metrics.Precision(top_k=1), keras.metrics.Precision(top_k=1))):
+    for ours, theirs in (
+        (metrics.AUC(), keras.metrics.AUC()),
+        (metrics.AUC(curve="PR"), keras.metrics.AUC(curve="PR")),
+        (metrics.Precision(top_k=1), keras.metrics.Precision(top_k=1)),
+    ):
         ours.update_state(y_true[None], y_pred[None])
         theirs.update_state(y_true[None], y_pred[None])
         numpy.testing.assert_allclose(result(ours), numpy.asarray(theirs.result()), rtol=1e-5)
@@ -165,5 +187,6 @@ def test_auc_argument_errors():
     with pytest.raises(ValueError, match="`num_labels` is needed only when `multi_label` is True"):
         metrics.AUC(num_labels=3)
     with pytest.raises(ValueError, match=r"AUC 'auc_rank': `y_pred` must have rank 2.*\(4, 2, 2\)"):
-        metrics.AUC(multi_label=True, name="auc_rank").update_state(numpy.ones((4, 2, 2)),
-                                                                    numpy.ones((4, 2, 2), numpy.float32))
+        metrics.AUC(multi_label=True, name="auc_rank").update_state(
+            numpy.ones((4, 2, 2)), numpy.ones((4, 2, 2), numpy.float32)
+        )

@@ -1,4 +1,5 @@
 """kerasish.metrics.get/serialize/deserialize and the loss-named metrics."""
+
 import numpy
 import pytest
 
@@ -7,14 +8,22 @@ from kerasish import losses, metrics
 from .helpers import rand, result, updater
 
 
-@pytest.mark.parametrize("name, cls", [("mse", metrics.MeanSquaredError), ("mae", metrics.MeanAbsoluteError),
-                                       ("mape", metrics.MeanAbsolutePercentageError),
-                                       ("msle", metrics.MeanSquaredLogarithmicError),
-                                       ("bce", metrics.BinaryCrossentropy), ("auc", metrics.AUC),
-                                       ("AUC", metrics.AUC), ("binary_crossentropy", metrics.BinaryCrossentropy),
-                                       ("root_mean_squared_error", metrics.RootMeanSquaredError),
-                                       ("Precision", metrics.Precision), ("sparse_categorical_accuracy",
-                                                                          metrics.SparseCategoricalAccuracy)])
+@pytest.mark.parametrize(
+    "name, cls",
+    [
+        ("mse", metrics.MeanSquaredError),
+        ("mae", metrics.MeanAbsoluteError),
+        ("mape", metrics.MeanAbsolutePercentageError),
+        ("msle", metrics.MeanSquaredLogarithmicError),
+        ("bce", metrics.BinaryCrossentropy),
+        ("auc", metrics.AUC),
+        ("AUC", metrics.AUC),
+        ("binary_crossentropy", metrics.BinaryCrossentropy),
+        ("root_mean_squared_error", metrics.RootMeanSquaredError),
+        ("Precision", metrics.Precision),
+        ("sparse_categorical_accuracy", metrics.SparseCategoricalAccuracy),
+    ],
+)
 def test_get_instantiates_the_named_metric(name, cls):
     assert type(metrics.get(name)) is cls
 
@@ -33,11 +42,16 @@ def test_unknown_names_list_the_valid_ones():
         metrics.get("acuracy")
 
 
-@pytest.mark.parametrize("cls, fn", [(metrics.MeanSquaredError, losses.mean_squared_error),
-                                     (metrics.MeanAbsoluteError, losses.mean_absolute_error),
-                                     (metrics.KLDivergence, losses.kl_divergence),
-                                     (metrics.Hinge, losses.hinge),
-                                     (metrics.BinaryCrossentropy, losses.binary_crossentropy)])
+@pytest.mark.parametrize(
+    "cls, fn",
+    [
+        (metrics.MeanSquaredError, losses.mean_squared_error),
+        (metrics.MeanAbsoluteError, losses.mean_absolute_error),
+        (metrics.KLDivergence, losses.kl_divergence),
+        (metrics.Hinge, losses.hinge),
+        (metrics.BinaryCrossentropy, losses.binary_crossentropy),
+    ],
+)
 def test_loss_named_metrics_average_the_loss(engine, cls, fn):
     metric = cls()
     update = updater(metric, engine)
@@ -70,13 +84,41 @@ def test_serialize_round_trips():
 
 def test_directions_follow_keras():
     from kerasish import metrics
-    up = ["Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy", "TopKCategoricalAccuracy",
-          "SparseTopKCategoricalAccuracy", "TruePositives", "TrueNegatives", "Precision", "Recall", "AUC",
-          "CosineSimilarity"]
-    down = ["FalsePositives", "FalseNegatives", "BinaryCrossentropy", "CategoricalCrossentropy",
-            "SparseCategoricalCrossentropy", "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge",
-            "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
-            "LogCoshError", "RootMeanSquaredError"]
+
+    up = [
+        "Accuracy",
+        "BinaryAccuracy",
+        "CategoricalAccuracy",
+        "SparseCategoricalAccuracy",
+        "TopKCategoricalAccuracy",
+        "SparseTopKCategoricalAccuracy",
+        "TruePositives",
+        "TrueNegatives",
+        "Precision",
+        "Recall",
+        "AUC",
+        "CosineSimilarity",
+    ]
+    down = [
+        "FalsePositives",
+        "FalseNegatives",
+        "BinaryCrossentropy",
+        "CategoricalCrossentropy",
+        "SparseCategoricalCrossentropy",
+        "KLDivergence",
+        "Poisson",
+        "Hinge",
+        "SquaredHinge",
+        "CategoricalHinge",
+        "MeanSquaredError",
+        "MeanAbsoluteError",
+        "MeanAbsolutePercentageError",
+        "MeanSquaredLogarithmicError",
+        "LogCoshError",
+        "RootMeanSquaredError",
+    ]
     assert {name: getattr(metrics, name)._direction for name in up + down} == {
-        **{name: "up" for name in up}, **{name: "down" for name in down}}
+        **{name: "up" for name in up},
+        **{name: "down" for name in down},
+    }
     assert not hasattr(metrics.Mean(), "_direction")

@@ -1,4 +1,5 @@
 """Mean, Sum and MeanMetricWrapper: running totals over several updates, weights, reset."""
+
 import numpy
 import pytest
 

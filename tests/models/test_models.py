@@ -109,8 +109,9 @@ def test_nested_models_act_as_layers(engine):
     assert outer.layers[1] is inner
     assert [w.path for w in outer.weights] == ["inner/scale/kernel", "inner/scale/bias"]
     values = data()
-    numpy.testing.assert_allclose(predict(engine, outer, values), expected_scale(values).sum(-1, keepdims=True),
-                                  rtol=1e-5)
+    numpy.testing.assert_allclose(
+        predict(engine, outer, values), expected_scale(values).sum(-1, keepdims=True), rtol=1e-5
+    )
 
 
 def test_raw_ops_on_keras_tensors_become_part_of_the_graph(engine):
@@ -136,8 +137,12 @@ def test_subclassed_model_tracks_layers_weights_and_training(engine):
     x = data()
     kerasish.function(lambda t: model(t, training=True), engine=engine)(Tensor(x))
     assert [layer.name for layer in model.layers] == ["scale", "moments", "recorder"]
-    assert [w.path for w in model.weights] == ["subclassed/scale/kernel", "subclassed/scale/bias",
-                                                "subclassed/moments/gamma", "subclassed/moments/count"]
+    assert [w.path for w in model.weights] == [
+        "subclassed/scale/kernel",
+        "subclassed/scale/bias",
+        "subclassed/moments/gamma",
+        "subclassed/moments/count",
+    ]
     assert len(model.trainable_weights) == 3 and len(model.non_trainable_weights) == 1
     assert model.recorder.seen == [True]
     assert float(model.moments.count.numpy()) == 1.0
@@ -168,6 +173,7 @@ def test_sequential_config_round_trips_like_keras():
     assert config["layers"][0]["module"] == "keras.layers"
     assert config["layers"][1]["build_config"] == {"input_shape": [None, 3]}
     from kerasish.utils.object_serialization import deserialize_layer
+
     clone = deserialize_layer({"module": "keras", "class_name": "Sequential", "config": config}, CUSTOM)
     assert clone.name == "seq" and [layer.name for layer in clone.layers] == ["scale", "total"]
     clone.set_weights(model.get_weights())
@@ -184,10 +190,14 @@ def test_functional_config_round_trips_like_keras():
     assert config["input_layers"] == [["a", 0, 0], ["b", 0, 0]]
     shared_entry = next(entry for entry in config["layers"] if entry["name"] == "shared")
     assert [node["args"][0]["config"]["keras_history"] for node in shared_entry["inbound_nodes"]] == [
-        ["a", 0, 0], ["b", 0, 0]]
+        ["a", 0, 0],
+        ["b", 0, 0],
+    ]
     from kerasish.utils.object_serialization import deserialize_layer
-    clone = deserialize_layer({"module": "keras.src.models.functional", "class_name": "Functional",
-                               "config": config}, CUSTOM)
+
+    clone = deserialize_layer(
+        {"module": "keras.src.models.functional", "class_name": "Functional", "config": config}, CUSTOM
+    )
     assert [layer.name for layer in clone.layers] == [layer.name for layer in model.layers]
     clone.set_weights(model.get_weights())
     xa, xb = data(seed=1), data(seed=2)
@@ -203,6 +213,7 @@ def test_model_without_compile_errors_on_fit():
 
 def test_clone_model_rebuilds_sequential_and_functional_with_new_weights():
     from kerasish.models import clone_model
+
     sequential = Sequential([kerasish.Input((3,)), Scale(), Total()])
     a, b = kerasish.Input((3,), name="a"), kerasish.Input((3,), name="b")
     shared = Scale()
@@ -228,6 +239,7 @@ def test_subclassed_model_build_creates_weights_from_a_shape():
 
 def test_to_json_and_model_from_json_round_trip_a_functional_model():
     from kerasish.models import model_from_json
+
     inputs = kerasish.Input((3,), name="x")
     model = Model(inputs, Total()(Scale()(inputs)), name="json_net")
     clone = model_from_json(model.to_json(), custom_objects=CUSTOM)
@@ -237,6 +249,7 @@ def test_to_json_and_model_from_json_round_trip_a_functional_model():
 
 def test_nested_model_config_round_trips():
     from kerasish.utils.object_serialization import deserialize_layer, serialize_layer
+
     inner = Sequential([kerasish.Input((3,)), Scale()], name="inner")
     x = kerasish.Input((3,))
     outer = Model(x, Total()(inner(x)), name="outer")
@@ -250,6 +263,7 @@ def test_nested_model_config_round_trips():
 def test_a_functional_call_lets_go_of_each_activation_after_its_last_use():
     import gc
     import weakref
+
     from kerasish.backends.dynamic import Tensor
 
     seen = {}

@@ -1,4 +1,5 @@
 """Small layers made only of elementwise ops and sums, for testing the model machinery alone."""
+
 import numpy
 
 from kerasish import layers, ops
@@ -13,10 +14,15 @@ class Scale(layers.Layer):
 
     def build(self, input_shape):
         self.input_spec = layers.InputSpec(min_ndim=2, axes={-1: input_shape[-1]})
-        self.kernel = self.add_weight(shape=(input_shape[-1],), name="kernel", regularizer=self.regularizer,
-                                      initializer=lambda shape, dtype: numpy.linspace(0.5, 1.5, shape[0]).astype(dtype))
-        self.bias = self.add_weight(shape=(input_shape[-1],), name="bias",
-                                    initializer=lambda shape, dtype: numpy.zeros(shape, dtype))
+        self.kernel = self.add_weight(
+            shape=(input_shape[-1],),
+            name="kernel",
+            regularizer=self.regularizer,
+            initializer=lambda shape, dtype: numpy.linspace(0.5, 1.5, shape[0]).astype(dtype),
+        )
+        self.bias = self.add_weight(
+            shape=(input_shape[-1],), name="bias", initializer=lambda shape, dtype: numpy.zeros(shape, dtype)
+        )
 
     def call(self, inputs):
         return inputs * self.kernel + self.bias
@@ -46,10 +52,12 @@ class Moments(layers.Layer):
     """A trainable scale and a non-trainable counter (as BatchNormalization's moving statistics)."""
 
     def build(self, input_shape):
-        self.gamma = self.add_weight(shape=(input_shape[-1],), name="gamma",
-                                     initializer=lambda shape, dtype: numpy.ones(shape, dtype))
-        self.count = self.add_weight(shape=(), name="count", trainable=False,
-                                     initializer=lambda shape, dtype: numpy.zeros(shape, dtype))
+        self.gamma = self.add_weight(
+            shape=(input_shape[-1],), name="gamma", initializer=lambda shape, dtype: numpy.ones(shape, dtype)
+        )
+        self.count = self.add_weight(
+            shape=(), name="count", trainable=False, initializer=lambda shape, dtype: numpy.zeros(shape, dtype)
+        )
 
     def call(self, inputs, training=None):
         if training:

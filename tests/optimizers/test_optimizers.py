@@ -1,5 +1,6 @@
 """Each optimizer, a few steps on a quadratic, against Keras's update rule re-written in numpy
 (float64), on both engines; plus clipping, weight decay, constraints, EMA, configs and errors."""
+
 import warnings
 
 import numpy
@@ -63,7 +64,7 @@ def adam(g, w, state, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=Fal
     v = state["v"] = state.get("v", 0.0) + (g * g - state.get("v", 0.0)) * (1 - beta_2)
     if amsgrad:
         v = state["v_hat"] = numpy.maximum(state.get("v_hat", 0.0), v)
-    alpha = lr * numpy.sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)
+    alpha = lr * numpy.sqrt(1 - beta_2**t) / (1 - beta_1**t)
     return w - m * alpha / (numpy.sqrt(v) + epsilon)
 
 
@@ -94,31 +95,38 @@ def adadelta(g, w, state, t, lr, rho=0.95, epsilon=1e-7):
 def adamax(g, w, state, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
     m = state["m"] = state.get("m", 0.0) + (g - state.get("m", 0.0)) * (1 - beta_1)
     u = state["u"] = numpy.maximum(beta_2 * state.get("u", 0.0), numpy.abs(g))
-    return w - lr * m / ((1 - beta_1 ** t) * (u + epsilon))
+    return w - lr * m / ((1 - beta_1**t) * (u + epsilon))
 
 
 def nadam(g, w, state, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
-    schedule = lambda step: beta_1 * (1 - 0.5 * 0.96 ** step)  # noqa: E731
+    schedule = lambda step: beta_1 * (1 - 0.5 * 0.96**step)  # noqa: E731
     # the product is shared by all variables and advanced once per step, before the first update
     product = state["product"] = state.get("product", 1.0) * schedule(t)
     m = state["m"] = state.get("m", 0.0) + (g - state.get("m", 0.0)) * (1 - beta_1)
     v = state["v"] = state.get("v", 0.0) + (g * g - state.get("v", 0.0)) * (1 - beta_2)
     m_hat = schedule(t + 1) * m / (1 - product * schedule(t + 1)) + (1 - schedule(t)) * g / (1 - product)
-    return w - m_hat * lr / (numpy.sqrt(v / (1 - beta_2 ** t)) + epsilon)
+    return w - m_hat * lr / (numpy.sqrt(v / (1 - beta_2**t)) + epsilon)
 
 
 CASES = [
     pytest.param(lambda: optimizers.SGD(0.1), sgd, {"lr": 0.1}, id="sgd"),
     pytest.param(lambda: optimizers.SGD(0.1, momentum=0.9), sgd, {"lr": 0.1, "momentum": 0.9}, id="sgd-momentum"),
-    pytest.param(lambda: optimizers.SGD(0.1, momentum=0.5, nesterov=True), sgd,
-                 {"lr": 0.1, "momentum": 0.5, "nesterov": True}, id="sgd-nesterov"),
+    pytest.param(
+        lambda: optimizers.SGD(0.1, momentum=0.5, nesterov=True),
+        sgd,
+        {"lr": 0.1, "momentum": 0.5, "nesterov": True},
+        id="sgd-nesterov",
+    ),
     pytest.param(lambda: optimizers.Adam(0.1), adam, {"lr": 0.1}, id="adam"),
     pytest.param(lambda: optimizers.Adam(0.1, amsgrad=True), adam, {"lr": 0.1, "amsgrad": True}, id="adam-amsgrad"),
-    pytest.param(lambda: optimizers.AdamW(0.1, weight_decay=0.05), adam, {"lr": 0.1, "weight_decay": 0.05},
-                 id="adamw"),
+    pytest.param(lambda: optimizers.AdamW(0.1, weight_decay=0.05), adam, {"lr": 0.1, "weight_decay": 0.05}, id="adamw"),
     pytest.param(lambda: optimizers.RMSprop(0.1), rmsprop, {"lr": 0.1}, id="rmsprop"),
-    pytest.param(lambda: optimizers.RMSprop(0.1, momentum=0.5, centered=True), rmsprop,
-                 {"lr": 0.1, "momentum": 0.5, "centered": True}, id="rmsprop-centered-momentum"),
+    pytest.param(
+        lambda: optimizers.RMSprop(0.1, momentum=0.5, centered=True),
+        rmsprop,
+        {"lr": 0.1, "momentum": 0.5, "centered": True},
+        id="rmsprop-centered-momentum",
+    ),
     pytest.param(lambda: optimizers.Adagrad(0.1), adagrad, {"lr": 0.1}, id="adagrad"),
     pytest.param(lambda: optimizers.Adadelta(1.0), adadelta, {"lr": 1.0}, id="adadelta"),
     pytest.param(lambda: optimizers.Adamax(0.1), adamax, {"lr": 0.1}, id="adamax"),
@@ -161,16 +169,19 @@ def test_keras_defaults():
     assert (optimizers.Adadelta().rho, optimizers.Adadelta().epsilon) == (0.95, 1e-7)
     for cls in (optimizers.Adamax, optimizers.Nadam):
         o = cls()
-        assert (float(o.learning_rate.numpy()), o.beta_1, o.beta_2, o.epsilon) == (pytest.approx(0.001), 0.9, 0.999,
-                                                                                   1e-7)
+        assert (float(o.learning_rate.numpy()), o.beta_1, o.beta_2, o.epsilon) == (
+            pytest.approx(0.001),
+            0.9,
+            0.999,
+            1e-7,
+        )
 
 
 def test_slots_are_named_like_keras_and_not_trainable():
     optimizer = optimizers.Adam(name="adam")
     w = kerasish.Variable(numpy.zeros(2, numpy.float32), name="kernel")
     optimizer.build([w])
-    assert [v.name for v in optimizer.variables] == ["iteration", "learning_rate", "kernel_momentum",
-                                                     "kernel_velocity"]
+    assert [v.name for v in optimizer.variables] == ["iteration", "learning_rate", "kernel_momentum", "kernel_velocity"]
     assert optimizer.iterations.dtype == numpy.int64
     assert not any(v.trainable for v in optimizer.variables)
 
@@ -218,8 +229,10 @@ def test_constraints_apply_after_the_update(engine):
 
 
 def test_missing_gradients_are_skipped_and_all_missing_is_an_error():
-    a, b = kerasish.Variable(numpy.ones(2, numpy.float32), name="a"), kerasish.Variable(numpy.ones(2, numpy.float32),
-                                                                                         name="b")
+    a, b = (
+        kerasish.Variable(numpy.ones(2, numpy.float32), name="a"),
+        kerasish.Variable(numpy.ones(2, numpy.float32), name="b"),
+    )
     optimizer = optimizers.SGD(0.5)
     with pytest.warns(UserWarning, match=r"Gradients do not exist for variables \['b'\]"):
         optimizer.apply([numpy.ones(2, numpy.float32), None], [a, b])
@@ -290,8 +303,13 @@ def test_matches_keras_when_installed():
     keras = pytest.importorskip("keras")
     start = numpy.array([0.3, -0.7, 1.1], numpy.float32)
     grads = [numpy.array([0.5, -1.0, 0.25], numpy.float32) * (i + 1) for i in range(3)]
-    for name, kwargs in (("Adam", {"amsgrad": True}), ("Nadam", {}), ("RMSprop", {"centered": True}),
-                         ("Adadelta", {}), ("SGD", {"momentum": 0.9, "nesterov": True})):
+    for name, kwargs in (
+        ("Adam", {"amsgrad": True}),
+        ("Nadam", {}),
+        ("RMSprop", {"centered": True}),
+        ("Adadelta", {}),
+        ("SGD", {"momentum": 0.9, "nesterov": True}),
+    ):
         ours, theirs = kerasish.Variable(start), keras.Variable(start)
         mine, reference_optimizer = getattr(optimizers, name)(**kwargs), getattr(keras.optimizers, name)(**kwargs)
         with warnings.catch_warnings():

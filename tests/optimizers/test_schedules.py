@@ -1,4 +1,5 @@
 """Learning-rate schedules against their closed forms, and driving an optimizer in a traced step."""
+
 import math
 
 import numpy
@@ -51,10 +52,16 @@ def test_cosine_decay_with_and_without_warmup():
         schedules.CosineDecay(0.1, decay_steps=0)
 
 
-@pytest.mark.parametrize("schedule", [schedules.ExponentialDecay(0.1, 3, 0.5, staircase=True, name="exp"),
-                                      schedules.PiecewiseConstantDecay([2], [0.1, 0.01]),
-                                      schedules.CosineDecay(0.1, 10, warmup_target=0.2, warmup_steps=2),
-                                      schedules.InverseTimeDecay(0.1, 2, 1.0)], ids=lambda s: type(s).__name__)
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        schedules.ExponentialDecay(0.1, 3, 0.5, staircase=True, name="exp"),
+        schedules.PiecewiseConstantDecay([2], [0.1, 0.01]),
+        schedules.CosineDecay(0.1, 10, warmup_target=0.2, warmup_steps=2),
+        schedules.InverseTimeDecay(0.1, 2, 1.0),
+    ],
+    ids=lambda s: type(s).__name__,
+)
 def test_schedules_serialize(schedule):
     config = schedules.serialize(schedule)
     assert config["module"] == "keras.optimizers.schedules" and config["class_name"] == type(schedule).__name__
@@ -85,10 +92,14 @@ def test_a_schedule_drives_sgd_from_the_iterations_variable(engine):
 
 def test_matches_keras_when_installed():
     keras = pytest.importorskip("keras")
-    for ours, theirs in ((schedules.CosineDecay(0.0, 20, warmup_target=0.2, warmup_steps=10),
-                          keras.optimizers.schedules.CosineDecay(0.0, 20, warmup_target=0.2, warmup_steps=10)),
-                         (schedules.ExponentialDecay(0.1, 7, 0.3),
-                          keras.optimizers.schedules.ExponentialDecay(0.1, 7, 0.3))):
+    for ours, theirs in (
+        (
+            schedules.CosineDecay(0.0, 20, warmup_target=0.2, warmup_steps=10),
+            keras.optimizers.schedules.CosineDecay(0.0, 20, warmup_target=0.2, warmup_steps=10),
+        ),
+        (schedules.ExponentialDecay(0.1, 7, 0.3), keras.optimizers.schedules.ExponentialDecay(0.1, 7, 0.3)),
+    ):
         for step in STEPS:
-            numpy.testing.assert_allclose(float(numpy.asarray(ours(step))), float(numpy.asarray(theirs(step))),
-                                          rtol=1e-5)
+            numpy.testing.assert_allclose(
+                float(numpy.asarray(ours(step))), float(numpy.asarray(theirs(step))), rtol=1e-5
+            )

@@ -1,4 +1,5 @@
 """PolynomialDecay against Keras 3's formula, with and without cycle; its config round trip."""
+
 import numpy
 import pytest
 
@@ -27,8 +28,14 @@ def test_polynomial_decay_follows_keras_formula(cycle, power):
 
 def test_polynomial_decay_defaults_config_and_deserialize():
     schedule = schedules.PolynomialDecay(0.1, 100)
-    assert schedule.get_config() == {"initial_learning_rate": 0.1, "decay_steps": 100, "end_learning_rate": 0.0001,
-                                     "power": 1.0, "cycle": False, "name": "PolynomialDecay"}
+    assert schedule.get_config() == {
+        "initial_learning_rate": 0.1,
+        "decay_steps": 100,
+        "end_learning_rate": 0.0001,
+        "power": 1.0,
+        "cycle": False,
+        "name": "PolynomialDecay",
+    }
     restored = schedules.deserialize(schedules.serialize(schedule))
     assert isinstance(restored, schedules.PolynomialDecay) and restored.get_config() == schedule.get_config()
     optimizer = optimizers.deserialize(optimizers.serialize(optimizers.SGD(learning_rate=schedule)))

@@ -1,4 +1,5 @@
 """Small models (made of tests/models/toy_layers, so they need no real layers) and their data."""
+
 import numpy
 
 from kerasish import layers, models, optimizers
@@ -10,8 +11,7 @@ CUSTOM_OBJECTS = {"Scale": Scale, "Moments": Moments, "Total": Total}
 
 def data(samples=20):
     rng = numpy.random.default_rng(0)
-    return (rng.standard_normal((samples, 4)).astype("float32"),
-            rng.standard_normal((samples, 1)).astype("float32"))
+    return (rng.standard_normal((samples, 4)).astype("float32"), rng.standard_normal((samples, 1)).astype("float32"))
 
 
 def toy_model(compiled=True, backend=None):

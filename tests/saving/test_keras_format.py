@@ -1,5 +1,6 @@
 """The `.keras` zip and `.weights.h5`: layout as Keras 3 writes it, round trips, resuming training,
 safe mode, atomic writes and corrupt files."""
+
 import io
 import json
 import os
@@ -12,8 +13,7 @@ import pytest
 
 from kerasish.backends import config
 from kerasish.models import load_model
-from tests.saving.models_for_tests import (CUSTOM_OBJECTS, assert_same, data, perturb, toy_model, trained_model,
-                                           values)
+from tests.saving.models_for_tests import CUSTOM_OBJECTS, assert_same, data, perturb, toy_model, trained_model, values
 
 
 def weights_file(path):
@@ -123,9 +123,12 @@ def _rewrite_config(path, change):
 
 def test_safe_mode_refuses_lambda_layers(tmp_path):
     trained_model().save(tmp_path / "m.keras")
-    lambda_layer = {"module": "keras.layers", "class_name": "Lambda", "registered_name": None,
-                    "config": {"name": "evil", "function": {"class_name": "__lambda__",
-                                                            "config": {"code": "b3Muc3lzdGVt"}}}}
+    lambda_layer = {
+        "module": "keras.layers",
+        "class_name": "Lambda",
+        "registered_name": None,
+        "config": {"name": "evil", "function": {"class_name": "__lambda__", "config": {"code": "b3Muc3lzdGVt"}}},
+    }
     _rewrite_config(tmp_path / "m.keras", lambda c: c["config"]["layers"].append(lambda_layer))
     with pytest.raises(ValueError, match=r"Lambda layers or Python lambdas \['evil'\].*safe_mode=False"):
         load_model(tmp_path / "m.keras", custom_objects=CUSTOM_OBJECTS)
@@ -139,6 +142,7 @@ def halve(x):
 @pytest.mark.parametrize("function, loads_safely", [(lambda x: x * 0.5, False), (halve, False), ("custom", True)])
 def test_lambda_layers_load_with_safe_mode_off_or_from_custom_objects(tmp_path, suffix, function, loads_safely):
     import kerasish
+
     inputs = kerasish.Input((3,))
     model = kerasish.Model(inputs, kerasish.layers.Lambda(halve if function == "custom" else function)(inputs))
     with warnings.catch_warnings():
@@ -168,6 +172,7 @@ def test_failed_write_leaves_the_previous_file(tmp_path, filename, monkeypatch):
         if len(written) == 3:
             raise RuntimeError("disk on fire")
         return create_dataset(group, *args, **kwargs)
+
     monkeypatch.setattr(h5py.Group, "create_dataset", fail_on_third)
     with pytest.raises(RuntimeError, match="disk on fire"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -189,7 +194,7 @@ def test_corrupt_keras_file_gives_clear_error_and_model_untouched(tmp_path, dama
     model = trained_model()
     model.save(tmp_path / "m.keras")
     content = (tmp_path / "m.keras").read_bytes()
-    broken = content[:len(content) // 2] if damage == "truncate" else content[:100] + b"\0" * 5000 + content[5100:]
+    broken = content[: len(content) // 2] if damage == "truncate" else content[:100] + b"\0" * 5000 + content[5100:]
     (tmp_path / "m.keras").write_bytes(broken)
     perturb(model)
     before = values(model.weights)
@@ -204,7 +209,7 @@ def test_truncated_weights_file_gives_clear_error(tmp_path):
     model = trained_model()
     model.save_weights(tmp_path / "m.weights.h5")
     content = (tmp_path / "m.weights.h5").read_bytes()
-    (tmp_path / "m.weights.h5").write_bytes(content[:len(content) // 3])
+    (tmp_path / "m.weights.h5").write_bytes(content[: len(content) // 3])
     before = values(model.weights)
     with pytest.raises(ValueError, match=r"m\.weights\.h5: not a readable Keras weights file"):
         model.load_weights(tmp_path / "m.weights.h5")
@@ -214,5 +219,6 @@ def test_truncated_weights_file_gives_clear_error(tmp_path):
 def test_unbuilt_model_cannot_save_weights(tmp_path):
     from kerasish import models
     from tests.models.toy_layers import Scale
+
     with pytest.raises(ValueError, match="has not yet been built"):
         models.Sequential([Scale()]).save_weights(tmp_path / "m.weights.h5")

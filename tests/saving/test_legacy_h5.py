@@ -1,4 +1,5 @@
 """Legacy HDF5: `model.save("m.h5")`, and load_weights of the layouts every Keras era wrote."""
+
 import warnings
 
 import h5py
@@ -9,8 +10,12 @@ from kerasish.models import load_model
 from tests.saving.models_for_tests import CUSTOM_OBJECTS, assert_same, perturb, toy_model, trained_model, values
 
 RNG = numpy.random.default_rng(3)
-ARRAYS = {"kernel": RNG.standard_normal(4).astype("float32"), "bias": RNG.standard_normal(4).astype("float32"),
-          "gamma": RNG.standard_normal(4).astype("float32"), "count": numpy.array(5.0, "float32")}
+ARRAYS = {
+    "kernel": RNG.standard_normal(4).astype("float32"),
+    "bias": RNG.standard_normal(4).astype("float32"),
+    "gamma": RNG.standard_normal(4).astype("float32"),
+    "count": numpy.array(5.0, "float32"),
+}
 
 
 def _strings(names, fixed_length):
@@ -19,10 +24,14 @@ def _strings(names, fixed_length):
 
 def write_variant(path, era, chunked=False, under_model_weights=False):
     """A weights file for the toy model as Keras 1, Keras 2 or Keras 3 names its datasets."""
-    names = {"keras1": {"conv_a": ["conv_a_W:0", "conv_a_b:0"], "norm_b": ["norm_b_gamma:0", "norm_b_count:0"]},
-             "keras2": {"conv_a": ["conv_a/kernel:0", "conv_a/bias:0"], "norm_b": ["norm_b/gamma:0", "norm_b/count:0"]},
-             "keras3": {"conv_a": ["seq/conv_a/kernel", "seq/conv_a/bias"],
-                        "norm_b": ["seq/norm_b/gamma", "seq/norm_b/count"]}}[era]
+    names = {
+        "keras1": {"conv_a": ["conv_a_W:0", "conv_a_b:0"], "norm_b": ["norm_b_gamma:0", "norm_b_count:0"]},
+        "keras2": {"conv_a": ["conv_a/kernel:0", "conv_a/bias:0"], "norm_b": ["norm_b/gamma:0", "norm_b/count:0"]},
+        "keras3": {
+            "conv_a": ["seq/conv_a/kernel", "seq/conv_a/bias"],
+            "norm_b": ["seq/norm_b/gamma", "seq/norm_b/count"],
+        },
+    }[era]
     values_by_layer = {"conv_a": [ARRAYS["kernel"], ARRAYS["bias"]], "norm_b": [ARRAYS["gamma"], ARRAYS["count"]]}
     fixed = era == "keras1"
     with h5py.File(path, "w") as file:
@@ -137,7 +146,7 @@ def test_truncated_h5_gives_clear_error_and_model_untouched(tmp_path):
         warnings.simplefilter("ignore")
         model.save(tmp_path / "m.h5")
     content = (tmp_path / "m.h5").read_bytes()
-    (tmp_path / "m.h5").write_bytes(content[:len(content) // 2])
+    (tmp_path / "m.h5").write_bytes(content[: len(content) // 2])
     perturb(model)
     before = values(model.weights)
     with pytest.raises(ValueError, match=r"m\.h5: not a readable Keras \.h5 file \(truncated or corrupt\?\)"):

@@ -1,4 +1,5 @@
 """Object paths of Keras 3's weights layout: the paths Keras itself gives the same models."""
+
 import numpy
 
 from kerasish import layers, models
@@ -47,8 +48,16 @@ def test_subclassed_model_paths_follow_attributes_sorted_public_first():
     model(numpy.ones((2, 4), "float32"))
     # As Keras 3.15 writes them: sorted attribute names; list items by class name, made unique; a
     # sublayer held only privately appears under the model's `layers` list, counted in that list.
-    assert paths(model) == ["", "blocks/scale", "blocks/scale_1", "blocks/moments", "encoder",
-                            "encoder/first", "encoder/second", "layers/scale_2"]
+    assert paths(model) == [
+        "",
+        "blocks/scale",
+        "blocks/scale_1",
+        "blocks/moments",
+        "encoder",
+        "encoder/first",
+        "encoder/second",
+        "layers/scale_2",
+    ]
 
 
 def test_subclassed_weights_round_trip(tmp_path):

@@ -1,4 +1,5 @@
 """The public entry points: argument checks, overwrite prompts, mismatch reports and the dry-run table."""
+
 import io
 import json
 import warnings
@@ -83,12 +84,15 @@ def test_dry_run_table_is_rich_on_a_terminal(tmp_path, monkeypatch):
     assert_same(values(model.weights), before)
 
 
-@pytest.mark.parametrize("filename, keywords, message", [
-    ("m.pth", {}, r"File format not supported: filepath=.*m\.pth"),
-    ("m.keras", {"by_name": True}, r"by_name=True is only for legacy \.h5 files"),
-    ("m.h5", {"shuffle": True}, r"Invalid keyword arguments: \{'shuffle': True\}"),
-    ("absent.h5", {}, r"No such weights file: .*absent\.h5"),
-])
+@pytest.mark.parametrize(
+    "filename, keywords, message",
+    [
+        ("m.pth", {}, r"File format not supported: filepath=.*m\.pth"),
+        ("m.keras", {"by_name": True}, r"by_name=True is only for legacy \.h5 files"),
+        ("m.h5", {"shuffle": True}, r"Invalid keyword arguments: \{'shuffle': True\}"),
+        ("absent.h5", {}, r"No such weights file: .*absent\.h5"),
+    ],
+)
 def test_load_weights_argument_errors(tmp_path, filename, keywords, message):
     with pytest.raises((ValueError, FileNotFoundError), match=message):
         trained_model().load_weights(tmp_path / filename, **keywords)
@@ -147,6 +151,7 @@ def test_functional_model_round_trip(tmp_path, suffix):
 def test_registered_classes_load_without_custom_objects(tmp_path, monkeypatch):
     from kerasish import saving
     from kerasish.utils import object_registration
+
     monkeypatch.setattr(object_registration, "GLOBAL_CUSTOM_OBJECTS", {})
     monkeypatch.setattr(object_registration, "GLOBAL_CUSTOM_NAMES", {})
     for cls in (Scale, Moments, Total):
@@ -164,6 +169,7 @@ def test_register_refuses_classes_without_get_config():
 
     class Plain:
         pass
+
     with pytest.raises(ValueError, match="does not have a get_config"):
         saving.register_keras_serializable()(Plain)
 

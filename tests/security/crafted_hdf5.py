@@ -6,6 +6,7 @@ file: a local "secret" file (external storage), a dataset of another file (exter
 link to an external link, a virtual dataset), or by one that declares far more data than the file
 holds (an unwritten dataset of HUGE_ELEMENTS float32: the file stays a few KB).
 """
+
 import os
 import shutil
 import zipfile
@@ -16,8 +17,12 @@ import numpy
 # 16 bytes: the size of a (4,) float32 weight, so a loader that follows the attack loads all of it.
 SECRET = b"TOPSECRET-KEY-42"
 ATTACKS = ("external_storage", "external_link", "soft_link", "virtual_dataset")
-REFUSALS = {"external_storage": "external storage", "external_link": "ExternalLink",
-            "soft_link": "SoftLink|ExternalLink", "virtual_dataset": "virtual dataset"}
+REFUSALS = {
+    "external_storage": "external storage",
+    "external_link": "ExternalLink",
+    "soft_link": "SoftLink|ExternalLink",
+    "virtual_dataset": "virtual dataset",
+}
 HUGE_ELEMENTS = 100_000_000  # 400 MB declared; a 12 KB file
 HUGE_SHAPE_ATTACK = "huge_shape"
 
@@ -94,7 +99,7 @@ def zip_bomb(keras_path, inflated_bytes):
                 info = zipfile.ZipInfo(name)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 with target.open(info, "w", force_zip64=True) as member:
-                    zeros = bytes(2 ** 20)
+                    zeros = bytes(2**20)
                     for _ in range(inflated_bytes // len(zeros)):
                         member.write(zeros)
             else:
@@ -109,10 +114,10 @@ def zero_size_heap_object(path):
     with open(path, "r+b") as file:
         data = file.read()
         position = data.index(b"GCOL")
-        end, cursor = position + int.from_bytes(data[position + 8:position + 16], "little"), position + 16
+        end, cursor = position + int.from_bytes(data[position + 8 : position + 16], "little"), position + 16
         while cursor + 16 <= end:
-            index = int.from_bytes(data[cursor:cursor + 2], "little")
-            size = int.from_bytes(data[cursor + 8:cursor + 16], "little")
+            index = int.from_bytes(data[cursor : cursor + 2], "little")
+            size = int.from_bytes(data[cursor + 8 : cursor + 16], "little")
             if index == 0:
                 file.seek(cursor + 8)
                 file.write(bytes(8))

@@ -8,6 +8,7 @@ fields, zip header fields) for the fuzz test and `tools/fuzz_loaders.py`.
 
     python -m tests.security.crafted_pth OUT_FOLDER     # writes one file per hostile case
 """
+
 import dataclasses
 import io
 import math
@@ -26,7 +27,18 @@ from .time_limit import within
 
 PROTOCOL_2 = b"\x80\x02"
 STOP, MARK, TUPLE, EMPTY_LIST, EMPTY_DICT, APPENDS, SETITEMS, REDUCE, POP, BUILD, BINPERSID = (
-    b".", b"(", b"t", b"]", b"}", b"e", b"u", b"R", b"0", b"b", b"Q")
+    b".",
+    b"(",
+    b"t",
+    b"]",
+    b"}",
+    b"e",
+    b"u",
+    b"R",
+    b"0",
+    b"b",
+    b"Q",
+)
 LEGACY_MAGIC, LEGACY_PROTOCOL = 0x1950A86A20F9469CFC6C, 1001
 DTYPES = {"FloatStorage": "<f4", "DoubleStorage": "<f8", "LongStorage": "<i8", "ByteStorage": "u1"}
 
@@ -40,7 +52,7 @@ def integer(value):
     """BININT for what fits in 32 bits, else LONG1 (any size, negative included); BINFLOAT for a float."""
     if isinstance(value, float):
         return b"G" + struct.pack(">d", value)
-    if -2 ** 31 <= value < 2 ** 31:
+    if -(2**31) <= value < 2**31:
         return b"J" + struct.pack("<i", value)
     data = value.to_bytes((value.bit_length() + 8) // 8, "little", signed=True)
     return b"\x8a" + bytes([len(data)]) + data
@@ -65,21 +77,38 @@ def get(index):
 @dataclasses.dataclass
 class Tensor:
     """One `_rebuild_tensor_v2(storage, offset, size, stride)` entry and the storage it declares."""
+
     storage: str
     size: tuple
     stride: tuple
     offset: int = 0
-    numel: int = None           # the element count the persistent id declares (default: the real one)
+    numel: int = None  # the element count the persistent id declares (default: the real one)
     storage_type: str = "FloatStorage"
 
     def pickled(self, numel):
-        persistent = tuple_of([text("storage"), global_("torch", self.storage_type), text(self.storage),
-                               text("cpu"), integer(numel if self.numel is None else self.numel)])
-        return (global_("torch._utils", "_rebuild_tensor_v2")
-                + tuple_of([persistent + BINPERSID, integer(self.offset), tuple_of([integer(n) for n in self.size]),
-                            tuple_of([integer(s) for s in self.stride]), b"\x89",
-                            global_("collections", "OrderedDict") + b")" + REDUCE])
-                + REDUCE)
+        persistent = tuple_of(
+            [
+                text("storage"),
+                global_("torch", self.storage_type),
+                text(self.storage),
+                text("cpu"),
+                integer(numel if self.numel is None else self.numel),
+            ]
+        )
+        return (
+            global_("torch._utils", "_rebuild_tensor_v2")
+            + tuple_of(
+                [
+                    persistent + BINPERSID,
+                    integer(self.offset),
+                    tuple_of([integer(n) for n in self.size]),
+                    tuple_of([integer(s) for s in self.stride]),
+                    b"\x89",
+                    global_("collections", "OrderedDict") + b")" + REDUCE,
+                ]
+            )
+            + REDUCE
+        )
 
 
 def plain(value):
@@ -116,8 +145,13 @@ def legacy_bytes(main_pickle, storages, counts=None):
     """The legacy container: magic, protocol, sys_info, the state pickle, the keys, then each storage
     as an 8-byte element count (`counts` may lie) and its raw bytes."""
     keys = PROTOCOL_2 + EMPTY_LIST + MARK + b"".join(text(k) for k in storages) + APPENDS + STOP
-    parts = [PROTOCOL_2 + integer(LEGACY_MAGIC) + STOP, PROTOCOL_2 + integer(LEGACY_PROTOCOL) + STOP,
-             PROTOCOL_2 + EMPTY_DICT + STOP, main_pickle, keys]
+    parts = [
+        PROTOCOL_2 + integer(LEGACY_MAGIC) + STOP,
+        PROTOCOL_2 + integer(LEGACY_PROTOCOL) + STOP,
+        PROTOCOL_2 + EMPTY_DICT + STOP,
+        main_pickle,
+        keys,
+    ]
     for key, array in storages.items():
         count = array.size if counts is None else counts.get(key, array.size)
         parts += [struct.pack("<q", count), numpy.ascontiguousarray(array).tobytes()]
@@ -135,20 +169,29 @@ def write(path, tensors, storages, container="zip"):
 
 def base_case():
     """A valid state dict ({name: Tensor}, {key: storage}) with views, a transpose and a scalar."""
-    storages = {"0": numpy.arange(24, dtype="<f4") / 8, "1": numpy.arange(10, dtype="<f4") - 3,
-                "2": numpy.array([5, 6, 7], "<i8")}
-    tensors = {"conv.weight": Tensor("0", (2, 3, 2, 2), (12, 4, 2, 1)),
-               "fc.weight": Tensor("1", (2, 3), (1, 2), offset=1),
-               "fc.bias": Tensor("1", (3,), (3,), offset=0),
-               "step": Tensor("2", (), (), offset=2, storage_type="LongStorage")}
+    storages = {
+        "0": numpy.arange(24, dtype="<f4") / 8,
+        "1": numpy.arange(10, dtype="<f4") - 3,
+        "2": numpy.array([5, 6, 7], "<i8"),
+    }
+    tensors = {
+        "conv.weight": Tensor("0", (2, 3, 2, 2), (12, 4, 2, 1)),
+        "fc.weight": Tensor("1", (2, 3), (1, 2), offset=1),
+        "fc.bias": Tensor("1", (3,), (3,), offset=0),
+        "step": Tensor("2", (), (), offset=2, storage_type="LongStorage"),
+    }
     return tensors, storages
 
 
 def reference(tensor, storages):
     """What a tensor entry means, by plain index arithmetic; None when it does not fit its storage."""
     flat = storages.get(tensor.storage)
-    if flat is None or not all(type(n) is int and n >= 0 for n in tensor.size + tensor.stride) \
-            or len(tensor.size) != len(tensor.stride) or tensor.offset < 0:
+    if (
+        flat is None
+        or not all(type(n) is int and n >= 0 for n in tensor.size + tensor.stride)
+        or len(tensor.size) != len(tensor.stride)
+        or tensor.offset < 0
+    ):
         return None
     if tensor.numel not in (None, flat.size) or numpy.dtype(DTYPES[tensor.storage_type]) != flat.dtype:
         return None
@@ -158,12 +201,16 @@ def reference(tensor, storages):
     if elements > 10_000 or tensor.offset + sum((n - 1) * s for n, s in zip(tensor.size, tensor.stride)) >= flat.size:
         return None  # past the storage, or so large that a refusal by the views cap is fair
     index = numpy.indices(tensor.size).reshape(len(tensor.size), -1) if tensor.size else numpy.zeros((0, 1), int)
-    positions = tensor.offset + sum(i * s for i, s in zip(index, tensor.stride)) if tensor.size else \
-        numpy.array([tensor.offset])
+    positions = (
+        tensor.offset + sum(i * s for i, s in zip(index, tensor.stride))
+        if tensor.size
+        else numpy.array([tensor.offset])
+    )
     return flat[positions].reshape(tensor.size)
 
 
 # ---- the hostile cases of issue 11 ----------------------------------------------------------------
+
 
 def nested_shared_lists(path, levels=40):
     """levels[i] = [levels[i-1], levels[i-1]]: a few hundred bytes that a walk without a memo of visited
@@ -177,14 +224,16 @@ def nested_shared_lists(path, levels=40):
 
 
 def self_containing_list(path):
-    return write_zip(path, PROTOCOL_2 + EMPTY_DICT + text("cycle") + EMPTY_LIST + put(0) + get(0) + b"a" + b"s"
-                     + STOP, {})
+    return write_zip(
+        path, PROTOCOL_2 + EMPTY_DICT + text("cycle") + EMPTY_LIST + put(0) + get(0) + b"a" + b"s" + STOP, {}
+    )
 
 
 def deep_nesting(path, depth=100_000):
     """`depth` lists, each the only item of the one around it: a recursive walk overflows the stack."""
-    return write_zip(path, PROTOCOL_2 + EMPTY_DICT + text("deep") + MARK * depth + EMPTY_LIST + b"l" * depth
-                     + b"s" + STOP, {})
+    return write_zip(
+        path, PROTOCOL_2 + EMPTY_DICT + text("deep") + MARK * depth + EMPTY_LIST + b"l" * depth + b"s" + STOP, {}
+    )
 
 
 def far_memo_index(path, index):
@@ -194,7 +243,7 @@ def far_memo_index(path, index):
     data_pkl = state_pickle(tensors, storages)
     head = PROTOCOL_2 + global_("collections", "OrderedDict") + b")" + REDUCE
     assert data_pkl.startswith(head)
-    return write_zip(path, head + b"r" + struct.pack("<I", index) + data_pkl[len(head):], storages)
+    return write_zip(path, head + b"r" + struct.pack("<I", index) + data_pkl[len(head) :], storages)
 
 
 def declared_bytearray(path, length):
@@ -207,8 +256,19 @@ def rebuilt_stride(path, stride):
     storages = {"0": numpy.arange(4, dtype="<f4")}
     tensor = Tensor("0", (4,), (1,)).pickled(4)
     state = EMPTY_DICT + text("stride") + tuple_of([integer(stride)]) + b"s"
-    data_pkl = (PROTOCOL_2 + global_("collections", "OrderedDict") + b")" + REDUCE + MARK + text("w")
-                + tensor + state + BUILD + SETITEMS + STOP)
+    data_pkl = (
+        PROTOCOL_2
+        + global_("collections", "OrderedDict")
+        + b")"
+        + REDUCE
+        + MARK
+        + text("w")
+        + tensor
+        + state
+        + BUILD
+        + SETITEMS
+        + STOP
+    )
     return write_zip(path, data_pkl, storages)
 
 
@@ -223,8 +283,9 @@ def deflated_storage(path, elements):
     """One storage of `elements` small whole numbers, deflated: a file that inflates to elements x 4 bytes,
     some 20 times its size (below the zip reader's bomb ratio, so only the storage cap stops it)."""
     storages = {"0": numpy.random.default_rng(0).integers(0, 4, elements).astype("<f4")}
-    return write_zip(path, state_pickle({"w": Tensor("0", (elements,), (1,))}, storages), storages,
-                     zipfile.ZIP_DEFLATED)
+    return write_zip(
+        path, state_pickle({"w": Tensor("0", (elements,), (1,))}, storages), storages, zipfile.ZIP_DEFLATED
+    )
 
 
 def padded_pickle(path, padding):
@@ -246,17 +307,18 @@ def padded_pickle(path, padding):
 
 # ---- mutations for the fuzzers --------------------------------------------------------------------
 
-INTERESTING = (-2 ** 63, -2 ** 31, -1, 0, 1, 2, 3, 7, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 1, 2 ** 62, 2 ** 63, 2 ** 64)
+INTERESTING = (-(2**63), -(2**31), -1, 0, 1, 2, 3, 7, 2**31 - 1, 2**31, 2**32 + 1, 2**62, 2**63, 2**64)
 
 
 @dataclasses.dataclass
 class Case:
     """One mutated file: its bytes, what it means where that is known (`expected`: {name: array}, or
     None when only a refusal or an unchecked success is possible), and how it was made."""
+
     data: bytes
     expected: dict
     how: str
-    valid: bool = False     # the file is well-formed: it must load, as `expected`
+    valid: bool = False  # the file is well-formed: it must load, as `expected`
 
 
 def _field_mutation(rng, tensors, storages):
@@ -286,13 +348,17 @@ def _expected(tensors, storages):
 def _zip_header_mutation(rng, data):
     """Overwrite one 2- or 4-byte field of a local or central zip header (sizes, offsets, name lengths)."""
     data = bytearray(data)
-    headers = [i for signature in (b"PK\x03\x04", b"PK\x01\x02", b"PK\x05\x06")
-               for i in range(len(data)) if data.startswith(signature, i)]
+    headers = [
+        i
+        for signature in (b"PK\x03\x04", b"PK\x01\x02", b"PK\x05\x06")
+        for i in range(len(data))
+        if data.startswith(signature, i)
+    ]
     start = headers[rng.integers(len(headers))]
     position = start + 4 + 2 * int(rng.integers(0, 20))
     width = 4 if rng.random() < 0.5 else 2
     value = int(rng.integers(0, 2 ** (8 * width)))
-    data[position:position + width] = value.to_bytes(width, "little")[: len(data[position:position + width])]
+    data[position : position + width] = value.to_bytes(width, "little")[: len(data[position : position + width])]
     return bytes(data), f"zip header field at byte {position} -> {value}"
 
 
@@ -315,8 +381,9 @@ def mutations(seed, container="zip", case=None):
             flips = rng.integers(0, len(data) * 8, size=rng.integers(1, 9))
             for bit in flips:
                 data[bit // 8] ^= 1 << (bit % 8)
-            yield Case(bytes(data), original if container == "zip" else None,
-                       f"bit flips at {sorted(int(b) for b in flips)}")
+            yield Case(
+                bytes(data), original if container == "zip" else None, f"bit flips at {sorted(int(b) for b in flips)}"
+            )
         elif kind == 1:
             cut = int(rng.integers(0, len(valid)))
             yield Case(valid[:cut], original, f"truncated to {cut} bytes")
@@ -342,7 +409,7 @@ class Finding(AssertionError):
 
 
 def outcome(case, path, seconds=2.0, memory=64 << 20):
-    """"loaded" or "refused" for one Case written at `path`; a Finding when the load raised anything but a
+    """ "loaded" or "refused" for one Case written at `path`; a Finding when the load raised anything but a
     PthError naming the file, ran longer than `seconds` or allocated more than `memory` bytes, or loaded
     values other than the file means."""
     with open(path, "wb") as file:
@@ -409,8 +476,8 @@ def main(folder):
     deep_nesting(os.path.join(folder, "deep_nesting.pth"))
     many_views(os.path.join(folder, "many_views.pth"))
     deflated_storage(os.path.join(folder, "deflated_storage.pth"), 4 << 20)
-    far_memo_index(os.path.join(folder, "far_memo_index.pth"), 2 ** 31)
-    declared_bytearray(os.path.join(folder, "declared_bytearray.pth"), 2 ** 40)
+    far_memo_index(os.path.join(folder, "far_memo_index.pth"), 2**31)
+    declared_bytearray(os.path.join(folder, "declared_bytearray.pth"), 2**40)
     rebuilt_stride(os.path.join(folder, "rebuilt_stride.pth"), -1)
     storages = {"0": numpy.arange(8, dtype="<f4")}
     write(os.path.join(folder, "negative_stride.pth"), {"w": Tensor("0", (1024,), (-1,), offset=7)}, storages)

@@ -10,6 +10,7 @@ and returns "loaded" or "refused", or raises Finding. The material (a small trai
 the four formats) is made once per folder by `material(folder)`. Used by
 tests/security/test_fuzz_keras_files.py and `tools/fuzz_loaders.py`.
 """
+
 import dataclasses
 import io
 import json
@@ -52,9 +53,9 @@ class Case:
 class Material:
     folder: str
     model: object
-    saved: list           # the model's weights as saved
-    files: dict           # format -> bytes of the valid file
-    dataset_paths: dict   # format -> the dataset path of each of the model's weights (static: its variables)
+    saved: list  # the model's weights as saved
+    files: dict  # format -> bytes of the valid file
+    dataset_paths: dict  # format -> the dataset path of each of the model's weights (static: its variables)
     function_feed: numpy.ndarray = None
 
 
@@ -79,8 +80,11 @@ def _make_material(folder):
             warnings.simplefilter("ignore")
             model.save_weights(path) if fmt == "weights" else model.save(path)
         files[fmt] = open(path, "rb").read()
-    by_variable = {id(v): f"{path}/vars/{i}".lstrip("/") for path, saveable in saveables(model)
-                   for i, v in enumerate(own_variables(saveable))}
+    by_variable = {
+        id(v): f"{path}/vars/{i}".lstrip("/")
+        for path, saveable in saveables(model)
+        for i, v in enumerate(own_variables(saveable))
+    }
     paths = {"keras": [by_variable[id(v)] for v in model.weights]}
     paths["weights"] = paths["keras"]
     legacy = {}
@@ -88,8 +92,9 @@ def _make_material(folder):
         for layer in model.layers:
             names = file["model_weights"][layer.name].attrs["weight_names"]
             names = [n.decode() if isinstance(n, bytes) else n for n in names]
-            legacy.update({id(v): f"model_weights/{layer.name}/{name}"
-                           for v, name in zip(legacy_weights(layer), names)})
+            legacy.update(
+                {id(v): f"model_weights/{layer.name}/{name}" for v, name in zip(legacy_weights(layer), names)}
+            )
     paths["legacy"] = [legacy[id(v)] for v in model.weights]
     w = static.variable(numpy.linspace(-1, 1, 12).astype("float32").reshape(3, 4), name="w")
     x = static.placeholder((4,), name="x")
@@ -101,6 +106,7 @@ def _make_material(folder):
 
 
 # ----- mutations -------------------------------------------------------------------------------
+
 
 def _bit_flips(rng, data):
     data = bytearray(data)
@@ -115,9 +121,12 @@ def _overwrite(rng, data):
     data = bytearray(data)
     start, length = rng.randrange(len(data)), rng.randint(1, 64)
     fill = rng.choice(["zeros", "ones", "random"])
-    piece = {"zeros": bytes(length), "ones": b"\xff" * length,
-             "random": bytes(rng.randrange(256) for _ in range(length))}[fill]
-    data[start:start + length] = piece[:len(data) - start]
+    piece = {
+        "zeros": bytes(length),
+        "ones": b"\xff" * length,
+        "random": bytes(rng.randrange(256) for _ in range(length)),
+    }[fill]
+    data[start : start + length] = piece[: len(data) - start]
     return f"{length} bytes at {start} set to {fill}", bytes(data)
 
 
@@ -148,19 +157,34 @@ def _shape_mutation(rng, data, folder):
     def edit(file):
         name = rng.choice([n for n in _datasets(file) if n != "graph.json"])
         old = file[name]
-        shape = rng.choice([(), (0,), (1,), (rng.randint(1, 9),), old.shape + (2,), (10 ** 8,),
-                            (2 ** 31, 2 ** 31), tuple(reversed(old.shape + (1,)))])
+        shape = rng.choice(
+            [
+                (),
+                (0,),
+                (1,),
+                (rng.randint(1, 9),),
+                old.shape + (2,),
+                (10**8,),
+                (2**31, 2**31),
+                tuple(reversed(old.shape + (1,))),
+            ]
+        )
         dtype = old.dtype
         del file[name]
         kind = rng.choice(["unwritten", "written", "chunked gzip"])
-        if kind == "unwritten" or numpy.prod(shape) > 10 ** 6:
+        if kind == "unwritten" or numpy.prod(shape) > 10**6:
             file.create_dataset(name, shape=shape, dtype=dtype)
         elif kind == "written":
             file.create_dataset(name, data=numpy.ones(shape, dtype))
         else:
-            file.create_dataset(name, data=numpy.zeros(shape, dtype), compression="gzip",
-                                chunks=True if shape and numpy.prod(shape) else None)
+            file.create_dataset(
+                name,
+                data=numpy.zeros(shape, dtype),
+                compression="gzip",
+                chunks=True if shape and numpy.prod(shape) else None,
+            )
         edit.description = f"{name} reshaped to {shape} ({kind})"
+
     edited = _hdf5_edit(data, edit)
     return edit.description, edited
 
@@ -182,6 +206,7 @@ def _dtype_mutation(rng, data, folder):
         else:
             file.create_dataset(name, data=numpy.ones(shape, kind))
         edit.description = f"{name} stored as {kind}"
+
     edited = _hdf5_edit(data, edit)
     return edit.description, edited
 
@@ -218,13 +243,22 @@ def _attribute_mutation(rng, data, folder):
         file.visititems(lambda name, item: groups.append(item) if isinstance(item, h5py.Group) else None)
         holders = [(g, key) for g in groups for key in g.attrs]
         group, key = rng.choice(holders)
-        value = rng.choice([numpy.array([b"nope"]), numpy.int64(7), b"{not json", numpy.array([], dtype="S1"),
-                            numpy.array([b"x"] * 3), None])
+        value = rng.choice(
+            [
+                numpy.array([b"nope"]),
+                numpy.int64(7),
+                b"{not json",
+                numpy.array([], dtype="S1"),
+                numpy.array([b"x"] * 3),
+                None,
+            ]
+        )
         if value is None:
             del group.attrs[key]
         else:
             group.attrs[key] = value
         edit.description = f"attribute {key!r} of {group.name} set to {value!r}"
+
     edited = _hdf5_edit(data, edit)
     return edit.description, edited
 
@@ -238,8 +272,8 @@ def _zip_field(rng, data):
     start, kind, size = rng.choice(headers)
     offset = rng.randrange(4, size - 1)
     width = rng.choice([2, 4]) if offset + 4 <= size else 2
-    value = rng.choice([0, 1, 0xFFFF if width == 2 else 0xFFFFFFFF, rng.randrange(256 ** width)])
-    data[start + offset:start + offset + width] = value.to_bytes(width, "little")
+    value = rng.choice([0, 1, 0xFFFF if width == 2 else 0xFFFFFFFF, rng.randrange(256**width)])
+    data[start + offset : start + offset + width] = value.to_bytes(width, "little")
     return f"{kind} header +{offset} ({width} bytes) = {value}", bytes(data)
 
 
@@ -275,7 +309,7 @@ def _member_mutation(rng, data):
     if how == "dropped":
         del members[index]
     elif how == "duplicated":
-        members.append((name, content[:rng.randrange(len(content) + 1)]))
+        members.append((name, content[: rng.randrange(len(content) + 1)]))
     elif how == "renamed":
         members[index] = (rng.choice(["../" + name, "/" + name, name.upper(), name + "\\x"]), content)
     elif how == "config edited":
@@ -302,7 +336,7 @@ def _edit_json(rng, content):
 
     visit(document)
     holder, key = rng.choice(places)
-    holder[key] = rng.choice([None, -1, 0, 10 ** 9, 1.5, "x", [], {}, [1, 2], {"class_name": "Nope"}, True])
+    holder[key] = rng.choice([None, -1, 0, 10**9, 1.5, "x", [], {}, [1, 2], {"class_name": "Nope"}, True])
     return json.dumps(document).encode()
 
 
@@ -354,6 +388,7 @@ def _mutation(rng, fmt, data, folder):
 
 # ----- the contract ----------------------------------------------------------------------------
 
+
 def _raw_values(data, fmt, paths):
     """What plain h5py reads at each path of the mutated file, None where it cannot."""
     if fmt == "keras":
@@ -379,18 +414,28 @@ def _check_values(case, loaded, material, paths, saved):
     for index, (got, original, stored) in enumerate(zip(loaded, saved, raw)):
         if numpy.array_equal(got, original, equal_nan=True):
             continue
-        if stored is not None and stored.shape == got.shape and numpy.array_equal(
-                got, stored.astype(got.dtype), equal_nan=True):
+        if (
+            stored is not None
+            and stored.shape == got.shape
+            and numpy.array_equal(got, stored.astype(got.dtype), equal_nan=True)
+        ):
             continue
-        raise Finding(f"{case.format}: {case.how}: weight {index} ({paths[index]}) loaded as {got!r:.200}, "
-                      f"which the file does not hold")
+        raise Finding(
+            f"{case.format}: {case.how}: weight {index} ({paths[index]}) loaded as {got!r:.200}, "
+            f"which the file does not hold"
+        )
 
 
 def _load_function(case, material, path):
     function = static.load(path)
     loaded = [v.numpy() for v in function.variables]
-    _check_values(case, loaded, material, material.dataset_paths["static"],
-                  [numpy.linspace(-1, 1, 12).astype("float32").reshape(3, 4)])
+    _check_values(
+        case,
+        loaded,
+        material,
+        material.dataset_paths["static"],
+        [numpy.linspace(-1, 1, 12).astype("float32").reshape(3, 4)],
+    )
     return loaded
 
 
@@ -414,8 +459,12 @@ def _load_model(case, material, path):
     return values(loaded.weights) + (values(loaded.optimizer.variables) if loaded.optimizer else [])
 
 
-LOADS = {"static": (_load_function,), "weights": (_load_weights,), "keras": (_load_weights, _load_model),
-         "legacy": (_load_weights, _load_model)}
+LOADS = {
+    "static": (_load_function,),
+    "weights": (_load_weights,),
+    "keras": (_load_weights, _load_model),
+    "legacy": (_load_weights, _load_model),
+}
 
 
 def outcome(case, material, folder, seconds=5.0, memory=64 << 20):
@@ -448,7 +497,10 @@ def _outcome(case, material, path, load, seconds, memory):
         tracemalloc.stop()
     if peak > memory:
         raise Finding(f"{where}: the load allocated {peak} bytes")
-    if case.hostile and result == "loaded" and crafted_hdf5.SECRET in b"".join(
-            numpy.ascontiguousarray(array).tobytes() for array in loaded):
+    if (
+        case.hostile
+        and result == "loaded"
+        and crafted_hdf5.SECRET in b"".join(numpy.ascontiguousarray(array).tobytes() for array in loaded)
+    ):
         raise Finding(f"{where}: the loaded values hold the bytes of a file outside the one loaded")
     return result

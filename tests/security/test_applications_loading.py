@@ -1,5 +1,6 @@
 """A failed applications load changes nothing (issue 11, finding 5): every entry is read and checked
 (shapes, layouts, numeric dtypes) before any variable is assigned."""
+
 import json
 import os
 
@@ -34,8 +35,11 @@ def assert_unchanged(model, before):
 
 def test_an_h5_whose_last_entry_is_not_numeric_assigns_nothing(tmp_path, model):
     """The file's shapes all match; only the last layer's bias holds text, found when assigning."""
-    layers = [(layer.name, [(w.path.split("/")[-1], w.numpy() + 1) for w in layer.weights])
-              for layer in model.layers if layer.weights]
+    layers = [
+        (layer.name, [(w.path.split("/")[-1], w.numpy() + 1) for w in layer.weights])
+        for layer in model.layers
+        if layer.weights
+    ]
     name, weights = layers[-1]
     layers[-1] = (name, [weights[0], (weights[1][0], numpy.array([b"x"] * weights[1][1].shape[0]))])
     path = tmp_path / "last_entry_is_text.h5"
@@ -48,18 +52,29 @@ def test_an_h5_whose_last_entry_is_not_numeric_assigns_nothing(tmp_path, model):
     assert_unchanged(model, before)
 
 
-@pytest.mark.parametrize("last_value, pattern", [
-    (crafted_pth.Tensor("x", (1000, 1), (1, 1)), "fc.bias has shape \\(1000, 1\\), not 1 dimensions"),
-    ([0.0] * 1000, "fc.bias is not a numeric tensor \\(list\\)"),
-])
+@pytest.mark.parametrize(
+    "last_value, pattern",
+    [
+        (crafted_pth.Tensor("x", (1000, 1), (1, 1)), "fc.bias has shape \\(1000, 1\\), not 1 dimensions"),
+        ([0.0] * 1000, "fc.bias is not a numeric tensor \\(list\\)"),
+    ],
+)
 def test_a_pth_whose_last_entry_is_wrong_assigns_nothing(tmp_path, model, last_value, pattern):
     state = resnet18_state()
-    storages = {str(i): numpy.ascontiguousarray(v, "<f4" if v.dtype.kind == "f" else "<i8").ravel()
-                for i, v in enumerate(state.values())}
+    storages = {
+        str(i): numpy.ascontiguousarray(v, "<f4" if v.dtype.kind == "f" else "<i8").ravel()
+        for i, v in enumerate(state.values())
+    }
     storages["x"] = numpy.zeros(1000, "<f4")
-    tensors = {name: crafted_pth.Tensor(str(i), v.shape, tuple(s // v.itemsize for s in v.strides),
-                                        storage_type="FloatStorage" if v.dtype.kind == "f" else "LongStorage")
-               for i, (name, v) in enumerate(state.items())}
+    tensors = {
+        name: crafted_pth.Tensor(
+            str(i),
+            v.shape,
+            tuple(s // v.itemsize for s in v.strides),
+            storage_type="FloatStorage" if v.dtype.kind == "f" else "LongStorage",
+        )
+        for i, (name, v) in enumerate(state.items())
+    }
     assert list(tensors)[-1] == "fc.bias"
     tensors["fc.bias"] = last_value
     path = tmp_path / "last_entry_is_wrong.pth"
@@ -85,5 +100,6 @@ def test_a_good_file_still_loads_every_layer(tmp_path, model):
     save_pth(state, path)
     kerasish.applications.load_weights(model, path)
     numpy.testing.assert_array_equal(model.get_layer("predictions").get_weights()[1], state["fc.bias"])
-    numpy.testing.assert_array_equal(model.get_layer("conv1_conv").get_weights()[0],
-                                     numpy.transpose(state["conv1.weight"], (2, 3, 1, 0)))
+    numpy.testing.assert_array_equal(
+        model.get_layer("conv1_conv").get_weights()[0], numpy.transpose(state["conv1.weight"], (2, 3, 1, 0))
+    )

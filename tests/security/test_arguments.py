@@ -2,6 +2,7 @@
 progress or raises, nonsense counts and shapes are errors quoting the value, a one-element list feeds a
 one-input model, and one model cannot be stepped from two threads at once. Each loop that used to hang
 runs under a time limit, so a regression fails instead of hanging the suite."""
+
 import threading
 
 import numpy
@@ -139,18 +140,22 @@ BAD_ARGUMENTS = [
 ]
 
 
-@pytest.mark.parametrize("method, arguments, message", BAD_ARGUMENTS,
-                         ids=[f"{method}-{'-'.join(arguments)}-{index}" for index, (method, arguments, _) in
-                              enumerate(BAD_ARGUMENTS)])
+@pytest.mark.parametrize(
+    "method, arguments, message",
+    BAD_ARGUMENTS,
+    ids=[f"{method}-{'-'.join(arguments)}-{index}" for index, (method, arguments, _) in enumerate(BAD_ARGUMENTS)],
+)
 def test_bad_arguments_are_errors_quoting_the_value(engine, method, arguments, message):
     x, y = data()
     arguments = dict(arguments)
     if arguments.get("validation_data") == "xy":
         arguments["validation_data"] = (x, y)
     model = sequential(engine)
-    call = {"fit": lambda: model.fit(x, y, verbose=0, **arguments),
-            "evaluate": lambda: model.evaluate(x, y, verbose=0, **arguments),
-            "predict": lambda: model.predict(x, verbose=0, **arguments)}[method]
+    call = {
+        "fit": lambda: model.fit(x, y, verbose=0, **arguments),
+        "evaluate": lambda: model.evaluate(x, y, verbose=0, **arguments),
+        "predict": lambda: model.predict(x, verbose=0, **arguments),
+    }[method]
     with within(LIMIT), pytest.raises(ValueError, match=message):
         call()
 
@@ -161,22 +166,34 @@ def test_good_counts_still_train(engine):
     before = [w.numpy() for w in model.weights]
     history = model.fit(x, y, epochs=0, verbose=0)
     assert history.epoch == [] and all(numpy.array_equal(a, w.numpy()) for a, w in zip(before, model.weights))
-    history = model.fit(x, y, batch_size=numpy.int64(5), epochs=numpy.int32(2), steps_per_epoch=2,
-                        validation_split=0.25, validation_freq=[2], verbose=0)
+    history = model.fit(
+        x,
+        y,
+        batch_size=numpy.int64(5),
+        epochs=numpy.int32(2),
+        steps_per_epoch=2,
+        validation_split=0.25,
+        validation_freq=[2],
+        verbose=0,
+    )
     assert history.epoch == [0, 1] and len(history.history["val_loss"]) == 1
     model.fit(x, y, sample_weight=numpy.ones((12, 1)), verbose=0)  # a weight per sample, as a column
 
 
 # ----- shapes of Input and names in a model ----------------------------------------------------------
 
-@pytest.mark.parametrize("shape, message", [
-    ((-3,), r"cannot convert '\(-3,\)' to a shape. Negative dimensions are not allowed"),
-    ((4, 0), r"cannot convert '\(4, 0\)' to a shape. Zero dimensions are not allowed"),
-    ((2.5,), r"cannot convert '\(2.5,\)' to a shape. Found invalid dimension '2.5' of type 'float'"),
-    ((None, "7"), r"cannot convert '\(None, '7'\)' to a shape. Found invalid dimension ''7'' of type 'str'"),
-    ("abc", "cannot convert ''abc'' to a shape"),
-    (3, "cannot convert '3' to a shape"),
-])
+
+@pytest.mark.parametrize(
+    "shape, message",
+    [
+        ((-3,), r"cannot convert '\(-3,\)' to a shape. Negative dimensions are not allowed"),
+        ((4, 0), r"cannot convert '\(4, 0\)' to a shape. Zero dimensions are not allowed"),
+        ((2.5,), r"cannot convert '\(2.5,\)' to a shape. Found invalid dimension '2.5' of type 'float'"),
+        ((None, "7"), r"cannot convert '\(None, '7'\)' to a shape. Found invalid dimension ''7'' of type 'str'"),
+        ("abc", "cannot convert ''abc'' to a shape"),
+        (3, "cannot convert '3' to a shape"),
+    ],
+)
 def test_input_shapes_need_positive_int_dims(shape, message):
     with pytest.raises(ValueError, match=rf"InputLayer 'input_layer': {message}"):
         kerasish.Input(shape)
@@ -194,8 +211,11 @@ def test_duplicate_layer_names_are_an_error_naming_them():
     inputs = kerasish.Input((3,), name="features")
     hidden = layers.Dense(4, name="dense")(layers.Dense(3, name="dense")(inputs))
     outputs = layers.Dense(2, name="features")(hidden)
-    with pytest.raises(ValueError, match=r'The name "features" is used 2 times in the model; The name "dense" is '
-                                         r"used 2 times in the model. All layer names should be unique."):
+    with pytest.raises(
+        ValueError,
+        match=r'The name "features" is used 2 times in the model; The name "dense" is '
+        r"used 2 times in the model. All layer names should be unique.",
+    ):
         kerasish.Model(inputs, outputs)
     with pytest.raises(ValueError, match="should have unique names. Name 'dense' is already the name"):
         kerasish.Sequential([kerasish.Input((3,)), layers.Dense(3, name="dense"), layers.Dense(2, name="dense")])
@@ -209,6 +229,7 @@ def test_a_shared_layer_is_not_a_duplicate():
 
 
 # ----- a one-element list or tuple holds the one input (or output) -----------------------------------
+
 
 @pytest.mark.parametrize("build", [sequential, functional], ids=["sequential", "functional"])
 def test_a_one_element_list_feeds_a_one_input_model(engine, build):
@@ -227,12 +248,16 @@ def test_a_dict_for_a_sequential_model_must_name_its_input(engine):
     x, y = data()
     model = sequential(engine)
     model.fit({"input_layer": x}, y, verbose=0)
-    with pytest.raises(ValueError, match=r"takes one input \(named 'input_layer'\), received a dict with keys "
-                                         r"\['other'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"takes one input \(named 'input_layer'\), received a dict with keys "
+        r"\['other'\]",
+    ):
         model.fit({"other": x}, y, verbose=0)
 
 
 # ----- one model, two threads -------------------------------------------------------------------------
+
 
 class Hold(kerasish.callbacks.Callback):
     """Keeps the first thread inside `fit` until the second one has made its attempt."""
@@ -262,9 +287,13 @@ def test_one_model_fitted_from_two_threads_is_a_clear_error(engine, second):
         barrier.wait()
         assert inside.wait(LIMIT)
         try:
-            {"fit": lambda: model.fit(x, y, verbose=0), "evaluate": lambda: model.evaluate(x, y, verbose=0),
-             "predict": lambda: model.predict(x, verbose=0), "train_on_batch": lambda: model.train_on_batch(x, y),
-             "predict_on_batch": lambda: model.predict_on_batch(x)}[second]()
+            {
+                "fit": lambda: model.fit(x, y, verbose=0),
+                "evaluate": lambda: model.evaluate(x, y, verbose=0),
+                "predict": lambda: model.predict(x, verbose=0),
+                "train_on_batch": lambda: model.train_on_batch(x, y),
+                "predict_on_batch": lambda: model.predict_on_batch(x),
+            }[second]()
         except Exception as error:  # the test asserts on the caught error below
             outcome["second"] = error
         finally:
@@ -277,8 +306,10 @@ def test_one_model_fitted_from_two_threads_is_a_clear_error(engine, second):
         thread.join(LIMIT)
     assert not any(thread.is_alive() for thread in threads)
     assert isinstance(outcome.get("second"), RuntimeError), outcome
-    assert (f"Model 'sequential' is already running fit/evaluate/predict in another thread; {second}() cannot run"
-            in str(outcome["second"]))
+    assert (
+        f"Model 'sequential' is already running fit/evaluate/predict in another thread; {second}() cannot run"
+        in str(outcome["second"])
+    )
     assert outcome["first"].epoch == [0, 1]
     model.fit(x, y, verbose=0)  # the model is free again once the first thread is done
 

@@ -4,6 +4,7 @@ Each case crashes a run, perhaps damages the backup, restarts, and checks that t
 trains exactly the epochs that remain and ends with the same weights and optimizer state as a run
 that was never interrupted (numpy, seeded data, shuffle=False: bit for bit).
 """
+
 import json
 import os
 
@@ -12,8 +13,7 @@ import pytest
 
 import kerasish
 from kerasish.backends.io.read_errors import UnreadableFileError
-from kerasish.callbacks import BackupAndRestore, LambdaCallback
-from kerasish.callbacks import backup_and_restore
+from kerasish.callbacks import BackupAndRestore, LambdaCallback, backup_and_restore
 from tests.callbacks.fit_model import Linear, regression_data
 
 EPOCHS = 5
@@ -42,6 +42,7 @@ def killed_at_epoch(epoch_to_kill):
     def on_epoch_begin(epoch, logs):
         if epoch == epoch_to_kill:
             raise Killed(f"killed at the start of epoch {epoch}")
+
     return LambdaCallback(on_epoch_begin=on_epoch_begin)
 
 
@@ -68,8 +69,9 @@ def record(backup, name="training_metadata.json"):
     return json.loads((backup / name).read_text())
 
 
-def test_a_kill_between_the_weights_and_the_epoch_record_trains_no_epoch_twice(engine, tmp_path, monkeypatch,
-                                                                               uninterrupted):
+def test_a_kill_between_the_weights_and_the_epoch_record_trains_no_epoch_twice(
+    engine, tmp_path, monkeypatch, uninterrupted
+):
     backup = tmp_path / "backup"
     write = backup_and_restore.write_text_atomically
     records = []
@@ -80,6 +82,7 @@ def test_a_kill_between_the_weights_and_the_epoch_record_trains_no_epoch_twice(e
             if len(records) == 3:
                 raise Killed("killed after the weights of epoch 3 were written")
         write(path, text)
+
     monkeypatch.setattr(backup_and_restore, "write_text_atomically", killed_before_the_third_record)
     with pytest.raises(Killed):
         fit(compiled_model(engine), [BackupAndRestore(backup)])
@@ -139,6 +142,10 @@ def test_a_resumed_run_keeps_one_previous_copy_and_no_stale_files(engine, tmp_pa
     (backup / "backup-7.weights.h5").write_bytes(b"left by a run killed before its record")
     with pytest.raises(Killed):
         fit(compiled_model(engine), [BackupAndRestore(backup, double_checkpoint=True), killed_at_epoch(4)])
-    assert sorted(os.listdir(backup)) == ["backup-3.weights.h5", "backup-4.weights.h5", "training_metadata.json",
-                                          "training_metadata.json.bkp"]
+    assert sorted(os.listdir(backup)) == [
+        "backup-3.weights.h5",
+        "backup-4.weights.h5",
+        "training_metadata.json",
+        "training_metadata.json.bkp",
+    ]
     resume(engine, backup, uninterrupted, epochs_left=1)

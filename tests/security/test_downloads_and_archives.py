@@ -2,6 +2,7 @@
 known weight sources are never shadowed by local files, unhashed downloads say so once, downloads and
 extractions are capped, and archive members that escape, link or bomb are refused.
 Every download goes to the local server on 127.0.0.1."""
+
 import hashlib
 import io
 import os
@@ -33,16 +34,23 @@ def no_retry_delay(monkeypatch):
 
 
 def files_under(folder):
-    return sorted(os.path.relpath(os.path.join(root, name), folder) for root, _, names in os.walk(folder)
-                  for name in names)
+    return sorted(
+        os.path.relpath(os.path.join(root, name), folder) for root, _, names in os.walk(folder) for name in names
+    )
 
 
 # ---- names ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("fname, pattern", [
-    ("..", "must name a file, not a directory"), (".", "must name a file, not a directory"),
-    ("../escaped", "Paths are no longer accepted"), ("/etc/passwd", "Paths are no longer accepted"),
-])
+
+@pytest.mark.parametrize(
+    "fname, pattern",
+    [
+        ("..", "must name a file, not a directory"),
+        (".", "must name a file, not a directory"),
+        ("../escaped", "Paths are no longer accepted"),
+        ("/etc/passwd", "Paths are no longer accepted"),
+    ],
+)
 def test_fname_cannot_leave_the_cache(tmp_path, fname, pattern):
     with pytest.raises(ValueError, match=pattern):
         get_file(fname, "http://127.0.0.1:9/x", cache_dir=tmp_path / "cache")
@@ -58,12 +66,18 @@ def test_cache_subdir_cannot_leave_the_cache(tmp_path, cache_subdir):
 
 def test_a_nested_cache_subdir_is_fine(server, tmp_path):
     server.serve("x.bin", DATA)
-    path = get_file("x.bin", f"{server.url}/x.bin", cache_subdir="models/v2", cache_dir=tmp_path,
-                    file_hash=hashlib.sha256(DATA).hexdigest())
+    path = get_file(
+        "x.bin",
+        f"{server.url}/x.bin",
+        cache_subdir="models/v2",
+        cache_dir=tmp_path,
+        file_hash=hashlib.sha256(DATA).hexdigest(),
+    )
     assert path == str(tmp_path / "models" / "v2" / "x.bin")
 
 
 # ---- weights= names and paths ---------------------------------------------------------------------
+
 
 @pytest.fixture
 def downloads(monkeypatch):
@@ -88,15 +102,17 @@ def test_a_local_file_is_a_path_when_it_looks_like_one(tmp_path, monkeypatch, do
     (tmp_path / "weights.pth").write_bytes(b"PK\x03\x04")
     assert loading.resolve_weights("resnet18", "./imagenet", True) == ("torchvision", "./imagenet")
     assert loading.resolve_weights("resnet18", "weights.pth", True) == ("torchvision", "weights.pth")
-    assert loading.resolve_weights("resnet18", tmp_path / "weights", True) == ("torchvision",
-                                                                                str(tmp_path / "weights"))
-    with pytest.raises(ValueError, match="Received: weights='weights' \\(a local file named 'weights' exists: "
-                                         "pass it as './weights'\\)"):
+    assert loading.resolve_weights("resnet18", tmp_path / "weights", True) == ("torchvision", str(tmp_path / "weights"))
+    with pytest.raises(
+        ValueError,
+        match="Received: weights='weights' \\(a local file named 'weights' exists: pass it as './weights'\\)",
+    ):
         loading.resolve_weights("resnet18", "weights", True)
     assert downloads == []
 
 
 # ---- downloads ------------------------------------------------------------------------------------
+
 
 def test_an_unhashed_download_says_once_that_it_is_unchecked(server, tmp_path):
     server.serve("data.bin", DATA)
@@ -128,6 +144,7 @@ def test_a_download_without_a_length_stops_at_the_cap(server, tmp_path):
 
 # ---- archives -------------------------------------------------------------------------------------
 
+
 def tar_archive(*members):
     """A .tar.gz from TarInfo-like tuples (name, data or None, type, linkname)."""
     buffer = io.BytesIO()
@@ -153,16 +170,22 @@ def zip_archive(*members):
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("archive, pattern", [
-    (tar_archive(("../escaped.txt", b"x", tarfile.REGTYPE, "")), "member '../escaped.txt' would land outside"),
-    (tar_archive(("/tmp/absolute.txt", b"x", tarfile.REGTYPE, "")), "member '/tmp/absolute.txt' would land"),
-    (tar_archive(("inside", None, tarfile.SYMTYPE, "data.txt")), "member 'inside' is a link"),
-    (tar_archive(("data.txt", b"x", tarfile.REGTYPE, ""), ("hard", None, tarfile.LNKTYPE, "data.txt")),
-     "member 'hard' is a link"),
-    (tar_archive(("fifo", None, tarfile.FIFOTYPE, "")), "member 'fifo' is a link or a special file"),
-    (zip_archive(("../escaped.txt", b"x", None)), "member '../escaped.txt' would land outside"),
-    (zip_archive(("link", b"data.txt", 0o120777)), "member 'link' is a link"),
-], ids=["tar-dotdot", "tar-absolute", "tar-symlink", "tar-hardlink", "tar-fifo", "zip-dotdot", "zip-symlink"])
+@pytest.mark.parametrize(
+    "archive, pattern",
+    [
+        (tar_archive(("../escaped.txt", b"x", tarfile.REGTYPE, "")), "member '../escaped.txt' would land outside"),
+        (tar_archive(("/tmp/absolute.txt", b"x", tarfile.REGTYPE, "")), "member '/tmp/absolute.txt' would land"),
+        (tar_archive(("inside", None, tarfile.SYMTYPE, "data.txt")), "member 'inside' is a link"),
+        (
+            tar_archive(("data.txt", b"x", tarfile.REGTYPE, ""), ("hard", None, tarfile.LNKTYPE, "data.txt")),
+            "member 'hard' is a link",
+        ),
+        (tar_archive(("fifo", None, tarfile.FIFOTYPE, "")), "member 'fifo' is a link or a special file"),
+        (zip_archive(("../escaped.txt", b"x", None)), "member '../escaped.txt' would land outside"),
+        (zip_archive(("link", b"data.txt", 0o120777)), "member 'link' is a link"),
+    ],
+    ids=["tar-dotdot", "tar-absolute", "tar-symlink", "tar-hardlink", "tar-fifo", "zip-dotdot", "zip-symlink"],
+)
 def test_archive_members_that_escape_or_link_are_refused(tmp_path, archive, pattern):
     path = tmp_path / "archive"
     path.write_bytes(archive)
@@ -175,8 +198,9 @@ def test_archive_members_that_escape_or_link_are_refused(tmp_path, archive, patt
 def test_extraction_is_capped_by_the_archive_size(tmp_path, monkeypatch, kind):
     monkeypatch.setattr(file_utils, "EXTRACT_FLOOR", 1 << 20)
     zeros = bytes(4 << 20)  # 4 MB of zeros in a few KB: above 100 x the archive
-    archive = tar_archive(("zeros", zeros, tarfile.REGTYPE, "")) if kind == "tar" else \
-        zip_archive(("zeros", zeros, None))
+    archive = (
+        tar_archive(("zeros", zeros, tarfile.REGTYPE, "")) if kind == "tar" else zip_archive(("zeros", zeros, None))
+    )
     path = tmp_path / "bomb"
     path.write_bytes(archive)
     assert len(archive) < 40_000

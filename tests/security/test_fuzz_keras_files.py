@@ -8,6 +8,7 @@ file) within 5 seconds and 64 MB; a refused `load_weights` leaves the model as i
 loaded holds the bytes of a file outside the one loaded. `tools/fuzz_loaders.py --format keras
 --count N` (weights, legacy, static) runs the same cases for longer.
 """
+
 import collections
 import itertools
 

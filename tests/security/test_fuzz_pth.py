@@ -5,6 +5,7 @@ must either load with the values it means or be refused with a PthError naming t
 2 seconds and 64 MB; loaded into a model, a refused file leaves every variable as it was.
 `tools/fuzz_loaders.py --format pth --count N` runs the same cases for longer.
 """
+
 import itertools
 
 import numpy
@@ -24,8 +25,10 @@ MODEL_CASES = 300
 
 @pytest.mark.parametrize("container", ["zip", "legacy"])
 def test_every_mutated_file_loads_as_it_means_or_is_refused(tmp_path, container):
-    outcomes = [crafted_pth.outcome(case, tmp_path / "mutated.pth")
-                for case in itertools.islice(crafted_pth.mutations(seed=11, container=container), CASES_PER_CONTAINER)]
+    outcomes = [
+        crafted_pth.outcome(case, tmp_path / "mutated.pth")
+        for case in itertools.islice(crafted_pth.mutations(seed=11, container=container), CASES_PER_CONTAINER)
+    ]
     # the budget reaches both sides of the contract
     assert outcomes.count("loaded") > 10 and outcomes.count("refused") > 10
 
@@ -45,9 +48,16 @@ def small_model():
 def small_model_case():
     """The torch state dict of `small_model`, as crafted tensors over storages."""
     rng = numpy.random.default_rng(0)
-    arrays = {"features.0.weight": (2, 3, 2, 2), "features.0.bias": (2,), "features.1.weight": (2,),
-              "features.1.bias": (2,), "features.1.running_mean": (2,), "features.1.running_var": (2,),
-              "fc.weight": (3, 18), "fc.bias": (3,)}
+    arrays = {
+        "features.0.weight": (2, 3, 2, 2),
+        "features.0.bias": (2,),
+        "features.1.weight": (2,),
+        "features.1.bias": (2,),
+        "features.1.running_mean": (2,),
+        "features.1.running_var": (2,),
+        "fc.weight": (3, 18),
+        "fc.bias": (3,),
+    }
     storages, tensors = {}, {}
     for index, (name, shape) in enumerate(arrays.items()):
         storages[str(index)] = rng.uniform(0.5, 1.5, int(numpy.prod(shape))).astype("<f4")

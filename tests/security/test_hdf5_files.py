@@ -1,6 +1,7 @@
 """HDF5 files that would make a loader hold bytes from outside the file (external storage, external
 and soft links, virtual datasets) or read far more than the model needs (a huge declared shape)
 are refused, through every entry point, before anything is assigned (issue 11, findings 2 and 4)."""
+
 import contextlib
 import os
 import shutil
@@ -20,11 +21,22 @@ from tests.saving.models_for_tests import CUSTOM_OBJECTS, assert_same, perturb, 
 from tests.security import crafted_hdf5
 from tests.security.crafted_hdf5 import ATTACKS, HUGE_SHAPE_ATTACK, REFUSALS, SECRET
 
-ENTRY_POINTS = ("load_weights .weights.h5", "load_weights .keras", "load_model .keras", "load_weights .h5",
-                "load_model .h5", "read_layer_weights .h5", "static.load", "HDF5Dataset")
+ENTRY_POINTS = (
+    "load_weights .weights.h5",
+    "load_weights .keras",
+    "load_model .keras",
+    "load_weights .h5",
+    "load_model .h5",
+    "read_layer_weights .h5",
+    "static.load",
+    "HDF5Dataset",
+)
 # The dataset each entry point's file has attacked: a (4,) float32 weight of the toy model.
-TARGETS = {".weights.h5": "layers/scale/vars/0", ".keras": "layers/scale/vars/0",
-           ".h5": "model_weights/scale/scale/kernel"}
+TARGETS = {
+    ".weights.h5": "layers/scale/vars/0",
+    ".keras": "layers/scale/vars/0",
+    ".h5": "model_weights/scale/scale/kernel",
+}
 
 
 def _static_file(path):
@@ -95,7 +107,7 @@ def test_a_huge_declared_shape_is_refused_before_its_data_is_read(tmp_path, entr
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < 32 * 2 ** 20, f"the refused load allocated {peak} bytes"
+    assert peak < 32 * 2**20, f"the refused load allocated {peak} bytes"
     if model is not None:
         assert_same(values(model.weights), before)
 
@@ -118,7 +130,7 @@ def test_a_data_file_reads_only_the_rows_asked_for(tmp_path):
         dataset.close()
     assert len(dataset) == crafted_hdf5.HUGE_ELEMENTS // 4 and last.shape == (4, 4)
     numpy.testing.assert_array_equal(first, [[1.0] * 4] * 3 + [[0.0] * 4])
-    assert peak < 2 ** 20
+    assert peak < 2**20
 
 
 def test_a_hard_link_loop_is_walked_once(tmp_path):
@@ -175,16 +187,22 @@ def test_a_global_heap_that_would_make_hdf5_loop_forever_is_refused(tmp_path, en
     if entry_point == "static.load":
         _static_file(path)
     elif entry_point == "load_weights Keras .h5":  # Keras writes layer_names as strings, kerasish as bytes
-        shutil.copyfile(os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures", "keras_files", "mlp.h5"),
-                        path)
+        shutil.copyfile(
+            os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures", "keras_files", "mlp.h5"), path
+        )
     else:
         with pytest.warns(UserWarning):
             trained_model().save(path)
     crafted_hdf5.zero_size_heap_object(str(path))
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     try:
-        result = subprocess.run([sys.executable, "-c", _LOAD_IN_A_CHILD, str(path), entry_point], cwd=root,
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [sys.executable, "-c", _LOAD_IN_A_CHILD, str(path), entry_point],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     except subprocess.TimeoutExpired:
         pytest.fail(f"{entry_point} of a file with a size-0 global heap object still runs after 120 s")
     assert result.returncode == 0, result.stderr[-2000:]
@@ -198,8 +216,14 @@ def test_a_dataset_that_needs_a_filter_plugin_is_refused(tmp_path):
     model.save_weights(path)
     with h5py.File(path, "r+") as file:
         del file["layers/scale/vars/0"]
-        file.create_dataset("layers/scale/vars/0", shape=(4,), dtype="float32", chunks=(4,), compression=32123,
-                            allow_unknown_filter=True)
+        file.create_dataset(
+            "layers/scale/vars/0",
+            shape=(4,),
+            dtype="float32",
+            chunks=(4,),
+            compression=32123,
+            allow_unknown_filter=True,
+        )
     perturb(model)
     before = values(model.weights)
     with pytest.raises(ValueError, match=r"'/layers/scale/vars/0' is refused: it needs filter\(s\) \[32123\]"):
@@ -224,6 +248,9 @@ def test_a_legacy_training_config_of_the_wrong_type_is_a_clear_error(tmp_path):
         trained_model().save(path)
     with h5py.File(path, "r+") as file:
         file.attrs["training_config"] = b"7"
-    with pytest.raises(ValueError, match=r"m\.h5: training_config does not describe a model kerasish can build: "
-                                         r"TypeError"):
+    with pytest.raises(
+        ValueError,
+        match=r"m\.h5: training_config does not describe a model kerasish can build: "
+        r"TypeError",
+    ):
         load_model(path, custom_objects=CUSTOM_OBJECTS)

@@ -7,6 +7,7 @@ or a Ctrl-C there leaves the state before the step) and then commits with Ctrl-C
 Ctrl-C there is raised once the state after the step is in). Either way the state is exactly the
 one before or the one after the step.
 """
+
 import os
 import signal
 import subprocess
@@ -27,9 +28,14 @@ def compiled_model(engine):
 
     def seeded(shape, dtype):
         return numpy.random.default_rng(next(seeds)).normal(0, 0.5, shape).astype(dtype)
-    model = kerasish.Sequential([kerasish.Input((3,)),
-                                 layers.Dense(4, activation="relu", kernel_initializer=seeded, bias_initializer=seeded),
-                                 layers.Dense(2, kernel_initializer=seeded, bias_initializer=seeded)])
+
+    model = kerasish.Sequential(
+        [
+            kerasish.Input((3,)),
+            layers.Dense(4, activation="relu", kernel_initializer=seeded, bias_initializer=seeded),
+            layers.Dense(2, kernel_initializer=seeded, bias_initializer=seeded),
+        ]
+    )
     model.compile(optimizer=kerasish.optimizers.Adam(0.1), loss="mse", backend=engine)
     return model
 
@@ -106,7 +112,9 @@ def count_commit_writes(function, counter):
             result = kernel(*args, **kwargs)
             counter.write()
             return result
+
         return counted
+
     regenerate(function, wrap)
 
 
@@ -162,7 +170,9 @@ def test_static_an_interruption_before_the_commit_leaves_the_state_before_the_st
                 if raising == "sigint":
                     signal.raise_signal(signal.SIGINT)
                 raise RuntimeError("injected")
+
             return interrupted
+
         regenerate(function, wrap)
         with pytest.raises(KeyboardInterrupt if raising == "sigint" else ValueError):
             model.train_on_batch(*batch(2))
@@ -173,10 +183,10 @@ def test_static_commit_section_holds_only_the_writes_into_variables_and_what_rea
     model, _, _ = prepared("static")
     plan = static_function(model).plan
     storages = {slot for slot, _ in plan.variables}
-    commit = plan.steps[plan.commit_start:]
+    commit = plan.steps[plan.commit_start :]
     written = {step.output for step in commit}
     assert all(step.out in storages or written & set(step.inputs) for step in commit)
-    assert not any(step.out in storages for step in plan.steps[:plan.commit_start])
+    assert not any(step.out in storages for step in plan.steps[: plan.commit_start])
 
 
 def test_dynamic_an_error_inside_the_optimizer_step_rolls_every_variable_back():
@@ -190,6 +200,7 @@ def test_dynamic_an_error_inside_the_optimizer_step_rolls_every_variable_back():
         calls.append(variable)
         if len(calls) == 3:
             raise RuntimeError("injected")
+
     optimizer.update_step = failing_update_step.__get__(optimizer)
     with pytest.raises(RuntimeError, match="injected"):
         model.train_on_batch(*batch(2))
@@ -250,8 +261,9 @@ while True:
 @pytest.mark.slow
 def test_sigint_sent_to_a_process_in_fit_never_leaves_a_half_applied_step(engine):
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    child = subprocess.Popen([sys.executable, "-c", CHILD, engine], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             text=True, cwd=root)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, engine], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=root
+    )
     delays = numpy.random.default_rng(0).uniform(0.05, 0.4, size=9)
     verdicts = []
     try:
@@ -276,10 +288,8 @@ def test_sigint_sent_to_a_process_in_fit_never_leaves_a_half_applied_step(engine
 
 
 def test_dynamic_an_interrupted_step_puts_back_batch_norm_statistics_weights_optimizer_and_metrics():
-    model = kerasish.Sequential([kerasish.Input((3,)), layers.Dense(4), layers.BatchNormalization(),
-                                 layers.Dense(2)])
-    model.compile(optimizer=kerasish.optimizers.SGD(0.1, momentum=0.9), loss="mse", metrics=["mae"],
-                  backend="dynamic")
+    model = kerasish.Sequential([kerasish.Input((3,)), layers.Dense(4), layers.BatchNormalization(), layers.Dense(2)])
+    model.compile(optimizer=kerasish.optimizers.SGD(0.1, momentum=0.9), loss="mse", metrics=["mae"], backend="dynamic")
     model.train_on_batch(*batch(1))
     everything = model.weights + model.optimizer.variables
     before = [variable.numpy() for variable in everything]
@@ -288,6 +298,7 @@ def test_dynamic_an_interrupted_step_puts_back_batch_norm_statistics_weights_opt
     def interrupted(*arguments, **keywords):  # the whole update is in, the metrics are not yet
         apply(*arguments, **keywords)
         raise KeyboardInterrupt
+
     model.optimizer.apply = interrupted
     with pytest.raises(KeyboardInterrupt):
         model.fit(*batch(2), batch_size=8, epochs=1, verbose=0)

@@ -1,6 +1,7 @@
 """`.keras` archives are read through one capped, streaming zip reader (issue 11, finding 4): a
 member that inflates far past its stored size or past the cap is refused before it is held in
 memory, and archives with ambiguous or unsafe member names are refused; the model is unchanged."""
+
 import contextlib
 import json
 import tracemalloc
@@ -37,11 +38,14 @@ def _members(path):
 
 
 @pytest.mark.parametrize("entry_point", ["load_weights", "load_model"])
-@pytest.mark.parametrize("inflated, refusal", [
-    (40 * 2 ** 20, r"model\.weights\.h5.*zip bomb"),  # under the cap, but about 1000:1
-    # the toy model's cap is 64 MB
-    (100 * 2 ** 20, r"model\.weights\.h5.*declares 104857600 bytes, more than the \d+ bytes"),
-])
+@pytest.mark.parametrize(
+    "inflated, refusal",
+    [
+        (40 * 2**20, r"model\.weights\.h5.*zip bomb"),  # under the cap, but about 1000:1
+        # the toy model's cap is 64 MB
+        (100 * 2**20, r"model\.weights\.h5.*declares 104857600 bytes, more than the \d+ bytes"),
+    ],
+)
 def test_a_zip_bomb_is_refused_without_inflating_it(tmp_path, entry_point, inflated, refusal):
     model, path, _ = _saved(tmp_path)
     crafted_hdf5.zip_bomb(str(path), inflated)
@@ -56,7 +60,7 @@ def test_a_zip_bomb_is_refused_without_inflating_it(tmp_path, entry_point, infla
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < 16 * 2 ** 20, f"the refused load allocated {peak} bytes"
+    assert peak < 16 * 2**20, f"the refused load allocated {peak} bytes"
     assert_same(values(model.weights), before)
 
 
@@ -65,8 +69,11 @@ def test_a_member_larger_than_the_cap_is_refused_and_streamed_under_it(tmp_path)
     _rewritten(path, [("small", b"x" * 100), ("large", bytes(range(256)) * 64)])
     with ZipArchive(path, "test archive") as archive:
         assert archive.read("small", limit=100) == b"x" * 100
-        with pytest.raises(UnreadableFileError, match=r"'large' is refused: it declares 16384 bytes, more than "
-                                                      r"the 16383 bytes"):
+        with pytest.raises(
+            UnreadableFileError,
+            match=r"'large' is refused: it declares 16384 bytes, more than "
+            r"the 16383 bytes",
+        ):
             archive.read("large", limit=16383)
         with archive.temporary_copy("large", limit=16384) as copy:
             assert copy.read() == bytes(range(256)) * 64
@@ -78,17 +85,20 @@ def test_a_member_that_inflates_past_its_declared_size_is_refused(tmp_path):
     content = bytearray(path.read_bytes())
     # Lower the declared (uncompressed) size in the central directory: 5000 -> 50.
     central = content.rindex(b"PK\x01\x02")
-    content[central + 24:central + 28] = (50).to_bytes(4, "little")
+    content[central + 24 : central + 28] = (50).to_bytes(4, "little")
     path.write_bytes(bytes(content))
     with ZipArchive(path, "test archive") as archive, pytest.raises(UnreadableFileError, match="member"):
-        archive.read("member", limit=10 ** 6)
+        archive.read("member", limit=10**6)
 
 
-@pytest.mark.parametrize("names, problem", [
-    (["config.json", "config.json"], "appear more than once"),
-    (["../config.json"], "unsafe member names"),
-    (["/etc/config.json"], "unsafe member names"),
-])
+@pytest.mark.parametrize(
+    "names, problem",
+    [
+        (["config.json", "config.json"], "appear more than once"),
+        (["../config.json"], "unsafe member names"),
+        (["/etc/config.json"], "unsafe member names"),
+    ],
+)
 def test_ambiguous_or_unsafe_member_names_are_refused(tmp_path, names, problem):
     model, path, _ = _saved(tmp_path)
     members = _members(path)
@@ -136,6 +146,9 @@ def test_a_config_that_breaks_the_model_builder_is_a_clear_error(tmp_path):
     config = json.loads(dict(members)["config.json"])
     config["compile_config"] = 7
     _rewritten(path, [(name, json.dumps(config).encode() if name == "config.json" else data) for name, data in members])
-    with pytest.raises(UnreadableFileError, match=r"m\.keras: config\.json does not describe a model kerasish can "
-                                                  r"build: TypeError"):
+    with pytest.raises(
+        UnreadableFileError,
+        match=r"m\.keras: config\.json does not describe a model kerasish can "
+        r"build: TypeError",
+    ):
         load_model(path, custom_objects=CUSTOM_OBJECTS)

@@ -1,6 +1,7 @@
 """Hostile .pth files (issue 11, findings 1, 3 and 4): every view is checked against its storage,
 visited objects are remembered, storages and zip members are capped; each refusal is a PthError that
 names the file (and the tensor, where there is one)."""
+
 import os
 import tracemalloc
 import zipfile
@@ -30,22 +31,26 @@ def refused(path, pattern):
 
 
 @pytest.mark.parametrize("container", CONTAINERS)
-@pytest.mark.parametrize("size, stride, offset, pattern", [
-    ((1024,), (-1,), 7, "a stride of tensor 'layer.weight' is -1"),
-    ((2, 2), (1, -3), 4, "a stride of tensor 'layer.weight' is -3"),
-    ((3,), (1,), -1, "the storage offset of tensor 'layer.weight' is -1"),
-    ((8,), (2,), 0, "tensor 'layer.weight' .* runs past its storage of 8 elements"),
-    ((4,), (1,), 6, "tensor 'layer.weight' .* at offset 6 runs past"),
-    ((9,), (1,), 0, "tensor 'layer.weight' of size \\(9,\\), .* runs past"),
-    ((), (), 8, "tensor 'layer.weight' of size \\(\\), .* at offset 8 runs past"),
-    ((2 ** 62, 2), (1, 2 ** 62), 0, "tensor 'layer.weight' .* runs past"),
-    ((2 ** 63,), (1,), 0, "a dimension of tensor 'layer.weight' is 9223372036854775808"),
-    ((2.0,), (1,), 0, "a dimension of tensor 'layer.weight' is 2.0"),
-])
+@pytest.mark.parametrize(
+    "size, stride, offset, pattern",
+    [
+        ((1024,), (-1,), 7, "a stride of tensor 'layer.weight' is -1"),
+        ((2, 2), (1, -3), 4, "a stride of tensor 'layer.weight' is -3"),
+        ((3,), (1,), -1, "the storage offset of tensor 'layer.weight' is -1"),
+        ((8,), (2,), 0, "tensor 'layer.weight' .* runs past its storage of 8 elements"),
+        ((4,), (1,), 6, "tensor 'layer.weight' .* at offset 6 runs past"),
+        ((9,), (1,), 0, "tensor 'layer.weight' of size \\(9,\\), .* runs past"),
+        ((), (), 8, "tensor 'layer.weight' of size \\(\\), .* at offset 8 runs past"),
+        ((2**62, 2), (1, 2**62), 0, "tensor 'layer.weight' .* runs past"),
+        ((2**63,), (1,), 0, "a dimension of tensor 'layer.weight' is 9223372036854775808"),
+        ((2.0,), (1,), 0, "a dimension of tensor 'layer.weight' is 2.0"),
+    ],
+)
 def test_a_view_outside_its_storage_is_refused(tmp_path, container, size, stride, offset, pattern):
     storages = {"0": numpy.arange(8, dtype="<f4")}
-    path = crafted_pth.write(tmp_path / "w.pth", {"layer.weight": Tensor("0", size, stride, offset)}, storages,
-                             container)
+    path = crafted_pth.write(
+        tmp_path / "w.pth", {"layer.weight": Tensor("0", size, stride, offset)}, storages, container
+    )
     refused(path, pattern)
 
 
@@ -76,7 +81,7 @@ def test_nested_shared_lists_are_walked_once(tmp_path):
 
 
 def test_a_far_memo_index_costs_no_memory(tmp_path):
-    path = crafted_pth.far_memo_index(tmp_path / "memo.pth", 2 ** 24)
+    path = crafted_pth.far_memo_index(tmp_path / "memo.pth", 2**24)
     tracemalloc.start()
     try:
         state = load(path)
@@ -88,7 +93,7 @@ def test_a_far_memo_index_costs_no_memory(tmp_path):
 
 
 def test_a_declared_bytearray_is_refused_before_allocating(tmp_path):
-    path = crafted_pth.declared_bytearray(tmp_path / "bytearray.pth", 2 ** 28)
+    path = crafted_pth.declared_bytearray(tmp_path / "bytearray.pth", 2**28)
     tracemalloc.start()
     try:
         refused(path, "opcode b'\\\\x96' is not allowed in a weights file")
@@ -108,16 +113,17 @@ def test_deep_nesting_is_refused_without_a_recursion_error(tmp_path):
 
 def test_a_storage_declared_larger_than_the_file_is_refused_before_reading(tmp_path):
     storages = {"0": numpy.arange(8, dtype="<f4")}
-    path = crafted_pth.write(tmp_path / "w.pth", {"w": Tensor("0", (4,), (1,), numel=2 ** 40)}, storages)
+    path = crafted_pth.write(tmp_path / "w.pth", {"w": Tensor("0", (4,), (1,), numel=2**40)}, storages)
     refused(path, "storages declare 4398046511104 bytes, more than the .* bytes allowed")
 
 
 def test_a_legacy_storage_count_larger_than_the_file_is_refused(tmp_path):
     storages = {"0": numpy.arange(8, dtype="<f4")}
-    tensors = {"w": Tensor("0", (4,), (1,), numel=2 ** 40)}
+    tensors = {"w": Tensor("0", (4,), (1,), numel=2**40)}
     path = tmp_path / "w.pth"
-    path.write_bytes(crafted_pth.legacy_bytes(crafted_pth.state_pickle(tensors, storages), storages,
-                                              counts={"0": 2 ** 40}))
+    path.write_bytes(
+        crafted_pth.legacy_bytes(crafted_pth.state_pickle(tensors, storages), storages, counts={"0": 2**40})
+    )
     refused(path, "storages declare .* more than the .* bytes allowed")
 
 
@@ -143,8 +149,9 @@ def test_an_oversized_pickle_member_is_refused_before_inflating(tmp_path):
 
 def test_storage_members_compressed_other_than_torch_does_are_refused(tmp_path):
     tensors, storages = crafted_pth.base_case()
-    path = crafted_pth.write_zip(tmp_path / "w.pth", crafted_pth.state_pickle(tensors, storages), storages,
-                                 zipfile.ZIP_BZIP2)
+    path = crafted_pth.write_zip(
+        tmp_path / "w.pth", crafted_pth.state_pickle(tensors, storages), storages, zipfile.ZIP_BZIP2
+    )
     refused(path, "compression method 12 is not one of")
 
 
@@ -161,8 +168,10 @@ def test_a_storage_declared_twice_with_different_sizes_is_refused(tmp_path, cont
 
 
 def test_a_file_that_holds_no_dict_is_refused(tmp_path):
-    refused(crafted_pth.write_zip(tmp_path / "list.pth", crafted_pth.PROTOCOL_2 + crafted_pth.plain([1, 2]) + b".", {}),
-            "it holds a list, not a state dict")
+    refused(
+        crafted_pth.write_zip(tmp_path / "list.pth", crafted_pth.PROTOCOL_2 + crafted_pth.plain([1, 2]) + b".", {}),
+        "it holds a list, not a state dict",
+    )
 
 
 def test_a_missing_storage_is_refused(tmp_path):

@@ -2,6 +2,7 @@
 
 A SIGALRM timer: main thread on POSIX only, which is where the suite runs.
 """
+
 import contextlib
 import signal
 

@@ -9,23 +9,29 @@ def tensor(*shape):
     return KerasTensor(shape)
 
 
-@pytest.mark.parametrize("true_shape, pred_shape, kind", [
-    ((None, 1), (None, 1), metrics.BinaryAccuracy),
-    ((None,), (None, 5), metrics.SparseCategoricalAccuracy),
-    ((None, 1), (None, 5), metrics.SparseCategoricalAccuracy),
-    ((None, 5), (None, 5), metrics.CategoricalAccuracy),
-])
+@pytest.mark.parametrize(
+    "true_shape, pred_shape, kind",
+    [
+        ((None, 1), (None, 1), metrics.BinaryAccuracy),
+        ((None,), (None, 5), metrics.SparseCategoricalAccuracy),
+        ((None, 1), (None, 5), metrics.SparseCategoricalAccuracy),
+        ((None, 5), (None, 5), metrics.CategoricalAccuracy),
+    ],
+)
 def test_accuracy_is_chosen_from_the_shapes(true_shape, pred_shape, kind):
     for name in ("accuracy", "acc"):
         metric = get_metric(name, tensor(*true_shape), tensor(*pred_shape))
         assert type(metric) is kind and metric.name == name
 
 
-@pytest.mark.parametrize("true_shape, pred_shape, function", [
-    ((None, 1), (None, 1), "binary_crossentropy"),
-    ((None,), (None, 5), "sparse_categorical_crossentropy"),
-    ((None, 5), (None, 5), "categorical_crossentropy"),
-])
+@pytest.mark.parametrize(
+    "true_shape, pred_shape, function",
+    [
+        ((None, 1), (None, 1), "binary_crossentropy"),
+        ((None,), (None, 5), "sparse_categorical_crossentropy"),
+        ((None, 5), (None, 5), "categorical_crossentropy"),
+    ],
+)
 def test_crossentropy_is_chosen_from_the_shapes(true_shape, pred_shape, function):
     loss = get_loss("crossentropy", tensor(*true_shape), tensor(*pred_shape))
     assert isinstance(loss, losses.Loss) and loss.fn is getattr(losses, function) and loss.name == "crossentropy"

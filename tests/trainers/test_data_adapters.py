@@ -3,8 +3,12 @@ import collections
 import numpy
 import pytest
 
-from kerasish.trainers.data_adapters import (class_weights_for, get_data_adapter, train_validation_split,
-                                             unpack_x_y_sample_weight)
+from kerasish.trainers.data_adapters import (
+    class_weights_for,
+    get_data_adapter,
+    train_validation_split,
+    unpack_x_y_sample_weight,
+)
 from kerasish.trainers.epoch_iterator import EpochIterator
 
 
@@ -31,7 +35,7 @@ def test_shuffle_permutes_every_pass_and_keeps_pairs_together():
     iterator = EpochIterator(get_data_adapter(x, x + 100, batch_size=50, shuffle=True))
     orders = []
     for _ in range(2):
-        (_, (bx, by, _)), = list(iterator.epoch())
+        ((_, (bx, by, _)),) = list(iterator.epoch())
         numpy.testing.assert_array_equal(by.numpy(), bx.numpy() + 100)
         orders.append(first_column((bx,)))
     assert sorted(orders[0]) == list(range(50)) and orders[0] != orders[1]
@@ -46,7 +50,9 @@ def test_steps_continue_across_epochs_and_start_new_passes():
 
 def test_dicts_and_lists_of_arrays():
     x = {"a": numpy.zeros((4, 2)), "b": numpy.ones((4, 3))}
-    (_, (bx, by, _)), = list(EpochIterator(get_data_adapter(x, [numpy.zeros(4), numpy.ones(4)], batch_size=4)).epoch())
+    ((_, (bx, by, _)),) = list(
+        EpochIterator(get_data_adapter(x, [numpy.zeros(4), numpy.ones(4)], batch_size=4)).epoch()
+    )
     assert bx["b"].shape == (4, 3) and [t.shape for t in by] == [(4,), (4,)]
 
 
@@ -98,6 +104,7 @@ def test_generators_are_read_once_and_running_out_warns():
 
 def test_a_data_loader_is_read_afresh_every_epoch():
     from kerasish.data import DataLoader
+
     samples = [(numpy.full((1,), i, "float32"), numpy.zeros(1, "float32")) for i in range(6)]
     iterator = EpochIterator(get_data_adapter(DataLoader(samples, batch_size=2)))
     assert iterator.num_steps == 3
@@ -108,6 +115,7 @@ def test_a_data_loader_is_read_afresh_every_epoch():
 
 def test_a_py_dataset_with_workers_is_loaded_in_threads():
     import threading
+
     from kerasish.utils import PyDataset
 
     class Dataset(PyDataset):

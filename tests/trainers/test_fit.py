@@ -24,8 +24,7 @@ def regression(rows=100, seed=0):
 def model(engine, **compile_arguments):
     """Scale -> Moments (counts training steps) -> Total, compiled for the given engine."""
     net = Sequential([kerasish.Input((3,)), Scale(), Moments(), Total()])
-    net.compile(**{"optimizer": kerasish.optimizers.SGD(0.05), "loss": "mse", "backend": engine,
-                   **compile_arguments})
+    net.compile(**{"optimizer": kerasish.optimizers.SGD(0.05), "loss": "mse", "backend": engine, **compile_arguments})
     return net
 
 
@@ -52,8 +51,9 @@ def test_epochs_is_the_final_epoch_index(engine):
 def test_steps_per_epoch_and_validation_freq(engine):
     x, y = regression()
     net = model(engine)
-    history = net.fit(x, y, batch_size=10, epochs=4, steps_per_epoch=3, validation_data=(x[:20], y[:20]),
-                      validation_freq=2, verbose=0)
+    history = net.fit(
+        x, y, batch_size=10, epochs=4, steps_per_epoch=3, validation_data=(x[:20], y[:20]), validation_freq=2, verbose=0
+    )
     assert steps_taken(net) == 12
     assert len(history.history["loss"]) == 4 and len(history.history["val_loss"]) == 2
 
@@ -121,12 +121,12 @@ def test_generator_and_py_dataset_inputs(engine):
             return 4
 
         def __getitem__(self, index):
-            return x[index * 10:(index + 1) * 10], y[index * 10:(index + 1) * 10]
+            return x[index * 10 : (index + 1) * 10], y[index * 10 : (index + 1) * 10]
 
     net = model(engine)
     net.fit(Batches(), epochs=2, verbose=0)
     assert steps_taken(net) == 8
-    generator = ((x[i:i + 10], y[i:i + 10]) for i in range(0, 40, 10))
+    generator = ((x[i : i + 10], y[i : i + 10]) for i in range(0, 40, 10))
     net.fit(generator, epochs=1, verbose=0)
     assert steps_taken(net) == 12
     assert net.predict(Batches(), verbose=0).shape == (40, 1)
@@ -136,8 +136,7 @@ def test_multi_output_losses_are_weighted_and_named(engine):
     inputs = kerasish.Input((3,))
     scaled = Scale(name="scaled")(inputs)
     net = Model(inputs, [Total(name="total")(scaled), scaled])
-    net.compile(optimizer=kerasish.optimizers.SGD(0.0), loss=["mse", "mse"], loss_weights=[1.0, 0.5],
-                backend=engine)
+    net.compile(optimizer=kerasish.optimizers.SGD(0.0), loss=["mse", "mse"], loss_weights=[1.0, 0.5], backend=engine)
     x, y = regression(rows=16)
     logs = net.evaluate(x, [y, x], batch_size=16, verbose=0, return_dict=True)
     assert set(logs) == {"loss", "total_loss", "scaled_loss"}
@@ -239,5 +238,6 @@ def test_weight_regularization_is_part_of_the_loss(engine):
     x, y = regression(rows=16)
     prediction = (x * numpy.linspace(0.5, 1.5, 3)).sum(-1, keepdims=True)
     penalty = numpy.sum(numpy.linspace(0.5, 1.5, 3) ** 2)
-    numpy.testing.assert_allclose(net.evaluate(x, y, batch_size=16, verbose=0),
-                                  numpy.mean((prediction - y) ** 2) + penalty, rtol=1e-5)
+    numpy.testing.assert_allclose(
+        net.evaluate(x, y, batch_size=16, verbose=0), numpy.mean((prediction - y) ** 2) + penalty, rtol=1e-5
+    )

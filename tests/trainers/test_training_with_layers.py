@@ -1,4 +1,5 @@
 """The trainer with kerasish's own layers: state updates (BatchNormalization, Dropout seeds) on both engines."""
+
 import numpy
 
 import kerasish
@@ -23,8 +24,12 @@ def data():
 
 def test_fit_updates_batch_norm_statistics_and_predict_does_not(engine):
     model = classifier()
-    model.compile(optimizer=kerasish.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"], backend=engine)
+    model.compile(
+        optimizer=kerasish.optimizers.Adam(0.01),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        backend=engine,
+    )
     x, y = data()
     moving_mean = model.get_layer("batch_normalization").moving_mean
     history = model.fit(x, y, batch_size=16, epochs=10, shuffle=False, verbose=0)

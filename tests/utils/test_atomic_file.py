@@ -44,4 +44,5 @@ def test_a_folder_replaces_the_previous_folder_and_an_error_leaves_it(tmp_path):
 
 def test_the_keras_tier_uses_the_one_helper_of_the_backends():
     from kerasish.backends.io import atomic_file
+
     assert atomic_path is atomic_file.atomic_path and write_text_atomically is atomic_file.write_text_atomically

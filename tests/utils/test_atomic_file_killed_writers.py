@@ -1,5 +1,6 @@
 """Temporary files of killed writers: a writer killed by SIGKILL mid-write leaves its temporary file,
 and the next save to the same target removes it, but never the file of a live concurrent writer."""
+
 import os
 import signal
 import subprocess
@@ -43,8 +44,12 @@ with saving(target) as temporary:
 
 def start_paused_writer(target, release, nested=False):
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    process = subprocess.Popen([sys.executable, "-c", WRITER, str(target), str(release), "nested" if nested else "-"],
-                               stdout=subprocess.PIPE, text=True, cwd=root)
+    process = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(target), str(release), "nested" if nested else "-"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=root,
+    )
     temporary = process.stdout.readline().strip()
     assert temporary and os.path.exists(temporary), process.communicate()
     return process, temporary
@@ -87,8 +92,7 @@ def test_only_stale_temporaries_of_the_same_target_are_removed(tmp_path):
     with atomic_path(target) as temporary:
         with open(temporary, "w") as file:
             file.write("saved")
-    assert sorted(os.listdir(tmp_path)) == sorted(
-        ["a.keras", alive_and_fresh.name, other_target.name, not_ours.name])
+    assert sorted(os.listdir(tmp_path)) == sorted(["a.keras", alive_and_fresh.name, other_target.name, not_ours.name])
 
 
 def test_a_save_inside_a_save_writes_into_the_outer_temporary(tmp_path):

@@ -27,8 +27,9 @@ def no_retry_delay(monkeypatch):
 
 
 def cached_files(cache):
-    return sorted(os.path.relpath(os.path.join(root, name), cache) for root, _, names in os.walk(cache)
-                  for name in names)
+    return sorted(
+        os.path.relpath(os.path.join(root, name), cache) for root, _, names in os.walk(cache) for name in names
+    )
 
 
 def test_downloads_once_into_the_cache_and_checks_either_hash(server, tmp_path):

@@ -13,8 +13,9 @@ def pixels():
         return data["pixels"]
 
 
-@pytest.mark.parametrize("name, channels", [("pil_rgb.png", slice(0, 3)), ("pil_gray.png", slice(0, 1)),
-                                            ("pil_rgba.png", slice(0, 3))])
+@pytest.mark.parametrize(
+    "name, channels", [("pil_rgb.png", slice(0, 3)), ("pil_gray.png", slice(0, 1)), ("pil_rgba.png", slice(0, 3))]
+)
 def test_png_decoder_matches_pillow_on_all_filter_types(name, channels):
     expected = pixels()[..., channels]
     numpy.testing.assert_array_equal(read_png(os.path.join(IMAGES, name))[..., channels], expected)

@@ -4,8 +4,8 @@ import pytest
 
 import kerasish
 from kerasish.models import Model
-from kerasish.utils.naming import reset_names
 from kerasish.utils.model_visualization import model_to_dot, plot_model
+from kerasish.utils.naming import reset_names
 from tests.models.toy_layers import Plus, Scale, Total
 
 

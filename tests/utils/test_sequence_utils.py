@@ -7,8 +7,9 @@ from kerasish.utils import pad_sequences
 def test_pre_and_post_padding_and_truncating():
     sequences = [[1, 2, 3], [4], [5, 6, 7, 8]]
     numpy.testing.assert_array_equal(pad_sequences(sequences), [[0, 1, 2, 3], [0, 0, 0, 4], [5, 6, 7, 8]])
-    numpy.testing.assert_array_equal(pad_sequences(sequences, maxlen=2, padding="post", truncating="post"),
-                                     [[1, 2], [4, 0], [5, 6]])
+    numpy.testing.assert_array_equal(
+        pad_sequences(sequences, maxlen=2, padding="post", truncating="post"), [[1, 2], [4, 0], [5, 6]]
+    )
     numpy.testing.assert_array_equal(pad_sequences(sequences, maxlen=2), [[2, 3], [0, 4], [7, 8]])
     assert pad_sequences(sequences).dtype == numpy.int32
 
@@ -29,6 +30,9 @@ def test_errors_follow_keras():
         pad_sequences([[1], 3])
     with pytest.raises(ValueError, match="`dtype` int32 is not compatible with `value`'s type"):
         pad_sequences([[1]], value="x")
-    with pytest.raises(ValueError, match=r"Shape of sample \(3,\) of sequence at position 1 is different from expected "
-                                         r"shape \(2,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"Shape of sample \(3,\) of sequence at position 1 is different from expected "
+        r"shape \(2,\)",
+    ):
         pad_sequences([[[1, 2]], [[1, 2, 3]]])

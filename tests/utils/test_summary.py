@@ -26,8 +26,11 @@ def test_sequential_summary_has_keras_columns_rows_and_totals():
     assert "Connected to" not in text and "\x1b[" not in text
     row = next(line for line in lines if "scale (Scale)" in line)
     assert "(None, 4)" in row and row.rstrip("│ ").endswith("8")
-    assert lines[-3:] == [" Total params: 13 (52.00 B)", " Trainable params: 12 (48.00 B)",
-                          " Non-trainable params: 1 (4.00 B)"]
+    assert lines[-3:] == [
+        " Total params: 13 (52.00 B)",
+        " Trainable params: 12 (48.00 B)",
+        " Non-trainable params: 1 (4.00 B)",
+    ]
 
 
 def test_functional_summary_shows_connections():

@@ -1,4 +1,5 @@
 """Keras configs that carry quantization/LoRA arguments load when those are off, and are refused when on."""
+
 import pytest
 
 from kerasish import layers

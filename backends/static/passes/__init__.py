@@ -4,8 +4,8 @@ Passes never change the user's graph: they rebuild the nodes they change in the 
 graph (`context.graph`). `function(..., passes={"elementwise_fusion": False})` switches one off; every pass is
 tested "same results on and off".
 """
-from . import (algebraic_simplification, common_subexpressions, constant_folding, elementwise_fusion,
-               matmul_fusion)
+
+from . import algebraic_simplification, common_subexpressions, constant_folding, elementwise_fusion, matmul_fusion
 
 # Rewriting passes in the order they run. dead_code acts when the roots are gathered, inplace_updates
 # and buffer_reuse when the plan is lowered.

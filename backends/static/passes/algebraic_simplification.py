@@ -19,6 +19,7 @@ def run(roots, context):
         if isinstance(kept, Symbol) and kept.shape == node.shape and kept.dtype == node.dtype:
             return kept
         return None
+
     return rewrite(roots, context.graph, replace)
 
 
@@ -29,8 +30,12 @@ def _simplified(node, inputs):
         for position in positions:
             if _equals(inputs[position], neutral):
                 return inputs[1 - position]
-    if getattr(op, "involution", False) and isinstance(inputs[0], Symbol) and inputs[0].kind == "op" \
-            and inputs[0].op is op:
+    if (
+        getattr(op, "involution", False)
+        and isinstance(inputs[0], Symbol)
+        and inputs[0].kind == "op"
+        and inputs[0].op is op
+    ):
         return inputs[0].inputs[0]
     if getattr(op, "same_shape_identity", False) and isinstance(inputs[0], Symbol) and None not in node.shape:
         return inputs[0]

@@ -15,8 +15,8 @@ class Aliases:
     """Alias sets and last reads over one plan's steps."""
 
     def __init__(self, steps):
-        self.views = {}          # slot -> outputs of steps that may return a view of it
-        self.last = {}           # slot -> index of the last step reading it
+        self.views = {}  # slot -> outputs of steps that may return a view of it
+        self.last = {}  # slot -> index of the last step reading it
         for index, step in enumerate(steps):
             for slot in step.inputs:
                 self.last[slot] = index

@@ -6,6 +6,7 @@ fused elementwise chains) is handed a dead intermediate of the same shape and dt
 allocating. With it off, every intermediate lives until the call returns. `Function.peak_memory`
 reports the difference.
 """
+
 from .aliasing import Aliases
 
 
@@ -35,8 +36,11 @@ def _reuse(plan, kept):
     Only buffers that such kernels produced are recycled, once nothing reads them or any value that
     may be a view of them; a buffer some kept value may view is never recycled.
     """
-    writers = {step.output: _key(step.node) for step in plan.steps
-               if getattr(step.node.op, "writes_out", False) and step.out is None and _key(step.node) is not None}
+    writers = {
+        step.output: _key(step.node)
+        for step in plan.steps
+        if getattr(step.node.op, "writes_out", False) and step.out is None and _key(step.node) is not None
+    }
     produced = {step.output: index for index, step in enumerate(plan.steps)}
     shared = Aliases(plan.steps)
     released = {}

@@ -1,4 +1,5 @@
 """Common-subexpression elimination: nodes with the same op, inputs and attributes are computed once."""
+
 from ..graph import Symbol
 from .rewriting import rebuild, rewrite
 
@@ -16,6 +17,7 @@ def run(roots, context):
         changed = any(a is not b for a, b in zip(inputs, node.inputs))
         seen[key] = new = rebuild(node, inputs, context.graph) if changed else node
         return new
+
     return rewrite(roots, context.graph, replace)
 
 

@@ -7,6 +7,7 @@ known: `ones_like`/`zeros_like` of anything, and the helpers `broadcast_like`/`s
 Value checks are left to run time, so a bad constant raises when the function runs, as on the dynamic
 engine, not when it compiles.
 """
+
 import numpy
 
 from ... import device
@@ -16,23 +17,23 @@ from .rewriting import rebuild, rewrite
 
 def run(roots, context):
     def replace(node, inputs, mapped):
-        if node.kind != "op" or node.dtype.kind == "O" or getattr(node.op, "checks", False) \
-                or not _fixed(node, inputs):
+        if node.kind != "op" or node.dtype.kind == "O" or getattr(node.op, "checks", False) or not _fixed(node, inputs):
             return None
         arrays = [_value(x) for x in inputs]
         value = device.to_numpy(node.op.forward(numpy, *arrays, **node.attrs))
         return rebuild(node, (), context.graph, kind="constant", op=None, attrs={}, value=numpy.asarray(value))
+
     return rewrite(roots, context.graph, replace)
 
 
 def _fixed(node, inputs):
     shape_only = node.op.shape_only if _registered(node) else ()
-    return all(_constant(x) or (position in shape_only and None not in x.shape)
-               for position, x in enumerate(inputs))
+    return all(_constant(x) or (position in shape_only and None not in x.shape) for position, x in enumerate(inputs))
 
 
 def _registered(node):
     from ...primitives.registry import PRIMITIVES
+
     return PRIMITIVES.get(node.op.name) is node.op
 
 

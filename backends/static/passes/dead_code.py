@@ -4,12 +4,16 @@ With the pass on, the plan holds the nodes the roots depend on, and updates that
 variable's own value back are dropped. With it off, the plan also computes every node the fed
 placeholders flow into, as an interpreter that runs the whole graph would.
 """
+
 from ..graph import Symbol
 
 
 def live_updates(updates):
-    return [(variable, value) for variable, value in updates
-            if not (value.kind == "variable" and value.variable is variable)]
+    return [
+        (variable, value)
+        for variable, value in updates
+        if not (value.kind == "variable" and value.variable is variable)
+    ]
 
 
 def reachable_from(inputs):

@@ -11,6 +11,7 @@ of the plan in their own order: they form its commit section (`plan.commit_start
 a Ctrl-C before it leaves every variable as it was (the function holds Ctrl-C back inside it).
 Every other step, and so every reader of a variable's old value, already came before them.
 """
+
 from .aliasing import Aliases
 
 
@@ -25,8 +26,12 @@ def run(plan):
             continue
         step = plan.steps[index]
         node = step.node
-        if not (getattr(node.op, "writes_out", False) and step.out is None and node.shape == variable.shape
-                and node.dtype == variable.dtype):
+        if not (
+            getattr(node.op, "writes_out", False)
+            and step.out is None
+            and node.shape == variable.shape
+            and node.dtype == variable.dtype
+        ):
             continue
         old = shared.of(storage)
         if old & kept or old & {s for _, s in plan.updates if s != slot}:

@@ -6,6 +6,7 @@ and dtype (the bias broadcasts into it), the product is not a scalar (numpy's ve
 a numpy scalar, which cannot be written into), and the activation is a registered primitive of one
 input with a fused link (relu, tanh, exp, ...).
 """
+
 from ...primitives.registry import PRIMITIVES, ops
 from ..fused import MATMUL_BIAS
 from ..graph import Symbol
@@ -27,17 +28,30 @@ def run(roots, context):
             return None
         for position in (0, 1):
             product, bias = node.inputs[position], node.inputs[1 - position]
-            if (isinstance(product, Symbol) and product.op is matmul and uses.get(id(product)) == 1
-                    and product.shape and product.shape == node.shape and product.dtype == node.dtype):
+            if (
+                isinstance(product, Symbol)
+                and product.op is matmul
+                and uses.get(id(product)) == 1
+                and product.shape
+                and product.shape == node.shape
+                and product.dtype == node.dtype
+            ):
                 return product, bias
         return None
 
     def activation_of(node):
         name = getattr(node.op, "name", None)
-        qualifies = (node.kind == "op" and node.op is PRIMITIVES.get(name) and node.op.fusion is not None
-                     and len(node.inputs) == 1 and not node.attrs and isinstance(node.inputs[0], Symbol)
-                     and uses.get(id(node.inputs[0])) == 1)
+        qualifies = (
+            node.kind == "op"
+            and node.op is PRIMITIVES.get(name)
+            and node.op.fusion is not None
+            and len(node.inputs) == 1
+            and not node.attrs
+            and isinstance(node.inputs[0], Symbol)
+            and uses.get(id(node.inputs[0])) == 1
+        )
         return name if qualifies and biased(node.inputs[0]) else None
+
     feeding = {id(node.inputs[0]) for node in order if activation_of(node)}
 
     def replace(node, inputs, mapped):
@@ -48,12 +62,23 @@ def run(roots, context):
         if pair and id(node) not in feeding:
             return _fused(node, pair, None, mapped, context.graph)
         return None
+
     return rewrite(roots, context.graph, replace)
 
 
 def _fused(node, pair, activation, mapped, graph):
     product, bias = pair
-    attrs = {"product": product.op, "activation": activation, "attributes": tuple(sorted(product.attrs.items())),
-             "exact": None not in node.shape}
-    return rebuild(node, (mapped(product.inputs[0]), mapped(product.inputs[1]), mapped(bias)), graph,
-                   op=MATMUL_BIAS, attrs=attrs, name=f"fused_{node.name}")
+    attrs = {
+        "product": product.op,
+        "activation": activation,
+        "attributes": tuple(sorted(product.attrs.items())),
+        "exact": None not in node.shape,
+    }
+    return rebuild(
+        node,
+        (mapped(product.inputs[0]), mapped(product.inputs[1]), mapped(bias)),
+        graph,
+        op=MATMUL_BIAS,
+        attrs=attrs,
+        name=f"fused_{node.name}",
+    )

@@ -1,4 +1,5 @@
 """Rebuilding nodes in the scratch graph: the one way passes change a graph."""
+
 from ..graph import Symbol
 from ..walk import topological
 
@@ -7,8 +8,17 @@ def rebuild(node, inputs, graph, **changes):
     """A copy of `node` in `graph` with new inputs (and optionally a new op/attrs/kind/value)."""
     fields = dict(kind=node.kind, op=node.op, attrs=node.attrs, value=node.value, name=node.name)
     fields.update(changes)
-    return Symbol(graph, fields["kind"], fields["op"], inputs, fields["attrs"], node.shape, node.dtype,
-                  name=fields["name"], value=fields["value"])
+    return Symbol(
+        graph,
+        fields["kind"],
+        fields["op"],
+        inputs,
+        fields["attrs"],
+        node.shape,
+        node.dtype,
+        name=fields["name"],
+        value=fields["value"],
+    )
 
 
 def rewrite(roots, graph, replace):
@@ -19,6 +29,7 @@ def rewrite(roots, graph, replace):
 
     def mapped(x):
         return mapping.get(id(x), x) if isinstance(x, Symbol) else x
+
     for node in topological(roots):
         inputs = tuple(mapped(x) for x in node.inputs)
         new = replace(node, inputs, mapped)

@@ -1,4 +1,5 @@
 """Activation: applies an activation function (by name or callable) to its input."""
+
 from kerasish import activations
 from kerasish.layers.layer import Layer
 

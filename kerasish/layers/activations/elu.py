@@ -1,4 +1,5 @@
 """ELU: x for x > 0, alpha * (exp(x) - 1) below."""
+
 from kerasish import activations
 from kerasish.layers.layer import Layer
 

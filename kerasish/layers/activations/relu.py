@@ -1,4 +1,5 @@
 """ReLU: max(x, 0) with an optional cap, threshold and negative slope."""
+
 from kerasish import activations
 from kerasish.layers.layer import Layer
 
@@ -21,12 +22,17 @@ class ReLU(Layer):
         self.supports_masking = True
 
     def call(self, inputs):
-        return activations.relu(inputs, negative_slope=self.negative_slope, max_value=self.max_value,
-                                threshold=self.threshold)
+        return activations.relu(
+            inputs, negative_slope=self.negative_slope, max_value=self.max_value, threshold=self.threshold
+        )
 
     def compute_output_shape(self, input_shape):
         return input_shape
 
     def get_config(self):
-        return {**super().get_config(), "max_value": self.max_value, "negative_slope": self.negative_slope,
-                "threshold": self.threshold}
+        return {
+            **super().get_config(),
+            "max_value": self.max_value,
+            "negative_slope": self.negative_slope,
+            "threshold": self.threshold,
+        }

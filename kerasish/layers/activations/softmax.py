@@ -1,4 +1,5 @@
 """Softmax over an axis (or several); masked positions get probability 0."""
+
 from kerasish import activations, ops
 from kerasish.layers.layer import Layer
 
@@ -31,11 +32,14 @@ class Softmax(Layer):
     @staticmethod
     def _check_mask(input_shape, mask_shape):
         broadcastable = len(mask_shape) <= len(input_shape) and all(
-            m is None or i is None or m in (1, i) for m, i in zip(mask_shape[::-1], input_shape[::-1]))
+            m is None or i is None or m in (1, i) for m, i in zip(mask_shape[::-1], input_shape[::-1])
+        )
         if not broadcastable:
-            raise ValueError("The `mask` must be broadcastable to `inputs`: each mask dimension must be 1 or match "
-                             f"the input's. Received: inputs.shape={tuple(input_shape)}, "
-                             f"mask.shape={tuple(mask_shape)}")
+            raise ValueError(
+                "The `mask` must be broadcastable to `inputs`: each mask dimension must be 1 or match "
+                f"the input's. Received: inputs.shape={tuple(input_shape)}, "
+                f"mask.shape={tuple(mask_shape)}"
+            )
 
     def compute_output_shape(self, input_shape):
         return input_shape

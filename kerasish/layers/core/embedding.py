@@ -1,4 +1,5 @@
 """Embedding: integer indices to rows of a learned (input_dim, output_dim) table."""
+
 from kerasish import constraints, initializers, ops, regularizers
 from kerasish.layers.arguments import validate_positive_int
 from kerasish.layers.layer import Layer
@@ -7,8 +8,17 @@ from kerasish.layers.layer import Layer
 class Embedding(Layer):
     """With `mask_zero=True`, index 0 is padding: the output carries a mask that is False there."""
 
-    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
-                 embeddings_constraint=None, mask_zero=False, weights=None, **kwargs):
+    def __init__(
+        self,
+        input_dim,
+        output_dim,
+        embeddings_initializer="uniform",
+        embeddings_regularizer=None,
+        embeddings_constraint=None,
+        mask_zero=False,
+        weights=None,
+        **kwargs,
+    ):
         input_length = kwargs.pop("input_length", None)
         if input_length is not None:
             kwargs.setdefault("input_shape", (input_length,))
@@ -28,10 +38,13 @@ class Embedding(Layer):
             self.set_weights(weights)
 
     def build(self, input_shape=None):
-        self.embeddings = self.add_weight(name="embeddings", shape=(self.input_dim, self.output_dim),
-                                          initializer=self.embeddings_initializer,
-                                          regularizer=self.embeddings_regularizer,
-                                          constraint=self.embeddings_constraint)
+        self.embeddings = self.add_weight(
+            name="embeddings",
+            shape=(self.input_dim, self.output_dim),
+            initializer=self.embeddings_initializer,
+            regularizer=self.embeddings_regularizer,
+            constraint=self.embeddings_constraint,
+        )
 
     def call(self, inputs):
         if inputs.dtype.kind not in "iu":
@@ -47,9 +60,13 @@ class Embedding(Layer):
         return tuple(input_shape) + (self.output_dim,)
 
     def get_config(self):
-        return {**super().get_config(), "input_dim": self.input_dim, "output_dim": self.output_dim,
-                "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
-                "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
-                "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
-                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-                "mask_zero": self.mask_zero}
+        return {
+            **super().get_config(),
+            "input_dim": self.input_dim,
+            "output_dim": self.output_dim,
+            "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
+            "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
+            "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "mask_zero": self.mask_zero,
+        }

@@ -1,4 +1,5 @@
 """Identity: returns its input unchanged (a placeholder in a model)."""
+
 from kerasish.layers.layer import Layer
 
 

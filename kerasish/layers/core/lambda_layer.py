@@ -6,6 +6,7 @@ bytecode (as Keras does). Loading bytecode or importing a module named in a conf
 safe_mode=False)`); functions of `kerasish.ops` and `kerasish.activations` and those passed in
 `custom_objects` load in safe mode.
 """
+
 import base64
 import importlib
 import inspect
@@ -21,29 +22,33 @@ SAFE_MODULES = ("kerasish.ops", "kerasish.activations")
 
 
 def _unsafe(what):
-    return ValueError(f"Lambda: the config holds {what}; loading it can run arbitrary code, so it is refused in "
-                      "safe mode. Pass `safe_mode=False` if you trust the source of this config.")
+    return ValueError(
+        f"Lambda: the config holds {what}; loading it can run arbitrary code, so it is refused in "
+        "safe mode. Pass `safe_mode=False` if you trust the source of this config."
+    )
 
 
 def serialize_function(function):
     from kerasish import ops
+
     name = getattr(function, "__name__", None) or getattr(function, "name", None)
     if getattr(ops, str(name), None) is function:  # ops may be primitive objects, without a __module__
         return {"module": "kerasish.ops", "class_name": "function", "config": name, "registered_name": "function"}
     if name != "<lambda>" and "<locals>" not in function.__qualname__:
-        return {"module": function.__module__, "class_name": "function", "config": name,
-                "registered_name": "function"}
+        return {"module": function.__module__, "class_name": "function", "config": name, "registered_name": "function"}
     code = base64.b64encode(marshal.dumps(function.__code__)).decode("ascii")
     closure = None if function.__closure__ is None else [cell.cell_contents for cell in function.__closure__]
-    return {"class_name": "__lambda__", "config": {"code": code, "defaults": function.__defaults__,
-                                                    "closure": closure}}
+    return {"class_name": "__lambda__", "config": {"code": code, "defaults": function.__defaults__, "closure": closure}}
 
 
 def loads_safely(config, custom_objects=None):
     """Whether loading a serialized function runs no code from the file: a named function given in
     `custom_objects`, or one of kerasish's ops and activations."""
-    return (isinstance(config, dict) and config.get("class_name") == "function"
-            and (config.get("config") in (custom_objects or {}) or config.get("module") in SAFE_MODULES))
+    return (
+        isinstance(config, dict)
+        and config.get("class_name") == "function"
+        and (config.get("config") in (custom_objects or {}) or config.get("module") in SAFE_MODULES)
+    )
 
 
 def deserialize_function(config, custom_objects=None, safe_mode=True):
@@ -80,8 +85,9 @@ class Lambda(Layer):
         outputs = self.function(inputs, **self.arguments, **{name: extra[name] for name in self._function_wants})
         returned = sorted({type(x).__name__ for x in flatten(outputs) if not hasattr(x, "shape")})
         if returned:
-            raise TypeError(f"the function must return tensors (or lists/dicts of tensors), it returned "
-                            f"{', '.join(returned)}")
+            raise TypeError(
+                f"the function must return tensors (or lists/dicts of tensors), it returned {', '.join(returned)}"
+            )
         return outputs
 
     def compute_mask(self, inputs, previous_mask=None):
@@ -101,8 +107,12 @@ class Lambda(Layer):
         output_shape = self._output_shape
         if callable(output_shape):
             output_shape = serialize_function(output_shape)
-        return {**super().get_config(), "function": serialize_function(self.function),
-                "output_shape": output_shape, "arguments": self.arguments}
+        return {
+            **super().get_config(),
+            "function": serialize_function(self.function),
+            "output_shape": output_shape,
+            "arguments": self.arguments,
+        }
 
     @classmethod
     def from_config(cls, config, custom_objects=None, safe_mode=None):

@@ -1,4 +1,5 @@
 """Wrapper: a layer that wraps another one (TimeDistributed, Bidirectional); its config holds the inner layer's."""
+
 from kerasish.layers.layer import Layer
 from kerasish.utils.object_serialization import deserialize_layer, serialize_layer
 
@@ -7,8 +8,10 @@ class Wrapper(Layer):
     def __init__(self, layer, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(layer, Layer):
-            raise ValueError(f"Layer {layer} supplied to Wrapper isn't a supported layer type. Please ensure "
-                             "wrapped layer is a valid Keras layer.")
+            raise ValueError(
+                f"Layer {layer} supplied to Wrapper isn't a supported layer type. Please ensure "
+                "wrapped layer is a valid Keras layer."
+            )
         self.layer = layer
 
     def get_config(self):

@@ -1,4 +1,5 @@
 """Merge: the base of the layers that combine a list of tensors (Add, Concatenate, Dot, ...)."""
+
 from kerasish import ops
 from kerasish.layers.layer import Layer
 
@@ -29,13 +30,20 @@ class Merge(Layer):
         self.supports_masking = True
 
     def check_inputs(self, input_shape):
-        if not isinstance(input_shape, (list, tuple)) or not input_shape or not isinstance(input_shape[0],
-                                                                                           (list, tuple)):
-            raise ValueError(f"A merge layer should be called on a list of inputs. Received: input_shape="
-                             f"{input_shape} (not a list of shapes)")
+        if (
+            not isinstance(input_shape, (list, tuple))
+            or not input_shape
+            or not isinstance(input_shape[0], (list, tuple))
+        ):
+            raise ValueError(
+                f"A merge layer should be called on a list of inputs. Received: input_shape="
+                f"{input_shape} (not a list of shapes)"
+            )
         if len(input_shape) < self.minimum_inputs:
-            raise ValueError(f"A merge layer should be called on a list of at least {self.minimum_inputs} "
-                             f"inputs. Got {len(input_shape)} inputs. Full input_shape received: {input_shape}")
+            raise ValueError(
+                f"A merge layer should be called on a list of at least {self.minimum_inputs} "
+                f"inputs. Got {len(input_shape)} inputs. Full input_shape received: {input_shape}"
+            )
 
     def build(self, input_shape):
         self.check_inputs(input_shape)

@@ -1,4 +1,5 @@
 """Concatenate: joins a list of tensors along `axis`."""
+
 from kerasish import ops
 from kerasish.layers.merging.base_merge import Merge
 
@@ -12,8 +13,10 @@ class Concatenate(Merge):
         self.check_inputs(input_shape)
         rank = len(input_shape[0])
         axis = self.axis % rank
-        mismatch = ValueError("A `Concatenate` layer requires inputs with matching shapes except for the "
-                              f"concatenation axis. Received: input_shape={input_shape}")
+        mismatch = ValueError(
+            "A `Concatenate` layer requires inputs with matching shapes except for the "
+            f"concatenation axis. Received: input_shape={input_shape}"
+        )
         if any(len(shape) != rank for shape in input_shape):
             raise mismatch
         output = list(input_shape[0])

@@ -1,4 +1,5 @@
 """Dot: the per-example dot product of two tensors along the given axes (Keras's batch_dot)."""
+
 import math
 
 from kerasish import ops
@@ -13,9 +14,11 @@ def l2_normalize(x, axis):
 
 def batch_dot_shape(shape1, shape2, axes):
     if shape1[axes[0]] is not None and shape2[axes[1]] is not None and shape1[axes[0]] != shape2[axes[1]]:
-        raise ValueError(f"Incompatible input shapes: axis values {shape1[axes[0]]} (at axis {axes[0]}) != "
-                         f"{shape2[axes[1]]} (at axis {axes[1]}). Full input shapes: {tuple(shape1)}, "
-                         f"{tuple(shape2)}")
+        raise ValueError(
+            f"Incompatible input shapes: axis values {shape1[axes[0]]} (at axis {axes[0]}) != "
+            f"{shape2[axes[1]]} (at axis {axes[1]}). Full input shapes: {tuple(shape1)}, "
+            f"{tuple(shape2)}"
+        )
     rest1 = [d for i, d in enumerate(shape1) if i not in (0, axes[0])]
     rest2 = [d for i, d in enumerate(shape2) if i not in (0, axes[1])]
     return (shape1[0], *rest1, *rest2) if rest1 or rest2 else (shape1[0], 1)
@@ -30,18 +33,20 @@ def batch_dot(x1, x2, axes):
     rest1 = [d for i, d in enumerate(shape1) if i not in (0, axes[0])]
     rest2 = [d for i, d in enumerate(shape2) if i not in (0, axes[1])]
     depth = shape1[axes[0]]
-    product = ops.matmul(ops.reshape(x1, (-1, math.prod(rest1), depth)),
-                         ops.reshape(x2, (-1, depth, math.prod(rest2))))
+    product = ops.matmul(ops.reshape(x1, (-1, math.prod(rest1), depth)), ops.reshape(x2, (-1, depth, math.prod(rest2))))
     return ops.reshape(product, (-1, *rest1, *rest2) if rest1 or rest2 else (-1, 1))
 
 
 class Dot(Merge):
     def __init__(self, axes, normalize=False, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(axes, int) and not (isinstance(axes, (list, tuple)) and len(axes) == 2
-                                              and all(isinstance(a, int) for a in axes)):
-            raise TypeError(f"Invalid type for argument `axes`: it should be an int or a list/tuple of 2 ints. "
-                            f"Received: axes={axes}")
+        if not isinstance(axes, int) and not (
+            isinstance(axes, (list, tuple)) and len(axes) == 2 and all(isinstance(a, int) for a in axes)
+        ):
+            raise TypeError(
+                f"Invalid type for argument `axes`: it should be an int or a list/tuple of 2 ints. "
+                f"Received: axes={axes}"
+            )
         self.axes = axes
         self.normalize = normalize
         self.supports_masking = True
@@ -49,8 +54,7 @@ class Dot(Merge):
     def check_inputs(self, input_shape):
         super().check_inputs(input_shape)
         if len(input_shape) != 2:
-            raise ValueError(f"A `Dot` layer should be called on exactly 2 inputs. Received: "
-                             f"input_shape={input_shape}")
+            raise ValueError(f"A `Dot` layer should be called on exactly 2 inputs. Received: input_shape={input_shape}")
 
     def resolved_axes(self, shape1, shape2):
         axes = (self.axes, self.axes) if isinstance(self.axes, int) else tuple(self.axes)

@@ -1,4 +1,5 @@
 """Add, Subtract, Multiply, Average, Maximum, Minimum: element-wise merges of broadcastable inputs."""
+
 import functools
 
 from kerasish import ops
@@ -16,8 +17,9 @@ class Subtract(Merge):
     def check_inputs(self, input_shape):
         super().check_inputs(input_shape)
         if len(input_shape) != 2:
-            raise ValueError(f"A `Subtract` layer should be called on exactly 2 inputs. Received: "
-                             f"input_shape={input_shape}")
+            raise ValueError(
+                f"A `Subtract` layer should be called on exactly 2 inputs. Received: input_shape={input_shape}"
+            )
 
     def merge_function(self, inputs):
         return ops.subtract(inputs[0], inputs[1])

@@ -1,5 +1,6 @@
 """BatchNormalization: normalises with the batch's statistics while training and with moving averages
 otherwise; a frozen layer (`trainable=False`) always runs in inference mode, as in Keras 3."""
+
 import numbers
 
 from kerasish import constraints, initializers, ops, regularizers
@@ -9,14 +10,32 @@ from kerasish.layers.layer import Layer
 
 
 class BatchNormalization(Layer):
-    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
-                 gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
-                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
-                 synchronized=False, renorm=False, renorm_clipping=None, renorm_momentum=0.99, **kwargs):
+    def __init__(
+        self,
+        axis=-1,
+        momentum=0.99,
+        epsilon=1e-3,
+        center=True,
+        scale=True,
+        beta_initializer="zeros",
+        gamma_initializer="ones",
+        moving_mean_initializer="zeros",
+        moving_variance_initializer="ones",
+        beta_regularizer=None,
+        gamma_regularizer=None,
+        beta_constraint=None,
+        gamma_constraint=None,
+        synchronized=False,
+        renorm=False,
+        renorm_clipping=None,
+        renorm_momentum=0.99,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         if renorm:
-            raise ValueError("kerasish's BatchNormalization does not implement batch renormalization. "
-                             f"Received: renorm={renorm}")
+            raise ValueError(
+                f"kerasish's BatchNormalization does not implement batch renormalization. Received: renorm={renorm}"
+            )
         if not isinstance(axis, int) or isinstance(axis, bool):
             raise TypeError(f"Expected an int for `axis`. Received: axis={axis!r}")
         for argument, value in (("momentum", momentum), ("epsilon", epsilon)):
@@ -42,25 +61,45 @@ class BatchNormalization(Layer):
     def build(self, input_shape):
         rank = len(input_shape)
         if not -rank <= self.axis < rank:
-            raise ValueError(f"axis {self.axis} is out of bounds for an input of rank {rank} (input shape "
-                             f"{tuple(input_shape)})")
+            raise ValueError(
+                f"axis {self.axis} is out of bounds for an input of rank {rank} (input shape {tuple(input_shape)})"
+            )
         axis = self.axis % rank
         features = input_shape[axis]
         if features is None:
-            raise ValueError(f"the normalized axis {self.axis} of the input must be known, got input shape "
-                             f"{tuple(input_shape)}")
+            raise ValueError(
+                f"the normalized axis {self.axis} of the input must be known, got input shape {tuple(input_shape)}"
+            )
         self.input_spec = InputSpec(ndim=rank, axes={axis: features})
         self._reduction_axes = tuple(i for i in range(rank) if i != axis)
-        self.gamma = self.add_weight(name="gamma", shape=(features,), initializer=self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer,
-                                     constraint=self.gamma_constraint) if self.scale else None
-        self.beta = self.add_weight(name="beta", shape=(features,), initializer=self.beta_initializer,
-                                    regularizer=self.beta_regularizer,
-                                    constraint=self.beta_constraint) if self.center else None
-        self.moving_mean = self.add_weight(name="moving_mean", shape=(features,),
-                                           initializer=self.moving_mean_initializer, trainable=False)
-        self.moving_variance = self.add_weight(name="moving_variance", shape=(features,),
-                                               initializer=self.moving_variance_initializer, trainable=False)
+        self.gamma = (
+            self.add_weight(
+                name="gamma",
+                shape=(features,),
+                initializer=self.gamma_initializer,
+                regularizer=self.gamma_regularizer,
+                constraint=self.gamma_constraint,
+            )
+            if self.scale
+            else None
+        )
+        self.beta = (
+            self.add_weight(
+                name="beta",
+                shape=(features,),
+                initializer=self.beta_initializer,
+                regularizer=self.beta_regularizer,
+                constraint=self.beta_constraint,
+            )
+            if self.center
+            else None
+        )
+        self.moving_mean = self.add_weight(
+            name="moving_mean", shape=(features,), initializer=self.moving_mean_initializer, trainable=False
+        )
+        self.moving_variance = self.add_weight(
+            name="moving_variance", shape=(features,), initializer=self.moving_variance_initializer, trainable=False
+        )
 
     def call(self, inputs, training=None, mask=None):
         if training and self.trainable:
@@ -69,8 +108,9 @@ class BatchNormalization(Layer):
             self.moving_variance.assign(self.moving_variance * self.momentum + variance * (1.0 - self.momentum))
         else:
             mean, variance = self.moving_mean, self.moving_variance
-        return ops.batch_normalization(inputs, mean, variance, axis=self.axis, offset=self.beta, scale=self.gamma,
-                                       epsilon=self.epsilon)
+        return ops.batch_normalization(
+            inputs, mean, variance, axis=self.axis, offset=self.beta, scale=self.gamma, epsilon=self.epsilon
+        )
 
     def _moments(self, inputs, mask):
         if mask is None:
@@ -88,15 +128,23 @@ class BatchNormalization(Layer):
         return input_shape
 
     def get_config(self):
-        return {**super().get_config(), "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
-                "center": self.center, "scale": self.scale,
-                "beta_initializer": initializers.serialize(self.beta_initializer),
-                "gamma_initializer": initializers.serialize(self.gamma_initializer),
-                "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
-                "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
-                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-                "beta_constraint": constraints.serialize(self.beta_constraint),
-                "gamma_constraint": constraints.serialize(self.gamma_constraint),
-                "synchronized": self.synchronized, "renorm": self.renorm, "renorm_clipping": self.renorm_clipping,
-                "renorm_momentum": self.renorm_momentum}
+        return {
+            **super().get_config(),
+            "axis": self.axis,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+            "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+            "beta_constraint": constraints.serialize(self.beta_constraint),
+            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+            "synchronized": self.synchronized,
+            "renorm": self.renorm,
+            "renorm_clipping": self.renorm_clipping,
+            "renorm_momentum": self.renorm_momentum,
+        }

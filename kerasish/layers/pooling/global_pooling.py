@@ -1,4 +1,5 @@
 """Global pooling: the max or mean over all spatial axes (GlobalMax/AveragePooling1D/2D/3D)."""
+
 from kerasish import ops
 from kerasish.layers.arguments import standardize_data_format
 from kerasish.layers.input_spec import InputSpec

@@ -1,4 +1,5 @@
 """Rescaling: inputs * scale + offset (e.g. scale=1/255 for pixel values)."""
+
 from kerasish import ops
 from kerasish.layers.layer import Layer
 

@@ -1,4 +1,5 @@
 """Dropout: during training, zeroes each input with probability `rate` and scales the rest by 1/(1-rate)."""
+
 from kerasish import random
 from kerasish.layers.layer import Layer
 
@@ -7,8 +8,10 @@ class Dropout(Layer):
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not 0 <= rate <= 1:
-            raise ValueError(f"Invalid value received for argument `rate`. Expected a float value between 0 and 1. "
-                             f"Received: rate={rate}")
+            raise ValueError(
+                f"Invalid value received for argument `rate`. Expected a float value between 0 and 1. "
+                f"Received: rate={rate}"
+            )
         self.rate = rate
         self.seed = seed
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)

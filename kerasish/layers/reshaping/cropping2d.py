@@ -1,4 +1,5 @@
 """Cropping2D: removes rows and columns from the edges of an image batch."""
+
 from kerasish.layers.arguments import standardize_data_format
 from kerasish.layers.input_spec import InputSpec
 from kerasish.layers.layer import Layer
@@ -23,12 +24,15 @@ class Cropping2D(Layer):
         shape = list(input_shape)
         for axis, (before, after) in zip(spatial_axes(self.data_format), self.cropping):
             if shape[axis] is None:
-                raise ValueError(f"the spatial size of the input must be known to crop it; input shape "
-                                 f"{tuple(input_shape)}")
+                raise ValueError(
+                    f"the spatial size of the input must be known to crop it; input shape {tuple(input_shape)}"
+                )
             if before + after >= shape[axis]:
-                raise ValueError("Values in `cropping` argument should be smaller than the corresponding spatial "
-                                 f"dimension of the input. Received: input_shape={tuple(input_shape)}, "
-                                 f"cropping={self.cropping}")
+                raise ValueError(
+                    "Values in `cropping` argument should be smaller than the corresponding spatial "
+                    f"dimension of the input. Received: input_shape={tuple(input_shape)}, "
+                    f"cropping={self.cropping}"
+                )
             shape[axis] -= before + after
         return tuple(shape)
 

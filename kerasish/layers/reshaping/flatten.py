@@ -1,5 +1,6 @@
 """Flatten: (batch, ...) to (batch, product of the rest); channels_first inputs are flattened channels-last
 first, as Keras does, so a Dense after it sees the same order in both layouts."""
+
 import math
 
 from kerasish import ops

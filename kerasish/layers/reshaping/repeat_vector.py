@@ -1,4 +1,5 @@
 """RepeatVector: (batch, features) to (batch, n, features)."""
+
 from kerasish import ops
 from kerasish.layers.input_spec import InputSpec
 from kerasish.layers.layer import Layer

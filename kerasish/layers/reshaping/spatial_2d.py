@@ -3,9 +3,11 @@
 
 def pairs_2d(value, name):
     """An int, 2 ints (symmetric per axis) or 2 pairs of ints as ((top, bottom), (left, right))."""
-    error = (f"`{name}` should be either an int, a tuple of 2 ints ({name}_height, {name}_width), or a tuple of "
-             f"2 tuples of 2 ints ((top_{name}, bottom_{name}), (left_{name}, right_{name})). Received: "
-             f"{name}={value}")
+    error = (
+        f"`{name}` should be either an int, a tuple of 2 ints ({name}_height, {name}_width), or a tuple of "
+        f"2 tuples of 2 ints ((top_{name}, bottom_{name}), (left_{name}, right_{name})). Received: "
+        f"{name}={value}"
+    )
     if isinstance(value, int):
         result = ((value, value), (value, value))
     elif isinstance(value, (tuple, list)) and len(value) == 2:

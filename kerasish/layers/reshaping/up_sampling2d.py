@@ -1,5 +1,6 @@
 """UpSampling2D: enlarges an image batch by integer factors, repeating pixels ("nearest") or interpolating
 linearly between pixel centres ("bilinear", edges clamped, as Keras's image resize)."""
+
 from kerasish import ops
 from kerasish.layers.arguments import standardize_data_format, standardize_tuple
 from kerasish.layers.input_spec import InputSpec
@@ -29,8 +30,10 @@ class UpSampling2D(Layer):
         self.size = standardize_tuple(size, 2, "size")
         self.interpolation = str(interpolation).lower()
         if self.interpolation not in _INTERPOLATIONS:
-            raise ValueError(f"`interpolation` argument should be one of {list(_INTERPOLATIONS)} (kerasish supports "
-                             f"these two). Received: interpolation={interpolation!r}")
+            raise ValueError(
+                f"`interpolation` argument should be one of {list(_INTERPOLATIONS)} (kerasish supports "
+                f"these two). Received: interpolation={interpolation!r}"
+            )
         self.input_spec = InputSpec(ndim=4)
 
     def call(self, inputs):
@@ -49,5 +52,9 @@ class UpSampling2D(Layer):
         return tuple(shape)
 
     def get_config(self):
-        return {**super().get_config(), "size": self.size, "data_format": self.data_format,
-                "interpolation": self.interpolation}
+        return {
+            **super().get_config(),
+            "size": self.size,
+            "data_format": self.data_format,
+            "interpolation": self.interpolation,
+        }

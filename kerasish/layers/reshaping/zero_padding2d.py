@@ -1,4 +1,5 @@
 """ZeroPadding2D: adds rows and columns of zeros around an image batch."""
+
 from kerasish import ops
 from kerasish.layers.arguments import standardize_data_format
 from kerasish.layers.input_spec import InputSpec

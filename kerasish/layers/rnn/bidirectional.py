@@ -1,33 +1,45 @@
 """Bidirectional: runs a recurrent layer forwards and a copy of it backwards, then merges both outputs."""
+
 import copy
 
 from kerasish import ops
 from kerasish.layers.core.wrapper import Wrapper
 from kerasish.utils.object_serialization import deserialize_layer, serialize_layer
 
-_MERGES = {"concat": lambda a, b: ops.concatenate([a, b], axis=-1), "sum": ops.add,
-           "mul": ops.multiply, "ave": lambda a, b: (a + b) / 2}
+_MERGES = {
+    "concat": lambda a, b: ops.concatenate([a, b], axis=-1),
+    "sum": ops.add,
+    "mul": ops.multiply,
+    "ave": lambda a, b: (a + b) / 2,
+}
 
 
 class Bidirectional(Wrapper):
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
         super().__init__(layer, **kwargs)
         if merge_mode not in (*_MERGES, None):
-            raise ValueError(f"Invalid merge mode. Received: merge_mode={merge_mode}. Merge mode should be one "
-                             "of {'sum', 'mul', 'ave', 'concat', None}")
+            raise ValueError(
+                f"Invalid merge mode. Received: merge_mode={merge_mode}. Merge mode should be one "
+                "of {'sum', 'mul', 'ave', 'concat', None}"
+            )
         forward = serialize_layer(layer)
         forward["config"] = {**forward["config"], "name": "forward_" + layer.name.removeprefix("forward_")}
         self.forward_layer = deserialize_layer(forward)
         if backward_layer is None:
             backward = copy.deepcopy(serialize_layer(layer))
-            backward["config"].update(go_backwards=not layer.go_backwards,
-                                      name="backward_" + layer.name.removeprefix("backward_"))
+            backward["config"].update(
+                go_backwards=not layer.go_backwards, name="backward_" + layer.name.removeprefix("backward_")
+            )
             backward_layer = deserialize_layer(backward)
-        elif backward_layer.return_sequences != layer.return_sequences or \
-                backward_layer.return_state != layer.return_state:
-            raise ValueError("Forward layer and backward layer should have the same `return_sequences` and "
-                             f"`return_state`. Received: forward {layer.return_sequences}/{layer.return_state}, "
-                             f"backward {backward_layer.return_sequences}/{backward_layer.return_state}")
+        elif (
+            backward_layer.return_sequences != layer.return_sequences
+            or backward_layer.return_state != layer.return_state
+        ):
+            raise ValueError(
+                "Forward layer and backward layer should have the same `return_sequences` and "
+                f"`return_state`. Received: forward {layer.return_sequences}/{layer.return_state}, "
+                f"backward {backward_layer.return_sequences}/{backward_layer.return_state}"
+            )
         self.backward_layer = backward_layer
         del self.layer  # tracked through forward_layer, as Keras does
         self.merge_mode = merge_mode
@@ -87,8 +99,12 @@ class Bidirectional(Wrapper):
 
     def get_config(self):
         config = {key: value for key, value in super(Wrapper, self).get_config().items()}
-        return {**config, "merge_mode": self.merge_mode, "layer": serialize_layer(self.forward_layer),
-                "backward_layer": serialize_layer(self.backward_layer)}
+        return {
+            **config,
+            "merge_mode": self.merge_mode,
+            "layer": serialize_layer(self.forward_layer),
+            "backward_layer": serialize_layer(self.backward_layer),
+        }
 
     @classmethod
     def from_config(cls, config, custom_objects=None):

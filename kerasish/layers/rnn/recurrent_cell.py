@@ -4,6 +4,7 @@ bias, each with `gates * units` columns), their arguments and config, and dropou
 Dropout masks are drawn once per sequence (the same units dropped at every step, as Keras): the RNN
 layer asks for them before its scan, so a static-engine scan body reuses them instead of drawing inside.
 """
+
 from kerasish import activations, constraints, initializers, ops, random, regularizers
 from kerasish.layers.arguments import validate_positive_int
 from kerasish.layers.layer import Layer
@@ -12,10 +13,25 @@ from kerasish.layers.layer import Layer
 class RecurrentCell(Layer):
     gates = 1
 
-    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
-                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
-                 recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
-                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, **kwargs):
+    def __init__(
+        self,
+        units,
+        activation="tanh",
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        recurrent_initializer="orthogonal",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        recurrent_regularizer=None,
+        bias_regularizer=None,
+        kernel_constraint=None,
+        recurrent_constraint=None,
+        bias_constraint=None,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        seed=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.units = validate_positive_int(units, "units")
         self.activation = activations.get(activation)
@@ -39,17 +55,29 @@ class RecurrentCell(Layer):
 
     def build(self, input_shape):
         width = self.gates * self.units
-        self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], width),
-                                      initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.recurrent_kernel = self.add_weight(name="recurrent_kernel", shape=(self.units, width),
-                                                initializer=self.recurrent_initializer,
-                                                regularizer=self.recurrent_regularizer,
-                                                constraint=self.recurrent_constraint)
+        self.kernel = self.add_weight(
+            name="kernel",
+            shape=(input_shape[-1], width),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
+        self.recurrent_kernel = self.add_weight(
+            name="recurrent_kernel",
+            shape=(self.units, width),
+            initializer=self.recurrent_initializer,
+            regularizer=self.recurrent_regularizer,
+            constraint=self.recurrent_constraint,
+        )
         self.bias = None
         if self.use_bias:
-            self.bias = self.add_weight(name="bias", shape=self.bias_shape(), initializer=self.bias_initializer_for(),
-                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+            self.bias = self.add_weight(
+                name="bias",
+                shape=self.bias_shape(),
+                initializer=self.bias_initializer_for(),
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
 
     def bias_shape(self):
         return (self.gates * self.units,)
@@ -70,8 +98,9 @@ class RecurrentCell(Layer):
         if self.dropout > 0:
             self.dropout_mask = random.dropout(ops.ones_like(step_inputs), self.dropout, seed=self.seed_generator)
         if self.recurrent_dropout > 0:
-            self.recurrent_dropout_mask = random.dropout(ops.ones_like(state), self.recurrent_dropout,
-                                                         seed=self.seed_generator)
+            self.recurrent_dropout_mask = random.dropout(
+                ops.ones_like(state), self.recurrent_dropout, seed=self.seed_generator
+            )
 
     def dropped(self, inputs, h_tm1):
         if self.dropout_mask is not None:
@@ -81,15 +110,21 @@ class RecurrentCell(Layer):
         return inputs, h_tm1
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units, "activation": activations.serialize(self.activation),
-                "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "kernel_constraint": constraints.serialize(self.kernel_constraint),
-                "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
-                "bias_constraint": constraints.serialize(self.bias_constraint),
-                "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout, "seed": self.seed}
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+            "dropout": self.dropout,
+            "recurrent_dropout": self.recurrent_dropout,
+            "seed": self.seed,
+        }

@@ -4,6 +4,7 @@ Supports `return_sequences`, `return_state`, `go_backwards`, an `initial_state` 
 `Embedding(mask_zero=True)`): at masked steps the states are carried over unchanged and the output
 repeats the previous one (Keras's default, `zero_output_for_mask=False`).
 """
+
 import inspect
 
 from kerasish import ops, regularizers
@@ -17,8 +18,11 @@ _LAYER_KEYS = ("name", "trainable", "dtype")
 def cell_config(layer, rnn_config):
     """A SimpleRNN/LSTM/GRU config as Keras writes it: the RNN's keys without `cell`, plus the cell's arguments."""
     cell = {key: value for key, value in layer.cell.get_config().items() if key not in _LAYER_KEYS}
-    return {**{key: value for key, value in rnn_config.items() if key != "cell"}, **cell,
-            "activity_regularizer": regularizers.serialize(layer.activity_regularizer)}
+    return {
+        **{key: value for key, value in rnn_config.items() if key != "cell"},
+        **cell,
+        "activity_regularizer": regularizers.serialize(layer.activity_regularizer),
+    }
 
 
 def _state_list(state_size):
@@ -26,15 +30,26 @@ def _state_list(state_size):
 
 
 class RNN(Layer):
-    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False, stateful=False,
-                 unroll=False, zero_output_for_mask=False, **kwargs):
+    def __init__(
+        self,
+        cell,
+        return_sequences=False,
+        return_state=False,
+        go_backwards=False,
+        stateful=False,
+        unroll=False,
+        zero_output_for_mask=False,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         if stateful:
-            raise ValueError("kerasish's recurrent layers do not support `stateful=True`. "
-                             f"Received: stateful={stateful}")
+            raise ValueError(
+                f"kerasish's recurrent layers do not support `stateful=True`. Received: stateful={stateful}"
+            )
         if not hasattr(cell, "call") or not hasattr(cell, "state_size"):
-            raise ValueError(f"Argument `cell` should have a `call` method and a `state_size` attribute. "
-                             f"Received: cell={cell!r}")
+            raise ValueError(
+                f"Argument `cell` should have a `call` method and a `state_size` attribute. Received: cell={cell!r}"
+            )
         self.cell = cell
         self.return_sequences = return_sequences
         self.return_state = return_state
@@ -70,13 +85,16 @@ class RNN(Layer):
     def _initial_states(self, sequences, initial_state):
         if initial_state is None:  # zeros (batch, size), the batch size read from the sequences themselves
             zero_column = ops.zeros_like(sequences[:, 0, :1])
-            return [zero_column + ops.zeros((size,), dtype=sequences.dtype)
-                    for size in _state_list(self.cell.state_size)]
+            return [
+                zero_column + ops.zeros((size,), dtype=sequences.dtype) for size in _state_list(self.cell.state_size)
+            ]
         states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
         expected = len(_state_list(self.cell.state_size))
         if len(states) != expected:
-            raise ValueError(f"expected {expected} initial state tensor(s) for a cell with state_size "
-                             f"{self.cell.state_size}, received {len(states)}")
+            raise ValueError(
+                f"expected {expected} initial state tensor(s) for a cell with state_size "
+                f"{self.cell.state_size}, received {len(states)}"
+            )
         return states
 
     def _scan(self, sequences, states, mask, training):
@@ -96,13 +114,15 @@ class RNN(Layer):
             new_states = list(new_states) if isinstance(new_states, (list, tuple)) else [new_states]
             if keep is not None:
                 new_states = [ops.where(keep, new, old) for new, old in zip(new_states, previous_states)]
-                output = ops.where(keep, output, ops.zeros_like(output) if self.zero_output_for_mask
-                                   else previous_output)
+                output = ops.where(
+                    keep, output, ops.zeros_like(output) if self.zero_output_for_mask else previous_output
+                )
             return (new_states, output), output
 
         first_output = ops.zeros_like(states[0][:, :1]) + ops.zeros((self.cell.output_size,), sequences.dtype)
-        (states, last_output), outputs = ops.scan(step, (states, first_output),
-                                                  (steps, mask) if mask is not None else steps)
+        (states, last_output), outputs = ops.scan(
+            step, (states, first_output), (steps, mask) if mask is not None else steps
+        )
         outputs = ops.transpose(outputs, (1, 0) + tuple(range(2, len(outputs.shape))))
         return last_output, outputs, states
 
@@ -121,10 +141,16 @@ class RNN(Layer):
         return output_mask
 
     def get_config(self):
-        return {**super().get_config(), "return_sequences": self.return_sequences,
-                "return_state": self.return_state, "go_backwards": self.go_backwards, "stateful": self.stateful,
-                "unroll": self.unroll, "zero_output_for_mask": self.zero_output_for_mask,
-                "cell": serialize_layer(self.cell)}
+        return {
+            **super().get_config(),
+            "return_sequences": self.return_sequences,
+            "return_state": self.return_state,
+            "go_backwards": self.go_backwards,
+            "stateful": self.stateful,
+            "unroll": self.unroll,
+            "zero_output_for_mask": self.zero_output_for_mask,
+            "cell": serialize_layer(self.cell),
+        }
 
     @classmethod
     def from_config(cls, config, custom_objects=None):

@@ -1,4 +1,5 @@
 """TimeDistributed: applies a layer to every time step, (batch, steps, ...) -> (batch, steps, ...)."""
+
 from kerasish import ops
 from kerasish.layers.core.wrapper import Wrapper
 
@@ -10,8 +11,10 @@ class TimeDistributed(Wrapper):
 
     def _check_rank(self, input_shape):
         if len(input_shape) < 3:
-            raise ValueError("`TimeDistributed` Layer should be passed an `input_shape` with at least 3 "
-                             f"dimensions, received: {tuple(input_shape)}")
+            raise ValueError(
+                "`TimeDistributed` Layer should be passed an `input_shape` with at least 3 "
+                f"dimensions, received: {tuple(input_shape)}"
+            )
 
     def build(self, input_shape):
         self._check_rank(input_shape)

@@ -1,5 +1,6 @@
 """Learning-rate schedules (Keras 3): functions of the optimizer's step, computed with ops so that a
 traced static step reads the current step from the `iterations` Variable on every run."""
+
 import math
 
 from kerasish import ops
@@ -9,12 +10,14 @@ from kerasish.utils import object_serialization as registry
 
 class LearningRateSchedule:
     def __call__(self, step):
-        raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override "
-                                  "`__call__(self, step)`.")
+        raise NotImplementedError(
+            f"Learning rate schedule '{type(self).__name__}' must override `__call__(self, step)`."
+        )
 
     def get_config(self):
-        raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override `get_config()` "
-                                  "in order to be serializable.")
+        raise NotImplementedError(
+            f"Learning rate schedule '{type(self).__name__}' must override `get_config()` in order to be serializable."
+        )
 
     @classmethod
     def from_config(cls, config):
@@ -46,8 +49,13 @@ class ExponentialDecay(LearningRateSchedule):
         return self.initial_learning_rate * ops.power(ops.cast(self.decay_rate, floatx()), progress)
 
     def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "decay_rate": self.decay_rate,
+            "staircase": self.staircase,
+            "name": self.name,
+        }
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -55,9 +63,11 @@ class PiecewiseConstantDecay(LearningRateSchedule):
 
     def __init__(self, boundaries, values, name="PiecewiseConstant"):
         if len(boundaries) != len(values) - 1:
-            raise ValueError("The length of boundaries should be 1 less than the length of values. Received: "
-                             f"boundaries={boundaries} of length {len(boundaries)}, and values={values} of length "
-                             f"{len(values)}.")
+            raise ValueError(
+                "The length of boundaries should be 1 less than the length of values. Received: "
+                f"boundaries={boundaries} of length {len(boundaries)}, and values={values} of length "
+                f"{len(values)}."
+            )
         self.boundaries, self.values, self.name = boundaries, values, name
 
     def __call__(self, step):
@@ -87,8 +97,13 @@ class InverseTimeDecay(LearningRateSchedule):
         return self.initial_learning_rate / (1.0 + self.decay_rate * progress)
 
     def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "decay_rate": self.decay_rate,
+            "staircase": self.staircase,
+            "name": self.name,
+        }
 
 
 class CosineDecay(LearningRateSchedule):
@@ -96,8 +111,9 @@ class CosineDecay(LearningRateSchedule):
     linear warmup from initial_learning_rate to warmup_target over warmup_steps comes first and the
     cosine starts from warmup_target."""
 
-    def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay", warmup_target=None,
-                 warmup_steps=0):
+    def __init__(
+        self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay", warmup_target=None, warmup_steps=0
+    ):
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = _positive_steps("decay_steps", decay_steps)
         self.alpha, self.name = alpha, name
@@ -112,15 +128,21 @@ class CosineDecay(LearningRateSchedule):
         if self.warmup_target is None:
             return self._decayed(ops.minimum(step, float(self.decay_steps)), self.initial_learning_rate)
         step = ops.minimum(step, float(self.decay_steps + self.warmup_steps))
-        warmup = (self.warmup_target - self.initial_learning_rate) * (step / max(self.warmup_steps, 1)) \
-            + self.initial_learning_rate
+        warmup = (self.warmup_target - self.initial_learning_rate) * (
+            step / max(self.warmup_steps, 1)
+        ) + self.initial_learning_rate
         decay = self._decayed(step - self.warmup_steps, self.warmup_target)
         return ops.where(ops.less(step, float(self.warmup_steps)), warmup, decay)
 
     def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "alpha": self.alpha, "name": self.name, "warmup_target": self.warmup_target,
-                "warmup_steps": self.warmup_steps}
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "alpha": self.alpha,
+            "name": self.name,
+            "warmup_target": self.warmup_target,
+            "warmup_steps": self.warmup_steps,
+        }
 
 
 ALL_OBJECTS = (LearningRateSchedule, ExponentialDecay, PiecewiseConstantDecay, InverseTimeDecay, CosineDecay)

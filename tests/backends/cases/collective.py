@@ -1,5 +1,6 @@
 """Cases for the collective primitive, in one process (no communicator installed): the allreduce of a
 job of one is its input. Jobs of several processes are tested in tests/distribution/."""
+
 from kerasish.backends.primitives.collective import allreduce
 
 from . import Case, randn

@@ -3,6 +3,7 @@
 References are written naively (explicit loops over output pixels and kernel taps) on tiny inputs,
 channels-last; channels-first cases transpose around the same reference.
 """
+
 import itertools
 import math
 
@@ -41,7 +42,7 @@ def conv_reference(x, kernel, strides=1, padding="valid", dilation_rate=1):
         for tap in itertools.product(*map(range, kernel_size)):
             pixel = padded[(slice(None), *(o * s + t * d for o, s, t, d in zip(position, strides, tap, dilation)))]
             for group in range(groups):
-                inputs = pixel[:, group * per_group:(group + 1) * per_group]
+                inputs = pixel[:, group * per_group : (group + 1) * per_group]
                 columns = slice(group * filters // groups, (group + 1) * filters // groups)
                 result[(slice(None), *position, columns)] += inputs @ kernel[tap][:, columns]
     return result
@@ -53,8 +54,14 @@ def conv_transpose_reference(x, kernel, strides=1, padding="valid", output_paddi
     kernel_size, strides, dilation = kernel.shape[:rank], _tuple(strides, rank), _tuple(dilation_rate, rank)
     output_padding = _tuple(output_padding, rank) if output_padding is not None else (None,) * rank
     spatial = x.shape[1:-1]
-    full = numpy.zeros((x.shape[0], *[(n - 1) * s + (k - 1) * d + 1 for n, s, k, d in
-                                      zip(spatial, strides, kernel_size, dilation)], kernel.shape[-2]), x.dtype)
+    full = numpy.zeros(
+        (
+            x.shape[0],
+            *[(n - 1) * s + (k - 1) * d + 1 for n, s, k, d in zip(spatial, strides, kernel_size, dilation)],
+            kernel.shape[-2],
+        ),
+        x.dtype,
+    )
     for position in itertools.product(*map(range, spatial)):
         for tap in itertools.product(*map(range, kernel_size)):
             target = tuple(o * s + t * d for o, s, t, d in zip(position, strides, tap, dilation))
@@ -81,8 +88,10 @@ def pool_reference(x, pool_size, strides, padding, reduce):
     out = [(n + b + a - k) // s + 1 for n, (b, a), k, s in zip(x.shape[1:-1], pads, pool_size, strides)]
     result = numpy.zeros((x.shape[0], *out, x.shape[-1]), x.dtype)
     for position in itertools.product(*map(range, out)):
-        window = tuple(slice(max(o * s - b, 0), min(o * s - b + k, n))
-                       for o, s, (b, _), k, n in zip(position, strides, pads, pool_size, x.shape[1:-1]))
+        window = tuple(
+            slice(max(o * s - b, 0), min(o * s - b + k, n))
+            for o, s, (b, _), k, n in zip(position, strides, pads, pool_size, x.shape[1:-1])
+        )
         result[(slice(None), *position)] = reduce(x[(slice(None), *window)], axis=tuple(range(1, rank + 1)))
     return result
 
@@ -111,8 +120,9 @@ def adaptive_reference(x, output_size, reduce):
     output_size = _tuple(output_size, rank)
     result = numpy.zeros((x.shape[0], *output_size, x.shape[-1]), x.dtype)
     for position in itertools.product(*map(range, output_size)):
-        window = tuple(slice(i * n // o, math.ceil((i + 1) * n / o))
-                       for i, n, o in zip(position, x.shape[1:-1], output_size))
+        window = tuple(
+            slice(i * n // o, math.ceil((i + 1) * n / o)) for i, n, o in zip(position, x.shape[1:-1], output_size)
+        )
         result[(slice(None), *position)] = reduce(x[(slice(None), *window)], axis=tuple(range(1, rank + 1)))
     return result
 
@@ -166,8 +176,9 @@ def _moments_reference(x, axes):
 def _batch_norm_reference(x, mean, variance, offset, scale, axis, epsilon=1e-3):
     shape = [1] * x.ndim
     shape[axis] = -1
-    return ((x - mean.reshape(shape)) / numpy.sqrt(variance.reshape(shape) + epsilon) * scale.reshape(shape)
-            + offset.reshape(shape))
+    return (x - mean.reshape(shape)) / numpy.sqrt(variance.reshape(shape) + epsilon) * scale.reshape(
+        shape
+    ) + offset.reshape(shape)
 
 
 def _layer_norm_reference(x, gamma, beta, axes, epsilon=EPSILON):
@@ -179,155 +190,408 @@ LABELS = numpy.array([[2, 0, 1], [1, 3, 3]])
 
 CASES = [
     # convolutions
-    Case("windows_matmul", lambda x, k: ops.conv(x, k), [randn(2, 5, 6, 3), randn(3, 3, 3, 2, seed=1)],
-         conv_reference, id="conv2d-valid", covers=("extract_patches", "scatter_patches")),
-    Case("windows_matmul", lambda x, k: ops.conv(x, k, strides=2, padding="same"),
-         [randn(1, 6, 5, 2), randn(3, 3, 2, 3, seed=1)],
-         lambda x, k: conv_reference(x, k, 2, "same"), id="conv2d-strided-same"),
-    Case("windows_matmul", lambda x, k: ops.conv(x, k, padding="same", dilation_rate=2),
-         [randn(1, 5, 5, 2), randn(2, 3, 2, 2, seed=1)],
-         lambda x, k: conv_reference(x, k, 1, "same", 2), id="conv2d-dilated-same"),
-    Case("extract_patches", lambda x, k: ops.conv(x, k, strides=(1, 2)),
-         [randn(1, 4, 5, 4), randn(2, 2, 2, 4, seed=1)],
-         lambda x, k: conv_reference(x, k, (1, 2)), id="conv2d-groups"),
-    Case("windows_matmul", lambda x, k: ops.conv(x, k, padding="same", data_format="channels_first"),
-         [randn(1, 2, 4, 5), randn(3, 3, 2, 3, seed=1)],
-         lambda x, k: _first(conv_reference(_last(x), k, 1, "same")), id="conv2d-channels-first"),
-    Case("windows_matmul", lambda x, k: ops.conv(x, k, strides=2, padding="same"),
-         [randn(2, 7, 3), randn(3, 3, 2, seed=1)],
-         lambda x, k: conv_reference(x, k, 2, "same"), id="conv1d-strided-same"),
-    Case("matmul", lambda x, k: ops.conv(x, k), [randn(2, 3, 4, 3), randn(1, 1, 3, 2, seed=1)],
-         conv_reference, id="conv2d-pointwise"),
-    Case("extract_patches", lambda x, k: ops.depthwise_conv(x, k, padding="same"),
-         [randn(1, 4, 4, 2), randn(3, 3, 2, 2, seed=1)],
-         lambda x, k: conv_reference(x, k.reshape(3, 3, 1, 4), 1, "same"), id="depthwise_conv-multiplier"),
-    Case("extract_patches", lambda x, d, p: ops.separable_conv(x, d, p, strides=2),
-         [randn(1, 5, 5, 2), randn(2, 2, 2, 1, seed=1), randn(1, 1, 2, 3, seed=2)],
-         lambda x, d, p: conv_reference(conv_reference(x, d.reshape(2, 2, 1, 2), 2), p), id="separable_conv"),
-    Case("scatter_patches", lambda x, k: ops.conv_transpose(x, k), [randn(1, 3, 4, 2), randn(3, 3, 3, 2, seed=1)],
-         conv_transpose_reference, id="conv_transpose-valid"),
-    Case("scatter_patches", lambda x, k: ops.conv_transpose(x, k, strides=2, padding="same"),
-         [randn(1, 3, 3, 2), randn(3, 3, 2, 2, seed=1)],
-         lambda x, k: conv_transpose_reference(x, k, 2, "same"), id="conv_transpose-strided-same"),
-    Case("scatter_patches", lambda x, k: ops.conv_transpose(x, k, strides=(2, 3), output_padding=1),
-         [randn(1, 2, 3, 2), randn(2, 3, 2, 2, seed=1)],
-         lambda x, k: conv_transpose_reference(x, k, (2, 3), "valid", 1), id="conv_transpose-output-padding"),
-    Case("scatter_patches",
-         lambda x, k: ops.conv_transpose(x, k, padding="same", output_padding=0, data_format="channels_first",
-                                         dilation_rate=2),
-         [randn(1, 2, 3, 3), randn(2, 2, 1, 2, seed=1)],
-         lambda x, k: _first(conv_transpose_reference(_last(x), k, 1, "same", 0, 2)),
-         id="conv_transpose-channels-first-dilated"),
-    Case("scatter_patches", lambda x, k: ops.conv_transpose(x, k, strides=3, padding="same"),
-         [randn(2, 3, 2), randn(2, 1, 2, seed=1)],
-         lambda x, k: conv_transpose_reference(x, k, 3, "same"), id="conv_transpose1d-same"),
+    Case(
+        "windows_matmul",
+        lambda x, k: ops.conv(x, k),
+        [randn(2, 5, 6, 3), randn(3, 3, 3, 2, seed=1)],
+        conv_reference,
+        id="conv2d-valid",
+        covers=("extract_patches", "scatter_patches"),
+    ),
+    Case(
+        "windows_matmul",
+        lambda x, k: ops.conv(x, k, strides=2, padding="same"),
+        [randn(1, 6, 5, 2), randn(3, 3, 2, 3, seed=1)],
+        lambda x, k: conv_reference(x, k, 2, "same"),
+        id="conv2d-strided-same",
+    ),
+    Case(
+        "windows_matmul",
+        lambda x, k: ops.conv(x, k, padding="same", dilation_rate=2),
+        [randn(1, 5, 5, 2), randn(2, 3, 2, 2, seed=1)],
+        lambda x, k: conv_reference(x, k, 1, "same", 2),
+        id="conv2d-dilated-same",
+    ),
+    Case(
+        "extract_patches",
+        lambda x, k: ops.conv(x, k, strides=(1, 2)),
+        [randn(1, 4, 5, 4), randn(2, 2, 2, 4, seed=1)],
+        lambda x, k: conv_reference(x, k, (1, 2)),
+        id="conv2d-groups",
+    ),
+    Case(
+        "windows_matmul",
+        lambda x, k: ops.conv(x, k, padding="same", data_format="channels_first"),
+        [randn(1, 2, 4, 5), randn(3, 3, 2, 3, seed=1)],
+        lambda x, k: _first(conv_reference(_last(x), k, 1, "same")),
+        id="conv2d-channels-first",
+    ),
+    Case(
+        "windows_matmul",
+        lambda x, k: ops.conv(x, k, strides=2, padding="same"),
+        [randn(2, 7, 3), randn(3, 3, 2, seed=1)],
+        lambda x, k: conv_reference(x, k, 2, "same"),
+        id="conv1d-strided-same",
+    ),
+    Case(
+        "matmul",
+        lambda x, k: ops.conv(x, k),
+        [randn(2, 3, 4, 3), randn(1, 1, 3, 2, seed=1)],
+        conv_reference,
+        id="conv2d-pointwise",
+    ),
+    Case(
+        "extract_patches",
+        lambda x, k: ops.depthwise_conv(x, k, padding="same"),
+        [randn(1, 4, 4, 2), randn(3, 3, 2, 2, seed=1)],
+        lambda x, k: conv_reference(x, k.reshape(3, 3, 1, 4), 1, "same"),
+        id="depthwise_conv-multiplier",
+    ),
+    Case(
+        "extract_patches",
+        lambda x, d, p: ops.separable_conv(x, d, p, strides=2),
+        [randn(1, 5, 5, 2), randn(2, 2, 2, 1, seed=1), randn(1, 1, 2, 3, seed=2)],
+        lambda x, d, p: conv_reference(conv_reference(x, d.reshape(2, 2, 1, 2), 2), p),
+        id="separable_conv",
+    ),
+    Case(
+        "scatter_patches",
+        lambda x, k: ops.conv_transpose(x, k),
+        [randn(1, 3, 4, 2), randn(3, 3, 3, 2, seed=1)],
+        conv_transpose_reference,
+        id="conv_transpose-valid",
+    ),
+    Case(
+        "scatter_patches",
+        lambda x, k: ops.conv_transpose(x, k, strides=2, padding="same"),
+        [randn(1, 3, 3, 2), randn(3, 3, 2, 2, seed=1)],
+        lambda x, k: conv_transpose_reference(x, k, 2, "same"),
+        id="conv_transpose-strided-same",
+    ),
+    Case(
+        "scatter_patches",
+        lambda x, k: ops.conv_transpose(x, k, strides=(2, 3), output_padding=1),
+        [randn(1, 2, 3, 2), randn(2, 3, 2, 2, seed=1)],
+        lambda x, k: conv_transpose_reference(x, k, (2, 3), "valid", 1),
+        id="conv_transpose-output-padding",
+    ),
+    Case(
+        "scatter_patches",
+        lambda x, k: ops.conv_transpose(
+            x, k, padding="same", output_padding=0, data_format="channels_first", dilation_rate=2
+        ),
+        [randn(1, 2, 3, 3), randn(2, 2, 1, 2, seed=1)],
+        lambda x, k: _first(conv_transpose_reference(_last(x), k, 1, "same", 0, 2)),
+        id="conv_transpose-channels-first-dilated",
+    ),
+    Case(
+        "scatter_patches",
+        lambda x, k: ops.conv_transpose(x, k, strides=3, padding="same"),
+        [randn(2, 3, 2), randn(2, 1, 2, seed=1)],
+        lambda x, k: conv_transpose_reference(x, k, 3, "same"),
+        id="conv_transpose1d-same",
+    ),
     # pooling
-    Case("select_window_max", lambda x: ops.max_pool(x, 2, strides=1), [randn(2, 4, 5, 3)],
-         lambda x: pool_reference(x, 2, 1, "valid", numpy.max), id="max_pool-valid-overlapping",
-         covers=("spread_window_max",)),
-    Case("select_window_max", lambda x: ops.max_pool(x, 3, strides=2, padding="same"), [randn(1, 5, 6, 2)],
-         lambda x: pool_reference(x, 3, 2, "same", numpy.max), id="max_pool-same"),
-    Case("select_window_max", lambda x: ops.max_pool(x, 2, padding="same"), [randn(1, 5, 4, 2)],
-         lambda x: pool_reference(x, 2, None, "same", numpy.max), id="max_pool-same-padded-not-blocks"),
+    Case(
+        "select_window_max",
+        lambda x: ops.max_pool(x, 2, strides=1),
+        [randn(2, 4, 5, 3)],
+        lambda x: pool_reference(x, 2, 1, "valid", numpy.max),
+        id="max_pool-valid-overlapping",
+        covers=("spread_window_max",),
+    ),
+    Case(
+        "select_window_max",
+        lambda x: ops.max_pool(x, 3, strides=2, padding="same"),
+        [randn(1, 5, 6, 2)],
+        lambda x: pool_reference(x, 3, 2, "same", numpy.max),
+        id="max_pool-same",
+    ),
+    Case(
+        "select_window_max",
+        lambda x: ops.max_pool(x, 2, padding="same"),
+        [randn(1, 5, 4, 2)],
+        lambda x: pool_reference(x, 2, None, "same", numpy.max),
+        id="max_pool-same-padded-not-blocks",
+    ),
     # non-overlapping max pooling (strides == pool_size, no padding): blocks, no windows
-    Case("block_max", lambda x: ops.max_pool(x, 2), [randn(2, 4, 5, 3)],
-         lambda x: pool_reference(x, 2, None, "valid", numpy.max), id="max_pool-valid",
-         covers=("spread_block_max",)),
-    Case("block_max", lambda x: ops.max_pool(x, (2, 3), data_format="channels_first"), [randn(2, 3, 5, 7)],
-         lambda x: _first(pool_reference(_last(x), (2, 3), None, "valid", numpy.max)),
-         id="max_pool-blocks-channels-first-cropped"),
-    Case("block_max", lambda x: ops.max_pool(x, 3, padding="same"), [randn(2, 6, 2)],
-         lambda x: pool_reference(x, 3, None, "same", numpy.max), id="max_pool1d-blocks-same-unpadded"),
-    Case("block_max", lambda x: ops.max_pool(x, (2, 1, 2), strides=(2, 1, 2)), [randn(1, 4, 3, 5, 2)],
-         lambda x: pool_reference(x, (2, 1, 2), None, "valid", numpy.max), id="max_pool3d-blocks"),
-    Case("block_max", lambda x: ops.max_pool(x, 2), [numpy.maximum(numpy.round(randn(2, 4, 6, 3)), 0)],
-         lambda x: pool_reference(x, 2, None, "valid", numpy.max), grad=False, id="max_pool-blocks-ties"),
-    Case("select_block_max", lambda x, v: _select_block_max(x, v, (2, 3)),
-         [randn(2, 5, 7, 2), randn(2, 5, 7, 2, seed=1)], lambda x, v: _first_max_reference(x, v, (2, 3)),
-         id="select_block_max"),
-    Case("select_block_max", lambda x, v: _select_block_max(x, v, (2, 2)),
-         [numpy.maximum(numpy.round(randn(1, 4, 4, 3)), 0), randn(1, 4, 4, 3, seed=1)],
-         lambda x, v: _first_max_reference(x, v, (2, 2)), grad=False, id="select_block_max-ties"),
-    Case("select_window_max", lambda x: ops.max_pool(x, (2, 3), strides=1, data_format="channels_first"),
-         [randn(1, 2, 3, 4)],
-         lambda x: _first(pool_reference(_last(x), (2, 3), 1, "valid", numpy.max)), id="max_pool-channels-first"),
-    Case("select_window_max", lambda x: ops.max_pool(x, 3, strides=2, padding="same"), [randn(2, 7, 2)],
-         lambda x: pool_reference(x, 3, 2, "same", numpy.max), id="max_pool1d-same"),
-    Case("mean", lambda x: ops.average_pool(x, 2, strides=1), [randn(1, 3, 4, 2)],
-         lambda x: pool_reference(x, 2, 1, "valid", numpy.mean), id="average_pool-valid"),
-    Case("mean", lambda x: ops.average_pool(x, 3, strides=2, padding="same"), [randn(2, 5, 4, 2)],
-         lambda x: pool_reference(x, 3, 2, "same", numpy.mean), id="average_pool-same-excludes-padding"),
-    Case("mean", lambda x: ops.average_pool(x, 2, padding="same", data_format="channels_first"),
-         [randn(1, 2, 5, 3)], lambda x: _first(pool_reference(_last(x), 2, None, "same", numpy.mean)),
-         id="average_pool-channels-first"),
-    Case("take", lambda x: ops.adaptive_average_pool(x, (2, 3)), [randn(2, 5, 7, 2)],
-         lambda x: adaptive_reference(x, (2, 3), numpy.mean), id="adaptive_average_pool"),
-    Case("take", lambda x: ops.adaptive_average_pool(x, 3, data_format="channels_first"), [randn(1, 2, 7, 4)],
-         lambda x: _first(adaptive_reference(_last(x), 3, numpy.mean)), id="adaptive_average_pool-channels-first"),
-    Case("take", lambda x: ops.adaptive_average_pool(x, 4), [randn(1, 4, 2)],
-         lambda x: adaptive_reference(x, 4, numpy.mean), id="adaptive_average_pool1d-identity"),
-    Case("take", lambda x: ops.adaptive_max_pool(x, (3, 2)), [randn(2, 5, 6, 2)],
-         lambda x: adaptive_reference(x, (3, 2), numpy.max), id="adaptive_max_pool"),
-    Case("take", lambda x: ops.adaptive_max_pool(x, (4, 3), data_format="channels_first"), [randn(1, 2, 6, 7)],
-         lambda x: _first(adaptive_reference(_last(x), (4, 3), numpy.max)), id="adaptive_max_pool-channels-first"),
+    Case(
+        "block_max",
+        lambda x: ops.max_pool(x, 2),
+        [randn(2, 4, 5, 3)],
+        lambda x: pool_reference(x, 2, None, "valid", numpy.max),
+        id="max_pool-valid",
+        covers=("spread_block_max",),
+    ),
+    Case(
+        "block_max",
+        lambda x: ops.max_pool(x, (2, 3), data_format="channels_first"),
+        [randn(2, 3, 5, 7)],
+        lambda x: _first(pool_reference(_last(x), (2, 3), None, "valid", numpy.max)),
+        id="max_pool-blocks-channels-first-cropped",
+    ),
+    Case(
+        "block_max",
+        lambda x: ops.max_pool(x, 3, padding="same"),
+        [randn(2, 6, 2)],
+        lambda x: pool_reference(x, 3, None, "same", numpy.max),
+        id="max_pool1d-blocks-same-unpadded",
+    ),
+    Case(
+        "block_max",
+        lambda x: ops.max_pool(x, (2, 1, 2), strides=(2, 1, 2)),
+        [randn(1, 4, 3, 5, 2)],
+        lambda x: pool_reference(x, (2, 1, 2), None, "valid", numpy.max),
+        id="max_pool3d-blocks",
+    ),
+    Case(
+        "block_max",
+        lambda x: ops.max_pool(x, 2),
+        [numpy.maximum(numpy.round(randn(2, 4, 6, 3)), 0)],
+        lambda x: pool_reference(x, 2, None, "valid", numpy.max),
+        grad=False,
+        id="max_pool-blocks-ties",
+    ),
+    Case(
+        "select_block_max",
+        lambda x, v: _select_block_max(x, v, (2, 3)),
+        [randn(2, 5, 7, 2), randn(2, 5, 7, 2, seed=1)],
+        lambda x, v: _first_max_reference(x, v, (2, 3)),
+        id="select_block_max",
+    ),
+    Case(
+        "select_block_max",
+        lambda x, v: _select_block_max(x, v, (2, 2)),
+        [numpy.maximum(numpy.round(randn(1, 4, 4, 3)), 0), randn(1, 4, 4, 3, seed=1)],
+        lambda x, v: _first_max_reference(x, v, (2, 2)),
+        grad=False,
+        id="select_block_max-ties",
+    ),
+    Case(
+        "select_window_max",
+        lambda x: ops.max_pool(x, (2, 3), strides=1, data_format="channels_first"),
+        [randn(1, 2, 3, 4)],
+        lambda x: _first(pool_reference(_last(x), (2, 3), 1, "valid", numpy.max)),
+        id="max_pool-channels-first",
+    ),
+    Case(
+        "select_window_max",
+        lambda x: ops.max_pool(x, 3, strides=2, padding="same"),
+        [randn(2, 7, 2)],
+        lambda x: pool_reference(x, 3, 2, "same", numpy.max),
+        id="max_pool1d-same",
+    ),
+    Case(
+        "mean",
+        lambda x: ops.average_pool(x, 2, strides=1),
+        [randn(1, 3, 4, 2)],
+        lambda x: pool_reference(x, 2, 1, "valid", numpy.mean),
+        id="average_pool-valid",
+    ),
+    Case(
+        "mean",
+        lambda x: ops.average_pool(x, 3, strides=2, padding="same"),
+        [randn(2, 5, 4, 2)],
+        lambda x: pool_reference(x, 3, 2, "same", numpy.mean),
+        id="average_pool-same-excludes-padding",
+    ),
+    Case(
+        "mean",
+        lambda x: ops.average_pool(x, 2, padding="same", data_format="channels_first"),
+        [randn(1, 2, 5, 3)],
+        lambda x: _first(pool_reference(_last(x), 2, None, "same", numpy.mean)),
+        id="average_pool-channels-first",
+    ),
+    Case(
+        "take",
+        lambda x: ops.adaptive_average_pool(x, (2, 3)),
+        [randn(2, 5, 7, 2)],
+        lambda x: adaptive_reference(x, (2, 3), numpy.mean),
+        id="adaptive_average_pool",
+    ),
+    Case(
+        "take",
+        lambda x: ops.adaptive_average_pool(x, 3, data_format="channels_first"),
+        [randn(1, 2, 7, 4)],
+        lambda x: _first(adaptive_reference(_last(x), 3, numpy.mean)),
+        id="adaptive_average_pool-channels-first",
+    ),
+    Case(
+        "take",
+        lambda x: ops.adaptive_average_pool(x, 4),
+        [randn(1, 4, 2)],
+        lambda x: adaptive_reference(x, 4, numpy.mean),
+        id="adaptive_average_pool1d-identity",
+    ),
+    Case(
+        "take",
+        lambda x: ops.adaptive_max_pool(x, (3, 2)),
+        [randn(2, 5, 6, 2)],
+        lambda x: adaptive_reference(x, (3, 2), numpy.max),
+        id="adaptive_max_pool",
+    ),
+    Case(
+        "take",
+        lambda x: ops.adaptive_max_pool(x, (4, 3), data_format="channels_first"),
+        [randn(1, 2, 6, 7)],
+        lambda x: _first(adaptive_reference(_last(x), (4, 3), numpy.max)),
+        id="adaptive_max_pool-channels-first",
+    ),
     # softmax and crossentropies
     Case("softmax", ops.softmax, [randn(3, 4) * 3], softmax_reference),
-    Case("softmax", lambda x: ops.softmax(x, axis=(0, 2)), [randn(2, 3, 2)],
-         lambda x: softmax_reference(x, (0, 2)), id="softmax-axes"),
-    Case("softmax", ops.softmax, [numpy.array([[1000.0, 0.0, -1000.0]])], softmax_reference, grad=False,
-         id="softmax-large-logits"),
-    Case("log_softmax", lambda x: ops.log_softmax(x, axis=0), [randn(3, 4) * 3],
-         lambda x: log_softmax_reference(x, 0)),
-    Case("log_softmax", ops.log_softmax, [numpy.array([[500.0, 0.0, -500.0]])],
-         lambda x: numpy.array([[0.0, -500.0, -1000.0]]), grad=False, id="log_softmax-large-logits"),
-    Case("softmax_crossentropy", lambda t, x: ops.categorical_crossentropy(t, x, from_logits=True),
-         [_uniform(3, 4), randn(3, 4, seed=1) * 3],
-         lambda t, x: -(t * log_softmax_reference(x)).sum(axis=-1), id="categorical_crossentropy-logits"),
-    Case("softmax_crossentropy", lambda t, x: ops.categorical_crossentropy(t, x, from_logits=True, axis=0),
-         [_uniform(3, 2), randn(3, 2, seed=1)],
-         lambda t, x: -(t * log_softmax_reference(x, 0)).sum(axis=0), id="categorical_crossentropy-logits-axis"),
-    Case("log", ops.categorical_crossentropy, [_uniform(3, 4), _uniform(3, 4, seed=1)], _categorical_reference,
-         id="categorical_crossentropy-probabilities"),
-    Case("one_hot", lambda t, x: ops.sparse_categorical_crossentropy(t, x, from_logits=True),
-         [LABELS, randn(2, 3, 4, seed=1)],
-         lambda t, x: -(_one_hot_reference(t, 4) * log_softmax_reference(x)).sum(axis=-1),
-         id="sparse_categorical_crossentropy-logits"),
-    Case("one_hot", ops.sparse_categorical_crossentropy, [LABELS[0][:, None], _uniform(3, 4, seed=1)],
-         lambda t, x: _categorical_reference(_one_hot_reference(t[:, 0], 4), x),
-         id="sparse_categorical_crossentropy-probabilities"),
-    Case("sigmoid_crossentropy", lambda t, x: ops.binary_crossentropy(t, x, from_logits=True),
-         [_uniform(3, 4), randn(3, 4, seed=1) * 4],
-         lambda t, x: _binary_reference(t, _sigmoid(x)), id="binary_crossentropy-logits"),
-    Case("sigmoid_crossentropy", lambda t, x: ops.binary_crossentropy(t, x, from_logits=True),
-         [numpy.array([1.0, 0.0]), numpy.array([-200.0, 200.0])], lambda t, x: numpy.array([200.0, 200.0]),
-         grad=False, id="binary_crossentropy-large-logits"),
-    Case("clip", ops.binary_crossentropy, [_uniform(3, 4), _uniform(3, 4, seed=1)], _binary_reference,
-         id="binary_crossentropy-probabilities"),
-    Case("one_hot", lambda t: ops.one_hot(t, 4), [numpy.array([[0, 3], [-1, 2]])],
-         lambda t: _one_hot_reference(t, 4), grad=False),
-    Case("one_hot", lambda t: ops.one_hot(t, 3, axis=0), [numpy.array([2, 0])],
-         lambda t: _one_hot_reference(t, 3).T, grad=False, id="one_hot-axis"),
+    Case(
+        "softmax",
+        lambda x: ops.softmax(x, axis=(0, 2)),
+        [randn(2, 3, 2)],
+        lambda x: softmax_reference(x, (0, 2)),
+        id="softmax-axes",
+    ),
+    Case(
+        "softmax",
+        ops.softmax,
+        [numpy.array([[1000.0, 0.0, -1000.0]])],
+        softmax_reference,
+        grad=False,
+        id="softmax-large-logits",
+    ),
+    Case("log_softmax", lambda x: ops.log_softmax(x, axis=0), [randn(3, 4) * 3], lambda x: log_softmax_reference(x, 0)),
+    Case(
+        "log_softmax",
+        ops.log_softmax,
+        [numpy.array([[500.0, 0.0, -500.0]])],
+        lambda x: numpy.array([[0.0, -500.0, -1000.0]]),
+        grad=False,
+        id="log_softmax-large-logits",
+    ),
+    Case(
+        "softmax_crossentropy",
+        lambda t, x: ops.categorical_crossentropy(t, x, from_logits=True),
+        [_uniform(3, 4), randn(3, 4, seed=1) * 3],
+        lambda t, x: -(t * log_softmax_reference(x)).sum(axis=-1),
+        id="categorical_crossentropy-logits",
+    ),
+    Case(
+        "softmax_crossentropy",
+        lambda t, x: ops.categorical_crossentropy(t, x, from_logits=True, axis=0),
+        [_uniform(3, 2), randn(3, 2, seed=1)],
+        lambda t, x: -(t * log_softmax_reference(x, 0)).sum(axis=0),
+        id="categorical_crossentropy-logits-axis",
+    ),
+    Case(
+        "log",
+        ops.categorical_crossentropy,
+        [_uniform(3, 4), _uniform(3, 4, seed=1)],
+        _categorical_reference,
+        id="categorical_crossentropy-probabilities",
+    ),
+    Case(
+        "one_hot",
+        lambda t, x: ops.sparse_categorical_crossentropy(t, x, from_logits=True),
+        [LABELS, randn(2, 3, 4, seed=1)],
+        lambda t, x: -(_one_hot_reference(t, 4) * log_softmax_reference(x)).sum(axis=-1),
+        id="sparse_categorical_crossentropy-logits",
+    ),
+    Case(
+        "one_hot",
+        ops.sparse_categorical_crossentropy,
+        [LABELS[0][:, None], _uniform(3, 4, seed=1)],
+        lambda t, x: _categorical_reference(_one_hot_reference(t[:, 0], 4), x),
+        id="sparse_categorical_crossentropy-probabilities",
+    ),
+    Case(
+        "sigmoid_crossentropy",
+        lambda t, x: ops.binary_crossentropy(t, x, from_logits=True),
+        [_uniform(3, 4), randn(3, 4, seed=1) * 4],
+        lambda t, x: _binary_reference(t, _sigmoid(x)),
+        id="binary_crossentropy-logits",
+    ),
+    Case(
+        "sigmoid_crossentropy",
+        lambda t, x: ops.binary_crossentropy(t, x, from_logits=True),
+        [numpy.array([1.0, 0.0]), numpy.array([-200.0, 200.0])],
+        lambda t, x: numpy.array([200.0, 200.0]),
+        grad=False,
+        id="binary_crossentropy-large-logits",
+    ),
+    Case(
+        "clip",
+        ops.binary_crossentropy,
+        [_uniform(3, 4), _uniform(3, 4, seed=1)],
+        _binary_reference,
+        id="binary_crossentropy-probabilities",
+    ),
+    Case(
+        "one_hot",
+        lambda t: ops.one_hot(t, 4),
+        [numpy.array([[0, 3], [-1, 2]])],
+        lambda t: _one_hot_reference(t, 4),
+        grad=False,
+    ),
+    Case(
+        "one_hot",
+        lambda t: ops.one_hot(t, 3, axis=0),
+        [numpy.array([2, 0])],
+        lambda t: _one_hot_reference(t, 3).T,
+        grad=False,
+        id="one_hot-axis",
+    ),
     # normalisation
-    Case("moments", lambda x: ops.moments(x, axes=(0, 1))[0], [randn(3, 2, 4)],
-         lambda x: _moments_reference(x, (0, 1))[0], id="moments-mean"),
-    Case("moments", lambda x: ops.moments(x, axes=[0, 2], keepdims=True)[1], [randn(3, 2, 4)],
-         lambda x: x.var(axis=(0, 2), keepdims=True), id="moments-variance"),
-    Case("moments", lambda x: ops.add(*ops.moments(x, axes=-1)), [randn(3, 4) + 5],
-         lambda x: x.mean(axis=-1) + x.var(axis=-1), id="moments-both"),
-    Case("batch_normalization", lambda x, m, v, o, s: ops.batch_normalization(x, m, v, axis=1, offset=o, scale=s),
-         [randn(2, 3, 2), randn(3, seed=1), _uniform(3, seed=2), randn(3, seed=3), randn(3, seed=4)],
-         lambda x, m, v, o, s: _batch_norm_reference(x, m, v, o, s, 1), id="batch_normalization"),
-    Case("batch_normalization", lambda x: ops.batch_normalization(x, *ops.moments(x, axes=(0, 1, 2)), axis=-1),
-         [randn(2, 2, 3, 2)], lambda x: _batch_norm_reference(x, x.mean(axis=(0, 1, 2)), x.var(axis=(0, 1, 2)),
-                                                             numpy.zeros(2), numpy.ones(2), -1),
-         id="batch_normalization-batch-statistics"),
-    Case("mean", lambda x, g, b: ops.layer_normalization(x, g, b, axis=-1), [randn(3, 4), randn(4, seed=1),
-                                                                            randn(4, seed=2)],
-         lambda x, g, b: _layer_norm_reference(x, g, b, -1), id="layer_normalization"),
-    Case("mean", lambda x, g: ops.layer_normalization(x, g, axis=(1, 2), epsilon=1e-3),
-         [randn(2, 3, 2), randn(3, 2, seed=1)],
-         lambda x, g: _layer_norm_reference(x, g, 0.0, (1, 2), 1e-3), id="layer_normalization-axes"),
-    Case("square", lambda x, s: ops.rms_normalization(x, s), [randn(3, 4), randn(4, seed=1)],
-         lambda x, s: x / numpy.sqrt((x ** 2).mean(axis=-1, keepdims=True) + EPSILON) * s,
-         id="rms_normalization"),
+    Case(
+        "moments",
+        lambda x: ops.moments(x, axes=(0, 1))[0],
+        [randn(3, 2, 4)],
+        lambda x: _moments_reference(x, (0, 1))[0],
+        id="moments-mean",
+    ),
+    Case(
+        "moments",
+        lambda x: ops.moments(x, axes=[0, 2], keepdims=True)[1],
+        [randn(3, 2, 4)],
+        lambda x: x.var(axis=(0, 2), keepdims=True),
+        id="moments-variance",
+    ),
+    Case(
+        "moments",
+        lambda x: ops.add(*ops.moments(x, axes=-1)),
+        [randn(3, 4) + 5],
+        lambda x: x.mean(axis=-1) + x.var(axis=-1),
+        id="moments-both",
+    ),
+    Case(
+        "batch_normalization",
+        lambda x, m, v, o, s: ops.batch_normalization(x, m, v, axis=1, offset=o, scale=s),
+        [randn(2, 3, 2), randn(3, seed=1), _uniform(3, seed=2), randn(3, seed=3), randn(3, seed=4)],
+        lambda x, m, v, o, s: _batch_norm_reference(x, m, v, o, s, 1),
+        id="batch_normalization",
+    ),
+    Case(
+        "batch_normalization",
+        lambda x: ops.batch_normalization(x, *ops.moments(x, axes=(0, 1, 2)), axis=-1),
+        [randn(2, 2, 3, 2)],
+        lambda x: _batch_norm_reference(
+            x, x.mean(axis=(0, 1, 2)), x.var(axis=(0, 1, 2)), numpy.zeros(2), numpy.ones(2), -1
+        ),
+        id="batch_normalization-batch-statistics",
+    ),
+    Case(
+        "mean",
+        lambda x, g, b: ops.layer_normalization(x, g, b, axis=-1),
+        [randn(3, 4), randn(4, seed=1), randn(4, seed=2)],
+        lambda x, g, b: _layer_norm_reference(x, g, b, -1),
+        id="layer_normalization",
+    ),
+    Case(
+        "mean",
+        lambda x, g: ops.layer_normalization(x, g, axis=(1, 2), epsilon=1e-3),
+        [randn(2, 3, 2), randn(3, 2, seed=1)],
+        lambda x, g: _layer_norm_reference(x, g, 0.0, (1, 2), 1e-3),
+        id="layer_normalization-axes",
+    ),
+    Case(
+        "square",
+        lambda x, s: ops.rms_normalization(x, s),
+        [randn(3, 4), randn(4, seed=1)],
+        lambda x, s: x / numpy.sqrt((x**2).mean(axis=-1, keepdims=True) + EPSILON) * s,
+        id="rms_normalization",
+    ),
 ]

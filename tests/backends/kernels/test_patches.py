@@ -1,4 +1,5 @@
 """im2col (extract) and col2im (scatter): scatter is the adjoint of extract for every geometry."""
+
 import numpy
 import pytest
 

@@ -1,5 +1,6 @@
 """cond, while_loop, scan, fori_loop, foldl: eager on the dynamic engine, graph nodes (with
 gradients) on the static one."""
+
 import numpy
 import pytest
 
@@ -17,6 +18,7 @@ def _rnn_loss(w, h0, xs):
     def step(h, x):
         h = ops.tanh(w * h + x)
         return h, h * h
+
     final, ys = ops.scan(step, h0, xs)
     return ops.sum(ys) + ops.sum(final)
 
@@ -73,13 +75,15 @@ def test_static_scan_second_order_gradient():
 
     def first_order(v):
         return _numeric_grad(lambda u: _numpy_rnn_loss(u, h0, xs), v, eps=1e-5).sum()
+
     numpy.testing.assert_allclose(got, _numeric_grad(first_order, point, eps=1e-3), rtol=2e-3, atol=2e-3)
 
 
 def test_static_scan_reverse_length_and_structures():
     xs = static.placeholder((5,))
-    carry, ys = ops.scan(lambda c, x: ((c[0] + x, c[1] * 2.0), {"sum": c[0] + x}),
-                         (numpy.float32(0), numpy.float32(1)), xs, reverse=True)
+    carry, ys = ops.scan(
+        lambda c, x: ((c[0] + x, c[1] * 2.0), {"sum": c[0] + x}), (numpy.float32(0), numpy.float32(1)), xs, reverse=True
+    )
     counted, _ = ops.scan(lambda c, _: (c + 1.0, None), numpy.float32(0), length=7)
     got = static.function([xs], [carry[0], carry[1], ys["sum"], counted])(numpy.arange(5, dtype="float32"))
     assert got[0] == 10 and got[1] == 32 and got[3] == 7
@@ -120,14 +124,15 @@ def test_static_while_loop_value_and_gradient():
     f = static.function([h, w], [value] + static.gradients(ops.sum(value), [h, w]))
     a, b = _data(3), numpy.full(3, 0.5, "float32")
     got = f(a, b)
-    numpy.testing.assert_allclose(got[0], a * 0.5 ** 10, rtol=1e-6)
-    numpy.testing.assert_allclose(got[1], numpy.full(3, 0.5 ** 10), rtol=1e-6)
-    numpy.testing.assert_allclose(got[2], 10 * a * 0.5 ** 9, rtol=1e-5)
+    numpy.testing.assert_allclose(got[0], a * 0.5**10, rtol=1e-6)
+    numpy.testing.assert_allclose(got[1], numpy.full(3, 0.5**10), rtol=1e-6)
+    numpy.testing.assert_allclose(got[2], 10 * a * 0.5**9, rtol=1e-5)
 
 
 def test_while_loop_maximum_iterations(engine):
     def run(start):
         return ops.while_loop(lambda v: ops.greater(100.0, v), lambda v: v * 2.0, start, maximum_iterations=3)
+
     if engine == "static":
         x = static.placeholder(())
         got = static.function([x], run(x))(1.0)
@@ -139,6 +144,7 @@ def test_while_loop_maximum_iterations(engine):
 def test_fori_loop_on_both_engines(engine):
     def run(value):
         return ops.fori_loop(0, 4, lambda i, v: v * 2.0 + 1.0, value)
+
     if engine == "static":
         x = static.placeholder((2,))
         got = static.function([x], run(x))(numpy.zeros(2, "float32"))
@@ -157,6 +163,7 @@ def test_fori_loop_with_graph_bounds():
 def test_cond_on_both_engines(engine):
     def run(x):
         return ops.cond(ops.greater(ops.sum(x), 0.0), lambda: x * 2.0, lambda: ops.negative(x))
+
     a = numpy.array([1.0, 2.0], "float32")
     if engine == "static":
         x = static.placeholder((2,))
@@ -209,6 +216,7 @@ def test_scan_rejects_bad_unroll_and_missing_length():
 def test_while_loop_returns_a_tuple_for_list_loop_vars(engine):
     def run(start):
         return ops.while_loop(lambda a, b: ops.greater(3.0, a), lambda a, b: (a + 1.0, b * 2.0), [start, start + 1.0])
+
     if engine == "static":
         x = static.placeholder(())
         result = run(x)
@@ -229,9 +237,11 @@ def test_matmul_rnn_training_step_matches_across_engines():
         @kerasish.function(engine=engine)
         def step(xs):
             with kerasish.GradientTape() as tape:
+
                 def cell(h, x):
                     h = ops.tanh(ops.matmul(x, kernel) + ops.matmul(h, recurrent))
                     return h, ops.sum(h * h, axis=-1)
+
                 _, ys = ops.scan(cell, ops.zeros((2, 5)), ops.transpose(xs, (1, 0, 2)))
                 loss = ops.mean(ys)
             grads = tape.gradient(loss, [kernel, recurrent])

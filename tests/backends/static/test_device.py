@@ -1,4 +1,5 @@
 """Device placement of compiled functions, and the plan replay on cupy (GPU tests)."""
+
 import numpy
 import pytest
 
@@ -26,6 +27,7 @@ def test_traces_are_kept_per_device():
     @kerasish.function(engine="static")
     def double(x):
         return x * 2.0
+
     with kerasish.device("cpu"):
         double(numpy.ones(2, "float32"))
     (signature,) = double.traces
@@ -34,11 +36,13 @@ def test_traces_are_kept_per_device():
 
 def test_replay_does_no_dispatch(monkeypatch):
     from kerasish.backends.primitives import registry
+
     x = static.placeholder((4,))
     f = static.function([x], ops.sum(ops.tanh(x * 2.0) + 1.0))
 
     def refuse(*args):
         raise AssertionError("an op was dispatched while replaying a compiled plan")
+
     monkeypatch.setattr(registry, "apply", refuse)
     assert f(numpy.zeros(4, "float32")) == 4.0
     assert f.plan.source.count(" = k") == len(f.plan.steps)
@@ -48,6 +52,7 @@ def test_replay_does_no_dispatch(monkeypatch):
 @pytest.mark.parametrize("fusion", [True, False])
 def test_fused_chains_and_updates_on_cupy_match_numpy(fusion):
     import cupy
+
     passes = None if fusion else {"elementwise_fusion": False}
     x = static.placeholder((16, 8))
     w = static.variable(numpy.ones(8, "float32"), name="w_gpu")

@@ -1,4 +1,5 @@
 """Graph pictures (Graphviz text) and the plan summary."""
+
 import numpy
 
 from kerasish import ops

@@ -1,4 +1,5 @@
 """examples/static_graph.py: the TF1-style two-layer network trains (its loss falls)."""
+
 import importlib.util
 import os
 

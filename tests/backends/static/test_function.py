@@ -1,4 +1,5 @@
 """Placeholders, symbolic gradients and compiled functions with updates; bad input."""
+
 import numpy
 import pytest
 

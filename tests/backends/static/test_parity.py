@@ -1,4 +1,5 @@
 """Every primitive case: the static engine's forward and gradient match the dynamic engine's."""
+
 import numpy
 import pytest
 

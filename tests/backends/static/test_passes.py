@@ -1,4 +1,5 @@
 """Every optimisation pass: the same results with it on and off, and it does what it says."""
+
 import numpy
 import pytest
 
@@ -94,8 +95,7 @@ def test_gradient_seeds_through_reshapes_and_indexing_fold_to_constants():
 def test_algebraic_simplification_removes_identities():
     x = static.placeholder((3,))
     y = ((x + 0.0) * 1.0 - 0.0) / 1.0
-    f = static.function([x], ops.negative(ops.negative(ops.exp(y))),
-                        passes=["dead_code", "algebraic_simplification"])
+    f = static.function([x], ops.negative(ops.negative(ops.exp(y))), passes=["dead_code", "algebraic_simplification"])
     assert _ops(f) == ["exp"]
     numpy.testing.assert_allclose(f(numpy.ones(3, "float32")), numpy.exp(numpy.ones(3)), rtol=1e-6)
 
@@ -179,6 +179,7 @@ def test_kerasish_function_passes_its_pass_choice():
     @kerasish.function(engine="static", passes=[])
     def double(x):
         return x * 2.0
+
     double(numpy.ones(2, "float32"))
     (trace,) = double.traces.values()
     assert trace.compiled.passes == set()

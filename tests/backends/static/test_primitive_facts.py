@@ -1,5 +1,6 @@
 """The static passes read facts about an op from its Primitive (fusion, neutral, involution, shape_only, fresh),
 never from lists of names: the pass modules hold no primitive name, and each fact drives its pass."""
+
 import ast
 import pathlib
 
@@ -16,11 +17,19 @@ PASS_FILES = sorted((STATIC / "passes").glob("*.py")) + [STATIC / "fused.py"]
 
 def _strings(path):
     tree = ast.parse(path.read_text())
-    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
-                  if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and node.body
-                  and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
-    return [node.value for node in ast.walk(tree)
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings]
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    ]
 
 
 @pytest.mark.parametrize("path", PASS_FILES, ids=lambda path: path.name)
@@ -33,8 +42,9 @@ def _data(*shape, seed=0):
     return numpy.random.default_rng(seed).standard_normal(shape).astype(numpy.float32)
 
 
-UNARY_LINKS = sorted(name for name, prim in PRIMITIVES.items()
-                     if prim.fusion is not None and "{1}" not in prim.fusion[1])
+UNARY_LINKS = sorted(
+    name for name, prim in PRIMITIVES.items() if prim.fusion is not None and "{1}" not in prim.fusion[1]
+)
 
 
 @pytest.mark.parametrize("name", UNARY_LINKS)
@@ -69,5 +79,6 @@ def test_the_identity_facts():
 
 def test_the_cuda_kernel_of_a_chain_uses_the_cuda_expressions():
     from kerasish.backends.static.fused import cuda_expression
+
     program = (("add", (0, 1)), ("relu", (-1,)), ("multiply", (-1, 2)))
     assert cuda_expression(program, ["a", "b", "c"]) == "(max((a + b), (T)0) * c)"

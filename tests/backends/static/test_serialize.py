@@ -1,4 +1,5 @@
 """save/load of compiled functions: same outputs in a fresh process, refusal of bad files."""
+
 import json
 import subprocess
 import sys
@@ -37,7 +38,8 @@ def test_saved_function_runs_in_a_fresh_process_with_identical_outputs(tmp_path)
         f"fn = static.load({str(path)!r})\n"
         f"loss, grad = fn(numpy.load({str(tmp_path / 'feed.npy')!r}))\n"
         f"numpy.savez({str(tmp_path / 'out.npz')!r}, loss=loss, grad=grad, w=fn.variables[0].numpy())\n"
-        "assert 'tests' not in ' '.join(sys.modules), 'the defining module was imported'\n")
+        "assert 'tests' not in ' '.join(sys.modules), 'the defining module was imported'\n"
+    )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=str(tmp_path))
     assert result.returncode == 0, result.stderr
     got = numpy.load(tmp_path / "out.npz")
@@ -76,6 +78,7 @@ def test_unknown_primitive_is_refused(tmp_path):
 
     def evil(document):
         document["graph"]["nodes"][0]["op"] = "os_system"
+
     _rewrite(path, evil)
     with pytest.raises(ValueError, match="unknown primitive 'os_system'"):
         static.load(path)
@@ -86,6 +89,7 @@ def test_tampered_shape_is_refused(tmp_path):
 
     def reshape(document):
         document["graph"]["nodes"][0]["shape"] = [7]
+
     _rewrite(path, reshape)
     with pytest.raises(ValueError, match=r"corrupt or tampered.*exp: the file says shape \(7,\)"):
         static.load(path)
@@ -96,6 +100,7 @@ def test_dangling_reference_is_refused(tmp_path):
 
     def dangle(document):
         document["graph"]["nodes"][0]["inputs"] = [{"node": 99}]
+
     _rewrite(path, dangle)
     with pytest.raises(ValueError, match="reference to node 99"):
         static.load(path)

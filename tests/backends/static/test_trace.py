@@ -1,4 +1,5 @@
 """kerasish.function and kerasish.GradientTape: one training step, both engines."""
+
 import sys
 import warnings
 
@@ -99,9 +100,12 @@ def test_tape_non_persistent_and_non_scalar_targets_on_static():
 
 def test_gradient_tape_does_not_import_the_static_engine():
     import subprocess
-    code = ("import kerasish, numpy\nfrom kerasish import ops\nx = kerasish.Variable(numpy.ones(2, 'float32'))\n"
-            "with kerasish.GradientTape() as t:\n    y = ops.sum(x * x)\nprint(t.gradient(y, x).numpy())\n"
-            "import sys\nassert 'kerasish.backends.static' not in sys.modules\n")
+
+    code = (
+        "import kerasish, numpy\nfrom kerasish import ops\nx = kerasish.Variable(numpy.ones(2, 'float32'))\n"
+        "with kerasish.GradientTape() as t:\n    y = ops.sum(x * x)\nprint(t.gradient(y, x).numpy())\n"
+        "import sys\nassert 'kerasish.backends.static' not in sys.modules\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "[2. 2.]" in result.stdout
@@ -146,8 +150,10 @@ def test_nested_function_traces_through():
 def _adam_mlp(engine, steps=5):
     """An MLP trained by an Adam-style update whose slots are Variables read after their assign."""
     rng = numpy.random.default_rng(0)
-    weights = [kerasish.Variable(rng.normal(0, 0.3, shape).astype("float32"), name=f"p{i}")
-               for i, shape in enumerate([(6, 8), (8,), (8, 3), (3,)])]
+    weights = [
+        kerasish.Variable(rng.normal(0, 0.3, shape).astype("float32"), name=f"p{i}")
+        for i, shape in enumerate([(6, 8), (8,), (8, 3), (3,)])
+    ]
     moments = [kerasish.Variable(numpy.zeros(w.shape, "float32"), trainable=False) for w in weights]
     count = kerasish.Variable(numpy.float32(0), trainable=False)
 
