@@ -12,6 +12,7 @@ back; the gradients of the sources are kept.
 
 from typing import NamedTuple
 
+from .errors import error_kind
 from .primitives.registry import backward, ops, shape_of
 
 
@@ -69,9 +70,8 @@ def backpropagate(records, targets, seeds, source_keys, default_seed, restore=No
                 found = primitive.vjp(grad, inputs, output, needs, **record.attrs)
             else:
                 found = backward(primitive, grad, inputs, output, needs, record.attrs)
-        except (ValueError, TypeError) as error:
-            kind = TypeError if isinstance(error, TypeError) else ValueError
-            raise kind(f"gradient of {primitive.name}: {error}") from error
+        except (ValueError, TypeError, IndexError) as error:
+            raise error_kind(error)(f"gradient of {primitive.name}: {error}") from error
         del grad, record
         for key, x, g, need in zip(keys, inputs, found, needs):
             if g is not None and need:

@@ -78,6 +78,7 @@ class Function:
             for position, i in enumerate(riding):
                 values[i] = node_inputs[count + position]
             ctx.saved_tensors = tuple(values)
+            ctx.needs_input_grad = tuple(needs[:count])  # which inputs lead to what is differentiated
             grads = cls.backward(ctx, grad)
             grads = tuple(grads) if isinstance(grads, (list, tuple)) else (grads,)
             if len(grads) != count:

@@ -5,7 +5,7 @@
 """
 
 from kerasish import ops
-from kerasish.utils.object_registration import custom_objects_in_force
+from kerasish.utils.object_registration import custom_objects_in_force, registered_by_bare_name
 from kerasish.utils.object_serialization import lookup
 
 
@@ -130,7 +130,8 @@ hard_swish = hard_silu
 
 
 def _lookup(name, custom_objects=None):
-    return lookup("activation function", name, {**ALL_OBJECTS, **ALIASES, **custom_objects_in_force(custom_objects)})
+    objects = {**registered_by_bare_name(), **ALL_OBJECTS, **ALIASES, **custom_objects_in_force(custom_objects)}
+    return lookup("activation function", name, objects)
 
 
 def serialize(activation):

@@ -109,6 +109,8 @@ class _Attributes(collections.abc.Mapping):
         self._file, self._h5object = file, h5object
 
     def __getitem__(self, name):
+        if name not in self:  # a Mapping: a missing attribute is a KeyError (so .get gives its default)
+            raise KeyError(name)
         with self._file.reading():
             if self._h5object.attrs.get_id(name).dtype.hasobject:
                 self._file.check_global_heaps()

@@ -14,7 +14,7 @@ op. The value is taken when the check runs, so later steps that reuse the input'
 the message.
 """
 
-import contextlib
+import threading
 
 import numpy
 
@@ -22,7 +22,7 @@ from .. import device
 from .registry import primitive, same_as_first
 
 ERRORS = {"ValueError": ValueError, "IndexError": IndexError}
-_pending = []  # one list of (flag, value, shape, attrs) per open deferred() block
+_open = threading.local()  # .blocks: one list of (flag, value, shape, attrs) per open deferred block, per thread
 
 
 def _error(value, shape, low, high, message, error):
@@ -34,32 +34,41 @@ def _forward(xp, x, low, high, message, error):
     lower, upper = (xp.asarray(low), xp.asarray(high)) if per_position else (low, high)
     if xp is numpy:
         if x.size and (
-            ((x < lower) | (x >= upper)).any() if per_position else x.min() < lower or x.max() >= upper
-        ):  # two reductions, no temporaries
-            bad = ((x < lower) | (x >= upper)).ravel()
+            not ((x >= lower) & (x < upper)).all() if per_position else not (x.min() >= lower and x.max() < upper)
+        ):  # two reductions, no temporaries; written as "inside" so that NaN fails
+            bad = (~((x >= lower) & (x < upper))).ravel()
             raise _error(x.ravel()[bad.argmax()], tuple(x.shape), low, high, message, error)
         return x
-    bad = ((x < lower) | (x >= upper)).ravel()
+    bad = (~((x >= lower) & (x < upper))).ravel()
     if not bad.size:
         return x
     first = xp.argmax(bad)  # the first bad element, if any: its flag and value stay on the device
     flag, value = bad[first], x.ravel()[first]
-    if _pending:
-        _pending[-1].append((flag, value, tuple(x.shape), (low, high, message, error)))
+    blocks = getattr(_open, "blocks", None)
+    if blocks:
+        blocks[-1].append((flag, value, tuple(x.shape), (low, high, message, error)))
     elif bool(flag):
         raise _error(value.item(), tuple(x.shape), low, high, message, error)
     return x
 
 
-@contextlib.contextmanager
-def deferred():
-    """Collect the device flags of the checks run inside; read them all at once on leaving."""
-    _pending.append([])
-    try:
-        yield
-    finally:
-        checks = _pending.pop()
-    if checks:
+class deferred:  # noqa: N801 - a context manager, named as contextlib's are
+    """Collect the device flags of the checks run inside (in this thread); read them all at once on
+    leaving. (A class, not a generator: it wraps every static call.)"""
+
+    __slots__ = ()
+
+    def __enter__(self):
+        blocks = getattr(_open, "blocks", None)
+        if blocks is None:
+            blocks = _open.blocks = []
+        blocks.append([])
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        checks = _open.blocks.pop()
+        if kind is not None or not checks:
+            return
         xp = device.get_array_module(checks[0][0])
         if bool(xp.stack([flag for flag, *_ in checks]).any()):  # the one host sync
             for flag, value, shape, attrs in checks:

@@ -486,11 +486,9 @@ def _checked_indices(name, indices, size, axis):
     """Array indices checked against [-size, size) when the size is known (cupy would wrap around)."""
     if isinstance(indices, (list, tuple)):
         indices = numpy.asarray(indices)
-    kind = numpy.dtype(getattr(indices, "dtype", type(indices))).kind
-    if kind not in "iub":
-        raise TypeError(
-            f"{name}: indices must be integers, got dtype {numpy.dtype(indices.dtype)} (indices {indices!r:.80})"
-        )
+    dtype = numpy.dtype(getattr(indices, "dtype", type(indices)))
+    if dtype.kind not in "iub":
+        raise TypeError(f"{name}: indices must be integers, got dtype {dtype} (indices {indices!r:.80})")
     if size is None or isinstance(indices, (int, numpy.integer)):
         return indices
     return _checked(

@@ -7,7 +7,8 @@ that names that file replaces the previous record (temporary file + `os.replace`
 weights files no record names removed. A crash at any point leaves a record naming a complete weights
 file of the same moment: an epoch is never trained twice or skipped. With `double_checkpoint=True`
 the previous record is kept as `training_metadata.json.bkp` (with its weights file), and a backup that
-cannot be read falls back to it.
+cannot be read falls back to it. A backup in Keras's layout (a record without "weights", beside
+`latest.weights.h5`, and `.bkp` copies of both) is restored too; the next save moves to this layout.
 """
 
 import json
@@ -21,6 +22,7 @@ from kerasish.distribution.distribution_lib import chief_only
 from kerasish.utils.atomic_file import atomic_path, write_text_atomically
 
 WEIGHTS_NAME = re.compile(r"backup-(\d+)\.weights\.h5")
+KERAS_WEIGHTS_NAME = "latest.weights.h5"  # Keras's layout: the record does not name its weights file
 RECORD_LIMIT = 4096  # bytes: a record is about 60
 
 
@@ -78,7 +80,12 @@ class BackupAndRestore(Callback):
             return
         with open(record_path, "rb") as file:
             text, epoch, number = _parse_record(file.read(RECORD_LIMIT + 1), record_path)
-        weights_path = os.path.join(self.backup_dir, f"backup-{number}.weights.h5")
+        if number is None:  # Keras's layout: latest.weights.h5 beside training_metadata.json, .bkp beside .bkp
+            weights_name = KERAS_WEIGHTS_NAME + (".bkp" if record_path.endswith(".bkp") else "")
+            text, number = None, 0  # not a record of this layout: the next save starts a fresh history
+        else:
+            weights_name = f"backup-{number}.weights.h5"
+        weights_path = os.path.join(self.backup_dir, weights_name)
         if not os.path.isfile(weights_path):
             raise FileNotFoundError(f"BackupAndRestore: {record_path} names {weights_path}, which does not exist")
         optimizer = getattr(self.model, "optimizer", None)
@@ -139,15 +146,17 @@ class BackupAndRestore(Callback):
 
 
 def _parse_record(data, path):
-    """(text, epoch, weights file number) from a record's bytes, or an UnreadableFileError naming the file."""
+    """(text, epoch, weights file number) from a record's bytes (number None: a record in Keras's layout,
+    which names no weights file), or an UnreadableFileError naming the file."""
     try:
         if len(data) > RECORD_LIMIT:
             raise ValueError(f"longer than {RECORD_LIMIT} bytes")
         text = data.decode("utf-8")
         record = json.loads(text)
-        epoch, match = record["epoch"], WEIGHTS_NAME.fullmatch(record["weights"])
+        epoch = record["epoch"]
+        match = WEIGHTS_NAME.fullmatch(record["weights"]) if "weights" in record else None
     except (ValueError, KeyError, TypeError) as error:
         raise UnreadableFileError(f"BackupAndRestore: {path} is not a readable backup record ({error})") from error
-    if match is None or not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0:
+    if ("weights" in record and match is None) or not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0:
         raise UnreadableFileError(f"BackupAndRestore: {path} is not a readable backup record: {text[:200]!r}")
-    return text, epoch, int(match.group(1))
+    return text, epoch, None if match is None else int(match.group(1))

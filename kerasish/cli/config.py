@@ -207,7 +207,7 @@ def _resolve(raw, path):
 
 
 def _checked(value, field, key, path):
-    if value is None or _is_kind(value, field):
+    if (value is None and field.default is None) or _is_kind(value, field):  # null only where it is the default
         return float(value) if isinstance(value, int) and field.kinds == ("float",) else value
     raise ConfigError(f"{path}: {key} must be {field.describe()}, received {value!r} (a {type(value).__name__})")
 

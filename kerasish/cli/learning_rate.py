@@ -19,6 +19,7 @@ from kerasish.optimizers.schedules import (
     PiecewiseConstantDecay,
     PolynomialDecay,
 )
+from kerasish.saving import register_keras_serializable
 
 POLICIES = ("fixed", "step", "exp", "inv", "multistep", "poly", "cosine")
 _NEEDS = {
@@ -30,6 +31,7 @@ _NEEDS = {
 }
 
 
+@register_keras_serializable(package="kerasish")  # a model saved with it reloads with its optimizer
 class InverseDecay(LearningRateSchedule):
     """Caffe's "inv": initial_learning_rate * (1 + gamma * step) ** (-power)."""
 

@@ -4,7 +4,7 @@ the file checked by `onnx.checker` and written atomically."""
 import numpy
 
 from kerasish.backends.config import image_data_format
-from kerasish.utils.atomic_file import atomic_path
+from kerasish.utils.atomic_file import write_bytes_atomically
 
 from . import onnx_control_flow, onnx_convolutions, onnx_operators
 from .onnx_graph import OnnxGraph, onnx
@@ -95,7 +95,4 @@ def _names_read(nodes):
 
 def write(model, filepath):
     """Write the ModelProto atomically: a failed write leaves any previous file as it was."""
-    data = model.SerializeToString()
-    with atomic_path(filepath) as temporary:
-        with open(temporary, "wb") as stream:
-            stream.write(data)
+    write_bytes_atomically(filepath, model.SerializeToString())

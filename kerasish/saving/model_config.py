@@ -13,7 +13,7 @@ import kerasish.models  # noqa: F401 (loading registers Functional, Sequential a
 from kerasish import losses, metrics, optimizers
 from kerasish.backends.io.read_errors import UnreadableFileError
 from kerasish.layers.core.lambda_layer import loads_safely
-from kerasish.utils.object_registration import custom_objects_in_force
+from kerasish.utils.object_registration import custom_objects_in_force, registered_by_bare_name
 from kerasish.utils.object_serialization import deserialize_layer, safe_mode_scope
 
 COMPILE_ARGUMENTS = (
@@ -58,7 +58,8 @@ def _loads_safely(lambda_config, custom_objects):
 def model_from_config(config, custom_objects=None, safe_mode=True):
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Not a model config: expected a dict with 'class_name', received {str(config)[:200]}")
-    unsafe = _unsafe_entries(config, custom_objects_in_force(custom_objects), []) if safe_mode else []
+    known = {**registered_by_bare_name(), **custom_objects_in_force(custom_objects)}
+    unsafe = _unsafe_entries(config, known, []) if safe_mode else []
     if unsafe:
         raise ValueError(
             f"Requested the deserialization of Lambda layers or Python lambdas {unsafe}: loading "

@@ -13,6 +13,8 @@ import dataclasses
 import sys
 import warnings
 
+from kerasish.backends.variable import all_or_nothing
+
 OK, MISSING, UNEXPECTED, SHAPE_MISMATCH, COUNT_MISMATCH = (
     "ok",
     "missing",
@@ -90,9 +92,11 @@ def read(entries):
 
 
 def assign(values):
-    """Assign the (variable, array) pairs from `read`, once every one was read and cast."""
-    for variable, array in values:
-        variable.assign(array)
+    """Assign the (variable, array) pairs from `read`, once every one was read and cast: all or
+    nothing, so an error or a Ctrl-C part-way leaves the model as it was."""
+    with all_or_nothing([variable for variable, _ in values]):
+        for variable, array in values:
+            variable.assign(array)
 
 
 def print_table(entries, title, file=None):

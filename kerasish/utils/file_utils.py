@@ -61,7 +61,7 @@ def get_file(
         raise ValueError('Please specify the "origin" argument (URL of the file to download).')
     if md5_hash is not None and file_hash is None:
         file_hash, hash_algorithm = md5_hash, "md5"
-    datadir = os.path.join(os.path.expanduser(cache_dir or config.home()), _relative_folder(cache_subdir))
+    datadir = os.path.join(os.path.expanduser(cache_dir or config.home()), _cache_folder(cache_subdir))
     extract = extract or untar
     download_target, extraction_dir = _targets(datadir, fname, origin, extract)
     os.makedirs(datadir, exist_ok=True)
@@ -110,12 +110,13 @@ def _escapes(name):
     )
 
 
-def _relative_folder(cache_subdir):
-    """`cache_subdir` as given, once checked to stay inside the cache folder."""
+def _cache_folder(cache_subdir):
+    """`cache_subdir` as given: an absolute folder (as in Keras, the file is saved there: the caller's
+    own choice), or a relative one, checked to stay inside the cache folder."""
     folder = os.fspath(cache_subdir)
-    if _escapes(folder):
+    if not os.path.isabs(folder) and _escapes(folder):
         raise ValueError(
-            "`cache_subdir` must be a folder inside the cache, without '..' and not absolute "
+            "`cache_subdir` must be a folder inside the cache, without '..', or an absolute folder "
             f"(use `cache_dir` to choose the cache). Received: cache_subdir={folder}"
         )
     return folder

@@ -75,10 +75,15 @@ def get_registered_object(name, custom_objects=None, module_objects=None):
 
 
 def custom_objects_in_force(custom_objects=None):
-    """Registered objects (by "package>name" and by bare name), overridden by the scopes in force,
-    overridden by `custom_objects`."""
-    bare = {key.split(">", 1)[-1]: value for key, value in GLOBAL_CUSTOM_OBJECTS.items()}
-    return {**bare, **GLOBAL_CUSTOM_OBJECTS, **(_SCOPES[-1] if _SCOPES else {}), **(custom_objects or {})}
+    """Registered objects by their full "package>name", overridden by the scopes in force, overridden by
+    `custom_objects`."""
+    return {**GLOBAL_CUSTOM_OBJECTS, **(_SCOPES[-1] if _SCOPES else {}), **(custom_objects or {})}
+
+
+def registered_by_bare_name():
+    """Registered objects by their bare name: the last resort of a lookup, below the built-in objects,
+    so a registered "mine>Dense" never stands in for the built-in Dense."""
+    return {key.split(">", 1)[-1]: value for key, value in GLOBAL_CUSTOM_OBJECTS.items()}
 
 
 def register_built_ins(kind, objects):

@@ -101,7 +101,11 @@ def lookup(kind, identifier, objects):
 
 def deserialize(kind, config, objects, custom_objects=None):
     """An object from its serialized form (or from a bare name), among `objects` and the registry."""
-    objects = {**objects, **object_registration.custom_objects_in_force(custom_objects)}
+    objects = {
+        **object_registration.registered_by_bare_name(),
+        **objects,
+        **object_registration.custom_objects_in_force(custom_objects),
+    }
     if isinstance(config, str):
         return lookup(kind, config, objects)
     if not isinstance(config, dict) or "class_name" not in config:
@@ -151,6 +155,10 @@ def find_class(config, custom_objects=None):
         cls = object_registration.built_in(kind, name)
         if cls is not None:
             return cls
+    bare = object_registration.registered_by_bare_name()
+    for key in (config.get("registered_name"), name):
+        if key in bare:
+            return bare[key]
     raise ValueError(
         f"Unknown layer class {name!r} (module {config.get('module')!r}): could not locate it. "
         "Make sure custom classes are decorated with `@kerasish.saving.register_keras_serializable()` "
@@ -185,15 +193,19 @@ def deserialize_layer(config, custom_objects=None):
 
 
 def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwargs):
-    """Keras's `keras.saving.deserialize_keras_object`: plain values as they are, a name or a
-    function config as the registered object, a class config as the object it built (layers and
-    models among kerasish's own; other classes must be registered or in `custom_objects`).
+    """Keras's `keras.saving.deserialize_keras_object`: plain values (strings too, unless custom
+    objects name them) as they are, a function config as the registered object, a class config as
+    the object it built (layers and models among kerasish's own; other classes must be registered or
+    in `custom_objects`).
     `module_objects=` adds a table of names, as in Keras."""
     module_objects = kwargs.pop("module_objects", None) or {}
     if kwargs:
         raise TypeError(f"deserialize_keras_object: unexpected keyword arguments {sorted(kwargs)}")
     if config is None or isinstance(config, (int, float, bool)):
         return config
+    if isinstance(config, str):  # a plain string, unless custom objects name it (legacy function names)
+        found = {**module_objects, **object_registration.custom_objects_in_force(custom_objects)}.get(config)
+        return config if found is None else found
     if isinstance(config, (list, tuple)):
         return [
             deserialize_keras_object(value, custom_objects, safe_mode, module_objects=module_objects)
@@ -204,7 +216,7 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
             key: deserialize_keras_object(value, custom_objects, safe_mode, module_objects=module_objects)
             for key, value in config.items()
         }
-    if isinstance(config, str) or config["class_name"] == "function":
+    if config["class_name"] == "function":
         return deserialize("object", config, module_objects, custom_objects)
     with safe_mode_scope(safe_mode):
         return deserialize_layer(config, {**module_objects, **(custom_objects or {})})

@@ -332,3 +332,30 @@ def test_gradients_accumulate_over_every_path(engine):
     _, grad = run(engine, gradient_of(program), x)
     a = numpy.exp(x)
     numpy.testing.assert_allclose(grad, a * x + a + numpy.cos(a) * a + a)
+
+
+@pytest.mark.parametrize("engine", ["dynamic", "static"])
+def test_needs_input_grad_says_which_inputs_lead_to_the_sources(engine):
+    seen = []
+
+    class Product(kerasish.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, grad):
+            seen.append(ctx.needs_input_grad)
+            a, b = ctx.saved_tensors
+            return grad * b, grad * a
+
+    a, b = kerasish.Variable(numpy.array([2.0, 3.0])), kerasish.Variable(numpy.array([5.0, 7.0]))
+
+    def gradient():
+        with kerasish.GradientTape() as tape:
+            loss = ops.sum(Product.apply(a, b))
+        return tape.gradient(loss, [a])
+
+    kerasish.function(gradient, engine=engine)()
+    assert seen == [(True, False)]

@@ -48,6 +48,13 @@ def test_sparse_crossentropy_label_out_of_range_in_a_function(from_logits):
     assert type(error) is ValueError and str(error) == LABEL_MESSAGE
 
 
+def test_a_nan_label_is_out_of_range_on_both_engines():
+    # NaN compares false both ways: a check written as "outside the range" let it through (loss -0)
+    labels = numpy.array([0, numpy.nan, 1, 2], numpy.float32)
+    error = _same_error(lambda: lambda t, p: losses.sparse_categorical_crossentropy(t, p), labels, SCORES)
+    assert type(error) is ValueError and "label nan is out of range for 4 classes" in str(error)
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("from_logits", [False, True])
 def test_sparse_crossentropy_label_out_of_range_in_fit(engine, from_logits):

@@ -65,6 +65,9 @@ def test_a_wrong_type_names_key_value_and_file(tmp_path, capsys):
     assert "--set solver.max_iter (for " in error and "run.json): 'many' is not an int" in error
     error = fails(tmp_path, capsys, changed("solver", resume="yes"))
     assert "solver.resume must be a bool, received 'yes'" in error
+    # null only where the key has no default: it reached `None < 1` as a raw TypeError
+    error = fails(tmp_path, capsys, changed("solver", batch_size=None))
+    assert "run.json: solver.batch_size must be an int, received None (a NoneType)" in error
 
 
 def test_set_values_are_typed_by_the_schema(tmp_path):

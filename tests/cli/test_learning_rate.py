@@ -76,3 +76,18 @@ def test_unknown_policy_and_bad_stepvalues(tmp_path):
         learning_rate(solver_config(tmp_path, lr_policy="steps"), 10)
     with pytest.raises(ConfigError, match=r"solver.stepvalue: must be increasing positive iterations"):
         learning_rate(solver_config(tmp_path, lr_policy="multistep", gamma=0.1, stepvalue=[20, 10]), 10)
+
+
+def test_a_model_trained_with_the_inv_policy_reloads_with_its_optimizer(tmp_path):
+    import kerasish
+    from kerasish.cli.learning_rate import InverseDecay
+
+    model = kerasish.Sequential([kerasish.Input((3,)), kerasish.layers.Dense(2)])
+    schedule = InverseDecay(0.1, gamma=0.001, power=0.75)
+    model.compile(optimizer=kerasish.optimizers.SGD(learning_rate=schedule), loss="mse")
+    model.fit(numpy.ones((4, 3), "float32"), numpy.ones((4, 2), "float32"), epochs=1, verbose=0)
+    model.save(tmp_path / "inv.keras")
+    restored = kerasish.saving.load_model(tmp_path / "inv.keras")  # compile=True: the optimizer comes back
+    config = restored.optimizer.get_config()["learning_rate"]
+    assert config["class_name"] == "InverseDecay" and config["config"]["power"] == 0.75
+    assert float(restored.optimizer.learning_rate) == pytest.approx(float(model.optimizer.learning_rate))

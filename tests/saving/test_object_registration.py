@@ -173,3 +173,25 @@ def test_utils_and_saving_expose_the_same_registry():
     ):
         assert getattr(utils, name) is getattr(saving, name)
     assert saving.get_custom_objects()["routes>mean_error"] is mean_error
+
+
+def test_a_registered_object_never_stands_in_for_a_built_in_of_the_same_bare_name():
+    @saving.register_keras_serializable(package="shadowing")
+    class Dense(layers.Dense):
+        pass
+
+    @saving.register_keras_serializable(package="shadowing")
+    def relu(x):
+        return x * 0
+
+    assert kerasish.activations.get("relu") is kerasish.activations.relu
+    built_in = saving.deserialize_keras_object(saving.serialize_keras_object(layers.Dense(3)))
+    assert type(built_in) is layers.Dense
+    registered = saving.deserialize_keras_object(saving.serialize_keras_object(Dense(3)))
+    assert type(registered) is Dense
+
+
+def test_plain_strings_deserialize_as_themselves_unless_custom_objects_name_them():
+    assert saving.deserialize_keras_object("hello") == "hello"
+    assert saving.deserialize_keras_object({"name": "x", "units": 3}) == {"name": "x", "units": 3}
+    assert saving.deserialize_keras_object("scaled_tanh", custom_objects={"scaled_tanh": scaled_tanh}) is scaled_tanh

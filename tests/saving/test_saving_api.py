@@ -198,3 +198,28 @@ def test_damaged_files_fail_with_one_error_type_and_leave_the_model(tmp_path, fi
             failures += 1
             assert_same(values(model.weights), before)
     assert failures >= 10  # flipped bytes in weight values themselves can go unnoticed: HDF5 has no checksums
+
+
+@pytest.mark.parametrize("suffix", [".weights.h5", ".keras"])
+def test_an_interrupted_weight_assignment_leaves_the_model_as_it_was(tmp_path, monkeypatch, suffix):
+    from kerasish.backends.variable import Variable
+
+    model = trained_model()
+    path = tmp_path / f"model{suffix}"
+    model.save_weights(path) if suffix == ".weights.h5" else model.save(path)
+    perturb(model)
+    before = values(model.weights)
+    assign, calls = Variable.assign, []
+
+    def interrupted_on_the_third(self, value):
+        calls.append(self)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return assign(self, value)
+
+    monkeypatch.setattr(Variable, "assign", interrupted_on_the_third)
+    with pytest.raises(KeyboardInterrupt):
+        model.load_weights(path)
+    monkeypatch.undo()
+    assert len(calls) == 3
+    assert_same(values(model.weights), before)

@@ -23,7 +23,7 @@ import numpy
 
 from kerasish.backends.io.torch_pth import PthError, load_pth
 
-from .time_limit import within
+from .time_limit import Expired, within
 
 PROTOCOL_2 = b"\x80\x02"
 STOP, MARK, TUPLE, EMPTY_LIST, EMPTY_DICT, APPENDS, SETITEMS, REDUCE, POP, BUILD, BINPERSID = (
@@ -424,7 +424,7 @@ def outcome(case, path, seconds=2.0, memory=64 << 20):
         if case.valid:
             raise Finding(f"{case.how}: a valid file is refused: {error}") from error
         return "refused"
-    except Exception as error:
+    except (Exception, Expired) as error:
         raise Finding(f"{case.how}: {type(error).__name__}: {error}") from error
     finally:
         peak = tracemalloc.get_traced_memory()[1]

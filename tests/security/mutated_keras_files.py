@@ -30,7 +30,7 @@ from kerasish.saving.legacy_h5_model import legacy_weights
 from kerasish.saving.object_paths import own_variables, saveables
 from tests.saving.models_for_tests import CUSTOM_OBJECTS, perturb, trained_model, values
 from tests.security import crafted_hdf5
-from tests.security.time_limit import within
+from tests.security.time_limit import Expired, within
 
 FORMATS = ("keras", "weights", "legacy", "static")
 SUFFIXES = {"keras": ".keras", "weights": ".weights.h5", "legacy": ".h5", "static": ".h5"}
@@ -490,7 +490,7 @@ def _outcome(case, material, path, load, seconds, memory):
         if path not in str(error) and type(error).__name__ == "UnreadableFileError":
             raise Finding(f"{where}: the error does not name the file: {error}") from error
         result = "refused"
-    except Exception as error:
+    except (Exception, Expired) as error:
         raise Finding(f"{where}: {type(error).__name__}: {error}") from error
     finally:
         peak = tracemalloc.get_traced_memory()[1]

@@ -149,3 +149,15 @@ def test_a_resumed_run_keeps_one_previous_copy_and_no_stale_files(engine, tmp_pa
         "training_metadata.json.bkp",
     ]
     resume(engine, backup, uninterrupted, epochs_left=1)
+
+
+def test_a_backup_in_keras_layout_resumes(engine, tmp_path, uninterrupted):
+    """Keras writes `latest.weights.h5` beside a record without "weights" (kerasish did too, before
+    backups became one atomic step): a run interrupted under that layout still resumes."""
+    backup = tmp_path / "backup"
+    with pytest.raises(Killed):
+        fit(compiled_model(engine), [BackupAndRestore(backup), killed_at_epoch(2)])
+    weights = backup / record(backup)["weights"]
+    os.replace(weights, backup / "latest.weights.h5")
+    (backup / "training_metadata.json").write_text(json.dumps({"epoch": 2, "batch": 0}))
+    resume(engine, backup, uninterrupted, epochs_left=EPOCHS - 2)

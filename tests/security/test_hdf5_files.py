@@ -254,3 +254,18 @@ def test_a_legacy_training_config_of_the_wrong_type_is_a_clear_error(tmp_path):
         r"TypeError",
     ):
         load_model(path, custom_objects=CUSTOM_OBJECTS)
+
+
+def test_attributes_are_a_mapping_a_missing_one_is_a_key_error(tmp_path):
+    from kerasish.backends.io.hdf5 import HDF5File
+
+    path = tmp_path / "attributes.h5"
+    with h5py.File(path, "w") as file:
+        file.attrs["present"] = 3
+    opened = HDF5File(str(path), kind="test file")
+    try:
+        assert opened.root.attrs["present"] == 3 and opened.root.attrs.get("missing", "default") == "default"
+        with pytest.raises(KeyError):
+            opened.root.attrs["missing"]
+    finally:
+        opened.close()

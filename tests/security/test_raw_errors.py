@@ -400,3 +400,5 @@ def test_take_with_string_indices_is_an_error_naming_the_op(kind):
     indices = numpy.array(["a", "b"])
     with pytest.raises(TypeError, match=r"take: indices must be integers, got dtype <U1"):
         ops.take(operand(kind), indices, axis=0)
+    with pytest.raises(TypeError, match=r"take: indices must be integers, got dtype float64 \(indices 1.5\)"):
+        ops.take(operand(kind), 1.5, axis=0)

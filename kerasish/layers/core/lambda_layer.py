@@ -16,6 +16,7 @@ import types
 from kerasish.backends.symbolic import flatten, map_structure
 from kerasish.layers.layer import Layer, tensors_for_shapes
 from kerasish.utils.object_registration import custom_objects_in_force as scoped_custom_objects
+from kerasish.utils.object_registration import registered_by_bare_name
 from kerasish.utils.object_serialization import in_safe_mode
 
 SAFE_MODULES = ("kerasish.ops", "kerasish.activations")
@@ -117,7 +118,7 @@ class Lambda(Layer):
     @classmethod
     def from_config(cls, config, custom_objects=None, safe_mode=None):
         safe_mode = in_safe_mode() if safe_mode is None else safe_mode
-        custom_objects = {**scoped_custom_objects(), **(custom_objects or {})}
+        custom_objects = {**registered_by_bare_name(), **scoped_custom_objects(), **(custom_objects or {})}
         config = dict(config)
         config["function"] = deserialize_function(config["function"], custom_objects, safe_mode)
         if isinstance(config.get("output_shape"), dict):
