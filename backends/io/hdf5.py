@@ -291,6 +291,13 @@ class Dataset:
         """Rows start:stop of an array of at least one dimension (the caller bounds their number)."""
         if not self.shape:
             raise self.file.refuse(self.path, "it is a scalar, rows were asked for")
+        chunks = self._h5dataset.chunks
+        if self._filtered and chunks and math.prod(chunks) * self.dtype.itemsize > CHUNK_LIMIT:
+            raise self.file.refuse(  # reading a few rows inflates their whole chunk, in HDF5's own memory
+                self.path,
+                f"its compressed chunks {chunks} hold more than {CHUNK_LIMIT} bytes each; rows are read from "
+                "chunks of at most that size",
+            )
         with self.file.reading():
             return numpy.asarray(self._h5dataset[start:stop])
 

@@ -26,6 +26,9 @@ FORMAT = "kerasish-static-function"
 KIND = "kerasish static function file"
 VERSION = 1
 GRAPH_LIMIT = 256 * 2**20  # bytes of graph.json; a ResNet152 training step's is a few MB
+# `save` writes arrays uncompressed, so all the arrays of a file hold at most about its size: a file
+# whose compressed arrays would inflate past this many times its size (plus a margin) is refused
+ARRAY_BYTES_PER_FILE_BYTE, ARRAY_BYTES_MARGIN = 4, 64 * 2**20
 CONTROL = {op.name: op for op in (control_flow.SCAN, control_flow.COND, control_flow.WHILE, control_flow.COMPONENT)}
 
 
@@ -140,14 +143,16 @@ def load(path, passes=None, device=None):
         raise FileNotFoundError(f"load: no such file: {path}")
     with hdf5.open_file(path, kind=KIND) as root, reading(path, KIND):
         document = json.loads(bytes(root.dataset("graph.json").read(limit=GRAPH_LIMIT)).decode())
-        arrays = {key: dataset.read() for key, dataset in _datasets(root, "constants")}
-        variables = {
-            int(key): Variable(
-                value, dtype=value.dtype, name=_text(dataset.attrs["name"]), trainable=bool(dataset.attrs["trainable"])
-            )
-            for key, dataset in _datasets(root, "variables")
-            for value in [dataset.read()]
-        }
+        remaining = ARRAY_BYTES_PER_FILE_BYTE * os.path.getsize(path) + ARRAY_BYTES_MARGIN
+        arrays, variables = {}, {}
+        for key, dataset in _datasets(root, "constants"):
+            arrays[key] = dataset.read(limit=remaining)
+            remaining -= arrays[key].nbytes
+        for key, dataset in _datasets(root, "variables"):
+            value = dataset.read(limit=remaining)
+            remaining -= value.nbytes
+            name, trainable = _text(dataset.attrs["name"]), bool(dataset.attrs["trainable"])
+            variables[int(key)] = Variable(value, dtype=value.dtype, name=name, trainable=trainable)
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"load: {path} is not a kerasish static function file")
     if document.get("version") != VERSION:

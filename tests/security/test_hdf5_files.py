@@ -269,3 +269,37 @@ def test_attributes_are_a_mapping_a_missing_one_is_a_key_error(tmp_path):
             opened.root.attrs["missing"]
     finally:
         opened.close()
+
+
+def test_a_static_function_file_cannot_inflate_far_past_its_size(tmp_path):
+    """`save` writes arrays uncompressed; a deflated constant of zeros inflating 1000:1 (under the
+    per-dataset ratio check) is refused before it is read."""
+    path = tmp_path / "inflating.h5"
+    _static_file(path)
+    rows = 1 << 20  # 4 MiB of float32 zeros per chunk, a few KB deflated
+    with h5py.File(path, "a") as file:
+        constant = file.create_dataset(
+            "constants/999", shape=(24 * rows,), dtype="float32", chunks=(rows,), compression="gzip"
+        )
+        for start in range(0, 24 * rows, rows):
+            constant[start : start + rows] = 0.0
+    assert os.path.getsize(path) < 2 << 20
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"constants/999.*more than the \d+ bytes expected"):
+            static.load(str(path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20
+
+
+def test_rows_are_not_read_from_a_compressed_chunk_larger_than_the_limit(tmp_path):
+    from kerasish.backends.io.hdf5 import CHUNK_LIMIT
+
+    path = tmp_path / "one_chunk.h5"
+    rows = CHUNK_LIMIT // 16 + 1  # float32 rows of 4: one deflated chunk just over the limit
+    with h5py.File(path, "w") as file:
+        file.create_dataset("x", data=numpy.zeros((rows, 4), "float32"), chunks=(rows, 4), compression="gzip")
+    with pytest.raises(ValueError, match=r"compressed chunks .* hold more than \d+ bytes each"):
+        HDF5Dataset(path, x="x", y=None, batch_size=4)[0]
