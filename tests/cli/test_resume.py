@@ -38,7 +38,7 @@ def final_weights(run):
     return [numpy.asarray(weight) for weight in model.get_weights()]
 
 
-@pytest.mark.parametrize("engine", ["dynamic", "static"])
+@pytest.mark.parametrize("engine", ["dynamic", pytest.param("static", marks=pytest.mark.slow)])
 def test_a_run_killed_after_a_checkpoint_resumes_to_the_same_weights(tmp_path, engine):
     environment = {**os.environ, "KERASISH_HOME": str(tmp_path / "home")}
     subprocess.run(command(tmp_path / "whole", engine), cwd=tmp_path, env=environment, check=True, capture_output=True)

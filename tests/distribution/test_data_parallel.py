@@ -47,7 +47,7 @@ def _assert_same(expected, found, tolerance):
 
 
 @pytest.mark.parametrize("engine", ["dynamic", "static"])
-@pytest.mark.parametrize("floatx", ["float64", "float32"])
+@pytest.mark.parametrize("floatx", ["float64", pytest.param("float32", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("processes", [2, pytest.param(3, marks=pytest.mark.slow)])
 def test_fit_equals_one_process_with_the_global_batch(tmp_path, engine, floatx, processes):
     # 52 samples in global batches of 16: 16 = 8+8 or 6+5+5, and a last batch of 4 = 2+2 or 2+1+1
