@@ -19,6 +19,7 @@ from kerasish.backends.io.hdf5 import is_hdf5
 from kerasish.backends.io.torch_pth import is_pth, load_pth
 from kerasish.saving.legacy_h5_format import read_layer_weights
 from kerasish.utils import get_file
+from kerasish.utils.file_utils import PATH_SEPARATORS
 
 from . import weight_sources
 from .weights import convert
@@ -31,8 +32,7 @@ LARGEST_ITEMSIZE = 8  # bytes per element a weight file may spend (float64, int6
 def looks_like_path(weights):
     if isinstance(weights, os.PathLike):
         return True
-    separators = {os.sep, "/"} | ({os.altsep} if os.altsep else set())
-    return any(s in weights for s in separators) or bool(os.path.splitext(weights)[1])
+    return any(s in weights for s in PATH_SEPARATORS) or bool(os.path.splitext(weights)[1])
 
 
 def resolve_weights(model_name, weights, include_top):

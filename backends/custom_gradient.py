@@ -22,7 +22,8 @@ import functools
 
 from . import dispatch
 from .primitives.registry import Primitive, same_as_first
-from .symbolic import any_symbolic, flatten
+from .symbolic import any_symbolic
+from .tree import flatten
 
 
 def _passed_through(xp, *arrays):

@@ -12,7 +12,7 @@ import numpy
 from . import config, dispatch
 from .operators import TensorOperators
 from .primitives.registry import dtype_of, result_dtype, shape_of
-from .tree import flatten, map_structure  # noqa: F401 (the Keras-API tier imports them from here)
+from .tree import flatten
 from .variable import register_assign_hook
 
 _ids = itertools.count()

@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from tests.datasets.local_server import LocalServer
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The top-level folders that setup.py installs inside kerasish (its package_dir).
 MAPPED = {
@@ -65,3 +67,11 @@ def same_start_for_every_test():
 def engine(request):
     """Parametrises a test over both engines; the test reads the name and picks the engine."""
     return request.param
+
+
+@pytest.fixture
+def server():
+    """A local HTTP server on 127.0.0.1 (tests/datasets/local_server.py): the only network tests use."""
+    local = LocalServer()
+    yield local
+    local.close()

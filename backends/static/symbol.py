@@ -50,11 +50,9 @@ class Symbol(TensorOperators):
         return self.__array__()
 
     def __eq__(self, other):
-
         return ops.equal(self, other)
 
     def __ne__(self, other):
-
         return ops.not_equal(self, other)
 
     __hash__ = object.__hash__

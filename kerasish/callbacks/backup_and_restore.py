@@ -16,10 +16,10 @@ import os
 import re
 import shutil
 
+from kerasish.backends.io.atomic_file import atomic_path, write_text_atomically
 from kerasish.backends.io.read_errors import UnreadableFileError
 from kerasish.callbacks.callback import Callback
 from kerasish.distribution.distribution_lib import chief_only
-from kerasish.utils.atomic_file import atomic_path, write_text_atomically
 
 WEIGHTS_NAME = re.compile(r"backup-(\d+)\.weights\.h5")
 KERAS_WEIGHTS_NAME = "latest.weights.h5"  # Keras's layout: the record does not name its weights file

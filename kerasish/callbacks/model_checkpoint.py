@@ -3,9 +3,9 @@
 import os
 import warnings
 
+from kerasish.backends.io.atomic_file import atomic_path
 from kerasish.callbacks.monitor_callback import MonitorCallback
 from kerasish.distribution.distribution_lib import chief_only
-from kerasish.utils.atomic_file import atomic_path
 
 
 class ModelCheckpoint(MonitorCallback):

@@ -10,11 +10,11 @@ import os
 
 import numpy
 
+from kerasish.backends.io.atomic_file import atomic_path, write_text_atomically
 from kerasish.cli import data as data_section
 from kerasish.cli import model as model_section
 from kerasish.cli.snapshot import Snapshot
 from kerasish.models import load_model
-from kerasish.utils.atomic_file import atomic_path, write_text_atomically
 from kerasish.utils.random_seed import set_random_seed
 
 RESOLVED_CONFIG = "resolved_config.json"
@@ -164,12 +164,7 @@ def _input_array(config, path):
     if path.lower().endswith(".npy"):
         x = numpy.load(path, allow_pickle=False)
     elif path.lower().endswith(".npz"):
-        with numpy.load(path, allow_pickle=False) as arrays:
-            if config.data["x"] not in arrays.files:
-                raise config.error(
-                    "data.x", f"{path} has no array {config.data['x']!r}; its arrays are {sorted(arrays.files)}"
-                )
-            x = arrays[config.data["x"]]
+        (x,) = data_section.npz_arrays(config, path, [(config.data["x"], "data.x")])
     else:
         raise config.error("--input", f"{path}: inputs are a .npy or .npz file")
     return data_section.transform(config, (x, numpy.zeros(len(x))))[0]

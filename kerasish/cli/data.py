@@ -92,13 +92,7 @@ def _file(config, key, batch_size):
         raise config.error(key, f"no such file: {path}")
     x_name, y_name = config.data["x"], config.data["y"]
     if path.lower().endswith(".npz"):
-        with numpy.load(path, allow_pickle=False) as arrays:
-            for name, array_key in ((x_name, "data.x"), (y_name, "data.y")):
-                if name not in arrays.files:
-                    raise config.error(
-                        array_key, f"{path} has no array {name!r}; its arrays are {sorted(arrays.files)}"
-                    )
-            return arrays[x_name], arrays[y_name]
+        return tuple(npz_arrays(config, path, [(x_name, "data.x"), (y_name, "data.y")]))
     if path.lower().endswith(HDF5_SUFFIXES):
         try:
             return HDF5Dataset(path, x=x_name, y=y_name, batch_size=batch_size)
@@ -189,3 +183,13 @@ class BatchStream(PyDataset):
                     else numpy.arange(self.num_samples)
                 )
             return self._orders[number]
+
+
+def npz_arrays(config, path, wanted):
+    """The arrays named in `wanted` ((name, config key) pairs) of a .npz file, read without pickle; a
+    missing one is an error naming its config key."""
+    with numpy.load(path, allow_pickle=False) as arrays:
+        for name, key in wanted:
+            if name not in arrays.files:
+                raise config.error(key, f"{path} has no array {name!r}; its arrays are {sorted(arrays.files)}")
+        return [arrays[name] for name, _ in wanted]

@@ -16,7 +16,7 @@ import warnings
 
 import numpy
 
-from kerasish.backends.symbolic import flatten, map_structure
+from kerasish.backends.tree import flatten, map_structure
 from kerasish.distribution.collectives import batch_share
 from kerasish.distribution.distribution_lib import communicator, distribution
 

@@ -4,7 +4,7 @@ the file checked by `onnx.checker` and written atomically."""
 import numpy
 
 from kerasish.backends.config import image_data_format
-from kerasish.utils.atomic_file import write_bytes_atomically
+from kerasish.backends.io.atomic_file import write_bytes_atomically
 
 from . import onnx_control_flow, onnx_convolutions, onnx_operators
 from .onnx_graph import OnnxGraph, onnx

@@ -16,7 +16,8 @@ import numpy
 from kerasish import constraints, initializers, regularizers
 from kerasish.backends import config
 from kerasish.backends.dynamic import Tensor
-from kerasish.backends.symbolic import KerasTensor, Node, any_symbolic, flatten, map_structure
+from kerasish.backends.symbolic import KerasTensor, Node, any_symbolic
+from kerasish.backends.tree import flatten, map_structure
 from kerasish.backends.variable import Variable
 from kerasish.layers.input_spec import assert_input_compatibility
 from kerasish.utils import naming

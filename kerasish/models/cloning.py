@@ -1,6 +1,7 @@
 """`clone_model`: the same architecture with new weights (Keras 3's `keras.models.clone_model`)."""
 
-from kerasish.backends.symbolic import KerasTensor, flatten, map_structure
+from kerasish.backends.symbolic import KerasTensor
+from kerasish.backends.tree import flatten, map_structure
 from kerasish.layers.input_layer import Input, InputLayer
 from kerasish.layers.layer import Layer
 from kerasish.models.functional import Functional

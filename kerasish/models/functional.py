@@ -4,8 +4,8 @@ import collections
 
 from kerasish import ops
 from kerasish.backends.primitives import PRIMITIVES
-from kerasish.backends.symbolic import KerasTensor, flatten, map_structure
-from kerasish.backends.tree import pack_sequence_as
+from kerasish.backends.symbolic import KerasTensor
+from kerasish.backends.tree import flatten, map_structure, pack_sequence_as
 from kerasish.layers.input_layer import InputLayer
 from kerasish.layers.input_spec import InputSpec
 from kerasish.layers.layer import Layer

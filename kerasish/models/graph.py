@@ -4,7 +4,8 @@ Built once from the model's input and output KerasTensors; running it calls each
 (or primitive) in topological order with the values its inputs got.
 """
 
-from kerasish.backends.symbolic import KerasTensor, flatten, map_structure
+from kerasish.backends.symbolic import KerasTensor
+from kerasish.backends.tree import flatten, map_structure
 from kerasish.layers.input_layer import InputLayer
 from kerasish.layers.layer import Layer
 

@@ -4,7 +4,7 @@ import contextlib
 import json
 import os
 
-from kerasish.utils.atomic_file import atomic_path
+from kerasish.backends.io.atomic_file import atomic_path
 
 
 @contextlib.contextmanager

@@ -4,7 +4,7 @@ Strings resolve through kerasish.losses / kerasish.metrics; "accuracy"/"acc" and
 pick their binary, sparse or categorical variant from the shapes of y_true and y_pred, as in Keras.
 """
 
-from kerasish.backends.symbolic import flatten
+from kerasish.backends.tree import flatten
 
 
 def is_binary_or_sparse_categorical(y_true, y_pred):

@@ -12,7 +12,7 @@ import numpy
 
 from kerasish.backends import config, device
 from kerasish.backends.dynamic import Tensor
-from kerasish.backends.symbolic import flatten, map_structure
+from kerasish.backends.tree import flatten, map_structure
 from kerasish.trainers.arguments import positive_int_or_none
 
 NUMERIC_KINDS = "biuf"  # numpy dtype kinds of bool, signed and unsigned int, float

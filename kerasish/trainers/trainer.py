@@ -16,7 +16,8 @@ import numpy
 
 from kerasish.backends import allocator, config, interface
 from kerasish.backends.gradient_tape import GradientTape
-from kerasish.backends.symbolic import KerasTensor, flatten, map_structure
+from kerasish.backends.symbolic import KerasTensor
+from kerasish.backends.tree import flatten, map_structure
 from kerasish.backends.variable import all_or_nothing
 from kerasish.distribution.collectives import any_process, synchronize_model, synchronized_logs
 from kerasish.distribution.data_sharding import distribute_dataset, gather

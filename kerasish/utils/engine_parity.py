@@ -9,7 +9,7 @@ import numpy
 
 from kerasish.backends import interface
 from kerasish.backends.gradient_tape import GradientTape
-from kerasish.backends.symbolic import flatten
+from kerasish.backends.tree import flatten
 from kerasish.trainers.data_adapters import unpack_x_y_sample_weight
 
 ENGINES = ("dynamic", "static")

@@ -23,8 +23,10 @@ import warnings
 import zlib
 
 from kerasish.backends import config
-from kerasish.utils.atomic_file import atomic_path
+from kerasish.backends.io.atomic_file import atomic_path
 from kerasish.utils.progbar import stdout_is_terminal
+
+PATH_SEPARATORS = {os.sep, "/"} | ({os.altsep} if os.altsep else set())
 
 ATTEMPTS = 3
 RETRY_DELAY = 0.5  # seconds before the second attempt, doubled before each later one
@@ -82,7 +84,7 @@ def _targets(datadir, fname, origin, extract):
         raise ValueError(
             f"Can't parse the file name from the origin provided: '{origin}'. Please specify the `fname` argument."
         )
-    if any(separator in name for separator in _SEPARATORS):
+    if any(separator in name for separator in PATH_SEPARATORS):
         raise ValueError(
             "Paths are no longer accepted as the `fname` argument. To specify the file's parent "
             f"directory, use the `cache_dir` argument. Received: fname={name}"
@@ -94,9 +96,6 @@ def _targets(datadir, fname, origin, extract):
     if fname and "." in name:
         return os.path.join(datadir, name), os.path.join(datadir, f"{name[: name.find('.')]}_extracted")
     return os.path.join(datadir, f"{name}_archive"), os.path.join(datadir, name)
-
-
-_SEPARATORS = {os.sep, "/"} | ({os.altsep} if os.altsep else set())
 
 
 def _escapes(name):

@@ -9,7 +9,7 @@ import zlib
 
 import numpy
 
-from kerasish.utils.atomic_file import write_bytes_atomically
+from kerasish.backends.io.atomic_file import write_bytes_atomically
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _CHANNELS = {0: 1, 2: 3, 4: 2, 6: 4}

@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 
-from kerasish.utils.atomic_file import write_bytes_atomically
+from kerasish.backends.io.atomic_file import write_bytes_atomically
 from kerasish.utils.summary import _output_shapes, _shape_text
 
 

@@ -6,14 +6,6 @@ import pytest
 
 from kerasish.datasets import origins
 from kerasish.utils import file_utils
-from tests.datasets.local_server import LocalServer
-
-
-@pytest.fixture
-def server():
-    local = LocalServer()
-    yield local
-    local.close()
 
 
 @pytest.fixture

@@ -15,17 +15,10 @@ import pytest
 from kerasish.applications import loading, weight_sources
 from kerasish.datasets.safe_unpickle import load_npz
 from kerasish.utils import file_utils, get_file
-from tests.datasets.local_server import LocalServer, Unsized
+from tests.datasets.local_server import Unsized
 
 DATA = b"kerasish payload " * 600
 pytestmark = pytest.mark.filterwarnings("ignore:.*downloaded without a file_hash:UserWarning")
-
-
-@pytest.fixture
-def server():
-    local = LocalServer()
-    yield local
-    local.close()
 
 
 @pytest.fixture(autouse=True)

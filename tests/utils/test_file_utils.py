@@ -7,18 +7,11 @@ import zipfile
 import pytest
 
 from kerasish.utils import file_utils, get_file
-from tests.datasets.local_server import LocalServer, Truncated
+from tests.datasets.local_server import Truncated
 
 DATA = b"kerasish test payload " * 1000
 SHA256 = hashlib.sha256(DATA).hexdigest()
 MD5 = hashlib.md5(DATA).hexdigest()
-
-
-@pytest.fixture
-def server():
-    local = LocalServer()
-    yield local
-    local.close()
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ import inspect
 import marshal
 import types
 
-from kerasish.backends.symbolic import flatten, map_structure
+from kerasish.backends.tree import flatten, map_structure
 from kerasish.layers.layer import Layer, tensors_for_shapes
 from kerasish.utils.object_registration import custom_objects_in_force as scoped_custom_objects
 from kerasish.utils.object_registration import registered_by_bare_name

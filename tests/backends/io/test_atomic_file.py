@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from kerasish.utils.atomic_file import atomic_path, write_text_atomically
+from kerasish.backends.io.atomic_file import atomic_path, write_text_atomically
 
 
 def test_the_file_appears_whole_and_the_temporary_keeps_the_suffix(tmp_path):
@@ -40,9 +40,3 @@ def test_a_folder_replaces_the_previous_folder_and_an_error_leaves_it(tmp_path):
         with open(os.path.join(temporary, "new.txt"), "w") as file:
             file.write("new")
     assert os.listdir(tmp_path) == ["extracted"] and os.listdir(target) == ["new.txt"]
-
-
-def test_the_keras_tier_uses_the_one_helper_of_the_backends():
-    from kerasish.backends.io import atomic_file
-
-    assert atomic_path is atomic_file.atomic_path and write_text_atomically is atomic_file.write_text_atomically

@@ -9,14 +9,14 @@ import time
 
 import pytest
 
-from kerasish.utils import atomic_file
-from kerasish.utils.atomic_file import atomic_path, write_text_atomically
+from kerasish.backends.io import atomic_file
+from kerasish.backends.io.atomic_file import atomic_path, write_text_atomically
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGKILL and pid checks are POSIX")
 
 WRITER = """
 import contextlib, os, sys, time
-from kerasish.utils.atomic_file import atomic_path
+from kerasish.backends.io.atomic_file import atomic_path
 target, release, nested = sys.argv[1], sys.argv[2], sys.argv[3] == "nested"
 
 
