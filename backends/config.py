@@ -77,6 +77,22 @@ def backend():
     return SETTINGS["backend"]
 
 
+def set_backend(backend):
+    """Make `backend` ("dynamic" or "static") the engine of models compiled from now on
+    (`keras.config.set_backend`; Keras's own backends, such as "jax", do not exist here)."""
+    if backend not in BACKENDS:
+        raise ValueError(
+            f"kerasish's backends are the engines {BACKENDS}; received backend={backend!r}. Keras's backends "
+            "(tensorflow, jax, torch, numpy, openvino) are not part of kerasish"
+        )
+    SETTINGS["backend"] = backend
+
+
+def is_nnx_enabled():
+    """Always False: Flax NNX belongs to Keras's JAX backend, which kerasish does not use."""
+    return False
+
+
 def floatx():
     return SETTINGS["floatx"]
 
@@ -105,3 +121,86 @@ def standardize_data_format(data_format):
     if data_format is None:
         return image_data_format()
     return _choice("data_format", str(data_format).lower(), DATA_FORMATS)
+
+
+def _limit_from_environment(variable):
+    value = os.environ.get(variable)
+    if value is None:
+        return None
+    if not value.isdigit() or int(value) == 0:
+        raise ValueError(f"{variable} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+# Process-wide switches Keras keeps in `keras.config`; each has a getter and a setter below.
+SWITCHES = {
+    "max_epochs": _limit_from_environment("KERAS_MAX_EPOCHS"),
+    "max_steps_per_epoch": _limit_from_environment("KERAS_MAX_STEPS_PER_EPOCH"),
+    "flash_attention": None,  # None: use it where it applies; False: never
+    "interactive_logging": True,
+    "traceback_filtering": True,
+}
+
+
+def _limit(name, value):
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ValueError(f"`{name}` must be a positive integer or None, got {value!r}")
+    SWITCHES[name] = value
+
+
+def max_epochs():
+    """The most epochs any `fit` runs (KERAS_MAX_EPOCHS or `set_max_epochs`), or None for no limit."""
+    return SWITCHES["max_epochs"]
+
+
+def set_max_epochs(max_epochs):
+    _limit("max_epochs", max_epochs)
+
+
+def max_steps_per_epoch():
+    """The most steps per epoch of any fit/evaluate/predict (KERAS_MAX_STEPS_PER_EPOCH or
+    `set_max_steps_per_epoch`), or None for no limit."""
+    return SWITCHES["max_steps_per_epoch"]
+
+
+def set_max_steps_per_epoch(max_steps_per_epoch):
+    _limit("max_steps_per_epoch", max_steps_per_epoch)
+
+
+def enable_flash_attention():
+    SWITCHES["flash_attention"] = None
+
+
+def disable_flash_attention():
+    SWITCHES["flash_attention"] = False
+
+
+def is_flash_attention_enabled():
+    """None (the default: attention layers decide), or False after `disable_flash_attention()`."""
+    return SWITCHES["flash_attention"]
+
+
+def enable_interactive_logging():
+    SWITCHES["interactive_logging"] = True
+
+
+def disable_interactive_logging():
+    """Progress bars and summaries go to the `kerasish` logger instead of standard output."""
+    SWITCHES["interactive_logging"] = False
+
+
+def is_interactive_logging_enabled():
+    return SWITCHES["interactive_logging"]
+
+
+def enable_traceback_filtering():
+    SWITCHES["traceback_filtering"] = True
+
+
+def disable_traceback_filtering():
+    SWITCHES["traceback_filtering"] = False
+
+
+def is_traceback_filtering_enabled():
+    """Whether errors raised out of fit/evaluate/predict show the user's frames without kerasish's own."""
+    return SWITCHES["traceback_filtering"]

@@ -2,12 +2,16 @@
 
 import contextlib
 import importlib
+import os
 
 import numpy
 
 from . import config
 
 _state = {"device": None}
+# The module that is the GPU's array module: cupy, or a test stand-in for it (tests/gpu_standin) that CI
+# names here to run the GPU code paths on a machine without a GPU.
+GPU_MODULE = os.environ.get("KERASISH_GPU_MODULE", "cupy")
 _INSTALL_HINT = (
     "pip install 'kerasish[gpu]' (cupy-cuda13x) or 'kerasish[gpu-cuda12]' (cupy-cuda12x) "
     "on a machine with an NVIDIA GPU and driver"
@@ -16,7 +20,7 @@ _INSTALL_HINT = (
 
 def _cupy():
     try:
-        cupy = importlib.import_module("cupy")
+        cupy = importlib.import_module(GPU_MODULE)
     except ImportError as error:
         raise RuntimeError(f"KERASISH_DEVICE=gpu needs cupy, which is not installed: {_INSTALL_HINT}") from error
     try:
@@ -72,7 +76,7 @@ def current_xp():
 
 
 def is_cupy(array):
-    return type(array).__module__.startswith("cupy")
+    return type(array).__module__.startswith(GPU_MODULE)
 
 
 def get_array_module(*arrays):
@@ -80,7 +84,7 @@ def get_array_module(*arrays):
     for array in arrays:
         array = getattr(array, "_data", array)
         if is_cupy(array):
-            return importlib.import_module("cupy")
+            return importlib.import_module(GPU_MODULE)
     return numpy
 
 

@@ -9,13 +9,19 @@ An engine registers itself here when its module loads (nothing below imports an 
 its tensor type and rank, its apply function in ENGINES, and, for a graph engine, its control flow in
 CONTROL_FLOW (what `ops.cond`, `ops.while_loop` and `ops.scan` build on graph tensors) and its
 symbolic differentiation in GRADIENTS (what `kerasish.GradientTape` calls for a graph tensor target).
+A StatelessScope or SymbolicScope in effect sits in SCOPES and rewrites each op's inputs before the
+engine is chosen (a mapped Variable becomes its value; tensors become KerasTensors).
 """
+
+import contextlib
 
 _RANKS = {}
 ENGINES = {}
 CONTROL_FLOW = {}
 GRADIENTS = {}
 TRACES = []
+AUTOCAST = []  # (prim, inputs) -> inputs: a mixed-precision layer reads Variables as its compute dtype
+SCOPES = []  # StatelessScope/SymbolicScope in effect, innermost last: each rewrites an op's inputs
 VARIABLE_RANK, DYNAMIC_RANK, KERAS_TENSOR_RANK, GRAPH_RANK = 1, 2, 3, 4
 
 
@@ -49,6 +55,11 @@ def engine_apply(name):
 
 
 def apply(prim, inputs, attrs):
+    if AUTOCAST:
+        inputs = AUTOCAST[-1](prim, inputs)
+    if SCOPES:
+        for scope in reversed(SCOPES):
+            inputs = scope.rewrite(inputs)
     best, rank = None, 0
     for x in inputs:
         entry = _RANKS.get(type(x))
@@ -68,6 +79,23 @@ def is_variable(x):
 
 def _reads_a_variable(inputs):
     return any(is_variable(x) for x in inputs)
+
+
+def assigned_in_scope(variable, value):
+    """Whether a scope in effect (a StatelessScope) took `variable.assign(value)` instead of the variable."""
+    return any(scope.assign(variable, value) for scope in reversed(SCOPES))
+
+
+@contextlib.contextmanager
+def outside_scopes():
+    """Run a block as if no StatelessScope/SymbolicScope were in effect (a new Variable's initializer:
+    its value is real, as Keras initializes variables created in a scope once it is left)."""
+    saved = SCOPES[:]
+    SCOPES.clear()
+    try:
+        yield
+    finally:
+        SCOPES[:0] = saved
 
 
 def apply_variable(prim, inputs, attrs):

@@ -1,6 +1,7 @@
 """Python operators (+, @, [], <, ...) for every tensor-like type, mapped onto kerasish.ops."""
 
 from .dispatch import apply
+from .masks import get_mask, set_mask
 from .primitives.registry import Primitive, ops
 
 
@@ -32,6 +33,9 @@ class TensorOperators:
     __lt__, __le__ = _binary("less"), _binary("less_equal")
     __gt__, __ge__ = _binary("greater"), _binary("greater_equal")
     __and__, __or__, __xor__ = _binary("logical_and"), _binary("logical_or"), _binary("logical_xor")
+
+    # Keras exposes a layer's output mask as an attribute of the tensor
+    _keras_mask = property(get_mask, set_mask)
 
     def __neg__(self):
         return ops.negative(self)

@@ -10,6 +10,7 @@ import itertools
 import numpy
 
 from . import config, dispatch
+from .dtypes import numpy_dtype
 from .operators import TensorOperators
 from .primitives.registry import dtype_of, result_dtype, shape_of
 from .tree import flatten
@@ -49,7 +50,7 @@ class KerasTensor(TensorOperators):
 
     def __init__(self, shape, dtype="float32", name=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
-        self.dtype = numpy.dtype(dtype)
+        self.dtype = numpy_dtype(dtype)
         uid = next(_ids)
         self.name = name or ("keras_tensor" if uid == 0 else f"keras_tensor_{uid}")
         self.node, self.index = None, 0

@@ -9,7 +9,6 @@ traces again, with a warning that quotes the calling line.
 """
 
 import functools
-import sys
 import warnings
 
 import numpy
@@ -18,6 +17,7 @@ from . import config, device, dispatch
 from .dynamic.tensor import Tensor
 from .tree import flatten_with_spec as _flatten
 from .tree import unflatten as _unflatten
+from .user_frames import user_stacklevel
 from .variable import Variable
 
 
@@ -51,12 +51,10 @@ class TracedFunction:
         trace = self.traces.get(signature)
         if trace is None:
             if self.traces:
-                frame = sys._getframe(1)
                 warnings.warn(
                     f"kerasish.function {self.__name__!r} is tracing again for a new input signature "
-                    f"{_describe(signature[1])} (called from {frame.f_code.co_filename}:"
-                    f"{frame.f_lineno}); each new signature compiles a new graph",
-                    stacklevel=2,
+                    f"{_describe(signature[1])}; each new signature compiles a new graph",
+                    stacklevel=user_stacklevel(),
                 )
             self.traces[signature] = trace = Trace(self.fn, leaves, structure, self.passes)
         return trace(leaves)

@@ -5,7 +5,9 @@ import itertools
 import numpy
 
 from . import config, device, dispatch
+from .dtypes import numpy_dtype
 from .interrupts import DeferredInterrupts
+from .name_scope import scoped
 from .operators import TensorOperators
 
 _ids = itertools.count()
@@ -33,14 +35,15 @@ class Variable(TensorOperators):
     def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None, constraint=None):
         self.uid = next(_ids)
         self.name = name or f"variable_{self.uid}"
-        self.path = self.name
+        self.path = scoped(self.name)
         self.trainable = bool(trainable)
         self._constraint = constraint
-        dtype = numpy.dtype(dtype or config.floatx())
+        dtype = numpy_dtype(dtype or config.floatx())
         if callable(initializer):
             if shape is None:
                 raise ValueError(f"Variable {self.name!r}: a callable initializer needs a shape")
-            value = initializer(tuple(shape), dtype)
+            with dispatch.outside_scopes():
+                value = initializer(tuple(shape), dtype)
         else:
             value = initializer
         value = _as_array(value, dtype)
@@ -76,6 +79,8 @@ class Variable(TensorOperators):
         return array if dtype is None else array.astype(dtype)
 
     def assign(self, value):
+        if dispatch.SCOPES and dispatch.assigned_in_scope(self, value):
+            return self
         hook = _ASSIGN_HOOKS.get(type(value))
         if hook is None and dispatch.TRACES:
             hook = _ASSIGN_HOOKS.get(TRACING)

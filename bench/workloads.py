@@ -92,6 +92,53 @@ def _torch_lstm(torch):
     return LastState()
 
 
+def _gru(keras):
+    inputs = keras.Input((50, 32))
+    return keras.Model(inputs, keras.layers.Dense(10)(keras.layers.GRU(256)(inputs)))
+
+
+def _torch_gru(torch):
+    nn = torch.nn
+
+    class LastState(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.gru = nn.GRU(32, 256, batch_first=True)
+            self.dense = nn.Linear(256, 10)
+
+        def forward(self, x):
+            return self.dense(self.gru(x)[0][:, -1])
+
+    return LastState()
+
+
+def _transformer(keras):
+    """One post-norm encoder block as torch's nn.TransformerEncoderLayer (no dropout), then a classifier on
+    the mean token."""
+    layers = keras.layers
+    inputs = keras.Input((128, 256))
+    attended = layers.MultiHeadAttention(num_heads=4, key_dim=64)(inputs, inputs)
+    x = layers.LayerNormalization(epsilon=1e-5)(layers.Add()([inputs, attended]))
+    forward = layers.Dense(256)(layers.Dense(1024, activation="relu")(x))
+    x = layers.LayerNormalization(epsilon=1e-5)(layers.Add()([x, forward]))
+    return keras.Model(inputs, layers.Dense(10)(layers.GlobalAveragePooling1D()(x)))
+
+
+def _torch_transformer(torch):
+    nn = torch.nn
+
+    class Encoder(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.block = nn.TransformerEncoderLayer(256, 4, dim_feedforward=1024, dropout=0.0, batch_first=True)
+            self.dense = nn.Linear(256, 10)
+
+        def forward(self, x):
+            return self.dense(self.block(x).mean(1))
+
+    return Encoder()
+
+
 def _resnet50(keras):
     return keras.applications.ResNet50(weights=None)
 
@@ -148,6 +195,28 @@ WORKLOADS = {
             {"cpu": 5, "gpu": 50},
             _lstm,
             _torch_lstm,
+        ),
+        Workload(
+            "gru",
+            "GRU seq 50 hidden 256 train",
+            "train",
+            (50, 32),
+            10,
+            {"cpu": 64, "gpu": 64},
+            {"cpu": 5, "gpu": 50},
+            _gru,
+            _torch_gru,
+        ),
+        Workload(
+            "transformer",
+            "transformer encoder block train (seq 128, width 256, 4 heads)",
+            "train",
+            (128, 256),
+            10,
+            {"cpu": 32, "gpu": 32},
+            {"cpu": 10, "gpu": 100},
+            _transformer,
+            _torch_transformer,
         ),
         Workload(
             "resnet50-train",

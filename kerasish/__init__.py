@@ -11,6 +11,12 @@ from kerasish.backends.device import device
 
 __version__ = "0.1.0"
 
+
+def version():
+    """kerasish's version, as `keras.version()` gives Keras's."""
+    return __version__
+
+
 _SUBMODULES = (
     "activations",
     "applications",
@@ -20,14 +26,17 @@ _SUBMODULES = (
     "constraints",
     "data",
     "datasets",
+    "dtype_policies",
     "export",
     "initializers",
     "layers",
     "losses",
     "metrics",
+    "mixed_precision",
     "models",
     "ops",
     "optimizers",
+    "preprocessing",
     "random",
     "regularizers",
     "saving",
@@ -47,6 +56,18 @@ _NAMES = {
     "Function": "kerasish.backends.custom_gradient",
     "no_grad": "kerasish.backends.dynamic",
     "stop_gradient": "kerasish.ops",
+    "Initializer": "kerasish.initializers",
+    "Regularizer": "kerasish.regularizers",
+    "InputSpec": "kerasish.layers",
+    "KerasTensor": "kerasish.backends.symbolic",
+    "Operation": "kerasish.ops.operation",
+    "name_scope": "kerasish.backends.name_scope",
+    "remat": "kerasish.backends.rematerialization",
+    "RematScope": "kerasish.backends.rematerialization",
+    "StatelessScope": "kerasish.backends.stateless_scope",
+    "SymbolicScope": "kerasish.backends.symbolic_scope",
+    "DTypePolicy": "kerasish.dtype_policies",
+    "FloatDTypePolicy": "kerasish.dtype_policies",
 }
 
 

@@ -5,7 +5,7 @@
 """
 
 from kerasish import ops
-from kerasish.utils.object_registration import custom_objects_in_force, registered_by_bare_name
+from kerasish.utils.object_registration import custom_objects_in_force, get_registered_name, registered_by_bare_name
 from kerasish.utils.object_serialization import lookup
 
 
@@ -96,6 +96,50 @@ def mish(x):
     return x * ops.tanh(ops.softplus(x))
 
 
+def celu(x, alpha=1.0):
+    return ops.celu(x, alpha=alpha)
+
+
+def glu(x, axis=-1):
+    return ops.glu(x, axis=axis)
+
+
+def hard_shrink(x, threshold=0.5):
+    return ops.hard_shrink(x, threshold=threshold)
+
+
+def hard_tanh(x):
+    return ops.hard_tanh(x)
+
+
+def soft_shrink(x, threshold=0.5):
+    return ops.soft_shrink(x, threshold=threshold)
+
+
+def sparse_plus(x):
+    return ops.sparse_plus(x)
+
+
+def sparse_sigmoid(x):
+    return ops.sparse_sigmoid(x)
+
+
+def sparsemax(x, axis=-1):
+    return ops.sparsemax(x, axis=axis)
+
+
+def squareplus(x, b=4):
+    return ops.squareplus(x, b=b)
+
+
+def tanh_shrink(x):
+    return ops.tanh_shrink(x)
+
+
+def threshold(x, threshold, default_value):
+    return ops.threshold(x, threshold, default_value)
+
+
 def linear(x):
     return x
 
@@ -122,6 +166,17 @@ ALL_OBJECTS = {
         log_sigmoid,
         mish,
         linear,
+        celu,
+        glu,
+        hard_shrink,
+        hard_tanh,
+        soft_shrink,
+        sparse_plus,
+        sparse_sigmoid,
+        sparsemax,
+        squareplus,
+        tanh_shrink,
+        threshold,
     )
 }
 ALIASES = {"swish": silu, "hard_swish": hard_silu}
@@ -152,10 +207,10 @@ def serialize(activation):
             "and pass it in `custom_objects` when loading"
         )
     return {
-        "module": getattr(activation, "__module__", None),
+        "module": "builtins",
         "class_name": "function",
-        "config": name,
-        "registered_name": name,
+        "config": get_registered_name(activation),
+        "registered_name": "function",
     }
 
 

@@ -12,6 +12,9 @@ from kerasish.backends.config import (
 )
 from kerasish.backends.device import current as device
 from kerasish.backends.device import get_array_module
+from kerasish.backends.dtypes import is_float_dtype, is_int_dtype, result_type, standardize_dtype
+from kerasish.backends.symbolic import KerasTensor
+from kerasish.utils.naming import get_uid, reset_names
 
 
 def clear_session(free_memory=True):
@@ -20,9 +23,12 @@ def clear_session(free_memory=True):
     Models hold their own state, so there is no global graph to drop; `free_memory` is accepted for
     Keras's signature (Python frees arrays as soon as nothing refers to them).
     """
-    from kerasish.utils.naming import reset_names  # kerasish.utils is heavier than this module
-
     reset_names()
+
+
+def is_keras_tensor(x):
+    """Whether `x` is a symbolic tensor of the functional API (what `keras.Input` returns)."""
+    return isinstance(x, KerasTensor)
 
 
 __all__ = [
@@ -32,9 +38,15 @@ __all__ = [
     "epsilon",
     "floatx",
     "get_array_module",
+    "get_uid",
     "image_data_format",
+    "is_float_dtype",
+    "is_int_dtype",
+    "is_keras_tensor",
+    "result_type",
     "set_epsilon",
     "set_floatx",
     "set_image_data_format",
     "standardize_data_format",
+    "standardize_dtype",
 ]

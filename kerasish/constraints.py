@@ -72,6 +72,9 @@ class MinMaxNorm(Constraint):
         return {"min_value": self.min_value, "max_value": self.max_value, "rate": self.rate, "axis": self.axis}
 
 
+# Keras's lower-case names for the same classes
+max_norm, min_max_norm, non_neg, unit_norm = MaxNorm, MinMaxNorm, NonNeg, UnitNorm
+
 ALL_OBJECTS_DICT = {
     "Constraint": Constraint,
     "MaxNorm": MaxNorm,

@@ -93,6 +93,9 @@ class OrthogonalRegularizer(Regularizer):
         return {"factor": self.factor, "mode": self.mode}
 
 
+# Keras's lower-case names for the same classes
+l1, l2, l1_l2, orthogonal_regularizer = L1, L2, L1L2, OrthogonalRegularizer
+
 ALL_OBJECTS_DICT = {
     "Regularizer": Regularizer,
     "L1": L1,

@@ -3,6 +3,7 @@ import math
 import numpy
 import pytest
 
+import kerasish
 from kerasish import initializers
 from kerasish.utils import set_random_seed
 
@@ -120,3 +121,60 @@ def test_orthogonal_wide_kernels_have_orthonormal_rows():
     q = numpy.asarray(initializers.Orthogonal(gain=1.5, seed=3)((2, 3, 10)))
     rows = q.reshape(6, 10)
     numpy.testing.assert_allclose(rows @ rows.T, 2.25 * numpy.eye(6), atol=1e-5)
+
+
+def test_keras_lower_case_names_are_the_classes():
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    keras = pytest.importorskip("keras")
+    for namespace in ("initializers", "regularizers", "constraints"):
+        theirs, ours = getattr(keras, namespace), getattr(kerasish, namespace)
+        for name in dir(theirs):
+            value = getattr(theirs, name)
+            if name[0].islower() and isinstance(value, type) and name != "stft":
+                assert getattr(ours, name).__name__ == value.__name__, (namespace, name)
+    assert isinstance(kerasish.regularizers.l2(0.01), kerasish.regularizers.L2)
+    assert kerasish.initializers.glorot_uniform(seed=1)((2, 2)).shape == (2, 2)
+    assert isinstance(kerasish.constraints.max_norm(2), kerasish.constraints.MaxNorm)
+
+
+STFT_CASES = [
+    ("real", "hann", "density", False),
+    ("imag", "hamming", "spectrum", True),
+    ("real", None, None, False),
+    ("imag", [0.1, 0.4, 0.9, 1.0, 0.9, 0.4, 0.1, 0.05], "spectrum", False),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("side, window, scaling, periodic", STFT_CASES)
+def test_stft_matches_keras(side, window, scaling, periodic):
+    keras = pytest.importorskip("keras")
+    shape = (8, 1, 5)
+    expected = numpy.asarray(keras.initializers.STFT(side, window, scaling, periodic)(shape))
+    ours = initializers.STFT(side, window, scaling, periodic)
+    numpy.testing.assert_allclose(ours(shape).numpy(), expected, rtol=1e-5, atol=1e-6)
+    assert ours.get_config() == keras.initializers.STFT(side, window, scaling, periodic).get_config()
+    clone = initializers.deserialize(initializers.serialize(ours))
+    numpy.testing.assert_array_equal(clone(shape).numpy(), ours(shape).numpy())
+
+
+def test_stft_names_windows_and_errors():
+    assert initializers.STFTInitializer is initializers.stft is initializers.STFT
+    assert type(initializers.get("stft")) is type(initializers.get("STFTInitializer")) is initializers.STFT
+    kernel = initializers.STFT(window="hann", scaling=None)((4, 1, 3), dtype="float64").numpy()
+    assert kernel.dtype == numpy.float64
+    numpy.testing.assert_allclose(kernel[:, 0, 0], [0.0, 0.75, 0.75, 0.0], atol=1e-12)  # symmetric Hann(4) x cos(0)
+    with pytest.raises(ValueError, match="side should be 'real' or 'imag', not both"):
+        initializers.STFT(side="both")
+    with pytest.raises(ValueError, match="Scaling is invalid"):
+        initializers.STFT(scaling="l2")
+    with pytest.raises(ValueError, match=r"The shape of `window` must be equal to \[frame_length\]"):
+        initializers.STFT(window=[1.0, 2.0])((4, 1, 3))
+
+
+def test_stft_other_scipy_windows():
+    signal = pytest.importorskip("scipy.signal")
+    kernel = initializers.STFT(window="blackman", scaling=None)((6, 1, 4), dtype="float64").numpy()
+    numpy.testing.assert_allclose(kernel[:, 0, 0], signal.get_window("blackman", 6, False), atol=1e-12)

@@ -100,6 +100,7 @@ def keras_results():
     return dict(zip(CASES, json.loads(done.stdout.strip().splitlines()[-1])))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES)
 def test_agrees_with_keras_tree(case, keras_results):
     assert _evaluate(case) == keras_results[case]

@@ -46,6 +46,7 @@ TIERS = (
             "kerasish.datasets",
             "kerasish.preprocessing",
             "kerasish.mixed_precision",
+            "kerasish.utils.feature_space",
         ),
     ),
     (
@@ -55,6 +56,7 @@ TIERS = (
             "kerasish.random",
             "kerasish.backend",
             "kerasish.config",
+            "kerasish.dtype_policies",
             "kerasish.tree",
             "kerasish.distribution",
             "kerasish.utils",
@@ -65,13 +67,19 @@ TIERS = (
 
 # package __init__ -> the higher modules it may name as lazy re-exports of public API.
 LAZY_REEXPORTS = {
-    "kerasish.utils": ("kerasish.utils.engine_parity", "kerasish.utils.model_visualization"),
+    "kerasish.utils": (
+        "kerasish.utils.engine_parity",
+        "kerasish.utils.feature_space",
+        "kerasish.utils.model_visualization",
+    ),
 }
 
 # module (other than a package __init__) -> why it imports a module whose name is computed.
 DYNAMIC_IMPORTS = {
     "kerasish.layers.core.lambda_layer": "a Lambda config names a function by module; loading it is "
     "refused in safe mode unless the module is kerasish's own",
+    "kerasish.backends.device": "the GPU's array module, cupy, or the test stand-in KERASISH_GPU_MODULE names "
+    "(tests/gpu_standin): an external module, outside the tiers",
 }
 
 ROOTS = {"kerasish": "kerasish", "kerasish.backends": "backends", "kerasish.applications": "applications"}

@@ -11,6 +11,7 @@ import sys
 import numpy
 
 from .. import config, device, dispatch, variable
+from ..dtypes import as_array, is_foreign_array
 from ..errors import op_error
 from ..variable import Variable
 from .tape import RECORDING
@@ -19,6 +20,7 @@ from .tensor import Tensor
 _SCALARS = (int, float, bool)
 _ARRAY = numpy.ndarray
 _MODULES = sys.modules
+_GPU_MODULE = device.GPU_MODULE
 _new = object.__new__
 
 
@@ -29,6 +31,8 @@ def _array_of(x):
         if array.dtype == numpy.float64:
             array = array.astype(config.floatx())
         return device.to_device(array)
+    if is_foreign_array(x):
+        return device.to_device(as_array(x))
     return x
 
 
@@ -68,7 +72,7 @@ def apply(prim, inputs, attrs):
         if numbers == len(arrays):  # only Python numbers (or no input): nothing anchors their dtype
             arrays = _convert(prim, inputs)
     xp = numpy
-    if "cupy" in _MODULES:
+    if _GPU_MODULE in _MODULES:
         xp, arrays = _on_one_device(arrays)
     try:
         if attrs:

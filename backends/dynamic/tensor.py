@@ -43,16 +43,16 @@ class Tensor(TensorOperators):
         return (self[i] for i in range(len(self)))
 
     def __float__(self):
-        return float(self._data)
+        return float(self.numpy())  # an explicit host transfer (cupy arrays refuse float() of themselves)
 
     def __int__(self):
-        return int(self._data)
+        return int(self.numpy())
 
     def __index__(self):
-        return int(self._data)
+        return int(self.numpy())
 
     def __bool__(self):
-        return bool(self._data)
+        return bool(self.numpy())
 
     def __eq__(self, other):
         return ops.equal(self, other)

@@ -47,7 +47,7 @@ def _forward(xp, x, low, high, message, error):
     blocks = getattr(_open, "blocks", None)
     if blocks:
         blocks[-1].append((flag, value, tuple(x.shape), (low, high, message, error)))
-    elif bool(flag):
+    elif flag.item():  # an eager op reads its flag at once: an explicit host transfer
         raise _error(value.item(), tuple(x.shape), low, high, message, error)
     return x
 
@@ -70,10 +70,12 @@ class deferred:  # noqa: N801 - a context manager, named as contextlib's are
         if kind is not None or not checks:
             return
         xp = device.get_array_module(checks[0][0])
-        if bool(xp.stack([flag for flag, *_ in checks]).any()):  # the one host sync
-            for flag, value, shape, attrs in checks:
-                if bool(flag):
-                    raise _error(value.item(), shape, *attrs)
+        if xp.stack([flag for flag, *_ in checks]).any().item():  # the one host sync
+            for position, (flag, value, shape, attrs) in enumerate(checks):
+                if flag.item():
+                    error = _error(value.item(), shape, *attrs)
+                    error.deferred_check = (position, len(checks))  # the static engine names the check's node
+                    raise error
 
 
 check_range = primitive(

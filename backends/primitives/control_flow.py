@@ -1,4 +1,4 @@
-"""Control flow with Keras 3 signatures: ops.cond, ops.while_loop, ops.scan, ops.fori_loop (and
+"""Control flow with Keras 3 signatures: ops.cond, ops.switch, ops.while_loop, ops.scan, ops.fori_loop (and
 ops.foldl, as tf.foldl, on top of scan).
 
 On the dynamic engine they run eagerly as Python loops over ops (the tape records the ops, so
@@ -25,6 +25,28 @@ def cond(pred, true_fn, false_fn):
     if graph is not None:
         return graph.cond(pred, true_fn, false_fn)
     return true_fn() if bool(pred) else false_fn()
+
+
+@export
+def switch(index, branches, *operands):
+    """`branches[index](*operands)`, the index clipped into range; on the static engine a chain of conds."""
+    if not branches:
+        raise ValueError("switch: `branches` must hold at least one function")
+    last = len(branches) - 1
+    graph = _graph(index, operands)
+    if graph is None:
+        try:
+            index = int(ops.convert_to_numpy(index))  # a device tensor's value comes to the host explicitly
+        except (TypeError, ValueError):
+            raise TypeError(f"switch: `index` must be an integer scalar, received {index!r:.80}") from None
+        return branches[min(max(index, 0), last)](*operands)
+
+    def choose(i):
+        if i == last:
+            return branches[i](*operands)
+        return graph.cond(ops.less_equal(index, i), lambda: branches[i](*operands), lambda: choose(i + 1))
+
+    return choose(0)
 
 
 @export

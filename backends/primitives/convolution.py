@@ -13,6 +13,7 @@ out like Keras: conv `(*kernel_size, in_channels / groups, filters)`, conv_trans
 import math
 
 from .. import config
+from .linalg import bfloat16_through_float32
 from .registry import describe, export, ops, primitive, shape_of
 from .windows import (
     channels,
@@ -55,6 +56,7 @@ def _windows_of(inputs, geometry):
     return extract_patches(inputs, pad_value=0.0, **geometry)
 
 
+@bfloat16_through_float32
 def _windows_matmul_forward(xp, x, kernel, **geometry):
     windows = extract_patches.forward(xp, x, pad_value=0.0, **geometry)
     rows = windows.reshape(-1, kernel.shape[0])

@@ -11,14 +11,16 @@ import math
 import numpy
 
 from .. import config, device, dispatch
-from .elementwise import arithmetic_dtype
+from ..dtypes import as_array, is_foreign_array, numpy_dtype
+from .elementwise import arithmetic_dtype, is_inexact
 from .registry import dtype_of, export, ops, primitive, result_dtype, shape_of
 
 
 @functools.lru_cache(maxsize=256)
 def dtype_name(dtype):
-    """A dtype as an attribute (hashable, JSON-friendly): its numpy name. Cached: it is on every cast's path."""
-    return numpy.dtype(getattr(dtype, "name", dtype)).name
+    """A dtype as an attribute (hashable, JSON-friendly): its numpy name, from any library's dtype object.
+    Cached: it is on every cast's path."""
+    return numpy_dtype(dtype).name
 
 
 def _shape_attr(name, shape):
@@ -154,7 +156,7 @@ def _cast_forward(xp, x, dtype):
 
 def _cast_vjp(g, inputs, out, needs, dtype):
     source = numpy.dtype(result_dtype(dtype_of(inputs[0])))
-    return (ops.cast(g, source.name) if source.kind in "fc" else None,)
+    return (ops.cast(g, source.name) if is_inexact(source) else None,)
 
 
 _cast = primitive(
@@ -191,9 +193,9 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     if sparse or ragged:
         raise ValueError("convert_to_tensor: kerasish has no sparse or ragged tensors")
     if is_tensor(x):
-        return x if dtype is None or numpy.dtype(dtype) == x.dtype else cast(x, dtype)
+        return x if dtype is None or dtype_name(dtype) == x.dtype else cast(x, dtype)
     try:
-        array = x if device.is_cupy(x) else numpy.asarray(x)
+        array = x if device.is_cupy(x) else as_array(x) if is_foreign_array(x) else numpy.asarray(x)
     except ValueError as error:  # ragged nested lists
         raise ValueError(f"convert_to_tensor: {error}") from None
     if array.dtype.kind not in "biufc":

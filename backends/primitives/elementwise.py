@@ -13,7 +13,7 @@ import math
 import numpy
 
 from .. import config
-from .registry import broadcast_shapes, export, ops, primitive, result_dtype
+from .registry import broadcast_shapes, dtype_of, export, is_bfloat16, ops, primitive, result_dtype
 
 _FLOAT64 = numpy.dtype("float64")
 
@@ -21,32 +21,45 @@ _FLOAT64 = numpy.dtype("float64")
 # ----- dtypes -------------------------------------------------------------------------------
 
 
+def is_inexact(dtype):
+    """Float or complex: numpy's kinds "f" and "c", and ml_dtypes' bfloat16 (whose kind is "V")."""
+    return dtype.kind in "fc" or is_bfloat16(dtype)
+
+
 def float_dtype(dtype):
     """The dtype of a float op's result: float inputs keep theirs, integers, bools and lone Python
     numbers (weak types, which the engines turn into arrays) compute in floatx."""
-    if isinstance(dtype, type) or numpy.dtype(dtype).kind not in "fc":
+    if isinstance(dtype, type) or not is_inexact(numpy.dtype(dtype)):
         return numpy.dtype(config.floatx())
     return numpy.dtype(dtype)
 
 
 def floating(x):
     """The input of a float op: integer and bool arrays become floatx, float arrays stay as they are."""
-    return x if x.dtype.kind in "fc" else x.astype(config.floatx())
+    return x if is_inexact(x.dtype) else x.astype(config.floatx())
+
+
+def _float_result(dtype, input_dtypes):
+    """Keras's (JAX's) lattice where numpy's differs: integers and bools never widen a float operand
+    (float16 * int32 is float16, not float32), and float64 comes only out of a float64 input."""
+    floats = [d for d in input_dtypes if not isinstance(d, type) and is_inexact(numpy.dtype(d))]
+    if floats:
+        return numpy.result_type(*floats)
+    return numpy.dtype(config.floatx()) if dtype == _FLOAT64 else dtype
 
 
 def arithmetic_dtype(*dtypes):
-    """numpy's result dtype, except that float64 comes only out of a float64 input."""
+    """numpy's result dtype, except that integers never widen a float and float64 comes only out of float64."""
     dtype = result_dtype(*dtypes)
-    if dtype == _FLOAT64 and not any(d == _FLOAT64 for d in dtypes if not isinstance(d, type)):
-        return numpy.dtype(config.floatx())
-    return dtype
+    return _float_result(dtype, dtypes) if is_inexact(dtype) else dtype
 
 
 def keep_float32(result, *inputs):
-    """The forward twin of `arithmetic_dtype`: a float64 result of no float64 input becomes floatx."""
-    if result.dtype == _FLOAT64 and not any(x.dtype == _FLOAT64 for x in inputs if hasattr(x, "dtype")):
-        return result.astype(config.floatx())
-    return result
+    """The forward twin of `arithmetic_dtype`."""
+    if not is_inexact(result.dtype):
+        return result
+    dtype = _float_result(result.dtype, [x.dtype for x in inputs if hasattr(x, "dtype")])
+    return result if dtype == result.dtype else result.astype(dtype)
 
 
 def float_infer(shapes, dtypes, **attrs):
@@ -90,22 +103,29 @@ def float_unary(name, forward, vjp=None, public=True, saves=None, **facts):
     )
 
 
-def binary(name, ufunc, vjp=None, dtype_rule=arithmetic_dtype, forward=None, saves=None, **facts):
-    """A broadcasting op of two inputs: numpy's `ufunc`, or its own `forward(xp, a, b)`."""
+def binary(name, ufunc, vjp=None, dtype_rule=arithmetic_dtype, forward=None, saves=None, public=True, **facts):
+    """A broadcasting op of two inputs: numpy's `ufunc`, or its own `forward(xp, a, b)`; public ones are the op
+    itself, the others get a wrapper with Keras's signature."""
     numpy_ufunc = getattr(numpy, ufunc) if ufunc else None
 
     def ufunc_forward(xp, a, b):
         result = (numpy_ufunc if xp is numpy else getattr(xp, ufunc))(a, b)
-        return result if result.dtype is not _FLOAT64 else keep_float32(result, a, b)  # `is`: the hot path
+        if result.dtype is getattr(a, "dtype", None) or result.dtype is getattr(b, "dtype", None):
+            return result  # the hot path (`is`): the result has an input's dtype
+        return keep_float32(result, a, b)
 
     forward = forward or ufunc_forward
-    return export(primitive(name, forward, vjp, _broadcast_infer(name, dtype_rule), saves, **facts), name=name)
+    prim = primitive(name, forward, vjp, _broadcast_infer(name, dtype_rule), saves, **facts)
+    return export(prim, name=name) if public else prim
 
 
-def predicate(name, ufunc, **facts):
-    """Comparisons, logic and isnan-style tests: bool out, no gradient."""
+def predicate(name, ufunc, public=True, **facts):
+    """Comparisons, logic and isnan-style tests: bool out, no gradient. `ufunc`: xp's function's name, or a
+    `forward(xp, *arrays)` of its own."""
     infer = _broadcast_infer(name, _bool)
-    return export(primitive(name, lambda xp, *xs: getattr(xp, ufunc)(*xs), None, infer, **facts), name=name)
+    forward = ufunc if callable(ufunc) else lambda xp, *xs: getattr(xp, ufunc)(*xs)
+    prim = primitive(name, forward, None, infer, **facts)
+    return export(prim, name=name) if public else prim
 
 
 # ----- arithmetic ---------------------------------------------------------------------------
@@ -224,15 +244,21 @@ unary(
     saves=(0,),
     fusion=("square", "{0}", "({0} * {0})"),
 )
-unary(
-    "abs",
-    lambda xp, x: xp.abs(x),
-    lambda g, inputs, out, needs: (g * ops.sign(inputs[0]),),
-    fusion=("absolute", "{0}", "abs({0})"),
-)
+
+
+def _abs_vjp(g, inputs, out, needs):
+    x = inputs[0]
+    if numpy.dtype(result_dtype(dtype_of(x))).kind != "c":
+        return (g * ops.sign(x),)
+    # conj(z) / |z|: the conjugated gradient (dL/dx - i dL/dy) that the complex ops' rules carry, 0 at z = 0
+    magnitude = ops.abs(x)
+    return (ops.conjugate(x) * ops.cast(g / ops.where(magnitude == 0, 1, magnitude), dtype_of(x)),)
+
+
+unary("abs", lambda xp, x: xp.abs(x), _abs_vjp, fusion=("absolute", "{0}", "abs({0})"))
 unary("sign", lambda xp, x: xp.sign(x))
-unary("floor", lambda xp, x: xp.floor(x))
-unary("ceil", lambda xp, x: xp.ceil(x))
+float_unary("floor", lambda xp, x: xp.floor(x))  # integers and bools give floatx, as in Keras
+float_unary("ceil", lambda xp, x: xp.ceil(x))
 _round = unary("round", lambda xp, x, decimals: xp.round(x, decimals), public=False)
 
 
@@ -320,21 +346,71 @@ float_unary(
 )
 
 
-def _erf(xp, x):
-    """erf by the Chebyshev fit of Numerical Recipes' erfcc: absolute error below 1.2e-7 (float32's
-    resolution near 1); numpy has no erf of its own."""
+def _erfc_of_abs(xp, x):
+    """erfc(|x|) by the Chebyshev fit of Numerical Recipes' erfcc: relative error below 1.2e-7 (float32's
+    resolution); numpy has no erf of its own."""
     t = 1 / (1 + 0.5 * xp.abs(x))
     poly = -1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))
     poly = -1.26551223 + t * (
         1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * poly))))
     )
-    complement = t * xp.exp(poly - x * x)
+    return t * xp.exp(poly - x * x)
+
+
+def _erf(xp, x):
+    complement = _erfc_of_abs(xp, x)
     return xp.where(x >= 0, 1 - complement, complement - 1)
+
+
+def _erfc(xp, x):
+    complement = _erfc_of_abs(xp, x)
+    return xp.where(x >= 0, complement, 2 - complement)
+
+
+def _erfinv(xp, x):
+    """erfinv by Giles' single-precision polynomials ("Approximating the erfinv function", 2010), a relative
+    error of a few float32 ulps; +-1 give +-inf and |x| > 1 gives nan."""
+    with numpy.errstate(divide="ignore", invalid="ignore"):  # log(0) at +-1 is the intended infinity
+        w = -xp.log((1 - x) * (1 + x))
+    central = w - 2.5
+    p = 2.81022636e-08
+    for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503, -0.00417768164):
+        p = c + p * central
+    p = 1.50140941 + (0.246640727 + p * central) * central
+    tail = xp.sqrt(w) - 3
+    q = -0.000200214257
+    for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047):
+        q = c + q * tail
+    q = 2.83297682 + (1.00167406 + q * tail) * tail
+    return xp.where(xp.abs(x) == 1, xp.copysign(xp.inf, x), xp.where(w < 5, p, q) * x)
 
 
 float_unary(
     "erf", _erf, lambda g, inputs, out, needs: (g * (2 / math.sqrt(math.pi)) * ops.exp(-ops.square(inputs[0])),)
 )
+_erfc_primitive = float_unary(
+    "erfc",
+    _erfc,
+    lambda g, inputs, out, needs: (g * (-2 / math.sqrt(math.pi)) * ops.exp(-ops.square(inputs[0])),),
+    public=False,
+)
+_erfinv_primitive = float_unary(
+    "erfinv",
+    _erfinv,
+    lambda g, inputs, out, needs: (g * (math.sqrt(math.pi) / 2) * ops.exp(ops.square(out)),),
+    public=False,
+    saves=("output",),
+)
+
+
+@export
+def erfc(x):
+    return _erfc_primitive(x)
+
+
+@export
+def erfinv(x):
+    return _erfinv_primitive(x)
 
 
 # ----- activations --------------------------------------------------------------------------
@@ -458,6 +534,121 @@ def log_sigmoid(x):
 @export
 def clip(x, x_min, x_max):
     return ops.minimum(ops.maximum(x, x_min), x_max)
+
+
+_celu = float_unary(
+    "celu",
+    lambda xp, x, alpha: xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0) / alpha)),
+    lambda g, inputs, out, needs, alpha: (ops.where(ops.greater(inputs[0], 0), g, g * (out / alpha + 1)),),
+    public=False,
+)
+
+
+@export
+def celu(x, alpha=1.0):
+    return _celu(x, alpha=float(alpha))
+
+
+def _inside_unit(x):
+    return ops.less_equal(ops.abs(x), 1)
+
+
+_hard_tanh = float_unary(
+    "hard_tanh",
+    lambda xp, x: xp.clip(x, -1, 1),
+    lambda g, inputs, out, needs: (ops.where(_inside_unit(inputs[0]), g, 0.0),),
+    public=False,
+    saves=(0,),
+)
+
+
+@export
+def hard_tanh(x):
+    return _hard_tanh(x)
+
+
+def _shrink_vjp(g, inputs, out, needs, threshold):
+    return (ops.where(ops.greater(ops.abs(inputs[0]), threshold), g, 0.0),)
+
+
+_hard_shrink = float_unary(
+    "hard_shrink", lambda xp, x, threshold: xp.where(xp.abs(x) > threshold, x, 0), _shrink_vjp, public=False
+)
+_soft_shrink = float_unary(
+    "soft_shrink",
+    lambda xp, x, threshold: xp.where(x > threshold, x - threshold, xp.where(x < -threshold, x + threshold, 0)),
+    _shrink_vjp,
+    public=False,
+)
+
+
+@export
+def hard_shrink(x, threshold=0.5):
+    return _hard_shrink(x, threshold=float(threshold))
+
+
+@export
+def soft_shrink(x, threshold=0.5):
+    return _soft_shrink(x, threshold=float(threshold))
+
+
+@export
+def tanh_shrink(x):
+    return ops.subtract(x, ops.tanh(x))
+
+
+_threshold = float_unary(
+    "threshold",
+    lambda xp, x, threshold, default_value: xp.where(x > threshold, x, default_value).astype(x.dtype, copy=False),
+    lambda g, inputs, out, needs, threshold, default_value: (ops.where(ops.greater(inputs[0], threshold), g, 0.0),),
+    public=False,
+)
+
+
+@export
+def threshold(x, threshold, default_value):
+    return _threshold(x, threshold=float(threshold), default_value=float(default_value))
+
+
+_sparse_plus = float_unary(
+    "sparse_plus",
+    lambda xp, x: xp.where(x <= -1, 0, xp.where(x < 1, (x + 1) * (x + 1) / 4, x)).astype(x.dtype, copy=False),
+    lambda g, inputs, out, needs: (g * ops.clip((inputs[0] + 1) / 2, 0.0, 1.0),),
+    public=False,
+    saves=(0,),
+)
+_sparse_sigmoid = float_unary(
+    "sparse_sigmoid",
+    lambda xp, x: xp.clip((x + 1) / 2, 0, 1),
+    lambda g, inputs, out, needs: (ops.where(_inside_unit(inputs[0]), g * 0.5, 0.0),),
+    public=False,
+    saves=(0,),
+)
+
+
+@export
+def sparse_plus(x):
+    return _sparse_plus(x)
+
+
+@export
+def sparse_sigmoid(x):
+    return _sparse_sigmoid(x)
+
+
+def _squareplus_vjp(g, inputs, out, needs, b):
+    x = inputs[0]
+    return (g * 0.5 * (1 + x / ops.sqrt(ops.square(x) + b)),)
+
+
+_squareplus = float_unary(
+    "squareplus", lambda xp, x, b: (x + xp.sqrt(x * x + b)) / 2, _squareplus_vjp, public=False, saves=(0,)
+)
+
+
+@export
+def squareplus(x, b=4):
+    return _squareplus(x, b=float(b))
 
 
 # ----- comparisons and logic ----------------------------------------------------------------

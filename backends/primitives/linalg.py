@@ -2,15 +2,27 @@
 or matmul underneath).
 
 matmul follows numpy: batch dimensions broadcast, a 1-D operand is a vector. einsum takes explicit or
-implicit subscripts with "..."; its gradient for each operand is another einsum of the output gradient
-with the other operands. A label repeated within one operand (a diagonal or trace) is refused.
+implicit subscripts with "..." (an output without it sums the axes it stands for); its gradient for each
+operand is another einsum of the output gradient with the other operands. A label repeated within one
+operand (a diagonal or trace) is refused.
 """
 
 import functools
+import math
 import string
 
 from .elementwise import float_dtype, floating
-from .registry import broadcast_like, broadcast_shapes, describe, export, ops, primitive, result_dtype, shape_of
+from .registry import (
+    broadcast_like,
+    broadcast_shapes,
+    describe,
+    export,
+    is_bfloat16,
+    ops,
+    primitive,
+    result_dtype,
+    shape_of,
+)
 
 # ----- matmul -------------------------------------------------------------------------------
 
@@ -66,8 +78,33 @@ def _shared_matrix_gradient(a, b, g):
     return matmul(_swap(ops.reshape(a, (-1, rows))), ops.reshape(g, (-1, columns)))
 
 
+def bfloat16_through_float32(forward):
+    """numpy (with ml_dtypes) has no bfloat16 matmul (its result comes out float32) nor einsum: bfloat16
+    operands are multiplied in float32, as bfloat16 hardware accumulates, and the result rounded back."""
+
+    @functools.wraps(forward)
+    def wrapped(xp, *operands, **attrs):
+        for operand in operands:  # a loop, not a list: this runs for every matmul of every step
+            narrow = getattr(operand, "dtype", None)
+            if narrow is not None and is_bfloat16(narrow):
+                wide = [x.astype("float32") if x.dtype == narrow else x for x in operands]
+                return forward(xp, *wide, **attrs).astype(narrow)
+        return forward(xp, *operands, **attrs)
+
+    return wrapped
+
+
+@bfloat16_through_float32
+def _matmul_forward(xp, a, b):
+    """A stack of matrices times one matrix (a Dense layer on sequences) is one matrix product of the rows:
+    numpy would loop over the stack, several times slower."""
+    if a.ndim > 2 and b.ndim == 2 and a.flags.c_contiguous:
+        return xp.matmul(a.reshape(-1, a.shape[-1]), b).reshape(a.shape[:-1] + b.shape[-1:])
+    return xp.matmul(a, b)
+
+
 matmul = export(
-    primitive("matmul", lambda xp, a, b: xp.matmul(a, b), _matmul_vjp, _matmul_infer, saves=(0, 1), fresh=True),
+    primitive("matmul", _matmul_forward, _matmul_vjp, _matmul_infer, saves=(0, 1), fresh=True),
     name="matmul",
 )
 
@@ -144,9 +181,7 @@ def _einsum_infer(shapes, dtypes, subscripts):
     for label in output.replace(_ELLIPSIS, ""):
         if label not in sizes:
             raise ValueError(f"einsum: output subscript '{label}' appears in no operand ('{subscripts}')")
-    uses_ellipsis = any(_ELLIPSIS in t for t in terms)
-    if uses_ellipsis and _ELLIPSIS not in output:
-        raise ValueError(f"einsum: an output without '...' while operands have one is not supported ('{subscripts}')")
+    uses_ellipsis = any(_ELLIPSIS in t for t in terms)  # an output without it sums the axes it stands for
     broadcast = broadcast_shapes("einsum", *spreads) if uses_ellipsis else ()
     shape = []
     for label in output:
@@ -156,6 +191,8 @@ def _einsum_infer(shapes, dtypes, subscripts):
 
 def _einsum_vjp(g, inputs, out, needs, subscripts):
     terms, output = _split(subscripts)
+    if _ELLIPSIS not in output and any(_ELLIPSIS in t for t in terms):
+        terms, output = _split(_spelled_out(subscripts, tuple(len(shape_of(x)) for x in inputs)))
     grads = []
     for position, (x, term, need) in enumerate(zip(inputs, terms, needs)):
         if not need:
@@ -178,14 +215,90 @@ def _positions(term, kept, rank):
     start = term.find(_ELLIPSIS)
     positions = []
     for index, label in enumerate(term):
-        if label not in kept:
+        if label == _ELLIPSIS and label not in kept:
+            positions.extend(range(start, start + rank - len(term) + 1))
+        elif label not in kept:
             after = start >= 0 and index > start
             positions.append(index - len(term) + rank if after else index)
     return tuple(positions)
 
 
+@bfloat16_through_float32
 def _einsum_forward(xp, *operands, subscripts):
+    terms, output = _split(subscripts)
+    if _ELLIPSIS not in output and any(_ELLIPSIS in t for t in terms):
+        subscripts = _spelled_out(subscripts, tuple(len(x.shape) for x in operands))
+    if len(operands) == 2 and _ELLIPSIS not in subscripts and getattr(operands[0], "size", 1) > 1024:
+        plan = _pair_plan(subscripts, tuple(operands[0].shape), tuple(operands[1].shape))
+        if plan is not None:
+            return _contract_pair(xp, *operands, *plan)
     return xp.einsum(subscripts, *operands, optimize=_worth_optimizing(subscripts, operands))
+
+
+@functools.lru_cache(maxsize=256)
+def _pair_plan(subscripts, shape_a, shape_b):
+    """Two operands as one (batched) matmul, the way a dense or attention projection is computed: labels of
+    both operands and the output are the batch, of both operands alone are contracted, of one operand and
+    the output are its rows or columns; a label of one operand alone is summed first. numpy's own optimised
+    path is many times slower for these (numpy 2.4). None where sizes differ (broadcast labels)."""
+    (term_a, term_b), output = _split(subscripts)
+    sizes = {}
+    for term, shape in ((term_a, shape_a), (term_b, shape_b)):
+        for label, size in zip(term, shape):
+            if sizes.setdefault(label, size) != size:
+                return None
+    batch = [c for c in term_a if c in term_b and c in output]
+    contracted = [c for c in term_a if c in term_b and c not in output]
+    rows = [c for c in term_a if c not in term_b and c in output]
+    columns = [c for c in term_b if c not in term_a and c in output]
+    alone_a = tuple(i for i, c in enumerate(term_a) if c not in term_b and c not in output)
+    alone_b = tuple(i for i, c in enumerate(term_b) if c not in term_a and c not in output)
+    kept_a = [c for i, c in enumerate(term_a) if i not in alone_a]
+    kept_b = [c for i, c in enumerate(term_b) if i not in alone_b]
+
+    def size(labels):
+        return math.prod(sizes[c] for c in labels)
+
+    def layout(kept, first, second):
+        """(transpose order or None, shape, swap) viewing an operand as (batch, first, second) matrices; an
+        operand stored (batch, second, first) is reshaped as it lies and its matrices swapped (a view: BLAS
+        reads it transposed), instead of copied into the other order."""
+        straight = tuple(kept.index(c) for c in batch + first + second)
+        if straight != tuple(range(len(kept))) and kept == batch + second + first:
+            return None, (size(batch), size(second), size(first)), True
+        return straight, (size(batch), size(first), size(second)), False
+
+    result_labels = batch + rows + columns
+    shape = tuple(sizes[c] for c in result_labels)
+    order = tuple(result_labels.index(c) for c in output)
+    return alone_a, alone_b, layout(kept_a, rows, contracted), layout(kept_b, contracted, columns), shape, order
+
+
+def _matrices(xp, x, alone, layout):
+    order, shape, swap = layout
+    if alone:
+        x = x.sum(axis=alone)
+    if order is not None:
+        x = xp.transpose(x, order)
+    x = xp.reshape(x, shape)
+    return xp.swapaxes(x, -1, -2) if swap else x
+
+
+def _contract_pair(xp, a, b, alone_a, alone_b, layout_a, layout_b, shape, order):
+    a, b = _matrices(xp, a, alone_a, layout_a), _matrices(xp, b, alone_b, layout_b)
+    product = xp.matmul(a[0], b[0]) if a.shape[0] == 1 else xp.matmul(a, b)
+    return xp.transpose(xp.reshape(product, shape), order)
+
+
+@functools.lru_cache(maxsize=256)
+def _spelled_out(subscripts, ranks):
+    """numpy cannot sum the axes of a "..." the output lacks: name them with unused letters (aligned from
+    the right, as broadcasting aligns them)."""
+    terms, output = _split(subscripts)
+    spreads = [rank - len(t.replace(_ELLIPSIS, "")) for t, rank in zip(terms, ranks)]
+    free = [c for c in string.ascii_letters if c not in subscripts][: max(spreads)]
+    terms = [t.replace(_ELLIPSIS, "".join(free[len(free) - n :]) if n else "") for t, n in zip(terms, spreads)]
+    return ",".join(terms) + "->" + output
 
 
 def _worth_optimizing(subscripts, operands):
@@ -293,14 +406,50 @@ def _qr_infer(part):
     return infer
 
 
-_qr_q = primitive("qr_q", _qr_forward("q"), None, _qr_infer("q"))
-_qr_r = primitive("qr_r", _qr_forward("r"), None, _qr_infer("r"))
+def _times_r_inverse_transposed(x, r):
+    """x @ inv(r).T for an upper-triangular r, by one triangular solve."""
+    return ops.swapaxes(ops.solve_triangular(r, ops.swapaxes(x, -1, -2), lower=False), -1, -2)
+
+
+def _qr_square_or_tall_gradient(q, r, grad_q, grad_r):
+    """The gradient of a reduced QR of a matrix with rows >= columns (Walter and Lehmann's rule, as TensorFlow's)."""
+    q_grad_q = ops.matmul(ops.swapaxes(q, -1, -2), grad_q)
+    r_grad_r = ops.matmul(r, ops.swapaxes(grad_r, -1, -2))
+    lower = ops.tril(q_grad_q - ops.swapaxes(q_grad_q, -1, -2) + r_grad_r - ops.swapaxes(r_grad_r, -1, -2))
+    through_r = ops.matmul(q, grad_r + _times_r_inverse_transposed(lower, r))
+    return through_r + _times_r_inverse_transposed(grad_q - ops.matmul(q, q_grad_q), r)
+
+
+def _qr_vjp(part):
+    def vjp(g, inputs, out, needs, mode):
+        x = inputs[0]
+        *_, rows, columns = shape_of(x)
+        if mode == "complete" and rows > columns:
+            raise NotImplementedError(
+                f"qr: no gradient for mode='complete' with more rows than columns (input shape {shape_of(x)}): "
+                "the extra columns of q are not unique; use mode='reduced'"
+            )
+        q, r = ops.qr(ops.stop_gradient(x), mode=mode)
+        grad_q, grad_r = (g, ops.zeros_like(r)) if part == "q" else (ops.zeros_like(q), g)
+        if rows >= columns:
+            return (_qr_square_or_tall_gradient(q, r, grad_q, grad_r),)
+        # wide: x = [left | right] with left = q @ r[:, :rows] square, and right = q @ r[:, rows:]
+        right, grad_right_r = x[..., rows:], grad_r[..., rows:]
+        grad_q = grad_q + ops.matmul(right, ops.swapaxes(grad_right_r, -1, -2))
+        grad_left = _qr_square_or_tall_gradient(q, r[..., :rows], grad_q, grad_r[..., :rows])
+        return (ops.concatenate([grad_left, ops.matmul(q, grad_right_r)], axis=-1),)
+
+    return vjp
+
+
+_qr_q = primitive("qr_q", _qr_forward("q"), _qr_vjp("q"), _qr_infer("q"), saves=(0,))
+_qr_r = primitive("qr_r", _qr_forward("r"), _qr_vjp("r"), _qr_infer("r"), saves=(0,))
 
 
 @export
 def qr(x, mode="reduced"):
     """`(q, r)` with `x = q @ r`, q orthonormal and r upper triangular, over the last two axes (Keras's
-    `ops.qr`); no gradient."""
+    `ops.qr`); differentiable where JAX's is (not for mode="complete" with more rows than columns)."""
     if mode not in _QR_MODES:
         raise ValueError(f"qr: `mode` must be one of {list(_QR_MODES)}; received mode={mode!r}")
     return _qr_q(x, mode=mode), _qr_r(x, mode=mode)

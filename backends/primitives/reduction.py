@@ -180,6 +180,16 @@ def min(x, axis=None, keepdims=False, initial=None):
 
 
 @export
+def amax(x, axis=None, keepdims=False):
+    return _max(x, axis=axis_attr(axis), keepdims=bool(keepdims))
+
+
+@export
+def amin(x, axis=None, keepdims=False):
+    return _min(x, axis=axis_attr(axis), keepdims=bool(keepdims))
+
+
+@export
 def prod(x, axis=None, keepdims=False, dtype=None):
     result = _prod(x, axis=axis_attr(axis), keepdims=bool(keepdims))
     return result if dtype is None else ops.cast(result, dtype)

@@ -117,6 +117,11 @@ def shape_of(x):
 _WEAK = {bool: False, int: 0, float: 0.0, complex: 0j}
 
 
+def is_bfloat16(dtype):
+    """ml_dtypes' bfloat16, whose numpy kind is "V" (the name is read only then: reading it is slow)."""
+    return dtype.kind == "V" and dtype.name == "bfloat16"
+
+
 def dtype_of(x):
     """A dtype, or a python scalar type (a weak type that follows the other operand, NEP 50)."""
     if type(x) in _WEAK:

@@ -579,6 +579,12 @@ def repeat(x, repeats, axis=None):
         for r in (repeats if isinstance(repeats, (list, tuple)) else (repeats,))
     ):
         raise ValueError(f"repeat: `repeats` must be non-negative, received {repeats}")
+    size = shape_of(x)[axis]
+    if isinstance(repeats, (list, tuple)) and size is not None and len(repeats) not in (1, size):
+        raise ValueError(
+            f"repeat: `repeats` must be one number or one per element along axis {axis} ({size}), "
+            f"received {len(repeats)}: {list(repeats)} (input shape {shape_of(x)})"
+        )
     return _gather(x, lambda a, size: numpy.repeat(numpy.arange(size), repeats), [axis], "repeat")
 
 
@@ -730,7 +736,7 @@ def _triangle(name, x, keep):
     shape = _static_shape(name, x)
     if len(shape) < 2:
         raise ValueError(f"{name}: needs an input of rank 2 or more, got shape {shape}")
-    return ops.where(keep(*shape[-2:]), x, 0)
+    return ops.where(keep(*shape[-2:]), x, ops.zeros_like(x))  # zeros of x's dtype: a bool input stays bool
 
 
 @export

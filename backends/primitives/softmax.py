@@ -3,13 +3,14 @@
 import warnings
 
 from ..kernels import softmax as kernels
-from .registry import export, normalize_axis, ops, primitive, same_as_first, shape_of
+from .elementwise import float_dtype, floating
+from .registry import export, normalize_axis, ops, primitive, shape_of
 
 
 def _axis_infer(name):
     def infer(shapes, dtypes, axis):
         normalize_axis(name, axis, len(shapes[0]))
-        return same_as_first(shapes, dtypes)
+        return tuple(shapes[0]), float_dtype(dtypes[0])  # integers and bools give floatx, as in Keras
 
     return infer
 
@@ -23,11 +24,15 @@ def _log_softmax_vjp(g, inputs, output, needs, axis):
 
 
 _softmax = primitive(
-    "softmax", lambda xp, x, axis: kernels.softmax(xp, x, axis), _softmax_vjp, _axis_infer("softmax"), saves=("output",)
+    "softmax",
+    lambda xp, x, axis: kernels.softmax(xp, floating(x), axis),
+    _softmax_vjp,
+    _axis_infer("softmax"),
+    saves=("output",),
 )
 _log_softmax = primitive(
     "log_softmax",
-    lambda xp, x, axis: kernels.log_softmax(xp, x, axis),
+    lambda xp, x, axis: kernels.log_softmax(xp, floating(x), axis),
     _log_softmax_vjp,
     _axis_infer("log_softmax"),
     saves=("output",),

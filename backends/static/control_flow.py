@@ -11,7 +11,7 @@ import types
 
 import numpy
 
-from .. import dispatch
+from .. import device, dispatch
 from ..primitives.registry import ops
 from ..tree import flatten_with_spec as _flatten
 from ..tree import unflatten as _unflatten
@@ -47,7 +47,13 @@ class Body:
                 mapping[id(node)] = Symbol(graph, "constant", None, (), {}, node.shape, node.dtype, value=node.value)
             elif node.kind == "op":
                 inputs = [as_input(mapping[id(x)], graph) if isinstance(x, Symbol) else x for x in node.inputs]
-                mapping[id(node)] = Symbol(graph, "op", node.op, inputs, node.attrs, node.shape, node.dtype)
+                copy = mapping[id(node)] = Symbol(graph, "op", node.op, inputs, node.attrs, node.shape, node.dtype)
+                if getattr(node.op, "tuple_valued", False):  # a nested control-flow node: its components come along
+                    copy.value = {
+                        i: Symbol(graph, "op", COMPONENT, (copy,), {"index": i}, part.shape, part.dtype)
+                        for i, part in components(node).items()
+                    }
+                    mapping.update({id(part): copy.value[i] for i, part in components(node).items()})
             else:
                 raise ValueError(f"inline: body input {node.name!r} has no argument")
         return [as_input(mapping[id(o)], graph) for o in self.outputs]
@@ -257,7 +263,7 @@ class Cond:
 
     @staticmethod
     def forward(xp, pred, *captured, true_body, false_body, split):
-        if bool(pred):
+        if device.to_numpy(pred):  # the branch is chosen on the host: an explicit transfer on cupy
             return tuple(true_body.run(*captured[:split]))
         return tuple(false_body.run(*captured[split:]))
 
@@ -314,7 +320,7 @@ class While:
         test_captured, body_captured = arrays[count : count + split], arrays[count + split :]
         history = [[] for _ in range(count)]
         iteration = 0
-        while (maximum_iterations is None or iteration < maximum_iterations) and bool(
+        while (maximum_iterations is None or iteration < maximum_iterations) and device.to_numpy(
             test.run(*values, *test_captured)[0]
         ):
             for past, value in zip(history, values):

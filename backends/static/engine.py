@@ -8,6 +8,7 @@ assignment, if any), dynamic Tensors and arrays become constants, Python numbers
 import numpy
 
 from .. import dispatch
+from ..dtypes import as_array, is_foreign_array
 from ..primitives.registry import result_dtype
 from ..variable import TRACING, Variable, register_assign_hook
 from .graph import Symbol, constant, default_graph
@@ -45,6 +46,8 @@ def as_input(x, graph, op_name="op"):
         return graph.read(x) if graph.parent is None else capture(graph, as_input(x, graph.parent, op_name))
     if isinstance(x, (list, tuple)):
         return constant(x)
+    if is_foreign_array(x):
+        x = as_array(x)
     with graph.as_default():
         return constant(getattr(x, "_data", x), dtype=getattr(x, "dtype", None))
 

@@ -94,6 +94,10 @@ class Function:
 
     def _explain(self, error):
         step, values = self.plan.failing_step(error.__traceback__)
+        if step is None and hasattr(error, "deferred_check"):  # a check read after the plan ran (on cupy)
+            position, count = error.deferred_check
+            checks = [step for step in self.plan.steps if getattr(step.node.op, "checks", False)]
+            step = checks[position] if len(checks) == count else None
         if step is None:
             return error
         node = step.node

@@ -48,7 +48,7 @@ class FusedElementwise:
             kinds = tuple(_kind(x) for x in inputs)
             if len(set(kinds) - {"scalar"}) > 1:  # one kernel needs one dtype for all its arrays
                 return generic(*inputs, out=out)
-            return _cupy_chain(program, kinds)(inputs, out)
+            return _cupy_chain(xp, program, kinds)(inputs, out)
 
         return chain
 
@@ -124,18 +124,17 @@ def _kind(x):
 
 
 def cuda_expression(program, names):
-    """The chain as one CUDA expression over the kernel's input names."""
+    """The chain as one CUDA expression over the kernel's input names. Each link's result is cast to T, as the
+    numpy chain writes it into a T buffer: float16 arithmetic gives float, and max(float, float16) is ambiguous."""
     expression = None
     for name, operands in program:
-        expression = link(name)[2].format(*[expression if k < 0 else names[k] for k in operands])
+        expression = link(name)[2].format(*[f"(T){expression}" if k < 0 else names[k] for k in operands])
     return expression
 
 
 @functools.lru_cache(maxsize=None)
-def _cupy_chain(program, kinds):
+def _cupy_chain(cupy, program, kinds):
     """One cupy ElementwiseKernel for the chain (python scalars become kernel arguments of type T)."""
-    import cupy
-
     names = [f"in{i}" for i in range(len(kinds))]
     parameters = ", ".join(f"T {n}" for n in names)
     kernel = cupy.ElementwiseKernel(

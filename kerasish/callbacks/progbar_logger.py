@@ -1,9 +1,8 @@
 """ProgbarLogger: prints `Epoch i/n` and a Progbar per epoch (or per evaluate/predict call)."""
 
-import sys
-
 from kerasish.callbacks.callback import Callback
-from kerasish.utils.progbar import Progbar, stdout_is_terminal
+from kerasish.utils.io_utils import can_draw_live, print_msg
+from kerasish.utils.progbar import Progbar
 
 
 class ProgbarLogger(Callback):
@@ -22,7 +21,7 @@ class ProgbarLogger(Callback):
     def set_params(self, params):
         verbose = params["verbose"]
         if verbose == "auto":
-            verbose = 1 if stdout_is_terminal() else 2
+            verbose = 1 if can_draw_live() else 2
         self.verbose = verbose
         self.epochs = params["epochs"]
         self.target = params["steps"]
@@ -40,8 +39,7 @@ class ProgbarLogger(Callback):
     def on_epoch_begin(self, epoch, logs=None):
         self._reset_progbar()
         if self.verbose and self.epochs > 1:
-            sys.stdout.write(f"Epoch {epoch + 1}/{self.epochs}\n")
-            sys.stdout.flush()
+            print_msg(f"Epoch {epoch + 1}/{self.epochs}")
 
     def on_train_batch_end(self, batch, logs=None):
         self._update_progbar(batch, logs)
@@ -64,12 +62,13 @@ class ProgbarLogger(Callback):
         self._finalize_progbar(logs)
 
     def _reset_progbar(self):
+        """A new bar when the epoch (or the evaluate/predict call) begins, so the first step's time counts."""
         self.seen = 0
-        self.progbar = None
+        self.progbar = Progbar(target=self.target, verbose=self.verbose, unit_name="step", stateless_metrics=set())
 
     def _progbar(self):
         if self.progbar is None:
-            self.progbar = Progbar(target=self.target, verbose=self.verbose, unit_name="step", stateless_metrics=set())
+            self._reset_progbar()
         return self.progbar
 
     def _update_progbar(self, batch, logs):

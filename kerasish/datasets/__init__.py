@@ -1,5 +1,28 @@
-"""kerasish.datasets: Keras's dataset loaders, plus `digits`, a small real dataset bundled with kerasish."""
+"""kerasish.datasets: Keras's dataset loaders, plus `digits` and `python_docstrings`, small real data sets
+bundled with kerasish (images and text)."""
 
-from kerasish.datasets import cifar10, cifar100, digits, fashion_mnist, imdb, mnist
+from kerasish.datasets import (
+    boston_housing,
+    california_housing,
+    cifar10,
+    cifar100,
+    digits,
+    fashion_mnist,
+    imdb,
+    mnist,
+    python_docstrings,
+    reuters,
+)
 
-__all__ = ["cifar10", "cifar100", "digits", "fashion_mnist", "imdb", "mnist"]
+__all__ = [
+    "boston_housing",
+    "california_housing",
+    "cifar10",
+    "cifar100",
+    "digits",
+    "fashion_mnist",
+    "imdb",
+    "mnist",
+    "python_docstrings",
+    "reuters",
+]

@@ -6,6 +6,7 @@ import numpy
 
 from kerasish.datasets.origins import GOOGLEAPIS, file_hash, origin
 from kerasish.datasets.safe_unpickle import load_npz
+from kerasish.datasets.word_sequences import drop_long, limit_vocabulary, object_array, shift_indices
 from kerasish.utils.file_utils import get_file
 
 
@@ -25,34 +26,16 @@ def load_data(
     for x, labels in ((arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])):
         order = numpy.arange(len(x))
         rng.shuffle(order)
-        start = [start_char] if start_char is not None else []
-        splits.append(([start + [w + index_from for w in x[i]] for i in order], labels[order]))
+        splits.append((shift_indices(x[order], start_char, index_from), labels[order]))
     if maxlen:
-        splits = [_drop_long(maxlen, x, labels) for x, labels in splits]
+        splits = [drop_long(maxlen, x, labels) for x, labels in splits]
         if not splits[0][0] or not splits[1][0]:
             raise ValueError(
                 f"After filtering for sequences shorter than maxlen={maxlen}, no sequence was kept. Increase maxlen."
             )
-    sequences = splits[0][0] + splits[1][0]
-    if not num_words:
-        num_words = max(max(x) for x in sequences)
-    if oov_char is not None:
-        sequences = [[w if skip_top <= w < num_words else oov_char for w in x] for x in sequences]
-    else:
-        sequences = [[w for w in x if skip_top <= w < num_words] for x in sequences]
+    sequences = limit_vocabulary(splits[0][0] + splits[1][0], num_words, skip_top, oov_char)
     split_at = len(splits[0][0])
-    return ((_object_array(sequences[:split_at]), splits[0][1]), (_object_array(sequences[split_at:]), splits[1][1]))
-
-
-def _drop_long(maxlen, sequences, labels):
-    kept = [i for i, x in enumerate(sequences) if len(x) < maxlen]
-    return [sequences[i] for i in kept], labels[kept]
-
-
-def _object_array(sequences):
-    array = numpy.empty(len(sequences), dtype=object)
-    array[:] = sequences
-    return array
+    return ((object_array(sequences[:split_at]), splits[0][1]), (object_array(sequences[split_at:]), splits[1][1]))
 
 
 def get_word_index(path="imdb_word_index.json"):

@@ -4,7 +4,7 @@ import re
 
 import numpy
 
-from kerasish.initializers.constant_initializers import Constant, Identity, Ones, Zeros
+from kerasish.initializers.constant_initializers import STFT, Constant, Identity, Ones, Zeros
 from kerasish.initializers.initializer import Initializer
 from kerasish.initializers.random_initializers import (
     GlorotNormal,
@@ -27,6 +27,7 @@ ALL_OBJECTS = (
     Identity,
     Ones,
     Zeros,
+    STFT,
     GlorotNormal,
     GlorotUniform,
     HeNormal,
@@ -41,6 +42,14 @@ ALL_OBJECTS = (
 )
 
 
+# Keras's other names for the same classes
+IdentityInitializer, OrthogonalInitializer, STFTInitializer, stft = Identity, Orthogonal, STFT, STFT
+constant, identity, ones, zeros, orthogonal = Constant, Identity, Ones, Zeros, Orthogonal
+glorot_normal, glorot_uniform, he_normal, he_uniform = GlorotNormal, GlorotUniform, HeNormal, HeUniform
+lecun_normal, lecun_uniform, variance_scaling = LecunNormal, LecunUniform, VarianceScaling
+random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
+
+
 def _snake_case(name):
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
@@ -51,6 +60,8 @@ ALL_OBJECTS_DICT.update(
     {
         "IdentityInitializer": Identity,
         "OrthogonalInitializer": Orthogonal,
+        "STFTInitializer": STFT,
+        "stft": STFT,
         "normal": RandomNormal,
         "uniform": RandomUniform,
         "one": Ones,

@@ -9,41 +9,29 @@ attributes (lists, tuples and dicts included), in assignment order, as Keras ord
 import functools
 import inspect
 import warnings
-import weakref
 
 import numpy
 
-from kerasish import constraints, initializers, regularizers
+from kerasish import constraints, dtype_policies, initializers, regularizers
 from kerasish.backends import config
+from kerasish.backends.dtypes import numpy_dtype
 from kerasish.backends.dynamic import Tensor
+from kerasish.backends.masks import _MASKS, get_mask, set_mask
+from kerasish.backends.name_scope import scoped
+from kerasish.backends.primitives.registry import is_bfloat16
+from kerasish.backends.rematerialization import remat
+from kerasish.backends.stateless_scope import collected_loss
 from kerasish.backends.symbolic import KerasTensor, Node, any_symbolic
 from kerasish.backends.tree import flatten, map_structure
 from kerasish.backends.variable import Variable
+from kerasish.dtype_policies import autocast_scope
 from kerasish.layers.input_spec import assert_input_compatibility
+from kerasish.ops.operation import Operation
 from kerasish.utils import naming
 
 _CALLS = []  # (layer, training) for each layer call or build in progress, outermost first
-_MASKS = {}  # id(tensor) -> (weak reference to the tensor, its Keras mask); tensors compare by value
 _PENDING_LOSSES = []  # layers that hold losses from add_loss, cleared by the next outermost call
 _AGGREGATIONS = ("none", "mean", "sum", "only_first_replica")
-
-
-def get_mask(x):
-    entry = _MASKS.get(id(x))
-    return entry[1] if entry is not None and entry[0]() is x else None
-
-
-def set_mask(x, mask):
-    key = id(x)
-
-    def forget(reference):
-        if _MASKS.get(key, (None,))[0] is reference:
-            del _MASKS[key]
-
-    try:
-        _MASKS[key] = (weakref.ref(x, forget), mask)
-    except TypeError:  # not weak-referenceable: arrays and numbers carry no mask
-        pass
 
 
 @functools.lru_cache(maxsize=None)
@@ -102,23 +90,12 @@ def _wrap_build(build):
     return scoped_build
 
 
-def _simple_value(value):
-    return all(isinstance(leaf, (str, int, float, bool, type(None))) for leaf in flatten(value))
-
-
-class Layer:
+class Layer(Operation):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         build = cls.__dict__.get("build")
         if build is not None and not getattr(build, "scoped", False):
             cls.build = _wrap_build(build)
-
-    def __new__(cls, *args, **kwargs):
-        layer = super().__new__(cls)
-        names = inspect.getfullargspec(cls.__init__).args[1:]
-        arguments = {**dict(zip(names, args)), **kwargs}
-        layer._auto_config = arguments if _simple_value(arguments) else None
-        return layer
 
     def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True, name=None, **kwargs):
         input_dim = kwargs.pop("input_dim", None)
@@ -136,7 +113,7 @@ class Layer:
         self.name = name or naming.auto_name(type(self).__name__)
         if not isinstance(self.name, str) or "/" in self.name:
             raise ValueError(f"Argument `name` must be a string without '/'. Received: name={self.name!r}")
-        self._dtype = _standard_dtype(dtype)
+        self.dtype_policy = dtype
         self.autocast = autocast
         self._trainable = bool(trainable)
         self._trainable_variables = []
@@ -172,16 +149,28 @@ class Layer:
     def dtype(self):
         return self._dtype
 
-    variable_dtype = compute_dtype = dtype
+    variable_dtype = dtype
+
+    @property
+    def compute_dtype(self):
+        return self._compute_dtype
 
     @property
     def dtype_policy(self):
-        return {
-            "module": "keras",
-            "class_name": "DTypePolicy",
-            "config": {"name": self._dtype},
-            "registered_name": None,
-        }
+        return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value):
+        """A DTypePolicy, a policy name ("mixed_float16"), its config, a dtype, or None (the global policy)."""
+        name = value.get("config", {}).get("name") if isinstance(value, dict) else value
+        if value is None or isinstance(value, dtype_policies.DTypePolicy) or str(name).startswith("mixed_"):
+            policy = dtype_policies.get(value)
+        else:  # a plain dtype of any library; "string" layers hold numpy objects
+            standard = _standard_dtype(name)
+            policy = dtype_policies.DTypePolicy("string" if standard == "object" else standard)
+        self._dtype_policy = policy
+        self._dtype = _standard_dtype(policy.variable_dtype)
+        self._compute_dtype = _standard_dtype(policy.compute_dtype)
 
     # ----- weights -------------------------------------------------------------------------
 
@@ -215,7 +204,9 @@ class Layer:
             name=name,
             constraint=_resolve("constraints", constraint),
         )
-        variable.path = f"{self._scope_path()}/{variable.name}"
+        variable.path = scoped(f"{self._scope_path()}/{variable.name}")
+        if not autocast:
+            autocast_scope.exclude(variable)
         (self._trainable_variables if trainable else self._non_trainable_variables).append(variable)
         if regularizer is not None:
             self._regularizers.append((variable, _resolve("regularizers", regularizer)))
@@ -343,6 +334,8 @@ class Layer:
     # ----- losses --------------------------------------------------------------------------
 
     def add_loss(self, loss):
+        if collected_loss(self, loss):  # a StatelessScope takes it instead
+            return
         self._losses.append(loss)
         _PENDING_LOSSES.append(self)
 
@@ -452,7 +445,14 @@ class Layer:
             training, previous_mask = self._resolve_call_arguments(first, args, kwargs)
             _CALLS.append((self, training))
             try:
-                outputs = self._symbolic_outputs(args, kwargs) if symbolic else self.call(*args, **kwargs)
+                with autocast_scope.for_layer(self.autocast, self._compute_dtype, self._dtype):
+                    if symbolic:
+                        outputs = self._symbolic_outputs(args, kwargs)
+                    elif self._remat_mode:
+                        call = self.rematerialized_call(self._call_in_context(training), *args, **kwargs)
+                        outputs = call(*args, **kwargs)
+                    else:
+                        outputs = self.call(*args, **kwargs)
             finally:
                 _CALLS.pop()
             self._after_call(first, outputs, previous_mask)
@@ -470,6 +470,42 @@ class Layer:
             ) from error
         return outputs
 
+    def _call_in_context(self, training):
+        """`call` run as inside this layer's call (its `training`, its autocast): what `remat` runs again
+        in the backward pass, outside any layer call."""
+
+        @functools.wraps(self.call)
+        def call(*args, **kwargs):
+            _CALLS.append((self, training))
+            try:
+                with autocast_scope.for_layer(self.autocast, self._compute_dtype, self._dtype):
+                    return self.call(*args, **kwargs)
+            finally:
+                _CALLS.pop()
+
+        return call
+
+    def rematerialized_call(self, layer_call, *args, **kwargs):
+        """As `Operation.rematerialized_call`, and the layer-level modes: "activations" runs the layer's
+        activation function through `remat`, "list_of_layers" the whole call when the layer is named."""
+        if self._remat_mode and self._remat_mode.mode == "activations":
+            if getattr(self, "activation", None) is None:
+                return layer_call
+
+            @functools.wraps(layer_call)
+            def call_with_rematerialized_activation(*args, **kwargs):
+                activation = self.activation
+                self.activation = remat(activation)
+                try:
+                    return layer_call(*args, **kwargs)
+                finally:
+                    self.activation = activation
+
+            return call_with_rematerialized_activation
+        if self._remat_mode and self._remat_mode.mode == "list_of_layers":
+            return remat(layer_call) if self.name in self._remat_mode.layer_names else layer_call
+        return super().rematerialized_call(layer_call, *args, **kwargs)
+
     def _check_inputs(self, inputs):
         try:
             assert_input_compatibility(self.input_spec, inputs, self.describe)
@@ -480,7 +516,9 @@ class Layer:
     def _convert_input(self, x):
         """Arrays become Tensors; floating inputs are cast to the layer's compute dtype (autocast)."""
         if isinstance(x, numpy.ndarray):
-            if self.autocast and x.dtype.kind == "f":
+            if x.dtype.kind in "OSU":  # strings stay on the host, for the preprocessing layers that read them
+                return x
+            if self.autocast and _is_float(x.dtype):
                 x = x.astype(self.compute_dtype, copy=False)
             return Tensor(_device_array(x))
         dtype = getattr(x, "dtype", None)
@@ -488,7 +526,7 @@ class Layer:
             self.autocast
             and dtype is not None
             and hasattr(x, "shape")
-            and numpy.dtype(dtype).kind == "f"
+            and _is_float(dtype)
             and numpy.dtype(dtype) != self.compute_dtype
             and not isinstance(x, Variable)
         ):
@@ -592,7 +630,7 @@ class Layer:
     # ----- configuration -------------------------------------------------------------------
 
     def get_config(self):
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype_policy}
+        config = {"name": self.name, "trainable": self.trainable, "dtype": dtype_policies.serialize(self.dtype_policy)}
         if self.activity_regularizer is not None:
             from kerasish import regularizers
 
@@ -654,17 +692,25 @@ def _clear_losses():
     _PENDING_LOSSES.clear()
 
 
+def _is_float(dtype):
+    """numpy's float kind, and ml_dtypes' bfloat16 (kind "V")."""
+    dtype = numpy.dtype(dtype)
+    return dtype.kind == "f" or is_bfloat16(dtype)
+
+
 def _standard_dtype(dtype):
     if dtype is None:
         return config.floatx()
     if isinstance(dtype, dict):
         dtype = dtype.get("config", {}).get("name")
+    if dtype == "string":  # Keras's dtype of text inputs, held by numpy as Python objects
+        return "object"
     try:
-        return numpy.dtype(getattr(dtype, "name", dtype)).name
-    except TypeError:
+        return numpy_dtype(dtype).name
+    except (TypeError, ValueError):
         raise ValueError(
-            f"Unsupported dtype {dtype!r}: kerasish layers take a plain dtype such as 'float32' "
-            "(mixed-precision policies are not supported)"
+            f"Unsupported dtype {dtype!r}: kerasish layers take a dtype such as 'float32', a DTypePolicy "
+            "or a policy name such as 'mixed_float16'"
         ) from None
 
 

@@ -4,16 +4,27 @@ import inspect
 
 from kerasish.utils import object_serialization as registry
 
+from .circle import Circle, circle
+from .ctc import CTC, ctc
+from .focal import (
+    BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy,
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+)
 from .hinge import CategoricalHinge, Hinge, SquaredHinge, categorical_hinge, hinge, squared_hinge
 from .loss import Loss, LossFunctionWrapper
+from .overlap import Dice, Tversky, dice, tversky
 from .probabilistic import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
+    CategoricalGeneralizedCrossEntropy,
     KLDivergence,
     Poisson,
     SparseCategoricalCrossentropy,
     binary_crossentropy,
     categorical_crossentropy,
+    categorical_generalized_cross_entropy,
     kl_divergence,
     poisson,
     sparse_categorical_crossentropy,
@@ -53,6 +64,13 @@ ALL_OBJECTS = (
     Hinge,
     SquaredHinge,
     CategoricalHinge,
+    BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy,
+    CategoricalGeneralizedCrossEntropy,
+    Circle,
+    CTC,
+    Dice,
+    Tversky,
     kl_divergence,
     poisson,
     binary_crossentropy,
@@ -68,6 +86,13 @@ ALL_OBJECTS = (
     hinge,
     squared_hinge,
     categorical_hinge,
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_generalized_cross_entropy,
+    circle,
+    ctc,
+    dice,
+    tversky,
 )
 ALIASES = {
     "bce": binary_crossentropy,

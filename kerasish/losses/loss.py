@@ -32,7 +32,7 @@ class Loss:
         return reduce_weighted_values(
             losses,
             sample_weight=sample_weight,
-            mask=self.compute_mask(y_true, y_pred),
+            mask=self.compute_mask(y_true, y_pred, losses),
             reduction=self.reduction,
             dtype=self.dtype,
         )
@@ -40,8 +40,8 @@ class Loss:
     def call(self, y_true, y_pred):
         raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred)")
 
-    def compute_mask(self, y_true, y_pred):
-        """A boolean mask of the loss values that count (None: all of them)."""
+    def compute_mask(self, y_true, y_pred, losses):
+        """A boolean mask of the loss values `losses` that count (None: all of them)."""
         return None
 
     def get_config(self):
@@ -125,7 +125,7 @@ def mask_to_weights(sample_weight, mask, reduction, dtype):
         return sample_weight
     mask = ops.cast(mask, dtype)
     if reduction in ("mean", "sum_over_batch_size"):
-        mask = mask * ops.divide_no_nan(float(math.prod(mask.shape)), ops.sum(mask))
+        mask = mask * ops.divide_no_nan(element_count(mask), ops.sum(mask))
     if sample_weight is None:
         return mask
     mask, sample_weight = squeeze_or_expand_to_same_rank(mask, sample_weight)
@@ -140,7 +140,15 @@ def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
         return total
     if reduction == "mean_with_sample_weight" and sample_weight is not None:
         return ops.divide_no_nan(total, ops.sum(sample_weight * ops.ones_like(values)))
-    return total / math.prod(values.shape)
+    return total / element_count(values)
+
+
+def element_count(values):
+    """The number of entries: a Python number where the shape is known, else a tensor counted when the
+    op runs (a symbolic batch dimension is None)."""
+    if None in tuple(values.shape):
+        return ops.sum(ops.ones_like(values))
+    return float(math.prod(values.shape))
 
 
 def reduce_weighted_values(values, sample_weight=None, mask=None, reduction="sum_over_batch_size", dtype=None):

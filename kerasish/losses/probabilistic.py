@@ -6,7 +6,7 @@ import warnings
 from kerasish import ops
 from kerasish.backend import epsilon
 
-from .loss import LossFunctionWrapper
+from .loss import Loss, LossFunctionWrapper
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
@@ -17,21 +17,27 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     return ops.mean(ops.binary_crossentropy(y_true, y_pred, from_logits=from_logits), axis=axis)
 
 
-def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+def categorical_inputs(loss_name, y_true, y_pred, label_smoothing, axis):
+    """`(y_true, y_pred)` of a categorical loss: checked, cast to y_pred's dtype, and y_true smoothed."""
     if isinstance(axis, bool):
         raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}")
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.cast(y_true, y_pred.dtype)
     if y_pred.shape[-1] == 1:
         warnings.warn(
-            "In loss categorical_crossentropy, expected y_pred.shape to be (batch_size, num_classes) "
+            f"In loss {loss_name}, expected y_pred.shape to be (batch_size, num_classes) "
             f"with num_classes > 1. Received: y_pred.shape={y_pred.shape}. Consider using "
             "'binary_crossentropy' if you only have 2 classes.",
             SyntaxWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_true.shape[-1]
+    return y_true, y_pred
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    y_true, y_pred = categorical_inputs("categorical_crossentropy", y_true, y_pred, label_smoothing, axis)
     return ops.categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
 
 
@@ -50,6 +56,23 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     y_pred = ops.where(ops.expand_dims(valid, axis), y_pred, 1.0)
     losses = ops.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
     return ops.where(valid, losses, 0.0)
+
+
+def categorical_generalized_cross_entropy(y_true, y_pred, q):
+    """(1 - p ** q) / q, where p is the predicted probability of the true class (integer labels)."""
+    y_pred = ops.convert_to_tensor(y_pred)
+    labels = ops.cast(y_true, "int32")
+    if len(labels.shape) == len(y_pred.shape):
+        if labels.shape[-1] != 1:
+            raise ValueError(
+                "categorical_generalized_cross_entropy: `y_true` must hold integer class indices of shape "
+                f"(batch_size,) or (batch_size, 1). Received: y_true.shape={tuple(labels.shape)}, "
+                f"y_pred.shape={tuple(y_pred.shape)}"
+            )
+        labels = ops.squeeze(labels, axis=-1)
+    true_class = ops.cast(ops.one_hot(labels, y_pred.shape[-1]), y_pred.dtype)
+    probability = ops.sum(y_pred * true_class, axis=-1)
+    return (1.0 - ops.power(probability, q)) / q
 
 
 def kl_divergence(y_true, y_pred):
@@ -133,7 +156,7 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         )
         self.from_logits, self.ignore_class, self.axis = from_logits, ignore_class, axis
 
-    def compute_mask(self, y_true, y_pred):
+    def compute_mask(self, y_true, y_pred, losses):
         if self.ignore_class is None:
             return None
         if len(y_true.shape) == len(y_pred.shape) and y_true.shape[self.axis] == 1:
@@ -149,3 +172,19 @@ class KLDivergence(LossFunctionWrapper):
 class Poisson(LossFunctionWrapper):
     def __init__(self, reduction="sum_over_batch_size", name="poisson", dtype=None):
         super().__init__(poisson, name=name, reduction=reduction, dtype=dtype)
+
+
+class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
+    """Generalized cross-entropy (Zhang & Sabuncu 2018), robust to noisy labels: close to the
+    cross-entropy as q -> 0, to the mean absolute error as q -> 1."""
+
+    def __init__(
+        self, q=0.5, reduction="sum_over_batch_size", name="categorical_generalized_cross_entropy", dtype=None
+    ):
+        if not 0 < q < 1:
+            raise ValueError(f"q must be in the interval (0, 1). Received: q={q!r}")
+        super().__init__(categorical_generalized_cross_entropy, name=name, reduction=reduction, dtype=dtype, q=q)
+        self.q = q
+
+    def get_config(self):
+        return {**Loss.get_config(self), "q": self.q}

@@ -3,6 +3,24 @@ and the aliases "mse", "mae", "mape", "msle", "bce")."""
 
 import inspect
 
+from kerasish.losses import (
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
 from kerasish.utils import object_serialization as registry
 from kerasish.utils.naming import to_snake_case
 
@@ -20,7 +38,27 @@ from .accuracy_metrics import (
     sparse_top_k_categorical_accuracy,
     top_k_categorical_accuracy,
 )
-from .confusion_metrics import AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives
+from .confusion_metrics import (
+    AUC,
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    PrecisionAtRecall,
+    Recall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+    TrueNegatives,
+    TruePositives,
+)
+from .correlation_metrics import (
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    concordance_correlation,
+    pearson_correlation,
+)
+from .f_score_metrics import F1Score, FBetaScore
+from .iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from .metric import Metric
 from .probabilistic_metrics import (
     BinaryCrossentropy,
@@ -40,6 +78,7 @@ from .regression_metrics import (
     MeanAbsolutePercentageError,
     MeanSquaredError,
     MeanSquaredLogarithmicError,
+    R2Score,
     RootMeanSquaredError,
 )
 
@@ -55,6 +94,7 @@ ALL_OBJECTS = (
     MeanSquaredLogarithmicError,
     CosineSimilarity,
     LogCoshError,
+    R2Score,
     AUC,
     FalseNegatives,
     FalsePositives,
@@ -62,6 +102,12 @@ ALL_OBJECTS = (
     Recall,
     TrueNegatives,
     TruePositives,
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+    ConcordanceCorrelation,
+    PearsonCorrelation,
     Hinge,
     SquaredHinge,
     CategoricalHinge,
@@ -76,7 +122,15 @@ ALL_OBJECTS = (
     SparseCategoricalAccuracy,
     TopKCategoricalAccuracy,
     SparseTopKCategoricalAccuracy,
+    F1Score,
+    FBetaScore,
+    IoU,
+    BinaryIoU,
+    MeanIoU,
+    OneHotIoU,
+    OneHotMeanIoU,
 )
+# Keras's keras.metrics.<loss function> are the loss functions themselves
 FUNCTIONS = (
     accuracy,
     binary_accuracy,
@@ -84,6 +138,24 @@ FUNCTIONS = (
     sparse_categorical_accuracy,
     top_k_categorical_accuracy,
     sparse_top_k_categorical_accuracy,
+    concordance_correlation,
+    pearson_correlation,
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
 )
 ALIASES = {
     "bce": BinaryCrossentropy,

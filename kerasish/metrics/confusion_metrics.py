@@ -1,5 +1,7 @@
 """Confusion-matrix metrics (Keras 3): TruePositives/FalsePositives/TrueNegatives/FalseNegatives,
-Precision, Recall and AUC, accumulated over batches at one or more thresholds."""
+Precision, Recall, the rate-at-rate metrics (PrecisionAtRecall, RecallAtPrecision,
+SensitivityAtSpecificity, SpecificityAtSensitivity) and AUC, accumulated over batches at one or more
+thresholds."""
 
 from kerasish import ops
 from kerasish.backend import epsilon
@@ -92,6 +94,110 @@ class Recall(_ThresholdCounts):
 
     def get_config(self):
         return {**super().get_config(), "top_k": self.top_k, "class_id": self.class_id}
+
+
+class _SensitivitySpecificityBase(Metric):
+    """Counts of all four kinds at `num_thresholds` thresholds (0, evenly spaced ones, 1; one
+    threshold is 0.5); `result` is the best `dependent` rate over the thresholds whose `constrained`
+    rate is at least `value` (0 where none is)."""
+
+    _direction = "up"
+
+    def __init__(self, value, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        if num_thresholds <= 0:
+            raise ValueError(
+                f"Argument `num_thresholds` must be an integer > 0. Received: num_thresholds={num_thresholds}"
+            )
+        self.value, self.class_id, self.num_thresholds = value, class_id, num_thresholds
+        if num_thresholds == 1:
+            self.thresholds, self._clip = [0.5], False
+        else:
+            inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+            self.thresholds, self._clip = [0.0] + inner + [1.0], True
+        for kind in KINDS:
+            setattr(self, kind, self.add_variable(shape=(len(self.thresholds),), name=kind))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        update_confusion_matrix_variables(
+            {kind: getattr(self, kind) for kind in KINDS},
+            y_true,
+            y_pred,
+            self.thresholds,
+            class_id=self.class_id,
+            sample_weight=sample_weight,
+            clip_predictions=self._clip,
+        )
+
+    def rates(self):
+        tp, fp, tn, fn = self.true_positives, self.false_positives, self.true_negatives, self.false_negatives
+        return {
+            "sensitivity": ops.divide_no_nan(tp, tp + fn),  # = recall
+            "specificity": ops.divide_no_nan(tn, tn + fp),
+            "precision": ops.divide_no_nan(tp, tp + fp),
+        }
+
+    def best(self, constrained, dependent):
+        rates = self.rates()
+        feasible = ops.greater_equal(rates[constrained], self.value)
+        return ops.max(ops.where(feasible, rates[dependent], 0.0), initial=0.0)
+
+    def get_config(self):
+        return {**super().get_config(), "class_id": self.class_id, "num_thresholds": self.num_thresholds}
+
+
+def _rate(argument, value):
+    if value < 0 or value > 1:
+        raise ValueError(f"Argument `{argument}` must be in the range [0, 1]. Received: {argument}={value}")
+    return value
+
+
+class SensitivityAtSpecificity(_SensitivitySpecificityBase):
+    def __init__(self, specificity, num_thresholds=200, class_id=None, name=None, dtype=None):
+        self.specificity = _rate("specificity", specificity)
+        super().__init__(specificity, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype)
+
+    def result(self):
+        return self.best("specificity", "sensitivity")
+
+    def get_config(self):
+        return {**super().get_config(), "specificity": self.specificity}
+
+
+class SpecificityAtSensitivity(_SensitivitySpecificityBase):
+    def __init__(self, sensitivity, num_thresholds=200, class_id=None, name=None, dtype=None):
+        self.sensitivity = _rate("sensitivity", sensitivity)
+        super().__init__(sensitivity, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype)
+
+    def result(self):
+        return self.best("sensitivity", "specificity")
+
+    def get_config(self):
+        return {**super().get_config(), "sensitivity": self.sensitivity}
+
+
+class PrecisionAtRecall(_SensitivitySpecificityBase):
+    def __init__(self, recall, num_thresholds=200, class_id=None, name=None, dtype=None):
+        self.recall = _rate("recall", recall)
+        super().__init__(recall, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype)
+
+    def result(self):
+        return self.best("sensitivity", "precision")
+
+    def get_config(self):
+        return {**super().get_config(), "recall": self.recall}
+
+
+class RecallAtPrecision(_SensitivitySpecificityBase):
+    def __init__(self, precision, num_thresholds=200, class_id=None, name=None, dtype=None):
+        self.precision = _rate("precision", precision)
+        super().__init__(precision, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype)
+
+    def result(self):
+        return self.best("precision", "sensitivity")
+
+    def get_config(self):
+        return {**super().get_config(), "precision": self.precision}
 
 
 CURVES = ("ROC", "PR")

@@ -1,7 +1,7 @@
 """Mean, Sum and MeanMetricWrapper (Keras 3): running totals of (weighted) values."""
 
 from kerasish import ops
-from kerasish.losses.loss import squeeze_or_expand_to_same_rank
+from kerasish.losses.loss import element_count, squeeze_or_expand_to_same_rank
 
 from .metric import Metric
 
@@ -50,7 +50,7 @@ class Mean(Metric):
         if sample_weight is not None:
             samples = ops.sum(sample_weight)
         else:
-            samples = values.shape[0] if values.shape else 1
+            samples = element_count(values)
         self.count.assign(self.count + samples)
 
     def result(self):

@@ -3,7 +3,6 @@
 import collections
 
 from kerasish import ops
-from kerasish.backends.primitives import PRIMITIVES
 from kerasish.backends.symbolic import KerasTensor
 from kerasish.backends.tree import flatten, map_structure, pack_sequence_as
 from kerasish.layers.input_layer import InputLayer
@@ -11,6 +10,14 @@ from kerasish.layers.input_spec import InputSpec
 from kerasish.layers.layer import Layer
 from kerasish.models.graph import FunctionalGraph
 from kerasish.models.model import Model
+from kerasish.models.operation_nodes import (
+    OperationCall,
+    deserialize_constant,
+    is_constant_entry,
+    is_operation_entry,
+    serialize_constant,
+    serialize_operation,
+)
 from kerasish.utils.object_serialization import deserialize_layer, serialize_layer
 
 
@@ -22,7 +29,8 @@ class Functional(Model):
         self._graph = FunctionalGraph(inputs, outputs, self.name)
         self._operations = self._graph.layers
         _check_unique_names(self._operations, self.name)
-        names = list(inputs) if isinstance(inputs, dict) else [t.node.operation.name for t in self._graph.inputs]
+        # the graph holds a dict's inputs in sorted key order (kerasish.tree)
+        names = sorted(inputs) if isinstance(inputs, dict) else [t.node.operation.name for t in self._graph.inputs]
         self.input_spec = [
             InputSpec(shape=t.shape, name=name, allow_last_axis_squeeze=True, optional=t.node.operation.optional)
             for name, t in zip(names, self._graph.inputs)
@@ -79,18 +87,12 @@ class Functional(Model):
                 if node.operation is layer
             ]
             layers.append(entry)
-        primitive_nodes = [node for node in self._graph.nodes if not isinstance(node.operation, Layer)]
-        for node in primitive_nodes:
-            layers.append(
-                {
-                    "module": "kerasish.ops",
-                    "class_name": "Primitive",
-                    "config": {"name": node.operation.name, "attrs": node.kwargs},
-                    "registered_name": None,
-                    "name": node_index[id(node)][0],
-                    "inbound_nodes": [{"args": _serialize_arguments(node.args, node_index), "kwargs": {}}],
-                }
-            )
+        for node in self._graph.nodes:
+            if not isinstance(node.operation, Layer):
+                entry, args = serialize_operation(node, node_index[id(node)][0], self.name)
+                entry["name"] = node_index[id(node)][0]
+                entry["inbound_nodes"] = [{"args": _serialize_arguments(args, node_index), "kwargs": {}}]
+                layers.append(entry)
         return {
             "name": self.name,
             "trainable": self.trainable,
@@ -100,27 +102,33 @@ class Functional(Model):
         }
 
     def node_references(self):
-        """id(node) -> (name, index): the operation's name (a primitive gets `name_k`) and the node's
-        position among that operation's nodes in this model, as Keras's keras_history counts them."""
-        counts, references = {}, {}
+        """id(node) -> (name, index): the operation's name and the node's position among that operation's
+        nodes in this model, as Keras's keras_history counts them. An op node gets its op's name (`multiply`,
+        `multiply_1`, ...), as Keras names its Operations, distinct from every layer's."""
+        counts, suffixes, references = {}, {}, {}
+        names = {layer.name for layer in self._operations}
         for tensor in self._graph.inputs:
             references[id(tensor.node)] = (tensor.node.operation.name, 0)
         for node in self._graph.nodes:
+            key = node.operation.name
             if isinstance(node.operation, Layer):
-                key = node.operation.name
                 references[id(node)] = (key, counts.get(key, 0))
-            else:
-                key = f"{node.operation.name}_op"
-                references[id(node)] = (f"{key}_{counts.get(key, 0)}", 0)
-            counts[key] = counts.get(key, 0) + 1
+                counts[key] = counts.get(key, 0) + 1
+                continue
+            name = key
+            while name in names:
+                suffixes[key] = suffixes.get(key, 0) + 1
+                name = f"{key}_{suffixes[key]}"
+            names.add(name)
+            references[id(node)] = (name, 0)
         return references
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
         created, pending, tensors = {}, [], {}
         for entry in config["layers"]:
-            if entry["class_name"] == "Primitive" and entry.get("module") == "kerasish.ops":
-                created[entry["name"]] = _PrimitiveCall(entry["config"])
+            if is_operation_entry(entry):
+                created[entry["name"]] = OperationCall(entry)
             else:
                 layer = deserialize_layer(
                     {k: v for k, v in entry.items() if k not in ("name", "inbound_nodes")}, custom_objects
@@ -150,21 +158,6 @@ def _check_unique_names(layers, model_name):
         raise ValueError(f"Model '{model_name}': {'; '.join(repeated)}. All layer names should be unique.")
 
 
-class _PrimitiveCall:
-    """A raw op recorded in a functional graph, rebuilt from its name and attributes."""
-
-    def __init__(self, config):
-        self.primitive = PRIMITIVES[config["name"]]
-        self.attrs = {key: _hashable(value) for key, value in config["attrs"].items()}
-
-    def __call__(self, *args):
-        return self.primitive(*args, **self.attrs)
-
-
-def _hashable(value):
-    return tuple(_hashable(v) for v in value) if isinstance(value, list) else value
-
-
 def _fit_rank(value, tensor):
     """Like Keras, a (batch,) array feeds an input declared (None, 1)."""
     shape = getattr(value, "shape", None)
@@ -185,7 +178,7 @@ def _serialize_arguments(structure, node_index):
                 "class_name": "__keras_tensor__",
                 "config": {"shape": list(x.shape), "dtype": x.dtype.name, "keras_history": _history(x, node_index)},
             }
-        return x.tolist() if hasattr(x, "tolist") else x
+        return serialize_constant(x)
 
     return map_structure(one, list(structure) if isinstance(structure, tuple) else structure)
 
@@ -210,7 +203,7 @@ def _replay_node(item, created, tensors):
         if _is_tensor_reference(x):
             layer, node_index, tensor_index = x["config"]["keras_history"]
             return tensors[(layer, node_index)][tensor_index]
-        return x
+        return deserialize_constant(x)
 
     args = [_map_config(value, a) for a in node["args"]]
     kwargs = {k: _map_config(value, v) for k, v in node["kwargs"].items()}
@@ -220,7 +213,7 @@ def _replay_node(item, created, tensors):
 
 
 def _map_config(function, structure):
-    if _is_tensor_reference(structure):
+    if _is_tensor_reference(structure) or is_constant_entry(structure):
         return function(structure)
     if isinstance(structure, dict):
         return {k: _map_config(function, v) for k, v in structure.items()}

@@ -62,25 +62,39 @@ class FunctionalGraph:
         return order
 
     def _operations(self):
-        """The layers in graph order, each once, the input layers included (as `model.layers`)."""
-        layers, seen = [], set()
-        inputs_in_order = iter(self.inputs)
+        """The layers (the input layers included) in Keras's order of `model.layers`: by depth, the layers
+        farthest from the outputs first; within a depth, in the order a depth-first walk from the outputs
+        first reaches them. An unused input has depth 0 and leads that depth."""
+        input_nodes = {id(t.node) for t in self.inputs}
+        first_reached, post_order, visited = {}, [], set()
 
-        def add(layer):
-            if id(layer) not in seen:
-                seen.add(id(layer))
-                layers.append(layer)
+        def visit(tensor):
+            node = tensor.node
+            if id(node) in visited:
+                return
+            visited.add(id(node))
+            first_reached.setdefault(id(node.operation), len(first_reached))
+            if id(node) not in input_nodes:
+                for parent in node.parents:
+                    visit(parent)
+            post_order.append(node)
 
-        input_layers = {id(t.node.operation): t.node.operation for t in self.inputs}
-        for node in self.nodes:
-            for parent in node.parents:
-                if id(parent.node.operation) in input_layers:
-                    add(parent.node.operation)
-            if isinstance(node.operation, Layer):
-                add(node.operation)
-        for tensor in inputs_in_order:
-            add(tensor.node.operation)
-        return layers
+        for tensor in self.outputs:
+            visit(tensor)
+        node_depths, depths, operations = {}, {}, {}
+        for node in reversed(post_order):
+            key = id(node.operation)
+            depth = max(node_depths.setdefault(id(node), 0), depths.get(key, 0))
+            depths[key], node_depths[id(node)], operations[key] = depth, depth, node.operation
+            if id(node) not in input_nodes:
+                for parent in node.parents:
+                    node_depths[id(parent.node)] = max(depth + 1, node_depths.get(id(parent.node), 0))
+        for tensor in self.inputs:
+            key = id(tensor.node.operation)
+            if key not in depths:
+                depths[key], first_reached[key], operations[key] = 0, -1, tensor.node.operation
+        order = sorted(depths, key=lambda key: (-depths[key], first_reached[key]))
+        return [operations[key] for key in order if isinstance(operations[key], Layer)]
 
     def _last_uses(self):
         """For each node, the tensors no later node reads (the model's outputs excepted): `run` lets go of

@@ -17,6 +17,15 @@ def _functional_arguments(args, kwargs):
     return len(args) == 2 or (len(args) == 1 and "outputs" in kwargs) or ("inputs" in kwargs and "outputs" in kwargs)
 
 
+def _put_functional_in_bases(cls, functional):
+    if cls is Model:
+        return functional
+    if cls is object or not issubclass(cls, Model):
+        return cls
+    cls.__bases__ = tuple(_put_functional_in_bases(base, functional) for base in cls.__bases__)
+    return cls
+
+
 class Model(Trainer, Layer):
     def __new__(cls, *args, **kwargs):
         if cls is Model and _functional_arguments(args, kwargs):
@@ -25,12 +34,35 @@ class Model(Trainer, Layer):
         return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, **kwargs):
+        functional = object_registration.built_in("models", "Functional")
+        if _functional_arguments(args, kwargs) and not isinstance(self, functional):
+            # `class MyModel(Model)` built as `MyModel(inputs, outputs)`: a functional model of the subclass,
+            # as in Keras, which puts Functional in place of Model among the subclass's bases.
+            _put_functional_in_bases(type(self), functional)
+            functional.__init__(self, *args, **kwargs)
+            return
         Trainer.__init__(self)
         Layer.__init__(self, *args, **kwargs)
 
     @property
     def layers(self):
         return self._tracked_layers()
+
+    @property
+    def input_shape(self):
+        """The shape of the input (a list of shapes for several) of a functional or built Sequential model."""
+        return self._symbolic_shapes("inputs", "input")
+
+    @property
+    def output_shape(self):
+        return self._symbolic_shapes("outputs", "output")
+
+    def _symbolic_shapes(self, attribute, what):
+        tensors = getattr(self, attribute, None)
+        if tensors is None:
+            raise AttributeError(f"Model '{self.name}' has no defined {what} shape yet: it is not built on inputs")
+        shapes = [tuple(tensor.shape) for tensor in tensors]
+        return shapes[0] if len(shapes) == 1 else shapes
 
     def build(self, input_shape=None):
         """Create the weights by running `call` on symbolic inputs of `input_shape`."""

@@ -4,6 +4,7 @@ Once the input shape is known (an `Input` first, `input_shape=` on the first lay
 first call) the stack is traced into a functional graph, as Keras 3 does.
 """
 
+from kerasish import dtype_policies
 from kerasish.backends.symbolic import KerasTensor
 from kerasish.layers.input_layer import InputLayer
 from kerasish.layers.layer import Layer
@@ -149,7 +150,7 @@ class Sequential(Model):
         config = {
             "name": self.name,
             "trainable": self.trainable,
-            "dtype": self.dtype_policy,
+            "dtype": dtype_policies.serialize(self.dtype_policy),
             "layers": [serialize_layer(layer) for layer in self._layers],
         }
         if self._graph is not None and not isinstance(self._layers[0], InputLayer):

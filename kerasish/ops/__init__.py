@@ -8,3 +8,6 @@ from kerasish.backends.custom_gradient import custom_gradient
 from kerasish.backends.primitives import ops as _ops
 
 globals().update({name: op for name, op in vars(_ops).items() if not name.startswith("_")})
+
+from kerasish.ops import core, image, linalg, nn, numpy  # noqa: E402  (Keras's sub-namespaces, after the names they show)
+from kerasish.ops.linalg import jvp  # noqa: E402  (forward mode from two reverse passes, not a primitive)

@@ -1,19 +1,46 @@
 """kerasish.optimizers: Keras 3's optimizers (names, defaults and update rules) and `schedules`."""
 
 from kerasish.utils import object_serialization as registry
+from kerasish.utils.object_registration import register_built_ins
 
-from . import schedules
+from . import legacy, schedules
 from .adadelta import Adadelta
+from .adafactor import Adafactor
 from .adagrad import Adagrad
 from .adam import Adam
 from .adamax import Adamax
 from .adamw import AdamW
+from .ftrl import Ftrl
+from .lamb import Lamb
+from .lion import Lion
+from .loss_scale_optimizer import LossScaleOptimizer
+from .multi_optimizer import MultiOptimizer, OptimizerMap
+from .muon import Muon
 from .nadam import Nadam
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
+from .schedule_free_adamw import ScheduleFreeAdamW
 from .sgd import SGD
 
-ALL_OBJECTS = (Optimizer, Adam, SGD, RMSprop, Adadelta, AdamW, Adagrad, Adamax, Nadam)
+ALL_OBJECTS = (
+    Optimizer,
+    Adam,
+    SGD,
+    RMSprop,
+    Adadelta,
+    AdamW,
+    Adagrad,
+    Adamax,
+    Nadam,
+    Adafactor,
+    Ftrl,
+    Lamb,
+    Lion,
+    Muon,
+    ScheduleFreeAdamW,
+    LossScaleOptimizer,
+    MultiOptimizer,
+)
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
 
 
@@ -43,4 +70,13 @@ def get(identifier):
     raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
 
 
-__all__ = [cls.__name__ for cls in ALL_OBJECTS] + ["deserialize", "get", "schedules", "serialize"]
+__all__ = [cls.__name__ for cls in ALL_OBJECTS] + [
+    "OptimizerMap",
+    "deserialize",
+    "get",
+    "legacy",
+    "schedules",
+    "serialize",
+]
+
+register_built_ins("optimizers", {cls.__name__: cls for cls in ALL_OBJECTS})

@@ -114,12 +114,14 @@ class Optimizer:
         )
 
     def add_optimizer_variables(self, trainable_variables, name, initializer="zeros"):
-        """One slot per variable for each name: a list for one name, a tuple of lists for several."""
+        """One slot per variable for each name: a list for one name, a tuple of lists for several (with one
+        initializer for all, or a list of one per name), made variable by variable as in Keras."""
         names = [name] if isinstance(name, str) else list(name)
+        initializers = list(initializer) if isinstance(initializer, (list, tuple)) else [initializer] * len(names)
         slots = tuple([] for _ in names)
         for variable in trainable_variables:
             for position, slot_name in enumerate(names):
-                slots[position].append(self.add_variable_from_reference(variable, slot_name, initializer))
+                slots[position].append(self.add_variable_from_reference(variable, slot_name, initializers[position]))
         return slots[0] if isinstance(name, str) else slots
 
     def build(self, variables):
@@ -177,7 +179,7 @@ class Optimizer:
                 "call `optimizer.build(trainable_variables)` to create the optimizer weights before "
                 "calling `set_weights()`."
             )
-        for variable, weight in zip(self._variables, weights):
+        for variable, weight in zip(self.variables, weights):
             if tuple(variable.shape) != tuple(numpy.shape(weight)):
                 raise ValueError(
                     f"Optimizer variable {variable.path} has shape {variable.shape} not compatible "
@@ -186,19 +188,19 @@ class Optimizer:
             variable.assign(weight)
 
     def save_own_variables(self, store):
-        for index, variable in enumerate(self._variables):
+        for index, variable in enumerate(self.variables):
             store[str(index)] = variable.numpy()
 
     def load_own_variables(self, store):
-        if len(store.keys()) != len(self._variables):
+        if len(store.keys()) != len(self.variables):
             warnings.warn(
                 f"Skipping variable loading for optimizer '{self.name}', because it has "
-                f"{len(self._variables)} variables whereas the saved optimizer has {len(store.keys())} "
+                f"{len(self.variables)} variables whereas the saved optimizer has {len(store.keys())} "
                 "variables.",
                 stacklevel=2,
             )
             return
-        for index, variable in enumerate(self._variables):
+        for index, variable in enumerate(self.variables):
             variable.assign(store[str(index)])
 
     # ----- applying gradients --------------------------------------------------------------

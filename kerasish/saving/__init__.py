@@ -12,6 +12,7 @@ _NAMES = {
     "load_weights": "kerasish.saving.saving_api",
     "save_model": "kerasish.saving.saving_api",
     "save_weights": "kerasish.saving.saving_api",
+    "KerasFileEditor": "kerasish.saving.file_editor",
     "CustomObjectScope": "kerasish.utils.object_registration",
     "custom_object_scope": "kerasish.utils.object_registration",
     "get_custom_objects": "kerasish.utils.object_registration",

@@ -12,6 +12,8 @@ import datetime
 import io
 import json
 import math
+import os
+import tempfile
 import zipfile
 
 import h5py
@@ -32,6 +34,7 @@ CONFIG_LIMIT = 64 * 2**20
 # model.weights.h5 may hold optimizer state the model lacks (loaded with compile=False: Adam keeps
 # two slots per weight, AMSGrad and EMA more) and HDF5's own headers.
 STATE_ALLOWANCE, HEADER_ALLOWANCE = 8, 64 * 2**20
+ASSETS, ASSET_LIMIT = "assets", 256 * 2**20  # files a layer keeps beside its weights (vocabularies)
 
 
 def model_config(model):
@@ -47,17 +50,51 @@ def _weights_bytes(model):
     return buffer.getvalue()
 
 
+def _asset_folder(path):
+    return f"{ASSETS}/{path}/" if path else f"{ASSETS}/"
+
+
+def _assets(model):
+    """{archive member: bytes} of the files the model's layers write with `save_assets(folder)`, as Keras."""
+    members = {}
+    for path, saveable in saveables(model):
+        if hasattr(saveable, "save_assets"):
+            with tempfile.TemporaryDirectory() as folder:
+                saveable.save_assets(folder)
+                for name in sorted(os.listdir(folder)):
+                    with open(os.path.join(folder, name), "rb") as file:
+                        members[_asset_folder(path) + name] = file.read()
+    return members
+
+
+def load_assets(archive, model):
+    """Hands each layer with `load_assets(folder)` a folder holding its files from the archive."""
+    names = archive.names()
+    for path, saveable in saveables(model):
+        prefix = _asset_folder(path)
+        members = [n for n in names if n.startswith(prefix) and n[len(prefix) :] and "/" not in n[len(prefix) :]]
+        if hasattr(saveable, "load_assets") and members:
+            with tempfile.TemporaryDirectory() as folder:
+                for member in members:
+                    with open(os.path.join(folder, member[len(prefix) :]), "wb") as file:
+                        file.write(archive.read(member, ASSET_LIMIT))
+                saveable.load_assets(folder)
+
+
 def save_model(model, filepath):
     config = file_writing.to_json(model_config(model))
     metadata = json.dumps(
         {"keras_version": KERAS_VERSION, "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
     )
     weights = _weights_bytes(model)
+    assets = _assets(model)
     with file_writing.atomic_binary(filepath) as output:
         with zipfile.ZipFile(output, "w") as archive:
             archive.writestr(METADATA, metadata)
             archive.writestr(CONFIG, config)
             archive.writestr(WEIGHTS, weights)
+            for member, data in assets.items():
+                archive.writestr(member, data)
 
 
 def save_weights(model, filepath):
@@ -137,6 +174,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             model = model_from_config(config, custom_objects, safe_mode)
             if compile and config.get("compile_config"):
                 compile_from_config(model, config["compile_config"], custom_objects)
+            load_assets(archive, model)
         with archive_weights(archive, weights_limit(model)) as stored:
             values = weight_matching.read(weight_matching.check(weight_entries(model, stored), filepath, model))
     weight_matching.assign(values)

@@ -10,22 +10,10 @@ are refused by `utils.object_serialization.find_class`, which only looks among k
 import contextlib
 
 import kerasish.models  # noqa: F401 (loading registers Functional, Sequential and Model for deserialize_layer)
-from kerasish import losses, metrics, optimizers
 from kerasish.backends.io.read_errors import UnreadableFileError
 from kerasish.layers.core.lambda_layer import loads_safely
-from kerasish.utils.object_registration import custom_objects_in_force, registered_by_bare_name
-from kerasish.utils.object_serialization import deserialize_layer, safe_mode_scope
-
-COMPILE_ARGUMENTS = (
-    "optimizer",
-    "loss",
-    "loss_weights",
-    "metrics",
-    "weighted_metrics",
-    "run_eagerly",
-    "steps_per_execution",
-    "jit_compile",
-)
+from kerasish.utils.object_registration import custom_object_scope, custom_objects_in_force, registered_by_bare_name
+from kerasish.utils.object_serialization import deserialize_layer, effective_safe_mode, safe_mode_scope
 
 
 def _unsafe_entries(config, custom_objects, found):
@@ -59,7 +47,7 @@ def model_from_config(config, custom_objects=None, safe_mode=True):
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Not a model config: expected a dict with 'class_name', received {str(config)[:200]}")
     known = {**registered_by_bare_name(), **custom_objects_in_force(custom_objects)}
-    unsafe = _unsafe_entries(config, known, []) if safe_mode else []
+    unsafe = _unsafe_entries(config, known, []) if effective_safe_mode(safe_mode) else []
     if unsafe:
         raise ValueError(
             f"Requested the deserialization of Lambda layers or Python lambdas {unsafe}: loading "
@@ -83,51 +71,15 @@ def building_from(path, what):
         ) from error
 
 
-def _serialize(value, serialize):
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_serialize(v, serialize) for v in value]
-    if isinstance(value, dict):
-        return {key: _serialize(v, serialize) for key, v in value.items()}
-    return serialize(value)
-
-
-def _deserialize(value, deserialize, custom_objects):
-    if isinstance(value, list):
-        return [_deserialize(v, deserialize, custom_objects) for v in value]
-    if isinstance(value, dict) and "class_name" in value:
-        return deserialize(value, custom_objects=custom_objects)
-    if isinstance(value, dict):
-        return {key: _deserialize(v, deserialize, custom_objects) for key, v in value.items()}
-    return value
-
-
 def serialize_compile_config(model):
-    """What compile() received, in Keras's form: the optimizer as built (a full config), losses and
-    metrics as their names or serialized objects. None for a model that was never compiled."""
-    config = model.get_compile_config() if getattr(model, "compiled", False) else None
-    if config is None:
-        return None
-    return {
-        **config,
-        "optimizer": optimizers.serialize(model.optimizer),
-        "loss": _serialize(config.get("loss"), losses.serialize),
-        "metrics": _serialize(config.get("metrics"), metrics.serialize),
-        "weighted_metrics": _serialize(config.get("weighted_metrics"), metrics.serialize),
-    }
+    """The model's `get_compile_config()` (Keras's serialized form); None for a model never compiled."""
+    return model.get_compile_config() if getattr(model, "compiled", False) else None
 
 
 def compile_from_config(model, config, custom_objects=None):
-    """compile() with a saved compile config, then build the optimizer so its state can be restored."""
-    arguments = {key: config[key] for key in COMPILE_ARGUMENTS if key in config}
-    arguments["optimizer"] = _deserialize(config.get("optimizer", "rmsprop"), optimizers.deserialize, custom_objects)
-    arguments["loss"] = _deserialize(config.get("loss"), losses.deserialize, custom_objects)
-    for key in ("metrics", "weighted_metrics"):
-        arguments[key] = _deserialize(config.get(key), metrics.deserialize, custom_objects)
-    model.compile(**arguments)
-    if model.built:
-        model.optimizer.build(model.trainable_variables)
+    """The model's `compile_from_config(config)`, with `custom_objects` in force as well as the registry."""
+    with custom_object_scope(custom_objects or {}):
+        model.compile_from_config(config)
 
 
 def legacy_training_config(model):

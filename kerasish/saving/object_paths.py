@@ -43,9 +43,8 @@ def _attribute_key(name):
 
 def _children(saveable):
     """(attribute name, value) pairs to walk. Keras walks `dir()`, so a subclassed model's `layers`
-    property takes its sorted place too (a layer held only privately is stored under `layers/`)."""
-    if isinstance(saveable, Optimizer):
-        return
+    property takes its sorted place too (a layer held only privately is stored under `layers/`). An optimizer's
+    are its inner optimizers (`inner_optimizer`, `optimizers`), as Keras stores them."""
     attributes = {k: v for k, v in vars(saveable).items() if k not in _BOOKKEEPING}
     if isinstance(saveable, (Functional, Sequential)):
         yield "layers", saveable.layers

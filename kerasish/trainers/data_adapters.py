@@ -11,38 +11,18 @@ import numbers
 import numpy
 
 from kerasish.backends import config, device
+from kerasish.backends.dtypes import as_array, is_foreign_array
 from kerasish.backends.dynamic import Tensor
 from kerasish.backends.tree import flatten, map_structure
 from kerasish.trainers.arguments import positive_int_or_none
+from kerasish.utils.data_packing import unpack_x_y_sample_weight
 
 NUMERIC_KINDS = "biuf"  # numpy dtype kinds of bool, signed and unsigned int, float
 MAX_NESTING = 64  # lists/tuples/dicts in lists in ...: deeper is a structure that contains itself, or a mistake
 
 
-def unpack_x_y_sample_weight(data):
-    if isinstance(data, list):
-        data = tuple(data)
-    if not isinstance(data, tuple):
-        return data, None, None
-    if len(data) == 1:
-        return data[0], None, None
-    if len(data) == 2:
-        return data[0], data[1], None
-    if len(data) == 3:
-        return data
-    raise ValueError(
-        "Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, "
-        f"found a tuple of {len(data)} elements"
-    )
-
-
 def _is_array(x):
-    return (
-        isinstance(x, numpy.ndarray)
-        or device.is_cupy(x)
-        or hasattr(x, "_data")
-        or (hasattr(x, "__array__") and hasattr(x, "shape"))
-    )
+    return isinstance(x, numpy.ndarray) or device.is_cupy(x) or hasattr(x, "_data") or is_foreign_array(x)
 
 
 def is_array_data(x):
@@ -56,7 +36,7 @@ def _device_array(x, label):
     array = getattr(x, "_data", x)
     if not device.is_cupy(array):
         try:
-            array = numpy.asarray(array)
+            array = as_array(array) if is_foreign_array(array) else numpy.asarray(array)
         except ValueError as error:
             raise ValueError(f"`{label}` cannot be converted to an array: {error}") from None
     if array.dtype.kind not in NUMERIC_KINDS:

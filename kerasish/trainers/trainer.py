@@ -7,7 +7,6 @@ calls it per batch, the static engine traces it once per input signature and rep
 """
 
 import functools
-import os
 import sys
 import threading
 import warnings
@@ -22,6 +21,8 @@ from kerasish.backends.variable import all_or_nothing
 from kerasish.distribution.collectives import any_process, synchronize_model, synchronized_logs
 from kerasish.distribution.data_sharding import distribute_dataset, gather
 from kerasish.distribution.distribution_lib import is_chief
+from kerasish.layers.preprocessing import host_stage
+from kerasish.metrics.metric import Metric
 from kerasish.trainers.arguments import (
     check_validation_freq,
     check_validation_split,
@@ -34,9 +35,10 @@ from kerasish.trainers.data_adapters import (
     get_data_adapter,
     is_array_data,
     train_validation_split,
-    unpack_x_y_sample_weight,
 )
 from kerasish.trainers.epoch_iterator import EpochIterator
+from kerasish.utils.data_packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
+from kerasish.utils.traceback_utils import filter_traceback
 
 
 def resolve_verbose(verbose):
@@ -59,11 +61,12 @@ def _to_python(logs):
     return {key: float(value) for key, value in logs.items()}
 
 
-def _debug_limit(name, value):
-    limit = os.environ.get(name)
-    if limit is None:
-        return value
-    return int(limit) if value is None else min(value, int(limit))
+def _limited(value, limit, what):
+    """`value` capped by a process-wide limit (`keras.config.set_max_epochs`/`set_max_steps_per_epoch`)."""
+    if limit and (value is None or limit < value):
+        warnings.warn(f"Limiting {what} to {limit}", stacklevel=3)
+        return limit
+    return value
 
 
 def _symbolic(x):
@@ -79,6 +82,7 @@ def _one_thread_at_a_time(method):
     the model may nest calls (fit runs evaluate for validation)."""
 
     @functools.wraps(method)
+    @filter_traceback
     def exclusive(self, *args, **kwargs):
         me = threading.get_ident()
         with _OWNERS:
@@ -95,6 +99,7 @@ def _one_thread_at_a_time(method):
         finally:
             if owner is None:
                 self._running_thread = None
+                self._layer_metrics_found = None
 
     return exclusive
 
@@ -111,11 +116,12 @@ class Trainer:
         self._compile_metrics = None
         self._loss_tracker = None
         self._functions = {}
-        self._batch_sizes = {}
+        self._batch_signatures = {}
         self._loss_sources = None
         self._trainable_cache = []
         self._step_state = ()
         self._running_thread = None
+        self._layer_metrics_found = None
 
     # ----- compile --------------------------------------------------------------------------
 
@@ -146,6 +152,12 @@ class Trainer:
             )
         self.compile_engine = interface.get(engine)
         self.optimizer = optimizers.get(optimizer)
+        if (
+            auto_scale_loss
+            and self.dtype_policy.compute_dtype == "float16"
+            and not isinstance(self.optimizer, optimizers.LossScaleOptimizer)
+        ):  # as Keras: float16 gradients underflow without loss scaling
+            self.optimizer = optimizers.LossScaleOptimizer(self.optimizer, name="loss_scale_optimizer")
         self.loss, self.loss_weights = loss, loss_weights
         names = self.output_names
         self._compile_loss = CompileLoss(loss, loss_weights, names) if loss is not None else None
@@ -153,7 +165,7 @@ class Trainer:
         self._loss_tracker = metrics_module.Mean(name="loss")
         self.run_eagerly = engine == "dynamic"
         self.steps_per_execution = steps_per_execution
-        # Like Keras's numpy backend: no XLA to compile for, and no mixed precision whose loss to scale.
+        # Like Keras's numpy backend: no XLA to compile for.
         self.jit_compile = False
         self.auto_scale_loss = auto_scale_loss
         self._compile_config = {
@@ -167,7 +179,7 @@ class Trainer:
             "jit_compile": jit_compile,
         }
         self._functions = {}
-        self._batch_sizes = {}
+        self._batch_signatures = {}
         self.compiled = True
 
     @property
@@ -182,7 +194,36 @@ class Trainer:
         return ["output_0"]
 
     def get_compile_config(self):
-        return dict(self._compile_config) if self.compiled else None
+        """What compile() received, in Keras's serialized form: the optimizer as built (a full config), losses
+        and metrics as their names or serialized objects (a registered custom function by its registered
+        name). None for a model that was never compiled."""
+        if not self.compiled:
+            return None
+        from kerasish import losses, metrics, optimizers
+
+        config = self._compile_config
+        return {
+            **config,
+            "optimizer": optimizers.serialize(self.optimizer),
+            "loss": _serialize(config["loss"], losses.serialize),
+            "metrics": _serialize(config["metrics"], metrics.serialize),
+            "weighted_metrics": _serialize(config["weighted_metrics"], metrics.serialize),
+        }
+
+    def compile_from_config(self, config):
+        """compile() with a config from `get_compile_config`, then build the optimizer (when the model is
+        built) so that its saved state can be restored. Custom objects resolve through the registry and any
+        `custom_object_scope` in force."""
+        from kerasish import losses, metrics, optimizers
+
+        arguments = {key: config[key] for key in _COMPILE_ARGUMENTS if key in config}
+        arguments["optimizer"] = _deserialize(config.get("optimizer", "rmsprop"), optimizers.deserialize)
+        arguments["loss"] = _deserialize(config.get("loss"), losses.deserialize)
+        for key in ("metrics", "weighted_metrics"):
+            arguments[key] = _deserialize(config.get(key), metrics.deserialize)
+        self.compile(**arguments)
+        if self.built:
+            self.optimizer.build(self.trainable_variables)
 
     def _assert_compiled(self, method):
         if not self.compiled:
@@ -203,6 +244,18 @@ class Trainer:
             found += self._compile_loss.trackers
         if self._compile_metrics is not None:
             found += self._compile_metrics.metrics
+        return found + self._layer_metrics()
+
+    def _layer_metrics(self):
+        """Metrics the model's layers hold (a layer that tracks a metric in `call`, as keras.io's endpoint
+        layer does), at any depth, as Keras adds them to `model.metrics`; a nested model's compiled metrics
+        are its own. While fit/evaluate/predict runs, the list found when it began (every step asks)."""
+        if self._layer_metrics_found is not None:
+            return self._layer_metrics_found
+        found = []
+        for layer in self._flatten_layers(include_self=False):
+            if not isinstance(layer, Trainer):
+                found += [leaf for leaf in layer._attribute_leaves() if isinstance(leaf, Metric)]
         return found
 
     @property
@@ -240,8 +293,9 @@ class Trainer:
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+            scaled_loss = self.optimizer.scale_loss(loss)  # the optimizer's apply unscales the gradients
         self._track_loss(loss, x)
-        gradients = tape.gradient(loss, variables)
+        gradients = tape.gradient(scaled_loss, variables)
         self.optimizer.apply(gradients, variables)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
@@ -272,6 +326,8 @@ class Trainer:
         elif not self.built:
             self.compute_output_spec(_symbolic(x))
         self._loss_sources = self.loss_sources()
+        if self._layer_metrics_found is None:  # once per fit/evaluate/predict call, not per epoch
+            self._layer_metrics_found = self._layer_metrics()
         if kind == "train":
             variables = self.trainable_variables
             if [id(v) for v in variables] != [id(v) for v in self._trainable_cache]:
@@ -282,7 +338,8 @@ class Trainer:
 
     def _prepare(self, kind, batch):
         """Build what the batch needs, then the step function of the compiled engine (made once)."""
-        self.build_for(kind, batch)
+        with host_stage.applied(self):
+            self.build_for(kind, batch)
         synchronize_model(self)
         function = self._functions.get(kind)
         if function is None:
@@ -303,19 +360,21 @@ class Trainer:
         return function
 
     def _run(self, kind, function, batch):
-        """One step. A new batch size retraces on the static engine, which is expected here: not warned.
+        """One step. A new batch size (or sample weights appearing) retraces on the static engine, which is
+        expected here: not warned.
 
         A training step is all or nothing: an error or a Ctrl-C part-way leaves every variable of the
         model, its optimizer and its metrics as it was. A compiled static step is so by itself; a step
         run eagerly is rolled back (its forward pass already updates BatchNormalization's statistics)."""
-        with all_or_nothing(self._step_state if kind == "train" else ()):
-            size = flatten(batch[0])[0].shape[0]
-            if size == self._batch_sizes.get(kind):
-                return function(batch)
-            self._batch_sizes[kind] = size
+        with all_or_nothing(self._step_state if kind == "train" else ()), host_stage.applied(self):
+            signature = (flatten(batch[0])[0].shape[0], tuple(part is None for part in batch))
+            data = pack_x_y_sample_weight(*batch)  # the step gets what the user gave, as in Keras
+            if signature == self._batch_signatures.get(kind):
+                return function(data)
+            self._batch_signatures[kind] = signature
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message=".*tracing again for a new input signature")
-                return function(batch)
+                return function(data)
 
     # ----- fit / evaluate / predict -------------------------------------------------------
 
@@ -350,9 +409,10 @@ class Trainer:
         check_validation_freq(validation_freq)
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = train_validation_split((x, y, sample_weight), validation_split)
+        x = host_stage.preprocessed(self, x)  # text and lookup layers leading the model run on the host
         adapter = distribute_dataset(get_data_adapter(x, y, sample_weight, batch_size, shuffle, class_weight))
-        iterator = EpochIterator(adapter, _debug_limit("KERASISH_MAX_STEPS_PER_EPOCH", steps_per_epoch))
-        epochs = _debug_limit("KERASISH_MAX_EPOCHS", epochs)
+        iterator = EpochIterator(adapter, _limited(steps_per_epoch, config.max_steps_per_epoch(), "steps_per_epoch"))
+        epochs = _limited(epochs, config.max_epochs(), "epochs")
         verbose = resolve_verbose(verbose)
         callbacks = (
             callbacks
@@ -408,6 +468,8 @@ class Trainer:
             training_logs = epoch_logs
             if self.stop_training or iterator.exhausted:
                 break
+        if epochs > 0:  # with `use_ema`, the model keeps the moving averages, as in Keras
+            self.optimizer.finalize_variable_values(self.trainable_variables)
         callbacks.on_train_end(logs=training_logs)
         return self.history
 
@@ -440,8 +502,10 @@ class Trainer:
         self._assert_compiled("evaluate")
         from kerasish.callbacks import CallbackList
 
+        x = host_stage.preprocessed(self, x)
         adapter = distribute_dataset(get_data_adapter(x, y, sample_weight, batch_size, shuffle=False))
-        iterator = EpochIterator(adapter, positive_int_or_none(steps, "steps"), "test_function")
+        steps = _limited(positive_int_or_none(steps, "steps"), config.max_steps_per_epoch(), "steps")
+        iterator = EpochIterator(adapter, steps, "test_function")
         verbose = resolve_verbose(verbose)
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(
@@ -467,8 +531,10 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         from kerasish.callbacks import CallbackList
 
+        x = host_stage.preprocessed(self, x)
         adapter = distribute_dataset(get_data_adapter(x, batch_size=batch_size, shuffle=False))
-        iterator = EpochIterator(adapter, positive_int_or_none(steps, "steps"), "predict_function")
+        steps = _limited(positive_int_or_none(steps, "steps"), config.max_steps_per_epoch(), "steps")
+        iterator = EpochIterator(adapter, steps, "predict_function")
         verbose = resolve_verbose(verbose)
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(
@@ -488,6 +554,7 @@ class Trainer:
     # ----- single batches -----------------------------------------------------------------
 
     def _single_batch(self, x, y, sample_weight, class_weight=None, method="train_on_batch"):
+        x = host_stage.preprocessed(self, x)
         adapter = get_data_adapter(x, y, sample_weight, batch_size=None, class_weight=class_weight)
         if not isinstance(adapter, ArrayAdapter):
             raise ValueError(
@@ -525,3 +592,35 @@ def _concatenate(batches):
     if isinstance(first, (list, tuple)):
         return type(first)(numpy.concatenate([b[i] for b in batches]) for i in range(len(first)))
     return numpy.concatenate(batches)
+
+
+_COMPILE_ARGUMENTS = (
+    "optimizer",
+    "loss",
+    "loss_weights",
+    "metrics",
+    "weighted_metrics",
+    "run_eagerly",
+    "steps_per_execution",
+    "jit_compile",
+)
+
+
+def _serialize(value, serialize):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_serialize(v, serialize) for v in value]
+    if isinstance(value, dict):
+        return {key: _serialize(v, serialize) for key, v in value.items()}
+    return serialize(value)
+
+
+def _deserialize(value, deserialize):
+    if isinstance(value, list):
+        return [_deserialize(v, deserialize) for v in value]
+    if isinstance(value, dict) and "class_name" in value:
+        return deserialize(value)
+    if isinstance(value, dict):
+        return {key: _deserialize(v, deserialize) for key, v in value.items()}
+    return value

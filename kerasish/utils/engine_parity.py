@@ -10,7 +10,8 @@ import numpy
 from kerasish.backends import interface
 from kerasish.backends.gradient_tape import GradientTape
 from kerasish.backends.tree import flatten
-from kerasish.trainers.data_adapters import unpack_x_y_sample_weight
+from kerasish.layers.preprocessing import host_stage
+from kerasish.utils.data_packing import unpack_x_y_sample_weight
 
 ENGINES = ("dynamic", "static")
 
@@ -79,7 +80,8 @@ def check_engines_agree(model, x, y=None, steps=3, sample_weight=None, atol=1e-5
     """
     model._assert_compiled("check_engines_agree")
     batch = model._single_batch(x, y, sample_weight)
-    model.build_for("train", batch)
+    with host_stage.applied(model):  # the batch has been through the model's host stage (text layers)
+        model.build_for("train", batch)
     state = _state(model)
     saved = [v.numpy() for v in state]
     results = {}
@@ -87,7 +89,8 @@ def check_engines_agree(model, x, y=None, steps=3, sample_weight=None, atol=1e-5
         for name in ENGINES:
             for variable, value in zip(state, saved):
                 variable.assign(value)
-            results[name] = _run_engine(name, model, batch, steps)
+            with host_stage.applied(model):
+                results[name] = _run_engine(name, model, batch, steps)
     finally:
         for variable, value in zip(state, saved):
             variable.assign(value)

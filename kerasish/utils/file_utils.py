@@ -24,7 +24,7 @@ import zlib
 
 from kerasish.backends import config
 from kerasish.backends.io.atomic_file import atomic_path
-from kerasish.utils.progbar import stdout_is_terminal
+from kerasish.utils.io_utils import can_draw_live
 
 PATH_SEPARATORS = {os.sep, "/"} | ({os.altsep} if os.altsep else set())
 
@@ -181,7 +181,7 @@ def _fetch(origin, path, max_bytes):
                 unit_scale=True,
                 file=sys.stdout,
                 leave=False,
-                disable=not stdout_is_terminal(),
+                disable=not can_draw_live(),
                 desc=os.path.basename(origin),
             ) as bar:
                 while chunk := response.read(1 << 16):

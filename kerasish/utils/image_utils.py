@@ -4,14 +4,19 @@ Pillow is used when it is installed (any format); otherwise kerasish reads and w
 (grey, grey+alpha, RGB, RGBA; not interlaced) and binary PPM/PGM itself.
 """
 
+import io
+import os
 import struct
+import warnings
 import zlib
 
 import numpy
 
 from kerasish.backends.io.atomic_file import write_bytes_atomically
+from kerasish.backends.io.read_errors import UnreadableFileError, reading
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MAX_PIXELS = 2 * 89_478_485  # where Pillow refuses an image as a decompression bomb
 _CHANNELS = {0: 1, 2: 3, 4: 2, 6: 4}
 
 
@@ -51,32 +56,53 @@ def _unfilter(raw, height, width, channels):
     return image.reshape(height, width, channels)
 
 
-def read_png(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    if not data.startswith(PNG_SIGNATURE):
-        raise ValueError(f"{path}: not a PNG file")
-    position, chunks, header = len(PNG_SIGNATURE), [], None
-    while position < len(data):
-        length, kind = struct.unpack(">I4s", data[position : position + 8])
-        body = data[position + 8 : position + 8 + length]
-        if kind == b"IHDR":
-            header = struct.unpack(">IIBBBBB", body)
-        elif kind == b"IDAT":
-            chunks.append(body)
-        elif kind == b"IEND":
-            break
-        position += 12 + length
-    width, height, depth, colour, _, _, interlace = header
-    if depth != 8 or colour not in _CHANNELS or interlace:
-        raise ValueError(
-            f"{path}: only 8-bit, non-interlaced grey/RGB(A) PNG is supported without Pillow "
-            f"(bit depth {depth}, colour type {colour}, interlace {interlace}); pip install pillow"
+def _check_pixels(path, height, width, channels):
+    if height * width > MAX_PIXELS:
+        raise UnreadableFileError(
+            f"{path}: {width}x{height} pixels, more than the {MAX_PIXELS} an image may hold (a decompression bomb?)"
         )
-    return _unfilter(zlib.decompress(b"".join(chunks)), height, width, _CHANNELS[colour])
+    return height * width * channels
+
+
+def read_png(path):
+    with open(path, "rb") as f, reading(path, "PNG image"):
+        data = f.read()
+        if not data.startswith(PNG_SIGNATURE):
+            raise ValueError("not a PNG file")
+        position, chunks, header = len(PNG_SIGNATURE), [], None
+        while position < len(data):
+            if position + 8 > len(data):
+                raise ValueError(f"cut short at byte {position}")
+            length, kind = struct.unpack(">I4s", data[position : position + 8])
+            body = data[position + 8 : position + 8 + length]
+            if kind == b"IHDR":
+                header = struct.unpack(">IIBBBBB", body)
+            elif kind == b"IDAT":
+                chunks.append(body)
+            elif kind == b"IEND":
+                break
+            position += 12 + length
+        if header is None:
+            raise ValueError("no IHDR chunk")
+        width, height, depth, colour, _, _, interlace = header
+        if depth != 8 or colour not in _CHANNELS or interlace:
+            raise ValueError(
+                f"only 8-bit, non-interlaced grey/RGB(A) PNG is supported without Pillow "
+                f"(bit depth {depth}, colour type {colour}, interlace {interlace}); pip install pillow"
+            )
+        expected = _check_pixels(path, height, width, _CHANNELS[colour]) + height
+        raw = zlib.decompressobj().decompress(b"".join(chunks), expected)
+        if len(raw) != expected:
+            raise ValueError(f"{len(raw)} bytes of pixel data, {expected} expected")
+        return _unfilter(raw, height, width, _CHANNELS[colour])
 
 
 def write_png(path, image):
+    write_bytes_atomically(path, png_bytes(image))
+
+
+def png_bytes(image):
+    """An 8-bit image (height, width[, channels]) encoded as PNG."""
     image = numpy.asarray(image, numpy.uint8)
     image = image[..., None] if image.ndim == 2 else image
     height, width, channels = image.shape
@@ -86,36 +112,40 @@ def write_png(path, image):
     def chunk(kind, body):
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
-    data = (
+    return (
         PNG_SIGNATURE
         + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, colour, 0, 0, 0))
         + chunk(b"IDAT", zlib.compress(raw))
         + chunk(b"IEND", b"")
     )
-    write_bytes_atomically(path, data)
 
 
 def read_pnm(path):
-    with open(path, "rb") as f:
+    with open(path, "rb") as f, reading(path, "PGM/PPM image"):
         data = f.read()
-    fields, position = [], 0
-    while len(fields) < 4:
-        while data[position : position + 1].isspace():
-            position += 1
-        if data[position : position + 1] == b"#":
-            position = data.index(b"\n", position)
-            continue
-        end = position
-        while not data[end : end + 1].isspace():
-            end += 1
-        fields.append(data[position:end])
-        position = end
-    magic, width, height, maximum = fields[0], int(fields[1]), int(fields[2]), int(fields[3])
-    if magic not in (b"P5", b"P6") or maximum != 255:
-        raise ValueError(f"{path}: only binary 8-bit PGM (P5) and PPM (P6) are supported without Pillow")
-    channels = 3 if magic == b"P6" else 1
-    pixels = numpy.frombuffer(data[position + 1 : position + 1 + width * height * channels], numpy.uint8)
-    return pixels.reshape(height, width, channels)
+        fields, position = [], 0
+        while len(fields) < 4:
+            while data[position : position + 1].isspace():
+                position += 1
+            if position >= len(data):
+                raise ValueError("the header ends early")
+            if data[position : position + 1] == b"#":
+                position = data.index(b"\n", position)
+                continue
+            end = position
+            while end < len(data) and not data[end : end + 1].isspace():
+                end += 1
+            fields.append(data[position:end])
+            position = end
+        magic, width, height, maximum = fields[0], int(fields[1]), int(fields[2]), int(fields[3])
+        if magic not in (b"P5", b"P6") or maximum != 255:
+            raise ValueError("only binary 8-bit PGM (P5) and PPM (P6) are supported without Pillow")
+        channels = 3 if magic == b"P6" else 1
+        size = _check_pixels(path, height, width, channels)
+        pixels = numpy.frombuffer(data[position + 1 : position + 1 + size], numpy.uint8)
+        if pixels.size != size:
+            raise ValueError(f"{pixels.size} bytes of pixel data, {size} expected")
+        return pixels.reshape(height, width, channels)
 
 
 def _read(path):
@@ -198,13 +228,72 @@ def img_to_array(img, data_format=None, dtype=None):
     return numpy.moveaxis(array, -1, 0) if standardize_data_format(data_format) == "channels_first" else array
 
 
-def save_img(path, x, data_format=None, scale=True):
-    from kerasish.backends.config import standardize_data_format
+def _pixels(x, data_format, scale, dtype):
+    """Keras's array_to_img arithmetic: a rank-3 array, channels last, shifted and scaled to [0, 255]."""
+    from kerasish.backends.config import floatx, standardize_data_format
 
-    array = numpy.asarray(x, numpy.float32)
+    x = numpy.array(x, dtype=dtype or floatx())
+    if x.ndim != 3:
+        raise ValueError(f"Expected image array to have rank 3 (single image). Got array with shape: {x.shape}")
     if standardize_data_format(data_format) == "channels_first":
-        array = numpy.moveaxis(array, 0, -1)
+        x = x.transpose(1, 2, 0)
     if scale:
-        array = array - array.min()
-        array = array / max(float(array.max()), 1e-12) * 255
-    write_png(path, array.round().clip(0, 255).astype(numpy.uint8))
+        x = x - numpy.min(x)
+        largest = numpy.max(x)
+        if largest != 0:
+            x /= largest
+        x *= 255
+    return x
+
+
+def save_img(path, x, data_format=None, file_format=None, scale=True, **kwargs):
+    """Keras's save_img: `x` (rank 3) written as an image in `file_format`, else the one the file name's
+    extension says, through Pillow with `kwargs` for `PIL.Image.save`. Without Pillow only PNG is written
+    (and no `kwargs`): 8-bit, the pixels cast as Keras's array_to_img casts them."""
+    if file_format is None and isinstance(path, (str, os.PathLike)):
+        file_format = os.path.splitext(os.fspath(path))[1][1:].lower()
+    if file_format and file_format.lower() == "jpg":
+        file_format = "jpeg"
+    try:
+        from PIL import Image
+    except ImportError:
+        Image = None
+    if Image is None:
+        if (file_format or "png").lower() != "png" or kwargs:
+            raise ImportError(
+                f"save_img: without Pillow only PNG is written; received file_format={file_format!r} and keyword "
+                f"arguments {sorted(kwargs)}. pip install pillow"
+            )
+        image = _pixels(x, data_format, scale, "float32")
+        if image.shape[-1] not in _CHANNELS.values():
+            raise ValueError(f"Unsupported channel number: {image.shape[-1]}")
+        data = png_bytes(image.clip(0, 255).astype(numpy.uint8))
+    else:
+        picture = array_to_img(x, data_format=data_format, scale=scale)
+        if picture.mode == "RGBA" and file_format == "jpeg":
+            warnings.warn("The JPEG format does not support RGBA images, converting to RGB.", stacklevel=2)
+            picture = picture.convert("RGB")
+        buffer = io.BytesIO()
+        picture.save(buffer, format=file_format, **kwargs)
+        data = buffer.getvalue()
+    if hasattr(path, "write"):
+        path.write(data)
+    else:
+        write_bytes_atomically(path, data)
+
+
+def array_to_img(x, data_format=None, scale=True, dtype=None):
+    """A rank-3 array as a PIL Image (as Keras's; Pillow is required, since the result is a PIL object)."""
+    try:
+        from PIL import Image
+    except ImportError as error:
+        raise ImportError("Could not import PIL.Image. The use of `array_to_img` requires PIL.") from error
+    x = _pixels(x, data_format, scale, dtype)
+    channels = x.shape[2]
+    if channels in (3, 4):
+        return Image.fromarray(x.astype("uint8"), "RGB" if channels == 3 else "RGBA")
+    if channels == 1:
+        if numpy.max(x) > 255:  # 32-bit signed integer greyscale: PIL mode "I"
+            return Image.fromarray(x[:, :, 0].astype("int32"), "I")
+        return Image.fromarray(x[:, :, 0].astype("uint8"), "L")
+    raise ValueError(f"Unsupported channel number: {channels}")

@@ -2,6 +2,7 @@
 
 kerasish writes the DOT text itself (no pydot); `plot_model` renders it with Graphviz's `dot`
 program when the file is not `.dot` (png, svg, pdf ...), and says what to install when `dot` is missing.
+With `expand_nested=True` a nested model is a dashed cluster of its own layers, as Keras draws it.
 """
 
 import os
@@ -44,6 +45,44 @@ def _edges(model):
     return edges
 
 
+def _is_model(layer):
+    return hasattr(layer, "layers") and hasattr(layer, "get_layer")
+
+
+def _first_layer(layer, expand_nested):
+    """The node an edge into `layer` points at: a drawn-out nested model's first layer, as Keras."""
+    while expand_nested and _is_model(layer) and layer.layers:
+        layer = layer.layers[0]
+    return layer
+
+
+def _last_layer(layer, expand_nested):
+    while expand_nested and _is_model(layer) and layer.layers:
+        layer = layer.layers[-1]
+    return layer
+
+
+def _body(model, options, expand_nested, indent):
+    """The DOT lines of the model's nodes and edges; with `expand_nested`, each nested model is a dashed
+    cluster of its own layers (recursively), which edges enter at its first layer and leave at its last."""
+    lines = []
+    for layer in model.layers:
+        if expand_nested and _is_model(layer) and layer.layers:
+            lines.append(f"{indent}subgraph {_quote(f'cluster_{id(layer)}')} {{")
+            lines.append(f"{indent}  label={_quote(layer.name)}; style=dashed;")
+            lines += _body(layer, options, expand_nested, indent + "  ")
+            lines.append(f"{indent}}}")
+        else:
+            lines.append(f"{indent}{_quote(id(layer))} [label={_quote(_label(layer, *options))}];")
+    drawn = {id(layer) for layer in model.layers}  # a Sequential's graph starts at an InputLayer it does not list
+    for source, target in _edges(model):
+        if id(source) not in drawn or id(target) not in drawn:
+            continue
+        source, target = _last_layer(source, expand_nested), _first_layer(target, expand_nested)
+        lines.append(f"{indent}{_quote(id(source))} -> {_quote(id(target))};")
+    return lines
+
+
 def model_to_dot(
     model,
     show_shapes=False,
@@ -57,24 +96,23 @@ def model_to_dot(
     show_trainable=False,
     **kwargs,
 ):
-    """The DOT source (a string) of the model's graph."""
+    """The DOT source (a string) of the model's graph; `subgraph=True` gives it as a dashed cluster
+    (`subgraph cluster_...`) to place in another graph, as Keras's does."""
     if rankdir not in ("TB", "LR"):
         raise ValueError(f"rankdir must be 'TB' or 'LR', received {rankdir!r}")
-    if expand_nested or subgraph:
-        raise NotImplementedError(
-            "model_to_dot: expand_nested and subgraph are not supported by kerasish; "
-            "a nested model is drawn as one node"
-        )
     options = (show_shapes, show_dtype, show_layer_names, show_layer_activations, show_trainable)
-    lines = [
-        f"digraph {_quote(model.name)} {{",
-        f"  graph [rankdir={rankdir}, dpi={int(dpi)}];",
-        "  node [shape=record, fontname=Helvetica];",
-    ]
-    for layer in model.layers:
-        lines.append(f"  {_quote(id(layer))} [label={_quote(_label(layer, *options))}];")
-    for source, target in _edges(model):
-        lines.append(f"  {_quote(id(source))} -> {_quote(id(target))};")
+    if subgraph:
+        lines = [
+            f"subgraph {_quote(f'cluster_{id(model)}')} {{",
+            f"  label={_quote(model.name)}; style=dashed;",
+        ]
+    else:
+        lines = [
+            f"digraph {_quote(model.name)} {{",
+            f"  graph [rankdir={rankdir}, dpi={int(dpi)}];",
+            "  node [shape=record, fontname=Helvetica];",
+        ]
+    lines += _body(model, options, expand_nested, "  ")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -18,6 +18,12 @@ def uniquify(name):
     return name if count == 0 else f"{name}_{count}"
 
 
+def get_uid(prefix=""):
+    """The next number for `prefix`, from 1 (`keras.backend.get_uid`); it shares the counter of default names."""
+    _counts[prefix] += 1
+    return _counts[prefix]
+
+
 def auto_name(class_name):
     return uniquify(to_snake_case(class_name))
 

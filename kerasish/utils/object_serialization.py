@@ -28,6 +28,7 @@ _PUBLIC_MODULES = {
     "kerasish.activations": "keras.activations",
 }
 _SAFE_MODE = [True]  # whether the deserialization in progress may run code stored in the config
+_UNSAFE_DESERIALIZATION_ENABLED = [False]
 
 
 def public_module(cls):
@@ -54,7 +55,8 @@ def serialize(obj, module):
         }
     return {
         "module": module,
-        "class_name": type(obj).__name__,
+        # Keras writes the exported name, which differs from the class's for GroupQueryAttention
+        "class_name": vars(type(obj)).get("keras_class_name", type(obj).__name__),
         "config": obj.get_config(),
         "registered_name": _registered_name(type(obj)),
     }
@@ -166,10 +168,20 @@ def find_class(config, custom_objects=None):
     )
 
 
+def enable_unsafe_deserialization():
+    """From now on, loading may run code stored in files (Lambda layers, Python lambdas) whatever `safe_mode=`
+    says, as `keras.config.enable_unsafe_deserialization()` does."""
+    _UNSAFE_DESERIALIZATION_ENABLED[0] = True
+
+
+def effective_safe_mode(safe_mode):
+    return bool(safe_mode) and not _UNSAFE_DESERIALIZATION_ENABLED[0]
+
+
 @contextlib.contextmanager
 def safe_mode_scope(safe_mode):
     """Inside this block `in_safe_mode()` answers `safe_mode`: `Lambda.from_config` reads it, as in Keras."""
-    _SAFE_MODE.append(bool(safe_mode))
+    _SAFE_MODE.append(effective_safe_mode(safe_mode))
     try:
         yield
     finally:

@@ -4,16 +4,14 @@ The live bar is cut to the terminal's width so that it can be redrawn in place; 
 erased and the complete line (every metric) is printed, the same line a log file gets.
 
 Keras redraws with `\\b`/`\\r` whenever "posix" is in sys.modules, which fills log files with control
-characters; here liveness is decided by `sys.stdout.isatty()` alone.
+characters; here liveness is decided by `sys.stdout.isatty()` alone (and interactive logging being on).
 """
 
 import math
 import sys
 import time
 
-
-def stdout_is_terminal():
-    return bool(getattr(sys.stdout, "isatty", lambda: False)())
+from kerasish.utils.io_utils import can_draw_live, print_msg
 
 
 class Progbar:
@@ -56,7 +54,7 @@ class Progbar:
         self.stateless_metrics = set(stateless_metrics) if stateless_metrics is not None else None
         if self.stateful_metrics is None and self.stateless_metrics is None:
             self.stateful_metrics = set()
-        self._live = verbose == 1 and stdout_is_terminal()
+        self._live = verbose == 1 and can_draw_live()
         self._bar = None
         self._seen_so_far = 0
         self._values = {}
@@ -74,11 +72,8 @@ class Progbar:
         if self._live:
             self._draw_live(current, time_per_unit, finalize)
         if self.verbose and finalize:
-            sys.stdout.write(
-                f"{self._count(current)} - {now - self._start:.0f}s"
-                f"{self._format_time(time_per_unit)}{self._metrics_text()}\n"
-            )
-            sys.stdout.flush()
+            elapsed = f"{now - self._start:.0f}s"
+            print_msg(f"{self._count(current)} - {elapsed}{self._format_time(time_per_unit)}{self._metrics_text()}")
 
     def add(self, n, values=None):
         self.update(self._seen_so_far + n, values)

@@ -91,3 +91,6 @@ class PyDataset:
 
     def on_epoch_end(self):
         """Called at the end of every epoch."""
+
+
+Sequence = PyDataset  # Keras 2 name, kept by Keras 3 as `keras.utils.Sequence`

@@ -2,7 +2,6 @@
 
 import io
 import shutil
-import sys
 
 import numpy
 import rich.box
@@ -11,6 +10,7 @@ import rich.markup
 import rich.table
 
 from kerasish.layers.input_layer import InputLayer
+from kerasish.utils.io_utils import can_draw_live, print_msg
 
 
 def readable_memory_size(size):
@@ -93,7 +93,7 @@ def _column_widths(positions, line_length):
 def print_summary(
     model, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False, layer_range=None
 ):
-    live = print_fn is None and sys.stdout.isatty()
+    live = print_fn is None and can_draw_live()
     sequential_like = _is_sequential_like(model)
     if sequential_like:
         default_length, default_positions = 88, [0.45, 0.80, 1.0]
@@ -165,7 +165,7 @@ def print_summary(
         for line in text.split("\n"):
             print_fn(line)
     else:
-        print(text)
+        print_msg(text)
 
 
 def _rows(model, expand_nested, layer_range):

@@ -5,6 +5,7 @@ import json
 import os
 
 import numpy
+import pytest
 
 from kerasish.backends.io.torch_pth import save_pth
 from kerasish.utils.image_utils import write_png
@@ -29,6 +30,7 @@ def resnet18_file(folder):
     return path
 
 
+@pytest.mark.slow
 def test_classify_image_prints_top5(tmp_path, capsys):
     image = tmp_path / "digit.png"
     write_png(image, numpy.random.default_rng(0).integers(0, 256, (40, 50, 3), dtype=numpy.uint8))
@@ -38,6 +40,7 @@ def test_classify_image_prints_top5(tmp_path, capsys):
     assert top5[0][1] in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_finetune_trains_only_the_new_head(tmp_path):
     path = resnet18_file(tmp_path)
     module = example("finetune")

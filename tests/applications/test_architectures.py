@@ -28,6 +28,7 @@ def _case_id(case):
     return f"{name}-{source}-{'top' if include_top else 'notop'}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, source, include_top, expected", COUNTS, ids=[_case_id(c) for c in COUNTS])
 def test_parameter_counts_match_the_originals(name, source, include_top, expected, monkeypatch):
     from kerasish.applications import weight_sources

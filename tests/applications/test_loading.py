@@ -68,6 +68,7 @@ def channels_first():
     config.set_image_data_format("channels_last")
 
 
+@pytest.mark.slow
 def test_channels_first_model_loads_the_same_network(tmp_path, channels_first, engine):
     path = tmp_path / "resnet18.pth"
     save_pth(resnet18_state(), path)

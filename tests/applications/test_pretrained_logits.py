@@ -69,6 +69,7 @@ def write_weights(spec, folder):
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spec, size, expected", fixtures())
 def test_loaded_weights_reproduce_reference_logits(spec, size, expected, tmp_path, engine):
     path = write_weights(spec, tmp_path)

@@ -66,3 +66,24 @@ def test_validation_inside_fit_prints_nothing_extra(capsys):
     logger.on_epoch_end(0, {"loss": 1.0, "val_loss": 9.0})
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 1 and lines[0].endswith("- loss: 1.0000 - val_loss: 9.0000")
+
+
+def test_one_short_predict_batch_reports_its_real_step_time(capsys):
+    import time
+
+    import numpy
+
+    import kerasish
+
+    class Slow(kerasish.layers.Layer):
+        def call(self, x):
+            time.sleep(0.05)  # longer than any bookkeeping: the reported time must include it
+            return x
+
+    model = kerasish.Sequential([kerasish.Input((2,)), Slow()])
+    model.predict(numpy.ones((3, 2), "float32"), verbose=2)
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    match = re.match(r"^1/1 - \d+s (\d+)(us|ms|s)/step$", line)
+    assert match, line
+    amount, unit = int(match.group(1)), match.group(2)
+    assert unit == "s" or (unit == "ms" and amount >= 50), line

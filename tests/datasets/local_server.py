@@ -2,8 +2,9 @@
 
 `server.serve(path, *responses)` queues responses for `path`: bytes (a good 200), an int (that status),
 or `Truncated(data, sent)` (announces len(data) bytes, sends `sent`, then closes), or `Unsized(data)` (sends
-data without a Content-Length, ending it by closing). The last response
-repeats once the queue is down to it. `server.hits[path]` counts requests.
+data without a Content-Length, ending it by closing), or `Endless()` (to a POST: a body that never ends).
+The last response repeats once the queue is down to it. `server.hits[path]` counts requests. A POST gets
+the next response's status (200 for bytes) and is kept in `server.posts` as `(path, headers, body)`.
 """
 
 import collections
@@ -21,10 +22,18 @@ class Unsized:
         self.data = data
 
 
+class Endless:
+    """Sends `chunk` again and again, without a Content-Length, until the client hangs up."""
+
+    def __init__(self, chunk=b"x" * 4096):
+        self.chunk = chunk
+
+
 class LocalServer:
     def __init__(self):
         self.responses = {}
         self.hits = collections.Counter()
+        self.posts = []
         handler = type("Handler", (_Handler,), {"owner": self})
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.01,), daemon=True)
@@ -64,6 +73,24 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data[:sent])
+        self.close_connection = True
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.owner.posts.append((self.path, dict(self.headers), body))
+        response = self.owner.next_response(self.path)
+        if isinstance(response, Endless):
+            self.send_response(200)
+            self.end_headers()
+            self.close_connection = True
+            try:
+                while True:
+                    self.wfile.write(response.chunk)
+            except OSError:  # the client hung up
+                return
+        self.send_response(response if isinstance(response, int) else 200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
         self.close_connection = True
 
     def log_message(self, *args):

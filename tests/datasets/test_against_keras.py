@@ -47,10 +47,11 @@ def test_imdb_matches_keras(keras, mirror, tmp_path, monkeypatch, arguments):
 def test_keras_checks_the_same_hashes(keras):
     import inspect
 
-    from keras.src.datasets import cifar10, cifar100, mnist
+    from keras.src.datasets import boston_housing, california_housing, cifar10, cifar100, mnist, reuters
     from keras.src.datasets import imdb as keras_imdb
 
-    sources = "".join(inspect.getsource(module) for module in (mnist, cifar10, cifar100, keras_imdb))
+    modules = (mnist, cifar10, cifar100, keras_imdb, boston_housing, california_housing, reuters)
+    sources = "".join(inspect.getsource(module) for module in modules)
     for name, file_hash in origins.FILE_HASHES.items():
         assert file_hash in sources, name
 

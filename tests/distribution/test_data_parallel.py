@@ -67,6 +67,7 @@ def test_shuffled_fit_shuffles_alike_on_every_process(tmp_path):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", ["dynamic", "static"])
 def test_synchronized_batch_normalization_uses_the_global_batch(tmp_path, engine):
     expected = _results("batch_norm", tmp_path / "single", "--engine", engine)
@@ -95,6 +96,7 @@ def test_a_data_loader_of_uneven_batches_is_shared_out(tmp_path):
         _assert_same(single, {key: stored[key] for key in stored.files}, TOLERANCE["float64"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", ["dynamic", "static"])
 def test_custom_loop_with_distributed_optimizer(tmp_path, engine):
     expected = _results("custom_loop", tmp_path / "single", "--engine", engine)

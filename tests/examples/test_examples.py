@@ -38,6 +38,13 @@ def test_rnn_learns_digits():
     assert load("rnn").main(epochs=10, verbose=0) > 0.69
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["dynamic", "static"])
+def test_vision_transformer_learns_digits(backend):
+    # --small measured 0.80 (dynamic) and 0.84 (static); the full size reaches 0.97-0.98 (not compared with Keras)
+    assert load("transformer").main(epochs=12, small=True, verbose=0, backend=backend) > 0.75
+
+
 @pytest.mark.parametrize("engine", ["dynamic", "static"])
 def test_custom_training_loop_on_each_engine(engine):
     assert load("custom_training_loop").main(epochs=5, engine=engine) > 0.8
@@ -46,3 +53,21 @@ def test_custom_training_loop_on_each_engine(engine):
 def test_switching_engines_agree():
     accuracies = load("switching_engines").main(epochs=3, verbose=0)
     assert abs(accuracies["dynamic"] - accuracies["static"]) < 0.02
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["dynamic", "static"])
+def test_text_classification_from_strings(engine, capsys):
+    """Small size: 600 training texts, 3 epochs (measured 0.81 dynamic, 0.75 static; four topics, chance
+    0.25; the full run, 1204 texts and 6 epochs, reaches 0.83 on both engines)."""
+    accuracy = load("text_classification").main(
+        epochs=3, max_tokens=1500, sequence_length=24, samples=600, engine=engine, verbose=0
+    )
+    assert accuracy > 0.6
+    assert "predicts the same: True" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_augmentation_trains_a_cnn_with_augmentation_layers():
+    """Small size: 3 epochs on the static engine (measured 0.84; see the report for the full run)."""
+    assert load("augmentation").main(epochs=3, engine="static", verbose=0) > 0.75

@@ -263,6 +263,7 @@ def test_batch_dimension_is_dynamic(tmp_path):
         assert relative_error(run_onnx(path, x)[0], model.predict(x, verbose=0)) <= TOLERANCE
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name, shape", [("ResNet18", (64, 64, 3)), ("ResNet34", (64, 64, 3)), ("AlexNet", (64, 64, 3))]
 )

@@ -25,6 +25,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, kwargs, input_shape", CASES)
 def test_outputs_and_configs_match_keras(name, kwargs, input_shape):
     x = random_inputs(input_shape, dtype="float32")

@@ -338,6 +338,7 @@ def test_float32_stays_float32_with_float64_weights():
     assert numpy.asarray(value).dtype == numpy.float32
 
 
+@pytest.mark.slow
 def test_matches_keras_when_installed():
     keras = pytest.importorskip("keras")
     y_true, y_pred = _binary_targets((4, 3)), _rand(4, 3, seed=2)

@@ -168,6 +168,7 @@ def test_configs_round_trip():
     assert metrics.AUC(thresholds=[0.25, 0.5, 0.75]).get_config()["thresholds"] == [0.25, 0.5, 0.75]
 
 
+@pytest.mark.slow
 def test_matches_keras_when_installed():
     keras = pytest.importorskip("keras")
     y_true, y_pred = _data(8, 50)

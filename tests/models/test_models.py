@@ -77,7 +77,7 @@ def test_functional_multi_input_multi_output_with_shared_layer(engine):
     total = Total(name="total")(merged)
     model = Model([a, b], [total, merged])
     assert isinstance(model, Functional)
-    assert [layer.name for layer in model.layers] == ["a", "shared", "b", "plus", "total"]
+    assert [layer.name for layer in model.layers] == ["a", "b", "shared", "plus", "total"]  # Keras's order
     assert len(model.weights) == 2
     xa, xb = data(seed=1), data(seed=2)
     outputs = kerasish.function(lambda p, q: model([p, q]), engine=engine)(Tensor(xa), Tensor(xb))

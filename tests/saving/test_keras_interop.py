@@ -46,6 +46,7 @@ def keras_cnn():
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".weights.h5", ".h5", ".keras"])
 def test_keras_load_weights_of_kerasish_files(tmp_path, suffix):
     model = kerasish_cnn()

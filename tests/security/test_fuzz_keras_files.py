@@ -24,6 +24,7 @@ def material(tmp_path_factory):
     return mutated_keras_files.material(tmp_path_factory.mktemp("valid_files"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", mutated_keras_files.FORMATS)
 def test_every_mutated_file_loads_as_it_means_or_is_refused(material, tmp_path, fmt):
     outcomes = collections.Counter()

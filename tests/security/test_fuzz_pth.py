@@ -23,6 +23,7 @@ CASES_PER_CONTAINER = 600
 MODEL_CASES = 300
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("container", ["zip", "legacy"])
 def test_every_mutated_file_loads_as_it_means_or_is_refused(tmp_path, container):
     outcomes = [

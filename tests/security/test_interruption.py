@@ -152,6 +152,7 @@ def test_a_sigint_after_any_number_of_variable_writes_leaves_the_state_before_or
         assert "before" in outcomes
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("raising", ["sigint", "error"])
 def test_static_an_interruption_before_the_commit_leaves_the_state_before_the_step(raising):
     model, before, _ = prepared("static")

@@ -360,6 +360,13 @@ OP_MISUSE = [
         ValueError,
         r"repeat: `repeats` must be non-negative, received -1",
     ),
+    (
+        "repeat-wrong-length",
+        lambda x: ops.repeat(x, [1, 2], axis=1),
+        ValueError,
+        r"repeat: `repeats` must be one number or one per element along axis 1 \(3\), received 2: \[1, 2\] "
+        r"\(input shape \(10, 3\)\)",
+    ),
     ("cast-unknown-dtype", lambda x: ops.cast(x, "nope"), TypeError, r"cast: data type 'nope' not understood"),
 ]
 

@@ -7,7 +7,6 @@ from kerasish.trainers.data_adapters import (
     class_weights_for,
     get_data_adapter,
     train_validation_split,
-    unpack_x_y_sample_weight,
 )
 from kerasish.trainers.epoch_iterator import EpochIterator
 
@@ -145,11 +144,3 @@ def test_class_weight_becomes_sample_weight_for_sparse_and_one_hot_targets():
     numpy.testing.assert_allclose(class_weights_for(numpy.eye(3)[[2, 0]], weights), [3.0, 0.5])
     with pytest.raises(ValueError, match="single output"):
         get_data_adapter(numpy.zeros((3, 1)), [numpy.zeros(3), numpy.zeros(3)], class_weight=weights)
-
-
-def test_unpacking_follows_keras():
-    assert unpack_x_y_sample_weight((1,)) == (1, None, None)
-    assert unpack_x_y_sample_weight([1, 2]) == (1, 2, None)
-    assert unpack_x_y_sample_weight(5) == (5, None, None)
-    with pytest.raises(ValueError, match="4 elements"):
-        unpack_x_y_sample_weight((1, 2, 3, 4))

@@ -58,6 +58,7 @@ def two_in_two_out():
     return keras.Model([top, bottom], [digit, even])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "build, shape, epochs, floor", [(mlp, (64,), 15, 0.84), (cnn, (8, 8, 1), 6, 0.8)], ids=["mlp", "cnn"]
 )
@@ -72,6 +73,7 @@ def test_classifier_learns_digits_and_engines_agree(digits, engine, build, shape
     assert model.evaluate(x_test, y_test, verbose=0)[1] > floor
 
 
+@pytest.mark.slow
 def test_lstm_reads_digit_rows_on_both_engines(digits, engine):
     x_train, y_train, x_test, y_test = digits
     model = compiled(lstm(), engine)

@@ -3,6 +3,7 @@ import pytest
 
 import kerasish
 from kerasish import ops
+from kerasish.backends import config
 from kerasish.models import Model, Sequential
 from kerasish.trainers.trainer import resolve_verbose
 from kerasish.utils.naming import reset_names
@@ -221,12 +222,30 @@ def test_subclassed_model_trains_on_both_engines(engine):
     assert int(net.moments.count.numpy()) == 12 and net.weights[0].path == "net/scale/kernel"
 
 
-def test_debug_limits_on_epochs_and_steps(monkeypatch):
-    monkeypatch.setenv("KERASISH_MAX_EPOCHS", "2")
-    monkeypatch.setenv("KERASISH_MAX_STEPS_PER_EPOCH", "1")
-    net = model("dynamic")
-    history = net.fit(*regression(), epochs=5, verbose=0)
+def test_process_wide_limits_on_epochs_and_steps(monkeypatch, engine):
+    monkeypatch.setitem(config.SWITCHES, "max_epochs", None)
+    monkeypatch.setitem(config.SWITCHES, "max_steps_per_epoch", None)
+    kerasish.config.set_max_epochs(2)
+    kerasish.config.set_max_steps_per_epoch(1)
+    assert kerasish.config.max_epochs() == 2 and kerasish.config.max_steps_per_epoch() == 1
+    net = model(engine)
+    with pytest.warns(UserWarning, match="Limiting epochs to 2"):
+        history = net.fit(*regression(), epochs=5, verbose=0)
     assert history.epoch == [0, 1] and steps_taken(net) == 2
+    with pytest.warns(UserWarning, match="Limiting steps to 1"):
+        assert net.predict(regression()[0], batch_size=4, verbose=0).shape[0] == 4
+    with pytest.raises(ValueError, match="`max_epochs` must be a positive integer or None, got 0"):
+        kerasish.config.set_max_epochs(0)
+
+
+def test_limits_come_from_keras_environment_variables(monkeypatch):
+    from kerasish.backends.config import _limit_from_environment
+
+    monkeypatch.setenv("KERAS_MAX_EPOCHS", "3")
+    assert _limit_from_environment("KERAS_MAX_EPOCHS") == 3
+    monkeypatch.setenv("KERAS_MAX_EPOCHS", "three")
+    with pytest.raises(ValueError, match="KERAS_MAX_EPOCHS must be a positive integer, got 'three'"):
+        _limit_from_environment("KERAS_MAX_EPOCHS")
 
 
 def test_weight_regularization_is_part_of_the_loss(engine):
@@ -241,3 +260,11 @@ def test_weight_regularization_is_part_of_the_loss(engine):
     numpy.testing.assert_allclose(
         net.evaluate(x, y, batch_size=16, verbose=0), numpy.mean((prediction - y) ** 2) + penalty, rtol=1e-5
     )
+
+
+def test_fit_ends_with_the_moving_averages_when_the_optimizer_keeps_them(engine):
+    net = model(engine, optimizer=kerasish.optimizers.SGD(0.05, use_ema=True, ema_momentum=0.5))
+    net.fit(*regression(), epochs=2, verbose=0)
+    averages = [average.numpy() for average in net.optimizer._model_variables_moving_average]
+    for weight, average in zip(net.trainable_variables, averages):
+        numpy.testing.assert_array_equal(weight.numpy(), average)

@@ -18,6 +18,7 @@ def run(code):
     return result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("package", sorted(PACKAGES))
 def test_each_public_name_is_the_object_even_after_its_module_was_imported(package):
     table = PACKAGES[package]

@@ -1,4 +1,5 @@
-"""Conv1DTranspose, Conv2DTranspose: the gradient of a convolution, with a (*kernel_size, filters, in) kernel."""
+"""Conv1DTranspose, Conv2DTranspose, Conv3DTranspose: the gradient of a convolution, with a (*kernel_size,
+filters, in) kernel."""
 
 from kerasish import ops
 from kerasish.layers.arguments import conv_transpose_output_length, standardize_tuple
@@ -162,6 +163,49 @@ class Conv2DTranspose(ConvTranspose):
     ):
         super().__init__(
             2,
+            filters,
+            kernel_size,
+            strides,
+            padding,
+            output_padding,
+            data_format,
+            dilation_rate,
+            activation,
+            use_bias,
+            kernel_initializer,
+            bias_initializer,
+            kernel_regularizer,
+            bias_regularizer,
+            activity_regularizer,
+            kernel_constraint,
+            bias_constraint,
+            **kwargs,
+        )
+
+
+class Conv3DTranspose(ConvTranspose):
+    def __init__(
+        self,
+        filters,
+        kernel_size,
+        strides=(1, 1, 1),
+        padding="valid",
+        output_padding=None,
+        data_format=None,
+        dilation_rate=(1, 1, 1),
+        activation=None,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        **kwargs,
+    ):
+        super().__init__(
+            3,
             filters,
             kernel_size,
             strides,

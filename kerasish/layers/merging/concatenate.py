@@ -1,4 +1,5 @@
-"""Concatenate: joins a list of tensors along `axis`."""
+"""Concatenate: joins a list of tensors along `axis`; `concatenate(inputs, axis=-1, **kwargs)` is its
+functional form."""
 
 from kerasish import ops
 from kerasish.layers.merging.base_merge import Merge
@@ -48,3 +49,7 @@ class Concatenate(Merge):
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}
+
+
+def concatenate(inputs, axis=-1, **kwargs):
+    return Concatenate(axis=axis, **kwargs)(inputs)

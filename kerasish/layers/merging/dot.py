@@ -1,15 +1,20 @@
-"""Dot: the per-example dot product of two tensors along the given axes (Keras's batch_dot)."""
+"""Dot: the per-example dot product of two tensors along the given axes (Keras's batch_dot);
+`dot(inputs, axes=-1, **kwargs)` is its functional form (`normalize=` among the kwargs, as in Keras)."""
 
 import math
 
 from kerasish import ops
-from kerasish.backend import epsilon
+from kerasish.backend import epsilon as backend_epsilon
 from kerasish.layers.merging.base_merge import Merge
 
 
-def l2_normalize(x, axis):
-    inverse_norm = ops.rsqrt(ops.sum(ops.square(x), axis=axis, keepdims=True))
-    return x * ops.minimum(inverse_norm, 1.0 / epsilon())
+def l2_normalize(x, axis, epsilon=None):
+    """x over its L2 norm along `axis` (an int or a list of ints), the norm floored at `epsilon`: Keras's
+    `ops.normalize(order=2)`, `x * min(rsqrt(sum(x**2)), 1 / epsilon)`, computed as
+    `x * rsqrt(max(sum(x**2), epsilon**2))`, the same values without dividing by zero for a zero vector."""
+    axis = tuple(axis) if isinstance(axis, list) else axis
+    epsilon = backend_epsilon() if epsilon is None else epsilon
+    return x * ops.rsqrt(ops.maximum(ops.sum(ops.square(x), axis=axis, keepdims=True), epsilon**2))
 
 
 def batch_dot_shape(shape1, shape2, axes):
@@ -77,3 +82,7 @@ class Dot(Merge):
 
     def get_config(self):
         return {**super().get_config(), "axes": self.axes, "normalize": self.normalize}
+
+
+def dot(inputs, axes=-1, **kwargs):
+    return Dot(axes=axes, **kwargs)(inputs)

@@ -1,4 +1,5 @@
-"""Add, Subtract, Multiply, Average, Maximum, Minimum: element-wise merges of broadcastable inputs."""
+"""Add, Subtract, Multiply, Average, Maximum, Minimum: element-wise merges of broadcastable inputs, and
+Keras's functional forms (`add(inputs, **kwargs)`, ...), each calling a new layer on the inputs."""
 
 import functools
 
@@ -43,3 +44,27 @@ class Maximum(Merge):
 class Minimum(Merge):
     def merge_function(self, inputs):
         return functools.reduce(ops.minimum, inputs)
+
+
+def add(inputs, **kwargs):
+    return Add(**kwargs)(inputs)
+
+
+def subtract(inputs, **kwargs):
+    return Subtract(**kwargs)(inputs)
+
+
+def multiply(inputs, **kwargs):
+    return Multiply(**kwargs)(inputs)
+
+
+def average(inputs, **kwargs):
+    return Average(**kwargs)(inputs)
+
+
+def maximum(inputs, **kwargs):
+    return Maximum(**kwargs)(inputs)
+
+
+def minimum(inputs, **kwargs):
+    return Minimum(**kwargs)(inputs)

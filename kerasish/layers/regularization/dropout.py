@@ -4,15 +4,20 @@ from kerasish import random
 from kerasish.layers.layer import Layer
 
 
+def check_fraction(value, name):
+    """A number in [0, 1] (a dropout rate, a noise level), else Keras's error quoting it."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
+        raise ValueError(
+            f"Invalid value received for argument `{name}`. Expected a float value between 0 and 1. "
+            f"Received: {name}={value}"
+        )
+    return value
+
+
 class Dropout(Layer):
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not 0 <= rate <= 1:
-            raise ValueError(
-                f"Invalid value received for argument `rate`. Expected a float value between 0 and 1. "
-                f"Received: rate={rate}"
-            )
-        self.rate = rate
+        self.rate = check_fraction(rate, "rate")
         self.seed = seed
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed_generator = random.SeedGenerator(seed) if rate > 0 else None

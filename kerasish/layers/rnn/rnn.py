@@ -25,7 +25,7 @@ def cell_config(layer, rnn_config):
     }
 
 
-def _state_list(state_size):
+def state_list(state_size):
     return list(state_size) if isinstance(state_size, (list, tuple)) else [state_size]
 
 
@@ -86,10 +86,10 @@ class RNN(Layer):
         if initial_state is None:  # zeros (batch, size), the batch size read from the sequences themselves
             zero_column = ops.zeros_like(sequences[:, 0, :1])
             return [
-                zero_column + ops.zeros((size,), dtype=sequences.dtype) for size in _state_list(self.cell.state_size)
+                zero_column + ops.zeros((size,), dtype=sequences.dtype) for size in state_list(self.cell.state_size)
             ]
         states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
-        expected = len(_state_list(self.cell.state_size))
+        expected = len(state_list(self.cell.state_size))
         if len(states) != expected:
             raise ValueError(
                 f"expected {expected} initial state tensor(s) for a cell with state_size "
@@ -100,8 +100,10 @@ class RNN(Layer):
     def _scan(self, sequences, states, mask, training):
         rank = len(sequences.shape)
         steps = ops.transpose(sequences, (1, 0) + tuple(range(2, rank)))
-        if mask is not None:
-            mask = ops.expand_dims(ops.transpose(ops.cast(mask, "bool"), (1, 0)), -1)
+        if mask is not None:  # (steps, batch, 1, ...): broadcast over each state's features
+            mask = ops.transpose(ops.cast(mask, "bool"), (1, 0))
+            for _ in range(len(states[0].shape) - 1):
+                mask = ops.expand_dims(mask, -1)
         if self.go_backwards:
             steps = ops.flip(steps, axis=0)
             mask = None if mask is None else ops.flip(mask, axis=0)
@@ -119,25 +121,28 @@ class RNN(Layer):
                 )
             return (new_states, output), output
 
-        first_output = ops.zeros_like(states[0][:, :1]) + ops.zeros((self.cell.output_size,), sequences.dtype)
         (states, last_output), outputs = ops.scan(
-            step, (states, first_output), (steps, mask) if mask is not None else steps
+            step, (states, self.zero_output(states, sequences)), (steps, mask) if mask is not None else steps
         )
         outputs = ops.transpose(outputs, (1, 0) + tuple(range(2, len(outputs.shape))))
         return last_output, outputs, states
+
+    def zero_output(self, states, sequences):
+        """The output before the first step (what a masked first step repeats): zeros (batch, output_size)."""
+        return ops.zeros_like(states[0][:, :1]) + ops.zeros((self.cell.output_size,), sequences.dtype)
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         batch, size = sequences_shape[0], self.cell.output_size
         output = (batch, sequences_shape[1], size) if self.return_sequences else (batch, size)
         if self.return_state:
-            return [output] + [(batch, state) for state in _state_list(self.cell.state_size)]
+            return [output] + [(batch, state) for state in state_list(self.cell.state_size)]
         return output
 
     def compute_mask(self, inputs, previous_mask):
         mask = previous_mask[0] if isinstance(previous_mask, (list, tuple)) else previous_mask
         output_mask = mask if self.return_sequences else None
         if self.return_state:
-            return [output_mask] + [None] * len(_state_list(self.cell.state_size))
+            return [output_mask] + [None] * len(state_list(self.cell.state_size))
         return output_mask
 
     def get_config(self):

@@ -1,5 +1,6 @@
 """kerasish.optimizers.schedules: Keras 3's learning-rate schedules."""
 
+from .cosine_decay_restarts import CosineDecayRestarts
 from .learning_rate_schedule import (
     CosineDecay,
     ExponentialDecay,
@@ -13,6 +14,7 @@ from .polynomial_decay import PolynomialDecay
 
 __all__ = [
     "CosineDecay",
+    "CosineDecayRestarts",
     "ExponentialDecay",
     "InverseTimeDecay",
     "LearningRateSchedule",

@@ -51,7 +51,7 @@ def test_replay_does_no_dispatch(monkeypatch):
 @pytest.mark.gpu
 @pytest.mark.parametrize("fusion", [True, False])
 def test_fused_chains_and_updates_on_cupy_match_numpy(fusion):
-    import cupy
+    cupy = device.xp_of("gpu")  # cupy, or the strict stand-in that KERASISH_GPU_MODULE names
 
     passes = None if fusion else {"elementwise_fusion": False}
     x = static.placeholder((16, 8))

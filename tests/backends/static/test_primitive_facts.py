@@ -81,4 +81,4 @@ def test_the_cuda_kernel_of_a_chain_uses_the_cuda_expressions():
     from kerasish.backends.static.fused import cuda_expression
 
     program = (("add", (0, 1)), ("relu", (-1,)), ("multiply", (-1, 2)))
-    assert cuda_expression(program, ["a", "b", "c"]) == "(max((a + b), (T)0) * c)"
+    assert cuda_expression(program, ["a", "b", "c"]) == "((T)max((T)(a + b), (T)0) * c)"

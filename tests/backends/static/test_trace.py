@@ -65,9 +65,19 @@ def test_retracing_warns_with_the_calling_line():
 
     double(numpy.zeros((2, 3), "float32"))
     double(numpy.ones((2, 3), "float32"))
-    with pytest.warns(UserWarning, match=r"tracing again.*float32\[4, 3\].*test_trace.py:\d+"):
+    with pytest.warns(UserWarning, match=r"tracing again.*float32\[4, 3\]") as caught:
         double(numpy.zeros((4, 3), "float32"))
+    assert caught[0].filename == __file__  # the user's line, not kerasish's
     assert len(double.traces) == 2
+
+
+def test_a_retrace_inside_fit_points_at_the_users_fit_call():
+    model = kerasish.Sequential([kerasish.Input((3,)), kerasish.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", backend="static")
+    model.fit(numpy.ones((4, 3), "float32"), numpy.ones((4, 1), "float32"), batch_size=4, verbose=0)
+    with pytest.warns(UserWarning, match="tracing again") as caught:  # same batch size, new dtype
+        model.fit(numpy.ones((4, 3), "float16"), numpy.ones((4, 1), "float32"), batch_size=4, verbose=0)
+    assert [warning.filename for warning in caught] == [__file__]
 
 
 def test_python_arguments_are_part_of_the_signature():

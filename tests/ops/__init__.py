@@ -1,0 +1,1 @@
+"""Tests of kerasish.ops and its sub-namespaces."""
