@@ -6,6 +6,7 @@ calls it per batch, the static engine traces it once per input signature and rep
 (the last, smaller batch of an epoch traces once more; that retrace is expected and not warned about).
 """
 
+import contextlib
 import functools
 import sys
 import threading
@@ -122,6 +123,7 @@ class Trainer:
         self._step_state = ()
         self._running_thread = None
         self._layer_metrics_found = None
+        self._has_host_stage = False
 
     # ----- compile --------------------------------------------------------------------------
 
@@ -340,6 +342,7 @@ class Trainer:
         """Build what the batch needs, then the step function of the compiled engine (made once)."""
         with host_stage.applied(self):
             self.build_for(kind, batch)
+        self._has_host_stage = bool(host_stage.host_stage(self))  # asked here once, not at every step
         synchronize_model(self)
         function = self._functions.get(kind)
         if function is None:
@@ -366,7 +369,8 @@ class Trainer:
         A training step is all or nothing: an error or a Ctrl-C part-way leaves every variable of the
         model, its optimizer and its metrics as it was. A compiled static step is so by itself; a step
         run eagerly is rolled back (its forward pass already updates BatchNormalization's statistics)."""
-        with all_or_nothing(self._step_state if kind == "train" else ()), host_stage.applied(self):
+        stage = host_stage.applied(self) if self._has_host_stage else contextlib.nullcontext()
+        with all_or_nothing(self._step_state if kind == "train" else ()), stage:
             signature = (flatten(batch[0])[0].shape[0], tuple(part is None for part in batch))
             data = pack_x_y_sample_weight(*batch)  # the step gets what the user gave, as in Keras
             if signature == self._batch_signatures.get(kind):
