@@ -1,6 +1,7 @@
 """Test-session setup: a private settings folder, the source-tree package layout, GPU skipping, the same
 random state and layer names at the start of every test, and the `engine` fixture."""
 
+import importlib
 import importlib.abc
 import importlib.util
 import os
@@ -55,12 +56,27 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def same_start_for_every_test():
-    """Each test starts from the same random state (Python's, numpy's, kerasish's global generator) and
-    from default layer names, whichever tests ran before it."""
+    """Each test starts from the same random state (Python's, numpy's, kerasish's global generator), from
+    default layer names, and leaves the process-wide settings (`keras.config`'s switches, floatx and the
+    image data format, the global dtype policy, unsafe deserialization) as it found them, whichever tests
+    ran before it and however it ended."""
     import kerasish  # here, not at the top: SourceTreeFinder must be in place first
+    from kerasish.backends import config
+    from kerasish.utils import object_serialization
+
+    dtype_policy = importlib.import_module("kerasish.dtype_policies.dtype_policy")  # the package's function shadows it
 
     kerasish.utils.set_random_seed(0)
     kerasish.backend.clear_session()
+    kept = [(table, dict(table)) for table in (config.SETTINGS, config.SWITCHES)]
+    flags = (dtype_policy._GLOBAL_POLICY, object_serialization._UNSAFE_DESERIALIZATION_ENABLED)
+    kept_lists = [(flag, list(flag)) for flag in flags]
+    yield
+    for table, values in kept:
+        table.clear()
+        table.update(values)
+    for flag, values in kept_lists:
+        flag[:] = values
 
 
 @pytest.fixture(params=["dynamic", "static"])
