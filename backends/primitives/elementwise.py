@@ -56,8 +56,9 @@ def arithmetic_dtype(*dtypes):
 
 def keep_float32(result, *inputs):
     """The forward twin of `arithmetic_dtype`."""
-    if not is_inexact(result.dtype):
-        return result
+    dtype = result.dtype
+    if any(getattr(x, "dtype", None) is dtype for x in inputs) or not is_inexact(dtype):
+        return result  # the hot path (`is`): the result has an input's dtype, which the rule gives too
     dtype = _float_result(result.dtype, [x.dtype for x in inputs if hasattr(x, "dtype")])
     return result if dtype == result.dtype else result.astype(dtype)
 

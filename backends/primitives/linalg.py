@@ -85,8 +85,8 @@ def bfloat16_through_float32(forward):
     @functools.wraps(forward)
     def wrapped(xp, *operands, **attrs):
         for operand in operands:  # a loop, not a list: this runs for every matmul of every step
-            narrow = getattr(operand, "dtype", None)
-            if narrow is not None and is_bfloat16(narrow):
+            narrow = operand.dtype
+            if narrow.kind == "V" and is_bfloat16(narrow):
                 wide = [x.astype("float32") if x.dtype == narrow else x for x in operands]
                 return forward(xp, *wide, **attrs).astype(narrow)
         return forward(xp, *operands, **attrs)
