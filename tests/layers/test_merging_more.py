@@ -57,6 +57,7 @@ def test_deserialize_refuses_what_is_not_a_layer():
         layers.deserialize("relu")
 
 
+@pytest.mark.slow
 def test_serialize_matches_keras():
     keras = pytest.importorskip("keras")
     ours, theirs = layers.Conv2D(3, 2, name="probe"), keras.layers.Conv2D(3, 2, name="probe")

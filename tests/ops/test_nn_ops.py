@@ -89,6 +89,7 @@ def test_signature_matches_keras(name):
 # ----- activations -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, kwargs", ACTIVATIONS, ids=[f"{n}-{sorted(k.items())}" for n, k in ACTIVATIONS])
 def test_activation_matches_keras_on_both_engines(name, kwargs, engine):
     keras = real_keras()
@@ -148,6 +149,7 @@ def test_sparsemax_is_the_simplex_projection(axis, engine):
     assert (got >= 0).all() and (got == 0).any()
 
 
+@pytest.mark.slow
 def test_sparsemax_matches_keras_where_keras_computes_the_published_function():
     # Keras 3's backends take the threshold from the sum of all cumulative sums in the support, which agrees
     # with Martins & Astudillo only while the support holds one element: compare those rows.

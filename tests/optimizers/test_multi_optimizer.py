@@ -63,6 +63,7 @@ def run(engine):
     return optimizer, history
 
 
+@pytest.mark.slow
 def test_steps_names_and_config_match_real_keras(engine):
     keras = pytest.importorskip("keras")
     theirs = [keras.Variable(start.copy(), name=name) for name, start in STARTS.items()]

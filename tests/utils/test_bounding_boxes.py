@@ -118,6 +118,7 @@ def test_an_identity_affine_transform_keeps_the_boxes():
     numpy.testing.assert_allclose(array(same), boxes, rtol=1e-5, atol=1e-4)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("variance", [None, [0.1, 0.1, 0.2, 0.2]])
 def test_deltas_round_trip_and_match_keras(variance):
     anchors, boxes = xyxy_boxes(7), xyxy_boxes(7)
