@@ -14,6 +14,7 @@ from kerasish.layers.attention.multi_head_attention import (
     check_attention_mask,
     check_no_scores_with_flash,
     flash_attention_argument,
+    only_causal,
     serialize_weight_arguments,
     sliding_window_argument,
     sublayer_arguments,
@@ -124,14 +125,8 @@ class GroupedQueryAttention(Layer):
     ):
         query_mask, value_mask, key_mask = take_masks(query, value, key, query_mask, value_mask, key_mask)
         key = value if key is None else key
-        causal_only = (
-            use_causal_mask
-            and query_mask is None
-            and value_mask is None
-            and key_mask is None
-            and attention_mask is None
-            and self.sliding_window is None
-        )
+        masks = (query_mask, value_mask, key_mask, attention_mask)
+        causal_only = only_causal(use_causal_mask, self.sliding_window, *masks)
         mask = None
         if not causal_only:
             check_attention_mask(

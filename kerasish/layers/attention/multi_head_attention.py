@@ -81,6 +81,12 @@ def sliding_window_mask(query, value, window):
     return ops.less(ops.abs(rows - columns), window)
 
 
+def only_causal(use_causal_mask, sliding_window, *masks):
+    """Whether the causal mask is the only one: the attention primitive then builds it from the shapes, and no
+    mask tensor is made."""
+    return bool(use_causal_mask) and sliding_window is None and all(mask is None for mask in masks)
+
+
 def attention_mask_from(
     query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask, sliding_window
 ):
@@ -357,12 +363,7 @@ class MultiHeadAttention(Layer):
         query_mask, value_mask, key_mask = take_masks(query, value, key, query_mask, value_mask, key_mask)
         key = value if key is None else key
         causal_only = (
-            use_causal_mask
-            and query_mask is None
-            and value_mask is None
-            and key_mask is None
-            and attention_mask is None
-            and self._sliding_window is None
+            only_causal(use_causal_mask, self._sliding_window, query_mask, value_mask, key_mask, attention_mask)
             and type(self)._compute_attention is MultiHeadAttention._compute_attention
         )
         if causal_only:
