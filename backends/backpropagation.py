@@ -37,20 +37,20 @@ def backpropagate(records, targets, seeds, source_keys, default_seed, restore=No
     inputs lead to a source.
     """
     sources = set(source_keys) - {None}
-    depends = set(sources)
+    depends = set(sources)  # never holds None (the key of what has no gradient): output keys are not None
     relevant = []
     for record in records:
-        for key in record.input_keys:
-            if key in depends:
-                depends.add(record.output_key)
-                depends.update(record.parts)
-                relevant.append(record)
-                break
+        if not depends.isdisjoint(record.input_keys):
+            depends.add(record.output_key)
+            depends.update(record.parts)
+            relevant.append(record)
     del records
     grads = {}
     for (key, target), seed in zip(targets, seeds):
         if key is not None and key in depends:
-            _accumulate(grads, key, target, default_seed(target) if seed is None else seed)
+            seed = default_seed(target) if seed is None else seed
+            _check_shape(target, seed)
+            _add(grads, key, seed)
     while relevant:
         record = relevant.pop()
         if record.parts:
@@ -63,19 +63,22 @@ def backpropagate(records, targets, seeds, source_keys, default_seed, restore=No
                 continue
         primitive, keys, inputs, output = record.primitive, record.input_keys, record.inputs, record.output
         if restore is not None:
-            inputs, output = tuple(restore(x) for x in inputs), restore(output)
-        needs = tuple(key is not None and key in depends for key in keys)
+            inputs, output = tuple([restore(x) for x in inputs]), restore(output)
+        needs = tuple([key in depends for key in keys])
+        multiple = bool(record.parts)
         try:
-            if record.parts:
+            if multiple:
                 found = primitive.vjp(grad, inputs, output, needs, **record.attrs)
-            else:
+            else:  # `backward` gives each gradient its input's shape (or raises)
                 found = backward(primitive, grad, inputs, output, needs, record.attrs)
         except (ValueError, TypeError, IndexError) as error:
             raise error_kind(error)(f"gradient of {primitive.name}: {error}") from error
         del grad, record
         for key, x, g, need in zip(keys, inputs, found, needs):
             if g is not None and need:
-                _accumulate(grads, key, x, g)
+                if multiple:
+                    _check_shape(x, g)
+                _add(grads, key, g)
         del primitive, inputs, output, found
     return grads
 
@@ -85,11 +88,15 @@ def _take(grads, key, sources):
     return grads.get(key) if key in sources else grads.pop(key, None)
 
 
-def _accumulate(grads, key, x, g):
-    if not _compatible(shape_of(g), shape_of(x)):
-        raise ValueError(f"a gradient of shape {shape_of(g)} does not match its input of shape {shape_of(x)}")
+def _add(grads, key, g):
     previous = grads.get(key)
     grads[key] = g if previous is None else ops.add(previous, g)
+
+
+def _check_shape(x, g):
+    gradient_shape, input_shape = shape_of(g), shape_of(x)
+    if gradient_shape != input_shape and not _compatible(gradient_shape, input_shape):
+        raise ValueError(f"a gradient of shape {gradient_shape} does not match its input of shape {input_shape}")
 
 
 def _compatible(first, second):

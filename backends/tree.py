@@ -187,7 +187,10 @@ def map_structure(func, *structures, none_is_leaf=True):
         columns = [node[2]] + [_children_like(node, _node(other), other, first) for other in items[1:]]
         return _rebuild(node[0], node[1], [walk(list(column)) for column in zip(*columns)])
 
-    return walk(list(structures))
+    try:
+        return walk(list(structures))
+    finally:
+        walk = None  # it refers to itself: without this, the cycle keeps `func` (and what it holds) until the GC runs
 
 
 def map_structure_up_to(shallow_structure, func, *structures):

@@ -92,7 +92,9 @@ class Variable(TensorOperators):
                 f"Variable {self.name!r}: cannot assign a value of shape {tuple(array.shape)} "
                 f"to a variable of shape {self.shape}"
             )
-        self._data = device.to_device(array, device.device_of(self._data))
+        if type(array) is not numpy.ndarray or type(self._data) is not numpy.ndarray:  # else both on the host
+            array = device.to_device(array, device.device_of(self._data))
+        self._data = array
         return self
 
     def assign_add(self, value):
@@ -143,7 +145,7 @@ def _as_array(value, dtype):
     copied, so updating the variable in place never writes into them; an op's fresh result is not."""
     owned = type(value) in FRESH_RESULT_TYPES
     value = getattr(value, "_data", value)
-    if device.is_cupy(value):
+    if type(value) is not numpy.ndarray and device.is_cupy(value):
         return value.astype(dtype, copy=not owned)
     return numpy.asarray(value, dtype=dtype) if owned else numpy.array(value, dtype=dtype)
 

@@ -1,6 +1,6 @@
 """Convolution, pooling and batch-norm kernels, forward + backward, against torch on the CPU, in one run.
 
-    python bench/kernels.py [--repeat N]
+    python bench/kernels.py [--repeat N] [--only WORD]
 
 Prints, per shape, the best-of-N time of kerasish (dynamic engine, numpy) and of torch, run in turns,
 and their ratio (kerasish / torch: 1.0 is parity, 2.0 is twice as slow). Needs torch for the comparison.
@@ -13,6 +13,7 @@ import numpy
 
 from kerasish import ops
 from kerasish.backends.dynamic import GradientTape, Tensor
+from kerasish.backends.primitives.normalization import fused_batch_normalization
 
 # (name, batch, size, in_channels, out_channels, kernel, stride, padding)
 CONVS = [
@@ -22,15 +23,16 @@ CONVS = [
     ("conv 56x56x64->128 3x3 /2", 32, 56, 64, 128, 3, 2, "same"),
     ("conv 56x56x64->256 1x1 (ResNet)", 32, 56, 64, 256, 1, 1, "valid"),
 ]
-# (name, batch, size, channels, pool, stride, padding)
-# (name, batch, size, channels, kernel)
+# (name, batch, size, channels, kernel, stride)
 DEPTHWISE = [
-    ("depthwise 56x56x64 3x3", 32, 56, 64, 3),
+    ("depthwise 56x56x64 3x3", 32, 56, 64, 3, 1),
+    ("depthwise 56x56x64 3x3 /2", 32, 56, 64, 3, 2),
 ]
 # (name, batch, size, channels)
 NORMS = [
     ("batch norm (train) 56x56x64", 32, 56, 64),
 ]
+# (name, batch, size, channels, pool, stride, padding)
 POOLS = [
     ("max_pool 26x26x32 2x2 (small CNN)", 64, 26, 32, 2, 2, "valid"),
     ("max_pool 32x32x64 2x2", 64, 32, 64, 2, 2, "valid"),
@@ -97,25 +99,23 @@ def cases(torch):
                 torch, lambda a: functional.max_pool2d(a, pool, stride, pad), x.transpose(0, 3, 1, 2).copy()
             )
         yield name, ours, theirs
-    for name, batch, size, channels, k in DEPTHWISE:
+    for name, batch, size, channels, k, stride in DEPTHWISE:
         x = rng.standard_normal((batch, size, size, channels), numpy.float32)
         w = rng.standard_normal((k, k, channels, 1), numpy.float32)
-        ours = kerasish_step(lambda a, b: ops.depthwise_conv(a, b, padding="same"), x, w)
+        ours = kerasish_step(lambda a, b: ops.depthwise_conv(a, b, strides=stride, padding="same"), x, w)
         theirs = None
         if torch:
             theirs = torch_step(
                 torch,
-                lambda a, b: functional.conv2d(a, b, padding=k // 2, groups=channels),
+                lambda a, b: functional.conv2d(a, b, stride=stride, padding=k // 2, groups=channels),
                 x.transpose(0, 3, 1, 2).copy(),
                 w.transpose(2, 3, 0, 1).copy(),
             )
         yield name, ours, theirs
-    for name, batch, size, channels in NORMS:
+    for name, batch, size, channels in NORMS:  # what BatchNormalization runs while training
         x = rng.standard_normal((batch, size, size, channels), numpy.float32)
         gamma, beta = rng.standard_normal((2, channels), numpy.float32)
-        ours = kerasish_step(
-            lambda a, g, b: ops.batch_normalization(a, *ops.moments(a, (0, 1, 2)), -1, b, g), x, gamma, beta
-        )
+        ours = kerasish_step(lambda a, g, b: fused_batch_normalization(a, -1, b, g)[0], x, gamma, beta)
         theirs = None
         if torch:
             theirs = torch_step(
@@ -131,6 +131,7 @@ def cases(torch):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", default="", help="only the shapes whose name contains this word")
     args = parser.parse_args()
     try:
         import torch
@@ -138,6 +139,8 @@ def main():
         torch = None
     print(f"{'forward + backward':40s} {'kerasish ms':>12s} {'torch ms':>10s} {'ratio':>7s}")
     for name, ours, theirs in cases(torch):
+        if args.only not in name:
+            continue
         if theirs is None:
             print(f"{name:40s} {best_times([ours], args.repeat)[0] * 1e3:12.1f} {'-':>10s} {'-':>7s}")
             continue

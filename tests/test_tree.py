@@ -2,10 +2,12 @@
 process's keras stays as the other tests import it; skipped when keras is not installed), plus plain checks."""
 
 import collections
+import gc
 import json
 import os
 import subprocess
 import sys
+import weakref
 
 import pytest
 
@@ -160,3 +162,25 @@ def test_the_spec_round_trips_and_is_hashable():
     assert leaves == tree.flatten(structure) and hash(spec) is not None
     assert backend_tree.unflatten(spec, leaves) == structure
     assert backend_tree.flatten_with_spec({"a": 1, "b": 2})[1] != backend_tree.flatten_with_spec([1, 2])[1]
+
+
+def test_map_structure_leaves_no_cycle_that_keeps_its_function_alive():
+    """Its recursive walker refers to itself; were that cycle left, the function (and what it holds, such as
+    a model's activations) would live until the garbage collector ran."""
+
+    class Held:
+        pass
+
+    held = Held()
+    alive = weakref.ref(held)
+
+    def keep(x, held=held):
+        return x
+
+    gc.disable()
+    try:
+        tree.map_structure(keep, [1, (2, {"a": 3})])
+        del keep, held
+        assert alive() is None
+    finally:
+        gc.enable()

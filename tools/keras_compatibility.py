@@ -79,6 +79,10 @@ DIFFERENCES = """\
   mixing factor from 16 values of the range; the `area` interpolation is not offered; `StackedRNNCells` keeps
   its states as one flat list; `MultiHeadAttention` uses an explicit `query_mask`; `EinsumDense` has no LoRA;
   STFT windows other than Hann and Hamming need scipy.
+- LSTM and GRU: `use_cudnn` selects kerasish's fused recurrence, which runs on numpy and cupy alike (so
+  `use_cudnn=True` works without a GPU); a mask always takes the per-step path (cuDNN also takes
+  right-padded masks), so `use_cudnn=True` with a mask is Keras's configuration error; like cuDNN's, the
+  fused gradient has no second order (`use_cudnn=False` has).
 - Mixed precision: BatchNormalization and LayerNormalization compute in float16 under `mixed_float16` (Keras
   computes their statistics in float32).
 - Models: `model.metrics` lists the compiled metrics one by one (Keras wraps them in one `CompileMetrics`);

@@ -22,6 +22,7 @@ _ARRAY = numpy.ndarray
 _MODULES = sys.modules
 _GPU_MODULE = device.GPU_MODULE
 _new = object.__new__
+_WRAPPED = frozenset((Tensor, Variable))
 
 
 def _array_of(x):
@@ -54,23 +55,26 @@ def _on_one_device(arrays):
 
 
 def apply(prim, inputs, attrs):
-    arrays = []
-    numbers = 0
-    for x in inputs:
-        kind = type(x)
-        if kind is Tensor or kind is Variable:
-            arrays.append(x._data)
-        elif kind is _ARRAY:
-            arrays.append(x)
-        elif kind is float or kind is int or kind is bool:
-            arrays.append(x)
-            numbers += 1
-        else:
-            arrays = _convert(prim, inputs)
-            break
+    if len(inputs) == 2 and type(inputs[0]) in _WRAPPED and type(inputs[1]) in _WRAPPED:  # most binary ops
+        arrays = [inputs[0]._data, inputs[1]._data]
     else:
-        if numbers == len(arrays):  # only Python numbers (or no input): nothing anchors their dtype
-            arrays = _convert(prim, inputs)
+        arrays = []
+        numbers = 0
+        for x in inputs:
+            kind = type(x)
+            if kind is Tensor or kind is Variable:
+                arrays.append(x._data)
+            elif kind is _ARRAY:
+                arrays.append(x)
+            elif kind is float or kind is int or kind is bool:
+                arrays.append(x)
+                numbers += 1
+            else:
+                arrays = _convert(prim, inputs)
+                break
+        else:
+            if numbers == len(arrays):  # only Python numbers (or no input): nothing anchors their dtype
+                arrays = _convert(prim, inputs)
     xp = numpy
     if _GPU_MODULE in _MODULES:
         xp, arrays = _on_one_device(arrays)

@@ -114,22 +114,16 @@ class GradientTape:
         if saves is not None and (large or type(output) is Tensor and output._data.size >= LARGE):
             inputs = tuple(x if i in saves else _kept(x) for i, x in enumerate(inputs))
             output = output if "output" in saves else _kept(output)
+            self._stand_ins = True
         # Record(...) without its generated __new__: this runs for every recorded op
         self._records.append(_new_record(Record, (prim, inputs, keys, output, output_key, attrs, ())))
 
-    @contextlib.contextmanager
     def stop_recording(self):
-        position = RECORDING.index(self) if self in RECORDING else None
-        if position is not None:
-            RECORDING.remove(self)
-        try:
-            yield
-        finally:
-            if position is not None:
-                RECORDING.insert(position, self)
+        return _Paused(self)
 
     def reset(self):
         self._records, self._watched, self._variables = [], set(), {}
+        self._stand_ins = False  # whether a record kept a large tensor as its _Spec
 
     def watched_variables(self):
         return list(self._variables.values())
@@ -157,12 +151,31 @@ class GradientTape:
                 seeds,
                 source_keys,
                 ops.ones_like,
-                _restored,
+                _restored if self._stand_ins else None,
             )
             results = [grads.get(key) if is_known else None for key, is_known in zip(source_keys, known)]
             if unconnected_gradients == "zero":
                 results = [ops.zeros_like(s) if g is None else g for g, s in zip(results, flat_sources)]
         return unflatten(spec, [g if g is None or isinstance(g, Tensor) else Tensor(g) for g in results])
+
+
+class _Paused:
+    """`tape.stop_recording()`: the tape leaves RECORDING for the block and comes back at its place (a class,
+    not a generator: every `gradient` call enters one)."""
+
+    __slots__ = ("tape", "position")
+
+    def __init__(self, tape):
+        self.tape = tape
+
+    def __enter__(self):
+        self.position = RECORDING.index(self.tape) if self.tape in RECORDING else None
+        if self.position is not None:
+            RECORDING.remove(self.tape)
+
+    def __exit__(self, *exc):
+        if self.position is not None:
+            RECORDING.insert(self.position, self.tape)
 
 
 def _taken(records):

@@ -14,7 +14,7 @@ class Tensor(TensorOperators):
 
     @property
     def shape(self):
-        return tuple(self._data.shape)
+        return self._data.shape  # a tuple already, on numpy and on cupy
 
     @property
     def dtype(self):

@@ -1,103 +1,117 @@
-"""Max pooling over non-overlapping windows (strides == pool size, no padding), over `xp`, without im2col.
+"""Max pooling over `xp` without im2col: every window ("block") position read as one strided view.
 
-Each spatial axis of size n is split into (n // k, k) by a reshape (a view, no copy), after cropping
-the trailing rows/columns no window reaches (as "valid" pooling drops them): the image becomes blocks
-`(batch, n1 // k1, k1, n2 // k2, k2, ..., channels)` (channels first: after the batch axis). A tap
-(one position in every window) is then a strided view shaped like the pooled output. The maximum is
-an elementwise maximum over the taps; the gradient goes to each block's *first* maximum in row-major
-window order (ties included, as in TensorFlow and torch), found by one short loop over the taps:
-compare with the maximum, keep only hits not already found in an earlier tap.
+For pool size k, stride s and padding (before, after) on a spatial axis of n pixels, the tap at offset t
+of each window reads the input pixels o * s + t - before for the outputs o whose pixel exists: a strided
+view of the input against a slice of the output. Padding is never materialised (a padded pixel counts as
+-inf, so it is never a maximum). Windows may overlap (3x3 stride 2, ResNet's stem) or tile the input
+(stride == pool size, Keras's default; trailing pixels no window reaches are left out, as "valid" does).
+The maximum is an elementwise maximum over the taps; the gradient goes to each window's *first* maximum
+in row-major window order (ties included, as in TensorFlow and torch), found by one short loop over the
+taps: compare with the maximum, keep only hits not already found in an earlier tap.
 """
 
 import itertools
+import math
 
 
 def _first_spatial(data_format):
     return 2 if data_format == "channels_first" else 1
 
 
-def pooled_shape(shape, pool_size, data_format):
+def _pooled_size(n, k, s, pads):
+    return None if n is None else (n + pads[0] + pads[1] - k) // s + 1
+
+
+def pooled_shape(shape, pool_size, strides, pads, data_format):
     """The pooled shape of an input `shape` (None stays None)."""
     first = _first_spatial(data_format)
-    spatial = tuple(None if n is None else n // k for n, k in zip(shape[first:], pool_size))
-    return tuple(shape[:first]) + spatial + tuple(shape[first + len(pool_size) :])
+    rank = len(pool_size)
+    spatial = tuple(map(_pooled_size, shape[first : first + rank], pool_size, strides, pads))
+    return tuple(shape[:first]) + spatial + tuple(shape[first + rank :])
 
 
-def covers(shape, pool_size, data_format):
-    """Whether the windows cover every pixel (no trailing rows/columns cropped)."""
-    first = _first_spatial(data_format)
-    return all(n % k == 0 for n, k in zip(shape[first:], pool_size))
+def _axis_taps(n, k, s, pads, out):
+    """(input slice, output slice) for each tap offset along one axis; None where it reads no pixel."""
+    taps = []
+    for t in range(k):
+        low = max(0, -((t - pads[0]) // s))  # the first output whose pixel o * s + t - before is >= 0
+        high = min(out, (n - 1 - t + pads[0]) // s + 1)  # one past the last whose pixel is < n
+        start = low * s + t - pads[0]
+        taps.append((slice(start, start + (high - low - 1) * s + 1, s), slice(low, high)) if high > low else None)
+    return taps
 
 
-def blocks(x, pool_size, data_format):
-    """`x` cropped to whole windows and viewed as blocks (a view of `x`), and the block axes."""
+def _taps(shape, pool_size, strides, pads, data_format):
+    """(offsets, input index, output index, whole) for each tap in row-major window order that reads any
+    pixel; `whole`: the tap reaches every output."""
     first, rank = _first_spatial(data_format), len(pool_size)
-    crop, shape = [slice(None)] * x.ndim, list(x.shape[:first])
-    for i, k in enumerate(pool_size):
-        count = x.shape[first + i] // k
-        crop[first + i] = slice(0, count * k)
-        shape += [count, k]
-    shape += x.shape[first + rank :]
-    view = x[tuple(crop)].reshape(shape)  # splitting axes never copies, so writes reach `x`
-    return view, tuple(first + 2 * i + 1 for i in range(rank))
+    pooled = pooled_shape(shape, pool_size, strides, pads, data_format)
+    axes = [
+        _axis_taps(n, k, s, pad, out)
+        for n, k, s, pad, out in zip(shape[first:], pool_size, strides, pads, pooled[first : first + rank])
+    ]
+    lead, tail = (slice(None),) * first, (slice(None),) * (len(shape) - first - rank)
+    for offsets, tap in zip(itertools.product(*map(range, pool_size)), itertools.product(*axes)):
+        if None not in tap:
+            whole = all(o.stop - o.start == size for (_, o), size in zip(tap, pooled[first : first + rank]))
+            yield offsets, lead + tuple(i for i, _ in tap) + tail, lead + tuple(o for _, o in tap) + tail, whole
 
 
-def _tap(view, axes, tap):
-    """One tap of every block: a strided view shaped like the pooled output."""
-    index = [slice(None)] * view.ndim
-    for axis, t in zip(axes, tap):
-        index[axis] = t
-    return view[tuple(index)]
-
-
-def _taps(pool_size):
-    return list(itertools.product(*(range(k) for k in pool_size)))
-
-
-def _first_hits(xp, view, axes, maxima, pool_size):
-    """(tap, mask) for each tap in row-major order: True where that tap is its block's first maximum.
-    A mask is only valid until the next one is asked for (the first one becomes the running `found`)."""
-    taps = _taps(pool_size)
-    found = None
-    for n, tap in enumerate(taps):
-        hit = _tap(view, axes, tap) == maxima
-        if found is None:
-            found = hit
-        else:
-            xp.greater(hit, found, out=hit)  # a hit, and none in an earlier tap
-            if n < len(taps) - 1:
-                found |= hit
-        yield tap, hit
-
-
-def maximum(xp, x, pool_size, data_format):
-    """The maximum of each window: (batch, *spatial // pool_size, channels) or channels first."""
-    view, axes = blocks(x, pool_size, data_format)
-    taps = [_tap(view, axes, tap) for tap in _taps(pool_size)]
-    if len(taps) == 1:
-        return taps[0].copy()
-    result = xp.maximum(taps[0], taps[1])  # elementwise over strided views: faster than max over axes
-    for tap in taps[2:]:
-        xp.maximum(result, tap, out=result)
+def maximum(xp, x, pool_size, strides, pads, data_format):
+    """The maximum of each window: the pooled shape."""
+    taps = list(_taps(x.shape, pool_size, strides, pads, data_format))
+    shape = pooled_shape(x.shape, pool_size, strides, pads, data_format)
+    start = next((n for n, (*_, whole) in enumerate(taps) if whole), None)
+    if start is None:  # no tap reaches every output (heavy padding): start from the lowest value
+        lowest = -math.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
+        result = xp.full(shape, lowest, x.dtype)
+    else:
+        result = x[taps.pop(start)[1]].copy()
+    for _, source, target, _ in taps:  # elementwise over strided views: faster than max over a window axis
+        part = result[target]
+        xp.maximum(part, x[source], out=part)
     return result
 
 
-def spread(xp, x, grad, maxima, pool_size, data_format):
+def _first_hits(xp, x, maxima, taps):
+    """(offsets, input index, output index, mask) for each tap in row-major order: the mask (of the tap's
+    outputs) is True where that tap is its window's first maximum; valid until the next one is asked for."""
+    found = xp.zeros(maxima.shape, bool)
+    hits = xp.empty(maxima.shape, bool)
+    for n, (offsets, source, target, _) in enumerate(taps):
+        hit, seen = hits[target], found[target]
+        xp.equal(x[source], maxima[target], out=hit)
+        xp.greater(hit, seen, out=hit)  # a hit, and none in an earlier tap
+        if n < len(taps) - 1:
+            seen |= hit
+        yield offsets, source, target, hit
+
+
+def spread(xp, x, grad, maxima, pool_size, strides, pads, data_format):
     """`grad` (pooled shape) placed at each window's first maximum of `x` (`maxima`: its pooled maximum),
-    zeros elsewhere and on cropped pixels: shaped like `x`, typed like `grad`."""
-    result = (xp.empty if covers(x.shape, pool_size, data_format) else xp.zeros)(x.shape, grad.dtype)
-    view, axes = blocks(x, pool_size, data_format)
-    target, _ = blocks(result, pool_size, data_format)
-    for tap, hit in _first_hits(xp, view, axes, maxima, pool_size):
-        xp.multiply(grad, hit, out=_tap(target, axes, tap))
+    zeros elsewhere: shaped like `x`, typed like `grad`. Overlapping windows add up where they share a pixel."""
+    taps = list(_taps(x.shape, pool_size, strides, pads, data_format))
+    result = xp.zeros(x.shape, grad.dtype)
+    products = None
+    written = set()  # taps whose offsets agree modulo the strides read the same pixels; others never do
+    for offsets, source, target, hit in _first_hits(xp, x, maxima, taps):
+        residue = tuple(t % s for t, s in zip(offsets, strides))
+        if residue not in written:  # the first tap on these pixels: write, nothing to add to
+            written.add(residue)
+            xp.multiply(grad[target], hit, out=result[source])
+            continue
+        products = xp.empty(grad.shape, grad.dtype) if products is None else products
+        product = products[target]
+        xp.multiply(grad[target], hit, out=product)
+        result[source] += product
     return result
 
 
-def select(xp, x, values, maxima, pool_size, data_format):
+def select(xp, x, values, maxima, pool_size, strides, pads, data_format):
     """`values` (shaped like `x`) at each window's first maximum of `x`: the pooled shape."""
-    view, axes = blocks(x, pool_size, data_format)
-    source, _ = blocks(values, pool_size, data_format)
+    taps = list(_taps(x.shape, pool_size, strides, pads, data_format))
     result = xp.zeros(maxima.shape, values.dtype)
-    for tap, hit in _first_hits(xp, view, axes, maxima, pool_size):
-        result = xp.where(hit, _tap(source, axes, tap), result)  # one hit per block at most: exact
+    for _, source, target, hit in _first_hits(xp, x, maxima, taps):
+        part = result[target]
+        part[...] = xp.where(hit, values[source], part)  # one hit per window at most: exact
     return result

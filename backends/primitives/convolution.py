@@ -5,7 +5,9 @@ and multiplies them by the kernel; conv_transpose multiplies first and sums the 
 the output grid. Gradients and gradients of gradients follow from those pieces. The common case, one
 group, is the primitive `windows_matmul`, whose gradient takes the windows again from the input
 rather than keeping them: a 3x3 convolution's windows are nine times its input, and keeping them for
-the kernel's gradient is what made a ResNet's training memory several times torch's. Kernels are laid
+the kernel's gradient is what made a ResNet's training memory several times torch's. A depthwise
+convolution (one input channel per group) has no product for BLAS: it is the primitive
+`depthwise_taps`, a multiply-accumulate per kernel tap with no window copy. Kernels are laid
 out like Keras: conv `(*kernel_size, in_channels / groups, filters)`, conv_transpose
 `(*kernel_size, filters, in_channels)`; cross-correlation, never flipped.
 """
@@ -13,12 +15,14 @@ out like Keras: conv `(*kernel_size, in_channels / groups, filters)`, conv_trans
 import math
 
 from .. import config
+from ..kernels import depthwise, patches
 from .linalg import bfloat16_through_float32
-from .registry import describe, export, ops, primitive, shape_of
+from .registry import describe, export, ops, primitive, result_dtype, shape_of
 from .windows import (
     channels,
     channels_last,
     extract_patches,
+    image_channels_last,
     known_spatial,
     padding_mode,
     scatter_patches,
@@ -63,17 +67,37 @@ def _windows_matmul_forward(xp, x, kernel, **geometry):
     return (rows @ kernel).reshape(*windows.shape[: 1 + len(geometry["kernel_size"])], kernel.shape[1])
 
 
+def _input_gradient(g, x, kernel, geometry):
+    """The input gradient of windows(x) @ kernel. Stride 1 and no more filters than channels: a convolution of
+    the output gradient with the flipped kernel (its input and output channels swapped), one windows_matmul
+    that copies the gradient's windows once (with more filters, those windows outgrow the image's). Otherwise
+    the gradient's windows `g @ kernelᵀ` summed back onto the image: one strided add per tap into a zeroed
+    image (for stride s, 1/s² of the image per tap)."""
+    data_format = geometry["data_format"]
+    rank, depth = len(geometry["kernel_size"]), channels(shape_of(x), data_format)
+    filters = shape_of(kernel)[1]
+    window = (geometry["kernel_size"], geometry["strides"], geometry["dilation"], geometry["pads"])
+    pads = patches.transposed_pads(*window) if filters <= depth else None
+    if pads is not None:
+        taps = ops.reshape(kernel, (*geometry["kernel_size"], depth, filters))
+        flipped = ops.transpose(ops.flip(taps, axis=tuple(range(rank))), (*range(rank), rank + 1, rank))
+        flipped = ops.reshape(flipped, (-1, depth))
+        transposed = dict(geometry, pads=pads, data_format="channels_last")
+        return to_data_format(windows_matmul(g, flipped, **transposed), rank, data_format)
+    rows = ops.reshape(g, (-1, filters))
+    windows = ops.reshape(
+        ops.matmul(rows, ops.transpose(kernel)), (-1, *shape_of(g)[1:-1], *geometry["kernel_size"], depth)
+    )
+    return scatter_patches(windows, spatial_shape=spatial_shape(shape_of(x), data_format), **geometry)
+
+
 def _windows_matmul_vjp(g, inputs, output, needs, **geometry):
     x, kernel = inputs
-    rows = ops.reshape(g, (-1, shape_of(kernel)[1]))
     x_grad = kernel_grad = None
     if needs[0]:
-        depth = channels(shape_of(x), geometry["data_format"])
-        windows = ops.reshape(
-            ops.matmul(rows, ops.transpose(kernel)), (-1, *shape_of(g)[1:-1], *geometry["kernel_size"], depth)
-        )
-        x_grad = scatter_patches(windows, spatial_shape=spatial_shape(shape_of(x), geometry["data_format"]), **geometry)
+        x_grad = _input_gradient(g, x, kernel, geometry)
     if needs[1]:
+        rows = ops.reshape(g, (-1, shape_of(kernel)[1]))
         windows = ops.reshape(extract_patches(x, pad_value=0.0, **geometry), (-1, shape_of(kernel)[0]))
         kernel_grad = ops.matmul(ops.transpose(windows), rows)
     return x_grad, kernel_grad
@@ -97,6 +121,96 @@ windows_matmul = primitive(
 )
 
 
+@bfloat16_through_float32
+def _depthwise_forward(xp, x, kernel, kernel_size, strides, dilation, pads, data_format):
+    x = image_channels_last(xp, x, data_format)
+    return depthwise.forward(xp, x, kernel, kernel_size, strides, dilation, pads)
+
+
+def _depthwise_vjp(g, inputs, output, needs, **geometry):
+    x, kernel = inputs
+    spatial = spatial_shape(shape_of(x), geometry["data_format"])
+    x_grad = depthwise_input_gradient(g, kernel, spatial_shape=spatial, **geometry) if needs[0] else None
+    kernel_grad = depthwise_kernel_gradient(x, g, **geometry) if needs[1] else None
+    return x_grad, kernel_grad
+
+
+def _depthwise_infer(shapes, dtypes, **geometry):
+    windows, _ = extract_patches.infer(shapes[:1], dtypes[:1], pad_value=0.0, **geometry)
+    kernel, rank = tuple(shapes[1]), len(geometry["kernel_size"])
+    if (
+        len(kernel) != rank + 2
+        or kernel[:rank] != geometry["kernel_size"]
+        or None not in (windows[-1], kernel[-2])
+        and (windows[-1] != kernel[-2])
+    ):
+        raise ValueError(
+            f"depthwise_taps: an input of {windows[-1]} channels and kernel size {geometry['kernel_size']} need a "
+            f"kernel of shape (*kernel_size, channels, multiplier); shapes {describe(shapes)}"
+        )
+    filters = None if None in kernel[-2:] else kernel[-2] * kernel[-1]
+    return (*windows[: 1 + rank], filters), result_dtype(*dtypes)
+
+
+depthwise_taps = primitive("depthwise_taps", _depthwise_forward, _depthwise_vjp, _depthwise_infer, saves=(0, 1))
+
+
+@bfloat16_through_float32
+def _depthwise_input_gradient_forward(xp, g, kernel, spatial_shape, kernel_size, strides, dilation, pads, data_format):
+    image = depthwise.input_gradient(xp, g, kernel, spatial_shape, kernel_size, strides, dilation, pads)
+    return xp.moveaxis(image, -1, 1) if data_format == "channels_first" else image
+
+
+def _depthwise_input_gradient_vjp(h, inputs, output, needs, spatial_shape, **geometry):
+    g, kernel = inputs
+    g_grad = depthwise_taps(h, kernel, **geometry) if needs[0] else None
+    kernel_grad = depthwise_kernel_gradient(h, g, **geometry) if needs[1] else None
+    return g_grad, kernel_grad
+
+
+def _depthwise_input_gradient_infer(shapes, dtypes, spatial_shape, data_format, **geometry):
+    batch, depth = shapes[0][0], shapes[1][-2]
+    shape = (batch, depth, *spatial_shape) if data_format == "channels_first" else (batch, *spatial_shape, depth)
+    return shape, result_dtype(*dtypes)
+
+
+depthwise_input_gradient = primitive(
+    "depthwise_input_gradient",
+    _depthwise_input_gradient_forward,
+    _depthwise_input_gradient_vjp,
+    _depthwise_input_gradient_infer,
+    saves=(0, 1),
+)
+
+
+@bfloat16_through_float32
+def _depthwise_kernel_gradient_forward(xp, x, g, kernel_size, strides, dilation, pads, data_format):
+    x = image_channels_last(xp, x, data_format)
+    return depthwise.kernel_gradient(xp, x, g, kernel_size, strides, dilation, pads)
+
+
+def _depthwise_kernel_gradient_vjp(h, inputs, output, needs, **geometry):
+    x, g = inputs
+    spatial = spatial_shape(shape_of(x), geometry["data_format"])
+    x_grad = depthwise_input_gradient(g, h, spatial_shape=spatial, **geometry) if needs[0] else None
+    g_grad = depthwise_taps(x, h, **geometry) if needs[1] else None
+    return x_grad, g_grad
+
+
+def _depthwise_kernel_gradient_infer(shapes, dtypes, kernel_size, data_format, **geometry):
+    depth, filters = channels(shapes[0], data_format), shapes[1][-1]
+    return (*kernel_size, depth, None if None in (depth, filters) else filters // depth), result_dtype(*dtypes)
+
+
+depthwise_kernel_gradient = primitive(
+    "depthwise_kernel_gradient",
+    _depthwise_kernel_gradient_forward,
+    _depthwise_kernel_gradient_vjp,
+    _depthwise_kernel_gradient_infer,
+    saves=(0, 1),
+)
+
+
 def _grouped_matmul(windows, kernel, groups):
     """windows (batch, *out, *kernel_size, in) times kernel (*kernel_size, in / groups, filters)."""
     kernel_shape = shape_of(kernel)
@@ -106,10 +220,6 @@ def _grouped_matmul(windows, kernel, groups):
     if groups == 1:  # one plain 2-D product: BLAS also serves both gradients without copies
         rows = ops.reshape(windows, (-1, taps * depth))
         return ops.reshape(ops.matmul(rows, ops.reshape(kernel, (taps * depth, filters))), (-1, *out, filters))
-    if depth == 1:  # depthwise: a product per channel is too thin for BLAS; one loop over taps and channels
-        rows = ops.reshape(windows, (-1, taps, groups))
-        result = ops.einsum("ntg,tgm->ngm", rows, ops.reshape(kernel, (taps, groups, filters // groups)))
-        return ops.reshape(result, (-1, *out, filters))
     rows = ops.transpose(ops.reshape(windows, (-1, taps, groups, depth)), (2, 0, 1, 3))
     rows = ops.reshape(rows, (groups, -1, taps * depth))
     weights = ops.transpose(ops.reshape(kernel, (taps, depth, groups, filters // groups)), (2, 0, 1, 3))
@@ -143,6 +253,10 @@ def _convolve(op, inputs, kernel, strides, padding, data_format, dilation_rate):
     geometry = window_geometry(op, shape, kernel_shape[:rank], strides, padding, data_format, dilation_rate)
     if groups == 1 and not _is_reshape(geometry):
         result = windows_matmul(inputs, ops.reshape(kernel, (-1, kernel_shape[-1])), **geometry)
+    elif groups > 1 and kernel_shape[-2] == 1:  # depthwise: a product per channel is too thin for BLAS
+        result = depthwise_taps(
+            inputs, ops.reshape(kernel, (*kernel_shape[:rank], groups, kernel_shape[-1] // groups)), **geometry
+        )
     else:
         result = _grouped_matmul(_windows_of(inputs, geometry), kernel, groups)
     return to_data_format(result, rank, data_format)

@@ -78,26 +78,44 @@ def _shared_matrix_gradient(a, b, g):
     return matmul(_swap(ops.reshape(a, (-1, rows))), ops.reshape(g, (-1, columns)))
 
 
+def _in_float32(forward, xp, operands, attrs):
+    """`forward` of bfloat16 operands computed in float32 and rounded back; None when no operand is bfloat16."""
+    for operand in operands:  # a loop, not a list: this runs for every product of every step
+        narrow = operand.dtype
+        if narrow.kind == "V" and is_bfloat16(narrow):
+            wide = [x.astype("float32") if x.dtype == narrow else x for x in operands]
+            return forward(xp, *wide, **attrs).astype(narrow)
+    return None
+
+
 def bfloat16_through_float32(forward):
     """numpy (with ml_dtypes) has no bfloat16 matmul (its result comes out float32) nor einsum: bfloat16
     operands are multiplied in float32, as bfloat16 hardware accumulates, and the result rounded back."""
 
     @functools.wraps(forward)
     def wrapped(xp, *operands, **attrs):
-        for operand in operands:  # a loop, not a list: this runs for every matmul of every step
-            narrow = operand.dtype
-            if narrow.kind == "V" and is_bfloat16(narrow):
-                wide = [x.astype("float32") if x.dtype == narrow else x for x in operands]
-                return forward(xp, *wide, **attrs).astype(narrow)
-        return forward(xp, *operands, **attrs)
+        result = _in_float32(forward, xp, operands, attrs)
+        return forward(xp, *operands, **attrs) if result is None else result
 
     return wrapped
 
 
-@bfloat16_through_float32
+SMALL = 4096  # elements of each operand up to which a matrix product calls the `dot` method
+
+
 def _matmul_forward(xp, a, b):
     """A stack of matrices times one matrix (a Dense layer on sequences) is one matrix product of the rows:
-    numpy would loop over the stack, several times slower."""
+    numpy would loop over the stack, several times slower. Two small matrices of numbers: the `dot` method, the same
+    product (the same BLAS call) without the microsecond of `matmul`'s ufunc machinery; large transposed
+    operands stay with `matmul`, which hands them to BLAS without a copy. bfloat16 operands are multiplied
+    as `bfloat16_through_float32` does it, checked here rather than by its wrapper (a product of small
+    matrices costs little more than the wrapper's call)."""
+    if a.dtype.kind == "V" or b.dtype.kind == "V":
+        result = _in_float32(_matmul_forward, xp, (a, b), {})
+        if result is not None:
+            return result
+    if a.ndim == 2 and b.ndim == 2 and a.size <= SMALL and b.size <= SMALL and a.dtype.kind in "fc":
+        return a.dot(b)  # numbers only: `matmul` words the error for strings and objects
     if a.ndim > 2 and b.ndim == 2 and a.flags.c_contiguous:
         return xp.matmul(a.reshape(-1, a.shape[-1]), b).reshape(a.shape[:-1] + b.shape[-1:])
     return xp.matmul(a, b)

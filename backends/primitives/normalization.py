@@ -1,18 +1,27 @@
 """Normalisation ops with Keras's names: `moments`, `batch_normalization`, `layer_normalization`,
-`rms_normalization`.
+`rms_normalization`; and `fused_batch_normalization`, what BatchNormalization runs while training.
 
 `moments` (both statistics, stacked) and `batch_normalization` are fused primitives whose gradients
-reach every input, so training through `moments` is exact and a BatchNormalization step makes about a
-dozen passes over the activations; layer and RMS normalisation are composed from other ops.
+reach every input, so training through `moments` is exact. `fused_batch_normalization` normalises with
+the batch's own statistics (from `moments`) through `batch_normalization_training`, whose gradient is the
+closed form of the whole step (dx = scale·inv_std·(g − mean(g) − x̂·mean(g·x̂))) and so already holds
+what flows through the statistics: it gives them none, and reads the two sums it needs from one pass
+(`centred_sums`) and builds dx in another (`combine_channels`); with the statistics and the forward that
+is four passes over the activation (`kernels/channel_blocks.py`). Its rule is written in ops on the
+statistics, which stay connected to x, so it differentiates again. Layer and RMS normalisation are
+composed from other ops.
 """
 
 import math
 
+import numpy
+
 from .. import config
+from ..kernels import channel_blocks
 from .collective import allreduce, communicator
 from .elementwise import float_dtype
 from .reduction import reduced_shape, restore_axes
-from .registry import export, normalize_axis, ops, primitive, shape_of
+from .registry import export, normalize_axis, ops, primitive, result_dtype, shape_of
 
 
 def _axes(axes):
@@ -21,6 +30,10 @@ def _axes(axes):
 
 def _moments_forward(xp, x, axes, keepdims):
     x = x.astype(float_dtype(x.dtype), copy=False)
+    kept = [i for i in range(x.ndim) if i not in normalize_axis("moments", axes, x.ndim)]
+    if len(kept) == 1 and kept[0] > 0:  # per channel, as batch normalisation asks: in one blocked pass
+        statistics = channel_blocks.statistics(xp, x, kept[0])
+        return statistics.reshape((2, *reduced_shape("moments", x.shape, axes, keepdims)))
     mean = x.mean(axis=axes, keepdims=True)
     centred = x - mean
     variance = xp.square(centred, out=centred).mean(axis=axes, keepdims=keepdims)
@@ -30,17 +43,17 @@ def _moments_forward(xp, x, axes, keepdims):
 def _moments_vjp(g, inputs, output, needs, axes, keepdims):
     x = inputs[0]
     d_mean, d_variance, mean = (restore_axes(value, x, axes, keepdims) for value in (g[0], g[1], output[0]))
-    count = _count(x, axes)
+    count = _count(x, axes, keepdims=True)
     return ((x - mean) * (2.0 * d_variance / count) + d_mean / count,)
 
 
-def _count(x, axes):
+def _count(x, axes, keepdims):
     """How many elements each statistic gathers; counted at run time when a reduced size is unknown."""
     shape = shape_of(x)
     sizes = [shape[a] for a in normalize_axis("moments", axes, len(shape))]
     if None not in sizes:
         return math.prod(sizes)
-    return ops.sum(ops.ones_like(x), axis=axes, keepdims=True)
+    return ops.sum(ops.ones_like(x), axis=axes, keepdims=keepdims)
 
 
 def _moments_infer(shapes, dtypes, axes, keepdims):
@@ -63,42 +76,39 @@ def moments(x, axes, keepdims=False, synchronized=False):
 
 def _synchronized(x, statistics, axes, keepdims):
     mean, variance = statistics[0], statistics[1]
-    count = _count(x, axes)
-    if not isinstance(count, int):
-        count = ops.sum(ops.ones_like(x), axis=axes, keepdims=keepdims)
-    count = ops.cast(count, mean.dtype) * ops.ones_like(mean)
+    count = ops.cast(_count(x, axes, keepdims), mean.dtype) * ops.ones_like(mean)
     totals = allreduce(ops.stack([count, count * mean, count * (variance + ops.square(mean))]), op="sum")
     global_mean = totals[1] / totals[0]
     return global_mean, ops.maximum(totals[2] / totals[0] - ops.square(global_mean), 0.0)  # never below 0 by rounding
 
 
-def _along_axis(vector, axis, ndim):
-    """A per-channel vector shaped to broadcast along `axis` of a rank-`ndim` array."""
-    return vector.reshape(tuple(-1 if i == axis else 1 for i in range(ndim)))
-
-
 def _batch_norm_forward(xp, x, mean, variance, offset, scale, axis, epsilon):
     inverse = scale / xp.sqrt(variance + epsilon)
     shift = offset - mean * inverse
-    y = x * _along_axis(inverse, axis, x.ndim)
-    y += _along_axis(shift, axis, x.ndim)
-    return y
+    return channel_blocks.scale_and_shift(xp, x, inverse, shift, axis, numpy.result_type(x.dtype, inverse.dtype))
+
+
+def _along(vector, axis, ndim):
+    """A per-channel vector shaped to broadcast along `axis` of a rank-`ndim` tensor."""
+    if axis == ndim - 1:
+        return vector
+    return ops.reshape(vector, tuple(-1 if i == axis else 1 for i in range(ndim)))
+
+
+def _other_axes(axis, ndim):
+    return tuple(i for i in range(ndim) if i != axis)
 
 
 def _batch_norm_vjp(g, inputs, output, needs, axis, epsilon):
     x, mean, variance, offset, scale = inputs
     ndim = len(g.shape)
-    others = tuple(i for i in range(ndim) if i != axis)
-
-    def along(vector):
-        return vector if axis == ndim - 1 else ops.reshape(vector, tuple(-1 if i == axis else 1 for i in range(ndim)))
-
+    others = _other_axes(axis, ndim)
     root = ops.sqrt(variance + epsilon)
     d_offset = ops.sum(g, axis=others)
-    d_x = g * along(scale / root) if needs[0] else None
+    d_x = g * _along(scale / root, axis, ndim) if needs[0] else None
     d_mean = -d_offset * scale / root if needs[1] else None
     if needs[2] or needs[4]:
-        centred = ops.sum(g * (x - along(mean)), axis=others)
+        centred = ops.sum(g * (x - _along(mean, axis, ndim)), axis=others)
         d_variance = -0.5 * centred * scale / (root * (variance + epsilon)) if needs[2] else None
         d_scale = centred / root if needs[4] else None
     else:
@@ -122,6 +132,80 @@ _batch_normalization = primitive(
 )
 
 
+def _training_vjp(g, inputs, output, needs, axis, epsilon):
+    """The closed form with mean and variance the batch's own statistics of x: dx holds what flows
+    through them, so they get no gradient here."""
+    x, mean, variance, offset, scale = inputs
+    if not (needs[0] or needs[3] or needs[4]):
+        return None, None, None, None, None
+    sums = _centred_sums(g, x, mean, axis=axis)
+    inverse = 1.0 / ops.sqrt(variance + epsilon)
+    d_scale = sums[1] * inverse
+    d_x = None
+    if needs[0]:
+        count = _count(x, _other_axes(axis, len(g.shape)), keepdims=False)
+        scaled = scale * inverse
+        slope = -scaled * inverse * d_scale / count
+        d_x = _combine_channels(g, x, scaled, slope, -scaled * sums[0] / count - mean * slope, axis=axis)
+    return d_x, None, None, sums[0] if needs[3] else None, d_scale if needs[4] else None
+
+
+_batch_normalization_training = primitive(
+    "batch_normalization_training", _batch_norm_forward, _training_vjp, _batch_norm_infer, saves=(0, 1, 2, 4)
+)
+
+
+def _channel_pair_infer(op):
+    def infer(shapes, dtypes, axis):
+        g, x = (tuple(shape) for shape in shapes[:2])
+        if len(g) != len(x) or any(a is not None and b is not None and a != b for a, b in zip(g, x)):
+            raise ValueError(f"{op}: expected a gradient and an input of the same shape, got {g} and {x}")
+        return ((2, x[axis]) if op == "centred_sums" else x), result_dtype(*dtypes[:2])
+
+    return infer
+
+
+def _centred_sums_vjp(w, inputs, output, needs, axis):
+    g, x, mean = inputs
+    ndim = len(shape_of(x))
+    d_g = _along(w[0], axis, ndim) + (x - _along(mean, axis, ndim)) * _along(w[1], axis, ndim) if needs[0] else None
+    d_x = g * _along(w[1], axis, ndim) if needs[1] else None
+    return d_g, d_x, -w[1] * output[0] if needs[2] else None
+
+
+_centred_sums = primitive(
+    "centred_sums",
+    lambda xp, g, x, mean, axis: channel_blocks.centred_sums(xp, g, x, mean, axis),
+    _centred_sums_vjp,
+    _channel_pair_infer("centred_sums"),
+    saves=(0, 1, 2, "output"),
+)
+
+
+def _combine_channels_vjp(h, inputs, output, needs, axis):
+    g, x, alpha, beta, gamma = inputs
+    ndim = len(shape_of(x))
+    others = _other_axes(axis, ndim)
+    return (
+        h * _along(alpha, axis, ndim) if needs[0] else None,
+        h * _along(beta, axis, ndim) if needs[1] else None,
+        ops.sum(h * g, axis=others) if needs[2] else None,
+        ops.sum(h * x, axis=others) if needs[3] else None,
+        ops.sum(h, axis=others) if needs[4] else None,
+    )
+
+
+_combine_channels = primitive(
+    "combine_channels",
+    lambda xp, g, x, alpha, beta, gamma, axis: channel_blocks.combine(
+        xp, g, x, alpha, beta, gamma, axis, numpy.result_type(g.dtype, x.dtype)
+    ),
+    _combine_channels_vjp,
+    _channel_pair_infer("combine_channels"),
+    saves=(0, 1, 2, 3),
+)
+
+
 @export
 def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
     """(x - mean) / sqrt(variance + epsilon) * scale + offset, the statistics laid along `axis`."""
@@ -135,6 +219,23 @@ def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilo
         axis=axis,
         epsilon=float(epsilon),
     )
+
+
+def fused_batch_normalization(x, axis, offset=None, scale=None, epsilon=1e-3, synchronized=False):
+    """Normalise x with its own statistics over every axis but `axis` (training): (outputs, mean, variance).
+    Like `batch_normalization(x, *moments(x, others), ...)` with a cheaper gradient; synchronized in a
+    distributed job it is exactly that (the statistics of the global batch)."""
+    axis = normalize_axis("batch_normalization", axis, len(shape_of(x)))[0]
+    others = _other_axes(axis, len(shape_of(x)))
+    offset, scale = 0.0 if offset is None else offset, 1.0 if scale is None else scale
+    if synchronized and communicator() is not None:
+        mean, variance = moments(x, others, synchronized=True)
+        normalize = _batch_normalization
+    else:
+        statistics = _moments(x, axes=others, keepdims=False)
+        mean, variance = statistics[0], statistics[1]
+        normalize = _batch_normalization_training
+    return normalize(x, mean, variance, offset, scale, axis=axis, epsilon=float(epsilon)), mean, variance
 
 
 def _broadcast_parameter(value, shape, axes):

@@ -1,12 +1,11 @@
 """Pooling as Keras's `ops.max_pool`, `average_pool`, `adaptive_average_pool` and `adaptive_max_pool`.
 
-Fixed-window pools reduce the input's windows (the window primitives). Max pooling picks each window's
-first maximum with two small primitives, so the gradient goes to that one pixel as in TF and torch
-(ties included) and differentiates again. Non-overlapping max pooling (strides == pool_size and no
-padding: Keras's default MaxPooling2D(2)) skips the windows: `block_max` views the input as blocks
-(a reshape) and its gradient pair `spread_block_max`/`select_block_max` works on the same view, with
-the same first-maximum rule. "Same" average pooling divides by the number of real (unpadded) pixels
-in each window, like TensorFlow. Adaptive pools use torch's bins: output cell i covers input
+Max pooling is `block_max`: a running maximum over the window's taps, each one strided view of the
+input (no window copies, padding never materialised), for any pool size, strides and padding. Its
+gradient pair `spread_block_max`/`select_block_max` gives each window's gradient to its first maximum,
+as in TF and torch (ties included), and differentiates again. Average pooling reduces the input's
+windows (the window primitives); "same" average pooling divides by the number of real (unpadded)
+pixels in each window, like TensorFlow. Adaptive pools use torch's bins: output cell i covers input
 [floor(i * size / out), ceil((i + 1) * size / out)); each spatial axis in turn is gathered into
 (bins, widest bin) with `take` and reduced.
 """
@@ -16,7 +15,7 @@ import math
 import numpy
 
 from .. import config
-from ..kernels import block_max, patches, window_max
+from ..kernels import block_max, patches
 from .registry import describe, dtype_of, export, ops, primitive, shape_of
 from .windows import extract_patches, known_spatial, spatial_tuple, to_data_format, window_geometry
 
@@ -40,35 +39,7 @@ def _window_axes(rank):
     return tuple(range(rank + 1, 2 * rank + 1))
 
 
-def _select_infer(shapes, dtypes, rank):
-    windows, values = shapes
-    if len(windows) != 2 * rank + 2 or len(values) != len(windows):
-        raise ValueError(
-            f"select_window_max: expected windows of rank {2 * rank + 2} and values of the same "
-            f"shape, got shapes {describe(shapes)}"
-        )
-    return tuple(windows[: 1 + rank]) + tuple(windows[-1:]), dtypes[1]
-
-
-def _spread_infer(shapes, dtypes, rank):
-    return tuple(shapes[0]), dtypes[1]
-
-
-_select_window_max = primitive(
-    "select_window_max",
-    lambda xp, windows, values, rank: window_max.select(xp, windows, values, rank),
-    lambda g, inputs, out, needs, rank: (None, _spread_window_max(inputs[0], g, rank=rank)),
-    _select_infer,
-)
-_spread_window_max = primitive(
-    "spread_window_max",
-    lambda xp, windows, grad, rank: window_max.spread(xp, windows, grad, rank),
-    lambda g, inputs, out, needs, rank: (None, _select_window_max(inputs[0], g, rank=rank)),
-    _spread_infer,
-)
-
-
-def _block_shapes(op, shape, pool_size, data_format):
+def _block_shapes(op, shape, pool_size, strides, pads, data_format):
     """The pooled shape of a block max over an input of `shape`; errors name the op and the shape."""
     rank = len(pool_size)
     if len(shape) != rank + 2:
@@ -76,7 +47,7 @@ def _block_shapes(op, shape, pool_size, data_format):
             f"{op}: expected a rank-{rank + 2} input (batch, {rank} spatial axes, channels) for "
             f"pool size {tuple(pool_size)}, got shape {tuple(shape)}"
         )
-    pooled = block_max.pooled_shape(shape, pool_size, data_format)
+    pooled = block_max.pooled_shape(shape, pool_size, strides, pads, data_format)
     first = 2 if data_format == "channels_first" else 1
     if any(size is not None and size < 1 for size in pooled[first : first + rank]):
         raise ValueError(f"{op}: a window of size {tuple(pool_size)} does not fit in the input of shape {tuple(shape)}")
@@ -87,21 +58,21 @@ def _same_dims(a, b):
     return len(a) == len(b) and all(x is None or y is None or x == y for x, y in zip(a, b))
 
 
-def _block_max_infer(shapes, dtypes, pool_size, data_format):
-    return _block_shapes("block_max", shapes[0], pool_size, data_format), dtypes[0]
+def _block_max_infer(shapes, dtypes, **geometry):
+    return _block_shapes("block_max", shapes[0], **geometry), dtypes[0]
 
 
 def _block_pair_infer(op, pooled_input):
     """spread (x, grad, maxima) -> x's shape; select (x, values, maxima) -> the pooled shape."""
 
-    def infer(shapes, dtypes, pool_size, data_format):
+    def infer(shapes, dtypes, **geometry):
         x, values, maxima = shapes
-        pooled = _block_shapes(op, x, pool_size, data_format)
+        pooled = _block_shapes(op, x, **geometry)
         if not (_same_dims(values, pooled if pooled_input else x) and _same_dims(maxima, pooled)):
             raise ValueError(
                 f"{op}: expected an input, {'a gradient' if pooled_input else 'values'} of shape "
                 f"{pooled if pooled_input else tuple(x)} and maxima of shape {pooled} for pool size "
-                f"{tuple(pool_size)}, got shapes {describe(shapes)}"
+                f"{tuple(geometry['pool_size'])}, got shapes {describe(shapes)}"
             )
         return (tuple(x) if pooled_input else pooled), dtypes[1]
 
@@ -110,58 +81,38 @@ def _block_pair_infer(op, pooled_input):
 
 _block_max = primitive(
     "block_max",
-    lambda xp, x, pool_size, data_format: block_max.maximum(xp, x, pool_size, data_format),
-    lambda g, inputs, out, needs, pool_size, data_format: (
-        _spread_block_max(inputs[0], g, out, pool_size=pool_size, data_format=data_format),
-    ),
+    lambda xp, x, **geometry: block_max.maximum(xp, x, **geometry),
+    lambda g, inputs, out, needs, **geometry: (_spread_block_max(inputs[0], g, out, **geometry),),
     _block_max_infer,
     saves=(0, "output"),
 )
 _spread_block_max = primitive(
     "spread_block_max",
-    lambda xp, x, grad, maxima, pool_size, data_format: block_max.spread(xp, x, grad, maxima, pool_size, data_format),
-    lambda g, inputs, out, needs, pool_size, data_format: (
-        None,
-        _select_block_max(inputs[0], g, inputs[2], pool_size=pool_size, data_format=data_format),
-        None,
-    ),
+    lambda xp, x, grad, maxima, **geometry: block_max.spread(xp, x, grad, maxima, **geometry),
+    lambda g, inputs, out, needs, **geometry: (None, _select_block_max(inputs[0], g, inputs[2], **geometry), None),
     _block_pair_infer("spread_block_max", True),
     saves=(0, 2),
 )
 _select_block_max = primitive(
     "select_block_max",
-    lambda xp, x, values, maxima, pool_size, data_format: block_max.select(
-        xp, x, values, maxima, pool_size, data_format
-    ),
-    lambda g, inputs, out, needs, pool_size, data_format: (
-        None,
-        _spread_block_max(inputs[0], g, inputs[2], pool_size=pool_size, data_format=data_format),
-        None,
-    ),
+    lambda xp, x, values, maxima, **geometry: block_max.select(xp, x, values, maxima, **geometry),
+    lambda g, inputs, out, needs, **geometry: (None, _spread_block_max(inputs[0], g, inputs[2], **geometry), None),
     _block_pair_infer("select_block_max", False),
     saves=(0, 2),
 )
-
-
-def _non_overlapping(geometry):
-    """Windows that tile the input: strides == pool size, no dilation, no padding (trailing pixels that no
-    window reaches are dropped, as "valid" does)."""
-    return (
-        geometry["strides"] == geometry["kernel_size"]
-        and all(d == 1 for d in geometry["dilation"])
-        and not any(before or after for before, after in geometry["pads"])
-    )
 
 
 @export
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     """The maximum of each window; its gradient goes to the window's first maximum only (like TF and torch)."""
     geometry = _pool_geometry("max_pool", inputs, pool_size, strides, padding, data_format)
-    if _non_overlapping(geometry):
-        return _block_max(inputs, pool_size=geometry["kernel_size"], data_format=geometry["data_format"])
-    rank = len(geometry["kernel_size"])
-    windows = extract_patches(inputs, pad_value=-math.inf, **geometry)
-    return to_data_format(_select_window_max(windows, windows, rank=rank), rank, geometry["data_format"])
+    return _block_max(
+        inputs,
+        pool_size=geometry["kernel_size"],
+        strides=geometry["strides"],
+        pads=geometry["pads"],
+        data_format=geometry["data_format"],
+    )
 
 
 def _window_counts(spatial, geometry, dtype):

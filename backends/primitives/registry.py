@@ -248,7 +248,16 @@ def backward(prim, grad, inputs, output, needs, attrs):
     grads = prim.vjp(grad, inputs, output, needs, **attrs)
     if len(grads) != len(inputs):
         raise ValueError(f"the rule returned {len(grads)} gradients for {len(inputs)} inputs")
-    return tuple(
-        None if g is None or not need else unbroadcast(g, x, i)
-        for i, (g, x, need) in enumerate(zip(grads, inputs, needs))
-    )
+    result = []
+    for index, g in enumerate(grads):
+        if g is None or not needs[index]:
+            result.append(None)
+            continue
+        x = inputs[index]
+        shape = getattr(g, "shape", None)
+        # the common case first: numpy/cupy shapes (tuples) that already match, no unknown dimension
+        if type(shape) is tuple and shape == getattr(x, "shape", None) and None not in shape:
+            result.append(g)
+        else:
+            result.append(unbroadcast(g, x, index))
+    return tuple(result)

@@ -100,14 +100,13 @@ def window_geometry(op, shape, kernel_size, strides, padding, data_format, dilat
     return dict(kernel_size=tuple(kernel_size), strides=strides, dilation=dilation, pads=pads, data_format=data_format)
 
 
-def _image_channels_last(xp, x, data_format):
+def image_channels_last(xp, x, data_format):
+    """An image array channels-last: for forwards (array code), where `channels_last` is the op."""
     return xp.moveaxis(x, 1, -1) if data_format == "channels_first" else x
 
 
 def _extract_forward(xp, x, kernel_size, strides, dilation, pads, pad_value, data_format):
-    return patches.extract(
-        xp, _image_channels_last(xp, x, data_format), kernel_size, strides, dilation, pads, pad_value
-    )
+    return patches.extract(xp, image_channels_last(xp, x, data_format), kernel_size, strides, dilation, pads, pad_value)
 
 
 def _extract_vjp(g, inputs, output, needs, kernel_size, strides, dilation, pads, pad_value, data_format):

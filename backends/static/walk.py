@@ -3,8 +3,9 @@
 from .symbol import Symbol
 
 
-def topological(roots):
-    """Every symbol the roots depend on, inputs before users (iterative: deep graphs are fine)."""
+def topological(roots, stop=()):
+    """Every symbol the roots depend on, inputs before users (iterative: deep graphs are fine). The
+    inputs of a symbol whose id is in `stop` are not walked (a copy that is given that symbol's value)."""
     order, seen = [], set()
     for root in roots:
         if not isinstance(root, Symbol) or id(root) in seen:
@@ -19,6 +20,8 @@ def topological(roots):
                 continue
             seen.add(id(node))
             stack.append((node, True))
+            if id(node) in stop:
+                continue
             for x in reversed(node.inputs):
                 if isinstance(x, Symbol) and id(x) not in seen:
                     stack.append((x, False))

@@ -24,6 +24,7 @@ def pythonify_logs(logs):
 class CallbackList(Callback):
     def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None, **params):
         super().__init__()
+        self._implementers = {}  # hook -> (the callbacks when looked up, those implementing it)
         self.callbacks = flatten(callbacks) if callbacks else []
         for callback in self.callbacks:
             if not isinstance(callback, Callback):
@@ -61,12 +62,21 @@ class CallbackList(Callback):
         """Call `hook` of every callback that implements it with the epoch or batch `index` (if any) and the
         logs, turned into Python numbers only when some callback will read them (as TF-Keras skips batch hooks
         nobody overrides: a step's logs are tensors, and reading them costs time on every batch)."""
-        callbacks = [callback for callback in self.callbacks if _implements(callback, hook)]
+        callbacks = self._implementing(hook)
         if not callbacks:
             return
         logs = pythonify_logs(logs)
         for callback in callbacks:
             getattr(callback, hook)(*index, logs)
+
+    def _implementing(self, hook):
+        """The callbacks that implement `hook`, found once per hook (batch hooks run on every step) and again
+        if the list of callbacks changed."""
+        current = tuple(self.callbacks)
+        known = self._implementers.get(hook)
+        if known is None or known[0] != current:
+            known = self._implementers[hook] = (current, [c for c in current if _implements(c, hook)])
+        return known[1]
 
     def on_batch_begin(self, batch, logs=None):
         self._call("on_batch_begin", logs, batch)

@@ -12,6 +12,7 @@ from kerasish.backends import dispatch
 from kerasish.backends.dtypes import is_float_dtype
 
 _NOT_AUTOCAST = weakref.WeakSet()  # Variables made with add_weight(autocast=False)
+_NO_SCOPE = contextlib.nullcontext()  # stateless, so one serves every layer call that needs no scope
 
 
 def exclude(variable):
@@ -30,7 +31,7 @@ def for_layer(autocast, compute_dtype, variable_dtype):
             return autocast_scope(compute_dtype)
     elif autocast and compute_dtype != variable_dtype and is_float_dtype(compute_dtype):
         return autocast_scope(compute_dtype)
-    return contextlib.nullcontext()
+    return _NO_SCOPE
 
 
 class _ReadVariablesAs:

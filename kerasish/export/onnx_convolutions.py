@@ -3,9 +3,10 @@ names), and their ONNX operators:
 
 - `windows_matmul` (an image's windows times a kernel) -> `Conv`; a 1x1 stride-1 convolution, which
   kerasish computes as reshape -> matmul -> reshape -> `Conv`;
-- `block_max`, and the first-maximum selection over windows padded with -inf -> `MaxPool`; a mean over
-  the window axes of zero-padded windows, or their sum over the real pixel counts -> `AveragePool`;
-- other windows (`extract_patches`: depthwise and grouped convolutions) -> a `Conv` copying the taps;
+- `block_max` (max pooling, any strides and padding) -> `MaxPool`; a mean over the window axes of
+  zero-padded windows, or their sum over the real pixel counts -> `AveragePool`;
+- `depthwise_taps` (each channel times its own filters) -> a `Conv` with one group per channel;
+- other windows (`extract_patches`: grouped convolutions) -> a `Conv` copying the taps;
 - `scatter_patches` of image rows times constant weights (a transposed convolution) -> `ConvTranspose`;
 - `batch_normalization` with constant statistics -> `BatchNormalization` where the channels are the
   stored axis 1, else a multiply-add with the folded scale and shift.
@@ -126,6 +127,32 @@ def _windows_matmul(graph, node):
     graph.set(node, result, _first_perm(rank, "channels_last"))
 
 
+def _depthwise_taps(graph, node):
+    """A depthwise convolution: a Conv with one group per channel (the kernel, (*kernel_size, channels,
+    multiplier), becomes (channels * multiplier, 1, *kernel_size)). Its result is channels-last."""
+    x, kernel = node.inputs
+    geometry = node.attrs
+    kernel_value = graph.array(kernel)
+    if kernel_value is None:
+        raise graph.unmapped(node, "the kernel is computed at run time (an ONNX Conv needs its weights)")
+    rank = len(geometry["kernel_size"])
+    channels, multiplier = kernel_value.shape[-2:]
+    weights = numpy.transpose(kernel_value, (rank, rank + 1, *range(rank)))
+    weights = numpy.ascontiguousarray(weights.reshape(channels * multiplier, 1, *geometry["kernel_size"]))
+    source = graph.layout(x, _first_perm(rank, geometry["data_format"]))
+    result = graph.node(
+        "Conv",
+        [source, graph.constant(weights, f"{node.name}_kernel")],
+        node.name,
+        group=int(channels),
+        kernel_shape=list(geometry["kernel_size"]),
+        strides=list(geometry["strides"]),
+        dilations=list(geometry["dilation"]),
+        pads=_onnx_pads(geometry["pads"]),
+    )
+    graph.set(node, result, _first_perm(rank, "channels_last"))
+
+
 def _block_max(graph, node):
     x = node.inputs[0]
     pool_size, data_format = node.attrs["pool_size"], node.attrs["data_format"]
@@ -135,16 +162,10 @@ def _block_max(graph, node):
         [graph.layout(x, _first_perm(rank, data_format))],
         node.name,
         kernel_shape=list(pool_size),
-        strides=list(pool_size),
+        strides=list(node.attrs["strides"]),
+        pads=_onnx_pads(node.attrs["pads"]),
     )
     graph.set(node, result, _first_perm(rank, data_format))
-
-
-def _windows_of(graph, node, x, pad_value):
-    """The extract_patches node a pool reduces, with the padding value the pool needs; else an error."""
-    if getattr(x, "op", None) is not PRIMITIVES["extract_patches"] or x.attrs["pad_value"] != pad_value:
-        raise graph.unmapped(node, "only a pool over windows (extract_patches) exports")
-    return x
 
 
 def _window_pool(graph, node, windows, op_type, **extra):
@@ -163,13 +184,6 @@ def _window_pool(graph, node, windows, op_type, **extra):
         **extra,
     )
     graph.set(node, result, _first_perm(rank, "channels_last"))  # the pooled windows are channels-last
-
-
-def _select_window_max(graph, node):
-    windows, values = node.inputs
-    if windows is not values:
-        raise graph.unmapped(node, "only max pooling (windows selecting from themselves) exports")
-    _window_pool(graph, node, _windows_of(graph, node, windows, -math.inf), "MaxPool")
 
 
 def _is_window_mean(node):
@@ -248,8 +262,8 @@ def _extract_patches(graph, node):
 
 
 register(CONVERTERS, "windows_matmul", _windows_matmul)
+register(CONVERTERS, "depthwise_taps", _depthwise_taps)
 register(CONVERTERS, "block_max", _block_max)
-register(CONVERTERS, "select_window_max", _select_window_max)
 register(CONVERTERS, "mean", _mean)
 register(CONVERTERS, "sum", _sum)
 register(CONVERTERS, "divide", _divide_or_pool)

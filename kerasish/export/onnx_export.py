@@ -6,11 +6,16 @@ import numpy
 from kerasish.backends.config import image_data_format
 from kerasish.backends.io.atomic_file import write_bytes_atomically
 
-from . import onnx_control_flow, onnx_convolutions, onnx_operators
+from . import onnx_control_flow, onnx_convolutions, onnx_operators, onnx_recurrent
 from .onnx_graph import OnnxGraph, onnx
 
 # later tables win: the convolution patterns take over reshape, matmul, mean, sum and divide
-CONVERTERS = {**onnx_operators.CONVERTERS, **onnx_convolutions.CONVERTERS, **onnx_control_flow.CONVERTERS}
+CONVERTERS = {
+    **onnx_operators.CONVERTERS,
+    **onnx_convolutions.CONVERTERS,
+    **onnx_control_flow.CONVERTERS,
+    **onnx_recurrent.CONVERTERS,
+}
 
 LOWEST_OPSET = 17
 DATA_FORMATS = (None, "channels_last", "channels_first")

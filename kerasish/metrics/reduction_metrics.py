@@ -9,6 +9,8 @@ from .metric import Metric
 def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype):
     """One value per sample (and the matching weights), as Keras reduces them before accumulating."""
     values = ops.cast(values, dtype)
+    if type(sample_weight) in (int, float) and not values.shape:
+        return values * sample_weight, sample_weight  # a scalar weighed by a number (the loss tracker's count)
     if sample_weight is not None:
         sample_weight = ops.convert_to_tensor(sample_weight, dtype=dtype)
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
@@ -46,8 +48,10 @@ class Mean(Metric):
 
     def update_state(self, values, sample_weight=None):
         values, sample_weight = reduce_to_samplewise_values(values, sample_weight, ops.mean, self.dtype)
-        self.total.assign(self.total + ops.sum(values))
-        if sample_weight is not None:
+        self.total.assign(self.total + (ops.sum(values) if values.shape else values))
+        if type(sample_weight) in (int, float):
+            samples = sample_weight
+        elif sample_weight is not None:
             samples = ops.sum(sample_weight)
         else:
             samples = element_count(values)

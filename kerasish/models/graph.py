@@ -5,13 +5,26 @@ Built once from the model's input and output KerasTensors; running it calls each
 """
 
 from kerasish.backends.symbolic import KerasTensor
-from kerasish.backends.tree import flatten, map_structure
+from kerasish.backends.tree import flatten, is_nested, map_structure
 from kerasish.layers.input_layer import InputLayer
 from kerasish.layers.layer import Layer
 
 
 def _substitute(structure, values):
     return map_structure(lambda x: values[id(x)] if isinstance(x, KerasTensor) else x, structure)
+
+
+def _flat_arguments(node):
+    """For a call whose arguments are all leaves (the usual `layer(x)`): ([(tensor id or None, value)] per
+    positional argument, [(name, tensor id or None, value)] per keyword), so `run` fills them in without
+    walking structures; None when an argument is nested."""
+    if any(is_nested(x) for x in node.args) or any(is_nested(x) for x in node.kwargs.values()):
+        return None
+
+    def slot(x):
+        return (id(x), None) if isinstance(x, KerasTensor) else (None, x)
+
+    return [slot(x) for x in node.args], [(name, *slot(x)) for name, x in node.kwargs.items()]
 
 
 class FunctionalGraph:
@@ -34,6 +47,7 @@ class FunctionalGraph:
         self.nodes = self._ordered_nodes(model_name)
         self.layers = self._operations()
         self.released_after = self._last_uses()
+        self._arguments = [_flat_arguments(node) for node in self.nodes]
 
     def _ordered_nodes(self, model_name):
         """Every node between the inputs and the outputs, parents first (depth-first from the outputs)."""
@@ -113,8 +127,15 @@ class FunctionalGraph:
     def run(self, inputs):
         """The outputs (flat list) for the flat list of input values."""
         values = {id(t): x for t, x in zip(self.inputs, inputs)}
-        for node, released in zip(self.nodes, self.released_after):
-            outputs = node.operation(*_substitute(node.args, values), **_substitute(node.kwargs, values))
+        for node, arguments, released in zip(self.nodes, self._arguments, self.released_after):
+            if arguments is None:
+                outputs = node.operation(*_substitute(node.args, values), **_substitute(node.kwargs, values))
+            else:
+                positional, keywords = arguments
+                outputs = node.operation(
+                    *[value if key is None else values[key] for key, value in positional],
+                    **{name: value if key is None else values[key] for name, key, value in keywords},
+                )
             for tensor, value in zip(node.outputs, flatten(outputs)):
                 values[id(tensor)] = value
             for key in released:

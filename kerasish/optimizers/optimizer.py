@@ -232,7 +232,8 @@ class Optimizer:
             if not self.built:
                 self.build(trainable_variables)
             self._check_variables_are_known(trainable_variables)
-        grads, trainable_variables = self._filter_empty_gradients(grads, trainable_variables)
+        if any(g is None for g in grads):
+            grads, trainable_variables = self._filter_empty_gradients(grads, trainable_variables)
         grads = reduce_gradients(grads)  # averaged over the processes under a DataParallel distribution
         if self.loss_scale_factor is not None:
             grads = [g / self.loss_scale_factor for g in grads]

@@ -2,6 +2,7 @@
 m = momentum * m - lr * g;  w += m  (Nesterov: w += momentum * m - lr * g)."""
 
 from kerasish import ops
+from kerasish.backends.dispatch import is_symbolic
 
 from .optimizer import Optimizer
 
@@ -51,6 +52,20 @@ class SGD(Optimizer):
     def update_step(self, gradient, variable, learning_rate):
         learning_rate = ops.cast(learning_rate, variable.dtype)
         gradient = ops.cast(gradient, variable.dtype)
+        if is_symbolic(gradient):  # traced: the static plan fuses these ops itself and updates in place
+            self._composite_update_step(gradient, variable, learning_rate)
+            return
+        if self.momentum == 0:
+            self.assign(variable, ops.sgd_update(variable, gradient, learning_rate))
+            return
+        m = self.momentums[self._get_variable_index(variable)]
+        self.assign(m, ops.sgd_update(m, gradient, learning_rate, self.momentum))
+        if self.nesterov:
+            self.assign_add(variable, ops.sgd_update(m, gradient, learning_rate, self.momentum))
+        else:
+            self.assign_add(variable, m)
+
+    def _composite_update_step(self, gradient, variable, learning_rate):
         if self.momentum == 0:
             self.assign_sub(variable, gradient * learning_rate)
             return

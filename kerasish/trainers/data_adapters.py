@@ -147,9 +147,15 @@ class ArrayAdapter:
             xp = device.get_array_module(*[a for a in flatten(data) if a is not None])
             permutation = xp.asarray(numpy.random.permutation(self.num_samples))
             data = map_structure(lambda a: None if a is None else a[permutation], data)
+        flat = type(data) is tuple and all(a is None or _is_array(a) for a in data)  # (x, y, sample_weight) arrays
+        size = self.batch_size
         for index in order:
-            start = index * self.batch_size
-            yield map_structure(lambda a: None if a is None else Tensor(a[start : start + self.batch_size]), data)
+            start = index * size
+
+            def sliced(a, start=start):
+                return None if a is None else Tensor(a[start : start + size])
+
+            yield tuple([sliced(a) for a in data]) if flat else map_structure(sliced, data)
 
 
 def _batch_loader(dataset, shuffle):

@@ -15,6 +15,7 @@ import warnings
 import numpy
 
 from kerasish.backends import allocator, config, interface
+from kerasish.backends.dynamic import Tensor
 from kerasish.backends.gradient_tape import GradientTape
 from kerasish.backends.symbolic import KerasTensor
 from kerasish.backends.tree import flatten, map_structure
@@ -371,7 +372,8 @@ class Trainer:
         run eagerly is rolled back (its forward pass already updates BatchNormalization's statistics)."""
         stage = host_stage.applied(self) if self._has_host_stage else contextlib.nullcontext()
         with all_or_nothing(self._step_state if kind == "train" else ()), stage:
-            signature = (flatten(batch[0])[0].shape[0], tuple(part is None for part in batch))
+            first = batch[0] if type(batch[0]) is Tensor else flatten(batch[0])[0]
+            signature = (first.shape[0], tuple([part is None for part in batch]))
             data = pack_x_y_sample_weight(*batch)  # the step gets what the user gave, as in Keras
             if signature == self._batch_signatures.get(kind):
                 return function(data)
@@ -442,10 +444,14 @@ class Trainer:
             callbacks.on_epoch_begin(epoch)
             logs = step = None
             for step, batch in iterator.epoch():
-                function = self._functions.get("train") if step else self._prepare("train", batch)
+                if step:
+                    function = self._functions.get("train")
+                else:
+                    function = self._prepare("train", batch)
+                    metrics = self.metrics  # built by now, and the same for every step of the epoch
                 if step % self.steps_per_execution == 0:
                     callbacks.on_train_batch_begin(step)
-                logs = synchronized_logs(self.metrics, self._run("train", function, batch))
+                logs = synchronized_logs(metrics, self._run("train", function, batch))
                 if (step + 1) % self.steps_per_execution == 0:
                     callbacks.on_train_batch_end(step, logs)
                     self.stop_training = any_process(self.stop_training)
@@ -519,9 +525,13 @@ class Trainer:
         callbacks.on_test_begin()
         logs = {}
         for step, batch in iterator.epoch():
-            function = self._functions.get("test") if step else self._prepare("test", batch)
+            if step:
+                function = self._functions.get("test")
+            else:
+                function = self._prepare("test", batch)
+                metrics = self.metrics  # built by now, and the same for every step
             callbacks.on_test_batch_begin(step)
-            logs = synchronized_logs(self.metrics, self._run("test", function, batch))
+            logs = synchronized_logs(metrics, self._run("test", function, batch))
             callbacks.on_test_batch_end(step, logs)
         logs = _to_python(logs)
         callbacks.on_test_end(logs)

@@ -30,6 +30,27 @@ def test_conv_gradients_differentiate_again(wrt):
     assert gradcheck(conv, [randn(1, 4, 3, 2), randn(2, 2, 2, 2, seed=1)])
 
 
+@pytest.mark.parametrize("wrt", [0, 1])
+@pytest.mark.parametrize(
+    "padding, dilation_rate, data_format", [("same", 1, "channels_last"), ("valid", (2, 1), "channels_first")]
+)
+def test_stride_one_conv_gradients_differentiate_again(wrt, padding, dilation_rate, data_format):
+    # stride 1: the input gradient is a convolution of the output gradient with the flipped kernel
+    conv = _gradient_of(
+        lambda x, k: ops.conv(x, k, padding=padding, dilation_rate=dilation_rate, data_format=data_format), wrt
+    )
+    assert gradcheck(
+        conv, [randn(1, 2, 5, 4) if data_format == "channels_first" else randn(1, 5, 4, 2), randn(3, 2, 2, 3, seed=1)]
+    )
+
+
+@pytest.mark.parametrize("wrt", [0, 1])
+@pytest.mark.parametrize("strides, multiplier", [(2, 2), (1, 1)])
+def test_depthwise_conv_gradients_differentiate_again(wrt, strides, multiplier):
+    depthwise = _gradient_of(lambda x, k: ops.depthwise_conv(x, k, strides=strides, padding="same"), wrt)
+    assert gradcheck(depthwise, [randn(1, 5, 4, 2), randn(3, 2, 2, multiplier, seed=1)])
+
+
 def test_conv_transpose_gradients_differentiate_again():
     transpose = _gradient_of(lambda x, k: ops.conv_transpose(x, k, strides=2, padding="same"), 1)
     assert gradcheck(transpose, [randn(1, 2, 3, 2), randn(3, 2, 2, 2, seed=1)])
@@ -208,6 +229,32 @@ def test_second_order_gradients_agree_between_engines():
     numpy.testing.assert_allclose(static.function(symbols, second)(x, kernel), expected, rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.parametrize(
+    "convolve",
+    [lambda x, k: ops.conv(x, k, padding="same"), lambda x, k: ops.depthwise_conv(x, k, padding="same")],
+    ids=["conv-stride-1", "depthwise"],
+)
+def test_second_order_convolution_gradients_agree_between_engines(convolve):
+    from kerasish.backends import static
+
+    x, kernel = randn(2, 5, 4, 2).astype(numpy.float32), randn(3, 3, 2, 2, seed=1).astype(numpy.float32)
+
+    def network(x, kernel):
+        return ops.tanh(convolve(x, kernel))
+
+    tensors = [Tensor(x), Tensor(kernel)]
+    with GradientTape() as tape:
+        tape.watch(tensors[0])
+        gradient = _gradient_of(network, 1)(*tensors)
+        penalty = ops.sum(gradient * gradient)
+    expected = tape.gradient(penalty, tensors[0]).numpy()
+
+    symbols = [static.placeholder(x.shape, numpy.float32), static.placeholder(kernel.shape, numpy.float32)]
+    gradient = static.gradients(ops.sum(network(*symbols) ** 2), [symbols[1]])[0]
+    second = static.gradients(ops.sum(gradient * gradient), [symbols[0]])[0]
+    numpy.testing.assert_allclose(static.function(symbols, second)(x, kernel), expected, rtol=1e-4, atol=1e-5)
+
+
 def test_windows_on_unknown_spatial_sizes_where_padding_allows():
     from kerasish.backends.symbolic import KerasTensor
 
@@ -270,38 +317,35 @@ def _pool_primitives(layer_or_op, shape=(2, 8, 8, 3)):
     return names
 
 
-def test_non_overlapping_max_pool_takes_the_block_path():
+def test_every_max_pool_takes_the_block_path():
     from kerasish import layers
 
     for pool in (
         layers.MaxPooling2D(2),
         layers.MaxPooling2D((2, 2), padding="same"),
         layers.MaxPooling2D(2, data_format="channels_first"),
-        lambda x: ops.max_pool(x, 2),
-        lambda x: ops.max_pool(x, (3, 2), (3, 2)),
-    ):
-        assert _pool_primitives(pool) == {"block_max"}
-    assert _pool_primitives(layers.MaxPooling1D(2), (2, 9, 3)) == {"block_max"}
-    for pool in (
         layers.MaxPooling2D(3, strides=2),
         layers.MaxPooling2D(2, strides=1),
         layers.MaxPooling2D(3, padding="same"),
+        lambda x: ops.max_pool(x, 2),
+        lambda x: ops.max_pool(x, (3, 2), (3, 2)),
         lambda x: ops.max_pool(x, 2, (2, 1)),
     ):
-        assert "block_max" not in _pool_primitives(pool)
-        assert {"extract_patches", "select_window_max"} <= _pool_primitives(pool)
+        assert _pool_primitives(pool) == {"block_max"}
+    assert _pool_primitives(layers.MaxPooling1D(2), (2, 9, 3)) == {"block_max"}
 
 
-def test_non_overlapping_max_pool_backward_skips_the_windows():
+@pytest.mark.parametrize("strides, padding", [(2, "valid"), (2, "same"), (1, "valid")])
+def test_max_pool_backward_skips_the_windows(strides, padding):
     def pool_gradient(x):
         from kerasish.backends import static
 
-        pooled = ops.max_pool(x, 2)
+        pooled = ops.max_pool(x, 3 if strides == 2 and padding == "same" else 2, strides, padding)
         return static.gradients(ops.sum(pooled * pooled), [x])[0]
 
     used = _pool_primitives(pool_gradient)
     assert {"block_max", "spread_block_max"} <= used
-    assert not used & {"extract_patches", "scatter_patches", "select_window_max", "spread_window_max"}
+    assert not used & {"extract_patches", "scatter_patches"}
 
 
 def _symbol(*shape):
@@ -310,15 +354,18 @@ def _symbol(*shape):
     return static.placeholder(shape, numpy.float32)
 
 
+_TILES = dict(pool_size=(2, 2), strides=(2, 2), pads=((0, 0), (0, 0)), data_format="channels_last")
+
+
 @pytest.mark.parametrize(
     "call, message",
     [
         (
-            lambda p: p["block_max"](_symbol(2, 4, 4), pool_size=(2, 2), data_format="channels_last"),
+            lambda p: p["block_max"](_symbol(2, 4, 4), **_TILES),
             r"block_max: expected a rank-4 input .* got shape \(2, 4, 4\)",
         ),
         (
-            lambda p: p["block_max"](_symbol(1, 1, 4, 3), pool_size=(2, 2), data_format="channels_last"),
+            lambda p: p["block_max"](_symbol(1, 1, 4, 3), **_TILES),
             r"block_max: a window of size \(2, 2\) does not fit in the input of shape \(1, 1, 4, 3\)",
         ),
         (
@@ -326,8 +373,7 @@ def _symbol(*shape):
                 _symbol(1, 4, 4, 3),
                 _symbol(1, 2, 3, 3),
                 _symbol(1, 2, 2, 3),
-                pool_size=(2, 2),
-                data_format="channels_last",
+                **_TILES,
             ),
             r"spread_block_max: .* got shapes \(1, 4, 4, 3\), \(1, 2, 3, 3\), \(1, 2, 2, 3\)",
         ),
@@ -336,8 +382,7 @@ def _symbol(*shape):
                 _symbol(1, 4, 4, 3),
                 _symbol(1, 4, 4, 2),
                 _symbol(1, 2, 2, 3),
-                pool_size=(2, 2),
-                data_format="channels_last",
+                **_TILES,
             ),
             r"select_block_max: .* got shapes",
         ),

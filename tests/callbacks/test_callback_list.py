@@ -123,3 +123,23 @@ def test_batch_hooks_run_only_where_a_callback_implements_them(monkeypatch):
         7, batch_logs
     )
     assert seen == [7]
+
+
+def test_implementers_are_looked_up_once_per_hook_and_again_when_the_list_changes(monkeypatch):
+    from kerasish.callbacks import callback_list
+
+    lookups = []
+    original = callback_list._implements
+    monkeypatch.setattr(
+        callback_list, "_implements", lambda callback, hook: lookups.append(hook) or original(callback, hook)
+    )
+    seen = []
+    callbacks = CallbackList([History()])
+    for batch in range(3):
+        callbacks.on_train_batch_end(batch, {"loss": 1.0})
+    assert lookups == ["on_train_batch_end"]
+    callbacks.callbacks.append(LambdaCallback(on_train_batch_end=lambda batch, logs: seen.append(batch)))
+    callbacks.on_train_batch_end(3, {"loss": 1.0})
+    callbacks.callbacks[1] = LambdaCallback(on_train_batch_end=lambda batch, logs: seen.append(-batch))
+    callbacks.on_train_batch_end(4, {"loss": 1.0})
+    assert seen == [3, -4]

@@ -70,6 +70,22 @@ def test_numpy_float64_input_is_cast_to_the_layer_dtype():
     assert y.dtype == numpy.float32
 
 
+class Identity(kerasish.layers.Layer):
+    def call(self, inputs):
+        return inputs
+
+
+def test_tensor_inputs_are_cast_only_when_floating_and_autocast():
+    Tensor = kerasish.backends.dynamic.Tensor
+    wide, ints = Tensor(numpy.ones((2, 3))), Tensor(numpy.ones((2, 3), "int32"))
+    assert Identity()(wide).dtype == numpy.float32
+    assert Identity(dtype="float16")(Tensor(numpy.ones((2, 3), "float32"))).dtype == numpy.float16
+    assert Identity()(ints) is ints
+    assert Identity(autocast=False)(wide).dtype == numpy.float64
+    same = Tensor(numpy.ones((2, 3), "float32"))
+    assert Identity()(same) is same
+
+
 def test_sublayers_in_lists_and_dicts_are_tracked_and_weights_keep_keras_order():
     block = Block()
     block(numpy.ones((2, 3), "float32"))
@@ -275,6 +291,22 @@ def test_input_spec_checks_rank_and_dtype():
         layer(numpy.ones((1, 2, 3), "float32"))
     with pytest.raises(ValueError, match="expected dtype=float32, found dtype=int32"):
         layer(numpy.ones((1, 2), "int32"))
+
+
+def test_an_input_that_passed_is_checked_again_when_its_shape_dtype_or_the_spec_changes():
+    """A layer skips the input_spec check for a tensor like the last one that passed the same spec."""
+    layer = Total()
+    layer.input_spec = layers.InputSpec(ndim=2, dtype="float32", axes={-1: 3})
+    layer(numpy.ones((4, 3), "float32"))
+    layer(numpy.ones((4, 3), "float32"))
+    with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 3"):
+        layer(numpy.ones((4, 5), "float32"))
+    with pytest.raises(ValueError, match="expected dtype=float32, found dtype=int32"):
+        layer(numpy.ones((4, 3), "int32"))
+    layer(numpy.ones((4, 3), "float32"))
+    layer.input_spec = layers.InputSpec(ndim=3)
+    with pytest.raises(ValueError, match="expected ndim=3, found ndim=2"):
+        layer(numpy.ones((4, 3), "float32"))
 
 
 class MaskZeros(layers.Layer):

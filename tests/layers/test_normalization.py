@@ -14,6 +14,13 @@ def test_batch_normalization(training, engine):
     check_gradients(layer, x, engine, training=training)
 
 
+@pytest.mark.parametrize("axis, shape", [(1, (4, 3, 2, 2)), (-1, (3, 2, 2, 3))])
+def test_batch_normalization_training_gradients_over_images(axis, shape, engine):
+    layer = layers.BatchNormalization(axis=axis, dtype="float64", beta_initializer="random_normal")
+    x = random_inputs(shape) * 2 - 1
+    check_gradients(layer, x, engine, training=True)
+
+
 def test_batch_normalization_training_normalizes_and_updates_moving_statistics():
     layer = layers.BatchNormalization(momentum=0.9)
     x = random_inputs((64, 3), dtype="float32") * 2 + 5

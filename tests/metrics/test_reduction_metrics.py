@@ -38,6 +38,20 @@ def test_mean_with_a_scalar_weight_counts_it_as_samples():
     numpy.testing.assert_allclose(result(mean), (2.0 * 4 + 5.0 * 2) / 6, rtol=1e-6)
 
 
+@pytest.mark.parametrize("weight", [8, 0.1])
+def test_a_scalar_weighed_by_a_number_adds_what_the_same_weight_as_an_array_adds(engine, weight):
+    """The loss tracker's update (a scalar loss, the batch size as a Python number) takes a shorter path; its
+    total and count are the same bits as with the weight given as a float32 array."""
+    by_number, by_array = metrics.Mean(), metrics.Mean()
+    update_by_number, update_by_array = updater(by_number, engine), updater(by_array, engine)
+    for value in (0.3, 1.7, -2.25):
+        update_by_number(numpy.float32(value), sample_weight=weight)
+        update_by_array(numpy.float32(value), sample_weight=numpy.float32(weight))
+    for mine, theirs in zip(by_number.variables, by_array.variables):
+        assert numpy.asarray(mine).tobytes() == numpy.asarray(theirs).tobytes()
+    assert result(by_number).tobytes() == result(by_array).tobytes()
+
+
 def test_sum_adds_weighted_values(engine):
     total = metrics.Sum()
     update = updater(total, engine)

@@ -121,6 +121,21 @@ def test_raw_ops_on_keras_tensors_become_part_of_the_graph(engine):
     numpy.testing.assert_allclose(predict(engine, model, values), expected_scale(values) * 2 + values, rtol=1e-5)
 
 
+class Weighted(kerasish.layers.Layer):
+    def call(self, inputs, other=None, factor=1.0):
+        return inputs * factor + other
+
+
+def test_a_functional_call_passes_positional_keyword_nested_and_constant_arguments(engine):
+    x = kerasish.Input((3,))
+    scaled = Scale()(x)
+    weighted = Weighted()(x, other=scaled, factor=3.0)
+    model = Model(x, Plus()([weighted, scaled, x]))
+    values = data()
+    expected = values * 3.0 + 2 * expected_scale(values) + values
+    numpy.testing.assert_allclose(predict(engine, model, values), expected, rtol=1e-5)
+
+
 class Subclassed(Model):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -361,3 +361,30 @@ def test_qr_gradients_match_finite_differences(shape, mode, engine):
 def test_qr_complete_of_a_tall_matrix_says_it_has_no_gradient():
     with pytest.raises(NotImplementedError, match=r"qr: no gradient for mode='complete'.*\(4, 2\)"):
         gradients("dynamic", lambda a: ops.qr(a, mode="complete")[0], numpy.ones((4, 2)) + numpy.eye(4, 2))
+
+
+def _small_operands():
+    """Pairs of small matrices (the `dot` path of matmul's forward), contiguous and transposed, several dtypes."""
+    left, right = rng.standard_normal((8, 4)), rng.standard_normal((4, 3))
+    yield left.astype("float32"), right.astype("float32")
+    yield numpy.ascontiguousarray(left.T).T.astype("float32"), right.T.copy().T.astype("float32")
+    yield left.T.astype("float32").T, right.astype("float32")
+    yield left[:1].astype("float32"), right.astype("float32")
+    yield left, right
+    yield left.astype("float16"), right.astype("float16")
+    yield (left * 3).astype("int32"), (right * 3).astype("int32")
+    yield left.astype("float32"), right.astype("float64")
+
+
+@pytest.mark.parametrize("a, b", list(_small_operands()))
+def test_matmul_of_small_matrices_is_numpys_matmul(engine, a, b):
+    expected = numpy.matmul(a, b)
+    found = run(engine, ops.matmul, a, b)
+    assert found.dtype == expected.dtype and found.shape == expected.shape
+    numpy.testing.assert_array_equal(found, expected)
+
+
+def test_matmul_of_small_matrices_differentiates(engine):
+    assert_gradients_match_finite_differences(
+        engine, ops.matmul, rng.standard_normal((6, 4)), rng.standard_normal((4, 2))
+    )

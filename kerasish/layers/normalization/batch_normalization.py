@@ -1,10 +1,13 @@
 """BatchNormalization: normalises with the batch's statistics while training and with moving averages
-otherwise; a frozen layer (`trainable=False`) always runs in inference mode, as in Keras 3."""
+otherwise; a frozen layer (`trainable=False`) always runs in inference mode, as in Keras 3. Training without
+a mask runs `fused_batch_normalization` (the batch's statistics and the normalisation as one step with a
+closed-form gradient); a masked batch weighs its statistics by the mask."""
 
 import numbers
 
 from kerasish import constraints, initializers, ops, regularizers
 from kerasish.backend import epsilon as backend_epsilon
+from kerasish.backends.primitives.normalization import fused_batch_normalization
 from kerasish.layers.input_spec import InputSpec
 from kerasish.layers.layer import Layer
 
@@ -102,19 +105,25 @@ class BatchNormalization(Layer):
         )
 
     def call(self, inputs, training=None, mask=None):
-        if training and self.trainable:
-            mean, variance = self._moments(inputs, mask)
-            self.moving_mean.assign(self.moving_mean * self.momentum + mean * (1.0 - self.momentum))
-            self.moving_variance.assign(self.moving_variance * self.momentum + variance * (1.0 - self.momentum))
+        if not (training and self.trainable):
+            return self._normalize(inputs, self.moving_mean, self.moving_variance)
+        if mask is None:
+            outputs, mean, variance = fused_batch_normalization(
+                inputs, self.axis, self.beta, self.gamma, self.epsilon, synchronized=self.synchronized
+            )
         else:
-            mean, variance = self.moving_mean, self.moving_variance
+            mean, variance = self._masked_moments(inputs, mask)
+            outputs = self._normalize(inputs, mean, variance)
+        self.moving_mean.assign(self.moving_mean * self.momentum + mean * (1.0 - self.momentum))
+        self.moving_variance.assign(self.moving_variance * self.momentum + variance * (1.0 - self.momentum))
+        return outputs
+
+    def _normalize(self, inputs, mean, variance):
         return ops.batch_normalization(
             inputs, mean, variance, axis=self.axis, offset=self.beta, scale=self.gamma, epsilon=self.epsilon
         )
 
-    def _moments(self, inputs, mask):
-        if mask is None:
-            return ops.moments(inputs, axes=self._reduction_axes, synchronized=self.synchronized)
+    def _masked_moments(self, inputs, mask):
         weights = ops.cast(mask, inputs.dtype)
         while len(weights.shape) < len(inputs.shape):
             weights = ops.expand_dims(weights, -1)

@@ -3,7 +3,7 @@ recurrent biases)."""
 
 from kerasish import activations, ops
 from kerasish.layers.rnn.recurrent_cell import RecurrentCell
-from kerasish.layers.rnn.rnn import RNN, cell_config
+from kerasish.layers.rnn.rnn import RNN, cell_config, check_use_cudnn
 
 
 class GRUCell(RecurrentCell):
@@ -148,7 +148,15 @@ class GRU(RNN):
             activity_regularizer=activity_regularizer,
             **kwargs,
         )
-        self.use_cudnn = use_cudnn
+        self.use_cudnn = check_use_cudnn(use_cudnn)
+
+    def fused_recurrence(self, projected, states):
+        """The whole sequence as one `ops.gru_sequence` (stacked [h, z, r, candidate, inner_h] per step)."""
+        units = self.units
+        stacked = ops.gru_sequence(projected, *states, self.cell.recurrent_kernel, self.cell.bias[1])
+        last_h = stacked[:, -1, :units]
+        outputs = stacked[:, :, :units] if self.return_sequences else None
+        return last_h, outputs, [last_h]
 
     def get_config(self):
         return cell_config(self, super().get_config())

@@ -2,7 +2,7 @@
 
 from kerasish import activations, ops
 from kerasish.layers.rnn.recurrent_cell import RecurrentCell
-from kerasish.layers.rnn.rnn import RNN, cell_config
+from kerasish.layers.rnn.rnn import RNN, cell_config, check_use_cudnn
 
 
 class LSTMCell(RecurrentCell):
@@ -150,7 +150,15 @@ class LSTM(RNN):
             activity_regularizer=activity_regularizer,
             **kwargs,
         )
-        self.use_cudnn = use_cudnn
+        self.use_cudnn = check_use_cudnn(use_cudnn)
+
+    def fused_recurrence(self, projected, states):
+        """The whole sequence as one `ops.lstm_sequence` (stacked [h, c, gates] per step)."""
+        units = self.units
+        stacked = ops.lstm_sequence(projected, *states, self.cell.recurrent_kernel)
+        last_h, last_c = stacked[:, -1, :units], stacked[:, -1, units : 2 * units]
+        outputs = stacked[:, :, :units] if self.return_sequences else None
+        return last_h, outputs, [last_h, last_c]
 
     def get_config(self):
         return cell_config(self, super().get_config())

@@ -3,11 +3,15 @@
 Supports `return_sequences`, `return_state`, `go_backwards`, an `initial_state` and a mask (from
 `Embedding(mask_zero=True)`): at masked steps the states are carried over unchanged and the output
 repeats the previous one (Keras's default, `zero_output_for_mask=False`).
+
+LSTM and GRU, where Keras would run cuDNN, run their fused recurrence instead of the scan
+(`_fused`, `fused_recurrence`): one input projection for all steps, then one `ops.lstm_sequence` /
+`ops.gru_sequence`.
 """
 
 import inspect
 
-from kerasish import ops, regularizers
+from kerasish import activations, ops, regularizers
 from kerasish.layers.input_spec import InputSpec
 from kerasish.layers.layer import Layer
 from kerasish.utils.object_serialization import deserialize_layer, serialize_layer
@@ -23,6 +27,27 @@ def cell_config(layer, rnn_config):
         **cell,
         "activity_regularizer": regularizers.serialize(layer.activity_regularizer),
     }
+
+
+def fused_cell(cell):
+    """Keras's cuDNN conditions on a cell (`keras/src/backend/tensorflow/rnn.py`): tanh, sigmoid, a bias,
+    no recurrent dropout and, for a GRU, `reset_after=True`."""
+    return (
+        cell.activation in (activations.tanh, ops.tanh)
+        and cell.recurrent_activation in (activations.sigmoid, ops.sigmoid)
+        and cell.use_bias
+        and not cell.recurrent_dropout
+        and getattr(cell, "reset_after", True)
+    )
+
+
+def check_use_cudnn(use_cudnn):
+    if use_cudnn not in ("auto", True, False):
+        raise ValueError(
+            "Invalid valid received for argument `use_cudnn`. Expected one of {'auto', True, False}. "
+            f"Received: use_cudnn={use_cudnn}"
+        )
+    return use_cudnn
 
 
 def state_list(state_size):
@@ -75,7 +100,10 @@ class RNN(Layer):
         if hasattr(cell, "prepare_dropout_masks"):
             cell.prepare_dropout_masks(sequences[:, 0], states[0], training)
         try:
-            last_output, outputs, states = self._scan(sequences, states, mask, training)
+            if self._fused(mask):
+                last_output, outputs, states = self.fused_recurrence(self._projected_steps(sequences), states)
+            else:
+                last_output, outputs, states = self._scan(sequences, states, mask, training)
         finally:
             if hasattr(cell, "reset_dropout_mask"):
                 cell.reset_dropout_mask()
@@ -96,6 +124,31 @@ class RNN(Layer):
                 f"{self.cell.state_size}, received {len(states)}"
             )
         return states
+
+    def _fused(self, mask):
+        """Whether this call runs the layer's fused recurrence (LSTM and GRU under Keras's cuDNN conditions,
+        no mask)."""
+        use_cudnn = getattr(self, "use_cudnn", False)
+        if use_cudnn is False:
+            return False
+        supported = mask is None and not self.unroll and fused_cell(self.cell)
+        if use_cudnn is True and not supported:
+            raise ValueError(
+                "use_cudnn=True was specified, but cuDNN is not supported for this layer configuration with this "
+                "backend. Pass use_cudnn='auto' to fallback to a non-cuDNN implementation."
+            )
+        return supported
+
+    def _projected_steps(self, sequences):
+        """Every step's (dropped) inputs times the cell's kernel, plus its input bias, in one matmul:
+        (batch, steps, gates * units), the steps in the order they run."""
+        cell = self.cell
+        if self.go_backwards:
+            sequences = ops.flip(sequences, axis=1)
+        if cell.dropout_mask is not None:
+            sequences = sequences * ops.expand_dims(cell.dropout_mask, 1)
+        bias = cell.bias[0] if getattr(cell, "reset_after", False) else cell.bias
+        return ops.matmul(sequences, cell.kernel) + bias
 
     def _scan(self, sequences, states, mask, training):
         rank = len(sequences.shape)

@@ -8,6 +8,7 @@ import math
 import numpy
 
 from kerasish import ops
+from kerasish.backends.primitives import PRIMITIVES
 from kerasish.backends.primitives.checks import check_range
 
 from . import Case, randn
@@ -237,6 +238,47 @@ REDUCTIONS = [
         id="mean-keepdims",
     ),
     Case("mean", ops.mean, [INTS], lambda x: numpy.float32(x.mean()), grad=False, id="mean-integers-give-floatx"),
+    # the gradient of sum and mean in one op: small results are written out, large ones (> 4096) broadcast
+    Case(
+        "spread_reduced",
+        lambda g: PRIMITIVES["spread_reduced"](g, numpy.zeros((3, 4), "float32"), axis=1, keepdims=False),
+        [randn(3)],
+        lambda g: numpy.broadcast_to(g[:, None], (3, 4)),
+    ),
+    Case(
+        "spread_reduced",
+        lambda g: PRIMITIVES["spread_reduced"](g, numpy.zeros((2, 3, 4), "float32"), axis=(0, -1), mean=True),
+        [randn(3)],
+        lambda g: numpy.broadcast_to(g[None, :, None] / 8, (2, 3, 4)),
+        id="spread_reduced-mean",
+    ),
+    Case(
+        "spread_reduced",
+        lambda g: PRIMITIVES["spread_reduced"](g, numpy.zeros((2, 3), "float32"), axis=None, keepdims=True, mean=True),
+        [randn(1, 1)],
+        lambda g: numpy.broadcast_to(g / 6, (2, 3)),
+        id="spread_reduced-mean-keepdims",
+    ),
+    Case(
+        "spread_reduced",
+        lambda g: PRIMITIVES["spread_reduced"](g, numpy.zeros((50, 100), "float32"), axis=0),
+        [randn(100)],
+        lambda g: numpy.broadcast_to(g, (50, 100)),
+        id="spread_reduced-large-stays-a-broadcast",
+    ),
+    Case(
+        "sgd_update",
+        ops.sgd_update,
+        [randn(3, 4), randn(3, 4, seed=1), numpy.array(0.1)],
+        lambda v, g, lr: v - g * lr,
+    ),
+    Case(
+        "sgd_update",
+        lambda v, g, lr: ops.sgd_update(v, g, lr, momentum=0.9),
+        [randn(3, 4), randn(3, 4, seed=1), numpy.array(0.1)],
+        lambda v, g, lr: v * 0.9 - g * lr,
+        id="sgd_update-momentum",
+    ),
     Case("max", lambda x: ops.max(x, axis=1), [randn(3, 4)], lambda x: x.max(axis=1)),
     Case(
         "max",

@@ -11,6 +11,7 @@ import numpy
 
 from kerasish import ops
 from kerasish.backends.primitives import PRIMITIVES
+from kerasish.backends.primitives.normalization import fused_batch_normalization
 
 from . import Case, randn, rng
 
@@ -100,7 +101,8 @@ def _select_block_max(x, values, pool_size):
     """`values` at the first maximum of each (non-overlapping) window of `x`: max pooling's second-order
     primitive, called directly."""
     select = PRIMITIVES["select_block_max"]
-    return select(x, values, ops.max_pool(x, pool_size), pool_size=pool_size, data_format="channels_last")
+    geometry = dict(pool_size=pool_size, strides=pool_size, pads=((0, 0),) * len(pool_size))
+    return select(x, values, ops.max_pool(x, pool_size), **geometry, data_format="channels_last")
 
 
 def _first_max_reference(x, values, pool_size):
@@ -112,6 +114,32 @@ def _first_max_reference(x, values, pool_size):
         flat = (x[window].reshape(x.shape[0], -1, x.shape[-1]), values[window].reshape(x.shape[0], -1, x.shape[-1]))
         first = flat[0].argmax(axis=1)[:, None]  # argmax returns the first maximum
         result[(slice(None), *position)] = numpy.take_along_axis(flat[1], first, axis=1)[:, 0]
+    return result
+
+
+# a depthwise convolution of a (2, 5, 4, 2) image by a (3, 2, 2, 3) kernel, strides 2, "same" padding
+_DEPTHWISE = dict(
+    kernel_size=(3, 2), strides=(2, 2), dilation=(1, 1), pads=((1, 1), (0, 0)), data_format="channels_last"
+)
+_DEPTHWISE_SHAPES = ((2, 5, 4, 2), (3, 2, 2, 3))
+
+
+def _depthwise_gradient(name, a, b):
+    """The gradients of a depthwise convolution (`_DEPTHWISE`): its second-order primitives, called directly."""
+    spatial = {"spatial_shape": _DEPTHWISE_SHAPES[0][1:3]} if name == "depthwise_input_gradient" else {}
+    return PRIMITIVES[name](a, b, **spatial, **_DEPTHWISE)
+
+
+def _depthwise_adjoint(a, b, wanted):
+    """The gradient of <depthwise conv(image, kernel), g> in the image (wanted 0; a = g, b = kernel) or in the
+    kernel (wanted 1; a = image, b = g), one basis vector at a time through the loop reference."""
+    known, g = (b, a) if wanted == 0 else (a, b)
+    result = numpy.zeros(_DEPTHWISE_SHAPES[wanted], a.dtype)
+    for index in numpy.ndindex(result.shape):
+        basis = numpy.zeros_like(result)
+        basis[index] = 1
+        image, kernel = (basis, known) if wanted == 0 else (known, basis)
+        result[index] = numpy.vdot(conv_reference(image, kernel.reshape(3, 2, 1, 6), 2, "same"), g)
     return result
 
 
@@ -241,14 +269,56 @@ CASES = [
         id="conv2d-pointwise",
     ),
     Case(
-        "extract_patches",
+        "depthwise_taps",
         lambda x, k: ops.depthwise_conv(x, k, padding="same"),
         [randn(1, 4, 4, 2), randn(3, 3, 2, 2, seed=1)],
         lambda x, k: conv_reference(x, k.reshape(3, 3, 1, 4), 1, "same"),
         id="depthwise_conv-multiplier",
     ),
     Case(
-        "extract_patches",
+        "depthwise_taps",
+        lambda x, k: ops.depthwise_conv(x, k, strides=2, padding="same", data_format="channels_first"),
+        [randn(2, 3, 5, 4), randn(3, 2, 3, 1, seed=1)],
+        lambda x, k: _first(conv_reference(_last(x), k.reshape(3, 2, 1, 3), 2, "same")),
+        id="depthwise_conv-strided-channels-first",
+    ),
+    Case(
+        "depthwise_taps",
+        lambda x, k: ops.depthwise_conv(x, k, padding="same", dilation_rate=2),
+        [randn(2, 7, 2), randn(3, 2, 1, seed=1)],
+        lambda x, k: conv_reference(x, k.reshape(3, 1, 2), 1, "same", 2),
+        id="depthwise_conv1d-dilated",
+    ),
+    Case(
+        "depthwise_taps",
+        lambda x, k: ops.depthwise_conv(x, k, padding="same", dilation_rate=3),
+        [randn(2, 3, 2), randn(2, 2, 1, seed=1)],
+        lambda x, k: conv_reference(x, k.reshape(2, 1, 2), 1, "same", 3),
+        id="depthwise_conv1d-no-tap-reaches-every-pixel",
+    ),
+    Case(
+        "depthwise_taps",
+        lambda x, k: ops.depthwise_conv(x, k, padding="same"),
+        [randn(1, 2, 3, 2), randn(5, 5, 2, 1, seed=1)],
+        lambda x, k: conv_reference(x, k.reshape(5, 5, 1, 2), 1, "same"),
+        id="depthwise_conv-kernel-wider-than-the-image",
+    ),
+    Case(
+        "depthwise_input_gradient",
+        lambda g, k: _depthwise_gradient("depthwise_input_gradient", g, k),
+        [randn(2, 3, 2, 6), randn(3, 2, 2, 3, seed=1)],
+        lambda g, k: _depthwise_adjoint(g, k, 0),
+        id="depthwise_input_gradient",
+    ),
+    Case(
+        "depthwise_kernel_gradient",
+        lambda x, g: _depthwise_gradient("depthwise_kernel_gradient", x, g),
+        [randn(2, 5, 4, 2), randn(2, 3, 2, 6, seed=1)],
+        lambda x, g: _depthwise_adjoint(x, g, 1),
+        id="depthwise_kernel_gradient",
+    ),
+    Case(
+        "depthwise_taps",
         lambda x, d, p: ops.separable_conv(x, d, p, strides=2),
         [randn(1, 5, 5, 2), randn(2, 2, 2, 1, seed=1), randn(1, 1, 2, 3, seed=2)],
         lambda x, d, p: conv_reference(conv_reference(x, d.reshape(2, 2, 1, 2), 2), p),
@@ -293,28 +363,28 @@ CASES = [
     ),
     # pooling
     Case(
-        "select_window_max",
+        "block_max",
         lambda x: ops.max_pool(x, 2, strides=1),
         [randn(2, 4, 5, 3)],
         lambda x: pool_reference(x, 2, 1, "valid", numpy.max),
         id="max_pool-valid-overlapping",
-        covers=("spread_window_max",),
+        covers=("spread_block_max",),
     ),
     Case(
-        "select_window_max",
+        "block_max",
         lambda x: ops.max_pool(x, 3, strides=2, padding="same"),
         [randn(1, 5, 6, 2)],
         lambda x: pool_reference(x, 3, 2, "same", numpy.max),
         id="max_pool-same",
     ),
     Case(
-        "select_window_max",
+        "block_max",
         lambda x: ops.max_pool(x, 2, padding="same"),
         [randn(1, 5, 4, 2)],
         lambda x: pool_reference(x, 2, None, "same", numpy.max),
         id="max_pool-same-padded-not-blocks",
     ),
-    # non-overlapping max pooling (strides == pool_size, no padding): blocks, no windows
+    # non-overlapping max pooling (strides == pool_size, no padding)
     Case(
         "block_max",
         lambda x: ops.max_pool(x, 2),
@@ -368,14 +438,14 @@ CASES = [
         id="select_block_max-ties",
     ),
     Case(
-        "select_window_max",
+        "block_max",
         lambda x: ops.max_pool(x, (2, 3), strides=1, data_format="channels_first"),
         [randn(1, 2, 3, 4)],
         lambda x: _first(pool_reference(_last(x), (2, 3), 1, "valid", numpy.max)),
         id="max_pool-channels-first",
     ),
     Case(
-        "select_window_max",
+        "block_max",
         lambda x: ops.max_pool(x, 3, strides=2, padding="same"),
         [randn(2, 7, 2)],
         lambda x: pool_reference(x, 3, 2, "same", numpy.max),
@@ -572,6 +642,42 @@ CASES = [
             x, x.mean(axis=(0, 1, 2)), x.var(axis=(0, 1, 2)), numpy.zeros(2), numpy.ones(2), -1
         ),
         id="batch_normalization-batch-statistics",
+    ),
+    Case(
+        "batch_normalization_training",
+        lambda x, o, s: fused_batch_normalization(x, -1, offset=o, scale=s)[0],
+        [randn(2, 2, 3, 2) * 2 + 1, randn(2, seed=1), randn(2, seed=2)],
+        lambda x, o, s: _batch_norm_reference(x, x.mean(axis=(0, 1, 2)), x.var(axis=(0, 1, 2)), o, s, -1),
+        id="batch_normalization_training",
+        covers=("centred_sums", "combine_channels"),
+    ),
+    Case(
+        "batch_normalization_training",
+        lambda x, s: fused_batch_normalization(x, 1, scale=s)[0],
+        [randn(3, 2, 2, 2) - 3, randn(2, seed=1)],
+        lambda x, s: _batch_norm_reference(x, x.mean(axis=(0, 2, 3)), x.var(axis=(0, 2, 3)), numpy.zeros(2), s, 1),
+        id="batch_normalization_training-channels-first",
+    ),
+    Case(
+        "batch_normalization_training",
+        lambda x: ops.add(*fused_batch_normalization(x, 0)[1:]),
+        [randn(3, 4) + 2],
+        lambda x: x.mean(axis=1) + x.var(axis=1),
+        id="batch_normalization_training-statistics",
+    ),
+    Case(
+        "centred_sums",
+        lambda g, x, m: PRIMITIVES["centred_sums"](g, x, m, axis=1),
+        [randn(2, 3, 2, seed=1), randn(2, 3, 2, seed=2), randn(3, seed=3)],
+        lambda g, x, m: numpy.stack([g.sum(axis=(0, 2)), (g * (x - m[:, None])).sum(axis=(0, 2))]),
+        id="centred_sums",
+    ),
+    Case(
+        "combine_channels",
+        lambda g, x, a, b, c: PRIMITIVES["combine_channels"](g, x, a, b, c, axis=2),
+        [randn(2, 2, 3, seed=1), randn(2, 2, 3, seed=2), randn(3, seed=3), randn(3, seed=4), randn(3, seed=5)],
+        lambda g, x, a, b, c: g * a + x * b + c,
+        id="combine_channels",
     ),
     Case(
         "mean",

@@ -1,0 +1,67 @@
+"""SGD run eagerly updates each variable with one `sgd_update` op: the same float32 numbers as the
+separate multiply/subtract ops it replaced, which the static engine still traces (its plan fuses them)."""
+
+import numpy
+import pytest
+
+import kerasish
+from kerasish import ops, optimizers
+from kerasish.backends import Variable
+
+from ..ops.engines import assert_gradients_match_finite_differences
+
+RNG = numpy.random.default_rng(11)
+WEIGHTS = [RNG.standard_normal((5, 3)).astype("float32"), RNG.standard_normal((3,)).astype("float32")]
+GRADIENTS = [[RNG.standard_normal(w.shape).astype("float32") for w in WEIGHTS] for _ in range(3)]
+SETTINGS = [{}, {"momentum": 0.9}, {"momentum": 0.5, "nesterov": True}]
+
+
+def _composite(settings, steps):
+    """Keras's rule written with the separate float32 ops, as SGD computed it before."""
+    rate, momentum = numpy.float32(0.1), settings.get("momentum", 0.0)
+    weights, slots = [w.copy() for w in WEIGHTS], [numpy.zeros_like(w) for w in WEIGHTS]
+    for gradients in GRADIENTS[:steps]:
+        for i, g in enumerate(gradients):
+            if momentum == 0:
+                weights[i] = weights[i] - g * rate
+                continue
+            slots[i] = slots[i] * momentum - g * rate
+            step = slots[i] * momentum - g * rate if settings.get("nesterov") else slots[i]
+            weights[i] = weights[i] + step
+    return weights
+
+
+def _train(settings, engine, steps):
+    variables = [Variable(w.copy()) for w in WEIGHTS]
+    optimizer = optimizers.SGD(0.1, **settings)
+    optimizer.build(variables)
+
+    @kerasish.function(engine=engine)
+    def step(gradients):
+        optimizer.apply(gradients, variables)
+
+    for gradients in GRADIENTS[:steps]:
+        step([numpy.asarray(g) for g in gradients])
+    return [v.numpy() for v in variables]
+
+
+@pytest.mark.parametrize("settings", SETTINGS, ids=["plain", "momentum", "nesterov"])
+def test_updates_are_the_composite_numbers(engine, settings):
+    for ours, expected in zip(_train(settings, engine, 3), _composite(settings, 3)):
+        assert ours.dtype == numpy.float32
+        numpy.testing.assert_array_equal(ours, expected)
+
+
+def test_eager_step_is_one_op_per_variable(monkeypatch):
+    calls = []
+    original = ops.sgd_update
+    monkeypatch.setattr(ops, "sgd_update", lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs))
+    _train({}, "dynamic", 1)
+    assert len(calls) == len(WEIGHTS)
+
+
+def test_gradient_through_an_update_matches_the_composite(engine):
+    def update(value, gradient, rate):
+        return ops.sgd_update(value, gradient, rate, momentum=0.75)
+
+    assert_gradients_match_finite_differences(engine, update, WEIGHTS[0], GRADIENTS[0][0], numpy.array(0.3))
