@@ -9,7 +9,9 @@ the softmax (Keras's `where`), so a row masked everywhere averages the values un
 `dot_product_attention` materialises one array beyond its inputs and output: the score matrix, turned
 into probabilities in place. Primitives have one output, so the VJP does not find the probabilities
 saved: it recomputes them with `attention_probabilities` (the same kernel, one more Q Kᵀ), as flash
-attention does, and keeps nothing between the passes but the inputs and the output. The gradient of the
+attention does, and keeps nothing between the passes but the inputs and the output. The static engine,
+which sees both passes at once, computes them once instead (passes/recomputed_residuals.py): the
+attention becomes `attention_values(probabilities, value)`, the second half of the same forward. The gradient of the
 scores is `p * (dp - rowsum(g * output))`; both VJPs are written with ops, so higher orders work.
 """
 
@@ -113,11 +115,15 @@ def _probabilities_forward(xp, q, k, *extras, scale, causal, biased, masked):
     return _probabilities(xp, q, k, *_extras(extras, biased, masked), scale, causal)
 
 
-def _attention_forward(xp, q, k, v, *extras, scale, causal, biased, masked):
-    groups = _groups(q, k)
-    probabilities = _probabilities(xp, q, k, *_extras(extras, biased, masked), scale, causal)
-    encoded = xp.matmul(_grouped_scores(xp, probabilities, groups), _key_heads(xp, v, groups))
+def _values_forward(xp, p, v):
+    """The probabilities (B, N, T, S) times the values (B, S, K, Hv): the encoded queries (B, T, N, Hv)."""
+    groups = shape_of(p)[1] // shape_of(v)[2]
+    encoded = xp.matmul(_grouped_scores(xp, p, groups), _key_heads(xp, v, groups))
     return xp.ascontiguousarray(_from_query_heads(xp, encoded, groups))
+
+
+def _attention_forward(xp, q, k, v, *extras, scale, causal, biased, masked):
+    return _values_forward(xp, _probabilities(xp, q, k, *_extras(extras, biased, masked), scale, causal), v)
 
 
 # ----- shapes -------------------------------------------------------------------------------------
@@ -180,6 +186,19 @@ def _attention_infer(shapes, dtypes, scale, causal, biased, masked):
     return q[:3] + v[3:], result_dtype(*dtypes[:3])
 
 
+def _values_infer(shapes, dtypes):
+    p, v = (tuple(s) for s in shapes)
+    if len(p) != 4 or len(v) != 4:
+        raise ValueError(f"attention_values: probabilities and values must be 4D, got {describe(shapes)}")
+    batch, heads, length, source = p
+    if None not in (source, v[1]) and source != v[1]:
+        raise ValueError(
+            f"attention_values: the probabilities' key length {source} is not the values' length {v[1]}: "
+            f"probabilities.shape={p}, value.shape={v}"
+        )
+    return (batch if batch is not None else v[0], length, heads, v[3]), result_dtype(*dtypes)
+
+
 # ----- gradients ----------------------------------------------------------------------------------
 
 
@@ -218,19 +237,32 @@ def _probabilities_vjp(g, inputs, p, needs, scale, causal, biased, masked):
     return (d_q, d_k) + ((d_scores,) if biased else ()) + ((None,) if masked else ())
 
 
+def _value_gradients(g_heads, p, v, needs_p, needs_v, groups):
+    """Gradients of the probabilities and the values from the output's gradient laid out as query heads."""
+    d_p = d_v = None
+    if needs_v:
+        d_v = _from_key_heads(ops, ops.matmul(_swap(ops, _grouped_scores(ops, p, groups)), g_heads), groups)
+    if needs_p:
+        d_p = _ungrouped_scores(ops, ops.matmul(g_heads, _swap(ops, _key_heads(ops, v, groups))), groups)
+    return d_p, d_v
+
+
+def _values_vjp(g, inputs, output, needs):
+    p, v = inputs
+    groups = shape_of(p)[1] // shape_of(v)[2]
+    return _value_gradients(_query_heads(ops, g, groups), p, v, needs[0], needs[1], groups)
+
+
 def _attention_vjp(g, inputs, output, needs, scale, causal, biased, masked):
     q, k, v, *extras = inputs
     bias, mask = _extras(extras, biased, masked)
     groups = _groups(q, k)
     attrs = dict(scale=scale, causal=causal, biased=biased, masked=masked)
     p = attention_probabilities(q, k, *extras, **attrs)
-    g_heads = _query_heads(ops, g, groups)
-    d_v = None
-    if needs[2]:
-        d_v = _from_key_heads(ops, ops.matmul(_swap(ops, _grouped_scores(ops, p, groups)), g_heads), groups)
+    needs_scores = needs[0] or needs[1] or (biased and needs[3])
+    d_p, d_v = _value_gradients(_query_heads(ops, g, groups), p, v, needs_scores, needs[2], groups)
     d_q = d_k = d_scores = None
-    if needs[0] or needs[1] or (biased and needs[3]):
-        d_p = _ungrouped_scores(ops, ops.matmul(g_heads, _swap(ops, _key_heads(ops, v, groups))), groups)
+    if needs_scores:
         row = ops.expand_dims(ops.transpose(ops.sum(g * output, axis=-1), (0, 2, 1)), -1)  # rowsum(d_p * p)
         d_scores = _kept(p * (d_p - row), mask, causal)
         d_q, d_k = _score_gradients(d_scores, q, k, needs, scale, groups)
@@ -240,7 +272,15 @@ def _attention_vjp(g, inputs, output, needs, scale, causal, biased, masked):
 attention_probabilities = primitive(
     "attention_probabilities", _probabilities_forward, _probabilities_vjp, _probabilities_infer, fresh=True
 )
-_attention = primitive("dot_product_attention", _attention_forward, _attention_vjp, _attention_infer, fresh=True)
+attention_values = primitive("attention_values", _values_forward, _values_vjp, _values_infer, saves=(0, 1), fresh=True)
+_attention = primitive(
+    "dot_product_attention",
+    _attention_forward,
+    _attention_vjp,
+    _attention_infer,
+    fresh=True,
+    recomputes=(attention_probabilities, attention_values, (2,)),
+)
 
 
 @export

@@ -292,6 +292,9 @@ def reciprocal(x):
 
 
 def _divide_no_nan_forward(xp, a, b):
+    if type(a) is numpy.ndarray and type(b) is numpy.ndarray and not a.ndim and not b.ndim and b != 0:
+        # two host scalars (a metric's total / count, every step): the quotient, without the where()s
+        return keep_float32(numpy.asarray(numpy.true_divide(a, b)), a, b)
     zero = b == 0
     return keep_float32(xp.where(zero, 0, xp.true_divide(a, xp.where(zero, 1, b))), a, b)
 

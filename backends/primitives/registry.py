@@ -40,7 +40,10 @@ class Primitive:
     input 0 itself when both have the same shape (the broadcasting helpers).
     `shape_only`: positions of inputs read for their shape alone, so constant folding needs only
     their static shape.
-    `fresh`: the forward always returns a new array, never a view of an input (buffer aliasing)."""
+    `fresh`: the forward always returns a new array, never a view of an input (buffer aliasing).
+    `recomputes`: (first, second, positions): the op is `second(first(the other inputs, **attrs), the inputs at
+    positions)` and its vjp computes `first` again from the same inputs and attrs, so that a tape keeps nothing
+    between the passes; the static engine, which sees both, computes it once (recomputed_residuals)."""
 
     __slots__ = (
         "name",
@@ -55,6 +58,7 @@ class Primitive:
         "same_shape_identity",
         "shape_only",
         "fresh",
+        "recomputes",
     )
 
     def __init__(
@@ -71,6 +75,7 @@ class Primitive:
         same_shape_identity=False,
         shape_only=(),
         fresh=False,
+        recomputes=None,
     ):
         self.name, self.forward, self.vjp, self.infer = name, forward, vjp, infer
         self.saves = None if saves is None else frozenset(saves)
@@ -78,6 +83,7 @@ class Primitive:
         self.fusion, self.neutral, self.involution = fusion, neutral, involution
         self.same_shape_identity, self.shape_only = same_shape_identity, tuple(shape_only)
         self.fresh = fresh or fusion is not None  # a fused link is a ufunc: its result is a new array
+        self.recomputes = recomputes
 
     def __call__(self, *inputs, **attrs):
         return apply(self, inputs, attrs)

@@ -102,55 +102,52 @@ def _onnx_pads(pads):
     return [int(before) for before, _ in pads] + [int(after) for _, after in pads]
 
 
-def _windows_matmul(graph, node):
-    """Windows times a kernel: a Conv (the kernel, (taps * channels, filters), becomes (filters, channels,
-    *kernel_size)). Its result is channels-last; the Conv stores it channels first."""
-    x, kernel = node.inputs
-    geometry = node.attrs
-    kernel_value = graph.array(kernel)
+def _kernel_of(graph, node):
+    kernel_value = graph.array(node.inputs[1])
     if kernel_value is None:
         raise graph.unmapped(node, "the kernel is computed at run time (an ONNX Conv needs its weights)")
+    return kernel_value
+
+
+def _conv(graph, node, weights, **extra):
+    """An ONNX Conv of the node's input with `weights` (filters, channels per group, *kernel_size); the
+    node's result is channels-last, the Conv's channels first."""
+    geometry = node.attrs
     rank = len(geometry["kernel_size"])
-    channels = kernel_value.shape[0] // math.prod(geometry["kernel_size"])
-    weights = kernel_value.reshape(*geometry["kernel_size"], channels, kernel_value.shape[1])
-    weights = numpy.ascontiguousarray(numpy.transpose(weights, (rank + 1, rank, *range(rank))))
-    source = graph.layout(x, _first_perm(rank, geometry["data_format"]))
+    source = graph.layout(node.inputs[0], _first_perm(rank, geometry["data_format"]))
     result = graph.node(
         "Conv",
-        [source, graph.constant(weights, f"{node.name}_kernel")],
+        [source, graph.constant(numpy.ascontiguousarray(weights), f"{node.name}_kernel")],
         node.name,
+        **extra,
         kernel_shape=list(geometry["kernel_size"]),
         strides=list(geometry["strides"]),
         dilations=list(geometry["dilation"]),
         pads=_onnx_pads(geometry["pads"]),
     )
     graph.set(node, result, _first_perm(rank, "channels_last"))
+
+
+def _windows_matmul(graph, node):
+    """Windows times a kernel: a Conv (the kernel, (taps * channels, filters), becomes (filters, channels,
+    *kernel_size))."""
+    kernel_value = _kernel_of(graph, node)
+    kernel_size = node.attrs["kernel_size"]
+    rank = len(kernel_size)
+    channels = kernel_value.shape[0] // math.prod(kernel_size)
+    weights = kernel_value.reshape(*kernel_size, channels, kernel_value.shape[1])
+    _conv(graph, node, numpy.transpose(weights, (rank + 1, rank, *range(rank))))
 
 
 def _depthwise_taps(graph, node):
     """A depthwise convolution: a Conv with one group per channel (the kernel, (*kernel_size, channels,
-    multiplier), becomes (channels * multiplier, 1, *kernel_size)). Its result is channels-last."""
-    x, kernel = node.inputs
-    geometry = node.attrs
-    kernel_value = graph.array(kernel)
-    if kernel_value is None:
-        raise graph.unmapped(node, "the kernel is computed at run time (an ONNX Conv needs its weights)")
-    rank = len(geometry["kernel_size"])
+    multiplier), becomes (channels * multiplier, 1, *kernel_size))."""
+    kernel_value = _kernel_of(graph, node)
+    kernel_size = node.attrs["kernel_size"]
+    rank = len(kernel_size)
     channels, multiplier = kernel_value.shape[-2:]
     weights = numpy.transpose(kernel_value, (rank, rank + 1, *range(rank)))
-    weights = numpy.ascontiguousarray(weights.reshape(channels * multiplier, 1, *geometry["kernel_size"]))
-    source = graph.layout(x, _first_perm(rank, geometry["data_format"]))
-    result = graph.node(
-        "Conv",
-        [source, graph.constant(weights, f"{node.name}_kernel")],
-        node.name,
-        group=int(channels),
-        kernel_shape=list(geometry["kernel_size"]),
-        strides=list(geometry["strides"]),
-        dilations=list(geometry["dilation"]),
-        pads=_onnx_pads(geometry["pads"]),
-    )
-    graph.set(node, result, _first_perm(rank, "channels_last"))
+    _conv(graph, node, weights.reshape(channels * multiplier, 1, *kernel_size), group=int(channels))
 
 
 def _block_max(graph, node):

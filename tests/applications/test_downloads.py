@@ -132,6 +132,7 @@ def test_server_error_is_refused_and_not_cached(case, tmp_path, server):
     assert cache_listing() == []
 
 
+@pytest.mark.slow  # the download tests above and tests/applications/test_loading.py cover each half
 def test_imagenet_weights_download_and_load_end_to_end(tmp_path, server, monkeypatch):
     source = serve("torchvision", tmp_path, server, make_bytes=resnet18_bytes)
     monkeypatch.setattr(weight_sources, "SOURCES", [source])

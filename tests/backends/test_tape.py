@@ -365,3 +365,14 @@ def test_a_custom_function_record_keeps_only_its_saved_tensors():
     gc.collect()
     assert alive() is None, "a Function's record must not keep inputs its backward was not given"
     numpy.testing.assert_array_equal(tape.gradient(y, x).numpy(), numpy.full(tape_module.LARGE, 2.0, "float32"))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_the_default_seed_is_ones_of_the_target_dtype(dtype):
+    x = Tensor(numpy.array([1.5, -2.0], dtype))
+    with kerasish.GradientTape() as tape:
+        tape.watch(x)
+        y = x * x
+    gradient = tape.gradient(y, x)
+    assert gradient.dtype == numpy.dtype(dtype)
+    numpy.testing.assert_array_equal(gradient.numpy(), 2 * x.numpy())

@@ -108,6 +108,12 @@ def _random_resnet50(model, rng, dtype="float32"):
     return weights
 
 
+# The limit is the same numpy code whichever engine runs the model: the fast tier checks it against the static
+# engine (the cheaper here); the dynamic engine's ResNet-50 step runs in the full suite.
+ONE_ENGINE_FAST = ["static", pytest.param("dynamic", marks=pytest.mark.slow)]
+
+
+@pytest.mark.parametrize("engine", ONE_ENGINE_FAST)
 def test_the_resnet50_limit_takes_kerasish_s_inference_with_the_batch_norms_folded(engine):
     model = kerasish.applications.ResNet50(weights=None, input_shape=(32, 32, 3), classifier_activation=None)
     parameters = {
@@ -125,6 +131,7 @@ def test_the_resnet50_limit_takes_kerasish_s_inference_with_the_batch_norms_fold
 BATCH_NORM_KEYS = ("gamma", "beta", "moving_mean", "moving_variance")
 
 
+@pytest.mark.parametrize("engine", ONE_ENGINE_FAST)
 def test_the_resnet50_training_limit_takes_kerasish_s_sgd_step(engine, monkeypatch):
     """The workload's model (softmax head, loss from logits on it) at 32x32, 10 classes, batch 4, in float64 on
     both sides: a random ResNet-50's training step is ill-conditioned at this size (batch norms over 4 to 64

@@ -38,7 +38,10 @@ def final_weights(run):
     return [numpy.asarray(weight) for weight in model.get_weights()]
 
 
-@pytest.mark.parametrize("engine", ["dynamic", pytest.param("static", marks=pytest.mark.slow)])
+# three training runs in fresh processes: the fast tier resumes in-process (tests/callbacks/test_callbacks_in_fit.py,
+# tests/saving/test_keras_format.py)
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["dynamic", "static"])
 def test_a_run_killed_after_a_checkpoint_resumes_to_the_same_weights(tmp_path, engine):
     environment = {**os.environ, "KERASISH_HOME": str(tmp_path / "home")}
     subprocess.run(command(tmp_path / "whole", engine), cwd=tmp_path, env=environment, check=True, capture_output=True)

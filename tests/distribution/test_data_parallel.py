@@ -46,7 +46,8 @@ def _assert_same(expected, found, tolerance):
         numpy.testing.assert_allclose(found[key], expected[key], rtol=0, atol=tolerance, err_msg=key)
 
 
-@pytest.mark.parametrize("engine", ["dynamic", "static"])
+# the static plan replaying the allreduce is checked in-process by tests/distribution/test_collectives.py
+@pytest.mark.parametrize("engine", ["dynamic", pytest.param("static", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("floatx", ["float64", pytest.param("float32", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("processes", [2, pytest.param(3, marks=pytest.mark.slow)])
 def test_fit_equals_one_process_with_the_global_batch(tmp_path, engine, floatx, processes):

@@ -63,6 +63,7 @@ def test_whole_batch_overlap_matches_keras(name):
     numpy.testing.assert_allclose(getattr(losses, name)()(*BINARY).numpy(), expected, rtol=1e-6)
 
 
+@pytest.mark.slow  # test_circle_with_reference_embeddings checks the same loss against its formula
 def test_circle_with_reference_embeddings_matches_keras():
     reference_labels, reference = EMBEDDINGS[0][::-1].copy(), EMBEDDINGS[1][::-1].copy()
     kwargs = dict(ref_labels=reference_labels, ref_embeddings=reference, gamma=6.0)

@@ -157,6 +157,7 @@ def test_fit_and_keras_file_keep_the_scale(engine, tmp_path):
     numpy.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
 
 
+@pytest.mark.slow  # test_fit_and_keras_file_keep_the_scale saves and reloads the same optimizer state
 def test_keras_files_load_both_ways_with_the_optimizer_state(tmp_path):
     keras = pytest.importorskip("keras")
     x = RNG.normal(size=(16, 3)).astype("float32")

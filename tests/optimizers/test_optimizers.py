@@ -299,6 +299,7 @@ def test_bad_arguments_are_errors():
         optimizers.AdamW(weight_decay=None)
 
 
+@pytest.mark.slow  # test_updates_follow_the_keras_rule checks each optimizer's update against its formula
 def test_matches_keras_when_installed():
     keras = pytest.importorskip("keras")
     start = numpy.array([0.3, -0.7, 1.1], numpy.float32)

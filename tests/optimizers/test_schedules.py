@@ -90,6 +90,7 @@ def test_a_schedule_drives_sgd_from_the_iterations_variable(engine):
         optimizer.learning_rate = 0.1
 
 
+@pytest.mark.slow  # the tests above check each schedule against its formula
 def test_matches_keras_when_installed():
     keras = pytest.importorskip("keras")
     for ours, theirs in (

@@ -5,7 +5,14 @@ graph (`context.graph`). `function(..., passes={"elementwise_fusion": False})` s
 tested "same results on and off".
 """
 
-from . import algebraic_simplification, common_subexpressions, constant_folding, elementwise_fusion, matmul_fusion
+from . import (
+    algebraic_simplification,
+    common_subexpressions,
+    constant_folding,
+    elementwise_fusion,
+    matmul_fusion,
+    recomputed_residuals,
+)
 
 # Rewriting passes in the order they run. dead_code acts when the roots are gathered, inplace_updates
 # and buffer_reuse when the plan is lowered.
@@ -13,6 +20,7 @@ REWRITES = {
     "constant_folding": constant_folding.run,
     "algebraic_simplification": algebraic_simplification.run,
     "common_subexpressions": common_subexpressions.run,
+    "recomputed_residuals": recomputed_residuals.run,
     "matmul_fusion": matmul_fusion.run,
     "elementwise_fusion": elementwise_fusion.run,
 }

@@ -1,9 +1,11 @@
 """Cases for scaled dot-product attention (the `dot_product_attention` primitive and, in its VJP,
-`attention_probabilities`), against a numpy reference written as Keras's numpy backend computes it."""
+`attention_probabilities`; `attention_values`, its second half, which the static engine uses), against a
+numpy reference written as Keras's numpy backend computes it."""
 
 import numpy
 
 from kerasish import ops
+from kerasish.backends.primitives.attention import attention_values
 
 from . import Case, randn, rng
 
@@ -22,6 +24,10 @@ def attention_reference(q, k, v, bias=None, mask=None, scale=None, causal=False)
     scores = numpy.where(keep, scores, -0.7 * numpy.finfo(scores.dtype).max)
     p = numpy.exp(scores - scores.max(-1, keepdims=True))
     return numpy.einsum("bnts,bsnh->btnh", p / p.sum(-1, keepdims=True), v)
+
+
+def values_reference(p, v):
+    return numpy.einsum("bnts,bsnh->btnh", p, numpy.repeat(v, p.shape[1] // v.shape[2], axis=2))
 
 
 def _mask(shape, seed, empty_row=True):
@@ -69,5 +75,13 @@ CASES = [
         [_Q, _K_SHARED, _mask((2, 4, 3, 6), 9)],
         lambda q, k, m: attention_reference(q, k, numpy.ones_like(k), mask=m),
         id="attention_probabilities-grouped-mask",
+    ),
+    Case("attention_values", attention_values, [randn(2, 4, 3, 6, seed=10), _V], values_reference),
+    Case(
+        "attention_values",
+        attention_values,
+        [randn(2, 4, 3, 6, seed=11), _V_SHARED],
+        values_reference,
+        id="attention_values-grouped",
     ),
 ]

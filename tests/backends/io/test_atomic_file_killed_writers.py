@@ -55,7 +55,10 @@ def start_paused_writer(target, release, nested=False):
     return process, temporary
 
 
-@pytest.mark.parametrize("nested", [False, True], ids=["save", "save inside a save"])
+# the nested case adds only the outer save to the same clean-up: it runs in the full suite
+@pytest.mark.parametrize(
+    "nested", [False, pytest.param(True, marks=pytest.mark.slow)], ids=["save", "save inside a save"]
+)
 def test_the_next_save_removes_a_killed_writers_file_and_keeps_a_live_writers(tmp_path, nested):
     target = tmp_path / "model.weights.h5"
     write_text_atomically(target, "previous")

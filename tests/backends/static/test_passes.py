@@ -35,7 +35,22 @@ def _scan_graph():
     return [xs], [loss, grad], [(w, w - 0.1 * grad)], None
 
 
-GRAPHS = {"training": (_training_graph, [_data(8, 4, seed=2)]), "scan": (_scan_graph, [_data(5, 3, seed=3)])}
+def _attention_graph():
+    """Two stacked attention calls (the second reads the first) trained through their queries, keys and values."""
+    x = static.placeholder((2, 5, 4, 3), name="x_attention")
+    w = static.variable(_data(3, seed=4), name="w_attention")
+    first = ops.dot_product_attention(x * w, x, x + w)
+    second = ops.dot_product_attention(first, x, first * w, is_causal=True)
+    loss = ops.sum(ops.tanh(second))
+    grad = static.gradients(loss, w)
+    return [x], [loss, grad], [(w, w - 0.1 * grad)], None
+
+
+GRAPHS = {
+    "training": (_training_graph, [_data(8, 4, seed=2)]),
+    "scan": (_scan_graph, [_data(5, 3, seed=3)]),
+    "attention": (_attention_graph, [_data(2, 5, 4, 3, seed=5)]),
+}
 
 
 def _run(build, feeds, passes, calls=2):
@@ -167,6 +182,24 @@ def test_matmul_bias_activation_fusion():
     assert _ops(fused) == ["matmul_bias_activation"]
     feeds = [_data(4, 3), _data(3, 5, seed=1), _data(5, seed=2)]
     numpy.testing.assert_allclose(fused(*feeds), plain(*feeds), rtol=1e-6)
+
+
+def test_attention_probabilities_are_computed_once_for_the_attention_and_its_gradient():
+    feeds = GRAPHS["attention"][1]
+    shared, _, on = _run(_attention_graph, feeds, ["dead_code", "common_subexpressions", "recomputed_residuals"])
+    recomputed, _, off = _run(_attention_graph, feeds, ["dead_code", "common_subexpressions"])
+    assert _ops(off).count("attention_probabilities") == 2 and _ops(off).count("dot_product_attention") == 2
+    assert _ops(on).count("attention_probabilities") == 2 and "dot_product_attention" not in _ops(on)
+    assert _ops(on).count("attention_values") == 2
+    for a, b in zip(shared, recomputed):
+        for x, y in zip(a, b):
+            numpy.testing.assert_array_equal(x, y)
+
+
+def test_attention_without_gradient_stays_one_primitive():
+    x = static.placeholder((2, 5, 4, 3))
+    f = static.function([x], ops.dot_product_attention(x, x, x))
+    assert _ops(f) == ["dot_product_attention"]
 
 
 def test_unknown_pass_name_is_refused():
