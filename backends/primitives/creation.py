@@ -168,13 +168,14 @@ _cast = primitive(
 def cast(x, dtype):
     """`x` as `dtype`. A tensor that already has it is returned as it is (no op to record); a Variable is
     always read into a new tensor, which later assignments do not change."""
-    if dtype is getattr(x, "dtype", None) and dispatch.is_registered(x) and not dispatch.is_variable(x):
+    tensor = dispatch.is_registered(x) and not dispatch.is_variable(x)
+    if tensor and dtype is x.dtype:
         return x  # the same numpy dtype object: no name to look up (optimizers cast every gradient)
     try:
         name = dtype_name(dtype)
     except TypeError as error:
         raise TypeError(f"cast: {error} (dtype={dtype!r})") from None
-    if dispatch.is_registered(x) and not dispatch.is_variable(x) and x.dtype == name:
+    if tensor and x.dtype == name:
         return x
     return _cast(x, dtype=name)
 

@@ -5,7 +5,7 @@ is rounded as the separate multiply and subtract rounded it. Static plans fuse t
 themselves (and write it into the variable's storage), so the optimizers use it only eagerly.
 """
 
-from .registry import elementwise_infer, export, ops, primitive
+from .registry import elementwise_infer, ops, primitive
 
 
 def _sgd_update_forward(xp, value, gradient, learning_rate, momentum=None):
@@ -34,7 +34,6 @@ _sgd_update = primitive(
 )
 
 
-@export
 def sgd_update(value, gradient, learning_rate, momentum=None):
     """`value - gradient * learning_rate`, or `value * momentum - gradient * learning_rate`, in one op."""
     return _sgd_update(value, gradient, learning_rate, momentum=None if momentum is None else float(momentum))

@@ -21,7 +21,7 @@ of its own: differentiating it is an error that says to pass `use_cudnn=False`, 
 per-step path and its higher orders.
 """
 
-from .registry import export, ops, primitive, result_dtype
+from .registry import ops, primitive, result_dtype
 
 
 def _sigmoid(xp, x, out):
@@ -222,7 +222,6 @@ _lstm_sequence_grad = primitive(
 )
 
 
-@export
 def lstm_sequence(projected, h0, c0, recurrent_kernel):
     """The LSTM recurrence (Keras gate order i, f, c, o) over projected steps (batch, steps, 4·units) =
     inputs @ kernel + bias: per step [h, c, i, f, g, o], (batch, steps, 6·units)."""
@@ -333,7 +332,6 @@ _gru_sequence_grad = primitive(
 )
 
 
-@export
 def gru_sequence(projected, h0, recurrent_kernel, recurrent_bias):
     """The GRU recurrence with reset_after=True (Keras gate order z, r, h) over projected steps
     (batch, steps, 3·units) = inputs @ kernel + input bias: per step [h, z, r, candidate, inner_h],

@@ -3,6 +3,7 @@ m = momentum * m - lr * g;  w += m  (Nesterov: w += momentum * m - lr * g)."""
 
 from kerasish import ops
 from kerasish.backends.dispatch import is_symbolic
+from kerasish.backends.primitives.optimizer_updates import sgd_update
 
 from .optimizer import Optimizer
 
@@ -56,12 +57,12 @@ class SGD(Optimizer):
             self._composite_update_step(gradient, variable, learning_rate)
             return
         if self.momentum == 0:
-            self.assign(variable, ops.sgd_update(variable, gradient, learning_rate))
+            self.assign(variable, sgd_update(variable, gradient, learning_rate))
             return
         m = self.momentums[self._get_variable_index(variable)]
-        self.assign(m, ops.sgd_update(m, gradient, learning_rate, self.momentum))
+        self.assign(m, sgd_update(m, gradient, learning_rate, self.momentum))
         if self.nesterov:
-            self.assign_add(variable, ops.sgd_update(m, gradient, learning_rate, self.momentum))
+            self.assign_add(variable, sgd_update(m, gradient, learning_rate, self.momentum))
         else:
             self.assign_add(variable, m)
 

@@ -5,8 +5,10 @@ import numpy
 import pytest
 
 import kerasish
-from kerasish import ops, optimizers
+from kerasish import optimizers
 from kerasish.backends import Variable
+from kerasish.backends.primitives.optimizer_updates import sgd_update
+from kerasish.optimizers import sgd
 
 from ..ops.engines import assert_gradients_match_finite_differences
 
@@ -54,14 +56,14 @@ def test_updates_are_the_composite_numbers(engine, settings):
 
 def test_eager_step_is_one_op_per_variable(monkeypatch):
     calls = []
-    original = ops.sgd_update
-    monkeypatch.setattr(ops, "sgd_update", lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs))
+    original = sgd.sgd_update
+    monkeypatch.setattr(sgd, "sgd_update", lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs))
     _train({}, "dynamic", 1)
     assert len(calls) == len(WEIGHTS)
 
 
 def test_gradient_through_an_update_matches_the_composite(engine):
     def update(value, gradient, rate):
-        return ops.sgd_update(value, gradient, rate, momentum=0.75)
+        return sgd_update(value, gradient, rate, momentum=0.75)
 
     assert_gradients_match_finite_differences(engine, update, WEIGHTS[0], GRADIENTS[0][0], numpy.array(0.3))

@@ -2,6 +2,7 @@
 recurrent biases)."""
 
 from kerasish import activations, ops
+from kerasish.backends.primitives.recurrent import gru_sequence
 from kerasish.layers.rnn.recurrent_cell import RecurrentCell
 from kerasish.layers.rnn.rnn import RNN, cell_config, check_use_cudnn
 
@@ -151,9 +152,9 @@ class GRU(RNN):
         self.use_cudnn = check_use_cudnn(use_cudnn)
 
     def fused_recurrence(self, projected, states):
-        """The whole sequence as one `ops.gru_sequence` (stacked [h, z, r, candidate, inner_h] per step)."""
+        """The whole sequence as one `gru_sequence` (stacked [h, z, r, candidate, inner_h] per step)."""
         units = self.units
-        stacked = ops.gru_sequence(projected, *states, self.cell.recurrent_kernel, self.cell.bias[1])
+        stacked = gru_sequence(projected, *states, self.cell.recurrent_kernel, self.cell.bias[1])
         last_h = stacked[:, -1, :units]
         outputs = stacked[:, :, :units] if self.return_sequences else None
         return last_h, outputs, [last_h]

@@ -1,6 +1,7 @@
 """LSTMCell and LSTM (Keras gate order i, f, c, o; `unit_forget_bias` starts the forget gate's bias at 1)."""
 
 from kerasish import activations, ops
+from kerasish.backends.primitives.recurrent import lstm_sequence
 from kerasish.layers.rnn.recurrent_cell import RecurrentCell
 from kerasish.layers.rnn.rnn import RNN, cell_config, check_use_cudnn
 
@@ -153,9 +154,9 @@ class LSTM(RNN):
         self.use_cudnn = check_use_cudnn(use_cudnn)
 
     def fused_recurrence(self, projected, states):
-        """The whole sequence as one `ops.lstm_sequence` (stacked [h, c, gates] per step)."""
+        """The whole sequence as one `lstm_sequence` (stacked [h, c, gates] per step)."""
         units = self.units
-        stacked = ops.lstm_sequence(projected, *states, self.cell.recurrent_kernel)
+        stacked = lstm_sequence(projected, *states, self.cell.recurrent_kernel)
         last_h, last_c = stacked[:, -1, :units], stacked[:, -1, units : 2 * units]
         outputs = stacked[:, :, :units] if self.return_sequences else None
         return last_h, outputs, [last_h, last_c]

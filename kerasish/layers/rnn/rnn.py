@@ -5,8 +5,8 @@ Supports `return_sequences`, `return_state`, `go_backwards`, an `initial_state` 
 repeats the previous one (Keras's default, `zero_output_for_mask=False`).
 
 LSTM and GRU, where Keras would run cuDNN, run their fused recurrence instead of the scan
-(`_fused`, `fused_recurrence`): one input projection for all steps, then one `ops.lstm_sequence` /
-`ops.gru_sequence`.
+(`_fused`, `fused_recurrence`): one input projection for all steps, then one `lstm_sequence` /
+`gru_sequence` (backends/primitives/recurrent.py; not in `kerasish.ops`, which holds Keras's names).
 """
 
 import inspect

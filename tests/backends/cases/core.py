@@ -10,6 +10,7 @@ import numpy
 from kerasish import ops
 from kerasish.backends.primitives import PRIMITIVES
 from kerasish.backends.primitives.checks import check_range
+from kerasish.backends.primitives.optimizer_updates import sgd_update
 
 from . import Case, randn
 
@@ -268,13 +269,13 @@ REDUCTIONS = [
     ),
     Case(
         "sgd_update",
-        ops.sgd_update,
+        sgd_update,
         [randn(3, 4), randn(3, 4, seed=1), numpy.array(0.1)],
         lambda v, g, lr: v - g * lr,
     ),
     Case(
         "sgd_update",
-        lambda v, g, lr: ops.sgd_update(v, g, lr, momentum=0.9),
+        lambda v, g, lr: sgd_update(v, g, lr, momentum=0.9),
         [randn(3, 4), randn(3, 4, seed=1), numpy.array(0.1)],
         lambda v, g, lr: v * 0.9 - g * lr,
         id="sgd_update-momentum",

@@ -3,7 +3,7 @@ Keras's cell equations; the gradient check differentiates every stacked column (
 
 import numpy
 
-from kerasish import ops
+from kerasish.backends.primitives.recurrent import gru_sequence, lstm_sequence
 
 from . import Case, randn
 
@@ -43,7 +43,7 @@ STEPS, BATCH, UNITS = 4, 2, 3
 CASES = [
     Case(
         "lstm_sequence",
-        ops.lstm_sequence,
+        lstm_sequence,
         [
             randn(BATCH, STEPS, 4 * UNITS, seed=1),
             randn(BATCH, UNITS, seed=2),
@@ -55,7 +55,7 @@ CASES = [
     ),
     Case(
         "gru_sequence",
-        ops.gru_sequence,
+        gru_sequence,
         [
             randn(BATCH, STEPS, 3 * UNITS, seed=5),
             randn(BATCH, UNITS, seed=6),
