@@ -52,34 +52,33 @@ def backpropagate(records, targets, seeds, source_keys, default_seed, restore=No
             _check_shape(target, seed)
             _add(grads, key, seed)
     while relevant:
-        record = relevant.pop()
-        if record.parts:
-            grad = [_take(grads, key, sources) for key in record.parts]
+        # one unpacking instead of a NamedTuple attribute read per field: this runs for every record
+        primitive, inputs, keys, output, output_key, attrs, parts = relevant.pop()
+        if parts:
+            grad = [_take(grads, key, sources) for key in parts]
             if all(g is None for g in grad):
                 continue
         else:
-            grad = _take(grads, record.output_key, sources)
+            grad = _take(grads, output_key, sources)
             if grad is None:
                 continue
-        primitive, keys, inputs, output = record.primitive, record.input_keys, record.inputs, record.output
         if restore is not None:
             inputs, output = tuple([restore(x) for x in inputs]), restore(output)
         needs = tuple([key in depends for key in keys])
-        multiple = bool(record.parts)
         try:
-            if multiple:
-                found = primitive.vjp(grad, inputs, output, needs, **record.attrs)
+            if parts:
+                found = primitive.vjp(grad, inputs, output, needs, **attrs)
             else:  # `backward` gives each gradient its input's shape (or raises)
-                found = backward(primitive, grad, inputs, output, needs, record.attrs)
+                found = backward(primitive, grad, inputs, output, needs, attrs)
         except (ValueError, TypeError, IndexError) as error:
             raise error_kind(error)(f"gradient of {primitive.name}: {error}") from error
-        del grad, record
+        del grad
         for key, x, g, need in zip(keys, inputs, found, needs):
             if g is not None and need:
-                if multiple:
+                if parts:
                     _check_shape(x, g)
                 _add(grads, key, g)
-        del primitive, inputs, output, found
+        del primitive, inputs, output, attrs, found
     return grads
 
 

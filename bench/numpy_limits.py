@@ -125,96 +125,125 @@ def _gru_parameters(workload, rng):
     return {**_recurrent_parameters(workload, rng, 3), "recurrent_bias": numpy.zeros(3 * 256, FLOAT)}
 
 
-def _time_major(x):
-    batch, steps, features = x.shape
-    return numpy.ascontiguousarray(x.transpose(1, 0, 2)).reshape(steps * batch, features), steps, batch
+def _feature_major(x):
+    """(batch, steps, features) as (steps, features, batch): each step's inputs as columns."""
+    return numpy.ascontiguousarray(x.transpose(1, 2, 0))
+
+
+def _projected(parameters, inputs, bias):
+    """kernelᵀ @ each step's columns + bias: (steps, gates·units, batch)."""
+    projected = parameters["kernel"].T @ inputs
+    projected += bias[:, None]
+    return projected
+
+
+def _rows(steps):
+    """(steps, features, batch) as (features, steps·batch): every step's columns side by side."""
+    return steps.transpose(1, 0, 2).reshape(steps.shape[1], -1)
 
 
 def _classifier_backward(parameters, last, y):
-    gradient = _logits_gradient(last @ parameters["w0"] + parameters["b0"], y)
-    return gradient @ parameters["w0"].T, {"w0": last.T @ gradient, "b0": _column_sums(gradient)}
+    """The logits' gradient through the classifier from the last state (units, batch): the state's gradient
+    (units, batch) and the classifier's weights' gradients."""
+    gradient = _logits_gradient(last.T @ parameters["w0"] + parameters["b0"], y)
+    return parameters["w0"] @ gradient.T, {"w0": last @ gradient, "b0": _column_sums(gradient)}
+
+
+def lstm_forward(parameters, x):
+    """Keras gate order (i, f, c, o); one bias. Time-major and feature-major (state columns per batch item),
+    the layout whose recurrent product BLAS runs fastest: (logits, residuals)."""
+    inputs = _feature_major(x)
+    steps = len(inputs)
+    recurrent = numpy.ascontiguousarray(parameters["recurrent"].T)
+    units = recurrent.shape[1]
+    gates = _projected(parameters, inputs, parameters["bias"])
+    cells = numpy.zeros((steps + 1, units, len(x)), FLOAT)
+    hiddens = numpy.zeros((steps + 1, units, len(x)), FLOAT)
+    for t in range(steps):
+        z = gates[t]
+        z += recurrent @ hiddens[t]
+        _sigmoid(z[: 2 * units])
+        _sigmoid(z[3 * units :])
+        numpy.tanh(z[2 * units : 3 * units], out=z[2 * units : 3 * units])
+        i, f, g, o = z[:units], z[units : 2 * units], z[2 * units : 3 * units], z[3 * units :]
+        cells[t + 1] = f * cells[t] + i * g
+        hiddens[t + 1] = o * numpy.tanh(cells[t + 1])
+    logits = hiddens[steps].T @ parameters["w0"] + parameters["b0"]
+    return logits, (inputs, gates, cells, hiddens)
 
 
 def _lstm_step(parameters, x, y):
-    """Keras gate order (i, f, c, o); one bias."""
-    inputs, steps, batch = _time_major(x)
+    _, (inputs, gates, cells, hiddens) = lstm_forward(parameters, x)
+    steps, units = len(inputs), hiddens.shape[1]
     recurrent = parameters["recurrent"]
-    units = recurrent.shape[0]
-    gates = (inputs @ parameters["kernel"] + parameters["bias"]).reshape(steps, batch, 4 * units)
-    cells = numpy.zeros((steps + 1, batch, units), FLOAT)
-    hiddens = numpy.zeros((steps + 1, batch, units), FLOAT)
-    for t in range(steps):
-        z = gates[t]
-        z += hiddens[t] @ recurrent
-        _sigmoid(z[:, : 2 * units])
-        _sigmoid(z[:, 3 * units :])
-        numpy.tanh(z[:, 2 * units : 3 * units], out=z[:, 2 * units : 3 * units])
-        i, f, g, o = z[:, :units], z[:, units : 2 * units], z[:, 2 * units : 3 * units], z[:, 3 * units :]
-        cells[t + 1] = f * cells[t] + i * g
-        hiddens[t + 1] = o * numpy.tanh(cells[t + 1])
     dh, gradients = _classifier_backward(parameters, hiddens[steps], y)
     dc = numpy.zeros_like(dh)
     dz = numpy.empty_like(gates)
     for t in reversed(range(steps)):
         z = gates[t]
-        i, f, g, o = z[:, :units], z[:, units : 2 * units], z[:, 2 * units : 3 * units], z[:, 3 * units :]
+        i, f, g, o = z[:units], z[units : 2 * units], z[2 * units : 3 * units], z[3 * units :]
         tanh_c = numpy.tanh(cells[t + 1])
         dc += dh * o * (1 - tanh_c * tanh_c)
-        dz[t, :, :units] = dc * g * i * (1 - i)
-        dz[t, :, units : 2 * units] = dc * cells[t] * f * (1 - f)
-        dz[t, :, 2 * units : 3 * units] = dc * i * (1 - g * g)
-        dz[t, :, 3 * units :] = dh * tanh_c * o * (1 - o)
+        dz[t, :units] = dc * g * i * (1 - i)
+        dz[t, units : 2 * units] = dc * cells[t] * f * (1 - f)
+        dz[t, 2 * units : 3 * units] = dc * i * (1 - g * g)
+        dz[t, 3 * units :] = dh * tanh_c * o * (1 - o)
         dc *= f
-        dh = dz[t] @ recurrent.T
-    dz = dz.reshape(steps * batch, 4 * units)
-    gradients.update(
-        kernel=inputs.T @ dz,
-        recurrent=hiddens[:steps].reshape(steps * batch, units).T @ dz,
-        bias=_column_sums(dz),
-    )
+        dh = recurrent @ dz[t]
+    dz = _rows(dz)
+    gradients.update(kernel=_rows(inputs) @ dz.T, recurrent=_rows(hiddens[:steps]) @ dz.T, bias=_column_sums(dz.T))
     _update(parameters, gradients)
 
 
-def _gru_step(parameters, x, y):
-    """Keras's GRU with reset_after=True (gate order z, r, candidate; an input and a recurrent bias)."""
-    inputs, steps, batch = _time_major(x)
-    recurrent = parameters["recurrent"]
-    units = recurrent.shape[0]
-    projected = (inputs @ parameters["kernel"] + parameters["bias"]).reshape(steps, batch, 3 * units)
+def gru_forward(parameters, x):
+    """Keras's GRU with reset_after=True (gate order z, r, candidate; an input and a recurrent bias), laid out
+    as the LSTM: (logits, residuals)."""
+    inputs = _feature_major(x)
+    steps = len(inputs)
+    recurrent = numpy.ascontiguousarray(parameters["recurrent"].T)
+    units = recurrent.shape[1]
+    projected = _projected(parameters, inputs, parameters["bias"])
     inners = numpy.empty_like(projected)
-    hiddens = numpy.zeros((steps + 1, batch, units), FLOAT)
+    hiddens = numpy.zeros((steps + 1, units, len(x)), FLOAT)
     for t in range(steps):
         inner = inners[t]
-        numpy.matmul(hiddens[t], recurrent, out=inner)
-        inner += parameters["recurrent_bias"]
+        numpy.matmul(recurrent, hiddens[t], out=inner)
+        inner += parameters["recurrent_bias"][:, None]
         gate = projected[t]
-        gate[:, : 2 * units] += inner[:, : 2 * units]
-        _sigmoid(gate[:, : 2 * units])
-        candidate = gate[:, 2 * units :]
-        candidate += gate[:, units : 2 * units] * inner[:, 2 * units :]
+        gate[: 2 * units] += inner[: 2 * units]
+        _sigmoid(gate[: 2 * units])
+        candidate = gate[2 * units :]
+        candidate += gate[units : 2 * units] * inner[2 * units :]
         numpy.tanh(candidate, out=candidate)
-        update = gate[:, :units]
+        update = gate[:units]
         hiddens[t + 1] = candidate + update * (hiddens[t] - candidate)
+    logits = hiddens[steps].T @ parameters["w0"] + parameters["b0"]
+    return logits, (inputs, projected, inners, hiddens)
+
+
+def _gru_step(parameters, x, y):
+    _, (inputs, projected, inners, hiddens) = gru_forward(parameters, x)
+    steps, units = len(inputs), hiddens.shape[1]
+    recurrent = parameters["recurrent"]
     dh, gradients = _classifier_backward(parameters, hiddens[steps], y)
     d_projected = numpy.empty_like(projected)
     d_inner = numpy.empty_like(projected)
     for t in reversed(range(steps)):
         gate = projected[t]
-        update, reset, candidate = gate[:, :units], gate[:, units : 2 * units], gate[:, 2 * units :]
+        update, reset, candidate = gate[:units], gate[units : 2 * units], gate[2 * units :]
         d_candidate = dh * (1 - update) * (1 - candidate * candidate)
-        d_projected[t, :, :units] = dh * (hiddens[t] - candidate) * update * (1 - update)
-        d_projected[t, :, units : 2 * units] = d_candidate * inners[t, :, 2 * units :] * reset * (1 - reset)
-        d_projected[t, :, 2 * units :] = d_candidate
-        d_inner[t, :, : 2 * units] = d_projected[t, :, : 2 * units]
-        d_inner[t, :, 2 * units :] = d_candidate * reset
-        dh = dh * update + d_inner[t] @ recurrent.T
-    d_projected = d_projected.reshape(steps * batch, 3 * units)
-    d_inner = d_inner.reshape(steps * batch, 3 * units)
+        d_projected[t, :units] = dh * (hiddens[t] - candidate) * update * (1 - update)
+        d_projected[t, units : 2 * units] = d_candidate * inners[t, 2 * units :] * reset * (1 - reset)
+        d_projected[t, 2 * units :] = d_candidate
+        d_inner[t, : 2 * units] = d_projected[t, : 2 * units]
+        d_inner[t, 2 * units :] = d_candidate * reset
+        dh = dh * update + recurrent @ d_inner[t]
+    d_projected, d_inner = _rows(d_projected), _rows(d_inner)
     gradients.update(
-        kernel=inputs.T @ d_projected,
-        bias=_column_sums(d_projected),
-        recurrent=hiddens[:steps].reshape(steps * batch, units).T @ d_inner,
-        recurrent_bias=_column_sums(d_inner),
+        kernel=_rows(inputs) @ d_projected.T,
+        bias=_column_sums(d_projected.T),
+        recurrent=_rows(hiddens[:steps]) @ d_inner.T,
+        recurrent_bias=_column_sums(d_inner.T),
     )
     _update(parameters, gradients)
 

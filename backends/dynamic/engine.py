@@ -55,8 +55,11 @@ def _on_one_device(arrays):
 
 
 def apply(prim, inputs, attrs):
-    if len(inputs) == 2 and type(inputs[0]) in _WRAPPED and type(inputs[1]) in _WRAPPED:  # most binary ops
-        arrays = [inputs[0]._data, inputs[1]._data]
+    arrays = None  # stays None for two host tensors and no attributes (most binary ops): called directly
+    if len(inputs) == 2 and type(inputs[0]) in _WRAPPED and type(inputs[1]) in _WRAPPED:
+        first, second = inputs[0]._data, inputs[1]._data
+        if attrs or _GPU_MODULE in _MODULES:
+            arrays = [first, second]
     else:
         arrays = []
         numbers = 0
@@ -76,10 +79,12 @@ def apply(prim, inputs, attrs):
             if numbers == len(arrays):  # only Python numbers (or no input): nothing anchors their dtype
                 arrays = _convert(prim, inputs)
     xp = numpy
-    if _GPU_MODULE in _MODULES:
+    if arrays is not None and _GPU_MODULE in _MODULES:
         xp, arrays = _on_one_device(arrays)
     try:
-        if attrs:
+        if arrays is None:
+            result = prim.forward(numpy, first, second)
+        elif attrs:
             result = prim.forward(xp, *arrays, **attrs)
         elif len(arrays) == 2:  # a direct call is cheaper than unpacking a list
             result = prim.forward(xp, arrays[0], arrays[1])

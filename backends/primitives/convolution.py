@@ -12,6 +12,7 @@ out like Keras: conv `(*kernel_size, in_channels / groups, filters)`, conv_trans
 `(*kernel_size, filters, in_channels)`; cross-correlation, never flipped.
 """
 
+import functools
 import math
 
 from .. import config
@@ -61,14 +62,23 @@ def _windows_of(inputs, geometry):
 
 
 @bfloat16_through_float32
-def _windows_matmul_forward(xp, x, kernel, **geometry):
-    windows = extract_patches.forward(xp, x, pad_value=0.0, **geometry)
-    rows = windows.reshape(-1, kernel.shape[0])
-    return (rows @ kernel).reshape(*windows.shape[: 1 + len(geometry["kernel_size"])], kernel.shape[1])
+def _windows_matmul_forward(xp, x, kernel, *bias, kernel_size, strides, dilation, pads, data_format, finish=None):
+    """windows(x) @ kernel (+ bias, added in the product's result block by block), then `finish` on the blocks."""
+    x = image_channels_last(xp, x, data_format)
+    if bias:
+        finish = functools.partial(_add_in_place, xp, bias[0], finish)
+    return patches.product(xp, x, kernel, kernel_size, strides, dilation, pads, finish)
+
+
+def _add_in_place(xp, bias, then, rows):
+    xp.add(rows, bias, out=rows)
+    if then is not None:
+        then(rows)
 
 
 def _input_gradient(g, x, kernel, geometry):
-    """The input gradient of windows(x) @ kernel. Stride 1 and no more filters than channels: a convolution of
+    """The input gradient of windows(x) @ kernel. Windows that are the image (1x1, stride 1, channels last):
+    `g @ kernelᵀ`, reshaped. Stride 1 and no more filters than channels: a convolution of
     the output gradient with the flipped kernel (its input and output channels swapped), one windows_matmul
     that copies the gradient's windows once (with more filters, those windows outgrow the image's). Otherwise
     the gradient's windows `g @ kernelᵀ` summed back onto the image: one strided add per tap into a zeroed
@@ -76,6 +86,9 @@ def _input_gradient(g, x, kernel, geometry):
     data_format = geometry["data_format"]
     rank, depth = len(geometry["kernel_size"]), channels(shape_of(x), data_format)
     filters = shape_of(kernel)[1]
+    if _is_reshape(geometry):
+        rows = ops.matmul(ops.reshape(g, (-1, filters)), ops.transpose(kernel))
+        return ops.reshape(rows, (-1, *shape_of(x)[1:]))
     window = (geometry["kernel_size"], geometry["strides"], geometry["dilation"], geometry["pads"])
     pads = patches.transposed_pads(*window) if filters <= depth else None
     if pads is not None:
@@ -92,15 +105,16 @@ def _input_gradient(g, x, kernel, geometry):
 
 
 def _windows_matmul_vjp(g, inputs, output, needs, **geometry):
-    x, kernel = inputs
+    x, kernel = inputs[:2]
     x_grad = kernel_grad = None
+    bias_grad = ops.sum(g, axis=tuple(range(len(shape_of(g)) - 1))) if len(inputs) == 3 and needs[2] else None
     if needs[0]:
         x_grad = _input_gradient(g, x, kernel, geometry)
     if needs[1]:
         rows = ops.reshape(g, (-1, shape_of(kernel)[1]))
-        windows = ops.reshape(extract_patches(x, pad_value=0.0, **geometry), (-1, shape_of(kernel)[0]))
+        windows = ops.reshape(_windows_of(x, geometry), (-1, shape_of(kernel)[0]))
         kernel_grad = ops.matmul(ops.transpose(windows), rows)
-    return x_grad, kernel_grad
+    return (x_grad, kernel_grad, bias_grad)[: len(inputs)]
 
 
 def _windows_matmul_infer(shapes, dtypes, **geometry):
@@ -113,11 +127,17 @@ def _windows_matmul_infer(shapes, dtypes, **geometry):
             f"{windows[-1]} channels) cannot multiply a kernel of shape {tuple(kernel)}; shapes "
             f"{describe(shapes)}"
         )
+    if len(shapes) == 3 and (
+        len(shapes[2]) != 1 or None not in (shapes[2][0], kernel[1]) and shapes[2][0] != kernel[1]
+    ):
+        raise ValueError(
+            f"windows_matmul: the bias must hold one value per filter, shape ({kernel[1]},); shapes {describe(shapes)}"
+        )
     return (*windows[: 1 + rank], kernel[1]), dtype
 
 
 windows_matmul = primitive(
-    "windows_matmul", _windows_matmul_forward, _windows_matmul_vjp, _windows_matmul_infer, saves=(0, 1)
+    "windows_matmul", _windows_matmul_forward, _windows_matmul_vjp, _windows_matmul_infer, saves=(0, 1), epilogue=True
 )
 
 
@@ -245,20 +265,24 @@ def _groups(op, shape, kernel_shape, data_format):
     return groups
 
 
-def _convolve(op, inputs, kernel, strides, padding, data_format, dilation_rate):
+def _convolve(op, inputs, kernel, strides, padding, data_format, dilation_rate, bias=None):
     data_format = config.standardize_data_format(data_format)
     shape, kernel_shape = shape_of(inputs), shape_of(kernel)
     rank = _ranks(op, shape, kernel_shape)
     groups = _groups(op, shape, kernel_shape, data_format)
     geometry = window_geometry(op, shape, kernel_shape[:rank], strides, padding, data_format, dilation_rate)
-    if groups == 1 and not _is_reshape(geometry):
-        result = windows_matmul(inputs, ops.reshape(kernel, (-1, kernel_shape[-1])), **geometry)
+    if groups == 1:
+        biases = () if bias is None else (bias,)
+        result = windows_matmul(inputs, ops.reshape(kernel, (-1, kernel_shape[-1])), *biases, **geometry)
+        bias = None
     elif groups > 1 and kernel_shape[-2] == 1:  # depthwise: a product per channel is too thin for BLAS
         result = depthwise_taps(
             inputs, ops.reshape(kernel, (*kernel_shape[:rank], groups, kernel_shape[-1] // groups)), **geometry
         )
     else:
         result = _grouped_matmul(_windows_of(inputs, geometry), kernel, groups)
+    if bias is not None:
+        result = ops.add(result, bias)
     return to_data_format(result, rank, data_format)
 
 
@@ -266,6 +290,12 @@ def _convolve(op, inputs, kernel, strides, padding, data_format, dilation_rate):
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
     """N-D convolution (cross-correlation); groups = input channels / kernel.shape[-2], as in Keras."""
     return _convolve("conv", inputs, kernel, strides, padding, data_format, dilation_rate)
+
+
+def biased_conv(inputs, kernel, bias, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """conv(...) + bias (one value per filter), what a convolution layer with a bias computes (not a Keras op):
+    with one group the bias is added in the product's result, block by block, instead of in a pass of its own."""
+    return _convolve("conv", inputs, kernel, strides, padding, data_format, dilation_rate, bias)
 
 
 @export

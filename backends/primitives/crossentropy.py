@@ -2,13 +2,17 @@
 `sparse_categorical_crossentropy`.
 
 From logits they are fused primitives (log-softmax / log-sigmoid inside, stable for any logit), whose
-gradients are the classic `softmax - target` and `sigmoid - target`. From probabilities they follow
-Keras: normalise (categorical), clip to [epsilon, 1 - epsilon], take the log.
+gradients are the classic `softmax - target` and `sigmoid - target`. The sparse one gathers each label's
+score (no one-hot); its gradient is a second primitive, `softmax - one_hot` times the incoming gradient in
+one pass, whose own gradient is written with ops. From probabilities they follow Keras: normalise
+(categorical), clip to [epsilon, 1 - epsilon], take the log (the sparse one of the one-hot labels). Sparse
+labels pass `check_range` first, from logits or probabilities.
 """
 
 from .. import config
 from ..kernels import softmax as kernels
 from .checks import check_range
+from .elementwise import float_dtype, floating
 from .registry import describe, dtype_of, export, normalize_axis, ops, primitive, result_dtype, shape_of
 
 LABEL_RANGE = (
@@ -95,33 +99,95 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     return -ops.sum(target * ops.log(output), axis=axis)
 
 
-@export
-def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    target_shape, output_shape = shape_of(target), shape_of(output)
+def _sparse_softmax_crossentropy_forward(xp, target, logits, axis):
+    return kernels.sparse_softmax_crossentropy(xp, target, floating(logits), axis)
+
+
+def _sparse_softmax_crossentropy_vjp(g, inputs, output, needs, axis):
+    target, logits = inputs
+    return None, sparse_softmax_crossentropy_gradient(target, logits, g, axis=axis) if needs[1] else None
+
+
+def _sparse_shape(target_shape, output_shape, axis):
+    """The loss's shape (the scores' without the class axis, which `target`, its trailing 1 squeezed, must
+    match) and the class axis as a non-negative int."""
     if len(output_shape) < 1:
         raise ValueError(
             f"sparse_categorical_crossentropy: argument `output` must be at least rank 1. "
             f"Received: output.shape={output_shape}"
         )
-    if len(target_shape) == len(output_shape) and len(target_shape) and target_shape[-1] == 1:
-        target = ops.squeeze(target, axis=-1)
-        target_shape = target_shape[:-1]
     position = normalize_axis("sparse_categorical_crossentropy", axis, len(output_shape))[0]
-    if not _compatible(target_shape, output_shape[:position] + output_shape[position + 1 :]):
+    shape = tuple(output_shape[:position]) + tuple(output_shape[position + 1 :])
+    if not _compatible(tuple(target_shape), shape):
         raise ValueError(
             "sparse_categorical_crossentropy: arguments `target` and `output` must have the same "
             "shape up until the last dimension: "
-            f"target.shape={tuple(shape_of(target))}, output.shape={output_shape}"
+            f"target.shape={tuple(target_shape)}, output.shape={output_shape}"
         )
+    return shape, position
+
+
+def _sparse_infer(shapes, dtypes, axis):
+    return _sparse_shape(shapes[0], tuple(shapes[1]), axis)[0], float_dtype(dtypes[1])
+
+
+sparse_softmax_crossentropy = primitive(
+    "sparse_softmax_crossentropy",
+    _sparse_softmax_crossentropy_forward,
+    _sparse_softmax_crossentropy_vjp,
+    _sparse_infer,
+    saves=(0, 1),
+    fresh=True,
+)
+
+
+def _sparse_gradient_forward(xp, target, logits, g, axis):
+    return kernels.sparse_softmax_crossentropy_gradient(xp, target, floating(logits), g, axis)
+
+
+def _sparse_gradient_vjp(h, inputs, output, needs, axis):
+    target, logits, g = inputs
+    hot = ops.one_hot(target, shape_of(logits)[axis], axis=axis, dtype=dtype_of(logits))
+    # 0 for a float label that names no class (1.5): the forward gave its row no gradient
+    probabilities = ops.softmax(logits, axis=axis) * ops.sum(hot, axis=axis, keepdims=True)
+    d_logits = d_g = None
+    if needs[1]:
+        scaled = h * ops.expand_dims(g, axis)
+        d_logits = probabilities * (scaled - ops.sum(scaled * probabilities, axis=axis, keepdims=True))
+    if needs[2]:
+        d_g = ops.sum(h * (probabilities - hot), axis=axis)
+    return None, d_logits, d_g
+
+
+sparse_softmax_crossentropy_gradient = primitive(
+    "sparse_softmax_crossentropy_gradient",
+    _sparse_gradient_forward,
+    _sparse_gradient_vjp,
+    lambda shapes, dtypes, axis: (tuple(shapes[1]), float_dtype(dtypes[1])),
+    saves=(0, 1, 2),
+    fresh=True,
+)
+
+
+@export
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    target_shape, output_shape = shape_of(target), shape_of(output)
+    if len(target_shape) == len(output_shape) and len(target_shape) and target_shape[-1] == 1:
+        target = ops.squeeze(target, axis=-1)
+        target_shape = target_shape[:-1]
+    position = _sparse_shape(target_shape, output_shape, axis)[1]
     classes = output_shape[position]
     if classes is None:
         raise ValueError(
             f"sparse_categorical_crossentropy: the class axis ({axis}) of argument `output` must "
             f"have a known size, got output.shape={output_shape}"
         )
+    # one check node that the loss and its gradient both read: a static plan that needs only the gradient keeps it
     target = check_range(target, low=0, high=classes, message=LABEL_RANGE, error="ValueError")
+    if from_logits:
+        return sparse_softmax_crossentropy(target, output, axis=position)
     classes = ops.one_hot(target, classes, axis=axis, dtype=dtype_of(output))
-    return categorical_crossentropy(classes, output, from_logits=from_logits, axis=axis)
+    return categorical_crossentropy(classes, output, axis=axis)
 
 
 @export

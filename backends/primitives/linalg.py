@@ -11,6 +11,8 @@ import functools
 import math
 import string
 
+import numpy
+
 from .elementwise import float_dtype, floating
 from .registry import (
     broadcast_like,
@@ -101,6 +103,7 @@ def bfloat16_through_float32(forward):
 
 
 SMALL = 4096  # elements of each operand up to which a matrix product calls the `dot` method
+_FLOAT32, _FLOAT64 = numpy.dtype("float32"), numpy.dtype("float64")
 
 
 def _matmul_forward(xp, a, b):
@@ -110,6 +113,10 @@ def _matmul_forward(xp, a, b):
     operands stay with `matmul`, which hands them to BLAS without a copy. bfloat16 operands are multiplied
     as `bfloat16_through_float32` does it, checked here rather than by its wrapper (a product of small
     matrices costs little more than the wrapper's call)."""
+    if a.ndim == 2 and b.ndim == 2 and a.size <= SMALL and b.size <= SMALL:
+        dtype = a.dtype  # the usual small product first, named by identity (numpy's float dtypes are singletons)
+        if (dtype is _FLOAT32 or dtype is _FLOAT64) and b.dtype is dtype:
+            return a.dot(b)
     if a.dtype.kind == "V" or b.dtype.kind == "V":
         result = _in_float32(_matmul_forward, xp, (a, b), {})
         if result is not None:

@@ -82,9 +82,14 @@ def _synchronized(x, statistics, axes, keepdims):
     return global_mean, ops.maximum(totals[2] / totals[0] - ops.square(global_mean), 0.0)  # never below 0 by rounding
 
 
-def _batch_norm_forward(xp, x, mean, variance, offset, scale, axis, epsilon):
+def _batch_norm_coefficients(xp, mean, variance, offset, scale, axis, epsilon):
+    """(scale, shift) per channel: normalising is x * scale + shift."""
     inverse = scale / xp.sqrt(variance + epsilon)
-    shift = offset - mean * inverse
+    return inverse, offset - mean * inverse
+
+
+def _batch_norm_forward(xp, x, mean, variance, offset, scale, axis, epsilon):
+    inverse, shift = _batch_norm_coefficients(xp, mean, variance, offset, scale, axis, epsilon)
     return channel_blocks.scale_and_shift(xp, x, inverse, shift, axis, numpy.result_type(x.dtype, inverse.dtype))
 
 
@@ -128,7 +133,12 @@ def _batch_norm_infer(shapes, dtypes, axis, epsilon):
 
 
 _batch_normalization = primitive(
-    "batch_normalization", _batch_norm_forward, _batch_norm_vjp, _batch_norm_infer, saves=(0, 1, 2, 4)
+    "batch_normalization",
+    _batch_norm_forward,
+    _batch_norm_vjp,
+    _batch_norm_infer,
+    saves=(0, 1, 2, 4),
+    channel_affine=_batch_norm_coefficients,
 )
 
 

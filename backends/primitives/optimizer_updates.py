@@ -12,6 +12,9 @@ def _sgd_update_forward(xp, value, gradient, learning_rate, momentum=None):
     step = xp.multiply(gradient, learning_rate)
     if momentum is not None:
         value = xp.multiply(value, momentum)
+    if type(step) is type(value) is xp.ndarray and step.shape == value.shape and step.dtype == value.dtype:
+        # `step` is this op's own temporary: the difference goes into it, one fresh array instead of two
+        return xp.subtract(value, step, out=step)
     return xp.subtract(value, step)
 
 

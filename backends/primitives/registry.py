@@ -12,6 +12,8 @@ A primitive with vjp=None has no gradient (comparisons, argmax, ...).
 `ops` is the namespace of public operations (kerasish.ops); `export` adds one to it.
 """
 
+import functools
+
 import numpy
 
 from ..dispatch import apply
@@ -43,7 +45,11 @@ class Primitive:
     `fresh`: the forward always returns a new array, never a view of an input (buffer aliasing).
     `recomputes`: (first, second, positions): the op is `second(first(the other inputs, **attrs), the inputs at
     positions)` and its vjp computes `first` again from the same inputs and attrs, so that a tape keeps nothing
-    between the passes; the static engine, which sees both, computes it once (recomputed_residuals)."""
+    between the passes; the static engine, which sees both, computes it once (recomputed_residuals).
+    `epilogue`: the forward takes `finish=`, a callable it runs in place on blocks of its result's rows
+    (rows, channels last) while they are in the cache; input 1 is a (depth, channels) kernel.
+    `channel_affine`: the op is input 0 times a scale plus a shift along the axis its attr `axis` names, and this
+    function gives them, `(xp, *other inputs, **attrs) -> (scale, shift)`. (Both for the pass product_epilogues.)"""
 
     __slots__ = (
         "name",
@@ -59,6 +65,8 @@ class Primitive:
         "shape_only",
         "fresh",
         "recomputes",
+        "epilogue",
+        "channel_affine",
     )
 
     def __init__(
@@ -76,6 +84,8 @@ class Primitive:
         shape_only=(),
         fresh=False,
         recomputes=None,
+        epilogue=False,
+        channel_affine=None,
     ):
         self.name, self.forward, self.vjp, self.infer = name, forward, vjp, infer
         self.saves = None if saves is None else frozenset(saves)
@@ -84,6 +94,7 @@ class Primitive:
         self.same_shape_identity, self.shape_only = same_shape_identity, tuple(shape_only)
         self.fresh = fresh or fusion is not None  # a fused link is a ufunc: its result is a new array
         self.recomputes = recomputes
+        self.epilogue, self.channel_affine = epilogue, channel_affine
 
     def __call__(self, *inputs, **attrs):
         return apply(self, inputs, attrs)
@@ -203,12 +214,21 @@ def same_as_first(shapes, dtypes, **attrs):
 # ----- broadcasting, undone once for every op ---------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)
+def _summed_axes(from_shape, to_shape):
+    """The axes a broadcast from `to_shape` to `from_shape` added in front, and those it stretched from 1."""
+    extra = len(from_shape) - len(to_shape)
+    stretched = tuple(i + extra for i, d in enumerate(to_shape) if d == 1 and from_shape[i + extra] != 1)
+    return tuple(range(extra)), stretched
+
+
 def _sum_to_shape(xp, x, shape):
-    extra = x.ndim - len(shape)
-    axes = tuple(range(extra)) + tuple(i + extra for i, d in enumerate(shape) if d == 1 and x.shape[i + extra] != 1)
-    if axes:
-        x = x.sum(axis=axes, keepdims=True)
-    return x.reshape(shape) if extra or x.shape != tuple(shape) else x
+    leading, stretched = _summed_axes(x.shape, tuple(shape))
+    if not leading and not stretched:
+        return x
+    if not stretched and shape:  # a bias's gradient: the sum drops exactly the leading axes (no reshape)
+        return x.sum(axis=leading)
+    return x.sum(axis=leading + stretched, keepdims=True).reshape(shape)
 
 
 def _sum_to_infer(shapes, dtypes):
@@ -251,19 +271,18 @@ def unbroadcast(grad, x, index=0):
 
 def backward(prim, grad, inputs, output, needs, attrs):
     """Input gradients of one primitive call, broadcasting undone; None where not needed."""
-    grads = prim.vjp(grad, inputs, output, needs, **attrs)
+    grads = prim.vjp(grad, inputs, output, needs, **attrs) if attrs else prim.vjp(grad, inputs, output, needs)
     if len(grads) != len(inputs):
         raise ValueError(f"the rule returned {len(grads)} gradients for {len(inputs)} inputs")
     result = []
-    for index, g in enumerate(grads):
-        if g is None or not needs[index]:
+    for g, x, need in zip(grads, inputs, needs):
+        if g is None or not need:
             result.append(None)
             continue
-        x = inputs[index]
         shape = getattr(g, "shape", None)
         # the common case first: numpy/cupy shapes (tuples) that already match, no unknown dimension
         if type(shape) is tuple and shape == getattr(x, "shape", None) and None not in shape:
             result.append(g)
         else:
-            result.append(unbroadcast(g, x, index))
-    return tuple(result)
+            result.append(unbroadcast(g, x, len(result)))
+    return result

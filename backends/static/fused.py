@@ -3,7 +3,8 @@
 `FusedElementwise` runs a chain of elementwise primitives: on numpy each link is one ufunc call
 writing into the chain's buffer (`out=`), so the chain allocates one array instead of one per link;
 on cupy the whole chain is one generated ElementwiseKernel. `MatmulBias` is matmul, then the bias
-added and the activation applied in place in the matmul's result.
+added and the activation applied in place in the matmul's result; `ProductEpilogue` the same for a
+convolution, with inference batch normalization's scale and shift too.
 
 Both return a new array (`fresh`) when given no `out`. A kernel with `writes_out = True` accepts
 `out=`: a buffer to write its result into (a dead intermediate from buffer_reuse, or a variable's
@@ -117,6 +118,60 @@ class MatmulBias:
 
 
 MATMUL_BIAS = MatmulBias()
+
+
+class ProductEpilogue:
+    """A product with an `epilogue` (a convolution's windows times its kernel), then in its result, block by
+    block while each is in the cache: the bias added, a `channel_affine` op's scale and shift (inference batch
+    normalization) and the activation. inputs: x, kernel, `biases` bias vectors, the affine op's other inputs;
+    attrs: `product` and `affine` (Primitives, or None), their `attributes`, `activation` (a primitive name
+    or None). The scale multiplies the kernel instead of the result where the kernel is the smaller (a
+    stride-1 convolution over a large image): folded into the convolution, computed on every call from the
+    current values, so nothing can go stale."""
+
+    name = "product_epilogue"
+    writes_out = False
+    fresh = True
+    vjp = None
+
+    def forward(self, xp, *inputs, **attrs):
+        return self.kernel(xp, len(inputs), **attrs)(*inputs)
+
+    @staticmethod
+    def kernel(xp, count, product, product_attributes, biases, affine, affine_attributes, activation):
+        multiply = functools.partial(product.forward, xp, **dict(product_attributes))
+        coefficients = functools.partial(affine.channel_affine, xp, **dict(affine_attributes)) if affine else None
+        follow = ((activation, (-1,)),) if activation is not None else ()
+        scaled = FusedElementwise.kernel(xp, ((ops.multiply.name, (0, 1)), (ops.add.name, (-1, 2))) + follow, True, 3)
+        shifted = FusedElementwise.kernel(xp, ((ops.add.name, (0, 1)),) + follow, True, 2)
+        alone = FusedElementwise.kernel(xp, ((activation, (0,)),), True, 1) if follow else None
+
+        def run(x, kernel, *rest):
+            scale = shift = None
+            if coefficients is not None:
+                scale, shift = coefficients(*rest[biases:])
+            if biases:
+                offset = sum(bias.reshape(-1) for bias in rest[:biases])
+                shift = offset if scale is None else offset * scale + shift
+            if scale is not None and kernel.size < x.size:
+                kernel, scale = kernel * scale, None
+            if scale is not None:
+                finish = functools.partial(_finish, scaled, scale, shift)
+            elif shift is not None:
+                finish = functools.partial(_finish, shifted, shift)
+            else:
+                finish = functools.partial(_finish, alone)
+            return multiply(x, kernel, finish=finish)
+
+        return run
+
+
+def _finish(chain, *vectors_then_rows):
+    *vectors, rows = vectors_then_rows
+    chain(rows, *vectors, out=rows)
+
+
+PRODUCT_EPILOGUE = ProductEpilogue()
 
 
 def _kind(x):

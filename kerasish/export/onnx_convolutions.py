@@ -115,9 +115,10 @@ def _conv(graph, node, weights, **extra):
     geometry = node.attrs
     rank = len(geometry["kernel_size"])
     source = graph.layout(node.inputs[0], _first_perm(rank, geometry["data_format"]))
+    bias = [graph.logical(node.inputs[2])] if len(node.inputs) == 3 else []  # windows_matmul's optional bias
     result = graph.node(
         "Conv",
-        [source, graph.constant(numpy.ascontiguousarray(weights), f"{node.name}_kernel")],
+        [source, graph.constant(numpy.ascontiguousarray(weights), f"{node.name}_kernel"), *bias],
         node.name,
         **extra,
         kernel_shape=list(geometry["kernel_size"]),

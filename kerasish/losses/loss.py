@@ -135,12 +135,11 @@ def mask_to_weights(sample_weight, mask, reduction, dtype):
 def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
     if reduction in (None, "none") or tuple(values.shape) in ((), (0,)):
         return values
-    total = ops.sum(values)
     if reduction == "sum":
-        return total
+        return ops.sum(values)
     if reduction == "mean_with_sample_weight" and sample_weight is not None:
-        return ops.divide_no_nan(total, ops.sum(sample_weight * ops.ones_like(values)))
-    return total / element_count(values)
+        return ops.divide_no_nan(ops.sum(values), ops.sum(sample_weight * ops.ones_like(values)))
+    return ops.mean(values)  # the sum over the count, as Keras divides them, in one op (and one in the gradient)
 
 
 def element_count(values):

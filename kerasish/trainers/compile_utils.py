@@ -216,6 +216,8 @@ class CompileMetrics:
         return [m for _, m in self.unweighted + self.weighted]
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        if not self.unweighted and not self.weighted:  # nothing to update (every step asks)
+            return
         predictions = flatten(y_pred)
         count = len(predictions)
         targets = flatten_targets(y_true, self.output_names) if count > 1 else flatten(y_true)

@@ -151,11 +151,10 @@ class ArrayAdapter:
         size = self.batch_size
         for index in order:
             start = index * size
-
-            def sliced(a, start=start):
-                return None if a is None else Tensor(a[start : start + size])
-
-            yield tuple([sliced(a) for a in data]) if flat else map_structure(sliced, data)
+            if flat:  # every step: no function per array
+                yield tuple([None if a is None else Tensor(a[start : start + size]) for a in data])
+            else:
+                yield map_structure(lambda a, start=start: None if a is None else Tensor(a[start : start + size]), data)
 
 
 def _batch_loader(dataset, shuffle):

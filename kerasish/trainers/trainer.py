@@ -76,6 +76,7 @@ def _symbolic(x):
 
 
 _OWNERS = threading.Lock()  # makes each model's check-and-claim of `_running_thread` one step
+_NO_STAGE = contextlib.nullcontext()  # reusable: it keeps no state
 
 
 def _one_thread_at_a_time(method):
@@ -101,7 +102,7 @@ def _one_thread_at_a_time(method):
         finally:
             if owner is None:
                 self._running_thread = None
-                self._layer_metrics_found = None
+                self._metrics_found = None
 
     return exclusive
 
@@ -123,7 +124,7 @@ class Trainer:
         self._trainable_cache = []
         self._step_state = ()
         self._running_thread = None
-        self._layer_metrics_found = None
+        self._metrics_found = None
         self._has_host_stage = False
 
     # ----- compile --------------------------------------------------------------------------
@@ -242,6 +243,9 @@ class Trainer:
 
     @property
     def metrics(self):
+        """While fit/evaluate/predict runs, the list found when it began (every step asks)."""
+        if self._metrics_found is not None:
+            return list(self._metrics_found)
         found = [self._loss_tracker] if self._loss_tracker is not None else []
         if self._compile_loss is not None:
             found += self._compile_loss.trackers
@@ -252,9 +256,7 @@ class Trainer:
     def _layer_metrics(self):
         """Metrics the model's layers hold (a layer that tracks a metric in `call`, as keras.io's endpoint
         layer does), at any depth, as Keras adds them to `model.metrics`; a nested model's compiled metrics
-        are its own. While fit/evaluate/predict runs, the list found when it began (every step asks)."""
-        if self._layer_metrics_found is not None:
-            return self._layer_metrics_found
+        are its own."""
         found = []
         for layer in self._flatten_layers(include_self=False):
             if not isinstance(layer, Trainer):
@@ -288,7 +290,8 @@ class Trainer:
         return {metric.name: metric.result() for metric in self.metrics}
 
     def _track_loss(self, loss, x):
-        self._loss_tracker.update_state(loss, sample_weight=flatten(x)[0].shape[0])
+        first = x if type(x) is Tensor else flatten(x)[0]
+        self._loss_tracker.update_state(loss, sample_weight=first.shape[0])
 
     def train_step(self, data):
         x, y, sample_weight = unpack_x_y_sample_weight(data)
@@ -329,8 +332,8 @@ class Trainer:
         elif not self.built:
             self.compute_output_spec(_symbolic(x))
         self._loss_sources = self.loss_sources()
-        if self._layer_metrics_found is None:  # once per fit/evaluate/predict call, not per epoch
-            self._layer_metrics_found = self._layer_metrics()
+        if self._metrics_found is None:  # once per fit/evaluate/predict call, not per epoch
+            self._metrics_found = self.metrics
         if kind == "train":
             variables = self.trainable_variables
             if [id(v) for v in variables] != [id(v) for v in self._trainable_cache]:
@@ -370,7 +373,7 @@ class Trainer:
         A training step is all or nothing: an error or a Ctrl-C part-way leaves every variable of the
         model, its optimizer and its metrics as it was. A compiled static step is so by itself; a step
         run eagerly is rolled back (its forward pass already updates BatchNormalization's statistics)."""
-        stage = host_stage.applied(self) if self._has_host_stage else contextlib.nullcontext()
+        stage = host_stage.applied(self) if self._has_host_stage else _NO_STAGE
         with all_or_nothing(self._step_state if kind == "train" else ()), stage:
             first = batch[0] if type(batch[0]) is Tensor else flatten(batch[0])[0]
             signature = (first.shape[0], tuple([part is None for part in batch]))

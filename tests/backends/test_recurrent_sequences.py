@@ -17,12 +17,12 @@ def zeros(*shape):
 @pytest.mark.parametrize(
     "arguments, message",
     [
-        ((zeros(2, 3, 8), zeros(2, 3), zeros(2, 2), zeros(2, 8)), r"h0 must have shape \(2, 2\)"),
+        ((zeros(3, 8, 2), zeros(2, 3), zeros(2, 2), zeros(2, 8)), r"h0 must have shape \(2, 2\)"),
         (
-            (zeros(2, 3, 8), zeros(2, 2), zeros(2, 2), zeros(8)),
+            (zeros(3, 8, 2), zeros(2, 2), zeros(2, 2), zeros(8)),
             r"the recurrent kernel must have shape \(units, 4",
         ),
-        ((zeros(2, 3, 6), zeros(2, 2), zeros(2, 2), zeros(2, 8)), r"projected must have shape \(2, 3, 8\)"),
+        ((zeros(3, 6, 2), zeros(2, 2), zeros(2, 2), zeros(2, 8)), r"projected must have shape \(3, 8, 2\)"),
     ],
 )
 def test_lstm_sequence_shape_errors_name_the_op(arguments, message):
@@ -32,14 +32,14 @@ def test_lstm_sequence_shape_errors_name_the_op(arguments, message):
 
 def test_gru_sequence_checks_the_recurrent_bias():
     with pytest.raises(ValueError, match=r"gru_sequence: recurrent_bias must have shape \(6,\)"):
-        gru_sequence(zeros(2, 3, 6), zeros(2, 2), zeros(2, 6), zeros(4))
+        gru_sequence(zeros(3, 6, 2), zeros(2, 2), zeros(2, 6), zeros(4))
 
 
 @pytest.mark.parametrize(
     "op, inputs",
     [
-        (lstm_sequence, (zeros(2, 3, 8) + 0.1, zeros(2, 2), zeros(2, 2), zeros(2, 8) + 0.2)),
-        (gru_sequence, (zeros(2, 3, 6) + 0.1, zeros(2, 2), zeros(2, 6) + 0.2, zeros(6))),
+        (lstm_sequence, (zeros(3, 8, 2) + 0.1, zeros(2, 2), zeros(2, 2), zeros(2, 8) + 0.2)),
+        (gru_sequence, (zeros(3, 6, 2) + 0.1, zeros(2, 2), zeros(2, 6) + 0.2, zeros(6))),
     ],
 )
 def test_second_order_through_the_primitive_is_a_clear_error(op, inputs):

@@ -1,4 +1,4 @@
-"""bench/numpy_limits.py's convolutional, transformer and ResNet-50 steps are kerasish's arithmetic: the same
+"""bench/numpy_limits.py's convolutional, recurrent, transformer and ResNet-50 steps are kerasish's arithmetic: the same
 logits from the same weights, and the same parameters after one SGD step (no timings)."""
 
 import os
@@ -58,10 +58,20 @@ def _transformer_weights(parameters):
     ]
 
 
+def _recurrent_weights(parameters):
+    """The limit's LSTM/GRU parameters as the Keras model's weights (a GRU's two biases as one (2, 3·units))."""
+    bias = parameters["bias"]
+    if "recurrent_bias" in parameters:
+        bias = numpy.stack([bias, parameters["recurrent_bias"]])
+    return [parameters["kernel"], parameters["recurrent"], bias, parameters["w0"], parameters["b0"]]
+
+
 # name: (forward, weights in Keras's order, batch, the indices of weights whose gradient is zero: the key
 # projection's bias adds the same amount to each query's scores, which the softmax takes away)
 TRAIN = {
     "cnn": (numpy_limits.cnn_forward, _cnn_weights, 4, ()),
+    "lstm": (numpy_limits.lstm_forward, _recurrent_weights, 3, ()),
+    "gru": (numpy_limits.gru_forward, _recurrent_weights, 3, ()),
     "transformer": (numpy_limits.transformer_forward, _transformer_weights, 2, (3,)),
 }
 ROUNDING = 1e-5  # float32 parameters of size ~0.3 differ by ~3e-8 per rounding: 3e-6 after dividing by RATE

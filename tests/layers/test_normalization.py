@@ -65,3 +65,39 @@ def test_layer_normalization(axis, engine):
     numpy.testing.assert_allclose(y, expected, rtol=1e-6, atol=1e-8)
     check_config_round_trip(layer, x)
     check_gradients(layer, x, engine)
+
+
+def _convolution_reference(model, x):
+    """Conv2D ("same", bias) then inference batch normalization then ReLU, in numpy from the layers' weights."""
+    conv, norm = model.layers[1], model.layers[2]
+    kernel, bias = conv.kernel.numpy(), conv.bias.numpy()
+    padded = numpy.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    height, width = x.shape[1:3]
+    windows = numpy.stack(
+        [padded[:, i : i + height, j : j + width] for i in range(3) for j in range(3)], axis=3
+    ).reshape(*x.shape[:3], -1)
+    y = windows @ kernel.reshape(-1, kernel.shape[-1]) + bias
+    mean, variance = norm.moving_mean.numpy(), norm.moving_variance.numpy()
+    y = (y - mean) / numpy.sqrt(variance + norm.epsilon) * norm.gamma.numpy() + norm.beta.numpy()
+    return numpy.maximum(y, 0)
+
+
+def test_convolution_with_inference_batch_normalization_follows_training(engine):
+    """predict after fit reads the trained kernel and moving statistics (the static engine folds the batch
+    normalization into the convolution, from the variables' values at each call)."""
+    import kerasish
+
+    inputs = kerasish.Input((7, 6, 3))
+    x = layers.Conv2D(5, 3, padding="same", bias_initializer="random_normal")(inputs)
+    x = layers.BatchNormalization(beta_initializer="random_normal", gamma_initializer="random_uniform")(x)
+    model = kerasish.Model(inputs, layers.Activation("relu")(x))
+    model.compile(optimizer="sgd", loss="mse", backend=engine)
+    rng = numpy.random.default_rng(0)
+    images = rng.standard_normal((4, 7, 6, 3)).astype("float32")
+    numpy.testing.assert_allclose(
+        model.predict(images, verbose=0), _convolution_reference(model, images), rtol=1e-4, atol=1e-5
+    )
+    model.fit(images, rng.standard_normal((4, 7, 6, 5)).astype("float32"), epochs=2, verbose=0)
+    numpy.testing.assert_allclose(
+        model.predict(images, verbose=0), _convolution_reference(model, images), rtol=1e-4, atol=1e-5
+    )

@@ -67,3 +67,29 @@ def test_gradient_through_an_update_matches_the_composite(engine):
         return sgd_update(value, gradient, rate, momentum=0.75)
 
     assert_gradients_match_finite_differences(engine, update, WEIGHTS[0], GRADIENTS[0][0], numpy.array(0.3))
+
+
+@pytest.mark.parametrize(
+    ("value", "gradient"),
+    [
+        (WEIGHTS[0], GRADIENTS[0][0]),
+        (WEIGHTS[1], GRADIENTS[0][1]),
+        (numpy.float32(1.5) * numpy.ones((), "float32"), numpy.ones((), "float32")),  # 0-d: numpy gives scalars
+        (WEIGHTS[0].astype("float16"), GRADIENTS[0][0]),  # float32 result: not written into a float16 temporary
+        (WEIGHTS[1], GRADIENTS[0][0]),  # the gradient broadcasts the value
+    ],
+    ids=["matrix", "vector", "scalar", "mixed-dtypes", "broadcast"],
+)
+@pytest.mark.parametrize("momentum", [None, 0.5])
+def test_the_update_is_a_new_array_and_leaves_its_inputs_alone(value, gradient, momentum):
+    """The result is written into the op's own temporary: never into the variable's storage (the step's
+    all-or-nothing rollback puts the old storage back) nor into the gradient (a tape may share it)."""
+    value_before, gradient_before = value.copy(), gradient.copy()
+    rate = numpy.array(0.1, "float32")
+    result = sgd_update(value, gradient, rate, momentum=momentum).numpy()
+    scaled = value if momentum is None else value * numpy.float32(momentum)
+    numpy.testing.assert_array_equal(result, scaled - gradient * rate)
+    assert result.dtype == numpy.result_type(value, gradient)
+    numpy.testing.assert_array_equal(value, value_before)
+    numpy.testing.assert_array_equal(gradient, gradient_before)
+    assert not numpy.shares_memory(result, value) and not numpy.shares_memory(result, gradient)

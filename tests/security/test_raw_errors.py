@@ -270,8 +270,8 @@ MODEL_AND_LAYER_MISUSE = [
         "Dense-on-strings",
         lambda: layers.Dense(2)(numpy.array([["a", "b", "c"]])),
         TypeError,
-        r"Dense 'dense': matmul: ufunc 'matmul' did not contain a loop .* \(input shapes \(1, 3\), \(3, 2\), dtypes "
-        r"str32, float32\)",
+        r"Dense 'dense': dense: ufunc 'matmul' did not contain a loop .* \(input shapes \(1, 3\), \(3, 2\), \(2,\), "
+        r"dtypes str32, float32, float32\)",
     ),
     (
         "Rescaling-by-a-string",

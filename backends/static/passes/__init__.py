@@ -11,6 +11,7 @@ from . import (
     constant_folding,
     elementwise_fusion,
     matmul_fusion,
+    product_epilogues,
     recomputed_residuals,
 )
 
@@ -21,6 +22,7 @@ REWRITES = {
     "algebraic_simplification": algebraic_simplification.run,
     "common_subexpressions": common_subexpressions.run,
     "recomputed_residuals": recomputed_residuals.run,
+    "product_epilogues": product_epilogues.run,
     "matmul_fusion": matmul_fusion.run,
     "elementwise_fusion": elementwise_fusion.run,
 }

@@ -75,9 +75,12 @@ class BaseConvolution(Layer):
                 constraint=self.bias_constraint,
             )
 
+    # True where `convolve` adds the bias itself (Conv: in the product's result, without a pass of its own)
+    convolve_adds_bias = False
+
     def call(self, inputs):
         outputs = self.convolve(inputs)
-        if self.bias is not None:
+        if self.bias is not None and not self.convolve_adds_bias:
             shape = (
                 (1, -1) + (1,) * self.rank if self.data_format == "channels_first" else (1,) * (self.rank + 1) + (-1,)
             )

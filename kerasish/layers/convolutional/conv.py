@@ -1,6 +1,7 @@
 """Conv1D, Conv2D, Conv3D: cross-correlation of the input with a (*kernel_size, in / groups, filters) kernel."""
 
 from kerasish import ops
+from kerasish.backends.primitives.convolution import biased_conv
 from kerasish.layers.convolutional.base_convolution import (
     BaseConvolution,
     add_kernel,
@@ -11,6 +12,8 @@ from kerasish.layers.convolutional.base_convolution import (
 
 
 class Conv(BaseConvolution):
+    convolve_adds_bias = True
+
     def __init__(
         self,
         rank,
@@ -78,9 +81,10 @@ class Conv(BaseConvolution):
                 [(0, 0), (0, 0), (left, 0)] if self.data_format == "channels_first" else [(0, 0), (left, 0), (0, 0)]
             )
             inputs, padding = ops.pad(inputs, widths), "valid"
-        return ops.conv(
+        return biased_conv(
             inputs,
             self.kernel,
+            self.bias,
             strides=self.strides,
             padding=padding,
             data_format=self.data_format,

@@ -1,6 +1,10 @@
-"""Dense: `activation(inputs @ kernel + bias)` over the last axis."""
+"""Dense: `activation(inputs @ kernel + bias)` over the last axis. Run eagerly with a bias and no activation
+or relu, the step is one op (`dense` or `dense_relu`); traced, it is the separate ops, which a static plan
+fuses itself."""
 
 from kerasish import activations, constraints, initializers, ops, regularizers
+from kerasish.backends import dispatch
+from kerasish.backends.primitives.dense import dense, dense_relu
 from kerasish.layers.arguments import validate_positive_int
 from kerasish.layers.input_spec import InputSpec
 from kerasish.layers.layer import Layer
@@ -57,6 +61,11 @@ class Dense(Layer):
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
 
     def call(self, inputs):
+        if self.bias is not None and not dispatch.TRACES and not dispatch.is_symbolic(inputs):
+            if self.activation is activations.relu:
+                return dense_relu(inputs, self.kernel, self.bias)
+            if self.activation is activations.linear:
+                return dense(inputs, self.kernel, self.bias)
         x = ops.matmul(inputs, self.kernel)
         if self.bias is not None:
             x = ops.add(x, self.bias)

@@ -151,12 +151,13 @@ class GRU(RNN):
         )
         self.use_cudnn = check_use_cudnn(use_cudnn)
 
-    def fused_recurrence(self, projected, states):
-        """The whole sequence as one `gru_sequence` (stacked [h, z, r, candidate, inner_h] per step)."""
+    def fused_recurrence(self, sequences, states):
+        """The whole sequence as one `gru_sequence` (per step [h, z, r, candidate, inner_h]ᵀ, time-major)."""
         units = self.units
+        projected = self._projected_features(sequences)
         stacked = gru_sequence(projected, *states, self.cell.recurrent_kernel, self.cell.bias[1])
-        last_h = stacked[:, -1, :units]
-        outputs = stacked[:, :, :units] if self.return_sequences else None
+        last_h = ops.transpose(stacked[-1, :units])
+        outputs = ops.transpose(stacked[1:, :units], (2, 0, 1)) if self.return_sequences else None
         return last_h, outputs, [last_h]
 
     def get_config(self):

@@ -153,12 +153,12 @@ class LSTM(RNN):
         )
         self.use_cudnn = check_use_cudnn(use_cudnn)
 
-    def fused_recurrence(self, projected, states):
-        """The whole sequence as one `lstm_sequence` (stacked [h, c, gates] per step)."""
+    def fused_recurrence(self, sequences, states):
+        """The whole sequence as one `lstm_sequence` (per step [h, c, gates]ᵀ, time-major)."""
         units = self.units
-        stacked = lstm_sequence(projected, *states, self.cell.recurrent_kernel)
-        last_h, last_c = stacked[:, -1, :units], stacked[:, -1, units : 2 * units]
-        outputs = stacked[:, :, :units] if self.return_sequences else None
+        stacked = lstm_sequence(self._projected_features(sequences), *states, self.cell.recurrent_kernel)
+        last_h, last_c = ops.transpose(stacked[-1, :units]), ops.transpose(stacked[-1, units : 2 * units])
+        outputs = ops.transpose(stacked[1:, :units], (2, 0, 1)) if self.return_sequences else None
         return last_h, outputs, [last_h, last_c]
 
     def get_config(self):

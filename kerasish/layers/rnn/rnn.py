@@ -5,8 +5,9 @@ Supports `return_sequences`, `return_state`, `go_backwards`, an `initial_state` 
 repeats the previous one (Keras's default, `zero_output_for_mask=False`).
 
 LSTM and GRU, where Keras would run cuDNN, run their fused recurrence instead of the scan
-(`_fused`, `fused_recurrence`): one input projection for all steps, then one `lstm_sequence` /
-`gru_sequence` (backends/primitives/recurrent.py; not in `kerasish.ops`, which holds Keras's names).
+(`_fused`, `fused_recurrence`): one input projection for all steps (`_projected_features`, time-major and
+feature-major), then one `lstm_sequence` / `gru_sequence` (backends/primitives/recurrent.py; not in
+`kerasish.ops`, which holds Keras's names).
 """
 
 import inspect
@@ -101,7 +102,7 @@ class RNN(Layer):
             cell.prepare_dropout_masks(sequences[:, 0], states[0], training)
         try:
             if self._fused(mask):
-                last_output, outputs, states = self.fused_recurrence(self._projected_steps(sequences), states)
+                last_output, outputs, states = self.fused_recurrence(sequences, states)
             else:
                 last_output, outputs, states = self._scan(sequences, states, mask, training)
         finally:
@@ -139,16 +140,21 @@ class RNN(Layer):
             )
         return supported
 
-    def _projected_steps(self, sequences):
-        """Every step's (dropped) inputs times the cell's kernel, plus its input bias, in one matmul:
-        (batch, steps, gates * units), the steps in the order they run."""
+    def _projected_features(self, sequences):
+        """Every step's (dropped) inputs times the cell's kernel, plus its input bias, in one matmul, time-major
+        and feature-major: (steps, gates * units, batch), the steps in the order they run. [kernel; bias]ᵀ
+        times each step's (features, batch) inputs over a row of ones: the bias costs no pass over the result
+        and its gradient comes out of the kernel's product."""
         cell = self.cell
         if self.go_backwards:
             sequences = ops.flip(sequences, axis=1)
         if cell.dropout_mask is not None:
             sequences = sequences * ops.expand_dims(cell.dropout_mask, 1)
+        steps = ops.transpose(sequences, (1, 2, 0))
+        steps = ops.concatenate([steps, ops.ones_like(steps[:, :1])], axis=1)
         bias = cell.bias[0] if getattr(cell, "reset_after", False) else cell.bias
-        return ops.matmul(sequences, cell.kernel) + bias
+        weights = ops.concatenate([cell.kernel, ops.expand_dims(bias, 0)], axis=0)
+        return ops.matmul(ops.transpose(weights), steps)
 
     def _scan(self, sequences, states, mask, training):
         rank = len(sequences.shape)

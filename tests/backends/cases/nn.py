@@ -11,6 +11,7 @@ import numpy
 
 from kerasish import ops
 from kerasish.backends.primitives import PRIMITIVES
+from kerasish.backends.primitives.convolution import biased_conv
 from kerasish.backends.primitives.normalization import fused_batch_normalization
 
 from . import Case, randn, rng
@@ -262,11 +263,32 @@ CASES = [
         id="conv1d-strided-same",
     ),
     Case(
-        "matmul",
+        "windows_matmul",
         lambda x, k: ops.conv(x, k),
         [randn(2, 3, 4, 3), randn(1, 1, 3, 2, seed=1)],
         conv_reference,
         id="conv2d-pointwise",
+    ),
+    Case(
+        "windows_matmul",
+        lambda x, k, b: biased_conv(x, k, b, padding="same"),
+        [randn(2, 5, 4, 3), randn(3, 3, 3, 2, seed=1), randn(2, seed=2)],
+        lambda x, k, b: conv_reference(x, k, 1, "same") + b,
+        id="conv2d-biased",
+    ),
+    Case(
+        "windows_matmul",
+        lambda x, k, b: biased_conv(x, k, b, data_format="channels_first"),
+        [randn(1, 2, 4, 5), randn(1, 1, 2, 3, seed=1), randn(3, seed=2)],
+        lambda x, k, b: _first(conv_reference(_last(x), k) + b),
+        id="conv2d-pointwise-biased-channels-first",
+    ),
+    Case(
+        "depthwise_taps",
+        lambda x, k, b: biased_conv(x, k, b, padding="same"),
+        [randn(1, 4, 4, 2), randn(3, 3, 1, 4, seed=1), randn(4, seed=2)],
+        lambda x, k, b: conv_reference(x, k, 1, "same") + b,
+        id="conv2d-grouped-biased",
     ),
     Case(
         "depthwise_taps",

@@ -32,3 +32,32 @@ def test_extract_reads_the_dilated_strided_window():
     windows = patches.extract(numpy, x, (3,), (2,), (2,), ((1, 0),), pad_value=-1.0)
     assert windows.shape == (2, 2, 3, 1)
     numpy.testing.assert_array_equal(windows[0, :, :, 0], [[-1, 1, 3], [1, 3, 5]])
+
+
+@pytest.mark.parametrize("chunk, minimum", [(1 << 20, 1 << 22), (64, 0), (1000, 0), (37, 0)])
+@pytest.mark.parametrize(
+    "spatial, kernel_size, strides, dilation, pads", GEOMETRIES + [((5, 6), (1, 1), (1, 1), (1, 1), ((0, 0), (0, 0)))]
+)
+def test_product_is_the_windows_times_the_kernel_in_any_chunks(
+    spatial, kernel_size, strides, dilation, pads, chunk, minimum, monkeypatch
+):
+    monkeypatch.setattr(patches, "CHUNK", chunk)
+    monkeypatch.setattr(patches, "CHUNK_MINIMUM", minimum)
+    monkeypatch.setattr(patches, "BLOCK", 16)
+    rng = numpy.random.default_rng(1)
+    x = rng.standard_normal((3, *spatial, 4)).astype(numpy.float32)
+    windows = patches.extract(numpy, x, kernel_size, strides, dilation, pads)
+    kernel = rng.standard_normal((int(numpy.prod(kernel_size)) * 4, 5)).astype(numpy.float32)
+    expected = (windows.reshape(-1, kernel.shape[0]) @ kernel).reshape(*windows.shape[: 1 + len(kernel_size)], 5)
+    numpy.testing.assert_allclose(
+        patches.product(numpy, x, kernel, kernel_size, strides, dilation, pads), expected, rtol=1e-5, atol=1e-5
+    )
+    blocks = []
+
+    def finish(rows):  # in place, each row once
+        blocks.append(len(rows))
+        rows *= 2.0
+
+    result = patches.product(numpy, x, kernel, kernel_size, strides, dilation, pads, finish)
+    numpy.testing.assert_allclose(result, 2.0 * expected, rtol=1e-5, atol=1e-5)
+    assert sum(blocks) == expected.size // 5 and max(blocks) <= max(1, 16 // 5)

@@ -6,6 +6,7 @@ import pytest
 import kerasish
 from kerasish import ops
 from kerasish.backends import static
+from kerasish.backends.primitives.convolution import biased_conv
 from kerasish.backends.static.passes import NAMES
 
 
@@ -46,8 +47,36 @@ def _attention_graph():
     return [x], [loss, grad], [(w, w - 0.1 * grad)], None
 
 
+def _normalized_convolution(x, name, filters=4, size=3, strides=1, activation=ops.relu):
+    """A convolution with a bias, inference batch normalization and an activation, as ResNet's layers make it."""
+    channels = x.shape[-1]
+    kernel = static.variable(_data(size, size, channels, filters, seed=6) * 0.3, name=f"{name}_kernel")
+    bias = static.variable(_data(filters, seed=7), name=f"{name}_bias")
+    mean, offset = (static.variable(_data(filters, seed=s), name=f"{name}_{s}") for s in (8, 9))
+    variance, scale = (static.variable(numpy.abs(_data(filters, seed=s)) + 0.5, name=f"{name}_{s}") for s in (10, 11))
+    y = ops.conv(x, kernel, strides=strides, padding="same") + ops.reshape(bias, (1, 1, 1, filters))
+    y = ops.batch_normalization(y, mean, variance, axis=-1, offset=offset, scale=scale, epsilon=1e-3)
+    return y if activation is None else activation(y)
+
+
+def _convolution_graph():
+    """Inference: convolutions folded with their batch normalization, with and without an activation, a 1x1
+    one, a convolution whose output is read twice (not folded), a Conv layer's (its bias in the product) read by
+    an output and by a convolution with no bias and a ReLU."""
+    x = static.placeholder((2, 6, 6, 3), name="x_image")
+    y = _normalized_convolution(x, "first")
+    y = _normalized_convolution(y, "pointwise", filters=5, size=1, activation=None)
+    kernel = static.variable(_data(3, 3, 5, 2, seed=12), name="strided_kernel")
+    strided = ops.conv(y, kernel, strides=2)
+    bias = static.variable(_data(3, seed=14), name="layer_bias")
+    layer = ops.relu(biased_conv(y, static.variable(_data(1, 1, 5, 3, seed=15), name="layer_kernel"), bias))
+    unbiased = ops.relu(ops.conv(layer, static.variable(_data(3, 3, 3, 2, seed=16), name="unbiased_kernel")))
+    return [x], [ops.sigmoid(strided + 1.0), strided * 2.0, layer, unbiased], [], None
+
+
 GRAPHS = {
     "training": (_training_graph, [_data(8, 4, seed=2)]),
+    "convolution": (_convolution_graph, [_data(2, 6, 6, 3, seed=13)]),
     "scan": (_scan_graph, [_data(5, 3, seed=3)]),
     "attention": (_attention_graph, [_data(2, 5, 4, 3, seed=5)]),
 }
@@ -237,3 +266,60 @@ def test_buffer_reuse_keeps_buffers_that_a_live_view_shares():
     f = static.function([x, pred], [ops.sum(same), ops.sum(later), ops.negative(same)])
     a = _data(4, 4)
     numpy.testing.assert_allclose(f(a, True)[2], -numpy.exp(2 * a), rtol=1e-5)
+
+
+def test_product_epilogues_fold_inference_batch_normalization_into_the_convolution():
+    inputs, outputs, _, _ = _convolution_graph()
+    fused = static.function(inputs, outputs, passes=["dead_code", "product_epilogues"])
+    plain = static.function(inputs, outputs, passes=["dead_code"])
+    assert _ops(fused).count("product_epilogue") == 4 and "batch_normalization" not in _ops(fused)
+    assert _ops(fused).count("windows_matmul") == 1  # the strided convolution read twice stays
+    feeds = GRAPHS["convolution"][1]
+    for a, b in zip(fused(*feeds), plain(*feeds)):
+        numpy.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_product_epilogues_follow_new_variable_values_on_every_call():
+    """The folded kernel and shift are computed from the variables' values at each call: assigning new moving
+    statistics, a new kernel or writing them in place (a static training step's in-place update) between two
+    calls changes the next output as the unfolded graph does."""
+    x = static.placeholder((2, 6, 6, 3), name="x_image")
+    y = _normalized_convolution(x, "changed")
+    fused = static.function([x], y, passes=["dead_code", "product_epilogues"])
+    plain = static.function([x], y, passes=["dead_code"])
+    assert "product_epilogue" in _ops(fused)
+    feeds = GRAPHS["convolution"][1]
+    before = fused(*feeds)
+    graph_variables = [n.variable for n in static.walk.topological([y]) if n.kind == "variable"]
+    named = {v.name: v for v in graph_variables}
+    named["changed_8"].assign(_data(4, seed=20))  # moving mean
+    named["changed_10"].assign(numpy.abs(_data(4, seed=21)) + 2.0)  # moving variance
+    after_statistics = fused(*feeds)
+    numpy.testing.assert_allclose(after_statistics, plain(*feeds), rtol=1e-5, atol=1e-5)
+    assert not numpy.allclose(after_statistics, before)
+    named["changed_kernel"].assign(_data(3, 3, 3, 4, seed=22))
+    after_kernel = fused(*feeds)
+    numpy.testing.assert_allclose(after_kernel, plain(*feeds), rtol=1e-5, atol=1e-5)
+    assert not numpy.allclose(after_kernel, after_statistics)
+    kernel = named["changed_kernel"]
+    factor = static.placeholder(())
+    read = static.variable(kernel)
+    storage = kernel.value
+    static.function([factor], [], updates=[(kernel, read - factor * read)])(numpy.float32(0.5))
+    assert kernel.value is storage  # written in place: the same array, new values
+    numpy.testing.assert_allclose(fused(*feeds), plain(*feeds), rtol=1e-5, atol=1e-5)
+    assert not numpy.allclose(fused(*feeds), after_kernel)
+
+
+def test_product_epilogues_leave_batch_normalization_whose_input_the_gradient_reads():
+    x = static.placeholder((2, 6, 6, 3), name="x_image")
+    y = _normalized_convolution(x, "differentiated")
+    scale = next(n for n in static.walk.topological([y]) if n.kind == "variable" and n.name.endswith("_11"))
+    grad = static.gradients(ops.sum(y), scale)  # reads the normalization's input: the convolution's output
+    fused = static.function([x], [y, grad], passes=["dead_code", "product_epilogues"])
+    plain = static.function([x], [y, grad], passes=["dead_code"])
+    assert "batch_normalization" in _ops(fused)  # only the bias joins the convolution
+    assert [step.node.attrs["affine"] for step in fused.plan.steps if step.node.op.name == "product_epilogue"] == [None]
+    feeds = GRAPHS["convolution"][1]
+    for a, b in zip(fused(*feeds), plain(*feeds)):
+        numpy.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)

@@ -1,0 +1,55 @@
+"""`x @ kernel + bias` (`dense`) and `relu(x @ kernel + bias)` (`dense_relu`) as one op each: the Dense
+layer's step on the dynamic engine.
+
+The bias is added and the relu applied in the product's own fresh result (`out=`), so the op makes one
+array where the separate matmul, add and relu made three, and a tape keeps one record instead of three.
+Each value is rounded as the separate ops round it, and the gradient is theirs: relu's rule, then the
+bias's gradient as `add`'s (summed back to the bias's shape by registry.backward), then matmul's rule.
+Two primitives rather than an attribute, so that only `dense_relu` keeps its output for its gradient.
+A static plan fuses the separate ops itself (backends/static/fused.py), so Dense traces those and calls
+these only eagerly.
+"""
+
+from .linalg import matmul
+from .registry import PRIMITIVES, primitive
+
+
+def _dense_forward(xp, x, kernel, bias):
+    result = matmul.forward(xp, x, kernel)
+    if (
+        type(result) is type(bias) is xp.ndarray
+        and result.dtype == bias.dtype
+        and bias.ndim <= result.ndim
+        and result.shape[result.ndim - bias.ndim :] == bias.shape
+    ):  # the bias cannot grow or retype the product's result: it is added in place
+        return xp.add(result, bias, out=result)
+    return PRIMITIVES["add"].forward(xp, result, bias)
+
+
+def _dense_relu_forward(xp, x, kernel, bias):
+    result = _dense_forward(xp, x, kernel, bias)
+    if type(result) is xp.ndarray:
+        return xp.maximum(result, 0, out=result)
+    return PRIMITIVES["relu"].forward(xp, result)
+
+
+def _dense_vjp(g, inputs, output, needs):
+    x, kernel, _ = inputs
+    d_x, d_kernel = matmul.vjp(g, (x, kernel), None, needs[:2]) if needs[0] or needs[1] else (None, None)
+    return d_x, d_kernel, g
+
+
+def _dense_relu_vjp(g, inputs, output, needs):
+    (g,) = PRIMITIVES["relu"].vjp(g, (output,), output, (True,))
+    return _dense_vjp(g, inputs, output, needs)
+
+
+def _dense_infer(shapes, dtypes):
+    shape, dtype = matmul.infer(shapes[:2], dtypes[:2])
+    return PRIMITIVES["add"].infer((shape, shapes[2]), (dtype, dtypes[2]))
+
+
+dense = primitive("dense", _dense_forward, _dense_vjp, _dense_infer, saves=(0, 1), fresh=True)
+dense_relu = primitive(  # relu keeps its input's shape and dtype: the same shape rule
+    "dense_relu", _dense_relu_forward, _dense_relu_vjp, _dense_infer, saves=(0, 1, "output"), fresh=True
+)
