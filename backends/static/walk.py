@@ -28,11 +28,15 @@ def topological(roots, stop=()):
     return order
 
 
-def consumers(order):
-    """{id(symbol): number of uses as an input} over the nodes in `order`."""
+def consumers(order, roots=()):
+    """{id(symbol): number of uses as an input} over the nodes in `order`, each of `roots` (the graph's
+    outputs, read by its caller) counted once more."""
     counts = {}
     for node in order:
         for x in node.inputs:
             if isinstance(x, Symbol):
                 counts[id(x)] = counts.get(id(x), 0) + 1
+    for root in roots:
+        if isinstance(root, Symbol):
+            counts[id(root)] = counts.get(id(root), 0) + 1
     return counts

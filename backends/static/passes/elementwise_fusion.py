@@ -14,10 +14,7 @@ from .rewriting import rebuild, rewrite
 
 def run(roots, context):
     order = topological(roots)
-    uses = consumers(order)
-    for root in roots:
-        if isinstance(root, Symbol):
-            uses[id(root)] = uses.get(id(root), 0) + 1
+    uses = consumers(order, roots)
     previous = {}
     for node in order:
         if fusable(node):

@@ -17,10 +17,7 @@ from .rewriting import rebuild, rewrite
 def run(roots, context):
     matmul, add = ops.matmul, ops.add  # the primitives themselves
     order = topological(roots)
-    uses = consumers(order)
-    for root in roots:
-        if isinstance(root, Symbol):
-            uses[id(root)] = uses.get(id(root), 0) + 1
+    uses = consumers(order, roots)
 
     def biased(node):
         """The (matmul node, bias) of an add node that qualifies, else None."""

@@ -19,10 +19,7 @@ from .rewriting import rebuild, rewrite
 
 def run(roots, context):
     order = topological(roots)
-    uses = consumers(order)
-    for root in roots:
-        if isinstance(root, Symbol):
-            uses[id(root)] = uses.get(id(root), 0) + 1
+    uses = consumers(order, roots)
 
     def only_reader(node):
         """The node's single input, when that input is an op read by nothing else."""

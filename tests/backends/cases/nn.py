@@ -577,7 +577,7 @@ CASES = [
         id="categorical_crossentropy-probabilities",
     ),
     Case(
-        "one_hot",
+        "sparse_softmax_crossentropy",
         lambda t, x: ops.sparse_categorical_crossentropy(t, x, from_logits=True),
         [LABELS, randn(2, 3, 4, seed=1)],
         lambda t, x: -(_one_hot_reference(t, 4) * log_softmax_reference(x)).sum(axis=-1),
