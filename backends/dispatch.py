@@ -40,6 +40,12 @@ def is_symbolic(x):
     return entry is not None and entry[0] == GRAPH_RANK
 
 
+def traced(x):
+    """Whether an op on `x` now goes into a static graph (a trace is running, or `x` is a graph tensor): there
+    the separate ops stay, which the static plan fuses itself and the exporters read."""
+    return bool(TRACES) or is_symbolic(x)
+
+
 def control_flow(leaves):
     """The graph engine's control flow when a trace is running or a graph tensor is among `leaves`;
     None when the loop or branch runs eagerly."""

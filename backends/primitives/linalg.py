@@ -114,15 +114,15 @@ def _matmul_forward(xp, a, b):
     as `bfloat16_through_float32` does it, checked here rather than by its wrapper (a product of small
     matrices costs little more than the wrapper's call)."""
     if a.ndim == 2 and b.ndim == 2 and a.size <= SMALL and b.size <= SMALL:
-        dtype = a.dtype  # the usual small product first, named by identity (numpy's float dtypes are singletons)
-        if (dtype is _FLOAT32 or dtype is _FLOAT64) and b.dtype is dtype:
+        # numbers only (`matmul` words the error for strings and objects; bfloat16 below); the usual float32 or
+        # float64 pair is named by identity first (numpy's float dtypes are singletons), the cheaper test
+        dtype = a.dtype
+        if (dtype is _FLOAT32 or dtype is _FLOAT64) and b.dtype is dtype or dtype.kind in "fc" and b.dtype.kind != "V":
             return a.dot(b)
     if a.dtype.kind == "V" or b.dtype.kind == "V":
         result = _in_float32(_matmul_forward, xp, (a, b), {})
         if result is not None:
             return result
-    if a.ndim == 2 and b.ndim == 2 and a.size <= SMALL and b.size <= SMALL and a.dtype.kind in "fc":
-        return a.dot(b)  # numbers only: `matmul` words the error for strings and objects
     if a.ndim > 2 and b.ndim == 2 and a.flags.c_contiguous:
         return xp.matmul(a.reshape(-1, a.shape[-1]), b).reshape(a.shape[:-1] + b.shape[-1:])
     return xp.matmul(a, b)

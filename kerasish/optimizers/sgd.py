@@ -2,7 +2,7 @@
 m = momentum * m - lr * g;  w += m  (Nesterov: w += momentum * m - lr * g)."""
 
 from kerasish import ops
-from kerasish.backends.dispatch import is_symbolic
+from kerasish.backends.dispatch import traced
 from kerasish.backends.primitives.optimizer_updates import sgd_update
 
 from .optimizer import Optimizer
@@ -53,7 +53,7 @@ class SGD(Optimizer):
     def update_step(self, gradient, variable, learning_rate):
         learning_rate = ops.cast(learning_rate, variable.dtype)
         gradient = ops.cast(gradient, variable.dtype)
-        if is_symbolic(gradient):  # traced: the static plan fuses these ops itself and updates in place
+        if traced(gradient):  # the static plan fuses these ops itself and updates in place
             self._composite_update_step(gradient, variable, learning_rate)
             return
         if self.momentum == 0:

@@ -61,7 +61,7 @@ class Dense(Layer):
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
 
     def call(self, inputs):
-        if self.bias is not None and not dispatch.TRACES and not dispatch.is_symbolic(inputs):
+        if self.bias is not None and not dispatch.traced(inputs):
             if self.activation is activations.relu:
                 return dense_relu(inputs, self.kernel, self.bias)
             if self.activation is activations.linear:
