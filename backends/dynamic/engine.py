@@ -55,6 +55,8 @@ def _on_one_device(arrays):
 
 
 def apply(prim, inputs, attrs):
+    if RECORDING and prim.recomputes is not None:
+        return _kept_apart(prim, inputs, attrs)
     arrays = None  # stays None for two host tensors and no attributes (most binary ops): called directly
     if len(inputs) == 2 and type(inputs[0]) in _WRAPPED and type(inputs[1]) in _WRAPPED:
         first, second = inputs[0]._data, inputs[1]._data
@@ -99,6 +101,18 @@ def apply(prim, inputs, attrs):
         for tape in RECORDING:
             tape._record(prim, inputs, output, attrs)
     return output
+
+
+def _kept_apart(prim, inputs, attrs):
+    """While a tape records, an op whose vjp would compute `first` again runs as its two ops (`recomputes`), so
+    that the tape keeps `first`'s result for the backward pass instead (the same kernels, the same values). Bad
+    input is the op's error, as when it runs whole."""
+    first, second, positions = prim.recomputes
+    rest = [x for i, x in enumerate(inputs) if i not in positions]
+    try:
+        return apply(second, [apply(first, rest, attrs)] + [inputs[i] for i in positions], {})
+    except Exception as error:
+        raise op_error(prim, inputs, attrs, error) from error
 
 
 dispatch.register_type(Tensor, dispatch.DYNAMIC_RANK, apply)

@@ -11,6 +11,8 @@ import math
 
 import numpy
 
+from . import row_blocks
+
 
 def output_size(size, kernel, stride, dilation, pad):
     reach = (kernel - 1) * dilation + 1
@@ -64,8 +66,8 @@ def extract(xp, x, kernel_size, strides, dilation, pads, pad_value=0.0):
 
 def product(xp, x, kernel, kernel_size, strides, dilation, pads, finish=None):
     """windows(x) @ kernel, (batch, *out, filters), for a channels-last `x` and a (taps * channels, filters)
-    kernel; `finish(rows)`, when given, runs in place on blocks of the result's rows ((rows, filters), about
-    BLOCK values each) while they are in the cache.
+    kernel; `finish(rows)`, when given, runs in place on blocks of the result's rows ((rows, filters),
+    `row_blocks.in_blocks`) while they are in the cache.
 
     Windows that are the image itself (1x1, stride 1) are multiplied as they are. Otherwise, on the CPU, the
     windows are copied a chunk at a time (whole images, or runs of one image's first output axis, of about
@@ -111,19 +113,10 @@ def _chunks(batch, steps, size):
             yield image, image + 1, first, min(first + run, steps)
 
 
-BLOCK = 1 << 18  # result values `finish` takes at a time (1 MiB of float32, as batch normalization's blocks)
-
-
 def _multiply(xp, windows, kernel, rows, finish):
     xp.matmul(windows, kernel, out=rows)
-    if finish is None:
-        return
-    if xp is not numpy:
-        finish(rows)
-        return
-    step = max(1, BLOCK // rows.shape[1])
-    for start in range(0, len(rows), step):
-        finish(rows[start : start + step])
+    if finish is not None:
+        row_blocks.in_blocks(xp, rows, finish)
 
 
 def scatter(xp, windows, spatial_shape, kernel_size, strides, dilation, pads):

@@ -7,12 +7,13 @@ lower triangle from the top-left corner, as Keras). A masked score becomes a lar
 the softmax (Keras's `where`), so a row masked everywhere averages the values uniformly.
 
 `dot_product_attention` materialises one array beyond its inputs and output: the score matrix, turned
-into probabilities in place. Primitives have one output, so the VJP does not find the probabilities
-saved: it recomputes them with `attention_probabilities` (the same kernel, one more Q Kᵀ), as flash
-attention does, and keeps nothing between the passes but the inputs and the output. The static engine,
-which sees both passes at once, computes them once instead (passes/recomputed_residuals.py): the
-attention becomes `attention_values(probabilities, value)`, the second half of the same forward. The gradient of the
-scores is `p * (dp - rowsum(g * output))`; both VJPs are written with ops, so higher orders work.
+into probabilities in place. It is `attention_values(attention_probabilities(q, k, ...), v)`, and primitives
+have one output, so its VJP computes the probabilities again (one more Q Kᵀ and softmax, as flash attention
+does). Neither engine pays that in training: while a tape records, the dynamic engine runs the two halves, so
+the tape keeps the probabilities (one (B, N, T, S) array per attention until the backward pass, as torch and
+JAX keep them); the static engine, which sees both passes, computes them once (passes/recomputed_residuals.py).
+Both follow the `recomputes` fact. Without a tape the attention stays one op and nothing is kept. The gradient
+of the scores is softmax's (`softmax_gradient`, one op); every VJP is written with ops, so higher orders work.
 """
 
 import math
@@ -21,6 +22,7 @@ import numpy
 
 from ..kernels import softmax as softmax_kernels
 from .registry import broadcast_shapes, describe, export, ops, primitive, result_dtype, shape_of
+from .softmax import softmax_gradient
 
 
 def _large_negative(dtype):
@@ -116,10 +118,13 @@ def _probabilities_forward(xp, q, k, *extras, scale, causal, biased, masked):
 
 
 def _values_forward(xp, p, v):
-    """The probabilities (B, N, T, S) times the values (B, S, K, Hv): the encoded queries (B, T, N, Hv)."""
-    groups = shape_of(p)[1] // shape_of(v)[2]
-    encoded = xp.matmul(_grouped_scores(xp, p, groups), _key_heads(xp, v, groups))
-    return xp.ascontiguousarray(_from_query_heads(xp, encoded, groups))
+    """The probabilities (B, N, T, S) times the values (B, S, K, Hv): the encoded queries (B, T, N, Hv), which
+    the product writes in that layout (no transposed copy)."""
+    batch, heads, length, _ = p.shape
+    groups = heads // v.shape[2]
+    encoded = xp.empty((batch, length, heads, v.shape[3]), xp.result_type(p, v))
+    xp.matmul(_grouped_scores(xp, p, groups), _key_heads(xp, v, groups), out=_query_heads(xp, encoded, groups))
+    return encoded
 
 
 def _attention_forward(xp, q, k, v, *extras, scale, causal, biased, masked):
@@ -207,9 +212,9 @@ def _score_gradients(d_scores, q, k, needs, scale, groups):
     d_scores = _grouped_scores(ops, d_scores, groups)
     d_q = d_k = None
     if needs[0]:
-        d_q = _from_query_heads(ops, ops.matmul(d_scores, _key_heads(ops, k, groups)), groups) * scale
+        d_q = _from_query_heads(ops, ops.matmul(d_scores, _key_heads(ops, k, groups)) * scale, groups)
     if needs[1]:
-        d_k = _from_key_heads(ops, ops.matmul(_swap(ops, d_scores), _query_heads(ops, q, groups)), groups) * scale
+        d_k = _from_key_heads(ops, ops.matmul(_swap(ops, d_scores), _query_heads(ops, q, groups)) * scale, groups)
     return d_q, d_k
 
 
@@ -232,41 +237,34 @@ def _kept(d_scores, mask, causal):
 def _probabilities_vjp(g, inputs, p, needs, scale, causal, biased, masked):
     q, k, *extras = inputs
     bias, mask = _extras(extras, biased, masked)
-    d_scores = _kept(p * (g - ops.sum(g * p, axis=-1, keepdims=True)), mask, causal)
+    d_scores = _kept(softmax_gradient(p, g, axis=-1), mask, causal)
     d_q, d_k = _score_gradients(d_scores, q, k, needs, scale, _groups(q, k))
     return (d_q, d_k) + ((d_scores,) if biased else ()) + ((None,) if masked else ())
-
-
-def _value_gradients(g_heads, p, v, needs_p, needs_v, groups):
-    """Gradients of the probabilities and the values from the output's gradient laid out as query heads."""
-    d_p = d_v = None
-    if needs_v:
-        d_v = _from_key_heads(ops, ops.matmul(_swap(ops, _grouped_scores(ops, p, groups)), g_heads), groups)
-    if needs_p:
-        d_p = _ungrouped_scores(ops, ops.matmul(g_heads, _swap(ops, _key_heads(ops, v, groups))), groups)
-    return d_p, d_v
 
 
 def _values_vjp(g, inputs, output, needs):
     p, v = inputs
     groups = shape_of(p)[1] // shape_of(v)[2]
-    return _value_gradients(_query_heads(ops, g, groups), p, v, needs[0], needs[1], groups)
+    g_heads = _query_heads(ops, g, groups)
+    d_p = d_v = None
+    if needs[0]:
+        d_p = _ungrouped_scores(ops, ops.matmul(g_heads, _swap(ops, _key_heads(ops, v, groups))), groups)
+    if needs[1]:
+        d_v = _from_key_heads(ops, ops.matmul(_swap(ops, _grouped_scores(ops, p, groups)), g_heads), groups)
+    return d_p, d_v
 
 
 def _attention_vjp(g, inputs, output, needs, scale, causal, biased, masked):
+    """The two halves' rules in turn, the probabilities computed again."""
     q, k, v, *extras = inputs
-    bias, mask = _extras(extras, biased, masked)
-    groups = _groups(q, k)
     attrs = dict(scale=scale, causal=causal, biased=biased, masked=masked)
     p = attention_probabilities(q, k, *extras, **attrs)
-    needs_scores = needs[0] or needs[1] or (biased and needs[3])
-    d_p, d_v = _value_gradients(_query_heads(ops, g, groups), p, v, needs_scores, needs[2], groups)
-    d_q = d_k = d_scores = None
-    if needs_scores:
-        row = ops.expand_dims(ops.transpose(ops.sum(g * output, axis=-1), (0, 2, 1)), -1)  # rowsum(d_p * p)
-        d_scores = _kept(p * (d_p - row), mask, causal)
-        d_q, d_k = _score_gradients(d_scores, q, k, needs, scale, groups)
-    return (d_q, d_k, d_v) + ((d_scores,) if biased else ()) + ((None,) if masked else ())
+    score_needs = (needs[0], needs[1], *needs[3:])
+    d_p, d_v = _values_vjp(g, (p, v), output, (needs[0] or needs[1] or (biased and needs[3]), needs[2]))
+    if d_p is None:
+        return (None, None, d_v) + (None,) * len(extras)
+    d_q, d_k, *d_extras = _probabilities_vjp(d_p, (q, k, *extras), p, score_needs, **attrs)
+    return (d_q, d_k, d_v, *d_extras)
 
 
 attention_probabilities = primitive(

@@ -2,7 +2,8 @@
 layer's step on the dynamic engine.
 
 The bias is added and the relu applied in the product's own fresh result (`out=`), so the op makes one
-array where the separate matmul, add and relu made three, and a tape keeps one record instead of three.
+array where the separate matmul, add and relu made three, and a tape keeps one record instead of three; on a
+large result block by block of rows, against tiles of the bias and of relu's 0 (`row_blocks`).
 Each value is rounded as the separate ops round it, and the gradient is theirs: relu's rule, then the
 bias's gradient as `add`'s (summed back to the bias's shape by registry.backward), then matmul's rule.
 Two primitives rather than an attribute, so that only `dense_relu` keeps its output for its gradient.
@@ -10,24 +11,57 @@ A static plan fuses the separate ops itself (backends/static/fused.py), so Dense
 these only eagerly.
 """
 
+import functools
+
+from ..kernels import row_blocks
 from .linalg import matmul
 from .registry import PRIMITIVES, primitive
 
 
 def _dense_forward(xp, x, kernel, bias):
     result = matmul.forward(xp, x, kernel)
-    if (
+    if _in_place(xp, result, bias, relu=False) is not None:
+        return result
+    return PRIMITIVES["add"].forward(xp, result, bias)
+
+
+def _in_place(xp, result, bias, relu):
+    """The bias added (and the relu applied) in the product's result, or None where the bias could grow or
+    retype it; on a large result block by block of rows, over tiles (row_blocks)."""
+    if not (
         type(result) is type(bias) is xp.ndarray
         and result.dtype == bias.dtype
         and bias.ndim <= result.ndim
         and result.shape[result.ndim - bias.ndim :] == bias.shape
-    ):  # the bias cannot grow or retype the product's result: it is added in place
-        return xp.add(result, bias, out=result)
-    return PRIMITIVES["add"].forward(xp, result, bias)
+    ):
+        return None
+    if (
+        row_blocks.pays(xp, result.size, relu)
+        and bias.ndim
+        and row_blocks.per_column(bias, result.shape[-1])
+        and result.flags.c_contiguous
+    ):
+        finish = row_blocks.Tiled(xp, functools.partial(_add_relu if relu else _add, xp), (bias,), zero=relu)
+        row_blocks.in_blocks(xp, result.reshape(-1, result.shape[-1]), finish)
+        return result
+    xp.add(result, bias, out=result)
+    return xp.maximum(result, 0, out=result) if relu else result
+
+
+def _add(xp, block, bias):
+    xp.add(block, bias, out=block)
+
+
+def _add_relu(xp, block, bias, zero):
+    xp.add(block, bias, out=block)
+    xp.maximum(block, zero, out=block)
 
 
 def _dense_relu_forward(xp, x, kernel, bias):
-    result = _dense_forward(xp, x, kernel, bias)
+    result = matmul.forward(xp, x, kernel)
+    if _in_place(xp, result, bias, relu=True) is not None:
+        return result
+    result = PRIMITIVES["add"].forward(xp, result, bias)
     if type(result) is xp.ndarray:
         return xp.maximum(result, 0, out=result)
     return PRIMITIVES["relu"].forward(xp, result)

@@ -13,6 +13,7 @@ import math
 import numpy
 
 from .. import config
+from ..kernels import row_blocks
 from .registry import broadcast_shapes, dtype_of, export, is_bfloat16, ops, primitive, result_dtype
 
 _FLOAT64 = numpy.dtype("float64")
@@ -429,7 +430,7 @@ def _sigmoid(xp, x):
 
 unary(
     "relu",
-    lambda xp, x: xp.maximum(x, 0),
+    lambda xp, x: row_blocks.against_zero(xp, xp.maximum, x),
     lambda g, inputs, out, needs: (g * ops.greater(out, 0),),
     saves=("output",),
     fusion=("maximum", "{0}, 0", "max({0}, (T)0)"),

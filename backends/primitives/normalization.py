@@ -8,8 +8,15 @@ closed form of the whole step (dx = scale·inv_std·(g − mean(g) − x̂·mean
 what flows through the statistics: it gives them none, and reads the two sums it needs from one pass
 (`centred_sums`) and builds dx in another (`combine_channels`); with the statistics and the forward that
 is four passes over the activation (`kernels/channel_blocks.py`). Its rule is written in ops on the
-statistics, which stay connected to x, so it differentiates again. Layer and RMS normalisation are
-composed from other ops.
+statistics, which stay connected to x, so it differentiates again.
+
+`layer_normalization` is the same scheme per example: `moments` (kept dims), then one primitive writing
+(x − mean)·inverse·gamma + beta into one fresh array, whose dx is `layer_normalization_gradient` (the closed
+form inverse·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)), ĝ = g·gamma, in two arrays) and which gives the statistics no
+gradient. That gradient's own rule is in ops (g's gradient is the same op of the cotangent: the map is its own
+transpose; x's, the mean's and the variance's are partial derivatives, `moments` adding the statistics' share),
+so every order differentiates. Half precision is normalised in float32 and cast back, as Keras does. RMS
+normalisation is composed from other ops.
 """
 
 import math
@@ -21,11 +28,42 @@ from ..kernels import channel_blocks
 from .collective import allreduce, communicator
 from .elementwise import float_dtype
 from .reduction import reduced_shape, restore_axes
-from .registry import export, normalize_axis, ops, primitive, result_dtype, shape_of
+from .registry import (
+    broadcast_shapes,
+    describe,
+    dtype_of,
+    export,
+    normalize_axis,
+    ops,
+    primitive,
+    result_dtype,
+    shape_of,
+)
 
 
 def _axes(axes):
     return tuple(int(a) for a in axes) if isinstance(axes, (list, tuple)) else int(axes)
+
+
+_PRODUCT_DTYPES = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
+# elements of a row at most for one product: its rounding error grows with the row's length, numpy's pairwise
+# sums' with its logarithm (float32 rows of 65536 were 25 ulps off, of 4096 within 3)
+PRODUCT_ROW = 4096
+
+
+def _row_sums(xp, a, b, axes, shape):
+    """The sums of a·b (of a when b is None) over `axes`, shaped `shape` (the kept dims): over trailing axes of
+    float32 or float64 rows of at most PRODUCT_ROW elements, one product of the rows (by ones when b is None),
+    which reads them once with no temporary and no loop per row; half precision sums in float32, as numpy's
+    mean does."""
+    trailing = axes == tuple(range(a.ndim - len(axes), a.ndim))
+    short = a.size and math.prod(a.shape[axis] for axis in axes) <= PRODUCT_ROW
+    if not (trailing and short) or a.dtype not in _PRODUCT_DTYPES or b is not None and b.dtype != a.dtype:
+        return (a if b is None else a * b).sum(axis=axes, keepdims=True, dtype=numpy.promote_types(a.dtype, "float32"))
+    rows = (math.prod(shape), -1)
+    if b is None:
+        return (a.reshape(rows) @ xp.ones(a.size // rows[0], a.dtype)).reshape(shape)
+    return xp.einsum("ij,ij->i", a.reshape(rows), b.reshape(rows)).reshape(shape)
 
 
 def _moments_forward(xp, x, axes, keepdims):
@@ -34,10 +72,13 @@ def _moments_forward(xp, x, axes, keepdims):
     if len(kept) == 1 and kept[0] > 0:  # per channel, as batch normalisation asks: in one blocked pass
         statistics = channel_blocks.statistics(xp, x, kept[0])
         return statistics.reshape((2, *reduced_shape("moments", x.shape, axes, keepdims)))
-    mean = x.mean(axis=axes, keepdims=True)
+    axes, shape = normalize_axis("moments", axes, x.ndim), reduced_shape("moments", x.shape, axes, True)
+    count = math.prod(x.shape[a] for a in axes)
+    mean = _row_sums(xp, x, None, axes, shape) / count
     centred = x - mean
-    variance = xp.square(centred, out=centred).mean(axis=axes, keepdims=keepdims)
-    return xp.stack([mean.reshape(variance.shape), variance])
+    variance = _row_sums(xp, centred, centred, axes, shape) / count
+    statistics = xp.stack([mean, variance]).astype(x.dtype, copy=False)
+    return statistics.reshape((2, *reduced_shape("moments", x.shape, axes, keepdims)))
 
 
 def _moments_vjp(g, inputs, output, needs, axes, keepdims):
@@ -255,21 +296,130 @@ def _broadcast_parameter(value, shape, axes):
     return ops.reshape(value, tuple(shape[i] if i in axes else 1 for i in range(len(shape))))
 
 
+def _layer_norm_forward(xp, x, statistics, *parameters, axes, epsilon, scaled, centered):
+    mean, variance = statistics[0], statistics[1]
+    outputs = xp.subtract(x, mean, dtype=numpy.result_type(x.dtype, *(value.dtype for value in parameters)))
+    outputs *= 1.0 / xp.sqrt(variance + epsilon)
+    if scaled:
+        outputs *= parameters[0]
+    if centered:
+        outputs += parameters[-1]
+    return outputs
+
+
+def _layer_norm_vjp(g, inputs, output, needs, axes, epsilon, scaled, centered):
+    """dx from `layer_normalization_gradient`, whose closed form holds what flows through the statistics (x's
+    own), so they get no gradient here; gamma's and beta's are g·x̂ and g, which `backward` sums to their shapes."""
+    x, statistics, *parameters = inputs
+    d_x = d_gamma = None
+    if needs[0]:
+        gamma = parameters[:1] if scaled else ()
+        d_x = _layer_normalization_gradient(g, x, statistics, *gamma, axes=axes, epsilon=epsilon)
+    if scaled and needs[2]:
+        d_gamma = g * ((x - statistics[0]) / ops.sqrt(statistics[1] + epsilon))
+    return d_x, None, *([d_gamma] if scaled else []), *([g] if centered else [])
+
+
+def _layer_norm_infer(shapes, dtypes, axes, epsilon, scaled, centered):
+    shape = broadcast_shapes("layer_normalization", *shapes[:1], *shapes[2:])
+    if len(shape) != len(shapes[0]) or any(
+        a is not None and b is not None and a != b for a, b in zip(shape, shapes[0])
+    ):
+        raise ValueError(
+            f"layer_normalization: gamma and beta must broadcast to the shape of x, {tuple(shapes[0])}; "
+            f"received {describe(shapes[2:])}"
+        )
+    return shape, result_dtype(*dtypes)
+
+
+def _gradient_forward(xp, g, x, statistics, *gamma, axes, epsilon):
+    """inverse·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)), ĝ = g·gamma, x̂ = (x − mean)·inverse: ĝ·inverse − (x − mean)·
+    (inverse³·mean(ĝ·(x − mean))) − inverse·mean(ĝ), in two fresh arrays."""
+    mean, variance = statistics[0], statistics[1]
+    inverse = 1.0 / xp.sqrt(variance + epsilon)
+    dtype = numpy.result_type(g.dtype, x.dtype, *(value.dtype for value in gamma))
+    centred = xp.subtract(x, mean, dtype=dtype)
+    result = xp.multiply(g, gamma[0], dtype=dtype) if gamma else g.astype(dtype, copy=True)
+    count = x.size // mean.size
+    slope = _row_sums(xp, result, centred, axes, mean.shape) * (inverse * inverse * inverse / count)
+    shift = _row_sums(xp, result, None, axes, mean.shape) * (inverse / count)
+    result *= inverse
+    centred *= slope
+    result -= centred
+    result -= shift
+    return result
+
+
+def _gradient_vjp(h, inputs, output, needs, axes, epsilon):
+    """The map g·gamma -> dx is its own transpose, so g's gradient is this op of h (times gamma); x's, the
+    mean's and the variance's are the partial derivatives (the statistics stay connected to x through `moments`,
+    which adds their share)."""
+    g, x, statistics, *gamma = inputs
+    d_g = d_x = d_statistics = d_gamma = None
+    if needs[0] or (gamma and needs[3]):
+        d_scaled = _layer_normalization_gradient(h, x, statistics, axes=axes, epsilon=epsilon)
+        d_g = d_scaled * gamma[0] if gamma else d_scaled
+        d_gamma = d_scaled * g if gamma and needs[3] else None
+    if needs[1] or needs[2]:
+        inverse = 1.0 / ops.sqrt(statistics[1] + epsilon)
+        normalized = (x - statistics[0]) * inverse
+        scaled = g * gamma[0] if gamma else g
+        d_normalized = -inverse * (
+            ops.mean(scaled * normalized, axis=axes, keepdims=True) * h
+            + ops.mean(h * normalized, axis=axes, keepdims=True) * scaled
+        )
+        d_x = d_normalized * inverse
+        if needs[2]:
+            d_mean = -inverse * ops.sum(d_normalized, axis=axes, keepdims=True)
+            # inverse = (variance + epsilon)^-1/2 scales dx and x̂ = (x − mean)·inverse: its gradient times itself
+            scaling = ops.sum(h * output, axis=axes, keepdims=True) + ops.sum(
+                d_normalized * normalized, axis=axes, keepdims=True
+            )
+            d_statistics = ops.stack([d_mean, -0.5 * scaling * inverse * inverse])
+    return d_g if needs[0] else None, d_x if needs[1] else None, d_statistics, *([d_gamma] if gamma else [])
+
+
+def _gradient_infer(shapes, dtypes, axes, epsilon):
+    return tuple(shapes[1]), result_dtype(*dtypes)
+
+
+_layer_normalization_gradient = primitive(
+    "layer_normalization_gradient", _gradient_forward, _gradient_vjp, _gradient_infer, fresh=True
+)
+
+
+_layer_normalization = primitive(
+    "layer_normalization", _layer_norm_forward, _layer_norm_vjp, _layer_norm_infer, saves=(0, 1, 2), fresh=True
+)
+
+
 @export
 def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None):
-    """Normalise over `axis` (int or ints), then scale by gamma and shift by beta."""
+    """Normalise over `axis` (int or ints), then scale by gamma and shift by beta: `moments`, then one
+    primitive writing (x - mean) * inverse * gamma + beta into one array. Half precision computes in
+    float32 and casts the result back, as Keras does (gamma and beta are cast to the compute dtype)."""
     epsilon = config.epsilon() if epsilon is None else epsilon
     shape = shape_of(x)
     axes = normalize_axis("layer_normalization", axis, len(shape))
-    mean, variance = moments(x, axes, keepdims=True)
-    inverse = 1.0 / ops.sqrt(variance + epsilon)
-    gamma, beta = _broadcast_parameter(gamma, shape, axes), _broadcast_parameter(beta, shape, axes)
-    if gamma is not None:
-        inverse = inverse * gamma
-    shift = -mean * inverse
-    if beta is not None:
-        shift = shift + beta
-    return x * inverse + shift
+    original = float_dtype(dtype_of(x))
+    compute = numpy.promote_types(original, numpy.float32)
+    x = ops.cast(x, compute) if dtype_of(x) != compute else x
+    parameters = [
+        ops.cast(value, compute) if dtype_of(value) != compute else value
+        for value in (_broadcast_parameter(gamma, shape, axes), _broadcast_parameter(beta, shape, axes))
+        if value is not None
+    ]
+    statistics = _moments(x, axes=axes, keepdims=True)
+    outputs = _layer_normalization(
+        x,
+        statistics,
+        *parameters,
+        axes=axes,
+        epsilon=float(epsilon),
+        scaled=gamma is not None,
+        centered=beta is not None,
+    )
+    return ops.cast(outputs, original) if original != compute else outputs
 
 
 @export

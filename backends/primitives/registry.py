@@ -44,8 +44,9 @@ class Primitive:
     their static shape.
     `fresh`: the forward always returns a new array, never a view of an input (buffer aliasing).
     `recomputes`: (first, second, positions): the op is `second(first(the other inputs, **attrs), the inputs at
-    positions)` and its vjp computes `first` again from the same inputs and attrs, so that a tape keeps nothing
-    between the passes; the static engine, which sees both, computes it once (recomputed_residuals).
+    positions)` and its vjp computes `first` again from the same inputs and attrs. Training pays that on
+    neither engine: the dynamic one runs the two ops while a tape records (the tape keeps `first`'s result), and
+    the static one, which sees both passes, computes `first` once (recomputed_residuals).
     `epilogue`: the forward takes `finish=`, a callable it runs in place on blocks of its result's rows
     (rows, channels last) while they are in the cache; input 1 is a (depth, channels) kernel.
     `channel_affine`: the op is input 0 times a scale plus a shift along the axis its attr `axis` names, and this

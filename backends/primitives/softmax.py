@@ -4,7 +4,7 @@ import warnings
 
 from ..kernels import softmax as kernels
 from .elementwise import float_dtype, floating
-from .registry import export, normalize_axis, ops, primitive, shape_of
+from .registry import describe, export, normalize_axis, ops, primitive, result_dtype, shape_of
 
 
 def _axis_infer(name):
@@ -16,7 +16,26 @@ def _axis_infer(name):
 
 
 def _softmax_vjp(g, inputs, output, needs, axis):
-    return (output * (g - ops.sum(g * output, axis=axis, keepdims=True)),)
+    return (softmax_gradient(output, g, axis=axis),)
+
+
+def _softmax_gradient_vjp(h, inputs, output, needs, axis):
+    """Of `p * (g - sum(g * p))`: `h * (g - sum(g * p)) - g * sum(h * p)` for p, and softmax's rule again for g."""
+    p, g = inputs
+    d_p = d_g = None
+    if needs[0]:
+        d_p = h * (g - ops.sum(g * p, axis=axis, keepdims=True)) - g * ops.sum(h * p, axis=axis, keepdims=True)
+    if needs[1]:
+        d_g = softmax_gradient(p, h, axis=axis)
+    return d_p, d_g
+
+
+def _softmax_gradient_infer(shapes, dtypes, axis):
+    p, g = (tuple(s) for s in shapes)
+    normalize_axis("softmax_gradient", axis, len(p))
+    if len(p) != len(g) or any(None not in (a, b) and a != b for a, b in zip(p, g)):
+        raise ValueError(f"softmax_gradient: the gradient's shape must be the probabilities', got {describe(shapes)}")
+    return tuple(b if a is None else a for a, b in zip(p, g)), result_dtype(*dtypes)
 
 
 def _log_softmax_vjp(g, inputs, output, needs, axis):
@@ -29,6 +48,14 @@ _softmax = primitive(
     _softmax_vjp,
     _axis_infer("softmax"),
     saves=("output",),
+)
+softmax_gradient = primitive(  # softmax's gradient (and attention's) as one op, not four
+    "softmax_gradient",
+    lambda xp, p, g, axis: kernels.softmax_gradient(xp, p, g, axis),
+    _softmax_gradient_vjp,
+    _softmax_gradient_infer,
+    saves=(0, 1),
+    fresh=True,
 )
 _log_softmax = primitive(
     "log_softmax",

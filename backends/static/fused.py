@@ -16,6 +16,7 @@ import functools
 
 import numpy
 
+from ..kernels import row_blocks
 from ..primitives.registry import PRIMITIVES, ops
 
 
@@ -94,7 +95,8 @@ def _numpy_chain(program, exact, count):
 
 class MatmulBias:
     """product(x, w, **attributes) + bias, `product` being the matmul primitive, then the activation, in the
-    product's result (`exact`: the static shapes are fully known, so the bias cannot grow the result)."""
+    product's result (`exact`: the static shapes are fully known, so the bias cannot grow the result). A bias
+    with one value per column is added block by block of rows, over tiles (`row_blocks`)."""
 
     name = "matmul_bias_activation"
     writes_out = False
@@ -109,9 +111,20 @@ class MatmulBias:
         multiply = functools.partial(product.forward, xp, **dict(attributes))
         program = ((ops.add.name, (0, 1)),) + (((activation, (-1,)),) if activation is not None else ())
         chain = FusedElementwise.kernel(xp, program, exact, 2)
+        blocks, zero = _tiled_chain(xp, program, 1)
 
         def run(x, w, bias):
             result = multiply(x, w)
+            if (
+                type(result) is type(bias) is xp.ndarray
+                and row_blocks.pays(xp, result.size, zero)
+                and 0 < bias.ndim <= result.ndim
+                and row_blocks.per_column(bias, result.shape[-1])
+                and result.flags.c_contiguous
+            ):
+                finish = row_blocks.Tiled(xp, blocks, (bias,), zero)
+                row_blocks.in_blocks(xp, result.reshape(-1, result.shape[-1]), finish)
+                return result
             return chain(result, bias, out=result)
 
         return run
@@ -142,9 +155,9 @@ class ProductEpilogue:
         multiply = functools.partial(product.forward, xp, **dict(product_attributes))
         coefficients = functools.partial(affine.channel_affine, xp, **dict(affine_attributes)) if affine else None
         follow = ((activation, (-1,)),) if activation is not None else ()
-        scaled = FusedElementwise.kernel(xp, ((ops.multiply.name, (0, 1)), (ops.add.name, (-1, 2))) + follow, True, 3)
-        shifted = FusedElementwise.kernel(xp, ((ops.add.name, (0, 1)),) + follow, True, 2)
-        alone = FusedElementwise.kernel(xp, ((activation, (0,)),), True, 1) if follow else None
+        scaled = _tiled_chain(xp, ((ops.multiply.name, (0, 1)), (ops.add.name, (-1, 2))) + follow, 2)
+        shifted = _tiled_chain(xp, ((ops.add.name, (0, 1)),) + follow, 1)
+        alone = _tiled_chain(xp, ((activation, (0,)),), 0) if follow else None
 
         def run(x, kernel, *rest):
             scale = shift = None
@@ -156,19 +169,41 @@ class ProductEpilogue:
             if scale is not None and kernel.size < x.size:
                 kernel, scale = kernel * scale, None
             if scale is not None:
-                finish = functools.partial(_finish, scaled, scale, shift)
+                (finish, zero), vectors = scaled, (scale, shift)
             elif shift is not None:
-                finish = functools.partial(_finish, shifted, shift)
+                (finish, zero), vectors = shifted, (shift,)
             else:
-                finish = functools.partial(_finish, alone)
-            return multiply(x, kernel, finish=finish)
+                (finish, zero), vectors = alone, ()
+            return multiply(x, kernel, finish=row_blocks.Tiled(xp, finish, vectors, zero))
 
         return run
 
 
-def _finish(chain, *vectors_then_rows):
-    *vectors, rows = vectors_then_rows
-    chain(rows, *vectors, out=rows)
+def _tiled_chain(xp, program, vectors):
+    """(finish(block, *vectors[, zero tile]), whether it takes a zero tile) for `row_blocks.Tiled`: the program
+    over the block (operand 0) and `vectors` vectors, written into the block. An activation that is a binary
+    ufunc against the number 0 (relu: maximum(x, 0)) becomes that ufunc's two-operand link against a zero tile:
+    numpy's loop over two contiguous arrays is ~2.5x faster than against a scalar."""
+    *links, (name, operands) = program
+    binary = _against_zero(name) if operands == (-1,) or (not links and operands == (0,)) else None
+    if binary is not None:
+        program = (*links, (binary, (operands[0], vectors + 1)))
+    chain = FusedElementwise.kernel(xp, program, True, vectors + 1 + (binary is not None))
+    return functools.partial(_in_block, chain), binary is not None
+
+
+@functools.lru_cache(maxsize=None)
+def _against_zero(name):
+    """The primitive with the two-operand link `ufunc({0}, {1})` of an activation whose link is `ufunc({0}, 0)`,
+    else None."""
+    ufunc, arguments, _ = link(name)
+    if arguments != "{0}, 0":
+        return None
+    return next((other for other, p in PRIMITIVES.items() if p.fusion and p.fusion[:2] == (ufunc, "{0}, {1}")), None)
+
+
+def _in_block(chain, block, *vectors):
+    chain(block, *vectors, out=block)
 
 
 PRODUCT_EPILOGUE = ProductEpilogue()

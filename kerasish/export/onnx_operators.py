@@ -613,4 +613,35 @@ def _moments(graph, node):
     graph.set(node, stacked)
 
 
-register(CONVERTERS, "moments", _moments)
+def _layer_normalization(graph, node):
+    """ONNX's LayerNormalization where the normalised axes run to the last and gamma and beta are constants
+    that vary along them only (its `moments` input is then never emitted); else (x - mean) / sqrt(variance +
+    epsilon) * gamma + beta from that node."""
+    x, statistics, *parameters = node.inputs
+    axes, epsilon, rank = node.attrs["axes"], node.attrs["epsilon"], len(x.shape)
+    dtype, normalized = numpy.dtype(node.dtype), tuple(x.shape[axes[0] :])
+    gamma = graph.array(parameters[0]) if node.attrs["scaled"] else numpy.ones((), dtype)
+    beta = graph.array(parameters[-1]) if node.attrs["centered"] else numpy.zeros((), dtype)
+    if axes == tuple(range(axes[0], rank)) and None not in normalized and gamma is not None and beta is not None:
+        full = [value.reshape((1,) * (rank - value.ndim) + value.shape) for value in (gamma, beta)]
+        if all(value.shape[: axes[0]] == (1,) * axes[0] for value in full):
+            scale, bias = (
+                graph.constant(numpy.broadcast_to(v[(0,) * axes[0]], normalized).astype(dtype)) for v in full
+            )
+            inputs = [graph.logical(x), scale, bias]
+            graph.set(node, graph.node("LayerNormalization", inputs, node.name, axis=axes[0], epsilon=epsilon))
+            return
+    moments = [graph.node("Gather", [graph.logical(statistics), graph.ints(i)], node.name, axis=0) for i in (0, 1)]
+    root = graph.node(
+        "Sqrt", [graph.node("Add", [moments[1], graph.constant(numpy.asarray(epsilon, dtype))], node.name)], node.name
+    )
+    result = graph.node("Div", [graph.node("Sub", [graph.logical(x), moments[0]], node.name), root], node.name)
+    if node.attrs["scaled"]:
+        result = graph.node("Mul", [result, graph.logical(parameters[0], dtype)], node.name)
+    if node.attrs["centered"]:
+        result = graph.node("Add", [result, graph.logical(parameters[-1], dtype)], node.name)
+    graph.set(node, result)
+
+
+register(CONVERTERS, "moments", lambda graph, node: graph.defer(node, _moments))  # emitted when read
+register(CONVERTERS, "layer_normalization", _layer_normalization)

@@ -1,10 +1,10 @@
 """Residuals computed once: a primitive with a `recomputes` fact (first, second, positions) is
 `second(first(other inputs), inputs at positions)`, and its vjp computes `first` again (dot_product_attention's
-probabilities: the dynamic engine keeps nothing between its passes). Where a graph holds both the op and that
-`first` node, same inputs and attributes, the op becomes `second` reading the `first` node the gradient computes
-anyway: for attention, one Q Kᵀ product and one softmax fewer per training step, for one (batch, heads, queries,
-keys) array kept from the forward to the backward pass. Runs after common_subexpressions, so equal inputs are
-one node.
+probabilities; the dynamic engine runs the two ops instead while a tape records). Where a graph holds both the op
+and that `first` node, same inputs and attributes, the op becomes `second` reading the `first` node the gradient
+computes anyway: for attention, one Q Kᵀ product and one softmax fewer per training step, for one (batch, heads,
+queries, keys) array kept from the forward to the backward pass. Runs after common_subexpressions, so equal inputs
+are one node.
 """
 
 from ..walk import topological

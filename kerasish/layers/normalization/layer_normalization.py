@@ -1,4 +1,6 @@
-"""LayerNormalization: normalises each example over `axis`, then scales by gamma and shifts by beta."""
+"""LayerNormalization: normalises each example over `axis`, then scales by gamma and shifts by beta. As Keras's,
+it does not autocast: the inputs and the float32 gamma and beta are normalised in float32 at least (half precision
+inputs too), and the result is cast to the compute dtype (bfloat16 under "mixed_bfloat16")."""
 
 from kerasish import constraints, initializers, ops, regularizers
 from kerasish.layers.layer import Layer
@@ -35,6 +37,7 @@ class LayerNormalization(Layer):
         self.beta_constraint = constraints.get(beta_constraint)
         self.gamma_constraint = constraints.get(gamma_constraint)
         self.supports_masking = True
+        self.autocast = False
 
     def build(self, input_shape):
         axes = self.axis if isinstance(self.axis, list) else [self.axis]
@@ -72,8 +75,10 @@ class LayerNormalization(Layer):
             rank = len(inputs.shape)
             axes = [a % rank for a in (self.axis if isinstance(self.axis, list) else [self.axis])]
             gamma = ops.reshape(self.gamma, tuple(inputs.shape[i] if i in axes else 1 for i in range(rank)))
-            return inputs * ops.rsqrt(ops.var(inputs, axis=tuple(axes), keepdims=True) + self.epsilon) * gamma
-        return ops.layer_normalization(inputs, gamma=self.gamma, beta=self.beta, axis=self.axis, epsilon=self.epsilon)
+            outputs = inputs * ops.rsqrt(ops.var(inputs, axis=tuple(axes), keepdims=True) + self.epsilon) * gamma
+        else:
+            outputs = ops.layer_normalization(inputs, self.gamma, self.beta, axis=self.axis, epsilon=self.epsilon)
+        return ops.cast(outputs, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
         return input_shape

@@ -13,6 +13,7 @@ from kerasish import ops
 from kerasish.backends.primitives import PRIMITIVES
 from kerasish.backends.primitives.convolution import biased_conv
 from kerasish.backends.primitives.normalization import fused_batch_normalization
+from kerasish.backends.primitives.softmax import softmax_gradient
 
 from . import Case, randn, rng
 
@@ -167,6 +168,10 @@ def _last(x):
 def softmax_reference(x, axis=-1):
     e = numpy.exp(x - x.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
+
+
+def softmax_gradient_reference(p, g, axis):
+    return p * (g - (g * p).sum(axis=axis, keepdims=True))
 
 
 def log_softmax_reference(x, axis=-1):
@@ -546,6 +551,19 @@ CASES = [
         grad=False,
         id="softmax-large-logits",
     ),
+    Case(  # softmax's gradient, differentiated again (both inputs): its own rule, second order for softmax
+        "softmax_gradient",
+        lambda p, g: softmax_gradient(p, g, axis=-1),
+        [softmax_reference(randn(3, 5, seed=1)), randn(3, 5, seed=2)],
+        lambda p, g: softmax_gradient_reference(p, g, -1),
+    ),
+    Case(
+        "softmax_gradient",
+        lambda p, g: softmax_gradient(p, g, axis=(0, 2)),
+        [softmax_reference(randn(2, 3, 2, seed=3), (0, 2)), randn(2, 3, 2, seed=4)],
+        lambda p, g: softmax_gradient_reference(p, g, (0, 2)),
+        id="softmax_gradient-axes",
+    ),
     Case("log_softmax", lambda x: ops.log_softmax(x, axis=0), [randn(3, 4) * 3], lambda x: log_softmax_reference(x, 0)),
     Case(
         "log_softmax",
@@ -702,14 +720,15 @@ CASES = [
         id="combine_channels",
     ),
     Case(
-        "mean",
+        "layer_normalization",
         lambda x, g, b: ops.layer_normalization(x, g, b, axis=-1),
         [randn(3, 4), randn(4, seed=1), randn(4, seed=2)],
         lambda x, g, b: _layer_norm_reference(x, g, b, -1),
         id="layer_normalization",
+        covers=("layer_normalization_gradient",),
     ),
     Case(
-        "mean",
+        "layer_normalization",
         lambda x, g: ops.layer_normalization(x, g, axis=(1, 2), epsilon=1e-3),
         [randn(2, 3, 2), randn(3, 2, seed=1)],
         lambda x, g: _layer_norm_reference(x, g, 0.0, (1, 2), 1e-3),

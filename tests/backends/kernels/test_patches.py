@@ -3,7 +3,7 @@
 import numpy
 import pytest
 
-from kerasish.backends.kernels import patches
+from kerasish.backends.kernels import patches, row_blocks
 
 GEOMETRIES = [
     # spatial, kernel_size, strides, dilation, pads
@@ -43,7 +43,7 @@ def test_product_is_the_windows_times_the_kernel_in_any_chunks(
 ):
     monkeypatch.setattr(patches, "CHUNK", chunk)
     monkeypatch.setattr(patches, "CHUNK_MINIMUM", minimum)
-    monkeypatch.setattr(patches, "BLOCK", 16)
+    monkeypatch.setattr(row_blocks, "BLOCK", 16)
     rng = numpy.random.default_rng(1)
     x = rng.standard_normal((3, *spatial, 4)).astype(numpy.float32)
     windows = patches.extract(numpy, x, kernel_size, strides, dilation, pads)

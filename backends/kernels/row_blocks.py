@@ -1,0 +1,89 @@
+"""A product's epilogue (a bias, a scale and shift, an activation) run in place on its result, block by block of
+rows while each block is in the cache, written once over `xp` (numpy or cupy); and relu's maximum against the
+same zero tiles (`against_zero`).
+
+`in_blocks` cuts a (rows, columns) result into blocks of about BLOCK values; `Tiled` gives an epilogue the
+vectors it combines with a block (one value per column, or one value) repeated over the block's rows. numpy
+runs a ufunc over two contiguous operands much faster than over a broadcast row or a scalar: a bias added to a
+(4096, 256) float32 result, then max(·, 0), takes 250–290 µs on tiles against 575–600 µs on the row and the
+scalar 0 (4096 × 1024: 2.35–2.5 ms against 2.9–3.9).
+"""
+
+import functools
+
+import numpy
+
+BLOCK = 1 << 18  # result values `finish` takes at a time (1 MiB of float32, as batch normalization's blocks)
+TILED = 1 << 14  # blocks under this many values take the vectors as they are: making the tiles costs more
+
+
+def in_blocks(xp, rows, finish):
+    """`finish(block)` in place on each block of `rows` (a (rows, columns) result); on cupy once, on the whole."""
+    if xp is not numpy:
+        finish(rows)
+        return
+    step = max(1, BLOCK // rows.shape[1])
+    for start in range(0, len(rows), step):
+        finish(rows[start : start + step])
+
+
+def pays(xp, size, zero):
+    """Whether an epilogue over a result of `size` values is faster through `in_blocks` and `Tiled` than in one
+    pass over the vectors as they are: on the CPU, from TILED values with a zero tile, else from two blocks."""
+    return xp is numpy and size >= TILED and (zero or size > BLOCK)
+
+
+def per_column(vector, columns):
+    """Whether `vector` (an array) adds onto (rows, columns) as one value per column or one value: any axes
+    before its last are 1."""
+    return vector.size in (1, columns) and (vector.ndim == 0 or vector.size == vector.shape[-1])
+
+
+class Tiled:
+    """`finish(block, *tiles)` as a one-argument epilogue for `in_blocks`: each vector (`per_column`) repeated
+    over the block's rows, in its own dtype, so the ufuncs' types and rounding are the vectors' own; with
+    `zero`, last, zeros of the block's dtype (an activation against 0: relu's max(·, 0)). A vector's tile is
+    made at the second block and reused for the rest (a convolution's later chunks too): on one block it costs
+    about what it saves. The zeros are made once per dtype and width. On cupy, and for a small block,
+    `finish(block, *vectors)` (and the number 0)."""
+
+    def __init__(self, xp, finish, vectors, zero=False):
+        self.xp, self.finish, self.zero = xp, finish, zero
+        self.vectors = tuple(vector.reshape(-1) for vector in vectors)
+        self.tiles, self.height, self.seen = (), 0, False
+
+    def __call__(self, block):
+        if self.xp is not numpy or block.size < TILED:
+            self.finish(block, *self.vectors, *((0,) if self.zero else ()))
+            return
+        height, columns = block.shape
+        if self.seen and height > self.height:
+            self.tiles = [numpy.ascontiguousarray(numpy.broadcast_to(v, (height, columns))) for v in self.vectors]
+            self.height = height
+        self.seen = True
+        vectors = [tile[:height] for tile in self.tiles] if self.height else list(self.vectors)
+        if self.zero:
+            vectors.append(_zeros(block.dtype, columns, max(height, BLOCK // columns))[:height])
+        self.finish(block, *vectors)
+
+
+def against_zero(xp, ufunc, x):
+    """`ufunc(x, 0)` (relu's maximum(x, 0)) in a fresh array; on the CPU, for a large contiguous float array, a
+    block at a time against a zero tile: numpy's maximum against the number 0 takes 2–3x as long (a
+    (64, 26, 26, 32) float32 relu: 580 against 277 µs). The same values: the tile holds the number's zero."""
+    if xp is not numpy or x.size < TILED or x.dtype.kind != "f" or not x.flags.c_contiguous:
+        return ufunc(x, 0)
+    result = numpy.empty_like(x)
+    values, into = x.reshape(-1), result.reshape(-1)
+    zero = _zeros(x.dtype, BLOCK, 1)[0]
+    for start in range(0, values.size, BLOCK):
+        stop = min(start + BLOCK, values.size)
+        ufunc(values[start:stop], zero[: stop - start], out=into[start:stop])
+    return result
+
+
+@functools.lru_cache(maxsize=16)  # a few MiB: one (BLOCK values) array per dtype and width
+def _zeros(dtype, columns, rows):
+    zeros = numpy.zeros((rows, columns), dtype)
+    zeros.flags.writeable = False
+    return zeros
