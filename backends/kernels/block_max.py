@@ -8,10 +8,20 @@ view of the input against a slice of the output. Padding is never materialised (
 The maximum is an elementwise maximum over the taps; the gradient goes to each window's *first* maximum
 in row-major window order (ties included, as in TensorFlow and torch), found by one short loop over the
 taps: compare with the maximum, keep only hits not already found in an earlier tap.
+
+Windows that tile a contiguous channels-last input (stride == pool size, no padding) spread their gradient on the
+CPU a few images at a time, tap-major: the images' taps copied into one contiguous (*pool_size, images, *pooled)
+buffer (each pixel's channels copied as one item), the comparisons and products run over its contiguous taps
+while they are in the cache (rather than over strided views, runs of `channels` values, of arrays that are
+not), each tap's gradient written over its values, and the buffer copied back into the result's windows.
+The small CNN's two pools (64, 26, 26, 32) and (64, 11, 11, 64), in a training step: 3.2-4.0 → 2.4-2.9 ms.
+The maximum gains nothing that way.
 """
 
 import itertools
 import math
+
+import numpy
 
 
 def _first_spatial(data_format):
@@ -90,6 +100,16 @@ def _first_hits(xp, x, maxima, taps):
 def spread(xp, x, grad, maxima, pool_size, strides, pads, data_format):
     """`grad` (pooled shape) placed at each window's first maximum of `x` (`maxima`: its pooled maximum),
     zeros elsewhere: shaped like `x`, typed like `grad`. Overlapping windows add up where they share a pixel."""
+    if (
+        xp is numpy
+        and data_format == "channels_last"
+        and x.flags.c_contiguous
+        and x.size
+        and x.dtype == grad.dtype
+        and tuple(strides) == tuple(pool_size)
+        and not any(map(any, pads))
+    ):
+        return _spread_tiles(xp, x, grad, maxima, pool_size)
     taps = list(_taps(x.shape, pool_size, strides, pads, data_format))
     result = xp.zeros(x.shape, grad.dtype)
     products = None
@@ -104,6 +124,41 @@ def spread(xp, x, grad, maxima, pool_size, strides, pads, data_format):
         product = products[target]
         xp.multiply(grad[target], hit, out=product)
         result[source] += product
+    return result
+
+
+CHUNK = 1 << 18  # input values spread at a time (1 MiB of float32, 12 images of 26x26x32: faster than 4, 8 or 16)
+
+
+def _spread_tiles(xp, x, grad, maxima, pool_size):
+    """`spread` for windows that tile `x` (contiguous, channels last), on the CPU: CHUNK values of whole images at a
+    time, tap-major, a pixel's channels one (void) item in the copies."""
+    rank = len(pool_size)
+    windows = maxima.shape[1 : 1 + rank]
+    covered = tuple(o * k for o, k in zip(windows, pool_size))
+    pixel = numpy.dtype((numpy.void, x.shape[-1] * x.itemsize))
+    split = (len(x), *sum(zip(windows, pool_size), ()))
+    order = [*range(2, 2 + 2 * rank, 2), 0, *range(1, 1 + 2 * rank, 2)]  # window offsets first
+
+    def pixels(array):  # (batch, *spatial) items
+        return array.view(pixel)[..., 0]
+
+    def tap_major(array):  # an array shaped like `x`, contiguous, as a (*pool_size, batch, *windows) view
+        return pixels(array)[(slice(None), *map(slice, covered))].reshape(split).transpose(order)
+
+    result = (xp.empty if covered == x.shape[1 : 1 + rank] else xp.zeros)(x.shape, grad.dtype)
+    source, target = tap_major(x), tap_major(result)
+    images = max(1, min(len(x), CHUNK // x[0].size))
+    buffer = xp.empty((*pool_size, images, *maxima.shape[1:]), x.dtype)
+    every = (slice(None),) * rank
+    taps = [(tap, tap, (slice(None),) * maxima.ndim, True) for tap in itertools.product(*map(range, pool_size))]
+    for start in range(0, len(x), images):
+        chunk = slice(start, min(start + images, len(x)))
+        part = buffer[every + (slice(0, chunk.stop - start),)]
+        pixels(part)[...] = source[every + (chunk,)]
+        for tap, _, _, hit in _first_hits(xp, part, maxima[chunk], taps):
+            xp.multiply(grad[chunk], hit, out=part[tap])  # over the tap's values, compared already
+        target[every + (chunk,)] = pixels(part)
     return result
 
 

@@ -123,20 +123,68 @@ def scatter(xp, windows, spatial_shape, kernel_size, strides, dilation, pads):
     """Sum every window back onto the position it was taken from: col2im, the adjoint of `extract`."""
     rank = len(kernel_size)
     out, depth = windows.shape[1 : 1 + rank], windows.shape[-1]
-    full = [size + before + max(after, 0) for size, (before, after) in zip(spatial_shape, pads)]
-    result = xp.zeros((windows.shape[0], *full, depth), windows.dtype)
-    # With a unit stride along the last axis, a tap adds onto one run of (pixel, channel) values per row:
-    # adding whole runs, numpy's inner loop goes over `out[-1] * depth` values rather than `depth`.
-    rows = result.reshape(*result.shape[:-2], -1) if strides[-1] == 1 else None
-    every = slice(None)
+    result, rows = _scatter_target(xp, windows.shape[0], spatial_shape, pads, depth, windows.dtype, strides)
     for tap in itertools.product(*(range(k) for k in kernel_size)):
-        target = tuple(slice(t * d, t * d + s * (o - 1) + 1, s) for t, d, s, o in zip(tap, dilation, strides, out))
-        taken = windows[(every,) * (1 + rank) + tap]
-        if rows is None:
-            result[(every, *target, every)] += taken
-        else:
-            start = tap[-1] * dilation[-1] * depth
-            run = slice(start, start + out[-1] * depth)
-            rows[(every, *target[:-1], run)] += taken.reshape(*taken.shape[:-2], -1)
+        taken = windows[(slice(None),) * (1 + rank) + tap]
+        _add_tap(result, rows, taken, tap, out, dilation, strides)
+    return _crop(result, spatial_shape, pads)
+
+
+def scatter_product(xp, x, weights, spatial_shape, kernel_size, strides, dilation, pads):
+    """`scatter` of the windows `x @ weights` (x (batch, *out, depth_in) channels last, weights (depth_in, taps *
+    depth)) without them: a product per few taps, (rows, taps * depth), each at least PRODUCT_COLUMNS wide (BLAS
+    runs narrower products slowly), added onto the image tap by tap as it comes; with one tap per product, its
+    values are contiguous. On the CPU a few images at a time (products of about PRODUCT_VALUES values), so the
+    products and their part of the image stay in the cache: the windows in full are `taps` times the image's
+    size, written once and read back. (64, 11, 11, 64) onto 13x13x32 by 3x3 taps, in a training step: the
+    product and the scatter 5.7-6.3 → 4.3-4.4 ms."""
+    rank = len(kernel_size)
+    out, batch, taps = x.shape[1 : 1 + rank], x.shape[0], list(itertools.product(*(range(k) for k in kernel_size)))
+    depth = weights.shape[1] // len(taps)
+    result, rows = _scatter_target(xp, batch, spatial_shape, pads, depth, xp.result_type(x, weights), strides)
+    group = max(1, min(len(taps), PRODUCT_COLUMNS // max(1, depth)))  # taps per product
+    pixels = math.prod(out)
+    images = batch if xp is not numpy else max(1, min(batch, PRODUCT_VALUES // max(1, pixels * group * depth)))
+    buffer = xp.empty(images * pixels * group * depth, result.dtype)
+    for start in range(0, batch, images):
+        stop = min(start + images, batch)
+        inputs = x[start:stop].reshape(-1, x.shape[-1])
+        part = result[start:stop], None if rows is None else rows[start:stop]
+        for first in range(0, len(taps), group):
+            some = taps[first : first + group]
+            product = buffer[: len(inputs) * len(some) * depth].reshape(len(inputs), -1)
+            xp.matmul(inputs, weights[:, first * depth : (first + len(some)) * depth], out=product)
+            windows = product.reshape(stop - start, *out, len(some), depth)
+            for index, tap in enumerate(some):
+                _add_tap(*part, windows[..., index, :], tap, out, dilation, strides)
+    return _crop(result, spatial_shape, pads)
+
+
+PRODUCT_COLUMNS = 32  # the narrowest product of a few taps
+PRODUCT_VALUES = 1 << 17  # values of one product (512 KiB of float32: 4096 rows of one tap of 32 channels)
+
+
+def _scatter_target(xp, batch, spatial_shape, pads, depth, dtype, strides):
+    """The zeroed padded image windows are added onto, and, with a unit stride along the last axis, a view of
+    it whose rows are (pixel, channel) runs: adding whole runs, numpy's inner loop goes over `out[-1] * depth`
+    values rather than `depth`."""
+    full = [size + before + max(after, 0) for size, (before, after) in zip(spatial_shape, pads)]
+    result = xp.zeros((batch, *full, depth), dtype)
+    return result, result.reshape(*result.shape[:-2], -1) if strides[-1] == 1 else None
+
+
+def _add_tap(result, rows, taken, tap, out, dilation, strides):
+    """Add one tap's values `taken` (batch, *out, depth) onto the image `result` (`rows`: `_scatter_target`'s)."""
+    every, depth = slice(None), taken.shape[-1]
+    target = tuple(slice(t * d, t * d + s * (o - 1) + 1, s) for t, d, s, o in zip(tap, dilation, strides, out))
+    if rows is None:
+        result[(every, *target, every)] += taken
+    else:
+        start = tap[-1] * dilation[-1] * depth
+        run = slice(start, start + out[-1] * depth)
+        rows[(every, *target[:-1], run)] += taken.reshape(*taken.shape[:-2], -1)
+
+
+def _crop(result, spatial_shape, pads):
     crop = tuple(slice(before, before + size) for size, (before, _) in zip(spatial_shape, pads))
-    return result[(every, *crop, every)]
+    return result[(slice(None), *crop, slice(None))]

@@ -67,6 +67,17 @@ class Tiled:
         self.finish(block, *vectors)
 
 
+def add(xp, block, bias):
+    """A bias's epilogue for `Tiled`."""
+    xp.add(block, bias, out=block)
+
+
+def add_relu(xp, block, bias, zero):
+    """A bias's then relu's epilogue for `Tiled(..., zero=True)`."""
+    xp.add(block, bias, out=block)
+    xp.maximum(block, zero, out=block)
+
+
 def against_zero(xp, ufunc, x):
     """`ufunc(x, 0)` (relu's maximum(x, 0)) in a fresh array; on the CPU, for a large contiguous float array, a
     block at a time against a zero tile: numpy's maximum against the number 0 takes 2–3x as long (a

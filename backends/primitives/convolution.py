@@ -16,7 +16,7 @@ import functools
 import math
 
 from .. import config
-from ..kernels import depthwise, patches
+from ..kernels import depthwise, patches, row_blocks
 from .linalg import bfloat16_through_float32
 from .registry import describe, export, ops, primitive, result_dtype, shape_of
 from .windows import (
@@ -25,6 +25,7 @@ from .windows import (
     extract_patches,
     image_channels_last,
     known_spatial,
+    matmul_scatter,
     padding_mode,
     scatter_patches,
     spatial_shape,
@@ -63,17 +64,18 @@ def _windows_of(inputs, geometry):
 
 @bfloat16_through_float32
 def _windows_matmul_forward(xp, x, kernel, *bias, kernel_size, strides, dilation, pads, data_format, finish=None):
-    """windows(x) @ kernel (+ bias, added in the product's result block by block), then `finish` on the blocks."""
+    """windows(x) @ kernel (+ bias, added in the product's result block by block over a tile of it), then
+    `finish` on the blocks."""
     x = image_channels_last(xp, x, data_format)
     if bias:
-        finish = functools.partial(_add_in_place, xp, bias[0], finish)
+        added = row_blocks.Tiled(xp, functools.partial(row_blocks.add, xp), bias)
+        finish = added if finish is None else functools.partial(_in_turn, added, finish)
     return patches.product(xp, x, kernel, kernel_size, strides, dilation, pads, finish)
 
 
-def _add_in_place(xp, bias, then, rows):
-    xp.add(rows, bias, out=rows)
-    if then is not None:
-        then(rows)
+def _in_turn(first, then, rows):
+    first(rows)
+    then(rows)
 
 
 def _input_gradient(g, x, kernel, geometry):
@@ -81,8 +83,8 @@ def _input_gradient(g, x, kernel, geometry):
     `g @ kernelᵀ`, reshaped. Stride 1 and no more filters than channels: a convolution of
     the output gradient with the flipped kernel (its input and output channels swapped), one windows_matmul
     that copies the gradient's windows once (with more filters, those windows outgrow the image's). Otherwise
-    the gradient's windows `g @ kernelᵀ` summed back onto the image: one strided add per tap into a zeroed
-    image (for stride s, 1/s² of the image per tap)."""
+    `matmul_scatter`: the gradient's windows `g @ kernelᵀ` summed back onto the image, a few images and taps at a
+    time, without those windows in full (for stride s, one add onto 1/s² of the image per tap)."""
     data_format = geometry["data_format"]
     rank, depth = len(geometry["kernel_size"]), channels(shape_of(x), data_format)
     filters = shape_of(kernel)[1]
@@ -97,11 +99,7 @@ def _input_gradient(g, x, kernel, geometry):
         flipped = ops.reshape(flipped, (-1, depth))
         transposed = dict(geometry, pads=pads, data_format="channels_last")
         return to_data_format(windows_matmul(g, flipped, **transposed), rank, data_format)
-    rows = ops.reshape(g, (-1, filters))
-    windows = ops.reshape(
-        ops.matmul(rows, ops.transpose(kernel)), (-1, *shape_of(g)[1:-1], *geometry["kernel_size"], depth)
-    )
-    return scatter_patches(windows, spatial_shape=spatial_shape(shape_of(x), data_format), **geometry)
+    return matmul_scatter(g, ops.transpose(kernel), spatial_shape=spatial_shape(shape_of(x), data_format), **geometry)
 
 
 def _windows_matmul_vjp(g, inputs, output, needs, **geometry):

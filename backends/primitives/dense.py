@@ -41,20 +41,13 @@ def _in_place(xp, result, bias, relu):
         and row_blocks.per_column(bias, result.shape[-1])
         and result.flags.c_contiguous
     ):
-        finish = row_blocks.Tiled(xp, functools.partial(_add_relu if relu else _add, xp), (bias,), zero=relu)
+        finish = row_blocks.Tiled(
+            xp, functools.partial(row_blocks.add_relu if relu else row_blocks.add, xp), (bias,), zero=relu
+        )
         row_blocks.in_blocks(xp, result.reshape(-1, result.shape[-1]), finish)
         return result
     xp.add(result, bias, out=result)
     return xp.maximum(result, 0, out=result) if relu else result
-
-
-def _add(xp, block, bias):
-    xp.add(block, bias, out=block)
-
-
-def _add_relu(xp, block, bias, zero):
-    xp.add(block, bias, out=block)
-    xp.maximum(block, zero, out=block)
 
 
 def _dense_relu_forward(xp, x, kernel, bias):

@@ -228,7 +228,7 @@ def _einsum_vjp(g, inputs, out, needs, subscripts):
         kept = "".join(c for c in term if c in available)
         spec = ",".join([output, *others]) + "->" + kept
         operands = [y for i, y in enumerate(inputs) if i != position]
-        grad = _einsum(g, *operands, subscripts=spec.replace(_ELLIPSIS, "..."))
+        grad = einsum_product(g, *operands, subscripts=spec.replace(_ELLIPSIS, "..."))
         if kept != term:  # a label summed within this operand alone: the gradient is constant along it
             grad = broadcast_like(ops.expand_dims(grad, _positions(term, kept, len(shape_of(x)))), x)
         grads.append(grad)
@@ -336,14 +336,14 @@ def _worth_optimizing(subscripts, operands):
     return len(terms) != 2 or not set(terms[0]) & set(terms[1]) & set(output)
 
 
-_einsum = primitive("einsum", _einsum_forward, _einsum_vjp, _einsum_infer)
+einsum_product = primitive("einsum", _einsum_forward, _einsum_vjp, _einsum_infer)  # the primitive
 
 
 @export
 def einsum(subscripts, *operands, **kwargs):
     if kwargs:
         raise TypeError(f"einsum: unexpected keyword arguments {sorted(kwargs)}")
-    return _einsum(*operands, subscripts=_checked(subscripts))
+    return einsum_product(*operands, subscripts=_checked(subscripts))
 
 
 @functools.lru_cache(maxsize=256)

@@ -2,14 +2,17 @@
 
 `extract_patches` gathers every window of an input (im2col); `scatter_patches` sums windows back onto
 the input grid (col2im). Each is the other's gradient, so convolutions and pools composed from them
-and matmul/reductions differentiate to any order. Windows are always channels-last:
+and matmul/reductions differentiate to any order. `matmul_scatter` is `scatter_patches` of a product
+`x @ weights` without the product's windows in full (a convolution's input gradient); its vjp is
+`extract_patches` and two matmuls. Windows are always channels-last:
 `(batch, *output_spatial, *kernel_size, channels)`; `data_format` only says how the image is laid out.
 """
 
 import math
 
 from ..kernels import patches
-from .registry import describe, ops, primitive
+from .linalg import bfloat16_through_float32
+from .registry import describe, ops, primitive, result_dtype, shape_of
 
 
 def spatial_tuple(op, value, rank, what):
@@ -182,3 +185,44 @@ def _scatter_infer(shapes, dtypes, spatial_shape, kernel_size, strides, dilation
 
 
 scatter_patches = primitive("scatter_patches", _scatter_forward, _scatter_vjp, _scatter_infer, saves=())
+
+
+@bfloat16_through_float32
+def _matmul_scatter_forward(xp, x, weights, spatial_shape, kernel_size, strides, dilation, pads, data_format):
+    image = patches.scatter_product(xp, x, weights, spatial_shape, kernel_size, strides, dilation, pads)
+    return xp.moveaxis(image, -1, 1) if data_format == "channels_first" else image
+
+
+def _matmul_scatter_vjp(h, inputs, output, needs, spatial_shape, **geometry):
+    x, weights = inputs
+    rows = ops.reshape(extract_patches(h, pad_value=0.0, **geometry), (-1, shape_of(weights)[1]))
+    x_grad = ops.reshape(ops.matmul(rows, ops.transpose(weights)), (-1, *shape_of(x)[1:])) if needs[0] else None
+    weights_grad = ops.matmul(ops.transpose(ops.reshape(x, (-1, shape_of(weights)[0]))), rows) if needs[1] else None
+    return x_grad, weights_grad
+
+
+def _matmul_scatter_infer(shapes, dtypes, spatial_shape, kernel_size, strides, dilation, pads, data_format):
+    (x, weights), rank, taps = shapes, len(kernel_size), math.prod(kernel_size)
+    expected = output_spatial(spatial_shape, kernel_size, strides, dilation, pads)
+    if (
+        len(x) != rank + 2
+        or len(weights) != 2
+        or any(got is not None and got != want for got, want in zip(x[1:-1], expected))
+        or None not in (x[-1], weights[0])
+        and x[-1] != weights[0]
+        or weights[1] is not None
+        and weights[1] % taps
+    ):
+        raise ValueError(
+            f"matmul_scatter: an input of shape (batch, *{expected}, depth) and weights of shape (depth, {taps} * "
+            f"channels) make the windows of kernel size {kernel_size} over an image of size {spatial_shape}; got "
+            f"shapes {describe(shapes)}"
+        )
+    depth = None if weights[1] is None else weights[1] // taps
+    shape = (x[0], depth, *spatial_shape) if data_format == "channels_first" else (x[0], *spatial_shape, depth)
+    return shape, result_dtype(*dtypes)
+
+
+matmul_scatter = primitive(
+    "matmul_scatter", _matmul_scatter_forward, _matmul_scatter_vjp, _matmul_scatter_infer, saves=(0, 1)
+)

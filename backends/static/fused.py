@@ -2,7 +2,7 @@
 
 `FusedElementwise` runs a chain of elementwise primitives: on numpy each link is one ufunc call
 writing into the chain's buffer (`out=`), so the chain allocates one array instead of one per link;
-on cupy the whole chain is one generated ElementwiseKernel. `MatmulBias` is matmul, then the bias
+on cupy the whole chain is one generated ElementwiseKernel. `MatmulBias` is matmul (or einsum), then the bias
 added and the activation applied in place in the matmul's result; `ProductEpilogue` the same for a
 convolution, with inference batch normalization's scale and shift too.
 
@@ -13,6 +13,7 @@ aliases `out`.
 """
 
 import functools
+import math
 
 import numpy
 
@@ -94,9 +95,10 @@ def _numpy_chain(program, exact, count):
 
 
 class MatmulBias:
-    """product(x, w, **attributes) + bias, `product` being the matmul primitive, then the activation, in the
-    product's result (`exact`: the static shapes are fully known, so the bias cannot grow the result). A bias
-    with one value per column is added block by block of rows, over tiles (`row_blocks`)."""
+    """product(x, w, **attributes) + bias, `product` being the matmul or a two-operand einsum primitive, then
+    the activation, in the product's result (`exact`: the static shapes are fully known, so the bias cannot
+    grow the result). A bias with one value per column, or one per position of the result's trailing axes (an
+    einsum's (heads, size) bias), is added block by block of rows, over tiles (`row_blocks`)."""
 
     name = "matmul_bias_activation"
     writes_out = False
@@ -115,22 +117,34 @@ class MatmulBias:
 
         def run(x, w, bias):
             result = multiply(x, w)
+            if not product.fresh and (xp.may_share_memory(result, x) or xp.may_share_memory(result, w)):
+                result = result.copy()  # an einsum's result may be a view of an operand (not of two, on numpy)
             if (
                 type(result) is type(bias) is xp.ndarray
                 and row_blocks.pays(xp, result.size, zero)
                 and 0 < bias.ndim <= result.ndim
-                and row_blocks.per_column(bias, result.shape[-1])
                 and result.flags.c_contiguous
             ):
-                finish = row_blocks.Tiled(xp, blocks, (bias,), zero)
-                row_blocks.in_blocks(xp, result.reshape(-1, result.shape[-1]), finish)
-                return result
+                columns = _columns(bias.shape, result.shape)
+                if columns:
+                    finish = row_blocks.Tiled(xp, blocks, (bias,), zero)
+                    row_blocks.in_blocks(xp, result.reshape(-1, columns), finish)
+                    return result
             return chain(result, bias, out=result)
 
         return run
 
 
 MATMUL_BIAS = MatmulBias()
+
+
+def _columns(bias, result):
+    """The result's columns (its trailing axes that a bias of shape `bias` spans, its leading 1s aside; the last
+    axis for one value) when the bias adds one value per column; else None."""
+    spanned = bias[next((k for k, size in enumerate(bias) if size != 1), len(bias)) :]
+    if not spanned:
+        return result[-1]
+    return math.prod(spanned) if result[len(result) - len(spanned) :] == spanned else None
 
 
 class ProductEpilogue:

@@ -230,14 +230,18 @@ def test_second_order_gradients_agree_between_engines():
 
 
 @pytest.mark.parametrize(
-    "convolve",
-    [lambda x, k: ops.conv(x, k, padding="same"), lambda x, k: ops.depthwise_conv(x, k, padding="same")],
-    ids=["conv-stride-1", "depthwise"],
+    "convolve, filters",
+    [
+        (lambda x, k: ops.conv(x, k, padding="same"), 2),
+        (lambda x, k: ops.conv(x, k, padding="same"), 5),  # more filters than channels: matmul_scatter
+        (lambda x, k: ops.depthwise_conv(x, k, padding="same"), 2),
+    ],
+    ids=["conv-stride-1", "conv-stride-1-more-filters", "depthwise"],
 )
-def test_second_order_convolution_gradients_agree_between_engines(convolve):
+def test_second_order_convolution_gradients_agree_between_engines(convolve, filters):
     from kerasish.backends import static
 
-    x, kernel = randn(2, 5, 4, 2).astype(numpy.float32), randn(3, 3, 2, 2, seed=1).astype(numpy.float32)
+    x, kernel = randn(2, 5, 4, 2).astype(numpy.float32), randn(3, 3, 2, filters, seed=1).astype(numpy.float32)
 
     def network(x, kernel):
         return ops.tanh(convolve(x, kernel))

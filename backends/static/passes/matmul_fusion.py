@@ -1,12 +1,17 @@
 """matmul + bias + activation fusion: `act(matmul(x, w) + b)` (or without the activation) becomes
-one MatmulBias node that adds the bias and applies the activation in the matmul's own result.
+one MatmulBias node that adds the bias and applies the activation in the matmul's own result; the same
+for an einsum of two operands (a dense or attention projection, EinsumDense), whose result is a new
+array too: numpy's einsum returns a view of its operand only for one operand, and `_contract_pair`'s
+transposed view is of its own new product (MatmulBias still copies a result that may share an operand's
+memory, for a backend whose einsum would return one).
 
-Applies when the matmul and the add have no other user, the add keeps the matmul's static shape
+Applies when the product and the add have no other user, the add keeps the product's static shape
 and dtype (the bias broadcasts into it), the product is not a scalar (numpy's vector dot product is
 a numpy scalar, which cannot be written into), and the activation is a registered primitive of one
 input with a fused link (relu, tanh, exp, ...).
 """
 
+from ...primitives.linalg import einsum_product
 from ...primitives.registry import PRIMITIVES, ops
 from ..fused import MATMUL_BIAS
 from ..graph import Symbol
@@ -15,7 +20,7 @@ from .rewriting import rebuild, rewrite
 
 
 def run(roots, context):
-    matmul, add = ops.matmul, ops.add  # the primitives themselves
+    add, products = ops.add, (ops.matmul, einsum_product)  # the primitives themselves
     order = topological(roots)
     uses = consumers(order, roots)
 
@@ -27,7 +32,8 @@ def run(roots, context):
             product, bias = node.inputs[position], node.inputs[1 - position]
             if (
                 isinstance(product, Symbol)
-                and product.op is matmul
+                and product.op in products
+                and len(product.inputs) == 2
                 and uses.get(id(product)) == 1
                 and product.shape
                 and product.shape == node.shape

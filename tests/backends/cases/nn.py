@@ -99,6 +99,24 @@ def pool_reference(x, pool_size, strides, padding, reduce):
     return result
 
 
+def _matmul_scatter(x, weights, **geometry):
+    """The windows x @ weights summed back onto the image: a convolution's input gradient, called directly."""
+    return PRIMITIVES["matmul_scatter"](x, weights, **geometry)
+
+
+def _matmul_scatter_reference(x, weights, spatial_shape, kernel_size, strides, dilation, pads, data_format):
+    """Each input pixel times each tap's weights, added where that tap of its window reads the image."""
+    taps = list(itertools.product(*map(range, kernel_size)))
+    depth = weights.shape[1] // len(taps)
+    full = numpy.zeros((x.shape[0], *[n + a + b for n, (a, b) in zip(spatial_shape, pads)], depth))
+    for position in itertools.product(*map(range, x.shape[1:-1])):
+        for index, tap in enumerate(taps):
+            pixel = tuple(o * s + t * d for o, s, t, d in zip(position, strides, tap, dilation))
+            full[(slice(None), *pixel)] += x[(slice(None), *position)] @ weights[:, index * depth : (index + 1) * depth]
+    image = full[(slice(None), *(slice(a, a + n) for n, (a, _) in zip(spatial_shape, pads)))]
+    return _first(image) if data_format == "channels_first" else image
+
+
 def _select_block_max(x, values, pool_size):
     """`values` at the first maximum of each (non-overlapping) window of `x`: max pooling's second-order
     primitive, called directly."""
@@ -221,6 +239,24 @@ def _layer_norm_reference(x, gamma, beta, axes, epsilon=EPSILON):
 
 
 LABELS = numpy.array([[2, 0, 1], [1, 3, 3]])
+# windows of an image (spatial_shape) that x holds one value per window of: (5, 4) -> (3, 2) by 3x2 taps,
+# strides (2, 1), dilation (1, 2), padded; and 6x5 -> 4x3 by 3x3 taps, channels first
+MATMUL_SCATTER_STRIDED = dict(
+    spatial_shape=(5, 4),
+    kernel_size=(3, 2),
+    strides=(2, 1),
+    dilation=(1, 2),
+    pads=((1, 1), (0, 0)),
+    data_format="channels_last",
+)
+MATMUL_SCATTER_CHANNELS_FIRST = dict(
+    spatial_shape=(6, 5),
+    kernel_size=(3, 3),
+    strides=(1, 1),
+    dilation=(1, 1),
+    pads=((0, 0), (0, 0)),
+    data_format="channels_first",
+)
 
 CASES = [
     # convolutions
@@ -387,6 +423,20 @@ CASES = [
         [randn(2, 3, 2), randn(2, 1, 2, seed=1)],
         lambda x, k: conv_transpose_reference(x, k, 3, "same"),
         id="conv_transpose1d-same",
+    ),
+    Case(
+        "matmul_scatter",
+        lambda x, w: _matmul_scatter(x, w, **MATMUL_SCATTER_STRIDED),
+        [randn(2, 3, 2, 3), randn(3, 6 * 2, seed=1)],
+        lambda x, w: _matmul_scatter_reference(x, w, **MATMUL_SCATTER_STRIDED),
+        id="matmul_scatter-strided-dilated-padded",
+    ),
+    Case(
+        "matmul_scatter",
+        lambda x, w: _matmul_scatter(x, w, **MATMUL_SCATTER_CHANNELS_FIRST),
+        [randn(3, 4, 3, 2), randn(2, 9 * 3, seed=1)],
+        lambda x, w: _matmul_scatter_reference(x, w, **MATMUL_SCATTER_CHANNELS_FIRST),
+        id="matmul_scatter-stride-1-channels-first",
     ),
     # pooling
     Case(

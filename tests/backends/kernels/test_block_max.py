@@ -78,3 +78,29 @@ def test_maximum_spread_and_select_match_the_loop(shape, pool_size, strides, pad
     numpy.testing.assert_allclose(spread, expected[1], rtol=1e-12, atol=1e-12)
     selected = block_max.select(numpy, x, values, pooled, data_format=data_format, **geometry)
     numpy.testing.assert_array_equal(selected, expected[2])
+
+
+@pytest.mark.parametrize("contiguous", [True, False])
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+@pytest.mark.parametrize("shape, pool_size", [((5, 6, 4, 3), (2, 2)), ((5, 7, 5, 2), (3, 2)), ((4, 9, 2), (3,))])
+def test_tiling_windows_spread_a_few_images_at_a_time(shape, pool_size, data_format, contiguous, monkeypatch):
+    # contiguous channels last: two images per chunk, chunks of 2, 2 and 1 (or 2 and 2) images, each taken
+    # tap-major (other layouts: the strided taps, the same result); trailing pixels (7 by 3, 5 by 2) get no
+    # gradient; ties (mostly zeros) go to the first maximum
+    monkeypatch.setattr(block_max, "CHUNK", 2 * int(numpy.prod(shape[1:])))
+    rng = numpy.random.default_rng(3)
+    x = numpy.maximum(numpy.round(rng.standard_normal(shape)), 0).astype(numpy.float32)
+    geometry = dict(pool_size=pool_size, strides=pool_size, pads=((0, 0),) * len(pool_size))
+    grad = rng.standard_normal(block_max.pooled_shape(shape, data_format="channels_last", **geometry))
+    grad = grad.astype(numpy.float32)
+    expected = _reference(x, grad, x, **geometry)[1]
+    if data_format == "channels_first":
+        x, grad, expected = _channels_first(x), _channels_first(grad), _channels_first(expected)
+    if contiguous:
+        x, grad = numpy.ascontiguousarray(x), numpy.ascontiguousarray(grad)
+    else:  # a strided view of a wider array
+        x = numpy.concatenate([x, x], axis=-1)[..., : x.shape[-1]]
+    pooled = block_max.maximum(numpy, x, data_format=data_format, **geometry)
+    spread = block_max.spread(numpy, x, grad, pooled, data_format=data_format, **geometry)
+    assert spread.dtype == numpy.float32
+    numpy.testing.assert_array_equal(spread, expected)

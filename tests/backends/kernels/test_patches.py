@@ -61,3 +61,24 @@ def test_product_is_the_windows_times_the_kernel_in_any_chunks(
     result = patches.product(numpy, x, kernel, kernel_size, strides, dilation, pads, finish)
     numpy.testing.assert_allclose(result, 2.0 * expected, rtol=1e-5, atol=1e-5)
     assert sum(blocks) == expected.size // 5 and max(blocks) <= max(1, 16 // 5)
+
+
+@pytest.mark.parametrize("values, columns", [(1 << 16, 32), (7, 1), (120, 10), (1, 1 << 10)])
+@pytest.mark.parametrize("spatial, kernel_size, strides, dilation, pads", GEOMETRIES)
+def test_scatter_product_is_the_scatter_of_the_product_in_any_chunks(
+    spatial, kernel_size, strides, dilation, pads, values, columns, monkeypatch
+):
+    # 5 channels: all 3 images and one tap per product, one image at a time and a tap per product, two taps
+    # per product (all of them where there are fewer), all taps in one product
+    monkeypatch.setattr(patches, "PRODUCT_VALUES", values)
+    monkeypatch.setattr(patches, "PRODUCT_COLUMNS", columns)
+    rng = numpy.random.default_rng(2)
+    shape = patches.extract(numpy, numpy.zeros((3, *spatial, 1)), kernel_size, strides, dilation, pads).shape
+    x = rng.standard_normal((*shape[: 1 + len(spatial)], 4)).astype(numpy.float32)
+    weights = rng.standard_normal((4, int(numpy.prod(kernel_size)) * 5)).astype(numpy.float32)
+    windows = (x.reshape(-1, 4) @ weights).reshape(*x.shape[:-1], *kernel_size, 5)
+    expected = patches.scatter(numpy, windows, spatial, kernel_size, strides, dilation, pads)
+    for operand in (weights, numpy.asfortranarray(weights)):  # a kernel's transpose is Fortran-ordered
+        result = patches.scatter_product(numpy, x, operand, spatial, kernel_size, strides, dilation, pads)
+        assert result.shape == (3, *spatial, 5) and result.dtype == numpy.float32
+        numpy.testing.assert_allclose(result, expected, rtol=1e-5, atol=1e-5)
