@@ -36,7 +36,7 @@ def _in_place(xp, result, bias, relu):
     ):
         return None
     if (
-        row_blocks.pays(xp, result.size, relu)
+        row_blocks.pays(xp, result.size)
         and bias.ndim
         and row_blocks.per_column(bias, result.shape[-1])
         and result.flags.c_contiguous

@@ -121,7 +121,7 @@ class MatmulBias:
                 result = result.copy()  # an einsum's result may be a view of an operand (not of two, on numpy)
             if (
                 type(result) is type(bias) is xp.ndarray
-                and row_blocks.pays(xp, result.size, zero)
+                and row_blocks.pays(xp, result.size)
                 and 0 < bias.ndim <= result.ndim
                 and result.flags.c_contiguous
             ):
