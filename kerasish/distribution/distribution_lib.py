@@ -8,6 +8,7 @@ what kerasish supports.
 import functools
 import math
 import sys
+import time
 import traceback
 
 from kerasish.backends import device
@@ -15,6 +16,7 @@ from kerasish.backends.primitives import collective
 from kerasish.distribution.communicators import MPICommunicator, NCCLCommunicator
 
 _state = {"distribution": None}
+FORWARDING_SECONDS = 0.5  # how long a failing process waits, its traceback written, before it ends the job
 
 
 def initialize(job_addresses=None, num_processes=None, process_id=None):
@@ -47,12 +49,16 @@ def _abort_job_on_uncaught_exceptions(communicator):
     previous = sys.excepthook
 
     def abort(kind, value, trace):
+        # one write, then a moment before the abort: the launcher forwards this stderr through a pipe, and the
+        # abort ends its forwarder too, which can drop what it has not read yet (the header came through
+        # without the traceback on a loaded machine)
         sys.stderr.write(
             f"[kerasish.distribution] process {communicator.rank} of {communicator.size} failed; ending the job:\n"
+            + "".join(traceback.format_exception(kind, value, trace))
         )
-        traceback.print_exception(kind, value, trace)
         sys.stderr.flush()
         if communicator.size > 1:
+            time.sleep(FORWARDING_SECONDS)
             communicator.abort(1)
         previous(kind, value, trace)
 
