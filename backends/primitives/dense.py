@@ -35,16 +35,12 @@ def _in_place(xp, result, bias, relu):
         and result.shape[result.ndim - bias.ndim :] == bias.shape
     ):
         return None
-    if (
-        row_blocks.pays(xp, result.size)
-        and bias.ndim
-        and row_blocks.per_column(bias, result.shape[-1])
-        and result.flags.c_contiguous
-    ):
+    columns = row_blocks.columns(bias.shape, result.shape) if bias.ndim else None
+    if row_blocks.pays(xp, result.size) and columns and result.flags.c_contiguous:
         finish = row_blocks.Tiled(
             xp, functools.partial(row_blocks.add_relu if relu else row_blocks.add, xp), (bias,), zero=relu
         )
-        row_blocks.in_blocks(xp, result.reshape(-1, result.shape[-1]), finish)
+        row_blocks.in_blocks(xp, result.reshape(-1, columns), finish)
         return result
     xp.add(result, bias, out=result)
     return xp.maximum(result, 0, out=result) if relu else result

@@ -13,7 +13,6 @@ aliases `out`.
 """
 
 import functools
-import math
 
 import numpy
 
@@ -125,7 +124,7 @@ class MatmulBias:
                 and 0 < bias.ndim <= result.ndim
                 and result.flags.c_contiguous
             ):
-                columns = _columns(bias.shape, result.shape)
+                columns = row_blocks.columns(bias.shape, result.shape)
                 if columns:
                     finish = row_blocks.Tiled(xp, blocks, (bias,), zero)
                     row_blocks.in_blocks(xp, result.reshape(-1, columns), finish)
@@ -136,15 +135,6 @@ class MatmulBias:
 
 
 MATMUL_BIAS = MatmulBias()
-
-
-def _columns(bias, result):
-    """The result's columns (its trailing axes that a bias of shape `bias` spans, its leading 1s aside; the last
-    axis for one value) when the bias adds one value per column; else None."""
-    spanned = bias[next((k for k, size in enumerate(bias) if size != 1), len(bias)) :]
-    if not spanned:
-        return result[-1]
-    return math.prod(spanned) if result[len(result) - len(spanned) :] == spanned else None
 
 
 class ProductEpilogue:

@@ -72,8 +72,8 @@ def test_one_block_and_small_blocks_take_the_vectors_as_they_are(small_blocks):
 @pytest.mark.parametrize(
     ("shape", "expected"), [((7,), True), ((1, 1, 7), True), ((), True), ((1,), True), ((7, 1), False), ((3,), False)]
 )
-def test_per_column_means_one_value_per_column_or_one_value(shape, expected):
-    assert row_blocks.per_column(numpy.zeros(shape), 7) is expected
+def test_columns_means_one_value_per_column_or_one_value(shape, expected):
+    assert (row_blocks.columns(shape, (4, 7)) == 7) is expected
 
 
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
