@@ -13,6 +13,7 @@ back; the gradients of the sources are kept.
 from typing import NamedTuple
 
 from .errors import error_kind
+from .primitives.linalg import WELCOME
 from .primitives.registry import backward, ops, shape_of
 
 
@@ -28,13 +29,14 @@ class Record(NamedTuple):
     parts: tuple = ()  # the keys of each result of a multi-output op; empty for a primitive
 
 
-def backpropagate(records, targets, seeds, source_keys, default_seed, restore=None):
+def backpropagate(records, targets, seeds, source_keys, default_seed, restore=None, pending=()):
     """{key: gradient} of the sources (and of what lies between them and the targets).
 
     `records`: in the order they ran. `targets`: (key, tensor) pairs, `seeds`: their output gradients
     (None: `default_seed(tensor)`). `restore` turns what a record kept back into a value for the rule.
     Only records that read, directly or not, a source are played; `needs` tells each rule which of its
-    inputs lead to a source.
+    inputs lead to a source. The sources in `pending` that one record alone reads, once, are offered to its
+    rule as WELCOME: their gradient may come back as a PendingProduct (backends/product_updates.py).
     """
     sources = set(source_keys) - {None}
     depends = set(sources)  # never holds None (the key of what has no gradient): output keys are not None
@@ -45,6 +47,7 @@ def backpropagate(records, targets, seeds, source_keys, default_seed, restore=No
             depends.update(record.parts)
             relevant.append(record)
     del records
+    welcome = _read_once(relevant, pending) - {key for key, _ in targets} if pending else ()
     grads = {}
     for (key, target), seed in zip(targets, seeds):
         if key is not None and key in depends:
@@ -65,6 +68,8 @@ def backpropagate(records, targets, seeds, source_keys, default_seed, restore=No
         if restore is not None:
             inputs, output = tuple([restore(x) for x in inputs]), restore(output)
         needs = tuple([key in depends for key in keys])
+        if welcome and not welcome.isdisjoint(keys):
+            needs = tuple([WELCOME if key in welcome else need for key, need in zip(keys, needs)])
         try:
             if parts:
                 found = primitive.vjp(grad, inputs, output, needs, **attrs)
@@ -80,6 +85,16 @@ def backpropagate(records, targets, seeds, source_keys, default_seed, restore=No
                 _add(grads, key, g)
         del primitive, inputs, output, attrs, found
     return grads
+
+
+def _read_once(records, keys):
+    """The keys among `keys` that exactly one of the records reads, once."""
+    counts = dict.fromkeys(keys, 0)
+    for record in records:
+        for key in record.input_keys:
+            if key in counts:
+                counts[key] += 1
+    return {key for key, count in counts.items() if count == 1}
 
 
 def _take(grads, key, sources):

@@ -19,10 +19,11 @@ class GradientTape(DynamicTape):
         values = tensor if isinstance(tensor, (list, tuple)) else [tensor]
         super().watch([x for x in values if not is_symbolic(x)])
 
-    def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
+    def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none", pending_products=False):
+        """`pending_products` (the dynamic tape's; a static gradient is always computed): see the dynamic tape."""
         targets = flatten(target)
         if not any(is_symbolic(t) for t in targets):
-            return super().gradient(target, sources, output_gradients, unconnected_gradients)
+            return super().gradient(target, sources, output_gradients, unconnected_gradients, pending_products)
         if self._records is None:
             raise RuntimeError(
                 "A non-persistent GradientTape can only be used to compute one set of "

@@ -6,6 +6,10 @@ neither cupy nor the engine that is not selected.
 
 import importlib
 
+# rich.style draws from Python's global `random` when it is first imported: imported here, as Keras imports rich,
+# so that the first model, summary or table after `set_random_seed` does not shift the seeded initializers
+import rich.style  # noqa: F401
+
 from kerasish.backends import Variable
 from kerasish.backends.device import device
 

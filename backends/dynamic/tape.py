@@ -16,6 +16,8 @@ import itertools
 
 from .. import device
 from ..backpropagation import Record, backpropagate
+from ..kernels import blas
+from ..primitives.linalg import PendingProduct
 from ..primitives.registry import ops
 from ..tree import flatten, flatten_with_spec, unflatten
 from ..variable import Variable
@@ -23,6 +25,7 @@ from .tensor import Tensor
 
 RECORDING = []
 _TAPED = (Tensor, Variable)
+_RESULTS = (Tensor, PendingProduct)
 _new_record = tuple.__new__
 _SERIALS = itertools.count(1)
 LARGE = 1 << 16  # elements; below this a record keeps the tensor even when its rule reads only the shape
@@ -131,7 +134,9 @@ class GradientTape:
     def watched_variables(self):
         return list(self._variables.values())
 
-    def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
+    def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none", pending_products=False):
+        """`pending_products`: a Variable's gradient may come back as a PendingProduct (the trainer's step asks,
+        for its optimizer: backends/product_updates.py)."""
         if self._records is None:
             raise RuntimeError(
                 "A non-persistent GradientTape can only be used to compute one set of "
@@ -156,11 +161,12 @@ class GradientTape:
                 source_keys,
                 _ones_like,
                 _restored if self._stand_ins else None,
+                _pending(source_keys, flat_sources) if pending_products else (),
             )
             results = [grads.get(key) if is_known else None for key, is_known in zip(source_keys, known)]
             if unconnected_gradients == "zero":
                 results = [ops.zeros_like(s) if g is None else g for g, s in zip(results, flat_sources)]
-        results = [g if g is None or isinstance(g, Tensor) else Tensor(g) for g in results]
+        results = [g if g is None or isinstance(g, _RESULTS) else Tensor(g) for g in results]
         return results if flat else unflatten(spec, results)
 
 
@@ -181,6 +187,11 @@ class _Paused:
     def __exit__(self, *exc):
         if self.position is not None:
             RECORDING.insert(self.position, self.tape)
+
+
+def _pending(keys, sources):
+    """The keys of the sources whose gradient may come back pending: Variables large enough for it to pay."""
+    return {key for key, x in zip(keys, sources) if type(x) is Variable and x._data.size >= blas.SMALLEST}
 
 
 def _ones_like(target):

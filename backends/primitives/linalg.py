@@ -45,6 +45,40 @@ def _matmul_infer(shapes, dtypes):
     return batch + a[-2:-1] + b[-1:] if len(b) > 1 else batch + a[-2:-1], result_dtype(*dtypes)
 
 
+class _Welcome:
+    """In a rule's `needs`: this input's gradient is wanted, and may come back as a PendingProduct."""
+
+    __slots__ = ()
+
+    def __bool__(self):
+        return True
+
+    def __repr__(self):
+        return "WELCOME"
+
+
+WELCOME = _Welcome()
+
+
+class PendingProduct:
+    """A variable's gradient `left @ right` (2-D engine tensors), not computed yet: what the matmul rule returns
+    for an input offered WELCOME (see backends/product_updates.py)."""
+
+    __slots__ = ("left", "right", "shape", "dtype", "_value")
+
+    def __init__(self, left, right):
+        self.left, self.right = left, right
+        self.shape = (left.shape[0], right.shape[1])
+        self.dtype = result_dtype(left.dtype, right.dtype)
+        self._value = None
+
+    def value(self):
+        """The product, computed once."""
+        if self._value is None:
+            self._value = ops.matmul(self.left, self.right)
+        return self._value
+
+
 def _swap(x):
     rank = len(shape_of(x))
     return ops.transpose(x, tuple(range(rank - 2)) + (rank - 1, rank - 2))
@@ -65,19 +99,24 @@ def _matmul_vjp(g, inputs, out, needs):
         d_a = matmul(g, _swap(b))
         d_a = ops.squeeze(d_a, -2) if vector_a else d_a
     if needs[1]:
-        d_b = _shared_matrix_gradient(a, b, g)
-        d_b = matmul(_swap(a), g) if d_b is None else d_b
+        pending = needs[1] is WELCOME and not vector_b
+        d_b = _shared_matrix_gradient(a, b, g, pending)
+        if d_b is None:
+            pending = pending and len(shape_of(a)) == len(shape_of(b)) == 2
+            d_b = PendingProduct(_swap(a), g) if pending else matmul(_swap(a), g)
         d_b = ops.squeeze(d_b, -1) if vector_b else d_b
     return d_a, d_b
 
 
-def _shared_matrix_gradient(a, b, g):
+def _shared_matrix_gradient(a, b, g, pending):
     """dB for a batch of A times one matrix B (a Dense layer on sequences): one matmul over the flattened
-    batch, instead of a gradient per batch element summed afterwards. None when that does not apply."""
+    batch, instead of a gradient per batch element summed afterwards (left pending if `pending`). None when
+    that does not apply."""
     if len(shape_of(a)) < 3 or len(shape_of(b)) != 2 or None in shape_of(b):
         return None
     rows, columns = shape_of(b)
-    return matmul(_swap(ops.reshape(a, (-1, rows))), ops.reshape(g, (-1, columns)))
+    left, right = _swap(ops.reshape(a, (-1, rows))), ops.reshape(g, (-1, columns))
+    return PendingProduct(left, right) if pending else matmul(left, right)
 
 
 def _in_float32(forward, xp, operands, attrs):

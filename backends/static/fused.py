@@ -4,7 +4,8 @@
 writing into the chain's buffer (`out=`), so the chain allocates one array instead of one per link;
 on cupy the whole chain is one generated ElementwiseKernel. `MatmulBias` is matmul (or einsum), then the bias
 added and the activation applied in place in the matmul's result; `ProductEpilogue` the same for a
-convolution, with inference batch normalization's scale and shift too.
+convolution, with inference batch normalization's scale and shift too; `ProductUpdate` is an SGD step
+whose gradient is a matrix product, as one BLAS call into the variable.
 
 Both return a new array (`fresh`) when given no `out`. A kernel with `writes_out = True` accepts
 `out=`: a buffer to write its result into (a dead intermediate from buffer_reuse, or a variable's
@@ -17,6 +18,7 @@ import functools
 import numpy
 
 from ..kernels import row_blocks
+from ..kernels.blas import accumulate_product
 from ..primitives.registry import PRIMITIVES, ops
 
 
@@ -211,6 +213,54 @@ def _in_block(chain, block, *vectors):
 
 
 PRODUCT_EPILOGUE = ProductEpilogue()
+
+
+class ProductUpdate:
+    """`c - (a @ b) * learning_rate`, or with momentum `c * beta - (a @ b) * learning_rate`: inputs c, a, b,
+    learning_rate[, beta], a and b 2-D, the scalars numbers or 0-d arrays. Written into c's own storage (`out`
+    is c, from inplace_updates) it is one gemm, c ← beta · c − learning_rate · a @ b, so the product is never
+    written out and read back (gemm rounds once where the separate ops round three times). Elsewhere, or where
+    gemm cannot take the arrays (cupy, float16, a strided c, an operand sharing c's memory), it computes the
+    separate ops' numbers: the product, then the chain elementwise_fusion would make of the rest."""
+
+    name = "product_update"
+    writes_out = True
+    fresh = True
+    vjp = None
+
+    def forward(self, xp, *inputs, out=None):
+        return self.kernel(xp, len(inputs))(*inputs, out=out)
+
+    @staticmethod
+    def kernel(xp, count):
+        multiply = functools.partial(ops.matmul.forward, xp)
+        scaled = (ops.multiply.name, (0, 1))
+        in_blas = xp is numpy  # a scalar is read on the host only from numpy's arrays
+        if count == 4:
+            update = FusedElementwise.kernel(xp, (scaled, (ops.subtract.name, (2, -1))), True, 3)
+
+            def plain(c, a, b, learning_rate, out=None):
+                if in_blas and out is c and accumulate_product(out, a, b, -float(learning_rate)):
+                    return out
+                product = multiply(a, b)
+                return update(product, learning_rate, c, out=product if out is None else out)
+
+            return plain
+
+        scale = FusedElementwise.kernel(xp, (scaled,), True, 2)
+        update = FusedElementwise.kernel(xp, (scaled, (ops.subtract.name, (-1, 2))), True, 3)
+
+        def momentum(c, a, b, learning_rate, beta, out=None):
+            if in_blas and out is c and accumulate_product(out, a, b, -float(learning_rate), float(beta)):
+                return out
+            product = multiply(a, b)
+            scale(product, learning_rate, out=product)
+            return update(c, beta, product, out=out)
+
+        return momentum
+
+
+PRODUCT_UPDATE = ProductUpdate()
 
 
 def _kind(x):

@@ -277,6 +277,11 @@ class Optimizer:
             )
         return [g for g, _ in kept], [v for _, v in kept]
 
+    def accepts_pending_products(self):
+        """Whether `apply` may be given a variable's gradient as a PendingProduct (its update then one BLAS call:
+        backends/product_updates.py). Only plain SGD says yes."""
+        return False
+
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
         if isinstance(learning_rate, Variable):  # read once: each update_step's cast to its dtype is then free
             learning_rate = ops.cast(learning_rate, learning_rate.dtype)

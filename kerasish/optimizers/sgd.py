@@ -2,8 +2,11 @@
 m = momentum * m - lr * g;  w += m  (Nesterov: w += momentum * m - lr * g)."""
 
 from kerasish import ops
+from kerasish.backends import product_updates
 from kerasish.backends.dispatch import traced
+from kerasish.backends.primitives.linalg import PendingProduct
 from kerasish.backends.primitives.optimizer_updates import sgd_update
+from kerasish.distribution.distribution_lib import distribution
 
 from .optimizer import Optimizer
 
@@ -50,8 +53,25 @@ class SGD(Optimizer):
         super().build(variables)
         self.momentums = self.add_optimizer_variables(variables, "momentum") if self.momentum != 0 else []
 
+    def accepts_pending_products(self):
+        """Without momentum, and with nothing that reads the gradients or the updated variables within `apply`
+        (scaling, clipping, a moving average, an allreduce, a subclass's own step)."""
+        return (
+            self.momentum == 0
+            and self.loss_scale_factor is None
+            and not (self.clipnorm or self.clipvalue or self.global_clipnorm or self.use_ema)
+            and type(self).update_step is SGD.update_step
+            and type(self).apply is Optimizer.apply
+            and distribution() is None
+        )
+
     def update_step(self, gradient, variable, learning_rate):
         learning_rate = ops.cast(learning_rate, variable.dtype)
+        if type(gradient) is PendingProduct:
+            # done in place at the end of the step when gemm can, else computed here
+            if variable.constraint is None and product_updates.queue(variable, gradient, learning_rate):
+                return
+            gradient = gradient.value()
         gradient = ops.cast(gradient, variable.dtype)
         if traced(gradient):  # the static plan fuses these ops itself and updates in place
             self._composite_update_step(gradient, variable, learning_rate)

@@ -14,7 +14,7 @@ import warnings
 
 import numpy
 
-from kerasish.backends import allocator, config, interface
+from kerasish.backends import allocator, config, interface, product_updates
 from kerasish.backends.dynamic import Tensor
 from kerasish.backends.gradient_tape import GradientTape
 from kerasish.backends.symbolic import KerasTensor
@@ -301,7 +301,7 @@ class Trainer:
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
             scaled_loss = self.optimizer.scale_loss(loss)  # the optimizer's apply unscales the gradients
         self._track_loss(loss, x)
-        gradients = tape.gradient(scaled_loss, variables)
+        gradients = tape.gradient(scaled_loss, variables, pending_products=self.optimizer.accepts_pending_products())
         self.optimizer.apply(gradients, variables)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
@@ -374,7 +374,8 @@ class Trainer:
         model, its optimizer and its metrics as it was. A compiled static step is so by itself; a step
         run eagerly is rolled back (its forward pass already updates BatchNormalization's statistics)."""
         stage = host_stage.applied(self) if self._has_host_stage else _NO_STAGE
-        with all_or_nothing(self._step_state if kind == "train" else ()), stage:
+        # product_updates.Step outermost: its in-place updates come after everything else has succeeded
+        with product_updates.Step(), all_or_nothing(self._step_state if kind == "train" else ()), stage:
             first = batch[0] if type(batch[0]) is Tensor else flatten(batch[0])[0]
             signature = (first.shape[0], tuple([part is None for part in batch]))
             data = pack_x_y_sample_weight(*batch)  # the step gets what the user gave, as in Keras

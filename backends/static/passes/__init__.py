@@ -12,6 +12,7 @@ from . import (
     elementwise_fusion,
     matmul_fusion,
     product_epilogues,
+    product_updates,
     recomputed_residuals,
 )
 
@@ -24,6 +25,7 @@ REWRITES = {
     "recomputed_residuals": recomputed_residuals.run,
     "product_epilogues": product_epilogues.run,
     "matmul_fusion": matmul_fusion.run,
+    "product_updates": product_updates.run,
     "elementwise_fusion": elementwise_fusion.run,
 }
 NAMES = ("dead_code", *REWRITES, "inplace_updates", "buffer_reuse")

@@ -1,0 +1,58 @@
+"""A variable's gradient kept as the matrix product it comes from, so that plain SGD adds it into the variable
+with one BLAS gemm (`kernels/blas.accumulate_product`) and the gradient is never written out and read back.
+
+Asked with `GradientTape.gradient(..., pending_products=True)` (the trainer's step asks when its optimizer
+`accepts_pending_products()`), the backward walk offers the matmul rule `WELCOME` in `needs` for a variable
+that one product alone reads (a Dense kernel), and the rule returns `PendingProduct(aᵀ, g)` instead of
+computing `aᵀ @ g` (both defined beside the rule, in primitives/linalg.py). The optimizer then either
+`queue`s its update or takes the product's `value()`.
+
+Queued updates are done in place at the end of the step (`Step`, which the trainer holds around each
+eager step), after everything that can fail, with Ctrl-C held back: a step that raises drops them, so it
+leaves every variable as it was (all_or_nothing puts back the storages the step replaced; the in-place
+writes never happened). The MLP 784-512-512-10's dynamic step at batch 128: see bench/RESULTS.md.
+"""
+
+import threading
+
+from .interrupts import DeferredInterrupts
+from .kernels import blas
+from .primitives.registry import ops
+
+_open = threading.local()  # .queue: the open step's [(variable, its storage, product, alpha)], on this thread
+
+
+def queue(variable, product, learning_rate):
+    """Queue `variable ← variable - learning_rate · product` for the end of the open step; whether it was
+    (False, nothing queued: no step is open, or gemm cannot do it on these arrays)."""
+    queued = getattr(_open, "queue", None)
+    if queued is None or not blas.suits(variable._data, product.left._data, product.right._data):
+        return False
+    queued.append((variable, variable._data, product, -float(learning_rate)))
+    return True
+
+
+class Step:
+    """Around one eager training step: the updates queued inside are done when the block ends without an
+    error, and dropped when it raises."""
+
+    __slots__ = ("_outer",)
+
+    def __enter__(self):
+        self._outer = getattr(_open, "queue", None)
+        _open.queue = []
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        try:
+            queued = _open.queue
+        finally:
+            _open.queue = self._outer
+        if kind is not None or not queued:
+            return
+        with DeferredInterrupts():
+            for variable, storage, product, alpha in queued:
+                if variable._data is storage:  # as when queued (and checked)
+                    blas.accumulate_suited(storage, product.left._data, product.right._data, alpha)
+                else:
+                    variable.assign(ops.add(variable, ops.multiply(product.value(), alpha)))
