@@ -1,5 +1,6 @@
-"""A variable's gradient kept as the matrix product it comes from, so that plain SGD adds it into the variable
-with one BLAS gemm (`kernels/blas.accumulate_product`) and the gradient is never written out and read back.
+"""A variable's gradient kept as the matrix product it comes from, so that SGD adds it into the variable (or
+its momentum) with one BLAS gemm (`kernels/blas.accumulate_product`): the gradient is never written out and
+read back.
 
 Asked with `GradientTape.gradient(..., pending_products=True)` (the trainer's step asks when its optimizer
 `accepts_pending_products()`), the backward walk offers the matmul rule `WELCOME` in `needs` for a variable
@@ -15,21 +16,36 @@ writes never happened). The MLP 784-512-512-10's dynamic step at batch 128: see 
 
 import threading
 
+import numpy
+
 from .interrupts import DeferredInterrupts
 from .kernels import blas
 from .primitives.registry import ops
 
-_open = threading.local()  # .queue: the open step's [(variable, its storage, product, alpha)], on this thread
+_open = threading.local()  # .queue: the open step's queued updates, on this thread
 
 
-def queue(variable, product, learning_rate):
-    """Queue `variable ← variable - learning_rate · product` for the end of the open step; whether it was
-    (False, nothing queued: no step is open, or gemm cannot do it on these arrays)."""
+def queue(variable, product, learning_rate, scale=1.0, then_into=None):
+    """Queue `variable ← scale · variable - learning_rate · product` (and then `then_into ← then_into +
+    variable`: SGD's momentum, scaled by its factor, then the weight it moves) for the end of the open step;
+    whether it was (False, nothing queued: no step is open, or gemm cannot do it on these arrays)."""
     queued = getattr(_open, "queue", None)
     if queued is None or not blas.suits(variable._data, product.left._data, product.right._data):
         return False
-    queued.append((variable, variable._data, product, -float(learning_rate)))
+    if then_into is not None and not _adds_into(then_into._data, variable._data):
+        return False
+    queued.append((variable, variable._data, product, -float(learning_rate), float(scale), then_into))
     return True
+
+
+def _adds_into(target, value):
+    return (
+        type(target) is type(value)
+        and target.shape == value.shape
+        and target.dtype == value.dtype
+        and target.flags.writeable
+        and not numpy.may_share_memory(target, value)
+    )
 
 
 class Step:
@@ -51,8 +67,10 @@ class Step:
         if kind is not None or not queued:
             return
         with DeferredInterrupts():
-            for variable, storage, product, alpha in queued:
+            for variable, storage, product, alpha, beta, then_into in queued:
                 if variable._data is storage:  # as when queued (and checked)
-                    blas.accumulate_suited(storage, product.left._data, product.right._data, alpha)
+                    blas.accumulate_suited(storage, product.left._data, product.right._data, alpha, beta)
                 else:
-                    variable.assign(ops.add(variable, ops.multiply(product.value(), alpha)))
+                    variable.assign(ops.add(ops.multiply(variable, beta), ops.multiply(product.value(), alpha)))
+                if then_into is not None:
+                    numpy.add(then_into._data, variable._data, out=then_into._data)

@@ -5,41 +5,44 @@ import math
 
 import numpy
 
+from . import sums
+
 _BLAS = (numpy.dtype("float32"), numpy.dtype("float64"))
 LARGE = 1 << 11  # from this many values the CPU paths below pay for their checks
-ROW = 1 << 10  # `_sums` by einsum for rows of at most this many values
+ROWS = 16  # ... and from this many rows along the last axis (numpy's row reductions pay a setup per row)
+ROW = 1 << 10  # `_sums` by a product with ones for rows of at most this many values
 _RANGE = {dtype: math.log(numpy.finfo(dtype).max) / 2 for dtype in _BLAS}
 
 
+def _pays(xp, x):
+    """Whether `x` takes the CPU paths below: a float32/float64 host array of LARGE values or more, or of ROWS
+    rows or more along its last axis (a (128, 10) batch of logits: its row maxima by `max` take 6.8 µs, the
+    whole array's min and max 2.4, its row sums by `sum` 3.6 µs and by a product with ones 0.6)."""
+    return xp is numpy and x.dtype in _BLAS and (x.size >= LARGE or (x.ndim > 0 and x.size >= ROWS * x.shape[-1] > 0))
+
+
 def _in_range(xp, x):
-    """Whether exp(x) needs no shift by the maximum (on the CPU, float32/float64, LARGE values or more): every
-    value lies within ±half the log of the dtype's largest number (±44.4 in float32), so exp(x) neither
-    overflows nor leaves the normal numbers, and nor does a sum of up to sqrt(largest) of them (1.8e19 in
-    float32). Softmax is the same for any shift of a row, and exp(x) is as accurate as exp(x − max), whose
-    argument is rounded; the shift by the row's maximum costs a per-row reduction and a pass over a broadcast
-    column (on the attention's (32, 4, 128, 128) scores 1.35 of 3.16 ms, the two whole-array checks 0.21). nan
-    and infinities fail the check and take the shifted path."""
-    if xp is not numpy or x.dtype not in _BLAS or x.size < LARGE:
+    """Whether exp(x) needs no shift by the maximum (where `_pays`): every value lies within ±half the log of the
+    dtype's largest number (±44.4 in float32), so exp(x) neither overflows nor leaves the normal numbers, and nor
+    does a sum of up to sqrt(largest) of them (1.8e19 in float32). Softmax is the same for any shift of a row,
+    and exp(x) is as accurate as exp(x − max), whose argument is rounded; the shift by the row's maximum costs a
+    per-row reduction and a pass over a broadcast column (on the attention's (32, 4, 128, 128) scores 1.35 of
+    3.16 ms, the two whole-array checks 0.21). nan and infinities fail the check and take the shifted path."""
+    if not _pays(xp, x):
         return False
     bound = _RANGE[x.dtype]
     return bool(-bound <= x.min() and x.max() <= bound)
 
 
 def _sums(xp, x, axis, keepdims=True):
-    """x's sums along `axis`. On the CPU, for rows along the last axis of a float32/float64 array of LARGE
-    values or more, rows of at most ROW, by einsum: numpy's `sum` pays a setup per row (on the attention's
-    (32, 4, 128, 128) probabilities 0.58 ms against einsum's 0.17; 6.2 µs against 3.3 on (256, 10)). einsum adds
-    each row in order in SIMD lanes where `sum` adds pairwise: the same within float32 rounding on such rows."""
-    if (
-        xp is numpy
-        and x.dtype in _BLAS
-        and x.size >= LARGE
-        and isinstance(axis, int)
-        and axis % x.ndim == x.ndim - 1
-        and x.shape[-1] <= ROW
-    ):
-        sums = xp.einsum("...i->...", x)
-        return sums[..., None] if keepdims else sums
+    """x's sums along `axis`. Where `_pays`, for rows along the last axis of at most ROW values, as one product
+    with a vector of ones (BLAS): numpy's `sum` pays a setup per row (on the attention's (32, 4, 128, 128)
+    probabilities 0.58 ms against the product's 0.17, einsum's 0.20; 3.6 µs against 0.6 on (128, 10)). The
+    product adds each row in order in SIMD lanes where `sum` adds pairwise: the same within float32 rounding on
+    such rows."""
+    if _pays(xp, x) and isinstance(axis, int) and axis % x.ndim == x.ndim - 1 and x.shape[-1] <= ROW:
+        result = sums.last_axis(xp, x)
+        return result[..., None] if keepdims else result
     return x.sum(axis=axis, keepdims=keepdims)
 
 
@@ -66,31 +69,36 @@ def log_softmax(xp, x, axis):
     return result
 
 
-def _labels(xp, labels, classes, axis):
-    """The index that picks each label's class along `axis` of the scores (open ranges over the other axes),
+def _labels(xp, labels, shape, axis):
+    """Where each label's class lies in the flat (C-order) layout of scores of `shape` whose class axis is `axis`,
     and, for labels of a float dtype, whether each label is a whole number (None for integer labels): a label
-    such as 1.5 names no class, as its all-zero one-hot row does. The index is taken modulo `classes`, which
-    leaves labels in range as they are: on a GPU the label check's flag is read only after the step, and the
-    labels it rejects must not index out of bounds until then."""
-    index = labels if labels.dtype.kind in "iu" else labels.astype("int64")
+    such as 1.5 names no class, as its all-zero one-hot row does. Flat positions, one `take` or one flat
+    assignment: on (128, 10) a third of the instructions of an index over two axes, a sixth of a subtraction
+    through it. On a GPU the labels are taken modulo the number of classes, which leaves those in range as they
+    are: there the label check's flag is read only after the step, and the labels it rejects must not index out
+    of bounds until then (on the CPU the check has raised already)."""
+    classes, inner = shape[axis], math.prod(shape[axis + 1 :])
+    index = labels.astype(numpy.int64, copy=False)
     whole = None if labels.dtype.kind in "iub" else index == labels
-    ranges = tuple(
-        xp.arange(size).reshape((1,) * position + (size,) + (1,) * (labels.ndim - position - 1))
-        for position, size in enumerate(labels.shape)
-    )
-    return ranges[:axis] + (index % classes,) + ranges[axis:], whole
+    if xp is not numpy:
+        index = index % classes
+    if inner == 1:  # the class axis last: the first class of each row is `classes` after the previous one
+        first = xp.arange(0, labels.size * classes, classes or 1).reshape(labels.shape)
+        return first + index, whole
+    first = xp.arange(labels.size // max(inner, 1))[:, None] * (classes * inner) + xp.arange(inner)
+    return first.reshape(labels.shape) + index * inner, whole
 
 
 def sparse_softmax_crossentropy(xp, labels, logits, axis):
     """-log_softmax(logits)[label] = logsumexp(logits) - logits[label] along `axis`, the label's score gathered
     (no one-hot); labels must lie in [0, classes) (the caller checks)."""
     axis %= logits.ndim
-    index, whole = _labels(xp, labels, logits.shape[axis], axis)
+    positions, whole = _labels(xp, labels, logits.shape, axis)
     if _in_range(xp, logits):
-        picked, shifted = logits[index], xp.exp(logits)
+        picked, shifted = logits.reshape(-1).take(positions), xp.exp(logits)
     else:
         shifted = logits - logits.max(axis=axis, keepdims=True)
-        picked = shifted[index]
+        picked = shifted.reshape(-1).take(positions)
         xp.exp(shifted, out=shifted)
     loss = xp.log(_sums(xp, shifted, axis, keepdims=False))
     loss -= picked
@@ -103,9 +111,11 @@ def sparse_softmax_crossentropy_gradient(xp, labels, logits, gradient, axis):
     """`gradient` (the loss's shape) times softmax(logits) - one_hot(labels) along `axis`: the gradient of
     `sparse_softmax_crossentropy` with respect to the logits."""
     axis %= logits.ndim
-    index, whole = _labels(xp, labels, logits.shape[axis], axis)
+    positions, whole = _labels(xp, labels, logits.shape, axis)
     result = softmax(xp, logits, axis)
-    result[index] -= 1
+    if not result.flags.c_contiguous:  # the flat assignment below must write into `result` itself
+        result = xp.ascontiguousarray(result)
+    result.reshape(-1)[positions] -= 1
     if whole is not None:
         gradient = gradient * whole
     result *= gradient.reshape(result.shape[:axis] + (1,) + result.shape[axis + 1 :])  # expand_dims, cheaper

@@ -54,10 +54,11 @@ class SGD(Optimizer):
         self.momentums = self.add_optimizer_variables(variables, "momentum") if self.momentum != 0 else []
 
     def accepts_pending_products(self):
-        """Without momentum, and with nothing that reads the gradients or the updated variables within `apply`
-        (scaling, clipping, a moving average, an allreduce, a subclass's own step)."""
+        """Without Nesterov's step (it reads the gradient twice), and with nothing that reads the gradients or
+        the updated variables within `apply` (scaling, clipping, a moving average, an allreduce, a subclass's own
+        step)."""
         return (
-            self.momentum == 0
+            not self.nesterov
             and self.loss_scale_factor is None
             and not (self.clipnorm or self.clipvalue or self.global_clipnorm or self.use_ema)
             and type(self).update_step is SGD.update_step
@@ -69,7 +70,7 @@ class SGD(Optimizer):
         learning_rate = ops.cast(learning_rate, variable.dtype)
         if type(gradient) is PendingProduct:
             # done in place at the end of the step when gemm can, else computed here
-            if variable.constraint is None and product_updates.queue(variable, gradient, learning_rate):
+            if variable.constraint is None and self._queued(gradient, variable, learning_rate):
                 return
             gradient = gradient.value()
         gradient = ops.cast(gradient, variable.dtype)
@@ -85,6 +86,12 @@ class SGD(Optimizer):
             self.assign_add(variable, sgd_update(m, gradient, learning_rate, self.momentum))
         else:
             self.assign_add(variable, m)
+
+    def _queued(self, product, variable, learning_rate):
+        if self.momentum == 0:
+            return product_updates.queue(variable, product, learning_rate)
+        m = self.momentums[self._get_variable_index(variable)]
+        return product_updates.queue(m, product, learning_rate, self.momentum, then_into=variable)
 
     def _composite_update_step(self, gradient, variable, learning_rate):
         if self.momentum == 0:

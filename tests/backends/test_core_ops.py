@@ -7,6 +7,7 @@ import math
 import numpy
 import pytest
 
+import kerasish
 from kerasish import ops
 from kerasish.backends import static
 from kerasish.backends.dynamic import GradientTape, Tensor
@@ -155,3 +156,27 @@ def test_getitem_index_attribute_is_json_friendly():
     json.dumps(y.node.kwargs["index"])
     assert y.node.kwargs["index"] == (("slice", 1, None, None), None, "...", ("array", 1))
     assert y.shape == (None, 1, 3, 2)
+
+
+def test_relu_gradient_is_the_product_with_the_mask_to_the_bit_and_to_second_order():
+    """Eagerly relu's gradient is one op, `relu_gradient`; traced it stays `g * (output > 0)`: the same bits, nan,
+    infinities and signed zeros included, and the same second order."""
+    x = numpy.array([[1.5, -2.0, 0.0, numpy.nan], [3.0, -0.0, 1e-30, -7.0]], "float32")
+    direction = numpy.array([[numpy.inf, -3.0, 2.0, 1.0], [-0.5, numpy.nan, -2.0, 4.0]], "float32")
+
+    def first_and_second(x):
+        x = ops.convert_to_tensor(x)
+        with kerasish.GradientTape() as outer:
+            outer.watch(x)
+            with kerasish.GradientTape() as inner:
+                inner.watch(x)
+                value = ops.sum(ops.relu(x * x) * direction)
+            gradient = inner.gradient(value, x)
+            curvature = ops.sum(gradient * gradient)
+        return gradient, outer.gradient(curvature, x)
+
+    eager, traced = (kerasish.function(first_and_second, engine=engine)(x) for engine in ("dynamic", "static"))
+    for ours, theirs in zip(eager, traced):
+        ours, theirs = numpy.asarray(ours), numpy.asarray(theirs)
+        assert ours.dtype == numpy.float32
+        numpy.testing.assert_array_equal(ours.view(numpy.int32), theirs.view(numpy.int32))

@@ -94,6 +94,17 @@ def test_a_step_that_raises_drops_its_queued_updates():
     numpy.testing.assert_array_equal(variable.numpy(), before)
 
 
+def test_a_queued_momentum_update_then_moves_its_weight():
+    momentum, product, _ = _pending_update()
+    weight = kerasish.Variable(_array(7, 3, seed=9))
+    expected_momentum = 0.9 * momentum.numpy() - 0.1 * (product.left.numpy() @ product.right.numpy())
+    expected_weight = weight.numpy() + expected_momentum
+    with product_updates.Step():
+        assert product_updates.queue(momentum, product, 0.1, 0.9, then_into=weight)
+    numpy.testing.assert_allclose(momentum.numpy(), expected_momentum, rtol=1e-6, atol=1e-6)
+    numpy.testing.assert_allclose(weight.numpy(), expected_weight, rtol=1e-6, atol=1e-6)
+
+
 def test_nothing_is_queued_outside_a_step_or_where_gemm_cannot_run(monkeypatch):
     variable, product, _ = _pending_update()
     assert not product_updates.queue(variable, product, 0.1)
@@ -125,12 +136,15 @@ def _fit(engine, optimizer, steps=3):
     return [variable.numpy() for variable in model.trainable_variables], in_place
 
 
-def test_fit_with_sgd_updates_dense_kernels_in_place_with_the_same_result(engine, monkeypatch):
-    weights, in_place = _fit(engine, SGD(0.1))
-    if engine == "dynamic":
+@pytest.mark.parametrize(
+    "options", [{}, {"weight_decay": 0.05}, {"momentum": 0.9}], ids=["plain", "weight_decay", "momentum"]
+)
+def test_fit_with_sgd_updates_dense_kernels_in_place_with_the_same_result(engine, options, monkeypatch):
+    weights, in_place = _fit(engine, SGD(0.1, **options))
+    if engine == "dynamic" and "weight_decay" not in options:
         assert in_place == [True, False, True, False]  # the kernels; biases take a new storage each step
     monkeypatch.setattr(SGD, "accepts_pending_products", lambda self: False)
-    computed, _ = _fit(engine, SGD(0.1))
+    computed, _ = _fit(engine, SGD(0.1, **options))
     for new, old in zip(weights, computed):
         numpy.testing.assert_allclose(new, old, rtol=1e-5, atol=1e-6)
 
@@ -145,10 +159,12 @@ def test_fit_falls_back_to_the_computed_gradient_where_gemm_cannot_run(monkeypat
 
 
 @pytest.mark.parametrize(
-    "options", [{"momentum": 0.9}, {"clipnorm": 1.0}, {"use_ema": True}], ids=["momentum", "clipnorm", "ema"]
+    "options",
+    [{"momentum": 0.9, "nesterov": True}, {"clipnorm": 1.0}, {"use_ema": True}],
+    ids=["nesterov", "clipnorm", "ema"],
 )
-def test_only_plain_sgd_accepts_pending_products(options):
-    assert SGD(0.1).accepts_pending_products()
+def test_only_sgd_without_nesterov_or_gradient_transforms_accepts_pending_products(options):
+    assert SGD(0.1).accepts_pending_products() and SGD(0.1, momentum=0.9).accepts_pending_products()
     assert not SGD(0.1, **options).accepts_pending_products()
     assert not kerasish.optimizers.Adam().accepts_pending_products()
 

@@ -142,6 +142,12 @@ UNARY = [
     Case("tanh", ops.tanh, [randn(5)], numpy.tanh),
     Case("erf", ops.erf, [numpy.array([-3.0, -1.2, -0.3, 0.01, 0.4, 1.1, 2.5])], _erf, atol=2e-7),
     Case("relu", ops.relu, [randn(5) + 0.05], lambda x: numpy.maximum(x, 0)),
+    Case(
+        "relu_gradient",  # relu's eager gradient: g where relu's output is positive, else 0 (nan too)
+        lambda g: PRIMITIVES["relu_gradient"](g, numpy.array([0.7, 0.0, -0.0, 2.0, numpy.nan], "float32")),
+        [randn(5)],
+        lambda g: g * (numpy.array([0.7, 0.0, -0.0, 2.0, numpy.nan]) > 0),
+    ),
     Case("sigmoid", ops.sigmoid, [numpy.array([-30.0, -2.0, -0.1, 0.3, 4.0, 30.0])], _sigmoid),
     Case("softplus", ops.softplus, [numpy.array([-30.0, -1.0, 0.2, 3.0, 40.0])], lambda x: numpy.logaddexp(x, 0)),
     Case("silu", ops.silu, [randn(5)], lambda x: x * _sigmoid(x)),
