@@ -17,6 +17,7 @@ import os
 import numpy
 
 ROW_MAJOR, NO_TRANSPOSE, TRANSPOSE = 101, 111, 112
+DTYPES = (numpy.dtype("float32"), numpy.dtype("float64"))  # what BLAS computes in (numpy hands these to it)
 # A result of fewer values is done faster by numpy's matmul and a pass over it than by gemm through ctypes (its
 # checks and argument conversion, ~9 µs a call): callers take gemm from this size (the dynamic step of an 8-wide
 # MLP was 60 µs slower with it on every kernel; a (512, 10) static update 26.6 against 18.4 µs)
@@ -73,7 +74,7 @@ def suits(c, a, b):
         return False
     if c.ndim != 2 or a.ndim != 2 or b.ndim != 2 or not c.flags.c_contiguous or not c.flags.writeable:
         return False
-    if not (c.dtype == a.dtype == b.dtype) or c.dtype.char not in "fd":  # float32, float64 (`.name` is slow)
+    if not (c.dtype == a.dtype == b.dtype) or c.dtype not in DTYPES:
         return False
     (rows, depth), columns = a.shape, b.shape[1]
     if b.shape[0] != depth or c.shape != (rows, columns) or 0 in (rows, depth, columns):

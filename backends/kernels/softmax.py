@@ -5,20 +5,21 @@ import math
 
 import numpy
 
-from . import sums
+from . import blas, sums
 
-_BLAS = (numpy.dtype("float32"), numpy.dtype("float64"))
 LARGE = 1 << 11  # from this many values the CPU paths below pay for their checks
 ROWS = 16  # ... and from this many rows along the last axis (numpy's row reductions pay a setup per row)
 ROW = 1 << 10  # `_sums` by a product with ones for rows of at most this many values
-_RANGE = {dtype: math.log(numpy.finfo(dtype).max) / 2 for dtype in _BLAS}
+_RANGE = {dtype: math.log(numpy.finfo(dtype).max) / 2 for dtype in blas.DTYPES}
 
 
 def _pays(xp, x):
     """Whether `x` takes the CPU paths below: a float32/float64 host array of LARGE values or more, or of ROWS
     rows or more along its last axis (a (128, 10) batch of logits: its row maxima by `max` take 6.8 µs, the
     whole array's min and max 2.4, its row sums by `sum` 3.6 µs and by a product with ones 0.6)."""
-    return xp is numpy and x.dtype in _BLAS and (x.size >= LARGE or (x.ndim > 0 and x.size >= ROWS * x.shape[-1] > 0))
+    if xp is not numpy or x.dtype not in blas.DTYPES:
+        return False
+    return x.size >= LARGE or (x.ndim > 0 and x.size >= ROWS * x.shape[-1] > 0)
 
 
 def _in_range(xp, x):
@@ -127,7 +128,8 @@ def softmax_gradient(xp, probabilities, gradient, axis):
     from its output's, in one array. Over the last axis alone (float32/float64) each row's sum is one batched dot
     product, a pass instead of a product array and its sum."""
     axes = tuple(a % probabilities.ndim for a in (axis if isinstance(axis, tuple) else (axis,)))
-    if axes == (probabilities.ndim - 1,) and probabilities.dtype == gradient.dtype and probabilities.dtype in _BLAS:
+    same = probabilities.dtype == gradient.dtype
+    if axes == (probabilities.ndim - 1,) and same and probabilities.dtype in blas.DTYPES:
         row = xp.matmul(gradient[..., None, :], probabilities[..., :, None])[..., 0]
     else:
         row = (gradient * probabilities).sum(axis=axes, keepdims=True)

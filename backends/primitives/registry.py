@@ -18,7 +18,7 @@ import math
 import numpy
 
 from ..dispatch import apply
-from ..kernels import sums
+from ..kernels import blas, sums
 
 PRIMITIVES = {}
 
@@ -217,7 +217,6 @@ def same_as_first(shapes, dtypes, **attrs):
 # ----- broadcasting, undone once for every op ---------------------------------------------
 
 
-_BLAS = (numpy.dtype("float32"), numpy.dtype("float64"))
 _MANY_ROWS = 16  # `sum_to` over fewer rows (a bias's gradient) is as fast with `sum` as with BLAS
 
 
@@ -235,7 +234,7 @@ def _sum_to_shape(xp, x, shape):
         return x
     if not stretched and shape:  # a bias's gradient: the sum drops exactly the leading axes (no reshape)
         rows = x.size // math.prod(shape) if x.size else 0
-        if xp is numpy and rows >= _MANY_ROWS and x.dtype in _BLAS and x.flags.c_contiguous:
+        if xp is numpy and rows >= _MANY_ROWS and x.dtype in blas.DTYPES and x.flags.c_contiguous:
             return sums.leading_rows(xp, x, rows).reshape(shape)  # (4096, 256): 62 µs against `sum`'s 153
         return x.sum(axis=leading)
     return x.sum(axis=leading + stretched, keepdims=True).reshape(shape)

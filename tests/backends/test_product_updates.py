@@ -82,6 +82,16 @@ def test_a_queued_update_is_done_in_place_when_the_step_ends():
     numpy.testing.assert_allclose(variable.numpy(), expected, rtol=1e-6, atol=1e-6)
 
 
+def test_a_variable_assigned_after_its_update_was_queued_gets_the_update_on_its_new_value():
+    variable, product, _ = _pending_update()
+    replaced = _array(7, 3, seed=7)
+    with product_updates.Step():
+        assert product_updates.queue(variable, product, 0.1)
+        variable.assign(replaced)  # a new storage: the one checked when queued is gone
+    expected = replaced - 0.1 * (product.left.numpy() @ product.right.numpy())
+    numpy.testing.assert_allclose(variable.numpy(), expected, rtol=1e-6, atol=1e-6)
+
+
 def test_a_step_that_raises_drops_its_queued_updates():
     variable, product, _ = _pending_update()
     before = variable.numpy()
