@@ -38,16 +38,19 @@ def backpropagate(records, targets, seeds, source_keys, default_seed, restore=No
     inputs lead to a source. The sources in `pending` that one record alone reads, once, are offered to its
     rule as WELCOME: their gradient may come back as a PendingProduct (backends/product_updates.py).
     """
-    sources = set(source_keys) - {None}
+    sources = set(source_keys)
+    sources.discard(None)
     depends = set(sources)  # never holds None (the key of what has no gradient): output keys are not None
     relevant = []
     for record in records:
         if not depends.isdisjoint(record.input_keys):
             depends.add(record.output_key)
-            depends.update(record.parts)
+            if record.parts:
+                depends.update(record.parts)
             relevant.append(record)
     del records
     welcome = _read_once(relevant, pending) - {key for key, _ in targets} if pending else ()
+    leads = depends.__contains__  # whether a key leads to a source: `needs`, made with no Python loop
     grads = {}
     for (key, target), seed in zip(targets, seeds):
         if key is not None and key in depends:
@@ -61,28 +64,27 @@ def backpropagate(records, targets, seeds, source_keys, default_seed, restore=No
             grad = [_take(grads, key, sources) for key in parts]
             if all(g is None for g in grad):
                 continue
-        else:
-            grad = _take(grads, output_key, sources)
+        else:  # _take, inlined
+            grad = grads.get(output_key) if output_key in sources else grads.pop(output_key, None)
             if grad is None:
                 continue
         if restore is not None:
             inputs, output = tuple([restore(x) for x in inputs]), restore(output)
-        needs = tuple([key in depends for key in keys])
+        needs = tuple(map(leads, keys))
         if welcome and not welcome.isdisjoint(keys):
             needs = tuple([WELCOME if key in welcome else need for key, need in zip(keys, needs)])
-        try:
+        try:  # each gradient of its input's shape (or an error), None where not needed
             if parts:
-                found = primitive.vjp(grad, inputs, output, needs, **attrs)
-            else:  # `backward` gives each gradient its input's shape (or raises)
+                found = _checked(primitive.vjp(grad, inputs, output, needs, **attrs), inputs, needs)
+            else:  # `backward` sums a primitive's gradients to their inputs' shapes
                 found = backward(primitive, grad, inputs, output, needs, attrs)
         except (ValueError, TypeError, IndexError) as error:
             raise error_kind(error)(f"gradient of {primitive.name}: {error}") from error
         del grad
-        for key, x, g, need in zip(keys, inputs, found, needs):
-            if g is not None and need:
-                if parts:
-                    _check_shape(x, g)
-                _add(grads, key, g)
+        for key, g in zip(keys, found):
+            if g is not None:
+                previous = grads.get(key)  # _add, inlined
+                grads[key] = g if previous is None else ops.add(previous, g)
         del primitive, inputs, output, attrs, found
     return grads
 
@@ -105,6 +107,18 @@ def _take(grads, key, sources):
 def _add(grads, key, g):
     previous = grads.get(key)
     grads[key] = g if previous is None else ops.add(previous, g)
+
+
+def _checked(found, inputs, needs):
+    """A multi-output op's gradients: None where not needed, else of their input's shape (or a ValueError)."""
+    result = []
+    for x, g, need in zip(inputs, found, needs):
+        if g is not None and need:
+            _check_shape(x, g)
+            result.append(g)
+        else:
+            result.append(None)
+    return result
 
 
 def _check_shape(x, g):

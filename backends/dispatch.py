@@ -3,7 +3,9 @@
 Every tensor type registers a rank and an apply function; the highest-ranked argument decides
 (static Symbol > symbolic KerasTensor > dynamic Tensor > Variable). Plain arrays and Python numbers
 go to the dynamic engine, which computes them eagerly. A Variable goes to the static engine while
-a graph is being traced (TRACES is not empty) and to the dynamic engine otherwise.
+a graph is being traced (TRACES is not empty) and to the dynamic engine otherwise. With no autocast, scope or
+trace in effect, the usual case, an op is not ranked: it goes to the dynamic engine, which reads its inputs' types
+anyway and hands an op on a graph tensor back to `apply_by_rank`.
 
 An engine registers itself here when its module loads (nothing below imports an engine by name):
 its tensor type and rank, its apply function in ENGINES, and, for a graph engine, its control flow in
@@ -16,6 +18,7 @@ engine is chosen (a mapped Variable becomes its value; tensors become KerasTenso
 import contextlib
 
 _RANKS = {}
+_UNRANKED = (0, None)
 ENGINES = {}
 CONTROL_FLOW = {}
 GRADIENTS = {}
@@ -23,10 +26,16 @@ TRACES = []
 AUTOCAST = []  # (prim, inputs) -> inputs: a mixed-precision layer reads Variables as its compute dtype
 SCOPES = []  # StatelessScope/SymbolicScope in effect, innermost last: each rewrites an op's inputs
 VARIABLE_RANK, DYNAMIC_RANK, KERAS_TENSOR_RANK, GRAPH_RANK = 1, 2, 3, 4
+TENSOR_TYPES = set()  # the registered types but the Variable's: tensors, whose value no assignment changes
+_GRAPH_TYPES = set()  # the types ranked above the dynamic Tensor (KerasTensor, static Symbol)
 
 
 def register_type(cls, rank, apply_function):
     _RANKS[cls] = (rank, apply_function)
+    if rank > VARIABLE_RANK:
+        TENSOR_TYPES.add(cls)
+    if rank > DYNAMIC_RANK:
+        _GRAPH_TYPES.add(cls)
 
 
 def is_registered(x):
@@ -36,14 +45,15 @@ def is_registered(x):
 
 def is_symbolic(x):
     """Whether `x` is a tensor of a graph being built (a static Symbol): it has no value yet."""
-    entry = _RANKS.get(type(x))
-    return entry is not None and entry[0] == GRAPH_RANK
+    return _RANKS.get(type(x), _UNRANKED)[0] == GRAPH_RANK
 
 
 def traced(x):
     """Whether an op on `x` now goes into a static graph (a trace is running, or `x` is a graph tensor): there
     the separate ops stay, which the static plan fuses itself and the exporters read."""
-    return bool(TRACES) or is_symbolic(x)
+    if TRACES:
+        return True
+    return _RANKS.get(type(x), _UNRANKED)[0] == GRAPH_RANK  # is_symbolic, inlined: layers ask it per call
 
 
 def control_flow(leaves):
@@ -61,6 +71,15 @@ def engine_apply(name):
 
 
 def apply(prim, inputs, attrs):
+    """Run an op where its inputs belong. With no autocast, scope or trace in effect the dynamic engine takes the
+    op at once: it reads its inputs' types anyway, and hands an op on a graph tensor to `apply_by_rank`."""
+    if AUTOCAST or SCOPES or TRACES:
+        return apply_by_rank(prim, inputs, attrs)
+    return ENGINES["dynamic"](prim, inputs, attrs)
+
+
+def apply_by_rank(prim, inputs, attrs):
+    """The op after the autocast and the scopes in effect rewrote its inputs, in the engine of the highest-ranked."""
     if AUTOCAST:
         inputs = AUTOCAST[-1](prim, inputs)
     if SCOPES:
@@ -78,9 +97,15 @@ def apply(prim, inputs, attrs):
     return best(prim, inputs, attrs)
 
 
+def has_graph_tensor(inputs):
+    """Whether a graph tensor (a KerasTensor or a static Symbol: a type ranked above the dynamic Tensor) is among
+    `inputs`."""
+    return not _GRAPH_TYPES.isdisjoint(map(type, inputs))
+
+
 def is_variable(x):
     """Whether `x` is a Variable (the type registered with VARIABLE_RANK)."""
-    return _RANKS.get(type(x), (0,))[0] == VARIABLE_RANK
+    return _RANKS.get(type(x), _UNRANKED)[0] == VARIABLE_RANK
 
 
 def _reads_a_variable(inputs):

@@ -86,18 +86,31 @@ class Variable(TensorOperators):
             hook = _ASSIGN_HOOKS.get(TRACING)
         if hook is not None:
             return hook(self, value)
-        array = _as_array(value, self._data.dtype)
-        if tuple(array.shape) != self.shape:
+        data = self._data
+        array = value._data if type(value) in FRESH_RESULT_TYPES else None
+        if type(array) is not numpy.ndarray or array.dtype != data.dtype:  # else an op's fresh host result: adopted
+            array = _as_array(value, data.dtype)
+        if array.shape != data.shape:  # both tuples (numpy's and cupy's shapes are)
             raise ValueError(
-                f"Variable {self.name!r}: cannot assign a value of shape {tuple(array.shape)} "
-                f"to a variable of shape {self.shape}"
+                f"Variable {self.name!r}: cannot assign a value of shape {array.shape} "
+                f"to a variable of shape {data.shape}"
             )
-        if type(array) is not numpy.ndarray or type(self._data) is not numpy.ndarray:  # else both on the host
-            array = device.to_device(array, device.device_of(self._data))
+        if type(array) is not numpy.ndarray or type(data) is not numpy.ndarray:  # else both on the host
+            array = device.to_device(array, device.device_of(data))
         self._data = array
         return self
 
     def assign_add(self, value):
+        data = self._data
+        if type(value) is int and type(data) is numpy.ndarray and data.dtype.kind in "iu":
+            if not (dispatch.SCOPES or dispatch.TRACES):
+                # an eager count (an optimizer's iterations): numpy's add, as the op `self + value` computes it
+                # (the integer dtype kept), without the op around it: no gradient flows through an integer
+                try:
+                    self._data = numpy.asarray(data + value)  # a 0-d array's sum is a numpy scalar
+                    return self
+                except OverflowError:  # a number the dtype cannot hold: the op's own error, below
+                    pass
         return self.assign(self + value)
 
     def assign_sub(self, value):

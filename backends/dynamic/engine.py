@@ -1,9 +1,11 @@
 """The dynamic engine's op execution: compute now, record on the active tapes.
 
-This is the per-op hot path (every `a + b` on Tensors lands here), so it avoids per-call
-allocations it does not need: inputs are unwrapped in one pass, Python numbers beside an array
-stay weak scalars (NEP 50), only lists, lone numbers and foreign arrays take the conversion path,
-and the device check is a dict lookup.
+This is the per-op hot path (every `a + b` on Tensors lands here, and every op when no autocast, scope or trace
+is in effect: `dispatch.apply`), so it avoids per-call work it does not need: one to three Tensors or Variables
+are unwrapped without a loop, straight into the forward's arguments; other inputs in one pass, where Python
+numbers beside an array stay weak scalars (NEP 50), only lists, lone numbers and foreign arrays take the
+conversion path, and an op on a graph tensor goes back to `dispatch.apply_by_rank`; the device check is a dict
+lookup.
 """
 
 import sys
@@ -47,55 +49,55 @@ def _convert(prim, inputs):
         raise ValueError(f"{prim.name}: an input is not a tensor, array or rectangular list: {error}") from None
 
 
-def _on_one_device(arrays):
+def _on_one_device(arguments):
+    """The forward's arguments `(numpy, *arrays)` with the arrays' module for numpy, host arrays moved beside
+    device ones."""
+    arrays = arguments[1:]
     xp = device.get_array_module(*arrays)
-    if xp is not numpy:
-        arrays = [xp.asarray(a) if isinstance(a, numpy.ndarray) else a for a in arrays]
-    return xp, arrays
+    if xp is numpy:
+        return arguments
+    return [xp, *[xp.asarray(a) if isinstance(a, numpy.ndarray) else a for a in arrays]]
 
 
 def apply(prim, inputs, attrs):
     if RECORDING and prim.recomputes is not None:
         return _kept_apart(prim, inputs, attrs)
-    arrays = None  # stays None for two host tensors and no attributes (most binary ops): called directly
-    if len(inputs) == 2 and type(inputs[0]) in _WRAPPED and type(inputs[1]) in _WRAPPED:
-        first, second = inputs[0]._data, inputs[1]._data
-        if attrs or _GPU_MODULE in _MODULES:
-            arrays = [first, second]
+    # the forward's arguments, (xp, *arrays): one to three Tensors or Variables (the usual op) without a loop
+    count = len(inputs)
+    if count == 2 and type(inputs[0]) in _WRAPPED and type(inputs[1]) in _WRAPPED:
+        arguments = (numpy, inputs[0]._data, inputs[1]._data)
+    elif count == 3 and type(inputs[0]) in _WRAPPED and type(inputs[1]) in _WRAPPED and type(inputs[2]) in _WRAPPED:
+        arguments = (numpy, inputs[0]._data, inputs[1]._data, inputs[2]._data)
+    elif count == 1 and type(inputs[0]) in _WRAPPED:
+        arguments = (numpy, inputs[0]._data)
     else:
-        arrays = []
+        arguments = [numpy]
         numbers = 0
         for x in inputs:
             kind = type(x)
             if kind is Tensor or kind is Variable:
-                arrays.append(x._data)
+                arguments.append(x._data)
             elif kind is _ARRAY:
-                arrays.append(x)
+                arguments.append(x)
             elif kind is float or kind is int or kind is bool:
-                arrays.append(x)
+                arguments.append(x)
                 numbers += 1
             else:
-                arrays = _convert(prim, inputs)
+                if dispatch.has_graph_tensor(inputs):
+                    return dispatch.apply_by_rank(prim, inputs, attrs)
+                arguments[1:] = _convert(prim, inputs)
                 break
         else:
-            if numbers == len(arrays):  # only Python numbers (or no input): nothing anchors their dtype
-                arrays = _convert(prim, inputs)
-    xp = numpy
-    if arrays is not None and _GPU_MODULE in _MODULES:
-        xp, arrays = _on_one_device(arrays)
+            if numbers == count:  # only Python numbers (or no input): nothing anchors their dtype
+                arguments[1:] = _convert(prim, inputs)
+    if _GPU_MODULE in _MODULES:
+        arguments = _on_one_device(arguments)
     try:
-        if arrays is None:
-            result = prim.forward(numpy, first, second)
-        elif attrs:
-            result = prim.forward(xp, *arrays, **attrs)
-        elif len(arrays) == 2:  # a direct call is cheaper than unpacking a list
-            result = prim.forward(xp, arrays[0], arrays[1])
-        else:
-            result = prim.forward(xp, *arrays)
+        result = prim.forward(*arguments, **attrs) if attrs else prim.forward(*arguments)
+        output = _new(Tensor)  # skips a Python __init__ call
+        output._data, output.shape, output.dtype = result, result.shape, result.dtype
     except Exception as error:
         raise op_error(prim, inputs, attrs, error) from error
-    output = _new(Tensor)  # skips a Python __init__ call
-    output._data = result
     output._serial = None
     if RECORDING and prim.vjp is not None:
         for tape in RECORDING:
@@ -106,7 +108,9 @@ def apply(prim, inputs, attrs):
 def _kept_apart(prim, inputs, attrs):
     """While a tape records, an op whose vjp would compute `first` again runs as its two ops (`recomputes`), so
     that the tape keeps `first`'s result for the backward pass instead (the same kernels, the same values). Bad
-    input is the op's error, as when it runs whole."""
+    input is the op's error, as when it runs whole. An op on a graph tensor goes to its engine whole."""
+    if dispatch.has_graph_tensor(inputs):
+        return dispatch.apply_by_rank(prim, inputs, attrs)
     first, second, positions = prim.recomputes
     rest = [x for i, x in enumerate(inputs) if i not in positions]
     try:

@@ -24,7 +24,6 @@ from ..variable import Variable
 from .tensor import Tensor
 
 RECORDING = []
-_TAPED = (Tensor, Variable)
 _RESULTS = (Tensor, PendingProduct)
 _new_record = tuple.__new__
 _SERIALS = itertools.count(1)
@@ -144,28 +143,33 @@ class GradientTape:
             )
         if unconnected_gradients not in ("none", "zero"):
             raise ValueError(f"unconnected_gradients must be 'none' or 'zero', got {unconnected_gradients!r}")
-        flat = type(sources) is list and all([type(s) in _TAPED for s in sources])  # the usual call: no nesting
+        if self in RECORDING:  # the rules run with the tape paused (outer tapes record them: higher order)
+            with self.stop_recording():
+                return self.gradient(target, sources, output_gradients, unconnected_gradients, pending_products)
+        flat = type(sources) is list  # the usual call, a list of Tensors and Variables: each has a key
+        if flat:
+            source_keys = [-1 - s.uid if type(s) is Variable else key_of(s) for s in sources]  # key_of, inlined
+            flat = None not in source_keys
         flat_sources, spec = (sources, None) if flat else flatten_with_spec(sources)
-        targets = flatten(target)
+        if not flat:
+            source_keys = [key_of(s) for s in flat_sources]
+        targets = [target] if type(target) is Tensor else flatten(target)
         seeds = flatten(output_gradients) if output_gradients is not None else [None] * len(targets)
-        source_keys = [key_of(s) for s in flat_sources]
-        known = [key is not None and key in self._watched for key in source_keys]
-        records = self._records
+        records, watched = self._records, self._watched  # a key the tape never watched has no gradient
         if not self.persistent:  # hand the records to the backward pass, which frees them as it goes
             self._records = self._watched = self._variables = None
-        with self.stop_recording():
-            grads = backpropagate(
-                records if self.persistent else _taken(records),
-                [(key_of(t), t) for t in targets],
-                seeds,
-                source_keys,
-                _ones_like,
-                _restored if self._stand_ins else None,
-                _pending(source_keys, flat_sources) if pending_products else (),
-            )
-            results = [grads.get(key) if is_known else None for key, is_known in zip(source_keys, known)]
-            if unconnected_gradients == "zero":
-                results = [ops.zeros_like(s) if g is None else g for g, s in zip(results, flat_sources)]
+        grads = backpropagate(
+            records if self.persistent else _taken(records),
+            [(key_of(t), t) for t in targets],
+            seeds,
+            source_keys,
+            _ones_like,
+            _restored if self._stand_ins else None,
+            _pending(source_keys, flat_sources) if pending_products else (),
+        )
+        results = [grads.get(key) if key in watched else None for key in source_keys]
+        if unconnected_gradients == "zero":
+            results = [ops.zeros_like(s) if g is None else g for g, s in zip(results, flat_sources)]
         results = [g if g is None or isinstance(g, _RESULTS) else Tensor(g) for g in results]
         return results if flat else unflatten(spec, results)
 

@@ -6,19 +6,14 @@ from ..primitives.registry import ops
 
 
 class Tensor(TensorOperators):
-    __slots__ = ("_data", "_serial", "__weakref__")
+    """`shape` and `dtype` are its array's, kept as attributes: they are read more often than tensors are made, and
+    a numpy array builds its shape tuple anew at each read."""
+
+    __slots__ = ("_data", "shape", "dtype", "_serial", "__weakref__")
 
     def __init__(self, data):
-        self._data = data
+        self._data, self.shape, self.dtype = data, data.shape, data.dtype
         self._serial = None  # the number a tape names it by, given when a tape first records it
-
-    @property
-    def shape(self):
-        return self._data.shape  # a tuple already, on numpy and on cupy
-
-    @property
-    def dtype(self):
-        return self._data.dtype
 
     @property
     def value(self):

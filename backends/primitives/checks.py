@@ -29,13 +29,23 @@ def _error(value, shape, low, high, message, error):
     return ERRORS[error](message.format(value=value, shape=shape, low=low, high=high))
 
 
+def _inside(x, low, high):
+    """Whether every value of the host array `x` lies in [low, high) (int bounds): two reductions and no
+    temporaries, written as "inside" so that NaN fails; one for integers from 0, read as unsigned integers (a
+    negative one then reads as 2 ** (bits - 1) or more, outside when `high` is at most that: labels, indices)."""
+    if low == 0 and x.dtype.kind in "iu" and high <= 1 << (8 * x.dtype.itemsize - 1):
+        return x.view(_UNSIGNED[x.dtype.itemsize]).max() < high
+    return x.min() >= low and x.max() < high
+
+
+_UNSIGNED = {size: numpy.dtype(f"u{size}") for size in (1, 2, 4, 8)}
+
+
 def _forward(xp, x, low, high, message, error):
     per_position = type(low) is tuple  # one bound per position along the last axis
     lower, upper = (xp.asarray(low), xp.asarray(high)) if per_position else (low, high)
     if xp is numpy:
-        if x.size and (
-            not ((x >= lower) & (x < upper)).all() if per_position else not (x.min() >= lower and x.max() < upper)
-        ):  # two reductions, no temporaries; written as "inside" so that NaN fails
+        if x.size and not (((x >= lower) & (x < upper)).all() if per_position else _inside(x, low, high)):
             bad = (~((x >= lower) & (x < upper))).ravel()
             raise _error(x.ravel()[bad.argmax()], tuple(x.shape), low, high, message, error)
         return x

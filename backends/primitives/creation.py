@@ -168,7 +168,7 @@ _cast = primitive(
 def cast(x, dtype):
     """`x` as `dtype`. A tensor that already has it is returned as it is (no op to record); a Variable is
     always read into a new tensor, which later assignments do not change."""
-    tensor = dispatch.is_registered(x) and not dispatch.is_variable(x)
+    tensor = type(x) in dispatch.TENSOR_TYPES
     if tensor and dtype is x.dtype:
         return x  # the same numpy dtype object: no name to look up (optimizers cast every gradient)
     try:
@@ -195,8 +195,8 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     tensors on the current device, float64 and int64 narrowed to floatx and int32 as Keras does."""
     if sparse or ragged:
         raise ValueError("convert_to_tensor: kerasish has no sparse or ragged tensors")
-    if is_tensor(x):
-        return x if dtype is None or dtype_name(dtype) == x.dtype else cast(x, dtype)
+    if dispatch.is_registered(x):
+        return x if dtype is None or x.dtype is dtype or dtype_name(dtype) == x.dtype else cast(x, dtype)
     try:
         array = x if device.is_cupy(x) else as_array(x) if is_foreign_array(x) else numpy.asarray(x)
     except ValueError as error:  # ragged nested lists

@@ -9,6 +9,8 @@ one pass, whose own gradient is written with ops. From probabilities they follow
 labels pass `check_range` first, from logits or probabilities.
 """
 
+import functools
+
 from .. import config
 from ..kernels import softmax as kernels
 from .checks import check_range
@@ -127,6 +129,20 @@ def _sparse_shape(target_shape, output_shape, axis):
     return shape, position
 
 
+def _checked_class_axis(target_shape, output_shape, axis):
+    """The class axis of `output` (a non-negative int), after checking the shapes; its size must be known."""
+    position = _sparse_shape(target_shape, output_shape, axis)[1]
+    if output_shape[position] is None:
+        raise ValueError(
+            f"sparse_categorical_crossentropy: the class axis ({axis}) of argument `output` must "
+            f"have a known size, got output.shape={output_shape}"
+        )
+    return position
+
+
+_class_axis = functools.lru_cache(maxsize=256)(_checked_class_axis)  # for an int axis: every step asks
+
+
 def _sparse_infer(shapes, dtypes, axis):
     return _sparse_shape(shapes[0], tuple(shapes[1]), axis)[0], float_dtype(dtypes[1])
 
@@ -175,13 +191,8 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     if len(target_shape) == len(output_shape) and len(target_shape) and target_shape[-1] == 1:
         target = ops.squeeze(target, axis=-1)
         target_shape = target_shape[:-1]
-    position = _sparse_shape(target_shape, output_shape, axis)[1]
+    position = (_class_axis if type(axis) is int else _checked_class_axis)(target_shape, output_shape, axis)
     classes = output_shape[position]
-    if classes is None:
-        raise ValueError(
-            f"sparse_categorical_crossentropy: the class axis ({axis}) of argument `output` must "
-            f"have a known size, got output.shape={output_shape}"
-        )
     # one check node that the loss and its gradient both read: a static plan that needs only the gradient keeps it
     target = check_range(target, low=0, high=classes, message=LABEL_RANGE, error="ValueError")
     if from_logits:

@@ -4,18 +4,20 @@ layer's step on the dynamic engine.
 The bias is added and the relu applied in the product's own fresh result (`out=`), so the op makes one
 array where the separate matmul, add and relu made three, and a tape keeps one record instead of three; on a
 large result block by block of rows, against tiles of the bias and of relu's 0 (`row_blocks`).
-Each value is rounded as the separate ops round it, and the gradient is theirs: relu's rule, then the
-bias's gradient as `add`'s (summed back to the bias's shape by registry.backward), then matmul's rule.
+Each value is rounded as the separate ops round it, and the gradient is theirs: relu's rule, then matmul's
+rule, and the bias's gradient as `add`'s summed back to the bias's shape (`sum_to`, given by the rule itself).
 Two primitives rather than an attribute, so that only `dense_relu` keeps its output for its gradient.
 A static plan fuses the separate ops itself (backends/static/fused.py), so Dense traces those and calls
-these only eagerly.
+these only eagerly; their rules therefore take relu's and matmul's eager forms directly (`relu_gradient`,
+`matrix_gradients`), without asking whether a trace runs.
 """
 
 import functools
 
 from ..kernels import row_blocks
-from .linalg import matmul
-from .registry import PRIMITIVES, primitive
+from .elementwise import relu_gradient
+from .linalg import matmul, matrix_gradients
+from .registry import PRIMITIVES, primitive, sum_to
 
 
 def _dense_forward(xp, x, kernel, bias):
@@ -57,14 +59,16 @@ def _dense_relu_forward(xp, x, kernel, bias):
 
 
 def _dense_vjp(g, inputs, output, needs):
-    x, kernel, _ = inputs
-    d_x, d_kernel = matmul.vjp(g, (x, kernel), None, needs[:2]) if needs[0] or needs[1] else (None, None)
-    return d_x, d_kernel, g
+    x, kernel, bias = inputs
+    if len(x.shape) == 2:
+        d_x, d_kernel = matrix_gradients(g, x, kernel, needs)
+    else:
+        d_x, d_kernel = matmul.vjp(g, (x, kernel), None, needs[:2]) if needs[0] or needs[1] else (None, None)
+    return d_x, d_kernel, sum_to(g, bias) if needs[2] else None  # `add`'s gradient summed back, as backward would
 
 
 def _dense_relu_vjp(g, inputs, output, needs):
-    (g,) = PRIMITIVES["relu"].vjp(g, (output,), output, (True,))
-    return _dense_vjp(g, inputs, output, needs)
+    return _dense_vjp(relu_gradient(g, output), inputs, output, needs)  # relu's eager rule
 
 
 def _dense_infer(shapes, dtypes):

@@ -440,11 +440,11 @@ def _relu_gradient_forward(xp, g, output):
 
 # relu's gradient g · (output > 0) as one op where it runs eagerly (a Dense layer's backward, every step): one
 # op and one pass fewer than `greater` and the product, the same numbers (0 or 1 times g); traced, the two ops
-# stay, which the static plan fuses itself
-_relu_gradient = primitive(
+# stay, which the static plan fuses itself. dense_relu's rule (eager only) calls it directly.
+relu_gradient = primitive(
     "relu_gradient",
     _relu_gradient_forward,
-    lambda h, inputs, output, needs: (_relu_gradient(h, inputs[1]) if needs[0] else None, None),
+    lambda h, inputs, output, needs: (relu_gradient(h, inputs[1]) if needs[0] else None, None),
     lambda shapes, dtypes: (tuple(shapes[0]), dtypes[0]),
     saves=(1,),
     fresh=True,
@@ -452,7 +452,7 @@ _relu_gradient = primitive(
 
 
 def _relu_vjp(g, inputs, out, needs):
-    return (g * ops.greater(out, 0) if dispatch.traced(g) else _relu_gradient(g, out),)
+    return (g * ops.greater(out, 0) if dispatch.traced(g) else relu_gradient(g, out),)
 
 
 unary(

@@ -13,8 +13,10 @@ import string
 
 import numpy
 
+from ..dispatch import traced
 from .elementwise import float_dtype, floating
 from .registry import (
+    PRIMITIVES,
     broadcast_like,
     broadcast_shapes,
     describe,
@@ -79,15 +81,21 @@ class PendingProduct:
         return self._value
 
 
-def _swap(x):
-    rank = len(shape_of(x))
-    return ops.transpose(x, tuple(range(rank - 2)) + (rank - 1, rank - 2))
+def _swap(x, rank):
+    """`x` (of rank `rank`) with its last two axes swapped: the transpose primitive with axes made here, which
+    need none of the public op's checks."""
+    return PRIMITIVES["transpose"](x, axes=tuple(range(rank - 2)) + (rank - 1, rank - 2))
 
 
 def _matmul_vjp(g, inputs, out, needs):
-    """On matrices: dA = G Bᵀ, dB = Aᵀ G; a vector operand is a 1-row (A) or 1-column (B) matrix."""
+    """On matrices: dA = G Bᵀ, dB = Aᵀ G; a vector operand is a 1-row (A) or 1-column (B) matrix. Two matrices
+    outside a trace: `matrix_gradients`, the products of transposes as one op each (the same kernels on the same
+    views), where a trace keeps transpose and matmul for the static passes."""
     a, b = inputs
-    vector_a, vector_b = len(shape_of(a)) == 1, len(shape_of(b)) == 1
+    rank_a, rank_b = len(shape_of(a)), len(shape_of(b))
+    if rank_a == rank_b == 2 and not traced(g):
+        return matrix_gradients(g, a, b, needs)
+    vector_a, vector_b = rank_a == 1, rank_b == 1
     if vector_a:
         a = ops.expand_dims(a, 0)
     if vector_b:
@@ -95,27 +103,37 @@ def _matmul_vjp(g, inputs, out, needs):
     if vector_a or vector_b:
         g = ops.expand_dims(g, (-2,) * vector_a + (-1,) * vector_b)
     d_a = d_b = None
+    rank_a, rank_b = rank_a + vector_a, rank_b + vector_b
     if needs[0]:
-        d_a = matmul(g, _swap(b))
+        d_a = matmul(g, _swap(b, rank_b))
         d_a = ops.squeeze(d_a, -2) if vector_a else d_a
     if needs[1]:
         pending = needs[1] is WELCOME and not vector_b
-        d_b = _shared_matrix_gradient(a, b, g, pending)
+        d_b = _shared_matrix_gradient(a, b, g, pending, rank_a, rank_b)
         if d_b is None:
-            pending = pending and len(shape_of(a)) == len(shape_of(b)) == 2
-            d_b = PendingProduct(_swap(a), g) if pending else matmul(_swap(a), g)
+            pending = pending and rank_a == rank_b == 2
+            d_b = PendingProduct(_swap(a, rank_a), g) if pending else matmul(_swap(a, rank_a), g)
         d_b = ops.squeeze(d_b, -1) if vector_b else d_b
     return d_a, d_b
 
 
-def _shared_matrix_gradient(a, b, g, pending):
+def matrix_gradients(g, a, b, needs):
+    """matmul's gradients of two matrices outside a trace: G Bᵀ and Aᵀ G as one op each, Aᵀ G left pending where
+    `needs[1]` is WELCOME."""
+    d_a = matmul_right_transposed(g, b) if needs[0] else None
+    if not needs[1]:
+        return d_a, None
+    return d_a, PendingProduct(_swap(a, 2), g) if needs[1] is WELCOME else matmul_left_transposed(a, g)
+
+
+def _shared_matrix_gradient(a, b, g, pending, rank_a, rank_b):
     """dB for a batch of A times one matrix B (a Dense layer on sequences): one matmul over the flattened
     batch, instead of a gradient per batch element summed afterwards (left pending if `pending`). None when
     that does not apply."""
-    if len(shape_of(a)) < 3 or len(shape_of(b)) != 2 or None in shape_of(b):
+    if rank_a < 3 or rank_b != 2 or None in shape_of(b):
         return None
     rows, columns = shape_of(b)
-    left, right = _swap(ops.reshape(a, (-1, rows))), ops.reshape(g, (-1, columns))
+    left, right = _swap(ops.reshape(a, (-1, rows)), 2), ops.reshape(g, (-1, columns))
     return PendingProduct(left, right) if pending else matmul(left, right)
 
 
@@ -170,6 +188,43 @@ def _matmul_forward(xp, a, b):
 matmul = export(
     primitive("matmul", _matmul_forward, _matmul_vjp, _matmul_infer, saves=(0, 1), fresh=True),
     name="matmul",
+)
+
+
+def _transposed_infer(transposed):
+    def infer(shapes, dtypes):
+        if len(shapes[transposed]) != 2:
+            raise ValueError(f"matmul: the transposed operand must be a matrix, got shape {tuple(shapes[transposed])}")
+        shapes = list(shapes)
+        shapes[transposed] = tuple(shapes[transposed])[::-1]
+        return _matmul_infer(shapes, dtypes)
+
+    return infer
+
+
+# matmul's eager gradient of two matrices: G Bᵀ and Aᵀ G as one op each, the product of the transposed view (a
+# transpose op fewer per product); closed under differentiation with matmul, so higher orders run too
+matmul_right_transposed = primitive(
+    "matmul_right_transposed",
+    lambda xp, a, b: _matmul_forward(xp, a, b.T),
+    lambda g, inputs, out, needs: (
+        matmul(g, inputs[1]) if needs[0] else None,
+        matmul_left_transposed(g, inputs[0]) if needs[1] else None,
+    ),
+    _transposed_infer(1),
+    saves=(0, 1),
+    fresh=True,
+)
+matmul_left_transposed = primitive(
+    "matmul_left_transposed",
+    lambda xp, a, b: _matmul_forward(xp, a.T, b),
+    lambda g, inputs, out, needs: (
+        matmul_right_transposed(inputs[1], g) if needs[0] else None,
+        matmul(inputs[0], g) if needs[1] else None,
+    ),
+    _transposed_infer(0),
+    saves=(0, 1),
+    fresh=True,
 )
 
 

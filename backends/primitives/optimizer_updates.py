@@ -39,4 +39,6 @@ _sgd_update = primitive(
 
 def sgd_update(value, gradient, learning_rate, momentum=None):
     """`value - gradient * learning_rate`, or `value * momentum - gradient * learning_rate`, in one op."""
-    return _sgd_update(value, gradient, learning_rate, momentum=None if momentum is None else float(momentum))
+    if momentum is None:
+        return _sgd_update(value, gradient, learning_rate)  # no attribute: the engine's shorter call
+    return _sgd_update(value, gradient, learning_rate, momentum=float(momentum))

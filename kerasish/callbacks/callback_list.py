@@ -72,9 +72,9 @@ class CallbackList(Callback):
     def _implementing(self, hook):
         """The callbacks that implement `hook`, found once per hook (batch hooks run on every step) and again
         if the list of callbacks changed."""
-        current = tuple(self.callbacks)
         known = self._implementers.get(hook)
-        if known is None or known[0] != current:
+        if known is None or known[0] != self.callbacks:  # lists compare their items: no copy on every batch
+            current = list(self.callbacks)
             known = self._implementers[hook] = (current, [c for c in current if _implements(c, hook)])
         return known[1]
 

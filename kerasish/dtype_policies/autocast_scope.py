@@ -12,7 +12,6 @@ from kerasish.backends import dispatch
 from kerasish.backends.dtypes import is_float_dtype
 
 _NOT_AUTOCAST = weakref.WeakSet()  # Variables made with add_weight(autocast=False)
-_NO_SCOPE = contextlib.nullcontext()  # stateless, so one serves every layer call that needs no scope
 
 
 def exclude(variable):
@@ -21,9 +20,10 @@ def exclude(variable):
 
 
 def for_layer(autocast, compute_dtype, variable_dtype):
-    """The scope a layer's call runs in, by Keras's rule: a mixed layer (float compute dtype other than its
-    variables') reads Variables as its compute dtype; inside a scope, a layer that computes in another float
-    dtype reads them as its own, and a layer with autocast=False or a non-float compute dtype as they are."""
+    """The scope a layer's call runs in, by Keras's rule, or None where it needs none: a mixed layer (float
+    compute dtype other than its variables') reads Variables as its compute dtype; inside a scope, a layer
+    that computes in another float dtype reads them as its own, and a layer with autocast=False or a
+    non-float compute dtype as they are."""
     if dispatch.AUTOCAST:
         if not autocast or not is_float_dtype(compute_dtype):
             return autocast_scope(None)
@@ -31,7 +31,7 @@ def for_layer(autocast, compute_dtype, variable_dtype):
             return autocast_scope(compute_dtype)
     elif autocast and compute_dtype != variable_dtype and is_float_dtype(compute_dtype):
         return autocast_scope(compute_dtype)
-    return _NO_SCOPE
+    return None
 
 
 class _ReadVariablesAs:

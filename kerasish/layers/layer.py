@@ -6,6 +6,7 @@ Symbols and symbolic KerasTensors alike. Sublayers and Variables are found by wa
 attributes (lists, tuples and dicts included), in assignment order, as Keras orders its weights.
 """
 
+import contextlib
 import functools
 import inspect
 import warnings
@@ -171,6 +172,7 @@ class Layer(Operation):
         self._dtype_policy = policy
         self._dtype = _standard_dtype(policy.variable_dtype)
         self._compute_dtype = _standard_dtype(policy.compute_dtype)
+        self._compute_numpy_dtype = numpy_dtype(self._compute_dtype)
 
     # ----- weights -------------------------------------------------------------------------
 
@@ -420,47 +422,69 @@ class Layer(Operation):
         return previous_mask
 
     def __call__(self, *args, **kwargs):
-        # a model calls each layer with one Tensor, no keyword: no walk for KerasTensors (9k of 32k instructions)
-        symbolic = not (len(args) == 1 and type(args[0]) is Tensor and not kwargs) and any_symbolic((args, kwargs))
-        outputs = self._checked_call(args, kwargs, symbolic)
+        self._check_super_called()
+        if len(args) == 1 and type(args[0]) is Tensor:
+            # the usual call (the model's adds `training`): no walk for KerasTensors, no structure to convert
+            symbolic = bool(kwargs) and any_symbolic(kwargs)
+            converted = args
+            first = args[0]
+            if first._data.dtype is not self._compute_numpy_dtype:  # else nothing to convert
+                first = self._convert_input(first)
+                converted = (first,)
+        else:
+            symbolic = any_symbolic((args, kwargs))
+            converted, first = self._converted_inputs(args, kwargs)
+        # `kwargs` is this call's own dict, which the call fills in (training, mask); a node records the arguments
+        # as given
+        outputs = self._checked_call(first, converted, dict(kwargs) if symbolic else kwargs, symbolic)
         if symbolic:
             outputs = self._record_node(args, kwargs, outputs)
         if self.output_shapes is None:
             self.output_shapes = map_structure(_shape_without_batch, outputs)
         return outputs
 
-    def _checked_call(self, args, kwargs, symbolic):
-        """Convert the inputs, check them against input_spec, build, call (on KerasTensors when `symbolic`);
-        errors name the layer."""
-        self._check_super_called()
+    def _converted_inputs(self, args, kwargs):
+        """The arguments with `_convert_input` applied to every tensor, and the first input (`args[0]`, else the
+        first keyword's value)."""
         convert = self._convert_input
-        if len(args) == 1 and type(args[0]) is Tensor:  # the usual call, without a generator
-            args = (convert(args[0]),)
-        else:
-            args = tuple(convert(a) if type(a) is Tensor else map_structure(convert, a) for a in args)
-        kwargs = dict(kwargs)
-        first = args[0] if args else next(iter(kwargs.values()), None)
+        args = tuple(convert(a) if type(a) is Tensor else map_structure(convert, a) for a in args)
+        return args, args[0] if args else next(iter(kwargs.values()), None)
+
+    def _checked_call(self, first, args, kwargs, symbolic):
+        """Check the (converted) inputs against input_spec, build, call (on KerasTensors when `symbolic`); errors
+        name the layer. `kwargs` is a dict of this call's own, which it fills in."""
         if not _CALLS and _PENDING_LOSSES:
             _clear_losses()
         try:
-            self._check_inputs(first)
+            if self.input_spec is not None:
+                self._check_inputs(first)
             if not self.built:
                 self._build_on_call(args, kwargs)
-                self._check_inputs(first)
+                if self.input_spec is not None:
+                    self._check_inputs(first)
             training, previous_mask = self._resolve_call_arguments(first, args, kwargs)
             _CALLS.append((self, training))
             try:
-                with autocast_scope.for_layer(self.autocast, self._compute_dtype, self._dtype):
-                    if symbolic:
-                        outputs = self._symbolic_outputs(args, kwargs)
-                    elif self._remat_mode:
-                        call = self.rematerialized_call(self._call_in_context(training), *args, **kwargs)
-                        outputs = call(*args, **kwargs)
-                    else:
-                        outputs = self.call(*args, **kwargs)
+                scope = autocast_scope.for_layer(self.autocast, self._compute_dtype, self._dtype)
+                if scope is None and not symbolic and not self._remat_mode:
+                    outputs = self.call(*args, **kwargs)
+                else:
+                    with scope or contextlib.nullcontext():
+                        if symbolic:
+                            outputs = self._symbolic_outputs(args, kwargs)
+                        elif self._remat_mode:
+                            call = self.rematerialized_call(self._call_in_context(training), *args, **kwargs)
+                            outputs = call(*args, **kwargs)
+                        else:
+                            outputs = self.call(*args, **kwargs)
             finally:
                 _CALLS.pop()
-            self._after_call(first, outputs, previous_mask)
+            if (
+                self.activity_regularizer is not None
+                or previous_mask is not None
+                or type(self).compute_mask is not Layer.compute_mask
+            ):
+                self._after_call(first, outputs, previous_mask)
         except (ValueError, TypeError) as error:
             if getattr(error, "layer_named", False) or type(error) not in (ValueError, TypeError):
                 raise
@@ -483,7 +507,10 @@ class Layer(Operation):
         def call(*args, **kwargs):
             _CALLS.append((self, training))
             try:
-                with autocast_scope.for_layer(self.autocast, self._compute_dtype, self._dtype):
+                with (
+                    autocast_scope.for_layer(self.autocast, self._compute_dtype, self._dtype)
+                    or contextlib.nullcontext()
+                ):
                     return self.call(*args, **kwargs)
             finally:
                 _CALLS.pop()
@@ -512,15 +539,14 @@ class Layer(Operation):
         return super().rematerialized_call(layer_call, *args, **kwargs)
 
     def _check_inputs(self, inputs):
-        """Check `inputs` against input_spec; a lone tensor of the shape and dtype that last passed the same
+        """Check `inputs` against input_spec (set); a lone tensor of the shape and dtype that last passed the same
         spec passes again without the check (a training loop calls every layer with the same batch shape)."""
         spec = self.input_spec
-        if spec is None:
-            return
-        passed = (spec, inputs._data.shape, inputs._data.dtype) if type(inputs) is Tensor else None
-        last = self.__dict__.get("_input_passed")
-        if passed is not None and last is not None and spec is last[0] and passed[1:] == last[1:]:
-            return
+        passed = None
+        if type(inputs) is Tensor:
+            passed = (spec, inputs._data.shape, inputs._data.dtype)  # InputSpec compares by identity
+            if passed == self.__dict__.get("_input_passed"):
+                return
         try:
             assert_input_compatibility(spec, inputs, self.describe)
         except ValueError as error:
@@ -567,7 +593,7 @@ class Layer(Operation):
                 training = default
             if position is not None and training is not None:
                 kwargs["training"] = training
-            elif position is None and not any_keyword:
+            elif position is None and not any_keyword and kwargs:
                 kwargs.pop("training", None)
         if not _MASKS:
             return training, None
@@ -625,8 +651,11 @@ class Layer(Operation):
 
     def compute_output_spec(self, *args, **kwargs):
         """KerasTensors (shape and dtype) of the outputs, found by running `call` symbolically."""
+        self._check_super_called()
         args = map_structure(lambda x: KerasTensor(x.shape, x.dtype) if hasattr(x, "shape") else x, args)
-        return self._checked_call(args, kwargs, any_symbolic((args, kwargs)))
+        symbolic = any_symbolic((args, kwargs))
+        args, first = self._converted_inputs(args, kwargs)
+        return self._checked_call(first, args, kwargs, symbolic)
 
     def compute_output_shape(self, input_shape):
         outputs = self.compute_output_spec(tensors_for_shapes(input_shape))

@@ -25,16 +25,21 @@ class Loss:
     def dtype(self):
         return self._dtype
 
+    # Whether `y_true` holds class indices, which `call` reads as such: integer ones are then passed as they
+    # are. Keras converts every `y_true` to the loss's dtype and its sparse kernels turn floats back into
+    # indices: the same values, for a cast and a pass over float labels more on every step.
+    _class_index_targets = False
+
     def __call__(self, y_true, y_pred, sample_weight=None):
-        y_pred = ops.convert_to_tensor(y_pred, dtype=self.dtype)
-        y_true = ops.convert_to_tensor(y_true, dtype=self.dtype)
+        dtype = self.dtype
+        y_pred = ops.convert_to_tensor(y_pred, dtype=dtype)
+        if self._class_index_targets and getattr(getattr(y_true, "dtype", None), "kind", None) in ("i", "u"):
+            y_true = ops.convert_to_tensor(y_true)
+        else:
+            y_true = ops.convert_to_tensor(y_true, dtype=dtype)
         losses = self.call(y_true, y_pred)
         return reduce_weighted_values(
-            losses,
-            sample_weight=sample_weight,
-            mask=self.compute_mask(y_true, y_pred, losses),
-            reduction=self.reduction,
-            dtype=self.dtype,
+            losses, sample_weight, self.compute_mask(y_true, y_pred, losses), self.reduction, dtype
         )
 
     def call(self, y_true, y_pred):
@@ -62,6 +67,7 @@ class LossFunctionWrapper(Loss):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.fn = fn
         self._fn_kwargs = kwargs
+        self._class_index_targets = getattr(fn, "_class_index_targets", False)
 
     def call(self, y_true, y_pred):
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
@@ -85,6 +91,13 @@ class LossFunctionWrapper(Loss):
 
     def __repr__(self):
         return f"<LossFunctionWrapper({self.fn}, kwargs={self._fn_kwargs})>"
+
+
+def targets_are_class_indices(fn):
+    """Mark a loss function whose `y_true` holds class indices (see `Loss._class_index_targets`), for the
+    LossFunctionWrapper of it."""
+    fn._class_index_targets = True
+    return fn
 
 
 def standardize_reduction(reduction):
@@ -153,6 +166,8 @@ def element_count(values):
 def reduce_weighted_values(values, sample_weight=None, mask=None, reduction="sum_over_batch_size", dtype=None):
     reduction = standardize_reduction(reduction)
     values = ops.convert_to_tensor(values, dtype=dtype)
+    if sample_weight is None and mask is None:  # the usual case: nothing to weigh
+        return reduce_values(values, None, reduction)
     if sample_weight is not None:
         sample_weight = ops.convert_to_tensor(sample_weight, dtype=values.dtype)
     sample_weight = mask_to_weights(sample_weight, mask, reduction, values.dtype)

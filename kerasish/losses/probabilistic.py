@@ -6,7 +6,7 @@ import warnings
 from kerasish import ops
 from kerasish.backend import epsilon
 
-from .loss import Loss, LossFunctionWrapper
+from .loss import Loss, LossFunctionWrapper, targets_are_class_indices
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
@@ -41,6 +41,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     return ops.categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
 
 
+@targets_are_class_indices
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
     """Integer labels against class scores. A label outside [0, num_classes) (other than `ignore_class`) is a
     ValueError on both engines: `ops.sparse_categorical_crossentropy` checks the labels when it runs."""

@@ -3,8 +3,9 @@
 import collections
 
 from kerasish import ops
+from kerasish.backends.dynamic import Tensor
 from kerasish.backends.symbolic import KerasTensor
-from kerasish.backends.tree import flatten, map_structure, pack_sequence_as
+from kerasish.backends.tree import flatten, flatten_with_spec, map_structure, unflatten
 from kerasish.layers.input_layer import InputLayer
 from kerasish.layers.input_spec import InputSpec
 from kerasish.layers.layer import Layer
@@ -27,6 +28,7 @@ class Functional(Model):
         Model.__init__(self, name=name or "functional", trainable=trainable, **kwargs)
         self._inputs_struct, self._outputs_struct = inputs, outputs
         self._graph = FunctionalGraph(inputs, outputs, self.name)
+        self._outputs_spec = flatten_with_spec(outputs)[1]  # how `call` packs the graph's flat outputs
         self._operations = self._graph.layers
         _check_unique_names(self._operations, self.name)
         # the graph holds a dict's inputs in sorted key order (kerasish.tree)
@@ -60,12 +62,14 @@ class Functional(Model):
     def _standardize_inputs(self, inputs):
         """The flat list of input values in the order of the model's inputs; dicts match by key or
         input name (input_spec has checked that none is missing)."""
-        values = [inputs[spec.name] for spec in self.input_spec] if isinstance(inputs, dict) else flatten(inputs)
+        if isinstance(inputs, dict):
+            values = [inputs[spec.name] for spec in self.input_spec]
+        else:
+            values = [inputs] if type(inputs) is Tensor else flatten(inputs)  # a Tensor is a leaf
         return [_fit_rank(value, tensor) for value, tensor in zip(values, self._graph.inputs)]
 
     def call(self, inputs, training=None, mask=None):
-        outputs = self._graph.run(self._standardize_inputs(inputs))
-        return pack_sequence_as(self._outputs_struct, outputs)
+        return unflatten(self._outputs_spec, self._graph.run(self._standardize_inputs(inputs)))
 
     # ----- configuration -------------------------------------------------------------------
 

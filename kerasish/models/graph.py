@@ -4,6 +4,7 @@ Built once from the model's input and output KerasTensors; running it calls each
 (or primitive) in topological order with the values its inputs got.
 """
 
+from kerasish.backends.dynamic import Tensor
 from kerasish.backends.symbolic import KerasTensor
 from kerasish.backends.tree import flatten, is_nested, map_structure
 from kerasish.layers.input_layer import InputLayer
@@ -15,9 +16,11 @@ def _substitute(structure, values):
 
 
 def _flat_arguments(node):
-    """For a call whose arguments are all leaves (the usual `layer(x)`): ([(tensor id or None, value)] per
-    positional argument, [(name, tensor id or None, value)] per keyword), so `run` fills them in without
-    walking structures; None when an argument is nested."""
+    """How `run` fills in a node's arguments without walking structures: for `operation(x)` (a chain's node),
+    the tensor's id; for a call whose arguments are all leaves, ([(tensor id or None, value)] per positional
+    argument, [(name, tensor id or None, value)] per keyword); None when an argument is nested."""
+    if len(node.args) == 1 and not node.kwargs and isinstance(node.args[0], KerasTensor):
+        return id(node.args[0])
     if any(is_nested(x) for x in node.args) or any(is_nested(x) for x in node.kwargs.values()):
         return None
 
@@ -46,8 +49,13 @@ class FunctionalGraph:
                 )
         self.nodes = self._ordered_nodes(model_name)
         self.layers = self._operations()
-        self.released_after = self._last_uses()
-        self._arguments = [_flat_arguments(node) for node in self.nodes]
+        # per node: (node, its arguments for `run`, the ids of its outputs, the ids released after it)
+        self._steps = [
+            (node, _flat_arguments(node), tuple(id(t) for t in node.outputs), released)
+            for node, released in zip(self.nodes, self._last_uses())
+        ]
+        self._input_keys = [id(t) for t in self.inputs]
+        self._output_keys = [id(t) for t in self.outputs]
 
     def _ordered_nodes(self, model_name):
         """Every node between the inputs and the outputs, parents first (depth-first from the outputs)."""
@@ -126,9 +134,11 @@ class FunctionalGraph:
 
     def run(self, inputs):
         """The outputs (flat list) for the flat list of input values."""
-        values = {id(t): x for t, x in zip(self.inputs, inputs)}
-        for node, arguments, released in zip(self.nodes, self._arguments, self.released_after):
-            if arguments is None:
+        values = dict(zip(self._input_keys, inputs))
+        for node, arguments, output_keys, released in self._steps:
+            if type(arguments) is int:
+                outputs = node.operation(values[arguments])
+            elif arguments is None:
                 outputs = node.operation(*_substitute(node.args, values), **_substitute(node.kwargs, values))
             else:
                 positional, keywords = arguments
@@ -136,8 +146,10 @@ class FunctionalGraph:
                     *[value if key is None else values[key] for key, value in positional],
                     **{name: value if key is None else values[key] for name, key, value in keywords},
                 )
-            for tensor, value in zip(node.outputs, flatten(outputs)):
-                values[id(tensor)] = value
+            if type(outputs) is Tensor and output_keys:  # a leaf: no structure to flatten
+                values[output_keys[0]] = outputs
+            else:
+                values.update(zip(output_keys, flatten(outputs)))
             for key in released:
                 del values[key]
-        return [values[id(t)] for t in self.outputs]
+        return list(map(values.__getitem__, self._output_keys))

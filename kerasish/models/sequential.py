@@ -5,6 +5,7 @@ first call) the stack is traced into a functional graph, as Keras 3 does.
 """
 
 from kerasish import dtype_policies
+from kerasish.backends.dynamic import Tensor
 from kerasish.backends.symbolic import KerasTensor
 from kerasish.layers.input_layer import InputLayer
 from kerasish.layers.layer import Layer
@@ -118,7 +119,8 @@ class Sequential(Model):
         return inputs
 
     def call(self, inputs, training=None, mask=None):
-        inputs = self._single_input(inputs)
+        if type(inputs) is not Tensor:  # a Tensor is the one input itself
+            inputs = self._single_input(inputs)
         if self._graph is not None:
             return self._graph.run([inputs])[0]
         outputs = inputs

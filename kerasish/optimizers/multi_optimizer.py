@@ -183,7 +183,7 @@ class MultiOptimizer(Optimizer):
             ]
             if pairs:
                 optimizer.apply([grad for grad, _ in pairs], [variable for _, variable in pairs])
-        self._iterations.assign(self._iterations + 1)
+        self._iterations.assign_add(1)
 
     def finalize_variable_values(self, var_list):
         for index, optimizer in enumerate(self.optimizers):

@@ -74,6 +74,7 @@ class Optimizer:
         self._variables = []
         self._trainable_variables = []
         self._indices = {}
+        self._constrained = True  # whether a variable it was built with has a constraint (see build)
         self._exclude_from_weight_decay = set()
         self._exclude_from_weight_decay_pattern = None
         self._iterations = self.add_variable((), initializer="zeros", dtype="int64", name="iteration")
@@ -130,6 +131,7 @@ class Optimizer:
             self._model_variables_moving_average = self.add_optimizer_variables(variables, "average")
         self._indices = {variable: index for index, variable in enumerate(variables)}
         self._trainable_variables = list(variables)
+        self._constrained = any(variable.constraint is not None for variable in variables)
         self.built = True
 
     def _get_variable_index(self, variable):
@@ -231,7 +233,8 @@ class Optimizer:
             trainable_variables = list(trainable_variables)
             if not self.built:
                 self.build(trainable_variables)
-            self._check_variables_are_known(trainable_variables)
+            if self._trainable_variables != trainable_variables:  # the usual call passes them all, in order
+                self._check_variables_are_known(trainable_variables)
         if any(g is None for g in grads):
             grads, trainable_variables = self._filter_empty_gradients(grads, trainable_variables)
         grads = reduce_gradients(grads)  # averaged over the processes under a DataParallel distribution
@@ -247,10 +250,11 @@ class Optimizer:
                     overwrite = ops.equal(ops.mod(self._iterations + 1, self.ema_overwrite_frequency), 0)
                     for variable, average in zip(self._trainable_variables, self._model_variables_moving_average):
                         variable.assign(ops.where(overwrite, average, variable))
-            for variable in trainable_variables:
-                if variable.constraint is not None:
-                    variable.assign(variable.constraint(variable))
-            self._iterations.assign(self._iterations + 1)
+            if self._constrained:  # a variable's constraint is set when it is created: known since build
+                for variable in trainable_variables:
+                    if variable.constraint is not None:
+                        variable.assign(variable.constraint(variable))
+            self._iterations.assign_add(1)
 
     def _check_variables_are_known(self, variables):
         for variable in variables:

@@ -67,13 +67,14 @@ class SGD(Optimizer):
         )
 
     def update_step(self, gradient, variable, learning_rate):
-        learning_rate = ops.cast(learning_rate, variable.dtype)
+        dtype = variable.dtype
+        learning_rate = ops.cast(learning_rate, dtype)
         if type(gradient) is PendingProduct:
             # done in place at the end of the step when gemm can, else computed here
             if variable.constraint is None and self._queued(gradient, variable, learning_rate):
                 return
             gradient = gradient.value()
-        gradient = ops.cast(gradient, variable.dtype)
+        gradient = ops.cast(gradient, dtype)
         if traced(gradient):  # the static plan fuses these ops itself and updates in place
             self._composite_update_step(gradient, variable, learning_rate)
             return

@@ -377,7 +377,7 @@ class Trainer:
         # product_updates.Step outermost: its in-place updates come after everything else has succeeded
         with product_updates.Step(), all_or_nothing(self._step_state if kind == "train" else ()), stage:
             first = batch[0] if type(batch[0]) is Tensor else flatten(batch[0])[0]
-            signature = (first.shape[0], tuple([part is None for part in batch]))
+            signature = (first.shape[0], batch[1] is None, batch[2] is None)  # batch: (x, y, sample_weight)
             data = pack_x_y_sample_weight(*batch)  # the step gets what the user gave, as in Keras
             if signature == self._batch_signatures.get(kind):
                 return function(data)

@@ -53,6 +53,30 @@ def test_second_order_is_six_x_and_third_order_is_six():
     numpy.testing.assert_allclose(d3y.numpy(), [6.0, 6.0, 6.0], rtol=1e-6)
 
 
+def test_second_order_through_a_matrix_product(engine):
+    # eagerly matmul's rule gives G Bᵀ and Aᵀ G as the transposed-product ops (traced: transpose and matmul),
+    # which an outer tape differentiates again: s = sum(dy/da) = 1ᵀ a b bᵀ 1, ds/db = u (bᵀ1)ᵀ + 1 (bᵀu)ᵀ, u = aᵀ1
+    rng = numpy.random.default_rng(0)
+    a_value, b_value = rng.standard_normal((3, 4)), rng.standard_normal((4, 2))
+    a, b = kerasish.Variable(a_value.astype("float32")), kerasish.Variable(b_value.astype("float32"))
+
+    def step():
+        with kerasish.GradientTape() as outer:
+            with kerasish.GradientTape() as inner:
+                y = 0.5 * ops.sum(ops.square(ops.matmul(a, b)))
+            d_a, d_b = inner.gradient(y, [a, b])
+            s = ops.sum(d_a)
+        return d_a, d_b, outer.gradient(s, b)
+
+    d_a, d_b, d2 = _run(engine, step)
+    ones_m, ones_k = numpy.ones(3), numpy.ones(4)
+    u = a_value.T @ ones_m
+    numpy.testing.assert_allclose(d_a.numpy(), a_value @ b_value @ b_value.T, rtol=1e-5, atol=1e-5)
+    numpy.testing.assert_allclose(d_b.numpy(), a_value.T @ a_value @ b_value, rtol=1e-5, atol=1e-5)
+    expected = numpy.outer(u, b_value.T @ ones_k) + numpy.outer(ones_k, b_value.T @ u)
+    numpy.testing.assert_allclose(d2.numpy(), expected, rtol=1e-5, atol=1e-5)
+
+
 def test_a_persistent_tape_answers_many_gradients():
     x = tensor(2.0, 3.0)
     with kerasish.GradientTape(persistent=True) as tape:

@@ -174,6 +174,26 @@ def test_a_saved_and_loaded_function_keeps_the_check(tmp_path):
         loaded(LABELS, SCORES)
 
 
+@pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "int64", "uint8", "uint32"])
+@pytest.mark.parametrize("high", [3, 127, 128, 200])
+def test_integer_values_from_zero_are_checked_in_one_reduction_with_the_same_verdict(dtype, high):
+    # integers from 0 read as unsigned ones (one reduction): a negative value must still fail, also at the
+    # dtype's limits, where the unsigned reading no longer tells it apart (int8 with 200 classes)
+    info = numpy.iinfo(dtype)
+    for values in ([0, high - 1], [0, high], [0, -1], [info.min, 0], [info.max, 0], [0, high + 1]):
+        x = numpy.array([v for v in values if info.min <= v <= info.max], dtype)
+        inside = bool(((x >= 0) & (x < high)).all())
+        function = kerasish.function(
+            lambda t: check_range(t, low=0, high=high, message="bad {value}", error="ValueError")
+        )
+        if inside:
+            numpy.testing.assert_array_equal(numpy.asarray(function(x)), x)
+        else:
+            first_bad = x[~((x >= 0) & (x < high))][0]
+            with pytest.raises(ValueError, match=f"^bad {first_bad}$"):
+                function(x)
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_check_passes_its_input_and_its_gradient_through(engine):
     x = numpy.array([0.5, 1.5, 2.5])

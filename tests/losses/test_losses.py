@@ -267,6 +267,48 @@ def test_sparse_labels_out_of_range_name_the_label_and_the_classes(engine, from_
         run(engine, ignored, numpy.array([-1, 4, 1]), probabilities)
 
 
+@pytest.mark.parametrize("from_logits", [False, True])
+@pytest.mark.parametrize("make", [losses.SparseCategoricalCrossentropy, "sparse_categorical_crossentropy"])
+def test_integer_labels_reach_the_kernel_as_integers_with_the_float_labels_values(
+    engine, monkeypatch, from_logits, make
+):
+    # Keras converts y_true to the loss's dtype; integer class indices are passed as they are (no cast, no
+    # pass over float labels), with the values and gradients that the same labels as floats give
+    from kerasish.backends.kernels import softmax
+    from kerasish.backends.primitives import crossentropy
+
+    if isinstance(make, str):
+        loss = losses.LossFunctionWrapper(losses.get(make), from_logits=from_logits)
+    else:
+        loss = make(from_logits=from_logits)
+    rng = numpy.random.default_rng(3)
+    scores = rng.uniform(0.1, 0.9, (6, 4)).astype(numpy.float32)
+    labels = rng.integers(0, 4, 6)
+    seen = []
+    kernel = crossentropy.kernels.sparse_softmax_crossentropy
+    monkeypatch.setattr(
+        softmax, "sparse_softmax_crossentropy", lambda xp, t, *rest: seen.append(t.dtype) or kernel(xp, t, *rest)
+    )
+    one_hot = crossentropy.ops.one_hot
+    monkeypatch.setattr(
+        crossentropy.ops, "one_hot", lambda t, *rest, **kwargs: seen.append(t.dtype) or one_hot(t, *rest, **kwargs)
+    )
+
+    def value_and_gradient(targets, predictions):
+        predictions = kerasish.ops.convert_to_tensor(predictions)
+        with kerasish.backends.gradient_tape.GradientTape() as tape:
+            tape.watch(predictions)
+            value = loss(targets, predictions)
+        return value, tape.gradient(value, predictions)
+
+    from_integers = [numpy.asarray(a) for a in kerasish.function(value_and_gradient, engine=engine)(labels, scores)]
+    assert seen and all(dtype.kind == "i" for dtype in seen)
+    labels = labels.astype(numpy.float32)
+    from_floats = [numpy.asarray(a) for a in kerasish.function(value_and_gradient, engine=engine)(labels, scores)]
+    for integer, floating in zip(from_integers, from_floats):
+        numpy.testing.assert_array_equal(integer, floating)
+
+
 def test_rank_mismatch_by_a_trailing_one_is_squeezed():
     y_true, y_pred = _rand(5, seed=1), _rand(5, 1, seed=2)
     numpy.testing.assert_allclose(

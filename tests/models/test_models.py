@@ -136,6 +136,47 @@ def test_a_functional_call_passes_positional_keyword_nested_and_constant_argumen
     numpy.testing.assert_allclose(predict(engine, model, values), expected, rtol=1e-5)
 
 
+class Pair(kerasish.layers.Layer):
+    """One tensor in, two out."""
+
+    def call(self, inputs):
+        return inputs + 1.0, inputs * 2.0
+
+
+def test_a_functional_call_of_one_tensor_nodes_with_nested_outputs_raw_ops_and_shared_tensors(engine):
+    x = kerasish.Input((3,))
+    scaled = Scale()(x)
+    plus_one, doubled = Pair()(scaled)
+    rectified = kerasish.ops.relu(doubled - 1.0)
+    model = Model(x, [Plus()([rectified, plus_one]), Total()(plus_one), scaled])
+    values = data()
+    outputs = kerasish.function(lambda t: model(t), engine=engine)(Tensor(values))
+    s = expected_scale(values)
+    expected = [numpy.maximum(2 * s - 1, 0) + s + 1, (s + 1).sum(-1, keepdims=True), s]
+    for output, value in zip(outputs, expected):
+        numpy.testing.assert_allclose(output.numpy(), value, rtol=1e-5)
+
+
+class DefaultTraining(kerasish.layers.Layer):
+    def call(self, inputs, training=False, mask=None):
+        return inputs
+
+
+def test_a_symbolic_call_records_its_inputs_as_given_not_cast_to_the_compute_dtype():
+    x = kerasish.Input((3,))
+    y = Scale(dtype="float16")(x)
+    assert y.node.args == (x,) and y.dtype == "float16"
+    assert [entry["class_name"] for entry in Model(x, y).get_config()["layers"]] == ["InputLayer", "Scale"]
+
+
+def test_a_symbolic_call_records_its_keyword_arguments_as_given():
+    x = kerasish.Input((3,))
+    assert DefaultTraining()(x).node.kwargs == {}
+    assert DefaultTraining()(x, training=True).node.kwargs == {"training": True}
+    model = Model(x, DefaultTraining()(Scale()(x)))
+    assert [node["kwargs"] for node in model.get_config()["layers"][-1]["inbound_nodes"]] == [{}]
+
+
 class Subclassed(Model):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -336,3 +336,24 @@ def test_misuse_errors_name_the_problem():
         optimizers.Adam(gradient_accumulation_steps=4)
     with pytest.raises(ValueError, match="can only be configured before the optimizer is built"):
         built.exclude_from_weight_decay(var_names=["bias"])
+
+
+@pytest.mark.filterwarnings("ignore:.*tracing again")
+def test_variables_in_another_order_or_a_subset_are_checked_each_call(engine):
+    a, b = (kerasish.Variable(numpy.ones(2, numpy.float32), name=name) for name in "ab")
+    c = kerasish.Variable(numpy.ones(2, numpy.float32), name="c", constraint=lambda w: ops.minimum(w, 0.5))
+    optimizer = optimizers.SGD(0.5)
+    optimizer.build([a, b, c])
+
+    @kerasish.function(engine=engine)
+    def step(grads, variables):
+        optimizer.apply(grads, variables)
+
+    one, two = numpy.ones(2, numpy.float32), numpy.full(2, 2.0, numpy.float32)
+    step([one, two], [b, a])  # another order: each gradient still goes to its own variable
+    numpy.testing.assert_allclose([a.numpy(), b.numpy(), c.numpy()], [[0.0, 0.0], [0.5, 0.5], [1.0, 1.0]])
+    step([-one], [c])  # a subset holding the only constrained variable: its constraint still applies
+    numpy.testing.assert_allclose(c.numpy(), [0.5, 0.5])
+    with pytest.raises(ValueError, match="Unknown variable"):
+        step([one, one, one], [a, b, kerasish.Variable(numpy.ones(2, numpy.float32))])
+    assert int(optimizer.iterations.numpy()) == 2

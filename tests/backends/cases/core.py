@@ -404,6 +404,18 @@ LINALG = [
     Case("matmul", ops.matmul, [randn(3), randn(2, 3, 4, seed=1)], numpy.matmul, id="matmul-vector-matrix"),
     Case("matmul", ops.matmul, [randn(2, 4, 3), randn(3, seed=1)], numpy.matmul, id="matmul-matrix-vector"),
     Case("matmul", ops.matmul, [randn(3), randn(3, seed=1)], numpy.matmul, id="matmul-vector-vector"),
+    Case(  # matmul's eager gradient of two matrices (G Bᵀ and Aᵀ G); their own gradients use each other
+        "matmul_right_transposed",
+        PRIMITIVES["matmul_right_transposed"],
+        [randn(3, 4), randn(2, 4, seed=1)],
+        lambda a, b: a @ b.T,
+    ),
+    Case(
+        "matmul_left_transposed",
+        PRIMITIVES["matmul_left_transposed"],
+        [randn(4, 3), randn(4, 2, seed=1)],
+        lambda a, b: a.T @ b,
+    ),
     Case("einsum", lambda a, b: ops.einsum("ij,jk->ik", a, b), [randn(3, 4), randn(4, 2, seed=1)], lambda a, b: a @ b),
     Case(
         "einsum",
