@@ -8,7 +8,6 @@ symbolic gradients of the graph instead, from the graph engine's registration in
 from . import dispatch
 from .dispatch import is_symbolic
 from .dynamic.tape import GradientTape as DynamicTape
-from .dynamic.tensor import Tensor
 from .primitives.registry import ops
 from .tree import flatten, flatten_with_spec, unflatten
 
@@ -22,8 +21,8 @@ class GradientTape(DynamicTape):
 
     def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none", pending_products=False):
         """`pending_products` (the dynamic tape's; a static gradient is always computed): see the dynamic tape."""
-        targets = None if type(target) is Tensor else flatten(target)  # a Tensor: the usual call, the tape's
-        if targets is None or not any([is_symbolic(t) for t in targets]):
+        targets = flatten(target)
+        if not any([is_symbolic(t) for t in targets]):
             return super().gradient(target, sources, output_gradients, unconnected_gradients, pending_products)
         if self._records is None:
             raise RuntimeError(

@@ -28,9 +28,14 @@ def _sorted_keys(structure):
         ) from error
 
 
+_LEAF_TYPES = set()  # the types met as leaves (a type is a leaf or a node whatever its value): one lookup next time
+
+
 def _node(structure):
     """(kind, metadata, children) of a node, or None for a leaf; children in flattening order."""
     kind = type(structure)
+    if kind in _LEAF_TYPES:  # the usual leaf, a tensor, every step
+        return None
     if kind is list or kind is tuple or _is_namedtuple(structure):
         return kind, None, list(structure)
     if kind is dict or kind is collections.defaultdict:
@@ -42,6 +47,7 @@ def _node(structure):
         return kind, (keys, keys, None), [structure[key] for key in keys]
     if kind is collections.deque:
         return kind, structure.maxlen, list(structure)
+    _LEAF_TYPES.add(kind)
     return None
 
 

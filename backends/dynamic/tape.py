@@ -153,7 +153,7 @@ class GradientTape:
         flat_sources, spec = (sources, None) if flat else flatten_with_spec(sources)
         if not flat:
             source_keys = [key_of(s) for s in flat_sources]
-        targets = [target] if type(target) is Tensor else flatten(target)
+        targets = flatten(target)
         seeds = flatten(output_gradients) if output_gradients is not None else [None] * len(targets)
         records, watched = self._records, self._watched  # a key the tape never watched has no gradient
         if not self.persistent:  # hand the records to the backward pass, which frees them as it goes

@@ -3,7 +3,6 @@
 import collections
 
 from kerasish import ops
-from kerasish.backends.dynamic import Tensor
 from kerasish.backends.symbolic import KerasTensor
 from kerasish.backends.tree import flatten, flatten_with_spec, map_structure, unflatten
 from kerasish.layers.input_layer import InputLayer
@@ -62,10 +61,7 @@ class Functional(Model):
     def _standardize_inputs(self, inputs):
         """The flat list of input values in the order of the model's inputs; dicts match by key or
         input name (input_spec has checked that none is missing)."""
-        if isinstance(inputs, dict):
-            values = [inputs[spec.name] for spec in self.input_spec]
-        else:
-            values = [inputs] if type(inputs) is Tensor else flatten(inputs)  # a Tensor is a leaf
+        values = [inputs[spec.name] for spec in self.input_spec] if isinstance(inputs, dict) else flatten(inputs)
         return [_fit_rank(value, tensor) for value, tensor in zip(values, self._graph.inputs)]
 
     def call(self, inputs, training=None, mask=None):

@@ -4,7 +4,6 @@ Strings resolve through kerasish.losses / kerasish.metrics; "accuracy"/"acc" and
 pick their binary, sparse or categorical variant from the shapes of y_true and y_pred, as in Keras.
 """
 
-from kerasish.backends.dynamic import Tensor
 from kerasish.backends.tree import flatten
 
 
@@ -100,11 +99,6 @@ def names_for(output_names, count):
     return output_names if len(output_names) == count else [f"output_{i}" for i in range(count)]
 
 
-def leaves(structure):
-    """`flatten(structure)`, without its walk for the usual single tensor of a step (every step asks)."""
-    return [structure] if type(structure) is Tensor else flatten(structure)
-
-
 def flatten_targets(y, output_names):
     """y_true (or sample weights) in the order of the model's outputs."""
     if isinstance(y, dict):
@@ -162,9 +156,9 @@ class CompileLoss:
         self.built = True
 
     def __call__(self, y_true, y_pred, sample_weight=None):
-        predictions = leaves(y_pred)
+        predictions = flatten(y_pred)
         count = len(predictions)
-        targets = flatten_targets(y_true, self.output_names) if count > 1 else leaves(y_true)
+        targets = flatten_targets(y_true, self.output_names) if count > 1 else flatten(y_true)
         weights = (
             flatten_targets(sample_weight, self.output_names)
             if count > 1 and isinstance(sample_weight, (list, tuple, dict))
@@ -224,9 +218,9 @@ class CompileMetrics:
     def update_state(self, y_true, y_pred, sample_weight=None):
         if not self.unweighted and not self.weighted:  # nothing to update (every step asks)
             return
-        predictions = leaves(y_pred)
+        predictions = flatten(y_pred)
         count = len(predictions)
-        targets = flatten_targets(y_true, self.output_names) if count > 1 else leaves(y_true)
+        targets = flatten_targets(y_true, self.output_names) if count > 1 else flatten(y_true)
         weights = (
             flatten_targets(sample_weight, self.output_names)
             if count > 1 and isinstance(sample_weight, (list, tuple, dict))
