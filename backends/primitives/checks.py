@@ -29,6 +29,9 @@ def _error(value, shape, low, high, message, error):
     return ERRORS[error](message.format(value=value, shape=shape, low=low, high=high))
 
 
+_UNSIGNED = {size: numpy.dtype(f"u{size}") for size in (1, 2, 4, 8)}  # by itemsize
+
+
 def _inside(x, low, high):
     """Whether every value of the host array `x` lies in [low, high) (int bounds): two reductions and no
     temporaries, written as "inside" so that NaN fails; one for integers from 0, read as unsigned integers (a
@@ -36,9 +39,6 @@ def _inside(x, low, high):
     if low == 0 and x.dtype.kind in "iu" and high <= 1 << (8 * x.dtype.itemsize - 1):
         return x.view(_UNSIGNED[x.dtype.itemsize]).max() < high
     return x.min() >= low and x.max() < high
-
-
-_UNSIGNED = {size: numpy.dtype(f"u{size}") for size in (1, 2, 4, 8)}
 
 
 def _forward(xp, x, low, high, message, error):

@@ -105,6 +105,8 @@ class Sequential(Model):
         """The one input (or its shape) of this stack: as in Keras, a one-element list or tuple holds it (a
         shape `(n,)` is no such list), and so does a dict keyed by the input layer's name; a dict of other
         keys is an error naming them."""
+        if type(inputs) is Tensor:  # the usual call, every step: the input itself
+            return inputs
         one = isinstance(inputs, (list, tuple)) and len(inputs) == 1
         if one and not (inputs[0] is None or isinstance(inputs[0], int)):
             return inputs[0]
@@ -119,8 +121,7 @@ class Sequential(Model):
         return inputs
 
     def call(self, inputs, training=None, mask=None):
-        if type(inputs) is not Tensor:  # a Tensor is the one input itself
-            inputs = self._single_input(inputs)
+        inputs = self._single_input(inputs)
         if self._graph is not None:
             return self._graph.run([inputs])[0]
         outputs = inputs
