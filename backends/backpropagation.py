@@ -10,11 +10,12 @@ Memory: the walk holds the only references to the records it is given when the c
 back; the gradients of the sources are kept.
 """
 
+import itertools
 from typing import NamedTuple
 
 from .errors import error_kind
 from .primitives.linalg import WELCOME
-from .primitives.registry import backward, ops, shape_of
+from .primitives.registry import ops, shape_of, unbroadcast
 
 
 class Record(NamedTuple):
@@ -76,15 +77,23 @@ def backpropagate(records, targets, seeds, source_keys, default_seed, restore=No
         try:  # each gradient of its input's shape (or an error), None where not needed
             if parts:
                 found = _checked(primitive.vjp(grad, inputs, output, needs, **attrs), inputs, needs)
-            else:  # `backward` sums a primitive's gradients to their inputs' shapes
-                found = backward(primitive, grad, inputs, output, needs, attrs)
+            else:
+                vjp = primitive.vjp
+                found = vjp(grad, inputs, output, needs, **attrs) if attrs else vjp(grad, inputs, output, needs)
+                if len(found) != len(inputs):
+                    raise ValueError(f"the rule returned {len(found)} gradients for {len(inputs)} inputs")
+            del grad
+            for key, g, x, need, position in zip(keys, found, inputs, needs, itertools.count()):
+                if g is None or not need:
+                    continue
+                shape = getattr(g, "shape", None)
+                # the common case first: numpy/cupy shapes (tuples) that already match, no unknown dimension
+                if not (parts or type(shape) is tuple and shape == getattr(x, "shape", None) and None not in shape):
+                    g = unbroadcast(g, x, position)  # a primitive's gradient summed back to its input's shape
+                previous = grads.get(key)
+                grads[key] = g if previous is None else ops.add(previous, g)
         except (ValueError, TypeError, IndexError) as error:
             raise error_kind(error)(f"gradient of {primitive.name}: {error}") from error
-        del grad
-        for key, g in zip(keys, found):
-            if g is not None:
-                previous = grads.get(key)  # _add, inlined
-                grads[key] = g if previous is None else ops.add(previous, g)
         del primitive, inputs, output, attrs, found
     return grads
 

@@ -70,9 +70,10 @@ def engine_apply(name):
     return ENGINES[name]
 
 
-def apply(prim, inputs, attrs):
-    """Run an op where its inputs belong. With no autocast, scope or trace in effect the dynamic engine takes the
-    op at once: it reads its inputs' types anyway, and hands an op on a graph tensor to `apply_by_rank`."""
+def apply(prim, /, *inputs, **attrs):
+    """`prim(*inputs, **attrs)`: run an op where its inputs belong (it is `Primitive.__call__`, so an op call is one
+    Python call before its engine's). With no autocast, scope or trace in effect the dynamic engine takes the op at
+    once: it reads its inputs' types anyway, and hands an op on a graph tensor to `apply_by_rank`."""
     if AUTOCAST or SCOPES or TRACES:
         return apply_by_rank(prim, inputs, attrs)
     return ENGINES["dynamic"](prim, inputs, attrs)

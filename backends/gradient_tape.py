@@ -8,6 +8,7 @@ symbolic gradients of the graph instead, from the graph engine's registration in
 from . import dispatch
 from .dispatch import is_symbolic
 from .dynamic.tape import GradientTape as DynamicTape
+from .dynamic.tensor import Tensor
 from .primitives.registry import ops
 from .tree import flatten, flatten_with_spec, unflatten
 
@@ -21,9 +22,9 @@ class GradientTape(DynamicTape):
 
     def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none", pending_products=False):
         """`pending_products` (the dynamic tape's; a static gradient is always computed): see the dynamic tape."""
-        targets = flatten(target)
-        if not any([is_symbolic(t) for t in targets]):
+        if type(target) is Tensor or not any([is_symbolic(t) for t in flatten(target)]):
             return super().gradient(target, sources, output_gradients, unconnected_gradients, pending_products)
+        targets = flatten(target)
         if self._records is None:
             raise RuntimeError(
                 "A non-persistent GradientTape can only be used to compute one set of "

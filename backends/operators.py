@@ -1,19 +1,21 @@
 """Python operators (+, @, [], <, ...) for every tensor-like type, mapped onto kerasish.ops."""
 
-from .dispatch import apply
 from .masks import get_mask, set_mask
-from .primitives.registry import Primitive, ops
+from .primitives.registry import ops
 
 
 def _binary(name, reflected=False):
-    """`a + b` is `ops.add(a, b)`; when the op is a primitive it goes straight to dispatch (the hot path)."""
+    """`a + b` is `ops.add(a, b)` (a primitive's call is `dispatch.apply` itself)."""
 
-    def operator(self, other):
-        op = getattr(ops, name)
-        inputs = (other, self) if reflected else (self, other)
-        if type(op) is Primitive:
-            return apply(op, inputs, {})
-        return op(*inputs)
+    if reflected:
+
+        def operator(self, other):
+            return getattr(ops, name)(other, self)
+
+    else:
+
+        def operator(self, other):
+            return getattr(ops, name)(self, other)
 
     return operator
 

@@ -4,8 +4,9 @@ read back.
 
 Asked with `GradientTape.gradient(..., pending_products=True)` (the trainer's step asks when its optimizer
 `accepts_pending_products()`), the backward walk offers the matmul rule `WELCOME` in `needs` for a variable
-that one product alone reads (a Dense kernel), and the rule returns `PendingProduct(aᵀ, g)` instead of
-computing `aᵀ @ g` (both defined beside the rule, in primitives/linalg.py). The optimizer then either
+that one product alone reads (a Dense kernel), and the rule returns `PendingProduct(a, g)` instead of
+computing `aᵀ @ g` (both defined beside the rule, in primitives/linalg.py; gemm reads `a` transposed, so no
+transpose op is made). The optimizer then either
 `queue`s its update or takes the product's `value()`.
 
 Queued updates are done in place at the end of the step (`Step`, which the trainer holds around each
@@ -30,11 +31,14 @@ def queue(variable, product, learning_rate, scale=1.0, then_into=None):
     variable`: SGD's momentum, scaled by its factor, then the weight it moves) for the end of the open step;
     whether it was (False, nothing queued: no step is open, or gemm cannot do it on these arrays)."""
     queued = getattr(_open, "queue", None)
-    if queued is None or not blas.suits(variable._data, product.left._data, product.right._data):
+    if queued is None:
+        return False
+    left, right = product.left._data.T, product.right._data  # the product is leftᵀ @ right
+    if not blas.suits(variable._data, left, right):
         return False
     if then_into is not None and not _adds_into(then_into._data, variable._data):
         return False
-    queued.append((variable, variable._data, product, -float(learning_rate), float(scale), then_into))
+    queued.append((variable, variable._data, left, right, product, -float(learning_rate), float(scale), then_into))
     return True
 
 
@@ -67,9 +71,9 @@ class Step:
         if kind is not None or not queued:
             return
         with DeferredInterrupts():
-            for variable, storage, product, alpha, beta, then_into in queued:
+            for variable, storage, left, right, product, alpha, beta, then_into in queued:
                 if variable._data is storage:  # as when queued (and checked)
-                    blas.accumulate_suited(storage, product.left._data, product.right._data, alpha, beta)
+                    blas.accumulate_suited(storage, left, right, alpha, beta)
                 else:
                     variable.assign(ops.add(ops.multiply(variable, beta), ops.multiply(product.value(), alpha)))
                 if then_into is not None:

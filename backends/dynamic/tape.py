@@ -25,6 +25,7 @@ from .tensor import Tensor
 
 RECORDING = []
 _RESULTS = (Tensor, PendingProduct)
+_RESULT_TYPES = frozenset((Tensor, PendingProduct, type(None)))
 _new_record = tuple.__new__
 _SERIALS = itertools.count(1)
 LARGE = 1 << 16  # elements; below this a record keeps the tensor even when its rule reads only the shape
@@ -96,7 +97,7 @@ class GradientTape:
             kind = type(x)
             if kind is Tensor:
                 key = x._serial
-                if key is not None and key in watched:
+                if key in watched:  # never None
                     hit = True
                 large = large or x._data.size >= LARGE
             elif kind is Variable:
@@ -104,7 +105,8 @@ class GradientTape:
                 if key in watched:
                     hit = True
                 elif x.trainable and self.watch_accessed_variables:
-                    self._watch(key, x)
+                    watched.add(key)  # _watch, inlined
+                    self._variables[key] = x
                     hit = True
             else:
                 key = None
@@ -116,8 +118,8 @@ class GradientTape:
             output._serial = output_key = next(_SERIALS)
         watched.add(output_key)
         saves = prim.saves
-        if saves is not None and (large or type(output) is Tensor and output._data.size >= LARGE):
-            inputs = tuple(x if i in saves else _kept(x) for i, x in enumerate(inputs))
+        if saves is not None and (large or output._data.size >= LARGE):  # `output`: the engine's new Tensor
+            inputs = tuple([x if i in saves else _kept(x) for i, x in enumerate(inputs)])
             output = output if "output" in saves else _kept(output)
             self._stand_ins = True
         # Record(...) without its generated __new__: this runs for every recorded op
@@ -170,7 +172,8 @@ class GradientTape:
         results = [grads.get(key) if key in watched else None for key in source_keys]
         if unconnected_gradients == "zero":
             results = [ops.zeros_like(s) if g is None else g for g, s in zip(results, flat_sources)]
-        results = [g if g is None or isinstance(g, _RESULTS) else Tensor(g) for g in results]
+        if not _RESULT_TYPES.issuperset(map(type, results)):  # a seed given as an array, say
+            results = [g if g is None or isinstance(g, _RESULTS) else Tensor(g) for g in results]
         return results if flat else unflatten(spec, results)
 
 

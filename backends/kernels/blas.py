@@ -19,8 +19,9 @@ import numpy
 ROW_MAJOR, NO_TRANSPOSE, TRANSPOSE = 101, 111, 112
 DTYPES = (numpy.dtype("float32"), numpy.dtype("float64"))  # what BLAS computes in (numpy hands these to it)
 # A result of fewer values is done faster by numpy's matmul and a pass over it than by gemm through ctypes (its
-# checks and argument conversion, ~9 µs a call): callers take gemm from this size (the dynamic step of an 8-wide
-# MLP was 60 µs slower with it on every kernel; a (512, 10) static update 26.6 against 18.4 µs)
+# checks and argument conversion, ~9 µs a call when this was measured, ~6 µs since `_address`): callers take gemm
+# from this size (the dynamic step of an 8-wide MLP was 60 µs slower with it on every kernel; a (512, 10) static
+# update 26.6 against 18.4 µs)
 SMALLEST = 1 << 15
 # numpy's wheels bundle scipy-openblas under these names: ILP64 (numpy >= 2) and LP64 builds
 PREFIXES = (("scipy_cblas_", "64_", ctypes.c_int64), ("scipy_cblas_", "", ctypes.c_int))
@@ -104,11 +105,21 @@ def accumulate_suited(c, a, b, alpha, beta=1.0):
         columns,
         depth,
         alpha,
-        a.ctypes.data,
+        _address(a),
         first[1],
-        b.ctypes.data,
+        _address(b),
         second[1],
         beta,
-        c.ctypes.data,
+        _address(c),
         columns,
     )
+
+
+def _address(x):
+    """The address of `x`'s first value. A writeable array whose values are one block, in either order, lends its
+    buffer to ctypes (its transpose's, for column order: the same address), four times faster than numpy's
+    `x.ctypes.data`, which any other takes."""
+    try:
+        return ctypes.addressof(ctypes.c_char.from_buffer(x if x.strides[-1] == x.itemsize else x.T))
+    except (TypeError, ValueError, BufferError):  # read-only, or not one block
+        return x.ctypes.data

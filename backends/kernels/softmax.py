@@ -19,29 +19,31 @@ def _pays(xp, x):
     whole array's min and max 2.4, its row sums by `sum` 3.6 µs and by a product with ones 0.6)."""
     if xp is not numpy or x.dtype not in blas.DTYPES:
         return False
-    return x.size >= LARGE or (x.ndim > 0 and x.size >= ROWS * x.shape[-1] > 0)
+    size = x.size
+    return size >= LARGE or (x.ndim > 0 and size >= ROWS * x.shape[-1] > 0)
 
 
-def _in_range(xp, x):
-    """Whether exp(x) needs no shift by the maximum (where `_pays`): every value lies within ±half the log of the
+def _in_range(x, pays):
+    """Whether exp(x) needs no shift by the maximum (where `pays`, `_pays(xp, x)`, which each kernel asks once for
+    its input and the arrays of its shape it makes: 5K instructions): every value lies within ±half the log of the
     dtype's largest number (±44.4 in float32), so exp(x) neither overflows nor leaves the normal numbers, and nor
     does a sum of up to sqrt(largest) of them (1.8e19 in float32). Softmax is the same for any shift of a row,
     and exp(x) is as accurate as exp(x − max), whose argument is rounded; the shift by the row's maximum costs a
     per-row reduction and a pass over a broadcast column (on the attention's (32, 4, 128, 128) scores 1.35 of
     3.16 ms, the two whole-array checks 0.21). nan and infinities fail the check and take the shifted path."""
-    if not _pays(xp, x):
+    if not pays:
         return False
     bound = _RANGE[x.dtype]
     return bool(-bound <= x.min() and x.max() <= bound)
 
 
-def _sums(xp, x, axis, keepdims=True):
-    """x's sums along `axis`. Where `_pays`, for rows along the last axis of at most ROW values, as one product
-    with a vector of ones (BLAS): numpy's `sum` pays a setup per row (on the attention's (32, 4, 128, 128)
+def _sums(xp, x, axis, pays, keepdims=True):
+    """x's sums along `axis`. Where `pays` (`_pays(xp, x)`), for rows along the last axis of at most ROW values, as
+    one product with a vector of ones (BLAS): numpy's `sum` pays a setup per row (on the attention's (32, 4, 128, 128)
     probabilities 0.58 ms against the product's 0.17, einsum's 0.20; 3.6 µs against 0.6 on (128, 10)). The
     product adds each row in order in SIMD lanes where `sum` adds pairwise: the same within float32 rounding on
     such rows."""
-    if _pays(xp, x) and isinstance(axis, int) and axis % x.ndim == x.ndim - 1 and x.shape[-1] <= ROW:
+    if pays and isinstance(axis, int) and axis % x.ndim == x.ndim - 1 and x.shape[-1] <= ROW:
         result = sums.last_axis(xp, x)
         return result[..., None] if keepdims else result
     return x.sum(axis=axis, keepdims=keepdims)
@@ -49,7 +51,8 @@ def _sums(xp, x, axis, keepdims=True):
 
 def softmax(xp, x, axis, overwrite=False):
     """`overwrite`: compute in x's own memory (x is a fresh array that nothing else reads)."""
-    if _in_range(xp, x):
+    pays = _pays(xp, x)
+    if _in_range(x, pays):
         result = xp.exp(x, out=x if overwrite else None)
     else:
         if overwrite:
@@ -58,15 +61,16 @@ def softmax(xp, x, axis, overwrite=False):
         else:
             result = x - x.max(axis=axis, keepdims=True)
         xp.exp(result, out=result)
-    result /= _sums(xp, result, axis)
+    result /= _sums(xp, result, axis, pays)
     return result
 
 
 def log_softmax(xp, x, axis):
-    if _in_range(xp, x):
-        return x - xp.log(_sums(xp, xp.exp(x), axis))
+    pays = _pays(xp, x)
+    if _in_range(x, pays):
+        return x - xp.log(_sums(xp, xp.exp(x), axis, pays))
     result = x - x.max(axis=axis, keepdims=True)
-    result -= xp.log(_sums(xp, xp.exp(result), axis))
+    result -= xp.log(_sums(xp, xp.exp(result), axis, pays))
     return result
 
 
@@ -84,8 +88,8 @@ def _labels(xp, labels, shape, axis):
     if xp is not numpy:
         index = index % classes
     if inner == 1:  # the class axis last: the first class of each row is `classes` after the previous one
-        first = xp.arange(0, labels.size * classes, classes or 1).reshape(labels.shape)
-        return first + index, whole
+        first = xp.arange(0, labels.size * classes, classes or 1)
+        return (first if labels.ndim == 1 else first.reshape(labels.shape)) + index, whole
     first = xp.arange(labels.size // max(inner, 1))[:, None] * (classes * inner) + xp.arange(inner)
     return first.reshape(labels.shape) + index * inner, whole
 
@@ -95,13 +99,14 @@ def sparse_softmax_crossentropy(xp, labels, logits, axis):
     (no one-hot); labels must lie in [0, classes) (the caller checks)."""
     axis %= logits.ndim
     positions, whole = _labels(xp, labels, logits.shape, axis)
-    if _in_range(xp, logits):
+    pays = _pays(xp, logits)
+    if _in_range(logits, pays):
         picked, shifted = logits.reshape(-1).take(positions), xp.exp(logits)
     else:
         shifted = logits - logits.max(axis=axis, keepdims=True)
         picked = shifted.reshape(-1).take(positions)
         xp.exp(shifted, out=shifted)
-    loss = xp.log(_sums(xp, shifted, axis, keepdims=False))
+    loss = xp.log(_sums(xp, shifted, axis, pays, keepdims=False))
     loss -= picked
     if whole is not None:
         loss *= whole
@@ -109,8 +114,8 @@ def sparse_softmax_crossentropy(xp, labels, logits, axis):
 
 
 def sparse_softmax_crossentropy_gradient(xp, labels, logits, gradient, axis):
-    """`gradient` (the loss's shape) times softmax(logits) - one_hot(labels) along `axis`: the gradient of
-    `sparse_softmax_crossentropy` with respect to the logits."""
+    """`gradient` (the loss's shape, or one value for every loss) times softmax(logits) - one_hot(labels) along
+    `axis`: the gradient of `sparse_softmax_crossentropy` with respect to the logits."""
     axis %= logits.ndim
     positions, whole = _labels(xp, labels, logits.shape, axis)
     result = softmax(xp, logits, axis)
@@ -119,7 +124,9 @@ def sparse_softmax_crossentropy_gradient(xp, labels, logits, gradient, axis):
     result.reshape(-1)[positions] -= 1
     if whole is not None:
         gradient = gradient * whole
-    result *= gradient.reshape(result.shape[:axis] + (1,) + result.shape[axis + 1 :])  # expand_dims, cheaper
+    if gradient.ndim:
+        gradient = gradient.reshape(result.shape[:axis] + (1,) + result.shape[axis + 1 :])  # expand_dims, cheaper
+    result *= gradient
     return result
 
 

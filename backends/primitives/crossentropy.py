@@ -6,16 +6,18 @@ gradients are the classic `softmax - target` and `sigmoid - target`. The sparse 
 score (no one-hot); its gradient is a second primitive, `softmax - one_hot` times the incoming gradient in
 one pass, whose own gradient is written with ops. From probabilities they follow Keras: normalise
 (categorical), clip to [epsilon, 1 - epsilon], take the log (the sparse one of the one-hot labels). Sparse
-labels pass `check_range` first, from logits or probabilities.
+labels pass `check_range` first, from logits or probabilities; run eagerly from logits, the fused op checks them
+itself (`checked_sparse_softmax_crossentropy`, one op fewer), and for a loss's mean takes the mean too (and its
+gradient op spreads the mean's gradient): one op where there were three, and one where there were two.
 """
 
 import functools
 
-from .. import config
+from .. import config, dispatch
 from ..kernels import softmax as kernels
 from .checks import check_range
 from .elementwise import float_dtype, floating
-from .registry import describe, dtype_of, export, normalize_axis, ops, primitive, result_dtype, shape_of
+from .registry import PRIMITIVES, describe, dtype_of, export, normalize_axis, ops, primitive, result_dtype, shape_of
 
 LABEL_RANGE = (
     "sparse_categorical_crossentropy: label {value:g} is out of range for {high} classes; labels must be "
@@ -105,9 +107,10 @@ def _sparse_softmax_crossentropy_forward(xp, target, logits, axis):
     return kernels.sparse_softmax_crossentropy(xp, target, floating(logits), axis)
 
 
-def _sparse_softmax_crossentropy_vjp(g, inputs, output, needs, axis):
+def _sparse_softmax_crossentropy_vjp(g, inputs, output, needs, **attrs):
+    """The gradient op with the forward's attributes (the class axis, and whether the forward took the mean)."""
     target, logits = inputs
-    return None, sparse_softmax_crossentropy_gradient(target, logits, g, axis=axis) if needs[1] else None
+    return None, sparse_softmax_crossentropy_gradient(target, logits, g, **attrs) if needs[1] else None
 
 
 def _sparse_shape(target_shape, output_shape, axis):
@@ -157,12 +160,44 @@ sparse_softmax_crossentropy = primitive(
 )
 
 
-def _sparse_gradient_forward(xp, target, logits, g, axis):
+def _checked_forward(xp, target, logits, axis, mean):
+    """The label check, the loss and (`mean`) the mean of every loss value: the kernels of `check_range`,
+    `sparse_softmax_crossentropy` and `mean`, so the values and the errors are theirs."""
+    check_range.forward(xp, target, low=0, high=logits.shape[axis], message=LABEL_RANGE, error="ValueError")
+    losses = _sparse_softmax_crossentropy_forward(xp, target, logits, axis)
+    return PRIMITIVES["mean"].forward(xp, losses) if mean else losses
+
+
+def _checked_infer(shapes, dtypes, axis, mean):
+    shape, dtype = _sparse_infer(shapes, dtypes, axis)
+    return (() if mean else shape), dtype
+
+
+# The eager op (labels checked by no op of their own). Traced, the check stays a node of its own, which the loss
+# and its gradient both read: a static plan that needs only the gradient keeps it.
+checked_sparse_softmax_crossentropy = primitive(
+    "checked_sparse_softmax_crossentropy",
+    _checked_forward,
+    _sparse_softmax_crossentropy_vjp,
+    _checked_infer,
+    saves=(0, 1),
+    checks=True,
+    fresh=True,
+)
+
+
+def _sparse_gradient_forward(xp, target, logits, g, axis, mean=False):
+    """`mean`: `g` is the gradient of the mean of the loss values (which have the labels' shape): each of them has
+    `g / count`, the value the mean's rule (`spread_reduced`) writes out for each, taken once."""
+    if mean:
+        g = xp.true_divide(g, target.size)
     return kernels.sparse_softmax_crossentropy_gradient(xp, target, floating(logits), g, axis)
 
 
-def _sparse_gradient_vjp(h, inputs, output, needs, axis):
+def _sparse_gradient_vjp(h, inputs, output, needs, axis, mean=False):
     target, logits, g = inputs
+    if mean:
+        g = PRIMITIVES["spread_reduced"](g, target, mean=True)
     hot = ops.one_hot(target, shape_of(logits)[axis], axis=axis, dtype=dtype_of(logits))
     # 0 for a float label that names no class (1.5): the forward gave its row no gradient
     probabilities = ops.softmax(logits, axis=axis) * ops.sum(hot, axis=axis, keepdims=True)
@@ -172,6 +207,8 @@ def _sparse_gradient_vjp(h, inputs, output, needs, axis):
         d_logits = probabilities * (scaled - ops.sum(scaled * probabilities, axis=axis, keepdims=True))
     if needs[2]:
         d_g = ops.sum(h * (probabilities - hot), axis=axis)
+        if mean:  # the spread's own gradient
+            d_g = ops.mean(d_g)
     return None, d_logits, d_g
 
 
@@ -179,26 +216,46 @@ sparse_softmax_crossentropy_gradient = primitive(
     "sparse_softmax_crossentropy_gradient",
     _sparse_gradient_forward,
     _sparse_gradient_vjp,
-    lambda shapes, dtypes, axis: (tuple(shapes[1]), float_dtype(dtypes[1])),
+    lambda shapes, dtypes, axis, mean=False: (tuple(shapes[1]), float_dtype(dtypes[1])),
     saves=(0, 1, 2),
     fresh=True,
 )
 
 
-@export
-def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+def _labels_and_class_axis(target, output, axis):
+    """`target` with a trailing axis of size 1 squeezed, and the class axis of `output` (a non-negative int),
+    after checking the shapes."""
     target_shape, output_shape = shape_of(target), shape_of(output)
     if len(target_shape) == len(output_shape) and len(target_shape) and target_shape[-1] == 1:
         target = ops.squeeze(target, axis=-1)
         target_shape = target_shape[:-1]
-    position = (_class_axis if type(axis) is int else _checked_class_axis)(target_shape, output_shape, axis)
-    classes = output_shape[position]
-    # one check node that the loss and its gradient both read: a static plan that needs only the gradient keeps it
+    return target, (_class_axis if type(axis) is int else _checked_class_axis)(target_shape, output_shape, axis)
+
+
+def _eager(target, output):
+    return not (dispatch.traced(output) or dispatch.traced(target))
+
+
+@export
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    target, position = _labels_and_class_axis(target, output, axis)
+    if from_logits and _eager(target, output):
+        return checked_sparse_softmax_crossentropy(target, output, axis=position, mean=False)
+    classes = shape_of(output)[position]
     target = check_range(target, low=0, high=classes, message=LABEL_RANGE, error="ValueError")
     if from_logits:
         return sparse_softmax_crossentropy(target, output, axis=position)
     classes = ops.one_hot(target, classes, axis=axis, dtype=dtype_of(output))
     return categorical_crossentropy(classes, output, axis=axis)
+
+
+def sparse_softmax_crossentropy_mean(target, output, axis=-1):
+    """`mean(sparse_categorical_crossentropy(target, output, from_logits=True, axis=axis))`, a loss's
+    "sum_over_batch_size": eagerly one op (its gradient one op too), traced those ops."""
+    if _eager(target, output):
+        target, position = _labels_and_class_axis(target, output, axis)
+        return checked_sparse_softmax_crossentropy(target, output, axis=position, mean=True)
+    return ops.mean(sparse_categorical_crossentropy(target, output, from_logits=True, axis=axis))
 
 
 @export

@@ -45,7 +45,7 @@ def _in_place(xp, result, bias, relu):
         row_blocks.in_blocks(xp, result.reshape(-1, columns), finish)
         return result
     xp.add(result, bias, out=result)
-    return xp.maximum(result, 0, out=result) if relu else result
+    return xp.maximum(result, row_blocks.zero_for(xp, result), out=result) if relu else result
 
 
 def _dense_relu_forward(xp, x, kernel, bias):

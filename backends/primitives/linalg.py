@@ -63,21 +63,22 @@ WELCOME = _Welcome()
 
 
 class PendingProduct:
-    """A variable's gradient `left @ right` (2-D engine tensors), not computed yet: what the matmul rule returns
-    for an input offered WELCOME (see backends/product_updates.py)."""
+    """A variable's gradient `leftᵀ @ right` (2-D engine tensors: a Dense kernel's `xᵀ @ g`), not computed yet:
+    what the matmul rule returns for an input offered WELCOME (see backends/product_updates.py). `left` is kept
+    as it is: gemm and `value()` read its transposed view, so no transpose op is made for it."""
 
     __slots__ = ("left", "right", "shape", "dtype", "_value")
 
     def __init__(self, left, right):
         self.left, self.right = left, right
-        self.shape = (left.shape[0], right.shape[1])
+        self.shape = (left.shape[1], right.shape[1])
         self.dtype = result_dtype(left.dtype, right.dtype)
         self._value = None
 
     def value(self):
         """The product, computed once."""
         if self._value is None:
-            self._value = ops.matmul(self.left, self.right)
+            self._value = matmul_left_transposed(self.left, self.right)
         return self._value
 
 
@@ -112,7 +113,7 @@ def _matmul_vjp(g, inputs, out, needs):
         d_b = _shared_matrix_gradient(a, b, g, pending, rank_a, rank_b)
         if d_b is None:
             pending = pending and rank_a == rank_b == 2
-            d_b = PendingProduct(_swap(a, rank_a), g) if pending else matmul(_swap(a, rank_a), g)
+            d_b = PendingProduct(a, g) if pending else matmul(_swap(a, rank_a), g)
         d_b = ops.squeeze(d_b, -1) if vector_b else d_b
     return d_a, d_b
 
@@ -123,7 +124,7 @@ def matrix_gradients(g, a, b, needs):
     d_a = matmul_right_transposed(g, b) if needs[0] else None
     if not needs[1]:
         return d_a, None
-    return d_a, PendingProduct(_swap(a, 2), g) if needs[1] is WELCOME else matmul_left_transposed(a, g)
+    return d_a, PendingProduct(a, g) if needs[1] is WELCOME else matmul_left_transposed(a, g)
 
 
 def _shared_matrix_gradient(a, b, g, pending, rank_a, rank_b):
@@ -133,8 +134,8 @@ def _shared_matrix_gradient(a, b, g, pending, rank_a, rank_b):
     if rank_a < 3 or rank_b != 2 or None in shape_of(b):
         return None
     rows, columns = shape_of(b)
-    left, right = _swap(ops.reshape(a, (-1, rows)), 2), ops.reshape(g, (-1, columns))
-    return PendingProduct(left, right) if pending else matmul(left, right)
+    left, right = ops.reshape(a, (-1, rows)), ops.reshape(g, (-1, columns))
+    return PendingProduct(left, right) if pending else matmul(_swap(left, 2), right)
 
 
 def _in_float32(forward, xp, operands, attrs):

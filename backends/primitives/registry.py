@@ -99,8 +99,7 @@ class Primitive:
         self.recomputes = recomputes
         self.epilogue, self.channel_affine = epilogue, channel_affine
 
-    def __call__(self, *inputs, **attrs):
-        return apply(self, inputs, attrs)
+    __call__ = apply  # `dispatch.apply(prim, *inputs, **attrs)`
 
     def __repr__(self):
         return f"<primitive {self.name}>"
@@ -276,22 +275,3 @@ def unbroadcast(grad, x, index=0):
             f"the gradient of input {index} has shape {gshape}, which does not match the input's shape {xshape}"
         )
     return sum_to(grad, x)
-
-
-def backward(prim, grad, inputs, output, needs, attrs):
-    """Input gradients of one primitive call, broadcasting undone; None where not needed."""
-    grads = prim.vjp(grad, inputs, output, needs, **attrs) if attrs else prim.vjp(grad, inputs, output, needs)
-    if len(grads) != len(inputs):
-        raise ValueError(f"the rule returned {len(grads)} gradients for {len(inputs)} inputs")
-    result = []
-    for g, x, need in zip(grads, inputs, needs):
-        if g is None or not need:
-            result.append(None)
-            continue
-        shape = getattr(g, "shape", None)
-        # the common case first: numpy/cupy shapes (tuples) that already match, no unknown dimension
-        if type(shape) is tuple and shape == getattr(x, "shape", None) and None not in shape:
-            result.append(g)
-        else:
-            result.append(unbroadcast(g, x, len(result)))
-    return result

@@ -69,6 +69,12 @@ class CallbackList(Callback):
         for callback in callbacks:
             getattr(callback, hook)(*index, logs)
 
+    def calls(self, hook):
+        """Whether calling `hook` does anything: a loop asks once per epoch for its batch hooks, and skips those
+        that no callback implements (as TF-Keras does) without a call on every batch. A subclass that overrides
+        the hook itself is always called."""
+        return getattr(type(self), hook) is not getattr(CallbackList, hook) or bool(self._implementing(hook))
+
     def _implementing(self, hook):
         """The callbacks that implement `hook`, found once per hook (batch hooks run on every step) and again
         if the list of callbacks changed."""

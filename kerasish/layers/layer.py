@@ -15,6 +15,7 @@ import numpy
 
 from kerasish import constraints, dtype_policies, initializers, regularizers
 from kerasish.backends import config
+from kerasish.backends.dispatch import AUTOCAST
 from kerasish.backends.dtypes import numpy_dtype
 from kerasish.backends.dynamic import Tensor
 from kerasish.backends.masks import _MASKS, get_mask, set_mask
@@ -422,13 +423,14 @@ class Layer(Operation):
         return previous_mask
 
     def __call__(self, *args, **kwargs):
-        self._check_super_called()
+        if "_trainable_variables" not in self.__dict__:
+            self._check_super_called()
         if len(args) == 1 and type(args[0]) is Tensor:
             # the usual call (the model's adds `training`): no walk for KerasTensors, no structure to convert
             symbolic = bool(kwargs) and any_symbolic(kwargs)
             converted = args
             first = args[0]
-            if first._data.dtype is not self._compute_numpy_dtype:  # else nothing to convert
+            if first.dtype is not self._compute_numpy_dtype:  # else nothing to convert
                 first = self._convert_input(first)
                 converted = (first,)
         else:
@@ -456,7 +458,10 @@ class Layer(Operation):
         if not _CALLS and _PENDING_LOSSES:
             _clear_losses()
         try:
-            if self.input_spec is not None:
+            spec = self.input_spec  # a lone tensor of the shape and dtype that last passed the spec passes again
+            if spec is not None and not (
+                type(first) is Tensor and (spec, first.shape, first.dtype) == self.__dict__.get("_input_passed")
+            ):
                 self._check_inputs(first)
             if not self.built:
                 self._build_on_call(args, kwargs)
@@ -465,7 +470,12 @@ class Layer(Operation):
             training, previous_mask = self._resolve_call_arguments(first, args, kwargs)
             _CALLS.append((self, training))
             try:
-                scope = autocast_scope.for_layer(self.autocast, self._compute_dtype, self._dtype)
+                # for_layer is None without an autocast in effect for a layer computing in its variables' dtype
+                scope = (
+                    autocast_scope.for_layer(self.autocast, self._compute_dtype, self._dtype)
+                    if AUTOCAST or self._compute_dtype != self._dtype
+                    else None
+                )
                 if scope is None and not symbolic and not self._remat_mode:
                     outputs = self.call(*args, **kwargs)
                 else:
@@ -539,14 +549,10 @@ class Layer(Operation):
         return super().rematerialized_call(layer_call, *args, **kwargs)
 
     def _check_inputs(self, inputs):
-        """Check `inputs` against input_spec (set); a lone tensor of the shape and dtype that last passed the same
-        spec passes again without the check (a training loop calls every layer with the same batch shape)."""
+        """Check `inputs` against input_spec (set); for a lone tensor, remember the spec, shape and dtype that passed
+        (`_checked_call` does not check them again: a training loop calls every layer with the same batch shape)."""
         spec = self.input_spec
-        passed = None
-        if type(inputs) is Tensor:
-            passed = (spec, inputs._data.shape, inputs._data.dtype)  # InputSpec compares by identity
-            if passed == self.__dict__.get("_input_passed"):
-                return
+        passed = (spec, inputs.shape, inputs.dtype) if type(inputs) is Tensor else None  # the spec: by identity
         try:
             assert_input_compatibility(spec, inputs, self.describe)
         except ValueError as error:
@@ -557,7 +563,7 @@ class Layer(Operation):
     def _convert_input(self, x):
         """Arrays become Tensors; floating inputs are cast to the layer's compute dtype (autocast)."""
         if type(x) is Tensor:  # the usual input, kept as it is in one test (the checks below, for a Tensor)
-            dtype = x._data.dtype
+            dtype = x.dtype
             if not self.autocast or dtype == self._compute_dtype or not _is_float(dtype):
                 return x
         elif isinstance(x, numpy.ndarray):

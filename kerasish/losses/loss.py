@@ -13,6 +13,7 @@ from kerasish.backend import floatx
 from kerasish.utils.naming import auto_name
 
 REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sample_weight")
+MEAN_REDUCTIONS = ("sum_over_batch_size", "mean")  # the sum over the number of loss values
 
 
 class Loss:
@@ -137,7 +138,7 @@ def mask_to_weights(sample_weight, mask, reduction, dtype):
     if mask is None:
         return sample_weight
     mask = ops.cast(mask, dtype)
-    if reduction in ("mean", "sum_over_batch_size"):
+    if reduction in MEAN_REDUCTIONS:
         mask = mask * ops.divide_no_nan(element_count(mask), ops.sum(mask))
     if sample_weight is None:
         return mask

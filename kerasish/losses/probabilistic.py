@@ -5,8 +5,10 @@ import warnings
 
 from kerasish import ops
 from kerasish.backend import epsilon
+from kerasish.backends import dispatch
+from kerasish.backends.primitives.crossentropy import sparse_softmax_crossentropy_mean
 
-from .loss import Loss, LossFunctionWrapper, targets_are_class_indices
+from .loss import MEAN_REDUCTIONS, Loss, LossFunctionWrapper, targets_are_class_indices
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
@@ -156,6 +158,30 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
             axis=axis,
         )
         self.from_logits, self.ignore_class, self.axis = from_logits, ignore_class, axis
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        if sample_weight is None and self._one_mean_op(y_true, y_pred):
+            return sparse_softmax_crossentropy_mean(y_true, y_pred, axis=self._fn_kwargs["axis"])
+        return super().__call__(y_true, y_pred, sample_weight)
+
+    def _one_mean_op(self, y_true, y_pred):
+        """Whether the loss is the mean of `sparse_categorical_crossentropy(y_true, y_pred, from_logits=True)` as
+        they are (which `sparse_softmax_crossentropy_mean` computes, eagerly as one op): from logits, nothing
+        masked, a mean reduction, and nothing for `Loss.__call__` to do but that: no conversion (tensors, y_pred of
+        the loss's dtype, class indices of an integer dtype or that one), no squeeze (labels one axis short of
+        scores whose last axis is not 1), no loss shape kept unreduced ((), (0,))."""
+        kwargs = self._fn_kwargs
+        if not kwargs["from_logits"] or kwargs["ignore_class"] is not None or self.ignore_class is not None:
+            return False
+        if self.reduction not in MEAN_REDUCTIONS or not (
+            dispatch.is_registered(y_true) and dispatch.is_registered(y_pred)
+        ):
+            return False
+        labels = y_true.dtype
+        if y_pred.dtype != self.dtype or not (labels.kind in "iu" or labels == self.dtype):
+            return False
+        shape = tuple(y_true.shape)
+        return len(y_pred.shape) == len(shape) + 1 and y_pred.shape[-1] != 1 and shape not in ((), (0,))
 
     def compute_mask(self, y_true, y_pred, losses):
         if self.ignore_class is None:

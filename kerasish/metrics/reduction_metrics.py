@@ -1,6 +1,7 @@
 """Mean, Sum and MeanMetricWrapper (Keras 3): running totals of (weighted) values."""
 
 from kerasish import ops
+from kerasish.backends.primitives.metric_updates import accumulate
 from kerasish.losses.loss import element_count, squeeze_or_expand_to_same_rank
 
 from .metric import Metric
@@ -10,7 +11,7 @@ def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype):
     """One value per sample (and the matching weights), as Keras reduces them before accumulating."""
     values = ops.cast(values, dtype)
     if type(sample_weight) in (int, float) and not values.shape:
-        return values * sample_weight, sample_weight  # a scalar weighed by a number (the loss tracker's count)
+        return values * sample_weight, sample_weight  # a scalar weighed by a number: no conversion
     if sample_weight is not None:
         sample_weight = ops.convert_to_tensor(sample_weight, dtype=dtype)
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
@@ -47,15 +48,15 @@ class Mean(Metric):
         self.count = self.add_variable(shape=(), name="count")
 
     def update_state(self, values, sample_weight=None):
+        values = ops.cast(values, self.total.dtype)  # the variable's own dtype object: cast's shortest path
+        if type(sample_weight) in (int, float) and not values.shape:
+            # a scalar weighed by a number (the loss tracker's batch size, every step): one op, the count a number
+            self.total.assign(accumulate(self.total, values, sample_weight))
+            self.count.assign_add(sample_weight)
+            return
         values, sample_weight = reduce_to_samplewise_values(values, sample_weight, ops.mean, self.dtype)
         self.total.assign(self.total + (ops.sum(values) if values.shape else values))
-        if type(sample_weight) in (int, float):
-            samples = sample_weight
-        elif sample_weight is not None:
-            samples = ops.sum(sample_weight)
-        else:
-            samples = element_count(values)
-        self.count.assign(self.count + samples)
+        self.count.assign(self.count + (element_count(values) if sample_weight is None else ops.sum(sample_weight)))
 
     def result(self):
         return ops.divide_no_nan(self.total, self.count)

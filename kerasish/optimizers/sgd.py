@@ -2,10 +2,11 @@
 m = momentum * m - lr * g;  w += m  (Nesterov: w += momentum * m - lr * g)."""
 
 from kerasish import ops
-from kerasish.backends import product_updates
+from kerasish.backends import dispatch, product_updates
 from kerasish.backends.dispatch import traced
 from kerasish.backends.primitives.linalg import PendingProduct
 from kerasish.backends.primitives.optimizer_updates import sgd_update
+from kerasish.backends.variable import Variable
 from kerasish.distribution.distribution_lib import distribution
 
 from .optimizer import Optimizer
@@ -61,20 +62,39 @@ class SGD(Optimizer):
             not self.nesterov
             and self.loss_scale_factor is None
             and not (self.clipnorm or self.clipvalue or self.global_clipnorm or self.use_ema)
-            and type(self).update_step is SGD.update_step
+            and self._own_step()
             and type(self).apply is Optimizer.apply
             and distribution() is None
         )
 
+    def _own_step(self):
+        """Whether `update_step` is SGD's own (no subclass or instance replaced it)."""
+        return type(self).update_step is SGD.update_step and "update_step" not in vars(self)
+
+    def _backend_update_step(self, grads, trainable_variables, learning_rate):
+        eager = not (dispatch.AUTOCAST or dispatch.SCOPES or dispatch.TRACES)
+        if not (eager and type(learning_rate) is Variable and self._own_step()):
+            super()._backend_update_step(grads, trainable_variables, learning_rate)
+            return
+        # Eagerly, SGD's own step reads the learning rate Variable in each update op, without the op that reads
+        # it once for any update_step (Optimizer._backend_update_step): nothing here assigns it, and an
+        # assignment would replace its storage, not write into it
+        dtype = learning_rate.dtype
+        for gradient, variable in zip(grads, trainable_variables):
+            rate = learning_rate if variable.dtype == dtype else ops.cast(learning_rate, variable.dtype)
+            self._update(gradient, variable, rate)
+
     def update_step(self, gradient, variable, learning_rate):
-        dtype = variable.dtype
-        learning_rate = ops.cast(learning_rate, dtype)
+        self._update(gradient, variable, ops.cast(learning_rate, variable.dtype))
+
+    def _update(self, gradient, variable, learning_rate):
+        """`update_step` with the learning rate in the variable's dtype (a tensor, or the learning rate Variable)."""
         if type(gradient) is PendingProduct:
             # done in place at the end of the step when gemm can, else computed here
             if variable.constraint is None and self._queued(gradient, variable, learning_rate):
                 return
             gradient = gradient.value()
-        gradient = ops.cast(gradient, dtype)
+        gradient = ops.cast(gradient, variable.dtype)
         if traced(gradient):  # the static plan fuses these ops itself and updates in place
             self._composite_update_step(gradient, variable, learning_rate)
             return
@@ -89,10 +109,11 @@ class SGD(Optimizer):
             self.assign_add(variable, m)
 
     def _queued(self, product, variable, learning_rate):
+        rate = float(ops.convert_to_numpy(learning_rate))
         if self.momentum == 0:
-            return product_updates.queue(variable, product, learning_rate)
+            return product_updates.queue(variable, product, rate)
         m = self.momentums[self._get_variable_index(variable)]
-        return product_updates.queue(m, product, learning_rate, self.momentum, then_into=variable)
+        return product_updates.queue(m, product, rate, self.momentum, then_into=variable)
 
     def _composite_update_step(self, gradient, variable, learning_rate):
         if self.momentum == 0:

@@ -147,14 +147,21 @@ class ArrayAdapter:
             xp = device.get_array_module(*[a for a in flatten(data) if a is not None])
             permutation = xp.asarray(numpy.random.permutation(self.num_samples))
             data = map_structure(lambda a: None if a is None else a[permutation], data)
-        flat = type(data) is tuple and all(a is None or _is_array(a) for a in data)  # (x, y, sample_weight) arrays
         size = self.batch_size
+        if type(data) is tuple and all(a is None or _is_array(a) for a in data):  # (x, y, sample_weight) arrays
+            x, y, weights = data  # every step: no function or loop per array
+            for index in order:
+                start = index * size
+                stop = start + size
+                yield (
+                    None if x is None else Tensor(x[start:stop]),
+                    None if y is None else Tensor(y[start:stop]),
+                    None if weights is None else Tensor(weights[start:stop]),
+                )
+            return
         for index in order:
             start = index * size
-            if flat:  # every step: no function per array
-                yield tuple([None if a is None else Tensor(a[start : start + size]) for a in data])
-            else:
-                yield map_structure(lambda a, start=start: None if a is None else Tensor(a[start : start + size]), data)
+            yield map_structure(lambda a, start=start: None if a is None else Tensor(a[start : start + size]), data)
 
 
 def _batch_loader(dataset, shuffle):

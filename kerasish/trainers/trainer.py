@@ -274,15 +274,11 @@ class Trainer:
     # ----- the steps (engine-neutral) -----------------------------------------------------
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        losses = []
-        if self._compile_loss is not None:
-            losses.append(self._compile_loss(y, y_pred, sample_weight))
-        losses += self.losses if self._loss_sources is None else self.losses_of(self._loss_sources)
-        if not losses:
+        total = None if self._compile_loss is None else self._compile_loss(y, y_pred, sample_weight)
+        for loss in self.losses if self._loss_sources is None else self.losses_of(self._loss_sources):
+            total = loss if total is None else total + loss
+        if total is None:
             raise ValueError(f"No loss to compute for model '{self.name}'. Provide a `loss` argument in `compile()`")
-        total = losses[0]
-        for loss in losses[1:]:
-            total = total + loss
         return total
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
@@ -446,22 +442,23 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
+            batch_begin, batch_end = callbacks.calls("on_train_batch_begin"), callbacks.calls("on_train_batch_end")
+            every = self.steps_per_execution
             logs = step = None
             for step, batch in iterator.epoch():
-                if step:
-                    function = self._functions.get("train")
-                else:
+                if not step:
                     function = self._prepare("train", batch)
                     metrics = self.metrics  # built by now, and the same for every step of the epoch
-                if step % self.steps_per_execution == 0:
+                if batch_begin and step % every == 0:
                     callbacks.on_train_batch_begin(step)
                 logs = synchronized_logs(metrics, self._run("train", function, batch))
-                if (step + 1) % self.steps_per_execution == 0:
-                    callbacks.on_train_batch_end(step, logs)
+                if (step + 1) % every == 0:
+                    if batch_end:
+                        callbacks.on_train_batch_end(step, logs)
                     self.stop_training = any_process(self.stop_training)
                     if self.stop_training:
                         break
-            if step is not None and (step + 1) % self.steps_per_execution:
+            if step is not None and (step + 1) % every:
                 callbacks.on_train_batch_end(step, logs)
             epoch_logs = _to_python(logs or {})
             if validation is not None and _should_validate(epoch, validation_freq):
@@ -527,16 +524,17 @@ class Trainer:
             )
         self.reset_metrics()
         callbacks.on_test_begin()
+        batch_begin, batch_end = callbacks.calls("on_test_batch_begin"), callbacks.calls("on_test_batch_end")
         logs = {}
         for step, batch in iterator.epoch():
-            if step:
-                function = self._functions.get("test")
-            else:
+            if not step:
                 function = self._prepare("test", batch)
                 metrics = self.metrics  # built by now, and the same for every step
-            callbacks.on_test_batch_begin(step)
+            if batch_begin:
+                callbacks.on_test_batch_begin(step)
             logs = synchronized_logs(metrics, self._run("test", function, batch))
-            callbacks.on_test_batch_end(step, logs)
+            if batch_end:
+                callbacks.on_test_batch_end(step, logs)
         logs = _to_python(logs)
         callbacks.on_test_end(logs)
         return logs if return_dict else self._ordered_results(logs)
@@ -559,13 +557,17 @@ class Trainer:
                 callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1, steps=iterator.num_steps
             )
         callbacks.on_predict_begin()
+        batch_begin, batch_end = callbacks.calls("on_predict_batch_begin"), callbacks.calls("on_predict_batch_end")
         outputs = []
         for step, batch in iterator.epoch():
-            function = self._functions.get("predict") if step else self._prepare("predict", batch)
-            callbacks.on_predict_batch_begin(step)
+            if not step:
+                function = self._prepare("predict", batch)
+            if batch_begin:
+                callbacks.on_predict_batch_begin(step)
             result = map_structure(lambda t: t.numpy(), self._run("predict", function, batch))
             outputs.append(result)
-            callbacks.on_predict_batch_end(step, {"outputs": result})
+            if batch_end:
+                callbacks.on_predict_batch_end(step, {"outputs": result})
         callbacks.on_predict_end()
         return _concatenate(gather(adapter, outputs))
 

@@ -1,7 +1,9 @@
 """Sparse softmax cross-entropy from logits, the fused primitives `sparse_softmax_crossentropy` and
 `sparse_softmax_crossentropy_gradient`: the loss, its gradient and its second order against a numpy reference,
 finite differences and the one-hot route (`categorical_crossentropy` of the one-hot labels, which
-`sparse_categorical_crossentropy(from_logits=True)` took before), on both engines; bad labels raise as before."""
+`sparse_categorical_crossentropy(from_logits=True)` took before), on both engines; bad labels raise as before.
+Run eagerly, `checked_sparse_softmax_crossentropy` checks the labels itself and, for a loss's mean
+(`sparse_softmax_crossentropy_mean`), takes the mean too: bit for bit the separate ops."""
 
 import re
 
@@ -12,6 +14,13 @@ import kerasish
 from kerasish import ops
 from kerasish.backends import static
 from kerasish.backends.device import to_numpy
+from kerasish.backends.dynamic import Tensor
+from kerasish.backends.primitives.checks import check_range
+from kerasish.backends.primitives.crossentropy import (
+    LABEL_RANGE,
+    sparse_softmax_crossentropy,
+    sparse_softmax_crossentropy_mean,
+)
 from kerasish.utils import gradcheck
 
 from .cases import randn
@@ -100,21 +109,106 @@ def test_gradient_matches_finite_differences(logits_shape, labels_shape, axis):
     assert gradcheck(lambda x: _fused(labels, x, axis), [randn(*logits_shape, seed=7) * 2])
 
 
-def _gradient_wrt(position):
+def _gradient_wrt(position, loss_function=_fused):
     """labels, logits, weights -> the second-order gradient of `_loss_gradient_second_order` with respect to the
     logits (position 0) or the weights (1), for gradcheck to differentiate numerically."""
 
     def second(labels, logits, weights):
-        _, _, *seconds = _loss_gradient_second_order(_fused, -1)(labels, logits, weights)
+        _, _, *seconds = _loss_gradient_second_order(loss_function, -1)(labels, logits, weights)
         return seconds[position]
 
     return second
 
 
+def _mean(labels, logits, axis):
+    return sparse_softmax_crossentropy_mean(labels, logits, axis=axis)
+
+
+@pytest.mark.parametrize("loss_function", [_fused, _mean], ids=["losses", "mean"])
 @pytest.mark.parametrize("position", [0, 1], ids=["logits", "weights"])
-def test_second_order_matches_finite_differences(position):
+def test_second_order_matches_finite_differences(position, loss_function):
     labels, logits, weights = _labels((3,), seed=8), randn(3, CLASSES, seed=9), randn(3, seed=10)
-    assert gradcheck(lambda x, w: _gradient_wrt(position)(labels, x, w), [logits, weights])
+    assert gradcheck(lambda x, w: _gradient_wrt(position, loss_function)(labels, x, w), [logits, weights])
+
+
+def _separate_ops(labels, logits, axis):
+    """The mean as the traced graph has it, run eagerly: the check, the loss and the mean, three ops."""
+    position = axis % len(logits.shape)
+    labels = check_range(labels, low=0, high=logits.shape[position], message=LABEL_RANGE, error="ValueError")
+    return ops.mean(sparse_softmax_crossentropy(labels, logits, axis=position))
+
+
+def _mean_and_gradient(loss_function, axis):
+    def run(labels, logits):
+        logits = ops.convert_to_tensor(logits)
+        with kerasish.GradientTape() as tape:
+            tape.watch([logits])
+            mean = loss_function(labels, logits, axis)
+            scaled = mean * 3.0
+        return mean, tape.gradient(scaled, [logits])[0]
+
+    return run
+
+
+@pytest.mark.parametrize("labels_dtype", ["int64", "int32", "float32"])
+@pytest.mark.parametrize(
+    "logits_shape, labels_shape, axis", LAYOUTS + [((128, 10), (128,), -1)], ids=lambda v: str(v).replace(" ", "")
+)
+def test_the_mean_is_the_separate_ops_bit_for_bit(engine, logits_shape, labels_shape, axis, labels_dtype):
+    # (128, 10): the kernels' row-sum paths for many rows
+    logits = randn(*logits_shape, seed=12).astype(numpy.float32) * 3
+    labels = numpy.random.default_rng(13).integers(0, logits_shape[axis], labels_shape).astype(labels_dtype)
+    if labels_dtype == "float32":
+        labels.flat[0] = 1.5  # names no class: no loss, no gradient
+    expected = _mean_and_gradient(_separate_ops, axis)(labels, logits)
+    got = kerasish.function(_mean_and_gradient(_mean, axis), engine=engine)(labels, logits)
+    for value, reference in zip(got, expected):
+        assert value.dtype == numpy.float32 and value.shape == reference.shape
+        numpy.testing.assert_array_equal(numpy.asarray(value), numpy.asarray(reference))
+
+
+@pytest.mark.parametrize("logits_shape, labels_shape, axis", LAYOUTS)
+def test_the_mean_and_its_second_order_match_the_one_hot_route(engine, logits_shape, labels_shape, axis):
+    logits = randn(*logits_shape, seed=14).astype(numpy.float32) * 3
+    labels, weights = _labels(labels_shape, seed=15), numpy.float32(1.7)
+    fused = kerasish.function(_loss_gradient_second_order(_mean, axis), engine=engine)(labels, logits, weights)
+    one_hot = kerasish.function(
+        _loss_gradient_second_order(lambda t, x, axis: ops.mean(_one_hot_route(t, x, axis)), axis), engine=engine
+    )(labels, logits, weights)
+    for got, expected in zip(fused, one_hot):
+        numpy.testing.assert_allclose(numpy.asarray(got), numpy.asarray(expected), rtol=1e-6, atol=1e-6)
+
+
+def test_eagerly_the_mean_records_one_op_and_plays_back_one():
+    labels, logits = Tensor(_labels((6,))), Tensor(randn(6, CLASSES).astype(numpy.float32))
+    with kerasish.GradientTape() as outer:
+        outer.watch(logits)
+        with kerasish.GradientTape() as inner:
+            inner.watch(logits)
+            mean = sparse_softmax_crossentropy_mean(labels, logits)
+            losses = ops.sparse_categorical_crossentropy(labels, logits, from_logits=True)
+        inner.gradient([mean, losses], [logits])
+    assert [record.primitive.name for record in outer._records] == [
+        "checked_sparse_softmax_crossentropy",
+        "checked_sparse_softmax_crossentropy",
+        "sparse_softmax_crossentropy_gradient",
+        "sparse_softmax_crossentropy_gradient",
+        "add",  # the two gradients of the logits
+    ]
+
+
+@pytest.mark.parametrize("labels", [LABELS, numpy.array([0, 1, -1, 2])], ids=["too-large", "negative"])
+def test_the_mean_of_bad_labels_is_the_same_error_as_before(labels):
+    error = _same_error(lambda: lambda t, x: sparse_softmax_crossentropy_mean(t, x), labels, SCORES)
+    assert str(error) == str(_error_of(lambda: _separate_ops(labels, SCORES, -1)))
+    bad = labels[(labels < 0) | (labels >= 4)][0]
+    assert type(error) is ValueError and str(error) == LABEL_MESSAGE.replace("label 7", f"label {bad:g}")
+
+
+def _error_of(function):
+    with pytest.raises(ValueError) as caught:
+        function()
+    return caught.value
 
 
 def test_large_logits_stay_finite_and_exact(engine):

@@ -6,7 +6,7 @@ import pytest
 
 import kerasish
 from kerasish import ops
-from kerasish.backends import product_updates
+from kerasish.backends import dispatch, product_updates
 from kerasish.backends.dynamic import Tensor
 from kerasish.backends.kernels import blas
 from kerasish.backends.primitives.linalg import PendingProduct
@@ -29,7 +29,7 @@ def _gradients(loss_of, variables, pending):
     return tape.gradient(loss, variables, pending_products=pending)
 
 
-@pytest.mark.parametrize("input_shape", [(6, 5), (3, 4, 5)], ids=["matrix", "sequence"])
+@pytest.mark.parametrize("input_shape", [(6, 5), (3, 4, 5), (5,)], ids=["matrix", "sequence", "vector"])
 def test_a_dense_kernel_gradient_comes_back_pending_and_its_value_is_the_gradient(input_shape):
     x = Tensor(_array(*input_shape))
     kernel, bias = kerasish.Variable(_array(5, 3, seed=1)), kerasish.Variable(_array(3, seed=2))
@@ -44,6 +44,17 @@ def test_a_dense_kernel_gradient_comes_back_pending_and_its_value_is_the_gradien
     assert pending[0].shape == (5, 3) and pending[0].dtype == numpy.dtype("float32")
     numpy.testing.assert_array_equal(pending[0].value().numpy(), plain[0].numpy())
     numpy.testing.assert_array_equal(pending[1].numpy(), plain[1].numpy())
+
+
+def test_a_pending_gradient_takes_no_transpose_op(monkeypatch):
+    x = Tensor(_array(6, 5))
+    kernel = kerasish.Variable(_array(5, 3, seed=1))
+    with kerasish.GradientTape() as tape:
+        loss = ops.sum(ops.matmul(x, kernel))
+    names, run = [], dispatch.ENGINES["dynamic"]
+    monkeypatch.setitem(dispatch.ENGINES, "dynamic", lambda prim, *rest: names.append(prim.name) or run(prim, *rest))
+    (gradient,) = tape.gradient(loss, [kernel], pending_products=True)
+    assert type(gradient) is PendingProduct and "transpose" not in names
 
 
 def test_a_variable_read_twice_or_differentiated_as_itself_is_computed():
@@ -67,9 +78,9 @@ def test_a_variable_under_the_smallest_size_gets_its_gradient_computed(monkeypat
 
 
 def _pending_update(seed=0):
-    a, g = Tensor(_array(7, 5, seed=seed)), Tensor(_array(5, 3, seed=seed + 1))
+    a, g = Tensor(_array(5, 7, seed=seed)), Tensor(_array(5, 3, seed=seed + 1))
     variable = kerasish.Variable(_array(7, 3, seed=seed + 2))
-    return variable, PendingProduct(a, g), variable.numpy() - 0.1 * (a.numpy() @ g.numpy())
+    return variable, PendingProduct(a, g), variable.numpy() - 0.1 * (a.numpy().T @ g.numpy())
 
 
 def test_a_queued_update_is_done_in_place_when_the_step_ends():
@@ -88,7 +99,7 @@ def test_a_variable_assigned_after_its_update_was_queued_gets_the_update_on_its_
     with product_updates.Step():
         assert product_updates.queue(variable, product, 0.1)
         variable.assign(replaced)  # a new storage: the one checked when queued is gone
-    expected = replaced - 0.1 * (product.left.numpy() @ product.right.numpy())
+    expected = replaced - 0.1 * (product.left.numpy().T @ product.right.numpy())
     numpy.testing.assert_allclose(variable.numpy(), expected, rtol=1e-6, atol=1e-6)
 
 
@@ -107,7 +118,7 @@ def test_a_step_that_raises_drops_its_queued_updates():
 def test_a_queued_momentum_update_then_moves_its_weight():
     momentum, product, _ = _pending_update()
     weight = kerasish.Variable(_array(7, 3, seed=9))
-    expected_momentum = 0.9 * momentum.numpy() - 0.1 * (product.left.numpy() @ product.right.numpy())
+    expected_momentum = 0.9 * momentum.numpy() - 0.1 * (product.left.numpy().T @ product.right.numpy())
     expected_weight = weight.numpy() + expected_momentum
     with product_updates.Step():
         assert product_updates.queue(momentum, product, 0.1, 0.9, then_into=weight)

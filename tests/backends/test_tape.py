@@ -9,8 +9,10 @@ import pytest
 
 import kerasish
 from kerasish import ops
+from kerasish.backends import dispatch
 from kerasish.backends.custom_gradient import Function
 from kerasish.backends.dynamic import Tensor, no_grad
+from kerasish.backends.primitives.registry import Primitive
 
 
 def tensor(*values):
@@ -400,3 +402,59 @@ def test_the_default_seed_is_ones_of_the_target_dtype(dtype):
     gradient = tape.gradient(y, x)
     assert gradient.dtype == numpy.dtype(dtype)
     numpy.testing.assert_array_equal(gradient.numpy(), 2 * x.numpy())
+
+
+def _rule_test_primitive(name, vjp):
+    """`x * y` (y broadcast to x) with the given rule: a primitive of the test's own, not registered."""
+    return Primitive(name, lambda xp, x, y: x * y, vjp, lambda shapes, dtypes: (tuple(shapes[0]), dtypes[0]))
+
+
+def test_a_rule_must_answer_every_input(engine):
+    short = _rule_test_primitive("short_rule", lambda g, inputs, output, needs: (g,))
+    x, y = kerasish.Variable(numpy.ones((2, 3), "float32")), kerasish.Variable(numpy.ones(3, "float32"))
+
+    def step():
+        with kerasish.GradientTape() as tape:
+            z = ops.sum(short(x, y))
+        return tape.gradient(z, [x, y])
+
+    with pytest.raises(ValueError, match="gradient of short_rule: the rule returned 1 gradients for 2 inputs"):
+        _run(engine, step)
+
+
+def test_a_rule_gradient_is_summed_to_its_input_shape_or_names_the_input(engine):
+    """A rule may leave a broadcast input's gradient at the output's shape (the walk sums it back); one that cannot
+    be summed back is an error naming the op and the input's position."""
+    broadcast = _rule_test_primitive("broadcast_rule", lambda g, inputs, output, needs: (g * inputs[1], g * inputs[0]))
+    wrong = _rule_test_primitive("wrong_rule", lambda g, inputs, output, needs: (g, ops.ones((2, 4))))
+    x = kerasish.Variable(numpy.arange(6, dtype="float32").reshape(2, 3))
+    y = kerasish.Variable(numpy.array([1.0, 2.0, 3.0], "float32"))
+
+    def step(op):
+        def run():
+            with kerasish.GradientTape() as tape:
+                z = ops.sum(op(x, y))
+            return tape.gradient(z, [x, y])
+
+        return run
+
+    d_x, d_y = _run(engine, step(broadcast))
+    numpy.testing.assert_allclose(numpy.asarray(d_x), numpy.broadcast_to(y.numpy(), (2, 3)))
+    numpy.testing.assert_allclose(numpy.asarray(d_y), x.numpy().sum(axis=0))
+    message = r"gradient of wrong_rule: the gradient of input 1 has shape \(2, 4\), which does not match the input's"
+    with pytest.raises(ValueError, match=message):
+        _run(engine, step(wrong))
+
+
+def test_a_seed_given_as_an_array_comes_back_as_a_tensor():
+    x = tensor(1.0, 2.0)
+    with kerasish.GradientTape() as tape:
+        tape.watch(x)
+    gradient = tape.gradient(x, x, output_gradients=numpy.array([3.0, 4.0], "float32"))
+    assert type(gradient) is Tensor
+    numpy.testing.assert_allclose(gradient.numpy(), [3.0, 4.0])
+
+
+def test_an_op_is_one_call_of_dispatch_apply():
+    assert Primitive.__call__ is dispatch.apply
+    numpy.testing.assert_allclose(ops.add(tensor(1.0), 2.0).numpy(), [3.0])

@@ -44,7 +44,15 @@ def test_assign_with_the_wrong_shape_names_the_variable():
 
 @pytest.mark.parametrize(
     "start, dtype, value",
-    [(5, "int64", 1), ([1, 2, 3], "int32", 7), ([[250, 3]], "uint8", 4), (0, "int64", -3)],
+    [
+        (5, "int64", 1),
+        ([1, 2, 3], "int32", 7),
+        ([[250, 3]], "uint8", 4),
+        (0, "int64", -3),
+        (0.1, "float32", 128),  # a metric's sample count
+        ([0.3, 65504.0], "float16", 3),
+        (1e16, "float64", 3),
+    ],
 )
 def test_assign_add_of_a_python_int_counts_as_the_add_op_does(engine, start, dtype, value):
     counted = kerasish.Variable(numpy.array(start, dtype), dtype=dtype)
@@ -72,6 +80,22 @@ def test_assign_add_of_an_int_the_dtype_cannot_hold_is_the_add_ops_error(value):
         counted.assign_add(value)
     assert str(counting.value) == str(general.value) and str(general.value).startswith("add: Python integer")
     numpy.testing.assert_array_equal(counted.numpy(), [1, 2])
+
+
+def test_assign_add_of_a_python_int_to_a_float_variable_runs_no_op(monkeypatch):
+    from kerasish.backends.dynamic import engine
+
+    counted = kerasish.Variable(numpy.array(0.5, "float32"))
+    names = []
+    apply = engine.apply
+    monkeypatch.setattr(
+        engine, "apply", lambda prim, inputs, attrs: names.append(prim.name) or apply(prim, inputs, attrs)
+    )
+    monkeypatch.setitem(kerasish.backends.dispatch.ENGINES, "dynamic", engine.apply)
+    counted.assign_add(128)
+    assert float(counted.numpy()) == 128.5 and type(counted.value) is numpy.ndarray
+    counted.assign_add(0.25)  # a float is the op's
+    assert float(counted.numpy()) == 128.75 and names == ["add"]
 
 
 def test_assign_add_in_a_stateless_scope_stays_in_the_scope():

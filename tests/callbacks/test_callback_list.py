@@ -143,3 +143,22 @@ def test_implementers_are_looked_up_once_per_hook_and_again_when_the_list_change
     callbacks.callbacks[1] = LambdaCallback(on_train_batch_end=lambda batch, logs: seen.append(-batch))
     callbacks.on_train_batch_end(4, {"loss": 1.0})
     assert seen == [3, -4]
+
+
+def test_calls_says_whether_a_hook_reaches_a_callback_or_an_overriding_list():
+    class LegacyBatchEnd(Callback):
+        def on_batch_end(self, batch, logs=None):
+            pass
+
+    class CountingList(CallbackList):
+        def on_test_batch_end(self, batch, logs=None):
+            super().on_test_batch_end(batch, logs)
+
+    quiet = CallbackList([History()])
+    assert not quiet.calls("on_train_batch_begin") and not quiet.calls("on_train_batch_end")
+    assert quiet.calls("on_epoch_end")  # History records each epoch
+    legacy = CallbackList([History(), LegacyBatchEnd()])
+    assert legacy.calls("on_train_batch_end") and not legacy.calls("on_train_batch_begin")
+    assert not legacy.calls("on_test_batch_end")
+    counting = CountingList([History()])
+    assert counting.calls("on_test_batch_end") and not counting.calls("on_test_batch_begin")

@@ -7,6 +7,7 @@ import pytest
 
 from kerasish.callbacks import (
     BackupAndRestore,
+    CallbackList,
     EarlyStopping,
     LambdaCallback,
     LearningRateScheduler,
@@ -126,3 +127,43 @@ def test_auto_mode_reads_the_direction_of_compiled_metrics(engine, metric, monit
     stop = EarlyStopping(monitor=monitor, patience=1)
     model.fit(x, numpy.eye(2, dtype="float32")[labels], epochs=1, validation_split=0.25, verbose=0, callbacks=[stop])
     assert stop.monitor_op(1.0, 0.0) is best_is_high
+
+
+def test_batch_hooks_that_no_callback_implements_are_not_called(engine, monkeypatch):
+    called = []
+    for hook in ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin", "on_test_batch_end"):
+        original = getattr(CallbackList, hook)
+        monkeypatch.setattr(
+            CallbackList, hook, lambda self, batch, logs=None, hook=hook, original=original: called.append(hook)
+        )
+    model = compiled_model(engine)
+    x, y = regression_data(32)
+    model.fit(x, y, batch_size=8, epochs=2, verbose=0, validation_data=(x[:16], y[:16]))
+    model.evaluate(x, y, batch_size=8, verbose=0)
+    assert called == []
+
+
+def test_a_callback_list_that_overrides_the_batch_hooks_gets_every_call(engine):
+    seen = []
+
+    class Recording(CallbackList):
+        def on_train_batch_begin(self, batch, logs=None):
+            seen.append(("train_begin", batch))
+
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append(("train_end", batch, sorted(logs)))
+
+        def on_test_batch_end(self, batch, logs=None):
+            seen.append(("test_end", batch, sorted(logs)))
+
+    model = compiled_model(engine)
+    x, y = regression_data(32)
+    model.fit(x, y, batch_size=16, epochs=1, verbose=0, callbacks=Recording(model=model), validation_data=(x, y))
+    assert seen == [
+        ("train_begin", 0),
+        ("train_end", 0, ["loss"]),
+        ("train_begin", 1),
+        ("train_end", 1, ["loss"]),
+        ("test_end", 0, ["loss"]),
+        ("test_end", 1, ["loss"]),
+    ]

@@ -52,6 +52,21 @@ def test_a_scalar_weighed_by_a_number_adds_what_the_same_weight_as_an_array_adds
     assert result(by_number).tobytes() == result(by_array).tobytes()
 
 
+def test_a_scalar_weighed_by_a_number_is_one_accumulate_op_run_eagerly(monkeypatch):
+    """The loss tracker's update on every eager step: the total's multiply and add as one op."""
+    from kerasish.metrics import reduction_metrics
+
+    calls = []
+    original = reduction_metrics.accumulate
+    monkeypatch.setattr(reduction_metrics, "accumulate", lambda *inputs: calls.append(inputs) or original(*inputs))
+    mean = metrics.Mean()
+    mean.update_state(numpy.float32(0.5), sample_weight=8)
+    mean.update_state(numpy.float32(1.5), sample_weight=4)
+    assert len(calls) == 2
+    assert (float(mean.total.numpy()), float(mean.count.numpy())) == (10.0, 12.0)
+    assert result(mean) == numpy.float32(10.0) / numpy.float32(12.0)
+
+
 def test_sum_adds_weighted_values(engine):
     total = metrics.Sum()
     update = updater(total, engine)

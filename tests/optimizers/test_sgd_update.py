@@ -6,7 +6,7 @@ import pytest
 
 import kerasish
 from kerasish import optimizers
-from kerasish.backends import Variable
+from kerasish.backends import Variable, dispatch
 from kerasish.backends.primitives.optimizer_updates import sgd_update
 from kerasish.optimizers import sgd
 
@@ -93,3 +93,56 @@ def test_the_update_is_a_new_array_and_leaves_its_inputs_alone(value, gradient, 
     numpy.testing.assert_array_equal(value, value_before)
     numpy.testing.assert_array_equal(gradient, gradient_before)
     assert not numpy.shares_memory(result, value) and not numpy.shares_memory(result, gradient)
+
+
+def _ops_of_one_eager_step(monkeypatch, optimizer, variables, gradients):
+    names, run = [], dispatch.ENGINES["dynamic"]
+    monkeypatch.setitem(dispatch.ENGINES, "dynamic", lambda prim, *rest: names.append(prim.name) or run(prim, *rest))
+    optimizer.apply(gradients, variables)
+    monkeypatch.setitem(dispatch.ENGINES, "dynamic", run)
+    return names
+
+
+@pytest.mark.parametrize("settings", SETTINGS, ids=["plain", "momentum", "nesterov"])
+def test_an_eager_step_reads_the_learning_rate_variable_without_an_op(monkeypatch, settings):
+    variables = [Variable(w.copy()) for w in WEIGHTS]
+    optimizer = optimizers.SGD(0.1, **settings)
+    optimizer.build(variables)
+    gradients = [kerasish.ops.convert_to_tensor(g) for g in GRADIENTS[0]]
+    names = _ops_of_one_eager_step(monkeypatch, optimizer, variables, gradients)
+    assert "cast" not in names and names.count("sgd_update") == len(WEIGHTS) * (2 if settings.get("nesterov") else 1)
+    for ours, expected in zip(variables, _composite(settings, 1)):
+        numpy.testing.assert_array_equal(ours.numpy(), expected)
+
+
+def test_a_float16_variable_gets_the_learning_rate_in_its_dtype():
+    value, gradient = WEIGHTS[0].astype("float16"), GRADIENTS[0][0].astype("float16")
+    variable = Variable(value.copy(), dtype="float16")
+    optimizer = optimizers.SGD(0.1)
+    optimizer.apply([kerasish.ops.convert_to_tensor(gradient)], [variable])
+    assert variable.dtype == numpy.float16
+    numpy.testing.assert_array_equal(variable.numpy(), value - gradient * numpy.float16(numpy.float32(0.1)))
+
+
+def test_an_update_step_set_on_the_instance_is_called_for_each_variable():
+    variables = [Variable(w.copy()) for w in WEIGHTS]
+    optimizer = optimizers.SGD(0.1)
+    optimizer.build(variables)
+    calls = []
+    optimizer.update_step = lambda gradient, variable, learning_rate: calls.append((variable, learning_rate))
+    optimizer.apply([kerasish.ops.convert_to_tensor(g) for g in GRADIENTS[0]], variables)
+    assert [variable for variable, _ in calls] == variables
+    assert not optimizer.accepts_pending_products()
+    assert all(float(learning_rate) == numpy.float32(0.1) for _, learning_rate in calls)
+
+
+def test_an_eager_step_uses_the_learning_rate_assigned_before_it():
+    variables = [Variable(w.copy()) for w in WEIGHTS]
+    optimizer = optimizers.SGD(0.1)
+    optimizer.build(variables)
+    optimizer.apply([kerasish.ops.convert_to_tensor(g) for g in GRADIENTS[0]], variables)
+    optimizer.learning_rate = 0.05
+    optimizer.apply([kerasish.ops.convert_to_tensor(g) for g in GRADIENTS[1]], variables)
+    for variable, weight, first, second in zip(variables, WEIGHTS, *GRADIENTS[:2]):
+        expected = (weight - first * numpy.float32(0.1)) - second * numpy.float32(0.05)
+        numpy.testing.assert_array_equal(variable.numpy(), expected)

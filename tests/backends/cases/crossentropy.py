@@ -1,10 +1,14 @@
-"""Cases for `sparse_softmax_crossentropy` (sparse categorical cross-entropy from logits as one op) and its
-gradient op, against numpy: class axis last and in the middle, and logits far apart."""
+"""Cases for `sparse_softmax_crossentropy` (sparse categorical cross-entropy from logits as one op; run eagerly,
+`checked_sparse_softmax_crossentropy`, which checks the labels itself and for a loss's mean takes the mean too) and
+its gradient op, against numpy: class axis last and in the middle, logits far apart, the mean."""
 
 import numpy
 
 from kerasish import ops
-from kerasish.backends.primitives.crossentropy import sparse_softmax_crossentropy_gradient
+from kerasish.backends.primitives.crossentropy import (
+    checked_sparse_softmax_crossentropy,
+    sparse_softmax_crossentropy_gradient,
+)
 
 from . import Case, randn, rng
 
@@ -46,6 +50,19 @@ CASES = [
         [LABELS, randn(2, 3, 4, seed=2) * 3],
         _reference(-1),
         covers=("sparse_softmax_crossentropy_gradient",),
+    ),
+    Case(
+        "checked_sparse_softmax_crossentropy",
+        lambda labels, logits: checked_sparse_softmax_crossentropy(labels, logits, axis=1, mean=False),
+        [LABELS, randn(2, 4, 3, seed=6) * 3],
+        _reference(1),
+    ),
+    Case(
+        "checked_sparse_softmax_crossentropy",
+        lambda labels, logits: checked_sparse_softmax_crossentropy(labels, logits, axis=2, mean=True),
+        [LABELS, randn(2, 3, 4, seed=7) * 3],
+        lambda labels, logits: _reference(2)(labels, logits).mean(),
+        id="checked_sparse_softmax_crossentropy-mean",
     ),
     Case(
         "sparse_softmax_crossentropy",

@@ -41,7 +41,25 @@ def _strided_columns(x):
     return taller[: x.shape[0]]  # Fortran-ordered with columns further apart than their length
 
 
-LAYOUTS = [_c_ordered, _f_ordered, _transposed_view, _strided_rows, _strided_columns]
+def _offset_rows(x):
+    taller = numpy.zeros((x.shape[0] + 2, x.shape[1]), x.dtype)
+    taller[2:] = x
+    return taller[2:]  # one block, starting after the first values of its buffer
+
+
+def _read_only(x):
+    x = numpy.array(x)
+    x.flags.writeable = False
+    return x
+
+
+LAYOUTS = [_c_ordered, _f_ordered, _transposed_view, _strided_rows, _strided_columns, _offset_rows, _read_only]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS, ids=lambda f: f.__name__.strip("_"))
+def test_the_address_of_every_layout_is_numpy_s(layout):
+    x = layout(_data(7, 5))
+    assert blas._address(x) == x.ctypes.data
 
 
 @pytest.mark.parametrize("layout_a", LAYOUTS, ids=lambda f: f.__name__.strip("_"))

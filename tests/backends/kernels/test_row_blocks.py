@@ -59,14 +59,44 @@ def test_a_tiled_epilogue_is_the_broadcast_one_to_the_bit(small_blocks, vector_d
     numpy.testing.assert_array_equal(again, expected)
 
 
-def test_one_block_and_small_blocks_take_the_vectors_as_they_are(small_blocks):
+@pytest.mark.parametrize(("columns", "zero_shape"), [(7, None), (32, (32,))], ids=["narrow", "wide"])
+def test_one_block_and_small_blocks_take_the_vectors_as_they_are(monkeypatch, columns, zero_shape):
+    monkeypatch.setattr(row_blocks, "TILED", 2 * columns)  # blocks of one row are small
+    monkeypatch.setattr(row_blocks, "ROWS_VALUES", 1)
     seen = []
-    tiled = row_blocks.Tiled(numpy, lambda block, *vectors: seen.append(vectors), (numpy.ones(7, "float32"),), True)
-    tiled(numpy.zeros((2, 7), "float32"))  # under TILED values: the vector and the number 0
-    tiled(numpy.zeros((5, 7), "float32"))  # the first large block: the vector, and a zero tile
-    (small_vector, number), (vector, zeros) = seen
-    assert small_vector.shape == vector.shape == (7,) and number == 0
-    assert zeros.shape == (5, 7) and not zeros.any() and not zeros.flags.writeable
+    vector = numpy.ones(columns, "float32")
+    tiled = row_blocks.Tiled(numpy, lambda block, *vectors: seen.append(vectors), (vector,), True)
+    tiled(numpy.zeros((1, columns), "float32"))  # under TILED values: the vector and relu's zero (`zero_for`)
+    tiled(numpy.zeros((2, columns), "float32"))  # the first large block: the vector, and a zero tile
+    (small_vector, small_zero), (vector, zeros) = seen
+    assert small_vector.shape == vector.shape == (columns,)
+    if zero_shape is None:  # the number 0 under ROW columns, else a row of zeros
+        assert small_zero == 0 and type(small_zero) is int
+    else:
+        assert small_zero.shape == zero_shape and not small_zero.any()
+    assert zeros.shape == (2, columns) and not zeros.any() and not zeros.flags.writeable
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("shape", [(128, 32), (4, 32, 64), (8, 512)])
+def test_relu_against_the_zero_row_is_against_the_number_zero_to_the_bit(dtype, shape):
+    values = numpy.random.default_rng(3).standard_normal(shape).astype(dtype)
+    values.flat[:5] = [numpy.nan, -numpy.inf, numpy.inf, -0.0, 0.0]
+    zero = row_blocks.zero_for(numpy, values)
+    assert zero.shape == shape[-1:] and not zero.flags.writeable
+    for ufunc in (numpy.maximum, numpy.minimum):
+        expected, result = ufunc(values, 0), ufunc(values, zero)
+        assert result.dtype == expected.dtype
+        assert numpy.array_equal(result, expected, equal_nan=True)
+        assert numpy.array_equal(numpy.signbit(result), numpy.signbit(expected))
+
+
+@pytest.mark.parametrize(
+    ("shape", "dtype"), [((128, 31), "float32"), ((8, 32), "float32"), ((), "float32"), ((128, 64), "int32")]
+)
+def test_the_zero_is_the_number_where_a_row_does_not_pay(shape, dtype):
+    zero = row_blocks.zero_for(numpy, numpy.zeros(shape, dtype))
+    assert zero == 0 and type(zero) is int
 
 
 @pytest.mark.parametrize(
