@@ -70,6 +70,12 @@ def engine_apply(name):
     return ENGINES[name]
 
 
+def ops_run_as_given():
+    """Whether an op now runs eagerly on its inputs as given: no autocast, scope or trace in effect (`apply` tests
+    the same inline: it runs for every op)."""
+    return not (AUTOCAST or SCOPES or TRACES)
+
+
 def apply(prim, /, *inputs, **attrs):
     """`prim(*inputs, **attrs)`: run an op where its inputs belong (it is `Primitive.__call__`, so an op call is one
     Python call before its engine's). With no autocast, scope or trace in effect the dynamic engine takes the op at

@@ -103,7 +103,7 @@ class Variable(TensorOperators):
     def assign_add(self, value):
         data = self._data
         if type(value) is int and type(data) is numpy.ndarray and data.dtype.kind in "iuf":
-            if not (dispatch.SCOPES or dispatch.TRACES or dispatch.AUTOCAST):
+            if dispatch.ops_run_as_given():
                 # an eager count (an optimizer's iterations, a metric's sample count): numpy's add, as the op
                 # `self + value` computes it (the variable's dtype kept: the int is a weak scalar), without the op
                 # around it; the op's result would not carry a gradient into the variable either

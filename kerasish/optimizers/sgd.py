@@ -2,8 +2,8 @@
 m = momentum * m - lr * g;  w += m  (Nesterov: w += momentum * m - lr * g)."""
 
 from kerasish import ops
-from kerasish.backends import dispatch, product_updates
-from kerasish.backends.dispatch import traced
+from kerasish.backends import product_updates
+from kerasish.backends.dispatch import ops_run_as_given, traced
 from kerasish.backends.primitives.linalg import PendingProduct
 from kerasish.backends.primitives.optimizer_updates import sgd_update
 from kerasish.backends.variable import Variable
@@ -72,8 +72,7 @@ class SGD(Optimizer):
         return type(self).update_step is SGD.update_step and "update_step" not in vars(self)
 
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
-        eager = not (dispatch.AUTOCAST or dispatch.SCOPES or dispatch.TRACES)
-        if not (eager and type(learning_rate) is Variable and self._own_step()):
+        if not (ops_run_as_given() and type(learning_rate) is Variable and self._own_step()):
             super()._backend_update_step(grads, trainable_variables, learning_rate)
             return
         # Eagerly, SGD's own step reads the learning rate Variable in each update op, without the op that reads
