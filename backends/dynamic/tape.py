@@ -25,7 +25,7 @@ from .tensor import Tensor
 
 RECORDING = []
 _RESULTS = (Tensor, PendingProduct)
-_RESULT_TYPES = frozenset((Tensor, PendingProduct, type(None)))
+_RESULT_TYPES = frozenset((*_RESULTS, type(None)))  # what `gradient` returns as it is
 _new_record = tuple.__new__
 _SERIALS = itertools.count(1)
 LARGE = 1 << 16  # elements; below this a record keeps the tensor even when its rule reads only the shape
