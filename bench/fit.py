@@ -6,7 +6,9 @@
   cnn   two blocks of Conv2D 3x3 (32, 64 filters, relu) + MaxPooling2D 2x2, then Dense 10; batch 64
   tiny  Dense 4->1 on batches of 8: almost all of a step is framework overhead. Its extra rows
         `step-dyn`/`step-sta` call the engine's train function directly on one prepared batch, so
-        the difference to the fit row is the trainer's own per-step cost (data slicing, callbacks).
+        the difference to the fit row is the trainer's own per-step cost (data slicing, callbacks);
+        `batch-dyn`/`batch-sta` call `train_on_batch` once a batch, as a custom loop does (each
+        call prepares anew: the batch, the model's variables, loss sources and metrics).
 
 Each kerasish row is `model.fit(..., epochs=1, shuffle=False, verbose=0)` on N batches after a
 warm-up epoch (which includes the static engine's one-time trace); torch runs the same loop
@@ -122,6 +124,18 @@ def step_only(engine, model, x, y, batches):
     return epoch
 
 
+def on_batch(model, x, y, batches):
+    """`model.train_on_batch` on each of the `batches` batches in turn."""
+    batch = SPECS["tiny"]["batch"]
+
+    def epoch():
+        for start in range(0, batches * batch, batch):
+            model.train_on_batch(x[start : start + batch], y[start : start + batch])
+
+    epoch()
+    return epoch
+
+
 def torch_epoch(name, model, x, y):
     net = torch_model(name, model)
     if name == "cnn":
@@ -148,6 +162,7 @@ def runners(name, x, y, batches):
         model, found[f"kerasish-{engine[:3]}"] = kerasish_epoch(name, engine, x, y)
         if name == "tiny":
             found[f"step-{engine[:3]}"] = step_only(engine, model, x, y, batches)
+            found[f"batch-{engine[:3]}"] = on_batch(model, x, y, batches)
     if torch is not None:
         found["torch"] = torch_epoch(name, model, x, y)
     return found

@@ -9,6 +9,7 @@ attributes (lists, tuples and dicts included), in assignment order, as Keras ord
 import contextlib
 import functools
 import inspect
+import threading
 import warnings
 
 import numpy
@@ -33,6 +34,7 @@ from kerasish.utils import naming
 
 _CALLS = []  # (layer, training) for each layer call or build in progress, outermost first
 _PENDING_LOSSES = []  # layers that hold losses from add_loss, cleared by the next outermost call
+_FIXED = threading.local()  # .leaves, .layers: {id(layer): found} while a `tree_fixed` block is open
 _AGGREGATIONS = ("none", "mean", "sum", "only_first_replica")
 
 
@@ -220,18 +222,30 @@ class Layer(Operation):
         return "/".join(scope) if scope and _CALLS[-1][0] is self else self.name
 
     def _attribute_leaves(self):
-        for key, value in vars(self).items():
-            if key not in _BOOKKEEPING:
-                yield from _tracked_leaves(value)
+        """What the layer's attributes hold (lists, tuples and dicts opened), in attribute order."""
+        found = getattr(_FIXED, "leaves", None)
+        leaves = None if found is None else found.get(id(self))
+        if leaves is None:
+            leaves = [
+                leaf for key, value in vars(self).items() if key not in _BOOKKEEPING for leaf in _tracked_leaves(value)
+            ]
+            if found is not None:
+                found[id(self)] = leaves
+        return leaves
 
     def _tracked_layers(self):
-        """Direct sublayers, in attribute order, each once."""
-        seen, found = {id(self)}, []
-        for leaf in self._attribute_leaves():
-            if isinstance(leaf, Layer) and id(leaf) not in seen:
-                seen.add(id(leaf))
-                found.append(leaf)
-        return found
+        """Direct sublayers, in attribute order, each once (a new list)."""
+        found = getattr(_FIXED, "layers", None)
+        layers = None if found is None else found.get(id(self))
+        if layers is None:
+            seen, layers = {id(self)}, []
+            for leaf in self._attribute_leaves():
+                if isinstance(leaf, Layer) and id(leaf) not in seen:
+                    seen.add(id(leaf))
+                    layers.append(leaf)
+            if found is not None:
+                found[id(self)] = layers
+        return list(layers)
 
     def _flatten_layers(self, include_self=True):
         layers, seen = [], set()
@@ -264,7 +278,8 @@ class Layer(Operation):
 
     @property
     def weights(self):
-        return self._collect(Layer._own_weights)
+        with tree_fixed():
+            return self._collect(Layer._own_weights)
 
     @property
     def trainable_weights(self):
@@ -284,7 +299,8 @@ class Layer(Operation):
             ]
             return layer._own_weights() + seeds
 
-        return self._collect(own)
+        with tree_fixed():
+            return self._collect(own)
 
     @property
     def trainable_variables(self):
@@ -350,8 +366,9 @@ class Layer(Operation):
     def loss_sources(self):
         """(layers, penalised variables and regularizers): what `losses` reads. The trainer keeps it
         between steps so that a step does not walk the layer tree."""
-        layers = self._flatten_layers()
-        trainable = {id(v) for v in self.trainable_weights}
+        with tree_fixed():
+            layers = self._flatten_layers()
+            trainable = {id(v) for v in self.trainable_weights}
         penalties = [
             (variable, regularizer)
             for layer in layers
@@ -728,6 +745,25 @@ _BOOKKEEPING = frozenset(
         "_loss_sources",
     }
 )
+
+
+class tree_fixed:  # noqa: N801 - a context manager, named as contextlib's are
+    """Within the block (in this thread) no layer's attributes change: each layer's attribute leaves and direct
+    sublayers are found once and reused. What reads the tree for several collections at once (a trainer preparing
+    a batch: its variables, loss sources and metrics; `variables`, which walks each layer three times) holds it
+    fixed; a block inside another adds nothing."""
+
+    __slots__ = ("outermost",)
+
+    def __enter__(self):
+        self.outermost = getattr(_FIXED, "leaves", None) is None
+        if self.outermost:
+            _FIXED.leaves, _FIXED.layers = {}, {}
+        return self
+
+    def __exit__(self, *error):
+        if self.outermost:
+            _FIXED.leaves = _FIXED.layers = None
 
 
 def _tracked_leaves(value):

@@ -23,6 +23,7 @@ from kerasish.backends.variable import all_or_nothing
 from kerasish.distribution.collectives import any_process, synchronize_model, synchronized_logs
 from kerasish.distribution.data_sharding import distribute_dataset, gather
 from kerasish.distribution.distribution_lib import is_chief
+from kerasish.layers.layer import tree_fixed
 from kerasish.layers.preprocessing import host_stage
 from kerasish.metrics.metric import Metric
 from kerasish.trainers.arguments import (
@@ -327,11 +328,15 @@ class Trainer:
                 self._compile_metrics.build(y, y_pred)
         elif not self.built:
             self.compute_output_spec(_symbolic(x))
-        self._loss_sources = self.loss_sources()
-        if self._metrics_found is None:  # once per fit/evaluate/predict call, not per epoch
-            self._metrics_found = self.metrics
+        if kind == "predict":  # no loss, no metric
+            return
+        with tree_fixed():  # built: the reads below walk the tree once
+            self._loss_sources = self.loss_sources()
+            if self._metrics_found is None:  # once per fit/evaluate call, not per epoch
+                self._metrics_found = self.metrics
+            if kind == "train":
+                variables = self.trainable_variables
         if kind == "train":
-            variables = self.trainable_variables
             if [id(v) for v in variables] != [id(v) for v in self._trainable_cache]:
                 self._functions.pop("train", None)
             self._trainable_cache = variables

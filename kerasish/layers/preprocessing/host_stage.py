@@ -57,8 +57,10 @@ def _stage_in(graph):
 def _build_if_needed(model, x):
     """A Sequential led by a host layer learns its input from the first data: build it from the raw data,
     before the stage changes it."""
+    if model.built or not hasattr(model, "_single_input"):  # asked first: `layers` walks the model
+        return
     layers = getattr(model, "layers", None)
-    if not model.built and hasattr(model, "_single_input") and layers and isinstance(layers[0], HostLayer):
+    if layers and isinstance(layers[0], HostLayer):
         first = model._single_input(x)
         if hasattr(first, "shape"):
             model.build(tuple(first.shape))
