@@ -1,0 +1,43 @@
+"""bench/mlp_products.py's instrumented step is numpy_limits' MLP step (the kernels updated inside their gradients'
+gemm instead of after it) and clocks exactly the five large products (no timings)."""
+
+import os
+import sys
+
+import numpy
+
+BENCH = os.path.join(os.path.dirname(__file__), "..", "..", "bench")
+sys.path.insert(0, BENCH)  # the bench scripts import each other by bare name; only while they load
+try:
+    import mlp_products
+    import numpy_limits
+    from workloads import WORKLOADS, data
+finally:
+    sys.path.remove(BENCH)
+
+
+def _parameters():
+    parameters = numpy_limits.STEPS["mlp"][0](WORKLOADS["mlp"], numpy.random.default_rng(0))
+    rng = numpy.random.default_rng(1)  # random biases too: zeros would hide a bias left out
+    return {
+        key: (value + rng.standard_normal(value.shape) * 0.1).astype("float32") for key, value in parameters.items()
+    }
+
+
+def test_the_instrumented_step_updates_as_the_numpy_limit_step():
+    x, y = data(WORKLOADS["mlp"], 16, 2)
+    expected, measured = _parameters(), _parameters()
+    clocked = []
+
+    def clock(label, function):
+        clocked.append(label)
+        return function()
+
+    step = mlp_products.numpy_step(measured, clock)
+    for first in (0, 16):
+        numpy_limits._mlp_step(expected, x[first : first + 16], y[first : first + 16])
+        step(x[first : first + 16], y[first : first + 16])
+    assert clocked == list(mlp_products.PRODUCTS) * 2
+    for key, value in expected.items():
+        numpy.testing.assert_allclose(measured[key], value, rtol=1e-5, atol=1e-6, err_msg=key)
+        assert not numpy.array_equal(value, _parameters()[key]), key  # every parameter moved
