@@ -226,9 +226,14 @@ class Layer(Operation):
         found = getattr(_FIXED, "leaves", None)
         leaves = None if found is None else found.get(id(self))
         if leaves is None:
-            leaves = [
-                leaf for key, value in vars(self).items() if key not in _BOOKKEEPING for leaf in _tracked_leaves(value)
-            ]
+            leaves = []
+            for key, value in vars(self).items():
+                if key in _BOOKKEEPING:
+                    continue
+                if isinstance(value, (list, tuple, dict)):
+                    leaves.extend(_tracked_leaves(value))
+                else:  # most attributes: no generator to open
+                    leaves.append(value)
             if found is not None:
                 found[id(self)] = leaves
         return leaves

@@ -259,9 +259,10 @@ class Trainer:
         layer does), at any depth, as Keras adds them to `model.metrics`; a nested model's compiled metrics
         are its own."""
         found = []
-        for layer in self._flatten_layers(include_self=False):
-            if not isinstance(layer, Trainer):
-                found += [leaf for leaf in layer._attribute_leaves() if isinstance(leaf, Metric)]
+        with tree_fixed():  # each layer's attributes walked once, not for its sublayers and again here
+            for layer in self._flatten_layers(include_self=False):
+                if not isinstance(layer, Trainer):
+                    found += [leaf for leaf in layer._attribute_leaves() if isinstance(leaf, Metric)]
         return found
 
     @property
