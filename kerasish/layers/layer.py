@@ -223,34 +223,11 @@ class Layer(Operation):
 
     def _attribute_leaves(self):
         """What the layer's attributes hold (lists, tuples and dicts opened), in attribute order."""
-        found = getattr(_FIXED, "leaves", None)
-        leaves = None if found is None else found.get(id(self))
-        if leaves is None:
-            leaves = []
-            for key, value in vars(self).items():
-                if key in _BOOKKEEPING:
-                    continue
-                if isinstance(value, (list, tuple, dict)):
-                    leaves.extend(_tracked_leaves(value))
-                else:  # most attributes: no generator to open
-                    leaves.append(value)
-            if found is not None:
-                found[id(self)] = leaves
-        return leaves
+        return _found_once("leaves", self, _leaves_of)
 
     def _tracked_layers(self):
         """Direct sublayers, in attribute order, each once (a new list)."""
-        found = getattr(_FIXED, "layers", None)
-        layers = None if found is None else found.get(id(self))
-        if layers is None:
-            seen, layers = {id(self)}, []
-            for leaf in self._attribute_leaves():
-                if isinstance(leaf, Layer) and id(leaf) not in seen:
-                    seen.add(id(leaf))
-                    layers.append(leaf)
-            if found is not None:
-                found[id(self)] = layers
-        return list(layers)
+        return list(_found_once("layers", self, _direct_sublayers))
 
     def _flatten_layers(self, include_self=True):
         layers, seen = [], set()
@@ -769,6 +746,39 @@ class tree_fixed:  # noqa: N801 - a context manager, named as contextlib's are
     def __exit__(self, *error):
         if self.outermost:
             _FIXED.leaves = _FIXED.layers = None
+
+
+def _found_once(table, layer, find):
+    """`find(layer)`; inside a `tree_fixed` block, what it found for `layer` the first time (`table`: "leaves" or
+    "layers")."""
+    found = getattr(_FIXED, table, None)
+    if found is None:
+        return find(layer)
+    result = found.get(id(layer))
+    if result is None:
+        result = found[id(layer)] = find(layer)
+    return result
+
+
+def _leaves_of(layer):
+    leaves = []
+    for key, value in vars(layer).items():
+        if key in _BOOKKEEPING:
+            continue
+        if isinstance(value, (list, tuple, dict)):
+            leaves.extend(_tracked_leaves(value))
+        else:  # most attributes: no generator to open
+            leaves.append(value)
+    return leaves
+
+
+def _direct_sublayers(layer):
+    seen, found = {id(layer)}, []
+    for leaf in layer._attribute_leaves():
+        if isinstance(leaf, Layer) and id(leaf) not in seen:
+            seen.add(id(leaf))
+            found.append(leaf)
+    return found
 
 
 def _tracked_leaves(value):
