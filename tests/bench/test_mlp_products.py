@@ -1,19 +1,9 @@
 """bench/mlp_products.py's instrumented step is numpy_limits' MLP step (the kernels updated inside their gradients'
 gemm instead of after it) and clocks exactly the five large products (no timings)."""
 
-import os
-import sys
-
 import numpy
 
-BENCH = os.path.join(os.path.dirname(__file__), "..", "..", "bench")
-sys.path.insert(0, BENCH)  # the bench scripts import each other by bare name; only while they load
-try:
-    import mlp_products
-    import numpy_limits
-    from workloads import WORKLOADS, data
-finally:
-    sys.path.remove(BENCH)
+from tests.bench.scripts import WORKLOADS, data, mlp_products, numpy_limits
 
 
 def _parameters():

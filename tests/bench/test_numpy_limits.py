@@ -1,21 +1,11 @@
 """bench/numpy_limits.py's convolutional, recurrent, transformer and ResNet-50 steps are kerasish's arithmetic: the same
 logits from the same weights, and the same parameters after one SGD step (no timings)."""
 
-import os
-import sys
-
 import numpy
 import pytest
 
 import kerasish
-
-BENCH = os.path.join(os.path.dirname(__file__), "..", "..", "bench")
-sys.path.insert(0, BENCH)  # the bench scripts import each other by bare name; only while they load
-try:
-    import numpy_limits
-    from workloads import RATE, WORKLOADS, data
-finally:
-    sys.path.remove(BENCH)
+from tests.bench.scripts import RATE, WORKLOADS, data, numpy_limits
 
 
 def _random_parameters(name, seed=1):

@@ -1,20 +1,10 @@
 """bench/run.py's interleaving, medians, spreads and RESULTS.md writing, and bench/numpy_limits.py's
 recurrent steps checked against torch's gradients (no timings)."""
 
-import os
-import sys
-
 import numpy
 import pytest
 
-BENCH = os.path.join(os.path.dirname(__file__), "..", "..", "bench")
-sys.path.insert(0, BENCH)  # the bench scripts import each other by bare name; only while they load
-try:
-    import numpy_limits
-    import run
-    from workloads import RATE, WORKLOADS, data
-finally:
-    sys.path.remove(BENCH)
+from tests.bench.scripts import RATE, WORKLOADS, data, numpy_limits, run
 
 
 def test_rounds_interleave_the_runners_and_rotate_the_first_one():
