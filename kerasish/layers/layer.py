@@ -763,12 +763,8 @@ def _found_once(table, layer, find):
 def _leaves_of(layer):
     leaves = []
     for key, value in vars(layer).items():
-        if key in _BOOKKEEPING:
-            continue
-        if isinstance(value, (list, tuple, dict)):
-            leaves.extend(_tracked_leaves(value))
-        else:  # most attributes: no generator to open
-            leaves.append(value)
+        if key not in _BOOKKEEPING:
+            _add_leaves(value, leaves)
     return leaves
 
 
@@ -781,15 +777,16 @@ def _direct_sublayers(layer):
     return found
 
 
-def _tracked_leaves(value):
+def _add_leaves(value, leaves):
+    """Append `value` to `leaves`, or what it holds where it is a list, tuple or dict (opened in turn)."""
     if isinstance(value, (list, tuple)):
         for item in value:
-            yield from _tracked_leaves(item)
+            _add_leaves(item, leaves)
     elif isinstance(value, dict):
         for item in value.values():
-            yield from _tracked_leaves(item)
+            _add_leaves(item, leaves)
     else:
-        yield value
+        leaves.append(value)
 
 
 def _clear_losses():
