@@ -242,12 +242,7 @@ class Layer(Operation):
 
     def _own_weights(self):
         own = self._trainable_variables + self._non_trainable_variables
-        known = {id(v) for v in own}
-        for leaf in self._attribute_leaves():
-            if isinstance(leaf, Variable) and id(leaf) not in known:
-                known.add(id(leaf))
-                own.append(leaf)
-        return own
+        return _new_leaves(self, Variable, own, {id(v) for v in own})
 
     def _collect(self, own):
         result, seen = [], set()
@@ -769,10 +764,14 @@ def _leaves_of(layer):
 
 
 def _direct_sublayers(layer):
-    seen, found = {id(layer)}, []
+    return _new_leaves(layer, Layer, [], {id(layer)})
+
+
+def _new_leaves(layer, kind, found, known):
+    """`found` with the layer's attribute leaves of type `kind` appended, each once, skipping the ids in `known`."""
     for leaf in layer._attribute_leaves():
-        if isinstance(leaf, Layer) and id(leaf) not in seen:
-            seen.add(id(leaf))
+        if isinstance(leaf, kind) and id(leaf) not in known:
+            known.add(id(leaf))
             found.append(leaf)
     return found
 
