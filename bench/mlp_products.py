@@ -13,13 +13,11 @@ numpy's BLAS can reach in those conditions, whatever else it does.
 """
 
 import argparse
-import os
-import sys
 import time
 
 import numpy
 import numpy_limits
-from run import THREAD_VARIABLES
+from run import on_one_thread
 from workloads import RATE, WORKLOADS, data
 
 from kerasish.backends import allocator
@@ -97,8 +95,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--steps", type=int, default=20)
     arguments = parser.parse_args()
-    if any(os.environ.get(name) != "1" for name in THREAD_VARIABLES):  # the pools read these when they load
-        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **dict.fromkeys(THREAD_VARIABLES, "1")})
+    on_one_thread()
     try:
         import torch
     except ImportError:

@@ -123,6 +123,13 @@ def _numpy(workload, device, x, y, batch):
     return numpy_limits.seconds(workload, x, y, batch)
 
 
+def on_one_thread():
+    """Run this script again with every thread pool at one thread, unless it already is: the pools read these
+    variables when they load (the single-process scripts, bench/mlp_products.py and bench/step_split.py)."""
+    if any(os.environ.get(name) != "1" for name in THREAD_VARIABLES):
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **dict.fromkeys(THREAD_VARIABLES, "1")})
+
+
 def _peak_megabytes(runner, device):
     if device == "gpu" and runner == "torch":
         import torch

@@ -10,8 +10,9 @@ try:
     import mlp_products
     import numpy_limits
     import run
+    import step_split
     from workloads import RATE, WORKLOADS, data
 finally:
     sys.path.remove(BENCH)
 
-__all__ = ["RATE", "WORKLOADS", "data", "mlp_products", "numpy_limits", "run"]
+__all__ = ["RATE", "WORKLOADS", "data", "mlp_products", "numpy_limits", "run", "step_split"]
