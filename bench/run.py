@@ -58,21 +58,26 @@ def _keras_module(runner, device):
     return kerasish, {"backend": runner.split("-")[1]}
 
 
+def ready_to_train(keras, workload, x, y, batch, **compile_options):
+    """A train workload's model on kerasish or Keras (both take the Keras 3 API), compiled with plain SGD and its
+    loss, after a one-batch warm-up fit (which holds the static engine's trace and JAX's compilation)."""
+    model = workload.build(keras)
+    losses = keras.losses
+    loss = "mean_squared_error" if workload.classes == 0 else losses.SparseCategoricalCrossentropy(from_logits=True)
+    model.compile(optimizer=keras.optimizers.SGD(RATE), loss=loss, **compile_options)
+    model.fit(x[:batch], y[:batch], batch_size=batch, epochs=1, shuffle=False, verbose=0)
+    return model
+
+
 def _keras_like(workload, runner, device, x, y, batch):
     """Seconds for the timed part on kerasish or Keras (both take the Keras 3 API)."""
     keras, compile_options = _keras_module(runner, device)
-    model = workload.build(keras)
     if workload.mode == "train":
-        loss = (
-            "mean_squared_error"
-            if workload.classes == 0
-            else keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-        )
-        model.compile(optimizer=keras.optimizers.SGD(RATE), loss=loss, **compile_options)
-        model.fit(x[:batch], y[:batch], batch_size=batch, epochs=1, shuffle=False, verbose=0)
+        model = ready_to_train(keras, workload, x, y, batch, **compile_options)
         start = time.perf_counter()
         model.fit(x, y, batch_size=batch, epochs=1, shuffle=False, verbose=0)
         return time.perf_counter() - start
+    model = workload.build(keras)
     model.compile(**compile_options)
     model.predict(x[:batch], batch_size=batch, verbose=0)
     start = time.perf_counter()

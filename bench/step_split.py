@@ -19,8 +19,8 @@ import os
 import statistics
 import time
 
-from run import on_one_thread
-from workloads import RATE, WORKLOADS, data
+from run import on_one_thread, ready_to_train
+from workloads import WORKLOADS, data
 
 import kerasish
 from kerasish.backends.kernels import blas
@@ -76,22 +76,13 @@ class KernelClock:
             blas.accumulate_suited, plan.Plan.generate = accumulate, generate
 
 
-def compiled(workload, engine, x, y, batch):
-    model = workload.build(kerasish)
-    losses = kerasish.losses
-    loss = "mean_squared_error" if workload.classes == 0 else losses.SparseCategoricalCrossentropy(from_logits=True)
-    model.compile(optimizer=kerasish.optimizers.SGD(RATE), loss=loss, backend=engine)
-    model.fit(x[:batch], y[:batch], batch_size=batch, epochs=1, shuffle=False, verbose=0)
-    return model
-
-
 def split(workload, batch, steps, rounds):
     """{engine: {"step": [µs a step, per round], "kernels": [...], "by kernel": {name: [...]}}}."""
     x, y = data(workload, batch, steps)
     clock = KernelClock()
     found = {engine: {"step": [], "kernels": [], "by kernel": collections.defaultdict(list)} for engine in ENGINES}
     with clock.installed():
-        models = {engine: compiled(workload, engine, x, y, batch) for engine in ENGINES}
+        models = {engine: ready_to_train(kerasish, workload, x, y, batch, backend=engine) for engine in ENGINES}
         for index in range(rounds):
             for engine in ENGINES if index % 2 == 0 else ENGINES[::-1]:
                 clock.spent.clear()

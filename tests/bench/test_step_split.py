@@ -8,7 +8,7 @@ import kerasish
 from kerasish.backends.kernels import blas
 from kerasish.backends.primitives.registry import PRIMITIVES
 from kerasish.backends.static import plan
-from tests.bench.scripts import WORKLOADS, data, step_split
+from tests.bench.scripts import WORKLOADS, data, run, step_split
 
 
 def _kernels():
@@ -47,11 +47,11 @@ def test_a_clocked_fit_trains_as_an_unclocked_one(engine):
         kerasish.utils.set_random_seed(3)
         if clocked:
             with step_split.KernelClock().installed() as clock:
-                model = step_split.compiled(workload, engine, x, y, batch)
+                model = run.ready_to_train(kerasish, workload, x, y, batch, backend=engine)
                 model.fit(x, y, batch_size=batch, epochs=1, shuffle=False, verbose=0)
             assert clock.spent  # the kernels were clocked
         else:
-            model = step_split.compiled(workload, engine, x, y, batch)
+            model = run.ready_to_train(kerasish, workload, x, y, batch, backend=engine)
             model.fit(x, y, batch_size=batch, epochs=1, shuffle=False, verbose=0)
         weights.append(model.get_weights())
     for clocked, unclocked in zip(weights[1], weights[0]):
