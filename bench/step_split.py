@@ -9,7 +9,8 @@ dynamic engine's ops; one run inside another's forward counts in the outer one),
 the kernel updates queued to the end of an eager step (`kernels/blas.accumulate_suited`). Printed per engine, in
 µs a step (medians over the rounds): the step, its kernels, the rest — the engine's Python: layers, tape,
 backward walk, optimizer, metrics and the fit loop, which runs with cold caches after each large kernel — and
-each kernel by name. The two engines run the same kernels, so the difference between their steps is the rest's.
+each kernel by name. The two engines run the same large products: their steps differ by their small kernels and
+by the rest.
 """
 
 import argparse
