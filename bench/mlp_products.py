@@ -17,7 +17,7 @@ import time
 
 import numpy
 import numpy_limits
-from run import on_one_thread
+from run import on_one_thread, torch_train_step
 from workloads import RATE, WORKLOADS, data
 
 from kerasish.backends import allocator
@@ -47,20 +47,6 @@ def numpy_step(parameters, clock):
             parameters[name] -= rate * numpy_limits._column_sums(gradient)
         clock("W1 update", lambda: blas.accumulate_product(w1, h1.T, d2, -rate))
         clock("W0 update", lambda: blas.accumulate_product(w0, x.T, d1, -rate))
-
-    return step
-
-
-def torch_step(torch, x, y, batch):
-    net = WORKLOADS["mlp"].torch_model(torch)
-    inputs, targets = torch.from_numpy(x), torch.from_numpy(y)
-    loss_function = torch.nn.CrossEntropyLoss()
-    optimizer = torch.optim.SGD(net.parameters(), lr=RATE)
-
-    def step(first):
-        optimizer.zero_grad()
-        loss_function(net(inputs[first : first + batch]), targets[first : first + batch]).backward()
-        optimizer.step()
 
     return step
 
@@ -113,7 +99,11 @@ def main():
         return result
 
     step = numpy_step(parameters, clock)
-    reference = torch_step(torch, x, y, batch) if torch is not None else None
+    reference = None
+    if torch is not None:
+        workload = WORKLOADS["mlp"]
+        net, inputs, targets = workload.torch_model(torch), torch.from_numpy(x), torch.from_numpy(y)
+        reference = torch_train_step(torch, workload, net, inputs, targets, batch)
     rounds = {"torch": [], "numpy step": [], "products in place": []}
     for index in range(arguments.rounds + 2):  # the first two rounds warm up
         if reference is not None:

@@ -85,6 +85,20 @@ def _keras_like(workload, runner, device, x, y, batch):
     return time.perf_counter() - start
 
 
+def torch_train_step(torch, workload, net, inputs, targets, batch):
+    """torch's training step on the batch that starts at a given row: SGD on the workload's loss, as the torch runner
+    times it (bench/mlp_products.py runs the same step)."""
+    loss_function = torch.nn.MSELoss() if workload.classes == 0 else torch.nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(net.parameters(), lr=RATE)
+
+    def step(start):
+        optimizer.zero_grad()
+        loss_function(net(inputs[start : start + batch]), targets[start : start + batch]).backward()
+        optimizer.step()
+
+    return step
+
+
 def _torch(workload, device, x, y, batch):
     import torch
 
@@ -101,14 +115,7 @@ def _torch(workload, device, x, y, batch):
             with torch.no_grad():
                 net(inputs[start : start + batch])
     else:
-        loss_function = torch.nn.MSELoss() if workload.classes == 0 else torch.nn.CrossEntropyLoss()
-        optimizer = torch.optim.SGD(net.parameters(), lr=RATE)
-
-        def step(start):
-            optimizer.zero_grad()
-            loss_function(net(inputs[start : start + batch]), targets[start : start + batch]).backward()
-            optimizer.step()
-
+        step = torch_train_step(torch, workload, net, inputs, targets, batch)
     step(0)
     synchronize()
     start = time.perf_counter()
