@@ -9,7 +9,9 @@ gemm (C ← C − rate · aᵀ·g, as kerasish does it), and a clock around each
 (128, 784)·(784, 512), (128, 512)·(512, 512), the input gradient G·W₁ᵀ and the two kernel updates. Printed: the
 medians of torch's step, the numpy step and its products in place; the same products alone, warm and repeated;
 and torch's step over the products in place: the best ratio to torch that a runner doing these products through
-numpy's BLAS can reach in those conditions, whatever else it does.
+numpy's BLAS can reach in those conditions, whatever else it does. The same step laid out feature-major (every
+activation and gradient stored as (features, batch), so each product hands BLAS the other shape) takes its turn
+in the same rounds: whether the layout moves the ceiling.
 """
 
 import argparse
@@ -51,28 +53,65 @@ def numpy_step(parameters, clock):
     return step
 
 
+def feature_major_step(parameters, clock):
+    """`numpy_step` with every activation and gradient stored transposed, (features, batch): the same arithmetic,
+    each product given to BLAS as the other shape (the input gradient as W₁·G₂ᵀ)."""
+    rate = numpy.float32(RATE)
+
+    def step(x, y):
+        w0, w1, w2 = parameters["w0"], parameters["w1"], parameters["w2"]
+        h1 = clock("x·W0", lambda: w0.T @ x.T)
+        numpy.maximum(numpy.add(h1, parameters["b0"][:, None], out=h1), 0, out=h1)
+        h2 = clock("h1·W1", lambda: w1.T @ h1)
+        numpy.maximum(numpy.add(h2, parameters["b1"][:, None], out=h2), 0, out=h2)
+        d3 = numpy_limits._logits_gradient((w2.T @ h2 + parameters["b2"][:, None]).T, y).T
+        d2 = w2 @ d3
+        d2 *= h2 > 0
+        d1 = clock("G2·W1ᵀ", lambda: w1 @ d2)
+        d1 *= h1 > 0
+        blas.accumulate_product(w2, h2, d3.T, -rate)
+        for name, gradient in (("b2", d3), ("b1", d2), ("b0", d1)):
+            parameters[name] -= rate * numpy_limits._column_sums(gradient.T)
+        clock("W1 update", lambda: blas.accumulate_product(w1, h1, d2.T, -rate))
+        clock("W0 update", lambda: blas.accumulate_product(w0, x.T, d1.T, -rate))
+
+    return step
+
+
 def products_alone(parameters, x, repeats=30):
-    """Each product on fixed operands, warm: the median of `repeats` runs after three, in microseconds."""
+    """{layout: {product: µs}}: each product on fixed operands in each step's layout, warm: the median of `repeats`
+    runs after three."""
     rng = numpy.random.default_rng(1)
     h1 = rng.standard_normal((len(x), 512)).astype("float32")
     gradient = rng.standard_normal((len(x), 512)).astype("float32")
+    h1_major, gradient_major = h1.T.copy(), gradient.T.copy()  # (features, batch), as the feature-major step
     w0, w1 = parameters["w0"].copy(), parameters["w1"].copy()
     calls = {
-        "x·W0": lambda: x @ w0,
-        "h1·W1": lambda: h1 @ w1,
-        "G2·W1ᵀ": lambda: gradient @ w1.T,
-        "W1 update": lambda: blas.accumulate_product(w1, h1.T, gradient, -1e-9),
-        "W0 update": lambda: blas.accumulate_product(w0, x.T, gradient, -1e-9),
+        "numpy step": {
+            "x·W0": lambda: x @ w0,
+            "h1·W1": lambda: h1 @ w1,
+            "G2·W1ᵀ": lambda: gradient @ w1.T,
+            "W1 update": lambda: blas.accumulate_product(w1, h1.T, gradient, -1e-9),
+            "W0 update": lambda: blas.accumulate_product(w0, x.T, gradient, -1e-9),
+        },
+        "feature-major step": {
+            "x·W0": lambda: w0.T @ x.T,
+            "h1·W1": lambda: w1.T @ h1_major,
+            "G2·W1ᵀ": lambda: w1 @ gradient_major,
+            "W1 update": lambda: blas.accumulate_product(w1, h1_major, gradient_major.T, -1e-9),
+            "W0 update": lambda: blas.accumulate_product(w0, x.T, gradient_major.T, -1e-9),
+        },
     }
-    found = {}
-    for label, call in calls.items():
-        times = []
-        for index in range(repeats + 3):
-            start = time.perf_counter()
-            call()
-            if index >= 3:
-                times.append(time.perf_counter() - start)
-        found[label] = numpy.median(times) * 1e6
+    found = {layout: {} for layout in calls}
+    for layout, products in calls.items():
+        for label, call in products.items():
+            times = []
+            for index in range(repeats + 3):
+                start = time.perf_counter()
+                call()
+                if index >= 3:
+                    times.append(time.perf_counter() - start)
+            found[layout][label] = numpy.median(times) * 1e6
     return found
 
 
@@ -90,49 +129,66 @@ def main():
     batch, steps = 128, arguments.steps
     x, y = data(WORKLOADS["mlp"], batch, steps)
     parameters = numpy_limits.STEPS["mlp"][0](WORKLOADS["mlp"], numpy.random.default_rng(0))
-    spent = dict.fromkeys(PRODUCTS, 0.0)
+    layouts = {"numpy step": numpy_step, "feature-major step": feature_major_step}
+    spent = {layout: dict.fromkeys(PRODUCTS, 0.0) for layout in layouts}
 
-    def clock(label, function):
-        start = time.perf_counter()
-        result = function()
-        spent[label] += time.perf_counter() - start
-        return result
+    def clocked(layout):
+        def clock(label, function):
+            start = time.perf_counter()
+            result = function()
+            spent[layout][label] += time.perf_counter() - start
+            return result
 
-    step = numpy_step(parameters, clock)
+        return clock
+
+    steps_of = {
+        layout: make({key: value.copy() for key, value in parameters.items()}, clocked(layout))
+        for layout, make in layouts.items()
+    }
     reference = None
     if torch is not None:
         workload = WORKLOADS["mlp"]
         net, inputs, targets = workload.torch_model(torch), torch.from_numpy(x), torch.from_numpy(y)
         reference = torch_train_step(torch, workload, net, inputs, targets, batch)
-    rounds = {"torch": [], "numpy step": [], "products in place": []}
+    rounds = {"torch": []}
+    by_product = {layout: {label: [] for label in PRODUCTS} for layout in layouts}
+    for layout in layouts:
+        rounds[layout], rounds[f"{layout}, products in place"] = [], []
     for index in range(arguments.rounds + 2):  # the first two rounds warm up
+        found = {}
         if reference is not None:
             start = time.perf_counter()
             for first in range(0, len(x), batch):
                 reference(first)
-            torch_time = (time.perf_counter() - start) / steps
-        for label in spent:
-            spent[label] = 0.0
-        start = time.perf_counter()
-        for first in range(0, len(x), batch):
-            step(x[first : first + batch], y[first : first + batch])
-        numpy_time = (time.perf_counter() - start) / steps
+            found["torch"] = (time.perf_counter() - start) / steps
+        for layout in layouts if index % 2 == 0 else list(layouts)[::-1]:
+            spent[layout] = dict.fromkeys(PRODUCTS, 0.0)
+            start = time.perf_counter()
+            for first in range(0, len(x), batch):
+                steps_of[layout](x[first : first + batch], y[first : first + batch])
+            found[layout] = (time.perf_counter() - start) / steps
+            found[f"{layout}, products in place"] = sum(spent[layout].values()) / steps
         if index >= 2:
-            if reference is not None:
-                rounds["torch"].append(torch_time)
-            rounds["numpy step"].append(numpy_time)
-            rounds["products in place"].append(sum(spent.values()) / steps)
+            for label, seconds in found.items():
+                rounds[label].append(seconds)
+            for layout in layouts:
+                for label, seconds in spent[layout].items():
+                    by_product[layout][label].append(seconds / steps)
     alone = products_alone(parameters, x[:batch])
     print(f"MLP 784-512-512-10, batch {batch}, one thread; {arguments.rounds} rounds of {steps} steps (µs a step)")
     for label, values in rounds.items():
         if values:
             values = numpy.array(values) * 1e6
-            print(f"{label:>18}: {numpy.median(values):8.0f}  ({values.min():.0f}–{values.max():.0f})")
-    each = ", ".join(f"{label} {value:.0f}" for label, value in alone.items())
-    print(f"{'products alone':>18}: {sum(alone.values()):8.0f}  ({each})")
+            print(f"{label:>35}: {numpy.median(values):8.0f}  ({values.min():.0f}–{values.max():.0f})")
+    for layout in layouts:
+        each = ", ".join(f"{label} {numpy.median(values) * 1e6:.0f}" for label, values in by_product[layout].items())
+        print(f"{layout + ', each product':>35}: {each}")
+        each = ", ".join(f"{label} {value:.0f}" for label, value in alone[layout].items())
+        print(f"{layout + ', products alone':>35}: {sum(alone[layout].values()):8.0f}  ({each})")
     if rounds["torch"]:
-        ceiling = numpy.median(rounds["torch"]) / numpy.median(rounds["products in place"])
-        print(f"ceiling on a ratio to torch (torch's step / the products in place): {ceiling:.2f}x")
+        for layout in layouts:
+            ceiling = numpy.median(rounds["torch"]) / numpy.median(rounds[f"{layout}, products in place"])
+            print(f"ceiling on a ratio to torch, {layout} (torch's step / its products in place): {ceiling:.2f}x")
 
 
 if __name__ == "__main__":

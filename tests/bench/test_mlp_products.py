@@ -1,7 +1,8 @@
-"""bench/mlp_products.py's instrumented step is numpy_limits' MLP step (the kernels updated inside their gradients'
-gemm instead of after it) and clocks exactly the five large products (no timings)."""
+"""bench/mlp_products.py's instrumented steps, row-major and feature-major, are numpy_limits' MLP step (the kernels
+updated inside their gradients' gemm instead of after it) and clock exactly the five large products (no timings)."""
 
 import numpy
+import pytest
 
 from tests.bench.scripts import WORKLOADS, data, mlp_products, numpy_limits
 
@@ -14,7 +15,8 @@ def _parameters():
     }
 
 
-def test_the_instrumented_step_updates_as_the_numpy_limit_step():
+@pytest.mark.parametrize("make", [mlp_products.numpy_step, mlp_products.feature_major_step])
+def test_each_instrumented_step_updates_as_the_numpy_limit_step(make):
     x, y = data(WORKLOADS["mlp"], 16, 2)
     expected, measured = _parameters(), _parameters()
     clocked = []
@@ -23,7 +25,7 @@ def test_the_instrumented_step_updates_as_the_numpy_limit_step():
         clocked.append(label)
         return function()
 
-    step = mlp_products.numpy_step(measured, clock)
+    step = make(measured, clock)
     for first in (0, 16):
         numpy_limits._mlp_step(expected, x[first : first + 16], y[first : first + 16])
         step(x[first : first + 16], y[first : first + 16])
