@@ -130,7 +130,7 @@ def main():
     x, y = data(WORKLOADS["mlp"], batch, steps)
     parameters = numpy_limits.STEPS["mlp"][0](WORKLOADS["mlp"], numpy.random.default_rng(0))
     layouts = {"numpy step": numpy_step, "feature-major step": feature_major_step}
-    spent = {layout: dict.fromkeys(PRODUCTS, 0.0) for layout in layouts}
+    spent = {}  # layout -> {product: seconds}, this round's
 
     def clocked(layout):
         def clock(label, function):
@@ -150,10 +150,8 @@ def main():
         workload = WORKLOADS["mlp"]
         net, inputs, targets = workload.torch_model(torch), torch.from_numpy(x), torch.from_numpy(y)
         reference = torch_train_step(torch, workload, net, inputs, targets, batch)
-    rounds = {"torch": []}
+    rounds = {label: [] for label in ["torch", *layouts]}  # seconds a step, per round
     by_product = {layout: {label: [] for label in PRODUCTS} for layout in layouts}
-    for layout in layouts:
-        rounds[layout], rounds[f"{layout}, products in place"] = [], []
     for index in range(arguments.rounds + 2):  # the first two rounds warm up
         found = {}
         if reference is not None:
@@ -167,13 +165,14 @@ def main():
             for first in range(0, len(x), batch):
                 steps_of[layout](x[first : first + batch], y[first : first + batch])
             found[layout] = (time.perf_counter() - start) / steps
-            found[f"{layout}, products in place"] = sum(spent[layout].values()) / steps
         if index >= 2:
             for label, seconds in found.items():
                 rounds[label].append(seconds)
             for layout in layouts:
                 for label, seconds in spent[layout].items():
                     by_product[layout][label].append(seconds / steps)
+    for layout in layouts:  # the five products' sum, per round
+        rounds[f"{layout}, products in place"] = list(numpy.sum(list(by_product[layout].values()), axis=0))
     alone = products_alone(parameters, x[:batch])
     print(f"MLP 784-512-512-10, batch {batch}, one thread; {arguments.rounds} rounds of {steps} steps (µs a step)")
     for label, values in rounds.items():
