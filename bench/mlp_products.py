@@ -175,6 +175,7 @@ def main():
         rounds[f"{layout}, products in place"] = list(numpy.sum(list(by_product[layout].values()), axis=0))
     alone = products_alone(parameters, x[:batch])
     print(f"MLP 784-512-512-10, batch {batch}, one thread; {arguments.rounds} rounds of {steps} steps (µs a step)")
+    print(f"numpy's BLAS: {blas.describe() or 'not a bundled OpenBLAS'}")
     for label, values in rounds.items():
         if values:
             values = numpy.array(values) * 1e6

@@ -278,14 +278,20 @@ VERSION_PROBE = (
 
 
 def _versions(runners):
-    """The libraries each interpreter measures with, as `name version` pairs."""
+    """The libraries each interpreter measures with, as `name version` pairs, and numpy's BLAS with the kernels it
+    chose (this process's: the runners inherit its OPENBLAS_CORETYPE, if set)."""
+    import kerasish  # noqa: F401  (kerasish.backends exists once kerasish is imported)
+    from kerasish.backends.kernels import blas
+
     probes = [(sys.executable, ["numpy", "torch", "cupy"])]
     if "keras-jax" in runners:
         probes.append((runners["keras-jax"], ["keras", "jax"]))
-    return ", ".join(
+    versions = [
         subprocess.run([python, "-c", VERSION_PROBE, *names], capture_output=True, text=True).stdout.strip()
         for python, names in probes
-    )
+    ]
+    described = blas.describe()
+    return ", ".join([*versions, f"numpy's BLAS {described}"] if described else versions)
 
 
 def write_results(path, table_lines):

@@ -108,6 +108,7 @@ def main():
     batch = workload.batch["cpu"]
     found = split(workload, batch, arguments.steps, arguments.rounds)
     print(f"{workload.description}, batch {batch}, one thread; {arguments.rounds} rounds of {arguments.steps} steps")
+    print(f"numpy's BLAS: {blas.describe() or 'not a bundled OpenBLAS'}")
     print(f"load {os.getloadavg()[0]:.2f}; µs a step, medians over the rounds")
     for engine, times in found.items():
         rest = [step - kernels for step, kernels in zip(times["step"], times["kernels"])]

@@ -23,8 +23,9 @@ DTYPES = (numpy.dtype("float32"), numpy.dtype("float64"))  # what BLAS computes 
 # from this size (the dynamic step of an 8-wide MLP was 60 µs slower with it on every kernel; a (512, 10) static
 # update 26.6 against 18.4 µs)
 SMALLEST = 1 << 15
-# numpy's wheels bundle scipy-openblas under these names: ILP64 (numpy >= 2) and LP64 builds
-PREFIXES = (("scipy_cblas_", "64_", ctypes.c_int64), ("scipy_cblas_", "", ctypes.c_int))
+# numpy's wheels bundle scipy-openblas; its symbols end in these suffixes, with these integers: ILP64 (numpy >= 2)
+# and LP64 builds
+SUFFIXES = (("64_", ctypes.c_int64), ("", ctypes.c_int))
 LIBRARY_PATTERNS = (
     os.path.join("numpy.libs", "*scipy_openblas*"),  # Linux (auditwheel), Windows (delvewheel)
     os.path.join("numpy", ".dylibs", "*scipy_openblas*"),  # macOS (delocate)
@@ -32,28 +33,55 @@ LIBRARY_PATTERNS = (
 
 
 @functools.cache
-def _gemm(kind):
-    """The cblas gemm of numpy's bundled BLAS for float32 ("f") or float64 ("d", numpy's dtype.char); None if
-    absent."""
+def _library():
+    """numpy's bundled BLAS, with its symbols' suffix and integer type; None if absent."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(numpy.__file__)))
-    letter = {"f": "s", "d": "d"}[kind]
-    scalar = {"f": ctypes.c_float, "d": ctypes.c_double}[kind]
     for pattern in LIBRARY_PATTERNS:
         for path in sorted(glob.glob(os.path.join(root, pattern))):
             try:
                 library = ctypes.CDLL(path)
             except OSError:
                 continue
-            for prefix, suffix, integer in PREFIXES:
-                function = getattr(library, f"{prefix}{letter}gemm{suffix}", None)
-                if function is None:
-                    continue
-                pointer = ctypes.c_void_p
-                function.argtypes = [ctypes.c_int] * 3 + [integer] * 3 + [scalar, pointer, integer]
-                function.argtypes += [pointer, integer, scalar, pointer, integer]
-                function.restype = None
-                return function
+            for suffix, integer in SUFFIXES:
+                if hasattr(library, f"scipy_cblas_sgemm{suffix}"):
+                    return library, suffix, integer
     return None
+
+
+@functools.cache
+def _gemm(kind):
+    """The cblas gemm of numpy's bundled BLAS for float32 ("f") or float64 ("d", numpy's dtype.char); None if
+    absent."""
+    found = _library()
+    if found is None:
+        return None
+    library, suffix, integer = found
+    letter = {"f": "s", "d": "d"}[kind]
+    scalar = {"f": ctypes.c_float, "d": ctypes.c_double}[kind]
+    function = getattr(library, f"scipy_cblas_{letter}gemm{suffix}")
+    pointer = ctypes.c_void_p
+    function.argtypes = [ctypes.c_int] * 3 + [integer] * 3 + [scalar, pointer, integer]
+    function.argtypes += [pointer, integer, scalar, pointer, integer]
+    function.restype = None
+    return function
+
+
+def describe():
+    """numpy's bundled BLAS, its version and the kernels it chose for this CPU when it loaded (OpenBLAS picks them
+    by the CPU's instruction sets unless OPENBLAS_CORETYPE names others): "OpenBLAS 0.3.31.188.0, SkylakeX
+    kernels"; None if absent."""
+    found = _library()
+    if found is None:
+        return None
+    library, suffix, _ = found
+    functions = [getattr(library, f"scipy_openblas_{name}{suffix}", None) for name in ("get_config", "get_corename")]
+    if None in functions:
+        return None
+    texts = []
+    for function in functions:
+        function.restype = ctypes.c_char_p
+        texts.append(function().decode("ascii", "replace"))
+    return f"{' '.join(texts[0].split()[:2])}, {texts[1]} kernels"
 
 
 def _operand(x):

@@ -7,6 +7,7 @@ import sys
 BENCH = os.path.join(os.path.dirname(__file__), "..", "..", "bench")
 sys.path.insert(0, BENCH)
 try:
+    import blas_kernels
     import mlp_products
     import numpy_limits
     import run
@@ -15,4 +16,4 @@ try:
 finally:
     sys.path.remove(BENCH)
 
-__all__ = ["RATE", "WORKLOADS", "data", "mlp_products", "numpy_limits", "run", "step_split"]
+__all__ = ["RATE", "WORKLOADS", "blas_kernels", "data", "mlp_products", "numpy_limits", "run", "step_split"]

@@ -4,6 +4,7 @@ recurrent steps checked against torch's gradients (no timings)."""
 import numpy
 import pytest
 
+from kerasish.backends.kernels import blas
 from tests.bench.scripts import RATE, WORKLOADS, data, numpy_limits, run
 
 
@@ -33,6 +34,17 @@ def test_writing_results_replaces_the_generated_part_and_keeps_the_rest(tmp_path
     assert text.count(run.BEGIN) == 1 and text.count(run.END) == 1
     assert "| second |" in text and "| first |" not in text
     assert text.startswith("# Benchmark results\n") and text.endswith("## Hand-written\n\nkept\n")
+
+
+def test_the_header_names_numpys_blas_and_its_kernels(monkeypatch):
+    class Probed:
+        stdout = "numpy 2.0.0\n"
+
+    monkeypatch.setattr(run.subprocess, "run", lambda *arguments, **options: Probed())
+    monkeypatch.setattr(blas, "describe", lambda: "OpenBLAS 0.3.31, Haswell kernels")
+    assert run._versions({}) == "numpy 2.0.0, numpy's BLAS OpenBLAS 0.3.31, Haswell kernels"
+    monkeypatch.setattr(blas, "describe", lambda: None)
+    assert run._versions({}) == "numpy 2.0.0"
 
 
 @pytest.mark.parametrize("name", ["lstm", "gru"])

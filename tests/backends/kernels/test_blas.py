@@ -1,6 +1,10 @@
 """accumulate_product: c ← alpha · a @ b + beta · c in place, one gemm call into numpy's BLAS, for every layout gemm
 reads without a copy; for anything else it writes nothing and says so (False)."""
 
+import os
+import subprocess
+import sys
+
 import numpy
 import pytest
 
@@ -154,3 +158,24 @@ def test_missing_library_is_refused(monkeypatch):
 
 def test_numpy_s_own_blas_is_found():
     assert blas._gemm("f") is not None and blas._gemm("d") is not None
+
+
+@pytest.mark.parametrize("core", ["Haswell", "SkylakeX"])
+def test_the_description_names_the_kernels_the_library_chose(core):
+    """OPENBLAS_CORETYPE makes OpenBLAS load the kernels it names instead of its own choice: the description says
+    which it loaded (read from the library in that process, not from the variable)."""
+    if blas.describe() is None:
+        pytest.skip("numpy's BLAS is not a bundled scipy-openblas here")
+    probe = "from kerasish.backends.kernels import blas; print(blas.describe())"
+    environment = {**os.environ, "OPENBLAS_CORETYPE": core}
+    described = subprocess.run([sys.executable, "-c", probe], env=environment, capture_output=True, text=True)
+    assert described.returncode == 0, described.stderr
+    assert described.stdout.strip().startswith("OpenBLAS 0.")
+    assert described.stdout.strip().endswith(f", {core} kernels")
+
+
+def test_a_library_without_its_descriptions_is_described_as_unknown(monkeypatch):
+    monkeypatch.setattr(blas, "_library", lambda: (object(), "64_", None))
+    assert blas.describe() is None
+    monkeypatch.setattr(blas, "_library", lambda: None)
+    assert blas.describe() is None
