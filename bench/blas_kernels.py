@@ -21,7 +21,7 @@ import sys
 import time
 
 import numpy
-from run import THREAD_VARIABLES
+from run import THREAD_VARIABLES, interleaved_rounds
 
 from kerasish.backends.kernels import blas
 
@@ -89,27 +89,24 @@ def main():
         print(json.dumps(measure(arguments.repeats)))
         return
     cores = arguments.cores.split(",")
-    results = {core: [] for core in cores}
-    loads = []
-    for number in range(arguments.rounds):
-        loads.append(os.getloadavg()[0])
-        shift = number % len(cores)
-        for core in cores[shift:] + cores[:shift]:
-            results[core].append(measure_in_a_process(core, arguments.repeats))
+    rounds, loads = interleaved_rounds(
+        cores, arguments.rounds, lambda core: measure_in_a_process(core, arguments.repeats)
+    )
     print(f"{arguments.rounds} rounds, {arguments.repeats} runs of each product a process, one thread; load ", end="")
     print(f"{min(loads):.2f}–{max(loads):.2f}; µs, medians over the rounds")
-    print("kernels: " + "; ".join(f"{core}: {runs[0]['kernels']}" for core, runs in results.items()))
-    labels = list(results[cores[0]][0]["products"])
+    print("kernels: " + "; ".join(f"{core}: {rounds[0][core]['kernels']}" for core in cores))
+    labels = {workload: [f"{workload}: {label}" for label in products] for workload, products in PRODUCTS.items()}
+    every = [label for workload_labels in labels.values() for label in workload_labels]
     medians = {
-        core: {label: statistics.median(run["products"][label] for run in runs) for label in labels}
-        for core, runs in results.items()
+        core: {label: statistics.median(found[core]["products"][label] for found in rounds) for label in every}
+        for core in cores
     }
     print(f"{'product':<45}" + "".join(f"{core:>12}" for core in cores))
-    for label in labels:
+    for label in every:
         print(f"{label:<45}" + "".join(f"{medians[core][label]:12.0f}" for core in cores))
-    for workload in PRODUCTS:
-        summed = {core: sum(v for k, v in medians[core].items() if k.startswith(workload + ":")) for core in cores}
-        print(f"{workload + ', the products summed':<45}" + "".join(f"{summed[core]:12.0f}" for core in cores))
+    for workload, workload_labels in labels.items():
+        summed = [sum(medians[core][label] for label in workload_labels) for core in cores]
+        print(f"{workload + ', the products summed':<45}" + "".join(f"{total:12.0f}" for total in summed))
 
 
 if __name__ == "__main__":
