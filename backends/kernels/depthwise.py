@@ -8,37 +8,72 @@ the padding is never built (a tap near the border reaches fewer pixels). Layout:
 `(batch, *spatial, channels)`, kernels `(*kernel_size, channels, multiplier)`, results
 `(batch, *output_spatial, channels * multiplier)` (channel-major, as Keras's depthwise convolution).
 `pads` as in `patches`: one `(before, after)` pair per spatial axis.
+
+On the CPU each kernel runs a few images at a time (`_images`), so that their pixels and results stay in the
+cache over the taps instead of every tap streaming the whole batch through memory. With a stride, the forward
+and the input gradient work on the image's phases (its pixels at each position modulo the stride, `_phases`),
+each a contiguous copy: a tap reads, or adds onto, one phase in runs of whole rows, where on the strided image
+numpy's inner loop runs over one pixel's channels, two to three times slower for 64 of them. One thread,
+(32, 56, 56, 64) by 3x3, old against new (ms): stride 1 forward 30.2 → 17.9, input gradient 33.0 → 19.5, kernel
+gradient 14.6 → 13.3; stride 2 17.8 → 10.5, 19.3 → 10.2, 10.6 → 5.9. Every value comes out as before but the
+kernel gradient's sums, taken a chunk at a time.
 """
 
 import itertools
-import math
+
+import numpy
 
 from .patches import output_size
 
+CHUNK = 1 << 20  # the values of a few images' pixels, or their results if more (4 MiB of float32)
+
 
 def _taps(spatial, out, kernel_size, strides, dilation, pads):
-    """(tap index, the input pixels it reads, the output pixels reading them) as slices per spatial axis,
-    for the taps that read any input pixel (output `o` reads input `o * stride + tap * dilation - before`);
-    a tap reaching every output pixel first."""
+    """(tap index, the phase of the image it reads, the pixels it reads in that phase, the output pixels reading
+    them) for the taps that read any input pixel (output `o` reads input `o * stride + tap * dilation - before`,
+    phase pixel `(o * stride + tap * dilation - before) // stride` of phase `... % stride`), the pixels as
+    unit-step slices per spatial axis; a tap reaching every output pixel first."""
     taps = []
     for tap in itertools.product(*(range(k) for k in kernel_size)):
-        reads, writes = [], []
+        phase, reads, writes = [], [], []
         for size, count, t, s, d, (before, _) in zip(spatial, out, tap, strides, dilation, pads):
             first = t * d - before  # the input pixel output 0 reads (negative: in the padding)
             low, high = max(0, -(first // s)), min(count, (size - 1 - first) // s + 1)
-            reads.append(slice(low * s + first, (high - 1) * s + first + 1, s))
+            start = low * s + first
+            phase.append(start % s)
+            reads.append(slice(start // s, start // s + high - low))
             writes.append(slice(low, high))
         if all(w.stop > w.start for w in writes):
-            taps.append((tap, tuple(reads), tuple(writes)))
-    return sorted(taps, key=lambda t: not _everywhere(t[2], out))
+            taps.append((tap, tuple(phase), tuple(reads), tuple(writes)))
+    return sorted(taps, key=lambda t: not _everywhere(t[3], out))
 
 
-def _everywhere(writes, out):
-    return all(w.start == 0 and w.stop == n for w, n in zip(writes, out))
+def _everywhere(pixels, shape):
+    return all(p.start == 0 and p.stop == n for p, n in zip(pixels, shape))
 
 
 def _at(pixels):
     return (slice(None), *pixels, slice(None))
+
+
+def _phase(array, phase, strides):
+    """The pixels of `array` (batch, *spatial, channels) at `phase` modulo `strides`: a view."""
+    return array[_at(tuple(slice(r, None, s) for r, s in zip(phase, strides)))]
+
+
+def _phases(xp, pixels, strides, taps, store):
+    """{phase: its pixels} for the phases the taps read: strided views of `pixels` (`store` None), or each phase
+    copied into `store`, contiguous."""
+    found, offset = {}, 0
+    for phase in sorted({phase for _, phase, _, _ in taps}):
+        view = _phase(pixels, phase, strides)
+        if store is None:
+            found[phase] = view
+            continue
+        found[phase] = copy = store[offset : offset + view.size].reshape(view.shape)
+        copy[...] = view
+        offset += view.size
+    return found
 
 
 def _rows(array, pixels):
@@ -54,60 +89,95 @@ def _run(array):
     return array.reshape(*array.shape[:-2], -1)
 
 
-def _times(xp, pixels, filters, unit_step, buffer):
-    """Pixels (batch, *region, channels) times their channels' filters (channels, multiplier), as
+def _images(xp, batch, values):
+    """Slices of the batch of a few images each, whose pixels or results (`values` a image, the larger) come to
+    about CHUNK values; on cupy the whole batch at once."""
+    images = batch if xp is not numpy else max(1, CHUNK // max(1, values))
+    return [slice(start, min(start + images, batch)) for start in range(0, batch, images)]
+
+
+def _times(xp, pixels, filters, buffer):
+    """Pixels (batch, *region, channels; unit steps) times their channels' filters (channels, multiplier), as
     (batch, *region[:-1], region[-1] * channels * multiplier), written into the start of `buffer`."""
+    size = pixels.size * filters.shape[-1]
     if filters.shape[-1] > 1:
-        return _run(_run(pixels[..., None] * filters))
-    size = pixels.size
-    if unit_step:  # the filters repeated along the row: one inner loop over the whole run
-        pixels, filters = _run(pixels), xp.tile(filters[:, 0], pixels.shape[-2])
-        return xp.multiply(pixels, filters, out=buffer[:size].reshape(pixels.shape))
-    return _run(xp.multiply(pixels, filters[:, 0], out=buffer[:size].reshape(pixels.shape)))
+        shape = (*pixels.shape, filters.shape[-1])
+        return _run(_run(xp.multiply(pixels[..., None], filters, out=buffer[:size].reshape(shape))))
+    pixels, filters = _run(pixels), xp.tile(filters[:, 0], pixels.shape[-2])  # one inner loop over the whole run
+    return xp.multiply(pixels, filters, out=buffer[:size].reshape(pixels.shape))
+
+
+def _store(xp, array, strides):
+    """Room for one chunk's phases of `array` (a chunk of images), or None with unit strides (no copies)."""
+    return None if all(s == 1 for s in strides) else xp.empty(array.size, array.dtype)
 
 
 def forward(xp, x, kernel, kernel_size, strides, dilation, pads):
-    """Each channel's windows times its own `multiplier` filters, summed over the taps."""
+    """Each channel's windows times its own `multiplier` filters, summed over the taps: a tap that reaches every
+    output pixel (the first, when one does) writes its product straight into the result."""
     spatial, depth = x.shape[1:-1], kernel.shape[-2] * kernel.shape[-1]
     out = [output_size(n, k, s, d, pad) for n, k, s, d, pad in zip(spatial, kernel_size, strides, dilation, pads)]
-    result = None
-    shape = (x.shape[0], *out, depth)
-    buffer = xp.empty(math.prod(shape), xp.result_type(x, kernel))
-    for tap, reads, writes in _taps(spatial, out, kernel_size, strides, dilation, pads):
-        product = _times(xp, x[_at(reads)], kernel[tap], strides[-1] == 1, buffer)
-        if result is None and _everywhere(writes, out):
-            result, buffer = product.reshape(shape), xp.empty_like(buffer)
-            continue
-        if result is None:
-            result = xp.zeros((x.shape[0], *out, depth), xp.result_type(x, kernel))
-        target = _rows(result, writes)
-        target += product
+    result = xp.empty((x.shape[0], *out, depth), xp.result_type(x, kernel))
+    taps = _taps(spatial, out, kernel_size, strides, dilation, pads)
+    chunks = _images(xp, x.shape[0], max(x[0].size, result[0].size))
+    buffer, store = xp.empty(result[chunks[0]].size, result.dtype), _store(xp, x[chunks[0]], strides)
+    for images in chunks:
+        part, phases = result[images], _phases(xp, x[images], strides, taps, store)
+        for index, (tap, phase, reads, writes) in enumerate(taps):
+            pixels = phases[phase][_at(reads)]
+            if index == 0 and _everywhere(writes, out):
+                _times(xp, pixels, kernel[tap], part.reshape(-1))
+                continue
+            if index == 0:
+                part[...] = 0
+            target = _rows(part, writes)
+            target += _times(xp, pixels, kernel[tap], buffer)
     return result
 
 
 def input_gradient(xp, g, kernel, spatial_shape, kernel_size, strides, dilation, pads):
-    """The image gradient: each tap's output gradient times its filters, added onto the pixels the tap read."""
-    channels, multiplier = kernel.shape[-2:]
+    """The image gradient: each tap's output gradient times its filters, added onto the pixels the tap read, one
+    phase of the image at a time (with a stride, summed in `store` and copied into the image's phase)."""
     out = g.shape[1:-1]
     g = xp.ascontiguousarray(g)
-    result = xp.zeros((g.shape[0], *spatial_shape, channels), xp.result_type(g, kernel))
-    buffer = xp.empty(g.size // multiplier, result.dtype)
-    for tap, reads, writes in _taps(spatial_shape, out, kernel_size, strides, dilation, pads):
+    result = xp.empty((g.shape[0], *spatial_shape, kernel.shape[-2]), xp.result_type(g, kernel))
+    taps = _taps(spatial_shape, out, kernel_size, strides, dilation, pads)
+    chunks = _images(xp, g.shape[0], max(g[0].size, result[0].size))
+    buffer, store = xp.empty(g[chunks[0]].size, result.dtype), _store(xp, result[chunks[0]], strides)
+    for images in chunks:
+        part, gradient = result[images], g[images]
+        for phase in itertools.product(*(range(s) for s in strides)):
+            pixels = _phase(part, phase, strides)
+            target = pixels if store is None else store[: pixels.size].reshape(pixels.shape)
+            _sum_onto(xp, target, gradient, kernel, [t for t in taps if t[1] == phase], buffer)
+            if target is not pixels:
+                pixels[...] = target
+    return result
+
+
+def _sum_onto(xp, target, gradient, kernel, taps, buffer):
+    """`target` (a contiguous phase of the image) set to the sum of each tap's output gradient times its filters
+    at the pixels it read: the first tap written, when it reads every pixel, else added onto zeros."""
+    channels, multiplier = kernel.shape[-2:]
+    for index, (tap, _, reads, writes) in enumerate(taps):
         if multiplier == 1:
-            region = _rows(g, writes)
+            region = _rows(gradient, writes)
             filters = xp.tile(kernel[tap][:, 0], writes[-1].stop - writes[-1].start)
             term = xp.multiply(region, filters, out=buffer[: region.size].reshape(region.shape))
         else:
-            region = g[_at(writes)]
+            region = gradient[_at(writes)]
             term = _run(
                 xp.einsum("...cm,cm->...c", region.reshape(*region.shape[:-1], channels, multiplier), kernel[tap])
             )
-        if strides[-1] == 1:
-            target = _rows(result, reads)
-            target += term
-        else:
-            result[_at(reads)] += term.reshape(*term.shape[:-1], -1, channels)
-    return result
+        rows = _rows(target, reads)
+        if index == 0 and _everywhere(reads, target.shape[1:-1]):
+            rows[...] = term
+            continue
+        if index == 0:
+            target[...] = 0
+        rows += term
+    if not taps:
+        target[...] = 0
 
 
 def kernel_gradient(xp, x, g, kernel_size, strides, dilation, pads):
@@ -117,10 +187,13 @@ def kernel_gradient(xp, x, g, kernel_size, strides, dilation, pads):
     g = g.reshape(*g.shape[:-1], channels, multiplier)
     pixels = "abcdefgh"[: g.ndim - 2]
     result = xp.zeros((*kernel_size, channels, multiplier), xp.result_type(x, g))
-    for tap, reads, writes in _taps(x.shape[1:-1], g.shape[1:-2], kernel_size, strides, dilation, pads):
-        image, gradient = x[_at(reads)], g[(slice(None), *writes)]
-        if multiplier == 1:
-            result[tap][:, 0] = xp.einsum(f"{pixels}z,{pixels}z->z", image, gradient[..., 0])
-        else:
-            result[tap] = xp.einsum(f"{pixels}y,{pixels}yz->yz", image, gradient)
+    taps = _taps(x.shape[1:-1], g.shape[1:-2], kernel_size, strides, dilation, pads)
+    for images in _images(xp, x.shape[0], max(x[0].size, g[0].size)):  # einsum reads strided views as fast
+        phases, gradients = _phases(xp, x[images], strides, taps, None), g[images]
+        for tap, phase, reads, writes in taps:
+            image, gradient = phases[phase][_at(reads)], gradients[(slice(None), *writes)]
+            if multiplier == 1:
+                result[tap][:, 0] += xp.einsum(f"{pixels}z,{pixels}z->z", image, gradient[..., 0])
+            else:
+                result[tap] += xp.einsum(f"{pixels}y,{pixels}yz->yz", image, gradient)
     return result
