@@ -23,10 +23,11 @@ CONVS = [
     ("conv 56x56x64->128 3x3 /2", 32, 56, 64, 128, 3, 2, "same"),
     ("conv 56x56x64->256 1x1 (ResNet)", 32, 56, 64, 256, 1, 1, "valid"),
 ]
-# (name, batch, size, channels, kernel, stride)
+# (name, batch, size, channels, kernel, stride, multiplier)
 DEPTHWISE = [
-    ("depthwise 56x56x64 3x3", 32, 56, 64, 3, 1),
-    ("depthwise 56x56x64 3x3 /2", 32, 56, 64, 3, 2),
+    ("depthwise 56x56x64 3x3", 32, 56, 64, 3, 1, 1),
+    ("depthwise 56x56x64 3x3 /2", 32, 56, 64, 3, 2, 1),
+    ("depthwise 28x28x64 3x3 x2", 32, 28, 64, 3, 1, 2),
 ]
 # (name, batch, size, channels)
 NORMS = [
@@ -99,9 +100,9 @@ def cases(torch):
                 torch, lambda a: functional.max_pool2d(a, pool, stride, pad), x.transpose(0, 3, 1, 2).copy()
             )
         yield name, ours, theirs
-    for name, batch, size, channels, k, stride in DEPTHWISE:
+    for name, batch, size, channels, k, stride, multiplier in DEPTHWISE:
         x = rng.standard_normal((batch, size, size, channels), numpy.float32)
-        w = rng.standard_normal((k, k, channels, 1), numpy.float32)
+        w = rng.standard_normal((k, k, channels, multiplier), numpy.float32)
         ours = kerasish_step(lambda a, b: ops.depthwise_conv(a, b, strides=stride, padding="same"), x, w)
         theirs = None
         if torch:
@@ -109,7 +110,7 @@ def cases(torch):
                 torch,
                 lambda a, b: functional.conv2d(a, b, stride=stride, padding=k // 2, groups=channels),
                 x.transpose(0, 3, 1, 2).copy(),
-                w.transpose(2, 3, 0, 1).copy(),
+                w.transpose(2, 3, 0, 1).reshape(channels * multiplier, 1, k, k).copy(),  # filter c * multiplier + m
             )
         yield name, ours, theirs
     for name, batch, size, channels in NORMS:  # what BatchNormalization runs while training
