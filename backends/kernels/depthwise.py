@@ -93,7 +93,7 @@ def _run(array):
 
 
 def _images(xp, batch, values):
-    """Slices of the batch of a few images each, whose pixels or results (`values` a image, the larger) come to
+    """Slices of the batch of a few images each, whose pixels or results (`values` an image, the larger) come to
     about CHUNK values; on cupy the whole batch at once."""
     images = batch if xp is not numpy else max(1, CHUNK // max(1, values))
     return [slice(start, min(start + images, batch)) for start in range(0, batch, images)]
@@ -115,15 +115,10 @@ def _store(xp, array, strides):
 def forward(xp, x, kernel, kernel_size, strides, dilation, pads):
     """Each channel's windows times its own `multiplier` filters, summed over the taps; with a multiplier, each
     channel's m-th filter in turn, written into every multiplier-th channel of the result."""
-    multiplier = kernel.shape[-1]
-    if multiplier == 1:
+    if kernel.shape[-1] == 1:
         return _forward(xp, x, kernel[..., 0], kernel_size, strides, dilation, pads)
-    for m in range(multiplier):
-        one = _forward(xp, x, kernel[..., m], kernel_size, strides, dilation, pads)
-        if m == 0:
-            result = xp.empty((*one.shape, multiplier), one.dtype)
-        result[..., m] = one
-    return _run(result)
+    filters = [_forward(xp, x, kernel[..., m], kernel_size, strides, dilation, pads) for m in range(kernel.shape[-1])]
+    return _run(xp.stack(filters, axis=-1))
 
 
 def _forward(xp, x, kernel, kernel_size, strides, dilation, pads):
@@ -203,10 +198,8 @@ def kernel_gradient(xp, x, g, kernel_size, strides, dilation, pads):
     that filter's output gradient (every multiplier-th channel of `g`)."""
     channels = x.shape[-1]
     g = g.reshape(*g.shape[:-1], channels, g.shape[-1] // channels)
-    result = xp.empty((*kernel_size, *g.shape[-2:]), xp.result_type(x, g))
-    for m in range(g.shape[-1]):
-        result[..., m] = _kernel_gradient(xp, x, g[..., m], kernel_size, strides, dilation, pads)
-    return result
+    filters = [_kernel_gradient(xp, x, g[..., m], kernel_size, strides, dilation, pads) for m in range(g.shape[-1])]
+    return xp.stack(filters, axis=-1)
 
 
 def _kernel_gradient(xp, x, g, kernel_size, strides, dilation, pads):
