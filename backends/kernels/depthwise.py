@@ -3,7 +3,7 @@ of its input and its kernel.
 
 Each channel has its own small kernel, so there is no matrix product to hand to BLAS; taking the windows
 (im2col) would copy the input once per tap only to multiply each copy once. Here every tap multiplies a
-strided view of the input by its filters and adds the product onto the output pixels that tap reaches;
+view of the input by its filters and adds the product onto the output pixels that tap reaches;
 the padding is never built (a tap near the border reaches fewer pixels). Layout: images channels-last
 `(batch, *spatial, channels)`, kernels `(*kernel_size, channels, multiplier)`, results
 `(batch, *output_spatial, channels * multiplier)` (channel-major, as Keras's depthwise convolution).
@@ -65,8 +65,8 @@ def _phase(array, phase, strides):
 
 
 def _phases(xp, pixels, strides, taps, store):
-    """{phase: its pixels} for the phases the taps read: strided views of `pixels` (`store` None), or each phase
-    copied into `store`, contiguous."""
+    """{phase: its pixels} for the phases the taps read: with unit strides (`store` None) the one phase, `pixels`
+    itself; else each phase copied into `store`, contiguous."""
     found, offset = {}, 0
     for phase in sorted({phase for _, phase, _, _ in taps}):
         view = _phase(pixels, phase, strides)
@@ -124,7 +124,7 @@ def forward(xp, x, kernel, kernel_size, strides, dilation, pads):
 def _forward(xp, x, kernel, kernel_size, strides, dilation, pads):
     """The forward with one filter per channel (`kernel` (*kernel_size, channels)): a tap that reaches every
     output pixel (the first, when one does) writes its product straight into the result."""
-    spatial = x.shape[1:-1]
+    spatial, x = x.shape[1:-1], xp.ascontiguousarray(x)  # a channels-first image, copied once rather than per tap
     out = [output_size(n, k, s, d, pad) for n, k, s, d, pad in zip(spatial, kernel_size, strides, dilation, pads)]
     result = xp.empty((x.shape[0], *out, kernel.shape[-1]), xp.result_type(x, kernel))
     taps = _taps(spatial, out, kernel_size, strides, dilation, pads)
@@ -164,12 +164,13 @@ def _input_gradient(xp, g, kernel, spatial_shape, kernel_size, strides, dilation
     taps = _taps(spatial_shape, out, kernel_size, strides, dilation, pads)
     chunks = _images(xp, g.shape[0], max(g[0].size, result[0].size))
     buffer, store = xp.empty(g[chunks[0]].size, result.dtype), _store(xp, result[chunks[0]], strides)
+    by_phase = {phase: [t for t in taps if t[1] == phase] for phase in itertools.product(*map(range, strides))}
     for images in chunks:
         part, gradient = result[images], g[images]
-        for phase in itertools.product(*(range(s) for s in strides)):
+        for phase, phase_taps in by_phase.items():
             pixels = _phase(part, phase, strides)
             target = pixels if store is None else store[: pixels.size].reshape(pixels.shape)
-            _sum_onto(xp, target, gradient, kernel, [t for t in taps if t[1] == phase], buffer)
+            _sum_onto(xp, target, gradient, kernel, phase_taps, buffer)
             if target is not pixels:
                 pixels[...] = target
     return result
@@ -179,9 +180,7 @@ def _sum_onto(xp, target, gradient, kernel, taps, buffer):
     """`target` (a contiguous phase of the image) set to the sum of each tap's output gradient times its filters
     at the pixels it read: the first tap written, when it reads every pixel, else added onto zeros."""
     for index, (tap, _, reads, writes) in enumerate(taps):
-        region = _rows(gradient, writes)
-        filters = xp.tile(kernel[tap], writes[-1].stop - writes[-1].start)
-        term = xp.multiply(region, filters, out=buffer[: region.size].reshape(region.shape))
+        term = _times(xp, gradient[_at(writes)], kernel[tap], buffer)
         rows = _rows(target, reads)
         if index == 0 and _everywhere(reads, target.shape[1:-1]):
             rows[...] = term
@@ -206,8 +205,7 @@ def _kernel_gradient(xp, x, g, kernel_size, strides, dilation, pads):
     """The kernel gradient for one filter per channel: per tap, the pixels it read times `g`, summed over the
     batch and the rows for each position of a row's run (one inner loop over the whole run), then over the run's
     pixels; with a stride, on the image's phases."""
-    channels = x.shape[-1]
-    g = xp.ascontiguousarray(g)
+    channels, x, g = x.shape[-1], xp.ascontiguousarray(x), xp.ascontiguousarray(g)
     result = xp.zeros((*kernel_size, channels), xp.result_type(x, g))
     taps = _taps(x.shape[1:-1], g.shape[1:-1], kernel_size, strides, dilation, pads)
     chunks = _images(xp, x.shape[0], max(x[0].size, g[0].size))
